@@ -1,0 +1,58 @@
+/**
+ * Every tunable number of the runtime, with its limit. Each map, queue and buffer in the code takes
+ * its bound from here; hitting a bound is counted and logged, never a crash.
+ */
+export const DEFAULTS = {
+  /** Bits in a GUID. 160 (SHA-1, Tapestry's default) or 256 (SHA-256, DRT-style keys). */
+  idBits: 160 as 160 | 256,
+  /** Bits per routing digit: 1, 2, 4 (hex, the default) or 8. base = 2^digitBits. */
+  digitBits: 4 as 1 | 2 | 4 | 8,
+  /** Nodes kept per routing-table slot: one primary and two backups (JSAC 2004, footnote 2). */
+  slotSize: 3,
+  /** Most backpointers (nodes that list this node) remembered; extra ones are counted and ignored. */
+  maxBackpointers: 4096,
+
+  /** Hops a message may take when the caller gives no TTL. Routing needs at most one per digit. */
+  defaultTtl: 64,
+  /** Largest TTL accepted from a caller or from the wire. */
+  maxTtl: 255,
+
+  /** Largest datagram a node sends. Messages whose frame exceeds it are fragmented. */
+  mtu: 1200,
+  /** Smallest MTU accepted: below this a fragment could not carry its own headers. */
+  minMtu: 256,
+  /** Largest datagram accepted from the network; larger ones are dropped before decoding. */
+  maxDatagramBytes: 65_507,
+  /** Largest application payload one route() may carry (after reassembly). */
+  maxMessageBytes: 1 << 20,
+  /** Most fragments one message may be split into. */
+  maxFragments: 2048,
+  /** Most messages being reassembled from one source at once; the oldest is evicted beyond it. */
+  maxReassembliesPerSource: 16,
+  /** Most messages being reassembled at once on a node, from all sources. */
+  maxReassemblies: 256,
+  /** Most payload bytes held in reassembly buffers at once on a node. */
+  maxReassemblyBytes: 8 << 20,
+  /** A message whose fragments have not all arrived by then is discarded and its buffer freed. */
+  reassemblyTimeoutMs: 10_000,
+  /** How often the router sweeps expired reassemblies (one timer per node). */
+  reassemblySweepMs: 1_000,
+
+  /** Most upcall modules registered on one node. */
+  maxModules: 64,
+  /** Most frames a UDP transport queues for sending before it drops (and counts) new ones. */
+  udpSendQueue: 65_536,
+  /** Frames a UDP transport sends before yielding the event loop, so receivers are never starved. */
+  udpSendBatch: 64,
+  /** Kernel socket buffer size asked for on UDP sockets (bytes). */
+  udpSocketBuffer: 4 << 20,
+
+  /** Simulator: most events waiting in the virtual-time queue before new sends are dropped. */
+  simMaxQueuedEvents: 10_000_000,
+  /** Simulator: side of the square plane nodes are placed on; latency in ms is the distance. */
+  simPlaneSize: 200,
+  /** Simulator: largest extra per-link latency (ms), fixed per link by the seed. */
+  simMaxJitterMs: 5,
+} as const;
+
+export type Defaults = typeof DEFAULTS;

@@ -1,0 +1,17 @@
+/** Named errors for misuse of the API and for expected failures. */
+export class TapestryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+/** A caller passed an argument outside what the API accepts. */
+export class InvalidArgumentError extends TapestryError {}
+/** A frame could not be decoded; it is counted and dropped. */
+export class DecodeError extends TapestryError {}
+/** An operation was attempted on a closed node or transport. */
+export class ClosedError extends TapestryError {}
+/** A message is larger than DEFAULTS.maxMessageBytes. */
+export class MessageTooLargeError extends TapestryError {}
+/** The transport could not be opened (bind failure, bad address). */
+export class TransportError extends TapestryError {}

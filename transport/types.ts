@@ -1,0 +1,75 @@
+/** The contract between a node and whatever carries its datagrams: simulated network or UDP. */
+
+/** Where a node can be reached. Simulated nodes get synthetic IPv4 addresses. */
+export interface Address {
+  readonly family: 4 | 6;
+  /** 4 bytes for IPv4, 16 for IPv6. */
+  readonly ip: Uint8Array;
+  readonly port: number;
+}
+
+/** Receives one datagram. The bytes may be a view into a shared buffer: copy what you keep. */
+export type ReceiveHandler = (bytes: Uint8Array, from: Address) => void;
+
+/** Carries datagrams for one node. Same interface in simulation and on the network. */
+export interface Transport {
+  /** This node's own address, as peers should reach it. */
+  readonly local: Address;
+  /** Largest datagram this transport sends without fragmentation by the router. */
+  readonly mtu: number;
+  /** Queues one datagram. Never throws for network reasons: failures are counted in stats. */
+  send(to: Address, bytes: Uint8Array): void;
+  /** Sets the one handler for incoming datagrams. */
+  onReceive(handler: ReceiveHandler): void;
+  /** Stops receiving and releases sockets/timers. Idempotent. */
+  close(): Promise<void>;
+  /** Counters: datagrams and bytes in/out, drops by reason. */
+  readonly stats: TransportStats;
+}
+
+export interface TransportStats {
+  sent: number;
+  received: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Datagrams dropped before delivery, by reason ('loss', 'partition', 'queueFull', 'oversize', 'closed', ...). */
+  dropped: Record<string, number>;
+}
+
+export function newTransportStats(): TransportStats {
+  return { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, dropped: {} };
+}
+
+export function countDrop(stats: TransportStats, reason: string): void {
+  stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
+}
+
+/** A stable string key for an address: "4:127.0.0.1:4000" or "6:::1:4000". */
+export function addressKey(a: Address): string {
+  return `${a.family}:${formatIp(a)}:${a.port}`;
+}
+
+/** The textual IP of an address, as node:dgram wants it. */
+export function formatIp(a: Address): string {
+  if (a.family === 4) return Array.from(a.ip).join('.');
+  const parts: string[] = [];
+  for (let i = 0; i < 16; i += 2) parts.push(((a.ip[i] << 8) | a.ip[i + 1]).toString(16));
+  // Compress the longest run of zero groups, as RFC 5952 prints it.
+  let best = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (parts[i] !== '0') { i++; continue; }
+    let j = i;
+    while (j < 8 && parts[j] === '0') j++;
+    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  if (best < 0) return parts.join(':');
+  return `${parts.slice(0, best).join(':')}::${parts.slice(best + bestLen).join(':')}`;
+}
+
+/** The clock every timer in a node uses: xstate's clock interface plus the current time. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: (...args: any[]) => void, timeoutMs: number): any;
+  clearTimeout(id: any): void;
+}
