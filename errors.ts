@@ -15,3 +15,7 @@ export class ClosedError extends TapestryError {}
 export class MessageTooLargeError extends TapestryError {}
 /** The transport could not be opened (bind failure, bad address). */
 export class TransportError extends TapestryError {}
+/** An operation did not complete in its time limit. */
+export class TimeoutError extends TapestryError {}
+/** A bounded resource is full; the request was refused rather than queued without limit. */
+export class LimitExceededError extends TapestryError {}

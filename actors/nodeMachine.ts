@@ -1,0 +1,75 @@
+/**
+ * The node's root actor: its lifecycle (starting → active → closed) and the two actors it owns,
+ * the Router and the transport listener. Membership (a later stage) adds ALONE, NO_NETWORK and FAULTED.
+ */
+import { assign, fromCallback, fromPromise, setup, type AnyActorRef } from 'xstate';
+import type { Transport } from '../transport/types';
+import type { RouterCore } from './routerCore';
+import { routerMachine } from './routerMachine';
+
+export interface NodeMachineInput {
+  /** Opens (or simply hands over) the node's transport. */
+  readonly openTransport: () => Promise<Transport>;
+  /** Builds the router's per-hop logic once the transport is known. */
+  readonly makeCore: (transport: Transport) => RouterCore;
+  readonly sweepMs?: number;
+}
+
+interface NodeContext {
+  readonly input: NodeMachineInput;
+  transport?: Transport;
+  core?: RouterCore;
+  error?: unknown;
+}
+
+/** Feeds every datagram to the router as one event; detaches when the node stops. */
+const transportListener = fromCallback<{ type: 'none' }, { transport: Transport }>(({ input, system }) => {
+  let router: AnyActorRef | undefined;
+  input.transport.onReceive((bytes, from) => {
+    router ??= system.get('router') as AnyActorRef;
+    router.send({ type: 'datagram', bytes, from });
+  });
+  return () => input.transport.onReceive(() => {});
+});
+
+export const nodeMachine = setup({
+  types: {
+    context: {} as NodeContext,
+    input: {} as NodeMachineInput,
+    events: {} as { type: 'close' },
+  },
+  actors: {
+    openTransport: fromPromise<Transport, NodeMachineInput>(({ input }) => input.openTransport()),
+    router: routerMachine,
+    transportListener,
+  },
+}).createMachine({
+  id: 'node',
+  context: ({ input }) => ({ input }),
+  initial: 'starting',
+  states: {
+    starting: {
+      invoke: {
+        src: 'openTransport',
+        input: ({ context }) => context.input,
+        onDone: {
+          target: 'active',
+          actions: assign(({ context, event }) => ({
+            transport: event.output,
+            core: context.input.makeCore(event.output),
+          })),
+        },
+        onError: { target: 'closed', actions: assign({ error: ({ event }) => event.error }) },
+      },
+      on: { close: 'closed' },
+    },
+    active: {
+      invoke: [
+        { src: 'router', systemId: 'router', input: ({ context }) => ({ core: context.core!, sweepMs: context.input.sweepMs }) },
+        { src: 'transportListener', input: ({ context }) => ({ transport: context.transport! }) },
+      ],
+      on: { close: 'closed' },
+    },
+    closed: { type: 'final' },
+  },
+});

@@ -1,0 +1,279 @@
+/**
+ * The per-hop work of a node's router, as plain calls made from inside the router actor's actions
+ * (one actor event per hop). Decodes each frame once, asks the pure `nextHop`, runs the message's
+ * upcall module, then forwards, delivers or drops — counting every outcome.
+ */
+import type bunyan from 'bunyan';
+import { DEFAULTS } from '../defaults';
+import { DecodeError, LimitExceededError, TimeoutError } from '../errors';
+import type { Guid, IdSpace } from '../routing/guid';
+import { nextHop } from '../routing/nextHop';
+import type { RoutingTable } from '../routing/routingTable';
+import { Reassembler } from '../routing/reassembler';
+import { splitPayload } from '../routing/fragmenter';
+import type { Address, Transport } from '../transport/types';
+import type { Delivery, ForwardContext, UpcallModule } from '../upcalls/types';
+import { decodeFrame, encodeFrame } from '../wire/codec';
+import { WIRE_VERSION, type Body, type NodeHandle, type RouteMsg } from '../wire/types';
+
+export interface RouterCoreOptions {
+  readonly self: NodeHandle;
+  readonly table: RoutingTable;
+  readonly space: IdSpace;
+  readonly transport: Transport;
+  /** Current time from the node's clock (virtual in the simulator). */
+  readonly now: () => number;
+  readonly log: bunyan;
+  /** Largest datagram sent; defaults to the transport's MTU. */
+  readonly mtu?: number;
+}
+
+/** What a locally originated route asks for (already validated by the node's API). */
+export interface RouteRequest {
+  readonly dest: Guid;
+  readonly payload: Uint8Array;
+  readonly fuzzy: boolean;
+  readonly ttl: number;
+  readonly moduleId: number;
+}
+
+/** Counters of everything the router did; read through `node.stats`. */
+export interface RouterStats {
+  framesIn: number;
+  /** Frames dropped because they could not be decoded, by DecodeError reason. */
+  decodeErrors: Record<string, number>;
+  routesStarted: number;
+  fragmentsSent: number;
+  forwarded: number;
+  delivered: number;
+  /** Exact routes that reached the root of a GUID no node holds. */
+  droppedNoExactMatch: number;
+  /** Messages delivered where their TTL ran out. */
+  ttlExpired: number;
+  droppedByUpcall: number;
+  /** Messages that ended here for a module this node does not have. */
+  droppedNoModule: number;
+  upcallErrors: number;
+  pingsAnswered: number;
+  pingsRefused: number;
+}
+
+interface PendingPing {
+  readonly sentAt: number;
+  readonly resolve: (rttMs: number) => void;
+  readonly reject: (err: Error) => void;
+}
+
+export class RouterCore {
+  readonly stats: RouterStats = {
+    framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
+    droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, droppedNoModule: 0, upcallErrors: 0,
+    pingsAnswered: 0, pingsRefused: 0,
+  };
+  readonly modules = new Map<number, UpcallModule>();
+  readonly reassembler = new Reassembler();
+  readonly mtu: number;
+  private readonly self: NodeHandle;
+  private readonly table: RoutingTable;
+  private readonly transport: Transport;
+  private readonly now: () => number;
+  private readonly log: bunyan;
+  private readonly idBytes: 20 | 32;
+  private readonly pings = new Map<number, PendingPing>();
+  /** Payload bytes a fragment can carry once the frame's own fields are paid for. */
+  private readonly chunkBytes: number;
+  private nextFrameId = 0;
+  private nextMessageId = 0;
+  private nextNonce = 0;
+
+  constructor(opts: RouterCoreOptions) {
+    this.self = opts.self;
+    this.table = opts.table;
+    this.transport = opts.transport;
+    this.now = opts.now;
+    this.log = opts.log;
+    this.idBytes = opts.space.bytes as 20 | 32;
+    this.mtu = opts.mtu ?? opts.transport.mtu;
+    this.chunkBytes = this.mtu - this.worstHeaderBytes();
+  }
+
+  /** One datagram from the transport: decoded once, then handled by kind. Never throws. */
+  receive(bytes: Uint8Array, from: Address): void {
+    this.stats.framesIn++;
+    let frame;
+    try {
+      frame = decodeFrame(bytes, { idBytes: this.idBytes });
+    } catch (err) {
+      const reason = err instanceof DecodeError ? ((err as DecodeError & { reason?: string }).reason ?? 'decode') : 'internal';
+      this.stats.decodeErrors[reason] = (this.stats.decodeErrors[reason] ?? 0) + 1;
+      if (this.log.debug()) this.log.debug({ reason, bytes: bytes.length }, 'dropped undecodable frame');
+      return;
+    }
+    const body = frame.body;
+    switch (body.kind) {
+      case 'route':
+        this.step(body.route);
+        return;
+      case 'ping':
+        // Answer where the datagram came from: that is the path the pinger measures.
+        this.stats.pingsAnswered++;
+        this.sendFrame(from, { kind: 'pong', pong: { nonce: body.ping.nonce } });
+        return;
+      case 'pong':
+        this.settlePing(body.pong.nonce);
+        return;
+    }
+  }
+
+  /** Starts a route from this node: splits the payload when one frame would exceed the MTU. */
+  route(req: RouteRequest): void {
+    this.stats.routesStarted++;
+    const base = {
+      source: this.self, dest: req.dest, fuzzy: req.fuzzy, ttl: req.ttl, hops: 0, level: 0,
+      moduleId: req.moduleId,
+    };
+    if (req.payload.length <= this.chunkBytes) {
+      this.step({ ...base, payload: req.payload });
+      return;
+    }
+    const pieces = splitPayload(req.payload, this.chunkBytes);
+    const messageId = this.nextMessageId++ >>> 0;
+    this.stats.fragmentsSent += pieces.length;
+    for (let index = 0; index < pieces.length; index++) {
+      this.step({ ...base, payload: pieces[index], fragment: { messageId, index, count: pieces.length } });
+    }
+  }
+
+  /** Sends a ping and resolves with the round-trip time; the router actor times it out. */
+  ping(to: Address): { nonce: number; rtt: Promise<number> } {
+    const nonce = this.nextNonce++ >>> 0;
+    if (this.pings.size >= DEFAULTS.maxPendingPings) {
+      this.stats.pingsRefused++;
+      return { nonce, rtt: Promise.reject(new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`)) };
+    }
+    const rtt = new Promise<number>((resolve, reject) => this.pings.set(nonce, { sentAt: this.now(), resolve, reject }));
+    this.sendFrame(to, { kind: 'ping', ping: { nonce } });
+    return { nonce, rtt };
+  }
+
+  /** Called by the router actor's delayed event; a ping already answered is gone and ignored. */
+  pingTimedOut(nonce: number): void {
+    const p = this.pings.get(nonce);
+    if (!p) return;
+    this.pings.delete(nonce);
+    p.reject(new TimeoutError(`ping ${nonce} got no pong`));
+  }
+
+  /** Frees reassembly buffers whose message never completed. */
+  sweep(): void {
+    this.reassembler.sweep(this.now());
+  }
+
+  /** Rejects what is still waiting; called when the node closes. */
+  shutdown(reason: Error): void {
+    for (const p of this.pings.values()) p.reject(reason);
+    this.pings.clear();
+  }
+
+  /** One routing step at this node: deliver here, drop, or forward one hop. */
+  private step(msg: RouteMsg): void {
+    const hop = nextHop(this.table, msg.dest, msg.level);
+    if (hop.kind === 'root') {
+      if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
+        // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says.
+        this.stats.droppedNoExactMatch++;
+        return;
+      }
+      this.arrive(msg, false);
+      return;
+    }
+    if (msg.hops >= msg.ttl) {
+      this.stats.ttlExpired++;
+      this.arrive(msg, true);
+      return;
+    }
+    let payload = msg.payload;
+    const module = this.modules.get(msg.moduleId);
+    if (module?.forward) {
+      const ctx: ForwardContext = {
+        dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, nextHop: hop.to,
+        fragment: msg.fragment, payload,
+      };
+      let verdict;
+      try {
+        verdict = module.forward(ctx);
+      } catch (err) {
+        // A failing module must not take the node down; the message still goes on.
+        this.stats.upcallErrors++;
+        this.log.warn({ err, module: module.name }, 'forward upcall threw');
+      }
+      if (verdict === false) {
+        this.stats.droppedByUpcall++;
+        return;
+      }
+      payload = ctx.payload;
+    }
+    this.stats.forwarded++;
+    this.sendFrame(hop.to.address, { kind: 'route', route: { ...msg, payload, hops: msg.hops + 1, level: hop.level + 1 } });
+  }
+
+  /** The message ends here: reassemble if it is a fragment, then hand it to its module. */
+  private arrive(msg: RouteMsg, ttlExpired: boolean): void {
+    let payload = msg.payload;
+    if (msg.fragment) {
+      const whole = this.reassembler.accept(msg.source.guid.hex, msg.fragment, msg.payload, this.now());
+      if (!whole) return;
+      payload = whole;
+    }
+    const module = this.modules.get(msg.moduleId);
+    if (!module?.deliver) {
+      this.stats.droppedNoModule++;
+      return;
+    }
+    this.stats.delivered++;
+    const delivery: Delivery = {
+      dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, ttlExpired,
+      moduleId: msg.moduleId, payload,
+    };
+    try {
+      module.deliver(delivery);
+    } catch (err) {
+      this.stats.upcallErrors++;
+      this.log.warn({ err, module: module.name }, 'deliver upcall threw');
+    }
+  }
+
+  private settlePing(nonce: number): void {
+    const p = this.pings.get(nonce);
+    if (!p) return;
+    this.pings.delete(nonce);
+    p.resolve(this.now() - p.sentAt);
+  }
+
+  private sendFrame(to: Address, body: Body): void {
+    const frameId = this.nextFrameId;
+    this.nextFrameId = (frameId + 1) >>> 0;
+    this.transport.send(to, encodeFrame({ version: WIRE_VERSION, sender: this.self, messageId: frameId, body }));
+  }
+
+  /**
+   * The largest a route frame can be without its payload: every varint at its widest, plus the
+   * payload field's tag and length prefix. What is left of the MTU is one fragment's share.
+   */
+  private worstHeaderBytes(): number {
+    const max32 = 0xffffffff;
+    const empty = encodeFrame({
+      version: WIRE_VERSION, sender: this.self, messageId: max32,
+      body: {
+        kind: 'route',
+        route: {
+          source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
+          level: max32, moduleId: max32, payload: new Uint8Array(0),
+          fragment: { messageId: max32, index: DEFAULTS.maxFragments, count: DEFAULTS.maxFragments },
+        },
+      },
+    });
+    // Payload tag (1 byte) + length varint (3 bytes covers < 2 MiB).
+    return empty.length + 4;
+  }
+}

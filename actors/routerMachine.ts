@@ -1,0 +1,56 @@
+/**
+ * The Router actor: one event per datagram (or local route), handled by plain calls into
+ * RouterCore. Its only timers are the reassembly sweep and ping timeouts, both xstate delays, so
+ * the node's injected clock (virtual in the simulator) drives them.
+ */
+import { enqueueActions, setup } from 'xstate';
+import { DEFAULTS } from '../defaults';
+import type { Address } from '../transport/types';
+import type { RouteRequest, RouterCore } from './routerCore';
+
+export type RouterEvent =
+  | { type: 'datagram'; bytes: Uint8Array; from: Address }
+  | { type: 'route'; request: RouteRequest }
+  | { type: 'ping'; to: Address; timeoutMs: number; reply: (rtt: Promise<number>) => void }
+  | { type: 'pingTimeout'; nonce: number };
+
+export interface RouterInput {
+  readonly core: RouterCore;
+  /** Reassembly sweep period (ms). */
+  readonly sweepMs?: number;
+}
+
+export const routerMachine = setup({
+  types: {
+    context: {} as { core: RouterCore; sweepMs: number },
+    input: {} as RouterInput,
+    events: {} as RouterEvent,
+  },
+  delays: {
+    sweep: ({ context }) => context.sweepMs,
+  },
+}).createMachine({
+  id: 'router',
+  context: ({ input }) => ({ core: input.core, sweepMs: input.sweepMs ?? DEFAULTS.reassemblySweepMs }),
+  initial: 'running',
+  states: {
+    running: {
+      after: {
+        sweep: { target: 'running', reenter: true, actions: ({ context }) => context.core.sweep() },
+      },
+      on: {
+        datagram: { actions: ({ context, event }) => context.core.receive(event.bytes, event.from) },
+        route: { actions: ({ context, event }) => context.core.route(event.request) },
+        ping: {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const { nonce, rtt } = context.core.ping(event.to);
+            event.reply(rtt);
+            // The timeout is a delayed event to ourselves, so it runs on the node's clock.
+            enqueue.raise({ type: 'pingTimeout', nonce }, { delay: event.timeoutMs });
+          }),
+        },
+        pingTimeout: { actions: ({ context, event }) => context.core.pingTimedOut(event.nonce) },
+      },
+    },
+  },
+});

@@ -1,0 +1,100 @@
+/**
+ * `createTestnet`: a simulated mesh whose routing tables are filled as a converged Tapestry would
+ * fill them (sim/staticMesh.ts), running in virtual time on one seeded event queue.
+ */
+import { DEFAULTS } from '../defaults';
+import { InvalidArgumentError } from '../errors';
+import { Guid, idSpace, type IdSpace } from '../routing/guid';
+import { SeededRng } from '../sim/random';
+import { buildStaticMesh } from '../sim/staticMesh';
+import type { LatencyModel } from '../transport/latency';
+import { SimNetwork } from '../transport/simNetwork';
+import type { NodeHandle } from '../wire/types';
+import { createNode, type TapestryNode } from './node';
+
+export interface TestnetOptions {
+  /** Number of nodes (≥ 1). */
+  readonly nodes: number;
+  /** Seed of every random choice: GUIDs, placement, jitter, loss. Same seed, same run. Default 1. */
+  readonly seed?: number;
+  /** Latency model over node indices. Default: nodes on a 2-D plane, latency = distance + jitter. */
+  readonly latency?: LatencyModel;
+  /** Share of datagrams lost (0..1). Default 0. */
+  readonly lossRate?: number;
+  readonly idBits?: 160 | 256;
+  readonly digitBits?: 1 | 2 | 4 | 8;
+  /** Datagram size limit of the simulated links. Default DEFAULTS.mtu. */
+  readonly mtu?: number;
+  /** Node GUIDs to use instead of random ones (length = nodes). */
+  readonly guids?: readonly Guid[];
+}
+
+export class Testnet {
+  /** @internal Use createTestnet(). */
+  constructor(
+    readonly network: SimNetwork,
+    readonly nodes: readonly TapestryNode[],
+    readonly space: IdSpace,
+    private readonly byGuid: ReadonlyMap<string, number>,
+  ) {}
+
+  /** Virtual time, ms. */
+  get now(): number {
+    return this.network.clock.now();
+  }
+
+  /** Runs the network for `ms` of virtual time; returns the events processed. */
+  run(ms: number): number {
+    return this.network.run(this.now + ms);
+  }
+
+  /** Runs until nothing is queued (periodic timers keep a queue busy: prefer run(ms)). */
+  runUntilIdle(maxEvents?: number): number {
+    return this.network.runUntilIdle(maxEvents);
+  }
+
+  /** Index of the node holding this GUID. */
+  indexOf(guid: Guid): number | undefined {
+    return this.byGuid.get(guid.hex);
+  }
+
+  /** One-way latency between nodes i and j in the model (ms). */
+  latency(i: number, j: number): number {
+    return this.network.latency(i, j);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.close()));
+  }
+}
+
+export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
+  const count = opts.nodes;
+  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError(`nodes must be a positive integer, got ${count}`);
+  if (opts.guids && opts.guids.length !== count) throw new InvalidArgumentError('guids must hold one GUID per node');
+  const seed = opts.seed ?? 1;
+  const space = idSpace(opts.idBits, opts.digitBits);
+  const network = new SimNetwork({ seed, latency: opts.latency, lossRate: opts.lossRate, mtu: opts.mtu ?? DEFAULTS.mtu });
+  const guids = opts.guids ?? randomGuids(count, space, new SeededRng(seed).fork('guids'));
+  const transports = guids.map(() => network.createTransport());
+  const handles: NodeHandle[] = guids.map((guid, i) => ({ guid, address: transports[i].local }));
+  const tables = buildStaticMesh(handles, (i, j) => network.latency(i, j), space);
+  const nodes: TapestryNode[] = [];
+  for (let i = 0; i < count; i++) {
+    nodes.push(await createNode({ transport: transports[i], clock: network.clock, guid: guids[i], table: tables[i] }));
+  }
+  return new Testnet(network, nodes, space, new Map(guids.map((g, i) => [g.hex, i])));
+}
+
+/** Distinct random GUIDs from the seeded generator. */
+export function randomGuids(count: number, space: IdSpace, rng: SeededRng): Guid[] {
+  const seen = new Set<string>();
+  const out: Guid[] = [];
+  while (out.length < count) {
+    const g = Guid.random(() => rng.int(256), space.bits);
+    if (seen.has(g.hex)) continue;
+    seen.add(g.hex);
+    out.push(g);
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * `npm run bench`: every figure BENCHMARKS.md quotes, each printed as one JSON line
+ * {"bench": "<name>", ...}. Speed figures come with a baseline measured in the same process.
+ */
+import { benchBareSimulator, benchHops } from './hops';
+import { benchUdpForward } from './udpForward';
+
+const emit = (bench: string, fields: Record<string, unknown>) => console.log(JSON.stringify({ bench, ...fields }));
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  if (!only || only === 'hops') {
+    const small = await benchHops(1_000, 20_000);
+    emit('hops', small);
+    const large = await benchHops(10_000, 20_000);
+    emit('hops', large);
+    const bare = benchBareSimulator(10_000, 200_000);
+    emit('simulator-speed', {
+      n: 10_000,
+      overlayHopsPerSecond: large.overlayHopsPerSecond,
+      bareSimulatorDatagramsPerSecond: bare.datagramsPerSecond,
+      ratio: Number(((large.overlayHopsPerSecond as number) / bare.datagramsPerSecond).toFixed(3)),
+    });
+  }
+  if (!only || only === 'udp') {
+    emit('udp-forward', await benchUdpForward(3_000, 100));
+    emit('udp-forward', await benchUdpForward(3_000, 1_000));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,14 @@
+/** tapestry-overlay: the public API. */
+export { createNode, TapestryNode } from './api/node';
+export type { NodeOptions, RouteOptions, NodeStatus, NodeStats, UdpOptions } from './api/node';
+export { createTestnet, Testnet } from './api/testnet';
+export type { TestnetOptions } from './api/testnet';
+export { DEFAULTS } from './defaults';
+export * from './errors';
+export { Guid, idSpace, sharedPrefixLength, type IdSpace } from './routing/guid';
+export { RoutingTable } from './routing/routingTable';
+export type { UpcallModule, ForwardContext, Delivery } from './upcalls/types';
+export type { NodeHandle } from './wire/types';
+export type { Address, Transport, Clock } from './transport/types';
+export { SimNetwork } from './transport/simNetwork';
+export { openUdpTransport } from './transport/udp';

@@ -1,0 +1,290 @@
+/**
+ * A node's Tapestry routing table: one level per digit, `base` slots per level, each slot holding the
+ * closest few nodes (by measured latency) that share exactly `level` leading digits with this node and
+ * have `digit` next. Plus backpointers: the nodes that list this node.
+ */
+// Type-only: erased at runtime, so routing/ stays free of any wire code.
+import type { NodeHandle } from '../wire/types';
+import { DEFAULTS } from '../defaults';
+import { InvalidArgumentError } from '../errors';
+import { compareGuids, digitAt, sharedPrefixLength, type Guid, type IdSpace } from './guid';
+
+/** One neighbour in a slot. */
+export interface RoutingEntry {
+  readonly handle: NodeHandle;
+  /** Latency in ms as the caller measured it; lower is preferred. */
+  readonly latency: number;
+}
+
+/** What `addDetailed` did. */
+export interface AddResult {
+  /** The node is in the table after the call (inserted, or already there and refreshed). */
+  readonly added: boolean;
+  /** The node was not in the table before the call. */
+  readonly isNew: boolean;
+  /** The node pushed out of a full slot to make room, if any. */
+  readonly evicted?: NodeHandle;
+}
+
+export interface RoutingTableOptions {
+  /** Nodes per slot (primary + backups); DEFAULTS.slotSize. */
+  slotSize?: number;
+  /** Most backpointers kept; DEFAULTS.maxBackpointers. */
+  maxBackpointers?: number;
+}
+
+export interface RoutingTableStats {
+  /** Backpointers refused because the set was full. */
+  backpointerOverflow: number;
+}
+
+// A module-level copy: global lookups are slow inside vm sandboxes such as jest's.
+const INFINITY = Number.POSITIVE_INFINITY;
+const NO_ENTRIES: readonly RoutingEntry[] = Object.freeze([]);
+const REJECTED: AddResult = Object.freeze({ added: false, isNew: false });
+const INSERTED: AddResult = Object.freeze({ added: true, isNew: true });
+const UPDATED: AddResult = Object.freeze({ added: true, isNew: false });
+
+/** Latency first; equal latencies by GUID so every node orders a slot the same way. */
+export function compareEntries(a: RoutingEntry, b: RoutingEntry): number {
+  return a.latency - b.latency || compareGuids(a.handle.guid, b.handle.guid);
+}
+
+export class RoutingTable {
+  readonly self: NodeHandle;
+  readonly space: IdSpace;
+  /** Levels: one per digit. */
+  readonly levels: number;
+  /** Slots per level. */
+  readonly base: number;
+  readonly slotSize: number;
+  readonly maxBackpointers: number;
+  readonly stats: RoutingTableStats = { backpointerOverflow: 0 };
+
+  /** Self's digit at each level: the slot there holds only this node. */
+  private readonly selfDigits: Uint8Array;
+  private readonly selfSlot: readonly RoutingEntry[];
+  /**
+   * Neighbour slots, flat at level * base + digit; undefined = empty. Self's own slots are not stored
+   * (they are `selfSlot`), so the array only grows as far as the deepest level that has a neighbour:
+   * most levels of a large ID space stay empty and cost nothing.
+   */
+  private readonly slots: (RoutingEntry[] | undefined)[] = [];
+  private count = 0;
+  /** Neighbours per level, so routing can pass over a level that holds only this node in one step. */
+  private readonly levelCounts: Int32Array;
+  private readonly backs = new Map<string, NodeHandle>();
+
+  constructor(self: NodeHandle, space: IdSpace, opts: RoutingTableOptions = {}) {
+    if (self.guid.bytes.length !== space.bytes) {
+      throw new InvalidArgumentError(`self GUID is ${self.guid.bits} bits, the space ${space.bits}`);
+    }
+    const slotSize = opts.slotSize ?? DEFAULTS.slotSize;
+    const maxBackpointers = opts.maxBackpointers ?? DEFAULTS.maxBackpointers;
+    if (!Number.isInteger(slotSize) || slotSize < 1) throw new InvalidArgumentError(`slotSize must be ≥ 1, got ${slotSize}`);
+    if (!Number.isInteger(maxBackpointers) || maxBackpointers < 0) {
+      throw new InvalidArgumentError(`maxBackpointers must be ≥ 0, got ${maxBackpointers}`);
+    }
+    this.self = self;
+    this.space = space;
+    this.levels = space.digits;
+    this.base = space.base;
+    this.slotSize = slotSize;
+    this.maxBackpointers = maxBackpointers;
+    this.selfDigits = new Uint8Array(space.digits);
+    for (let l = 0; l < space.digits; l++) this.selfDigits[l] = digitAt(self.guid.bytes, l, space.digitBits);
+    this.selfSlot = Object.freeze([Object.freeze({ handle: self, latency: 0 })]);
+    this.levelCounts = new Int32Array(space.digits);
+  }
+
+  /** Distinct neighbours in the table, not counting this node. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds or refreshes a neighbour; false when it is this node or loses to a full slot. */
+  add(handle: NodeHandle, latencyMs: number): boolean {
+    return this.addDetailed(handle, latencyMs).added;
+  }
+
+  /** As `add`, also telling whether the node is new and which node, if any, it pushed out. */
+  addDetailed(handle: NodeHandle, latencyMs: number): AddResult {
+    const guid = handle.guid;
+    this.checkWidth(guid);
+    if (!(latencyMs >= 0 && latencyMs < INFINITY)) {
+      throw new InvalidArgumentError(`latency must be a finite number ≥ 0, got ${latencyMs}`);
+    }
+    if (guid.hex === this.self.guid.hex) return REJECTED;
+    const index = this.indexOf(guid);
+    const entry: RoutingEntry = { handle, latency: latencyMs };
+    const slot = index < this.slots.length ? this.slots[index] : undefined;
+    if (slot === undefined) {
+      while (this.slots.length <= index) this.slots.push(undefined);
+      this.slots[index] = [entry];
+      this.counted(index, 1);
+      return INSERTED;
+    }
+    const at = findIn(slot, guid);
+    if (at >= 0) {
+      // Already listed: take the new latency (and address) and re-sort.
+      slot.splice(at, 1);
+      insertSorted(slot, entry);
+      return UPDATED;
+    }
+    if (slot.length < this.slotSize) {
+      insertSorted(slot, entry);
+      this.counted(index, 1);
+      return INSERTED;
+    }
+    const worst = slot[slot.length - 1];
+    if (compareEntries(entry, worst) >= 0) return REJECTED;
+    slot.pop();
+    insertSorted(slot, entry);
+    return { added: true, isNew: true, evicted: worst.handle };
+  }
+
+  /** Removes a neighbour; false if it was not listed (this node itself is never removed). */
+  remove(guid: Guid): boolean {
+    const found = this.find(guid);
+    if (found === undefined) return false;
+    const slot = this.slots[found.index]!;
+    slot.splice(found.at, 1);
+    if (slot.length === 0) this.slots[found.index] = undefined;
+    this.counted(found.index, -1);
+    return true;
+  }
+
+  /** Whether a neighbour with this GUID is listed. This node itself is not a neighbour. */
+  has(guid: Guid): boolean {
+    return this.find(guid) !== undefined;
+  }
+
+  /** The entry of a listed neighbour. */
+  get(guid: Guid): RoutingEntry | undefined {
+    const found = this.find(guid);
+    return found === undefined ? undefined : this.slots[found.index]![found.at];
+  }
+
+  /**
+   * The entries of a slot, best first. A live view, valid until the table next changes: copy to keep.
+   * The slot of this node's own digit at a level holds only this node, with latency 0.
+   */
+  slot(level: number, digit: number): readonly RoutingEntry[] {
+    this.checkSlot(level, digit);
+    if (digit === this.selfDigits[level]) return this.selfSlot;
+    const index = level * this.base + digit;
+    return (index < this.slots.length ? this.slots[index] : undefined) ?? NO_ENTRIES;
+  }
+
+  /** The best node of a slot, or undefined when it is empty; `self` (the same object) in own slots. */
+  primary(level: number, digit: number): NodeHandle | undefined {
+    this.checkSlot(level, digit);
+    if (digit === this.selfDigits[level]) return this.self;
+    const index = level * this.base + digit;
+    return index < this.slots.length ? this.slots[index]?.[0].handle : undefined;
+  }
+
+  /** Neighbours listed at a level (this node itself not counted). */
+  levelSize(level: number): number {
+    this.checkSlot(level, 0);
+    return this.levelCounts[level];
+  }
+
+  /** This node's own digit at a level. */
+  selfDigit(level: number): number {
+    this.checkSlot(level, 0);
+    return this.selfDigits[level];
+  }
+
+  /** Every neighbour once, by level, then digit, then rank in its slot. */
+  *neighbours(): IterableIterator<NodeHandle> {
+    for (const slot of this.slots) {
+      if (slot === undefined) continue;
+      for (const e of slot) yield e.handle;
+    }
+  }
+
+  /** Records that `handle` lists this node; false (and counted) when the set is full. */
+  addBackpointer(handle: NodeHandle): boolean {
+    this.checkWidth(handle.guid);
+    const key = handle.guid.hex;
+    if (key === this.self.guid.hex) return false;
+    if (!this.backs.has(key) && this.backs.size >= this.maxBackpointers) {
+      this.stats.backpointerOverflow++;
+      return false;
+    }
+    this.backs.set(key, handle);
+    return true;
+  }
+
+  removeBackpointer(guid: Guid): boolean {
+    return this.backs.delete(guid.hex);
+  }
+
+  hasBackpointer(guid: Guid): boolean {
+    return this.backs.has(guid.hex);
+  }
+
+  get backpointerCount(): number {
+    return this.backs.size;
+  }
+
+  /** A copy of the backpointer set, in the order they were first recorded. */
+  backpointers(): NodeHandle[] {
+    return [...this.backs.values()];
+  }
+
+  /**
+   * A GUID's place is fixed by the GUID alone (level = shared prefix, slot = its next digit), so the
+   * lookup needs no separate index: one prefix comparison, then at most slotSize GUID comparisons.
+   */
+  private find(guid: Guid): { index: number; at: number } | undefined {
+    if (guid.bytes.length !== this.space.bytes || guid.hex === this.self.guid.hex) return undefined;
+    const index = this.indexOf(guid);
+    const slot = index < this.slots.length ? this.slots[index] : undefined;
+    if (slot === undefined) return undefined;
+    const at = findIn(slot, guid);
+    return at < 0 ? undefined : { index, at };
+  }
+
+  private counted(index: number, delta: number): void {
+    this.count += delta;
+    this.levelCounts[(index / this.base) | 0] += delta;
+  }
+
+  /** Flat slot index of a GUID other than self's. */
+  private indexOf(guid: Guid): number {
+    const bits = this.space.digitBits;
+    const level = sharedPrefixLength(this.self.guid, guid, bits);
+    return level * this.base + digitAt(guid.bytes, level, bits);
+  }
+
+  private checkWidth(guid: Guid): void {
+    if (guid.bytes.length !== this.space.bytes) {
+      throw new InvalidArgumentError(`GUID is ${guid.bits} bits, the table's space ${this.space.bits}`);
+    }
+  }
+
+  private checkSlot(level: number, digit: number): void {
+    // `x | 0 === x` is the integer test: it rejects NaN and fractions without a global lookup.
+    if (!((level | 0) === level && level >= 0 && level < this.levels && (digit | 0) === digit && digit >= 0 && digit < this.base)) {
+      throw new InvalidArgumentError(`no slot (${level}, ${digit}) in a ${this.levels}×${this.base} table`);
+    }
+  }
+}
+
+function findIn(slot: readonly RoutingEntry[], guid: Guid): number {
+  for (let i = 0; i < slot.length; i++) if (slot[i].handle.guid.hex === guid.hex) return i;
+  return -1;
+}
+
+/** Slots hold a handful of entries: a linear insertion beats any sort. */
+function insertSorted(slot: RoutingEntry[], entry: RoutingEntry): void {
+  slot.push(entry);
+  let i = slot.length - 1;
+  while (i > 0 && compareEntries(entry, slot[i - 1]) < 0) {
+    slot[i] = slot[i - 1];
+    i--;
+  }
+  slot[i] = entry;
+}

@@ -1,0 +1,241 @@
+import { Guid, idSpace, sharedPrefixLength } from '../../routing/guid';
+import { RoutingTable, type RoutingEntry } from '../../routing/routingTable';
+import { InvalidArgumentError } from '../../errors';
+import { SeededRng } from '../../sim/random';
+import type { NodeHandle } from '../../wire/types';
+
+const SPACE = idSpace(160, 4);
+let port = 1000;
+
+function handle(hex: string): NodeHandle {
+  const g = hex.length === 40 || hex.length === 64 ? Guid.fromHex(hex) : Guid.fromHex(hex.padEnd(40, '0'));
+  return { guid: g, address: { family: 4, ip: Uint8Array.of(10, 0, 0, 1), port: port++ } };
+}
+
+function hexes(entries: readonly RoutingEntry[]): string[] {
+  return entries.map((e) => e.handle.guid.hex.slice(0, 4));
+}
+
+const SELF = handle('a5c3');
+
+describe('RoutingTable shape', () => {
+  it('has one level per digit and base slots per level', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    expect(t.levels).toBe(40);
+    expect(t.base).toBe(16);
+    expect(t.slotSize).toBe(3);
+    expect(t.size).toBe(0);
+    const t8 = new RoutingTable(handle('ab'.repeat(32)), idSpace(256, 8));
+    expect([t8.levels, t8.base]).toEqual([32, 256]);
+  });
+
+  it('holds itself, alone and with latency 0, in its own digit slot at every level', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    for (let level = 0; level < t.levels; level++) {
+      const own = SELF.guid.digit(level, 4);
+      expect(t.selfDigit(level)).toBe(own);
+      expect(t.slot(level, own)).toEqual([{ handle: SELF, latency: 0 }]);
+      expect(t.primary(level, own)).toBe(SELF);
+      for (let d = 0; d < 16; d++) if (d !== own) expect(t.slot(level, d)).toHaveLength(0);
+    }
+    expect(t.has(SELF.guid)).toBe(false);
+    expect([...t.neighbours()]).toEqual([]);
+  });
+
+  it('rejects out-of-range slots and bad options', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    for (const [l, d] of [[-1, 0], [40, 0], [0, 16], [0, -1], [0.5, 0], [0, NaN]]) {
+      expect(() => t.slot(l, d)).toThrow(InvalidArgumentError);
+      expect(() => t.primary(l, d)).toThrow(InvalidArgumentError);
+    }
+    expect(() => new RoutingTable(SELF, SPACE, { slotSize: 0 })).toThrow(InvalidArgumentError);
+    expect(() => new RoutingTable(SELF, SPACE, { maxBackpointers: -1 })).toThrow(InvalidArgumentError);
+    expect(() => new RoutingTable(SELF, idSpace(256, 4))).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('RoutingTable.add', () => {
+  it('files a node at level = shared prefix, slot = its next digit', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    const n0 = handle('1234');
+    const n2 = handle('a5f0');
+    expect(t.add(n0, 10)).toBe(true);
+    expect(t.add(n2, 20)).toBe(true);
+    expect(t.primary(0, 1)).toBe(n0);
+    expect(t.primary(2, 0xf)).toBe(n2);
+    expect(t.size).toBe(2);
+    expect(t.has(n0.guid)).toBe(true);
+    expect(t.get(n2.guid)).toEqual({ handle: n2, latency: 20 });
+  });
+
+  it('keeps at most slotSize nodes per slot, the lowest latencies, best first', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    const rng = new SeededRng(3);
+    const offered: RoutingEntry[] = [];
+    for (let i = 0; i < 40; i++) {
+      const h = handle('3' + (0x100000 + i).toString(16));
+      const latency = rng.int(1000);
+      offered.push({ handle: h, latency });
+      t.add(h, latency);
+      const slot = t.slot(0, 3);
+      expect(slot.length).toBeLessThanOrEqual(3);
+      for (let k = 1; k < slot.length; k++) expect(slot[k - 1].latency).toBeLessThanOrEqual(slot[k].latency);
+    }
+    const best = [...offered].sort((a, b) => a.latency - b.latency || a.handle.guid.hex.localeCompare(b.handle.guid.hex));
+    expect(t.slot(0, 3).map((e) => e.handle.guid.hex)).toEqual(best.slice(0, 3).map((e) => e.handle.guid.hex));
+    expect(t.size).toBe(3);
+  });
+
+  it('orders equal latencies by GUID, whatever the insertion order', () => {
+    const hs = ['7c', '71', '7a'].map(handle);
+    const a = new RoutingTable(SELF, SPACE);
+    const b = new RoutingTable(SELF, SPACE);
+    for (const h of hs) a.add(h, 5);
+    for (const h of [...hs].reverse()) b.add(h, 5);
+    expect(hexes(a.slot(0, 7))).toEqual(['7100', '7a00', '7c00']);
+    expect(hexes(b.slot(0, 7))).toEqual(['7100', '7a00', '7c00']);
+  });
+
+  it('reports the evicted node, and refuses a node no better than the worst', () => {
+    const t = new RoutingTable(SELF, SPACE, { slotSize: 2 });
+    const [x, y, z, w] = ['20', '21', '22', '23'].map(handle);
+    expect(t.addDetailed(x, 10)).toEqual({ added: true, isNew: true });
+    expect(t.addDetailed(y, 30)).toEqual({ added: true, isNew: true });
+    expect(t.addDetailed(z, 20)).toEqual({ added: true, isNew: true, evicted: y });
+    expect(t.has(y.guid)).toBe(false);
+    expect(t.addDetailed(w, 20)).toEqual({ added: false, isNew: false }); // ties with z, loses on GUID
+    expect(t.addDetailed(w, 99)).toEqual({ added: false, isNew: false });
+    expect(hexes(t.slot(0, 2))).toEqual(['2000', '2200']);
+    expect(t.size).toBe(2);
+  });
+
+  it('refreshes a known node in place: new latency, re-sorted, no duplicate', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    const [x, y] = ['40', '41'].map(handle);
+    t.add(x, 10);
+    t.add(y, 20);
+    const moved = { guid: x.guid, address: { family: 4 as const, ip: Uint8Array.of(10, 9, 9, 9), port: 1 } };
+    expect(t.addDetailed(moved, 30)).toEqual({ added: true, isNew: false });
+    expect(t.slot(0, 4).map((e) => [e.handle, e.latency])).toEqual([[y, 20], [moved, 30]]);
+    expect(t.size).toBe(2);
+  });
+
+  it('rejects itself, GUIDs of another width and bad latencies', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    expect(t.add(SELF, 1)).toBe(false);
+    expect(t.add({ guid: Guid.fromHex(SELF.guid.hex), address: SELF.address }, 1)).toBe(false);
+    expect(() => t.add(handle('12'.repeat(32)), 1)).toThrow(InvalidArgumentError);
+    for (const bad of [-1, NaN, Infinity]) expect(() => t.add(handle('12'), bad)).toThrow(InvalidArgumentError);
+    expect(t.size).toBe(0);
+    expect(t.slot(0, 0xa)).toEqual([{ handle: SELF, latency: 0 }]);
+  });
+});
+
+describe('RoutingTable.remove / has / neighbours', () => {
+  it('removes by GUID, empties the slot, and answers has() for any GUID', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    const hs = ['10', '11', 'a0', 'a5c4', 'f0'].map(handle);
+    hs.forEach((h, i) => t.add(h, i));
+    expect(t.size).toBe(5);
+    expect(new Set(t.neighbours())).toEqual(new Set(hs));
+    expect(t.remove(hs[3].guid)).toBe(true);
+    expect(t.remove(hs[3].guid)).toBe(false);
+    expect(t.has(hs[3].guid)).toBe(false);
+    expect(t.slot(3, 4)).toHaveLength(0);
+    expect(t.primary(3, 4)).toBeUndefined();
+    expect(t.remove(hs[0].guid)).toBe(true);
+    expect(t.primary(0, 1)).toBe(hs[1]);
+    expect(t.remove(SELF.guid)).toBe(false);
+    expect(t.has(handle('12'.repeat(32)).guid)).toBe(false);
+    expect(t.remove(handle('99').guid)).toBe(false);
+    expect(t.size).toBe(3);
+    expect([...t.neighbours()]).toEqual([hs[1], hs[4], hs[2]]); // level 0 (1…, f…) before level 1 (a0…)
+  });
+
+  it('agrees with a plain reference model under random adds and removes', () => {
+    const rng = new SeededRng(11);
+    const t = new RoutingTable(SELF, SPACE);
+    const pool = Array.from({ length: 60 }, () => ({ guid: Guid.random(() => rng.int(256)), address: SELF.address }));
+    // Force some deep levels: half the pool shares 1–4 leading digits with self.
+    for (let i = 0; i < 30; i++) {
+      const keep = 1 + (i % 4);
+      pool[i] = { guid: Guid.fromHex(SELF.guid.hex.slice(0, keep) + pool[i].guid.hex.slice(keep)), address: SELF.address };
+    }
+    const model = new Map<string, number>();
+    let evictions = 0;
+    for (let step = 0; step < 2000; step++) {
+      const h = pool[rng.int(pool.length)];
+      if (h.guid.hex === SELF.guid.hex) continue;
+      if (rng.int(3) === 0) {
+        expect(t.remove(h.guid)).toBe(model.delete(h.guid.hex));
+      } else {
+        const latency = rng.int(50);
+        const r = t.addDetailed(h, latency);
+        if (r.added) model.set(h.guid.hex, latency);
+        if (r.evicted) {
+          evictions++;
+          model.delete(r.evicted.guid.hex);
+        }
+      }
+    }
+    expect(evictions).toBeGreaterThan(10);
+    // Every slot: the model's members filed there, best first, never more than slotSize.
+    const bySlot = new Map<string, [string, number][]>();
+    for (const [hex, latency] of model) {
+      const g = Guid.fromHex(hex);
+      const level = sharedPrefixLength(SELF.guid, g, 4);
+      const key = `${level}/${g.digit(level, 4)}`;
+      bySlot.set(key, [...(bySlot.get(key) ?? []), [hex, latency]]);
+    }
+    for (let level = 0; level < t.levels; level++) {
+      for (let d = 0; d < t.base; d++) {
+        if (d === t.selfDigit(level)) continue;
+        const want = (bySlot.get(`${level}/${d}`) ?? []).sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+        expect(want.length).toBeLessThanOrEqual(3);
+        expect(t.slot(level, d).map((e) => [e.handle.guid.hex, e.latency])).toEqual(want);
+      }
+    }
+    expect(t.size).toBe(model.size);
+    const perLevel = Array.from({ length: t.levels }, (_, level) => t.levelSize(level));
+    expect(perLevel.reduce((a, b) => a + b, 0)).toBe(model.size);
+    for (let level = 0; level < t.levels; level++) {
+      expect(perLevel[level]).toBe([...bySlot.keys()].filter((k) => k.startsWith(`${level}/`)).reduce((a, k) => a + bySlot.get(k)!.length, 0));
+    }
+  });
+});
+
+describe('backpointers', () => {
+  it('records, refreshes and removes them', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    const [x, y] = ['30', '31'].map(handle);
+    expect(t.addBackpointer(x)).toBe(true);
+    expect(t.addBackpointer(y)).toBe(true);
+    expect(t.addBackpointer(x)).toBe(true);
+    expect(t.backpointers()).toEqual([x, y]);
+    expect(t.hasBackpointer(y.guid)).toBe(true);
+    expect(t.removeBackpointer(y.guid)).toBe(true);
+    expect(t.removeBackpointer(y.guid)).toBe(false);
+    expect(t.backpointerCount).toBe(1);
+    expect(t.addBackpointer(SELF)).toBe(false);
+    expect(() => t.addBackpointer(handle('30'.repeat(32)))).toThrow(InvalidArgumentError);
+  });
+
+  it('stops at maxBackpointers and counts what it refused, without throwing', () => {
+    const t = new RoutingTable(SELF, SPACE, { maxBackpointers: 3 });
+    const hs = ['50', '51', '52', '53', '54'].map(handle);
+    expect(hs.map((h) => t.addBackpointer(h))).toEqual([true, true, true, false, false]);
+    expect(t.stats.backpointerOverflow).toBe(2);
+    expect(t.addBackpointer(hs[0])).toBe(true); // already known: a refresh, not an overflow
+    expect(t.stats.backpointerOverflow).toBe(2);
+    t.removeBackpointer(hs[1].guid);
+    expect(t.addBackpointer(hs[4])).toBe(true);
+    expect(t.backpointers()).toEqual([hs[0], hs[2], hs[4]]);
+  });
+
+  it('returns a copy', () => {
+    const t = new RoutingTable(SELF, SPACE);
+    t.addBackpointer(handle('60'));
+    t.backpointers().pop();
+    expect(t.backpointerCount).toBe(1);
+  });
+});

@@ -1,0 +1,280 @@
+/**
+ * The wire edge: bytes <-> domain frames (wire/types.ts). This is the only module that imports
+ * protobufjs; nothing past it sees a protobuf object (DESIGN.md §3, rule 3).
+ *
+ * Decoding checks every limit written in messages.proto, so a frame that gets through is safe to act
+ * on, and copies every bytes field it keeps (protobufjs hands out views into the datagram).
+ * Encoding builds plain objects and encodes them directly: no create/fromObject/toObject on the
+ * per-hop path.
+ */
+import * as path from 'node:path';
+import * as protobuf from 'protobufjs';
+import { DEFAULTS } from '../defaults';
+import { DecodeError, InvalidArgumentError, MessageTooLargeError } from '../errors';
+import { Guid } from '../routing/guid';
+import type { Address } from '../transport/types';
+import { WIRE_VERSION, type Body, type FragmentInfo, type Frame, type NodeHandle, type RouteMsg } from './types';
+
+// Loaded once: the schema is part of the program, so a missing or broken file should fail at start-up.
+const root = protobuf.loadSync(path.join(__dirname, '..', 'messages.proto'));
+const FrameType = root.lookupType('tapestry.Frame');
+const families = root.lookupEnum('tapestry.AddressFamily').values;
+const WIRE_V4 = families.V4;
+const WIRE_V6 = families.V6;
+
+/** Why a frame was rejected: a short code to count drops by. */
+export type DecodeReason =
+  | 'tooLarge' // the datagram exceeds DEFAULTS.maxDatagramBytes (this also bounds every payload)
+  | 'protobuf' // the bytes are not a Frame (truncated, garbage, wrong wire types, nested too deep)
+  | 'version' // not WIRE_VERSION
+  | 'missing' // a required handle is absent: the frame's sender or a route's source
+  | 'emptyBody' // no body, or only a kind this version does not know
+  | 'guid' // a GUID of the wrong width
+  | 'address' // bad family, IP length or port
+  | 'ttl' // ttl 0 or above DEFAULTS.maxTtl
+  | 'hops' // hops above ttl
+  | 'level' // routing level beyond the last digit
+  | 'fragment'; // count outside 2 .. DEFAULTS.maxFragments, or index >= count
+
+/** A DecodeError that says which rule the frame broke, so drops can be counted by reason. */
+export class FrameDecodeError extends DecodeError {
+  constructor(
+    readonly reason: DecodeReason,
+    detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}
+
+export interface DecodeOptions {
+  /** GUID width this node's id space uses; when given, every GUID in the frame must have it. */
+  idBytes?: 20 | 32;
+}
+
+// The shapes protobufjs gives back for messages.proto (camelCase names; absent sub-messages are null,
+// absent scalars read as their zero value).
+interface WireHandle {
+  guid: Uint8Array;
+  family: number;
+  ip: Uint8Array;
+  port: number;
+}
+interface WireFragment {
+  messageId: number;
+  index: number;
+  count: number;
+}
+interface WireRoute {
+  source: WireHandle | null;
+  dest: Uint8Array;
+  fuzzy: boolean;
+  ttl: number;
+  hops: number;
+  level: number;
+  moduleId: number;
+  payload: Uint8Array;
+  fragment?: WireFragment | null;
+}
+interface WireNonce {
+  nonce: number;
+}
+interface WireFrame {
+  version: number;
+  sender: WireHandle | null;
+  messageId: number;
+  /** The oneof's virtual field: which body member is set. */
+  body?: string;
+  route?: WireRoute | null;
+  ping?: WireNonce | null;
+  pong?: WireNonce | null;
+}
+
+/** Encodes a frame for sending. Throws MessageTooLargeError if it would not fit in one datagram. */
+export function encodeFrame(frame: Frame): Uint8Array {
+  const bytes = FrameType.encode(frameToWire(frame)).finish();
+  if (bytes.length > DEFAULTS.maxDatagramBytes) {
+    throw new MessageTooLargeError(`frame of ${bytes.length} bytes exceeds ${DEFAULTS.maxDatagramBytes}`);
+  }
+  return bytes;
+}
+
+/** The exact encoded size of a frame, without building its buffer. */
+export function encodedFrameSize(frame: Frame): number {
+  return FrameType.encode(frameToWire(frame)).len;
+}
+
+// Extra bytes a payload of up to 2^21 - 1 bytes (more than any datagram) adds beyond its own length,
+// compared with a one-byte payload: its length prefix grows from 1 to at most 3 bytes, and so does
+// the enclosing RouteMsg's. (Proto3 omits an empty payload altogether, hence the one-byte probe.)
+const PAYLOAD_LENGTH_MARGIN = 4;
+const ONE_BYTE = new Uint8Array(1);
+
+/**
+ * An upper bound on the bytes a frame carrying `route` takes beyond its payload, at any hop: the
+ * fields that change on the way (previous-hop sender, datagram id, hops, level) and the fragment
+ * header are counted at their largest. A fragment piece of `mtu - routeFrameOverhead(route)` bytes
+ * therefore fits the MTU on every hop.
+ */
+export function routeFrameOverhead(route: RouteMsg): number {
+  const worstSender: NodeHandle = {
+    guid: route.dest,
+    address: { family: 6, ip: new Uint8Array(16), port: 65_535 },
+  };
+  const worstRoute: RouteMsg = {
+    ...route,
+    hops: route.ttl,
+    level: route.dest.bits,
+    payload: ONE_BYTE,
+    fragment: { messageId: 0xffff_ffff, index: DEFAULTS.maxFragments - 1, count: DEFAULTS.maxFragments },
+  };
+  const frame: Frame = {
+    version: WIRE_VERSION,
+    sender: worstSender,
+    messageId: 0xffff_ffff,
+    body: { kind: 'route', route: worstRoute },
+  };
+  return encodedFrameSize(frame) - ONE_BYTE.length + PAYLOAD_LENGTH_MARGIN;
+}
+
+/**
+ * Decodes and validates one datagram. Throws FrameDecodeError (a DecodeError) with a reason for
+ * anything malformed; never any other exception for bad input. The result shares no memory with
+ * `bytes`.
+ */
+export function decodeFrame(bytes: Uint8Array, opts?: DecodeOptions): Frame {
+  const wantIdBytes = opts?.idBytes;
+  if (wantIdBytes !== undefined && wantIdBytes !== 20 && wantIdBytes !== 32) {
+    throw new InvalidArgumentError(`idBytes must be 20 or 32, got ${wantIdBytes}`);
+  }
+  if (bytes.length > DEFAULTS.maxDatagramBytes) {
+    fail('tooLarge', `${bytes.length} bytes exceeds ${DEFAULTS.maxDatagramBytes}`);
+  }
+  // protobufjs reads a Node Buffer with its Buffer reader, whose byte fields are Buffers; a plain
+  // Uint8Array view over the same memory decodes faster and yields plain Uint8Array fields.
+  const input = Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+  let wire: WireFrame;
+  try {
+    wire = FrameType.decode(input) as unknown as WireFrame;
+  } catch (err) {
+    fail('protobuf', err instanceof Error ? err.message : String(err));
+  }
+  if (wire.version !== WIRE_VERSION) fail('version', `version ${wire.version}, expected ${WIRE_VERSION}`);
+  if (!wire.sender) fail('missing', 'frame has no sender');
+  // Without a configured width the sender's sets it: one frame never mixes id spaces.
+  const idBytes = wantIdBytes ?? wire.sender.guid.length;
+  const sender = handleFromWire(wire.sender, idBytes);
+  return { version: wire.version, sender, messageId: wire.messageId, body: bodyFromWire(wire, idBytes) };
+}
+
+function fail(reason: DecodeReason, detail: string): never {
+  throw new FrameDecodeError(reason, detail);
+}
+
+function bodyFromWire(wire: WireFrame, idBytes: number): Body {
+  switch (wire.body) {
+    case 'route':
+      return { kind: 'route', route: routeFromWire(wire.route!, idBytes) };
+    case 'ping':
+      return { kind: 'ping', ping: { nonce: wire.ping!.nonce } };
+    case 'pong':
+      return { kind: 'pong', pong: { nonce: wire.pong!.nonce } };
+    default:
+      return fail('emptyBody', 'frame carries no known message');
+  }
+}
+
+function routeFromWire(r: WireRoute, idBytes: number): RouteMsg {
+  if (!r.source) fail('missing', 'route has no source');
+  const source = handleFromWire(r.source, idBytes);
+  const dest = guidFromWire(r.dest, idBytes);
+  if (r.ttl < 1 || r.ttl > DEFAULTS.maxTtl) fail('ttl', `ttl ${r.ttl} outside 1..${DEFAULTS.maxTtl}`);
+  if (r.hops > r.ttl) fail('hops', `hops ${r.hops} > ttl ${r.ttl}`);
+  // The deepest level is one per digit, and 1-bit digits give the most digits.
+  if (r.level > idBytes * 8) fail('level', `level ${r.level} beyond ${idBytes * 8} digits`);
+  const msg: {
+    source: NodeHandle;
+    dest: Guid;
+    fuzzy: boolean;
+    ttl: number;
+    hops: number;
+    level: number;
+    moduleId: number;
+    payload: Uint8Array;
+    fragment?: FragmentInfo;
+  } = {
+    source,
+    dest,
+    fuzzy: r.fuzzy,
+    ttl: r.ttl,
+    hops: r.hops,
+    level: r.level,
+    moduleId: r.moduleId,
+    payload: new Uint8Array(r.payload), // a copy, not a view into the datagram
+  };
+  if (r.fragment) msg.fragment = fragmentFromWire(r.fragment);
+  return msg;
+}
+
+function fragmentFromWire(f: WireFragment): FragmentInfo {
+  if (f.count < 2 || f.count > DEFAULTS.maxFragments) {
+    fail('fragment', `count ${f.count} outside 2..${DEFAULTS.maxFragments}`);
+  }
+  if (f.index >= f.count) fail('fragment', `index ${f.index} >= count ${f.count}`);
+  return { messageId: f.messageId, index: f.index, count: f.count };
+}
+
+function handleFromWire(h: WireHandle, idBytes: number): NodeHandle {
+  const guid = guidFromWire(h.guid, idBytes);
+  let family: 4 | 6;
+  if (h.family === WIRE_V4 && h.ip.length === 4) family = 4;
+  else if (h.family === WIRE_V6 && h.ip.length === 16) family = 6;
+  else return fail('address', `family ${h.family} with a ${h.ip.length}-byte ip`);
+  if (h.port < 1 || h.port > 65_535) fail('address', `port ${h.port}`);
+  const address: Address = { family, ip: new Uint8Array(h.ip), port: h.port };
+  return { guid, address };
+}
+
+function guidFromWire(bytes: Uint8Array, idBytes: number): Guid {
+  // idBytes may come from the sender's own GUID, so it is itself checked here.
+  if (bytes.length !== idBytes || (idBytes !== 20 && idBytes !== 32)) {
+    fail('guid', `${bytes.length}-byte GUID where ${idBytes === 20 || idBytes === 32 ? idBytes : '20 or 32'} were expected`);
+  }
+  return Guid.fromBytes(bytes); // copies
+}
+
+function frameToWire(frame: Frame): object {
+  const body = frame.body;
+  const sender = handleToWire(frame.sender);
+  switch (body.kind) {
+    case 'route':
+      return { version: frame.version, sender, messageId: frame.messageId, route: routeToWire(body.route) };
+    case 'ping':
+      return { version: frame.version, sender, messageId: frame.messageId, ping: { nonce: body.ping.nonce } };
+    case 'pong':
+      return { version: frame.version, sender, messageId: frame.messageId, pong: { nonce: body.pong.nonce } };
+    default: {
+      const unknown: never = body;
+      throw new InvalidArgumentError(`cannot encode body ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function routeToWire(r: RouteMsg): WireRoute {
+  const f = r.fragment;
+  return {
+    source: handleToWire(r.source),
+    dest: r.dest.bytes,
+    fuzzy: r.fuzzy,
+    ttl: r.ttl,
+    hops: r.hops,
+    level: r.level,
+    moduleId: r.moduleId,
+    payload: r.payload,
+    fragment: f ? { messageId: f.messageId, index: f.index, count: f.count } : null,
+  };
+}
+
+function handleToWire(h: NodeHandle): WireHandle {
+  const a = h.address;
+  return { guid: h.guid.bytes, family: a.family === 4 ? WIRE_V4 : WIRE_V6, ip: a.ip, port: a.port };
+}
