@@ -12,8 +12,8 @@ import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
 import type { Address, Transport } from '../transport/types';
-import type { Delivery, ForwardContext, UpcallModule } from '../upcalls/types';
-import { decodeFrame, encodeFrame } from '../wire/codec';
+import { MAX_MODULE_ID, type Delivery, type ForwardContext, type UpcallModule } from '../upcalls/types';
+import { decodeFrame, encodeFrame, routeFrameOverhead } from '../wire/codec';
 import { WIRE_VERSION, type Body, type NodeHandle, type RouteMsg } from '../wire/types';
 
 export interface RouterCoreOptions {
@@ -94,7 +94,11 @@ export class RouterCore {
     this.log = opts.log;
     this.idBytes = opts.space.bytes as 20 | 32;
     this.mtu = opts.mtu ?? opts.transport.mtu;
-    this.chunkBytes = this.mtu - this.worstHeaderBytes();
+    // The widest headers any hop could add (IPv6 sender, hops = ttl, …): every piece fits on every link.
+    this.chunkBytes = this.mtu - routeFrameOverhead({
+      source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
+      level: 0, moduleId: MAX_MODULE_ID, payload: new Uint8Array(0),
+    });
   }
 
   /** One datagram from the transport: decoded once, then handled by kind. Never throws. */
@@ -254,26 +258,5 @@ export class RouterCore {
     const frameId = this.nextFrameId;
     this.nextFrameId = (frameId + 1) >>> 0;
     this.transport.send(to, encodeFrame({ version: WIRE_VERSION, sender: this.self, messageId: frameId, body }));
-  }
-
-  /**
-   * The largest a route frame can be without its payload: every varint at its widest, plus the
-   * payload field's tag and length prefix. What is left of the MTU is one fragment's share.
-   */
-  private worstHeaderBytes(): number {
-    const max32 = 0xffffffff;
-    const empty = encodeFrame({
-      version: WIRE_VERSION, sender: this.self, messageId: max32,
-      body: {
-        kind: 'route',
-        route: {
-          source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
-          level: max32, moduleId: max32, payload: new Uint8Array(0),
-          fragment: { messageId: max32, index: DEFAULTS.maxFragments, count: DEFAULTS.maxFragments },
-        },
-      },
-    });
-    // Payload tag (1 byte) + length varint (3 bytes covers < 2 MiB).
-    return empty.length + 4;
   }
 }

@@ -26,31 +26,41 @@ export const routerMachine = setup({
     input: {} as RouterInput,
     events: {} as RouterEvent,
   },
+  guards: {
+    /** Fragments are waiting for the rest of their message. */
+    reassembling: ({ context }) => context.core.reassembler.pending > 0,
+  },
   delays: {
     sweep: ({ context }) => context.sweepMs,
   },
 }).createMachine({
   id: 'router',
   context: ({ input }) => ({ core: input.core, sweepMs: input.sweepMs ?? DEFAULTS.reassemblySweepMs }),
-  initial: 'running',
+  initial: 'quiet',
+  // Handlers shared by both states; the sweep timer runs only while fragments wait for the rest of
+  // their message, so a quiet node (almost every node in a large simulation) has no timer at all.
+  on: {
+    datagram: { actions: ({ context, event }) => context.core.receive(event.bytes, event.from) },
+    route: { actions: ({ context, event }) => context.core.route(event.request) },
+    ping: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        const { nonce, rtt } = context.core.ping(event.to);
+        event.reply(rtt);
+        // The timeout is a delayed event to ourselves, so it runs on the node's clock.
+        enqueue.raise({ type: 'pingTimeout', nonce }, { delay: event.timeoutMs });
+      }),
+    },
+    pingTimeout: { actions: ({ context, event }) => context.core.pingTimedOut(event.nonce) },
+  },
   states: {
-    running: {
-      after: {
-        sweep: { target: 'running', reenter: true, actions: ({ context }) => context.core.sweep() },
-      },
-      on: {
-        datagram: { actions: ({ context, event }) => context.core.receive(event.bytes, event.from) },
-        route: { actions: ({ context, event }) => context.core.route(event.request) },
-        ping: {
-          actions: enqueueActions(({ context, event, enqueue }) => {
-            const { nonce, rtt } = context.core.ping(event.to);
-            event.reply(rtt);
-            // The timeout is a delayed event to ourselves, so it runs on the node's clock.
-            enqueue.raise({ type: 'pingTimeout', nonce }, { delay: event.timeoutMs });
-          }),
-        },
-        pingTimeout: { actions: ({ context, event }) => context.core.pingTimedOut(event.nonce) },
-      },
+    quiet: {
+      always: { guard: 'reassembling', target: 'holding' },
+    },
+    holding: {
+      after: { sweep: { target: 'swept', actions: ({ context }) => context.core.sweep() } },
+    },
+    swept: {
+      always: [{ guard: 'reassembling', target: 'holding' }, { target: 'quiet' }],
     },
   },
 });

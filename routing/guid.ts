@@ -42,11 +42,16 @@ const HEX = /^[0-9a-f]*$/;
 /** A node or object identifier: immutable bytes plus their lowercase hex form. */
 export class Guid {
   readonly bytes: Uint8Array;
-  readonly hex: string;
+  /** Built on first use: most GUIDs decoded on the per-hop path are compared, never printed. */
+  private hexForm: string | undefined;
 
   private constructor(bytes: Uint8Array) {
     this.bytes = bytes;
-    this.hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  }
+
+  /** Lowercase hex, 40 or 64 digits. */
+  get hex(): string {
+    return (this.hexForm ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('hex'));
   }
 
   /** A GUID from raw bytes (copied, so a decoded datagram's buffer is never kept). */
@@ -54,7 +59,7 @@ export class Guid {
     if (bytes.length !== 20 && bytes.length !== 32) {
       throw new InvalidArgumentError(`a GUID is 20 or 32 bytes, got ${bytes.length}`);
     }
-    return new Guid(Uint8Array.from(bytes));
+    return new Guid(new Uint8Array(bytes));
   }
 
   /** A GUID from 40 or 64 hex digits. */
@@ -85,7 +90,11 @@ export class Guid {
   }
 
   equals(other: Guid): boolean {
-    return this.hex === other.hex;
+    const a = this.bytes;
+    const b = other.bytes;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
   }
 
   /** Digit i (0 = most significant) for the given digit width. */

@@ -3,7 +3,7 @@
  * GUIDs and TTL, checked against the brute-force root rule and a table walk.
  */
 import { createTestnet, type Testnet } from '../../api/testnet';
-import { Guid } from '../../routing/guid';
+import { Guid, sharedPrefixLength } from '../../routing/guid';
 import { nextHop } from '../../routing/nextHop';
 import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
@@ -35,6 +35,15 @@ function walk(src: number, dest: Guid): number[] {
   }
 }
 
+/** Digits needed to single out node i among all nodes: 1 + its longest shared prefix with another. */
+function uniquePrefix(i: number): number {
+  let longest = 0;
+  for (let j = 0; j < N; j++) {
+    if (j !== i) longest = Math.max(longest, sharedPrefixLength(net.nodes[i].guid, net.nodes[j].guid, net.space.digitBits));
+  }
+  return longest + 1;
+}
+
 test('10,000 exact routes between random live nodes are all delivered at the exact node', () => {
   const sent: Array<{ src: number; dst: number }> = [];
   for (let i = 0; i < 10_000; i++) {
@@ -53,6 +62,9 @@ test('10,000 exact routes between random live nodes are all delivered at the exa
     expect(d.ttlExpired).toBe(false);
     expect(d.source.guid.equals(net.nodes[sent[i].src].guid)).toBe(true);
     expect(d.hops).toBe(walk(sent[i].src, net.nodes[sent[i].dst].guid).length - 1);
+    // Each hop fixes at least one more digit, so a route never needs more hops than the digits it
+    // takes to tell the destination apart from every other node.
+    expect(d.hops).toBeLessThanOrEqual(uniquePrefix(sent[i].dst));
     maxHops = Math.max(maxHops, d.hops);
   }
   expect(maxHops).toBeLessThanOrEqual(bound);
