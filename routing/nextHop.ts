@@ -3,7 +3,7 @@
  * empty slot by trying the next digit up (mod base), and consistent tables agree on which digits
  * exist, every source converges on the same root for a GUID even when no node has that GUID.
  */
-import type { NodeHandle } from '../wire/types';
+import type { NodeHandle } from './handle';
 import { InvalidArgumentError } from '../errors';
 import { digitAt, type Guid } from './guid';
 import type { RoutingTable } from './routingTable';

@@ -9,7 +9,7 @@
  */
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
-import type { FragmentInfo } from '../wire/types';
+import type { FragmentInfo } from './handle';
 
 export interface ReassemblyLimits {
   /** Largest whole message; a reassembly that grows past it is dropped. */

@@ -4,7 +4,7 @@
  * have `digit` next. Plus backpointers: the nodes that list this node.
  */
 // Type-only: erased at runtime, so routing/ stays free of any wire code.
-import type { NodeHandle } from '../wire/types';
+import type { NodeHandle } from './handle';
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import { compareGuids, digitAt, sharedPrefixLength, type Guid, type IdSpace } from './guid';

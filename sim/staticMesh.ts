@@ -7,7 +7,7 @@ import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import { compareGuids, digitAt, type IdSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
-import type { NodeHandle } from '../wire/types';
+import type { NodeHandle } from '../routing/handle';
 
 // Module-level copies of globals used in the O(N²) loop: under jest's vm sandbox every global lookup
 // goes through an interceptor and costs ~100 ns, which made the loop 20× slower there than in node.

@@ -1,12 +1,8 @@
 /** The contract between a node and whatever carries its datagrams: simulated network or UDP. */
 
-/** Where a node can be reached. Simulated nodes get synthetic IPv4 addresses. */
-export interface Address {
-  readonly family: 4 | 6;
-  /** 4 bytes for IPv4, 16 for IPv6. */
-  readonly ip: Uint8Array;
-  readonly port: number;
-}
+import type { Address } from '../routing/handle';
+
+export type { Address };
 
 /** Receives one datagram. The bytes may be a view into a shared buffer: copy what you keep. */
 export type ReceiveHandler = (bytes: Uint8Array, from: Address) => void;

@@ -191,17 +191,7 @@ function routeFromWire(r: WireRoute, idBytes: number): RouteMsg {
   if (r.hops > r.ttl) fail('hops', `hops ${r.hops} > ttl ${r.ttl}`);
   // The deepest level is one per digit, and 1-bit digits give the most digits.
   if (r.level > idBytes * 8) fail('level', `level ${r.level} beyond ${idBytes * 8} digits`);
-  const msg: {
-    source: NodeHandle;
-    dest: Guid;
-    fuzzy: boolean;
-    ttl: number;
-    hops: number;
-    level: number;
-    moduleId: number;
-    payload: Uint8Array;
-    fragment?: FragmentInfo;
-  } = {
+  const msg: { -readonly [K in keyof RouteMsg]: RouteMsg[K] } = {
     source,
     dest,
     fuzzy: r.fuzzy,

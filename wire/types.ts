@@ -3,26 +3,12 @@
  * only code that touches protobuf objects; it turns bytes into these and back.
  */
 import type { Guid } from '../routing/guid';
-import type { Address } from '../transport/types';
+import type { FragmentInfo, NodeHandle } from '../routing/handle';
 
 /** Wire format version carried in every frame; a frame of another version is dropped and counted. */
 export const WIRE_VERSION = 1;
 
-/** A peer as the wire names it: its GUID and where to reach it. */
-export interface NodeHandle {
-  readonly guid: Guid;
-  readonly address: Address;
-}
-
-/** Which piece of a larger message a RouteMsg carries. */
-export interface FragmentInfo {
-  /** Id of the whole message, unique per source node. */
-  readonly messageId: number;
-  /** 0-based index of this piece. */
-  readonly index: number;
-  /** Number of pieces (2 .. DEFAULTS.maxFragments). */
-  readonly count: number;
-}
+export type { NodeHandle, FragmentInfo } from '../routing/handle';
 
 /** A message routed through the overlay toward a GUID. */
 export interface RouteMsg {

@@ -1,0 +1,29 @@
+/**
+ * The plain data the pure core and the edges share: where a peer is and who it is. Defined here so
+ * routing/, location/ and membership/ import nothing from transport/ or wire/ (DESIGN.md §3, rule 1).
+ */
+import type { Guid } from './guid';
+
+/** Where a node can be reached. Simulated nodes get synthetic IPv4 addresses. */
+export interface Address {
+  readonly family: 4 | 6;
+  /** 4 bytes for IPv4, 16 for IPv6. */
+  readonly ip: Uint8Array;
+  readonly port: number;
+}
+
+/** A peer: its GUID and where to reach it. */
+export interface NodeHandle {
+  readonly guid: Guid;
+  readonly address: Address;
+}
+
+/** Which piece of a larger message a RouteMsg carries. */
+export interface FragmentInfo {
+  /** Id of the whole message, unique per source node. */
+  readonly messageId: number;
+  /** 0-based index of this piece. */
+  readonly index: number;
+  /** Number of pieces (2 .. DEFAULTS.maxFragments). */
+  readonly count: number;
+}
