@@ -56,6 +56,45 @@ export const DEFAULTS = {
   /** Kernel socket buffer size asked for on UDP sockets (bytes). */
   udpSocketBuffer: 4 << 20,
 
+  /** Salted roots per object (GUID_i = hash(object ‖ i)): publish goes to all, locate falls back through them. */
+  salts: 3,
+  /** Largest salt count accepted. */
+  maxSalts: 16,
+  /** Most pointers one node holds for one object; the farthest is dropped beyond it. */
+  maxPointersPerObject: 16,
+  /** Most pointers one node holds in all. Beyond it new pointers are refused and counted. */
+  maxPointers: 200_000,
+  /** Most objects one node publishes (and republishes) at once. */
+  maxPublished: 100_000,
+  /** Most bytes in a tag or query (UTF-8). */
+  maxTagBytes: 256,
+  /** Most replicas one locate may ask for. */
+  maxReplicas: 32,
+  /** Largest payload sendToObject carries inside its locate. */
+  maxInlineObjectPayload: 800,
+  /** Soft state: how often a publisher republishes each object. */
+  republishMs: 10_000,
+  /** How long a pointer lives without being republished (Brown CS138's 10 s : 25 s ratio). */
+  pointerLifetimeMs: 25_000,
+  /** Largest pointer lifetime accepted from the wire (one day). */
+  maxPointerLifetimeMs: 86_400_000,
+  /** How often a node holding pointers sweeps out expired ones (expired ones are never served meanwhile). */
+  pointerSweepMs: 30_000,
+  /** How long a locate waits on one salted root before trying the next. */
+  locateAttemptTimeoutMs: 5_000,
+  /** Salted roots a locate tries at once: 1 tries them one after another, `salts` all at once (first answer wins). */
+  locateFanout: 3,
+  /** Most sendToObject messages a replica remembers having delivered, so a copy arriving by a second path is not delivered twice. */
+  maxServedRemembered: 4_096,
+  /** Most locates in flight from one node; more are refused with LimitExceededError. */
+  maxLocatesInFlight: 4_096,
+  /** Extra pointers (JSAC §V-B.3): to this many backups of the next publish hop… */
+  extraPointerBackups: 0,
+  /** …and to this many nearest neighbours of the current hop… */
+  extraPointerNeighbours: 0,
+  /** …on the first this-many hops of the publish path. 0 turns the optimisation off. */
+  extraPointerHops: 0,
+
   /** Simulator: most events waiting in the virtual-time queue before new sends are dropped. */
   simMaxQueuedEvents: 10_000_000,
   /** Simulator: side of the square plane nodes are placed on; latency in ms is the distance. */

@@ -19,3 +19,7 @@ export class TransportError extends TapestryError {}
 export class TimeoutError extends TapestryError {}
 /** A bounded resource is full; the request was refused rather than queued without limit. */
 export class LimitExceededError extends TapestryError {}
+/** A locate reached every salted root of an object without finding a matching replica. */
+export class NotFoundError extends TapestryError {}
+/** The caller's AbortSignal ended the operation. */
+export class AbortedError extends TapestryError {}

@@ -12,7 +12,7 @@ import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
 import type { Address, Transport } from '../transport/types';
-import { MAX_MODULE_ID, type Delivery, type ForwardContext, type UpcallModule } from '../upcalls/types';
+import { type Delivery, type ForwardContext, type UpcallModule } from '../upcalls/types';
 import { decodeFrame, encodeFrame, routeFrameOverhead } from '../wire/codec';
 import { WIRE_VERSION, type Body, type NodeHandle, type RouteMsg } from '../wire/types';
 
@@ -51,6 +51,10 @@ export interface RouterStats {
   /** Messages delivered where their TTL ran out. */
   ttlExpired: number;
   droppedByUpcall: number;
+  /** Messages a module handled itself instead of forwarding (e.g. locates diverted to a server). */
+  takenByUpcall: number;
+  /** Messages sent straight to a known node's address (replies, diverted locates, extra pointers). */
+  sentDirect: number;
   /** Messages that ended here for a module this node does not have. */
   droppedNoModule: number;
   upcallErrors: number;
@@ -67,7 +71,7 @@ interface PendingPing {
 export class RouterCore {
   readonly stats: RouterStats = {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
-    droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, droppedNoModule: 0, upcallErrors: 0,
+    droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
     pingsAnswered: 0, pingsRefused: 0,
   };
   readonly modules = new Map<number, UpcallModule>();
@@ -76,9 +80,11 @@ export class RouterCore {
   private readonly self: NodeHandle;
   private readonly table: RoutingTable;
   private readonly transport: Transport;
-  private readonly now: () => number;
+  /** Current time on the node's clock. */
+  readonly now: () => number;
   private readonly log: bunyan;
   private readonly idBytes: 20 | 32;
+  private readonly levels: number;
   private readonly pings = new Map<number, PendingPing>();
   /** Payload bytes a fragment can carry once the frame's own fields are paid for. */
   private readonly chunkBytes: number;
@@ -93,11 +99,12 @@ export class RouterCore {
     this.now = opts.now;
     this.log = opts.log;
     this.idBytes = opts.space.bytes as 20 | 32;
+    this.levels = opts.space.digits;
     this.mtu = opts.mtu ?? opts.transport.mtu;
     // The widest headers any hop could add (IPv6 sender, hops = ttl, …): every piece fits on every link.
     this.chunkBytes = this.mtu - routeFrameOverhead({
       source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
-      level: 0, moduleId: MAX_MODULE_ID, payload: new Uint8Array(0),
+      level: 0, moduleId: 0xffff, payload: new Uint8Array(0),
     });
   }
 
@@ -116,7 +123,7 @@ export class RouterCore {
     const body = frame.body;
     switch (body.kind) {
       case 'route':
-        this.step(body.route);
+        this.step(body.route, frame.sender);
         return;
       case 'ping':
         // Answer where the datagram came from: that is the path the pinger measures.
@@ -146,6 +153,24 @@ export class RouterCore {
     for (let index = 0; index < pieces.length; index++) {
       this.step({ ...base, payload: pieces[index], fragment: { messageId, index, count: pieces.length } });
     }
+  }
+
+  /**
+   * Sends a message straight to a known node, past routing: a RouteMsg to its exact GUID whose
+   * level is already the last, so the receiver delivers it at once (and drops it, counted, if a
+   * different node now answers at that address). `hops` is what the message had taken so far.
+   */
+  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0): void {
+    this.stats.sentDirect++;
+    const route: RouteMsg = {
+      source: this.self, dest: to.guid, fuzzy: false, ttl: DEFAULTS.maxTtl, hops: Math.min(hops + 1, DEFAULTS.maxTtl),
+      level: this.levels, moduleId, payload,
+    };
+    if (to.guid.equals(this.self.guid)) {
+      this.step(route);
+      return;
+    }
+    this.sendFrame(to.address, { kind: 'route', route });
   }
 
   /** Sends a ping and resolves with the round-trip time; the router actor times it out. */
@@ -180,7 +205,7 @@ export class RouterCore {
   }
 
   /** One routing step at this node: deliver here, drop, or forward one hop. */
-  private step(msg: RouteMsg): void {
+  private step(msg: RouteMsg, from?: NodeHandle): void {
     const hop = nextHop(this.table, msg.dest, msg.level);
     if (hop.kind === 'root') {
       if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
@@ -188,12 +213,12 @@ export class RouterCore {
         this.stats.droppedNoExactMatch++;
         return;
       }
-      this.arrive(msg, false);
+      this.arrive(msg, false, from);
       return;
     }
     if (msg.hops >= msg.ttl) {
       this.stats.ttlExpired++;
-      this.arrive(msg, true);
+      this.arrive(msg, true, from);
       return;
     }
     let payload = msg.payload;
@@ -201,7 +226,7 @@ export class RouterCore {
     if (module?.forward) {
       const ctx: ForwardContext = {
         dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, nextHop: hop.to,
-        fragment: msg.fragment, payload,
+        fragment: msg.fragment, payload, from,
       };
       let verdict;
       try {
@@ -215,6 +240,10 @@ export class RouterCore {
         this.stats.droppedByUpcall++;
         return;
       }
+      if (verdict === 'taken') {
+        this.stats.takenByUpcall++;
+        return;
+      }
       payload = ctx.payload;
     }
     this.stats.forwarded++;
@@ -222,23 +251,27 @@ export class RouterCore {
   }
 
   /** The message ends here: reassemble if it is a fragment, then hand it to its module. */
-  private arrive(msg: RouteMsg, ttlExpired: boolean): void {
+  private arrive(msg: RouteMsg, ttlExpired: boolean, from: NodeHandle | undefined): void {
     let payload = msg.payload;
     if (msg.fragment) {
       const whole = this.reassembler.accept(msg.source.guid.hex, msg.fragment, msg.payload, this.now());
       if (!whole) return;
       payload = whole;
     }
-    const module = this.modules.get(msg.moduleId);
+    this.deliverLocal({
+      dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, ttlExpired,
+      moduleId: msg.moduleId, payload, from,
+    });
+  }
+
+  /** Hands a message that ends here to its module; counted, and a throwing module is contained. */
+  deliverLocal(delivery: Delivery): void {
+    const module = this.modules.get(delivery.moduleId);
     if (!module?.deliver) {
       this.stats.droppedNoModule++;
       return;
     }
     this.stats.delivered++;
-    const delivery: Delivery = {
-      dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, ttlExpired,
-      moduleId: msg.moduleId, payload,
-    };
     try {
       module.deliver(delivery);
     } catch (err) {

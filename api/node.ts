@@ -14,8 +14,12 @@ import type { Address, Clock, Transport, TransportStats } from '../transport/typ
 import { openUdpTransport } from '../transport/udp';
 import { MAX_MODULE_ID, type UpcallModule } from '../upcalls/types';
 import type { NodeHandle } from '../wire/types';
-import { nodeMachine } from '../actors/nodeMachine';
+import { nodeMachine, type NodeCores } from '../actors/nodeMachine';
+import { ObjectLocatorCore, type LocateResult, type LocatorStats } from '../actors/objectLocatorCore';
 import { RouterCore, type RouterStats } from '../actors/routerCore';
+import type { Pointer } from '../location/pointerStore';
+import { AbortedError } from '../errors';
+import { Channel } from './channel';
 import { realClock } from './clock';
 
 /** Where a node opens its UDP socket when no transport is given. */
@@ -42,7 +46,34 @@ export interface NodeOptions {
   readonly log?: bunyan;
   /** Debug logging for this node. */
   readonly debug?: boolean;
+  /** Object location: salted roots per object (default DEFAULTS.salts). */
+  readonly salts?: number;
+  /** Soft state: republish period (ms; 0 = never). Default DEFAULTS.republishMs. */
+  readonly republishMs?: number;
+  /** How long pointers this node publishes live without republish (ms). Default DEFAULTS.pointerLifetimeMs. */
+  readonly pointerLifetimeMs?: number;
+  /** How long a locate waits on one salted root before trying the next (ms). */
+  readonly locateAttemptTimeoutMs?: number;
+  /** Salted roots a locate tries at once (1 .. salts). Default DEFAULTS.locateFanout, capped at salts. */
+  readonly locateFanout?: number;
+  /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
+  readonly extraPointers?: { readonly backups: number; readonly neighbours: number; readonly hops: number };
 }
+
+export interface LocateOptions {
+  /** Only replicas published with this tag; empty or absent matches any. */
+  readonly query?: string;
+  /** How many distinct replicas to find (1 .. DEFAULTS.maxReplicas). Default 1. */
+  readonly replicas?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface SendToObjectOptions extends LocateOptions {
+  /** Module that receives the message at each replica. Default 0. */
+  readonly module?: number;
+}
+
+export type { LocateResult };
 
 export interface RouteOptions {
   /** Deliver at the GUID's surrogate root when no node holds it exactly. Default false. */
@@ -59,6 +90,7 @@ export interface NodeStats {
   readonly router: RouterStats;
   readonly reassembly: Readonly<Record<string, number>>;
   readonly transport: TransportStats;
+  readonly location: LocatorStats & { readonly pointers: number; readonly objects: number };
   /** What reassembly buffers hold right now. */
   readonly reassemblyHeld: { readonly bytes: number; readonly pending: number };
 }
@@ -69,12 +101,14 @@ export class TapestryNode {
   readonly table: RoutingTable;
   readonly space: IdSpace;
   private readonly router: AnyActorRef;
+  private readonly locatorActor: AnyActorRef;
+  private readonly locator: ObjectLocatorCore;
   private closing?: Promise<void>;
 
   /** @internal Use createNode(). */
   constructor(
     private readonly actor: Actor<typeof nodeMachine>,
-    private readonly core: RouterCore,
+    cores: NodeCores,
     private readonly transport: Transport,
     table: RoutingTable,
     space: IdSpace,
@@ -84,7 +118,14 @@ export class TapestryNode {
     this.guid = table.self.guid;
     this.space = space;
     this.router = actor.system.get('router') as AnyActorRef;
+    this.locatorActor = actor.system.get('objectLocator') as AnyActorRef;
+    this.core = cores.router;
+    this.locator = cores.locator;
+    this.fanout = cores.locateFanout;
   }
+
+  private readonly core: RouterCore;
+  private readonly fanout: number;
 
   get status(): NodeStatus {
     const snap = this.actor.getSnapshot();
@@ -101,6 +142,7 @@ export class TapestryNode {
       router: this.core.stats,
       reassembly: r.stats as unknown as Record<string, number>,
       transport: this.transport.stats,
+      location: { ...this.locator.stats, pointers: this.locator.store.size, objects: this.locator.store.objects },
       reassemblyHeld: { bytes: r.bytesHeld, pending: r.pending },
     };
   }
@@ -122,19 +164,14 @@ export class TapestryNode {
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > DEFAULTS.maxTtl) {
       throw new InvalidArgumentError(`ttl must be an integer in 1..${DEFAULTS.maxTtl}, got ${ttl}`);
     }
-    const moduleId = opts.module ?? 0;
-    if (!Number.isInteger(moduleId) || moduleId < 0 || moduleId > MAX_MODULE_ID) {
-      throw new InvalidArgumentError(`module must be an integer in 0..${MAX_MODULE_ID}, got ${moduleId}`);
-    }
+    const moduleId = checkModule(opts.module ?? 0);
     this.router.send({ type: 'route', request: { dest: destGuid, payload: bytes, fuzzy: !!opts.fuzzy, ttl, moduleId } });
   }
 
   /** Registers an upcall module; returns a function that unregisters it. */
   register(module: UpcallModule): () => void {
     this.assertOpen();
-    if (!Number.isInteger(module.id) || module.id < 0 || module.id > MAX_MODULE_ID) {
-      throw new InvalidArgumentError(`module id must be an integer in 0..${MAX_MODULE_ID}, got ${module.id}`);
-    }
+    checkModule(module.id);
     const modules = this.core.modules;
     if (modules.has(module.id)) throw new InvalidArgumentError(`module id ${module.id} is already registered`);
     if (modules.size >= DEFAULTS.maxModules) throw new LimitExceededError(`at most ${DEFAULTS.maxModules} modules`);
@@ -153,6 +190,81 @@ export class TapestryNode {
     });
   }
 
+  /** Advertises that this node serves `object` (soft state: republished until unpublished). */
+  publish(object: Guid | string, opts: { tag?: string } = {}): void {
+    this.assertOpen();
+    const guid = toGuid(object, this.space);
+    const tag = checkTag(opts.tag ?? '', 'tag');
+    this.locatorActor.send({ type: 'publish', object: guid, tag });
+  }
+
+  /** Withdraws this node's replica of `object`: the pointers on its paths are removed. */
+  unpublish(object: Guid | string): void {
+    this.assertOpen();
+    this.locatorActor.send({ type: 'unpublish', object: toGuid(object, this.space) });
+  }
+
+  /**
+   * Finds replicas of `object`, nearest first: yields up to `replicas` results, then ends. Fails
+   * with NotFoundError once every salted root answered without a match, TimeoutError when none
+   * answered, AbortedError when `signal` aborts.
+   */
+  locate(object: Guid | string, opts: LocateOptions = {}): AsyncIterableIterator<LocateResult> {
+    return this.startLocate(object, opts, 0, new Uint8Array(0));
+  }
+
+  /**
+   * Delivers `payload` to the nearest replica of `object` (or the `replicas` nearest), seen there
+   * by module `module` as a delivery. Resolves with the replicas reached.
+   */
+  async sendToObject(object: Guid | string, payload: Uint8Array | string, opts: SendToObjectOptions = {}): Promise<LocateResult[]> {
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new InvalidArgumentError('payload must be a non-empty Uint8Array or string');
+    if (bytes.length > DEFAULTS.maxInlineObjectPayload) {
+      throw new MessageTooLargeError(`sendToObject carries at most ${DEFAULTS.maxInlineObjectPayload} bytes, got ${bytes.length}`);
+    }
+    const results: LocateResult[] = [];
+    for await (const r of this.startLocate(object, opts, checkModule(opts.module ?? 0), bytes)) results.push(r);
+    return results;
+  }
+
+  /** The pointers this node holds for `object` (Common API localLookup), nearest server first. */
+  localLookup(object: Guid | string): Pointer[] {
+    return this.locator.store.get(toGuid(object, this.space), this.core.now());
+  }
+
+  private startLocate(object: Guid | string, opts: LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
+    this.assertOpen();
+    const guid = toGuid(object, this.space);
+    const query = checkTag(opts.query ?? '', 'query');
+    const replicas = opts.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > DEFAULTS.maxReplicas) {
+      throw new InvalidArgumentError(`replicas must be an integer in 1..${DEFAULTS.maxReplicas}, got ${replicas}`);
+    }
+    if (this.locator.inFlight >= DEFAULTS.maxLocatesInFlight) {
+      throw new LimitExceededError(`at most ${DEFAULTS.maxLocatesInFlight} locates in flight`);
+    }
+    const sink = new Channel<LocateResult>();
+    const signal = opts.signal;
+    if (signal?.aborted) {
+      sink.fail(new AbortedError('locate aborted before it started'));
+      return sink;
+    }
+    let id = 0;
+    this.locatorActor.send({
+      type: 'locate',
+      // sendToObject goes one salted root at a time: parallel paths could each hand the message to a different replica.
+      request: { object: guid, query, replicas, moduleId, payload, sink, fanout: payload.length > 0 ? 1 : this.fanout },
+      reply: (assigned: number) => (id = assigned),
+    });
+    signal?.addEventListener(
+      'abort',
+      () => this.locatorActor.send({ type: 'abort', id, reason: new AbortedError('locate aborted') }),
+      { once: true },
+    );
+    return sink;
+  }
+
   /** Adds a known peer to the routing table with a measured latency (static meshes, tools). */
   addPeer(peer: NodeHandle, latencyMs: number): boolean {
     this.assertOpen();
@@ -166,6 +278,7 @@ export class TapestryNode {
       this.actor.send({ type: 'close' });
       this.actor.stop();
       this.core.shutdown(new ClosedError('node closed'));
+      this.locator.shutdown(new ClosedError('node closed'));
       await this.transport.close();
     })();
     return this.closing;
@@ -191,22 +304,63 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   const openTransport = (): Promise<Transport> =>
     isTransport(given) ? Promise.resolve(given) : openUdpTransport({ ...given, mtu: options.mtu });
   const log = nodeLogger(guid.hex, options.debug, options.log);
-  let built: { core: RouterCore; table: RoutingTable; transport: Transport } | undefined;
-  const makeCore = (transport: Transport): RouterCore => {
+  const salts = options.salts ?? DEFAULTS.salts;
+  if (!Number.isInteger(salts) || salts < 1 || salts > DEFAULTS.maxSalts) {
+    throw new InvalidArgumentError(`salts must be an integer in 1..${DEFAULTS.maxSalts}, got ${salts}`);
+  }
+  const fanout = options.locateFanout ?? DEFAULTS.locateFanout;
+  if (!Number.isInteger(fanout) || fanout < 1) throw new InvalidArgumentError(`locateFanout must be a positive integer, got ${fanout}`);
+  let locatorRef: AnyActorRef | undefined;
+  let built: { cores: NodeCores; table: RoutingTable; transport: Transport } | undefined;
+  const makeCores = (transport: Transport): NodeCores => {
     const self: NodeHandle = { guid, address: transport.local };
     const table = options.table ?? new RoutingTable(self, space);
-    const core = new RouterCore({ self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu });
-    built = { core, table, transport };
-    return core;
+    const router = new RouterCore({ self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu });
+    const locator = new ObjectLocatorCore(
+      {
+        self: table.self, table, space, log,
+        now: () => clock.now(),
+        route: (req) => router.route(req),
+        sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops),
+        deliverLocal: (d) => router.deliverLocal(d),
+        armTimeout: (id, attempt, ms) => locatorRef?.send({ type: 'arm', id, attempt, ms }),
+        pointersHeld: () => locatorRef?.send({ type: 'pointersHeld' }),
+      },
+      {
+        salts,
+        pointerLifetimeMs: options.pointerLifetimeMs ?? DEFAULTS.pointerLifetimeMs,
+        attemptTimeoutMs: options.locateAttemptTimeoutMs ?? DEFAULTS.locateAttemptTimeoutMs,
+        extra: options.extraPointers ?? { backups: DEFAULTS.extraPointerBackups, neighbours: DEFAULTS.extraPointerNeighbours, hops: DEFAULTS.extraPointerHops },
+      },
+    );
+    router.modules.set(locator.id, locator);
+    const cores: NodeCores = { router, locator, locateFanout: Math.min(fanout, salts), republishMs: options.republishMs ?? DEFAULTS.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs };
+    built = { cores, table, transport };
+    return cores;
   };
-  const actor = createActor(nodeMachine, { clock, input: { openTransport, makeCore } });
+  const actor = createActor(nodeMachine, { clock, input: { openTransport, makeCores } });
   actor.start();
   const snap = await waitFor(actor, (s) => s.status === 'done' || s.value === 'active');
   if (snap.value !== 'active' || !built) {
     actor.stop();
     throw snap.context.error instanceof Error ? snap.context.error : new ClosedError('node failed to start');
   }
-  return new TapestryNode(actor, built.core, built.transport, built.table, space);
+  locatorRef = actor.system.get('objectLocator') as AnyActorRef;
+  return new TapestryNode(actor, built.cores, built.transport, built.table, space);
+}
+
+function checkModule(id: number): number {
+  if (!Number.isInteger(id) || id < 0 || id > MAX_MODULE_ID) {
+    throw new InvalidArgumentError(`module id must be an integer in 0..${MAX_MODULE_ID}, got ${id}`);
+  }
+  return id;
+}
+
+function checkTag(tag: string, what: string): string {
+  if (typeof tag !== 'string') throw new InvalidArgumentError(`${what} must be a string`);
+  const bytes = Buffer.byteLength(tag, 'utf8');
+  if (bytes > DEFAULTS.maxTagBytes) throw new InvalidArgumentError(`${what} is ${bytes} bytes; at most ${DEFAULTS.maxTagBytes}`);
+  return tag;
 }
 
 function isTransport(t: unknown): t is Transport {

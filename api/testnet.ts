@@ -10,7 +10,7 @@ import { buildStaticMesh } from '../sim/staticMesh';
 import type { LatencyModel } from '../transport/latency';
 import { SimNetwork } from '../transport/simNetwork';
 import type { NodeHandle } from '../wire/types';
-import { createNode, type TapestryNode } from './node';
+import { createNode, type NodeOptions, type TapestryNode } from './node';
 
 export interface TestnetOptions {
   /** Number of nodes (≥ 1). */
@@ -27,6 +27,8 @@ export interface TestnetOptions {
   readonly mtu?: number;
   /** Node GUIDs to use instead of random ones (length = nodes). */
   readonly guids?: readonly Guid[];
+  /** Options every node gets (object location settings and the like). */
+  readonly node?: Pick<NodeOptions, 'salts' | 'locateFanout' | 'republishMs' | 'pointerLifetimeMs' | 'locateAttemptTimeoutMs' | 'extraPointers' | 'debug'>;
 }
 
 export class Testnet {
@@ -81,7 +83,7 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
   const tables = buildStaticMesh(handles, (i, j) => network.latency(i, j), space);
   const nodes: TapestryNode[] = [];
   for (let i = 0; i < count; i++) {
-    nodes.push(await createNode({ transport: transports[i], clock: network.clock, guid: guids[i], table: tables[i] }));
+    nodes.push(await createNode({ ...opts.node, transport: transports[i], clock: network.clock, guid: guids[i], table: tables[i] }));
   }
   return new Testnet(network, nodes, space, new Map(guids.map((g, i) => [g.hex, i])));
 }

@@ -3,6 +3,7 @@
  * {"bench": "<name>", ...}. Speed figures come with a baseline measured in the same process.
  */
 import { benchBareSimulator, benchHops } from './hops';
+import { benchLocateRdp, benchLocateUdp } from './locate';
 import { benchUdpForward } from './udpForward';
 
 const emit = (bench: string, fields: Record<string, unknown>) => console.log(JSON.stringify({ bench, ...fields }));
@@ -21,6 +22,14 @@ async function main(): Promise<void> {
       bareSimulatorDatagramsPerSecond: bare.datagramsPerSecond,
       ratio: Number(((large.overlayHopsPerSecond as number) / bare.datagramsPerSecond).toFixed(3)),
     });
+  }
+  if (!only || only === 'locate') {
+    for (const fanout of [1, 3]) {
+      emit('locate-rdp', await benchLocateRdp(10_000, 2_000, 4_000, fanout));
+      emit('locate-rdp', await benchLocateRdp(10_000, 2_000, 4_000, fanout, { backups: 1, neighbours: 1, hops: 1 }));
+      emit('locate-rdp', await benchLocateRdp(10_000, 2_000, 4_000, fanout, { backups: 1, neighbours: 5, hops: 3 }));
+    }
+    emit('locate-udp', await benchLocateUdp(1_000, 1_000, 2_000));
   }
   if (!only || only === 'udp') {
     emit('udp-forward', await benchUdpForward(3_000, 100));

@@ -16,6 +16,8 @@ export interface ForwardContext {
   readonly nextHop: NodeHandle;
   /** Set when this is one fragment of a larger message: the module sees each fragment. */
   readonly fragment?: FragmentInfo;
+  /** The node that handed it over (the previous hop); absent at the source. */
+  readonly from?: NodeHandle;
   /** The payload; a module may replace it. */
   payload: Uint8Array;
 }
@@ -32,13 +34,18 @@ export interface Delivery {
   readonly moduleId: number;
   /** The whole payload, reassembled if it was fragmented. */
   readonly payload: Uint8Array;
+  /** The node that handed it over (the previous hop), when it came over the network. */
+  readonly from?: NodeHandle;
 }
 
-/** What forward() may answer: nothing or true to go on, false to drop the message. */
-export type ForwardVerdict = boolean | void;
+/**
+ * What forward() may answer: nothing or true to go on, false to drop the message, 'taken' when the
+ * module has handled it itself (a locate diverted to a server): not forwarded, and not a drop.
+ */
+export type ForwardVerdict = boolean | 'taken' | void;
 
 export interface UpcallModule {
-  /** Module id carried on the wire (0 = the application's default module; 0 .. 65535). */
+  /** Module id carried on the wire (0 = the application's default module; 0 .. MAX_MODULE_ID). */
   readonly id: number;
   /** A name for logs and errors. */
   readonly name: string;
@@ -46,5 +53,5 @@ export interface UpcallModule {
   deliver?(msg: Delivery): void;
 }
 
-/** Largest module id. */
-export const MAX_MODULE_ID = 0xffff;
+/** Largest module id an application may use; 0xff00 and above are reserved for built-in modules. */
+export const MAX_MODULE_ID = 0xfeff;

@@ -24,7 +24,7 @@ const WIRE_V6 = families.V6;
 
 /** Why a frame was rejected: a short code to count drops by. */
 export type DecodeReason =
-  | 'tooLarge' // the datagram exceeds DEFAULTS.maxDatagramBytes (this also bounds every payload)
+  | 'tooLarge' // the datagram exceeds DEFAULTS.maxDatagramBytes (this also bounds every payload); a location message, maxMessageBytes
   | 'protobuf' // the bytes are not a Frame (truncated, garbage, wrong wire types, nested too deep)
   | 'version' // not WIRE_VERSION
   | 'missing' // a required handle is absent: the frame's sender or a route's source
@@ -34,7 +34,14 @@ export type DecodeReason =
   | 'ttl' // ttl 0 or above DEFAULTS.maxTtl
   | 'hops' // hops above ttl
   | 'level' // routing level beyond the last digit
-  | 'fragment'; // count outside 2 .. DEFAULTS.maxFragments, or index >= count
+  | 'fragment' // count outside 2 .. DEFAULTS.maxFragments, or index >= count
+  // Location messages (wire/locationCodec.ts):
+  | 'tag' // a tag or query longer than DEFAULTS.maxTagBytes, or not valid UTF-8
+  | 'salt' // saltIndex not below DEFAULTS.maxSalts
+  | 'replicas' // wanted outside 1 .. DEFAULTS.maxReplicas, or more than maxReplicas excluded/diverted GUIDs
+  | 'lifetime' // lifetimeMs outside 1 .. DEFAULTS.maxPointerLifetimeMs
+  | 'latency' // a path latency that is negative, NaN or infinite
+  | 'payload'; // an inline object payload above DEFAULTS.maxInlineObjectPayload
 
 /** A DecodeError that says which rule the frame broke, so drops can be counted by reason. */
 export class FrameDecodeError extends DecodeError {
@@ -53,7 +60,7 @@ export interface DecodeOptions {
 
 // The shapes protobufjs gives back for messages.proto (camelCase names; absent sub-messages are null,
 // absent scalars read as their zero value).
-interface WireHandle {
+export interface WireHandle {
   guid: Uint8Array;
   family: number;
   ip: Uint8Array;
@@ -213,7 +220,11 @@ function fragmentFromWire(f: WireFragment): FragmentInfo {
   return { messageId: f.messageId, index: f.index, count: f.count };
 }
 
-function handleFromWire(h: WireHandle, idBytes: number): NodeHandle {
+/**
+ * Validates and copies a decoded NodeHandle: GUID of exactly `idBytes` bytes, V4 with a 4-byte or V6
+ * with a 16-byte ip, port 1..65535. Exported so every message carrying a handle checks it the same way.
+ */
+export function handleFromWire(h: WireHandle, idBytes: number): NodeHandle {
   const guid = guidFromWire(h.guid, idBytes);
   let family: 4 | 6;
   if (h.family === WIRE_V4 && h.ip.length === 4) family = 4;

@@ -1,0 +1,336 @@
+/**
+ * The pointers a node holds for objects published through it (JSAC 2004 §III-B): soft state, each
+ * with an expiry the publisher renews by republishing. One pointer per (object, server); per object
+ * they are kept nearest first, so a locate diverts to the closest replica by reading the front.
+ *
+ * Bounded two ways (DESIGN.md §3, rule 5): per object the farthest pointer gives way to a closer one;
+ * in total new pointers are refused once the store is full. Every outcome is counted in `stats`.
+ *
+ * An expired pointer behaves exactly as an absent one, whether or not `sweep` has run yet: it is never
+ * served, and `put` drops the object's expired pointers before deciding, so a replay check or a bound
+ * never depends on when the last sweep happened.
+ */
+import { DEFAULTS } from '../defaults';
+import { InvalidArgumentError } from '../errors';
+import type { Guid } from '../routing/guid';
+import type { NodeHandle } from '../routing/handle';
+
+/** One pointer: `server` serves `object`, as this node last heard it. */
+export interface Pointer {
+  readonly object: Guid;
+  readonly server: NodeHandle;
+  /** Application tag a locate query must equal (an empty query matches any tag). */
+  readonly tag: string;
+  /** The publisher's sequence: higher replaces lower, lower is a replay. */
+  readonly sequence: number;
+  /** Time (same clock as `now`) from which the pointer is expired. */
+  readonly expiresAt: number;
+  /** This node's distance estimate to the server (ms); nearest is served first. */
+  readonly latency: number;
+  /** The salted root whose publish path left this pointer. */
+  readonly saltIndex: number;
+  /** An extra copy from pointer caching (JSAC §V-B.3), not on the publish path itself. */
+  readonly extra: boolean;
+  /** The previous hop on the publish path, for handing the pointer over later. */
+  readonly from?: NodeHandle;
+}
+
+/**
+ * What `put` did. 'added': a new record is stored (a new server, or a newer sequence replacing an
+ * older one). 'refreshed': the same record (equal sequence) had its expiry and latency renewed.
+ * 'replay': an older sequence than the one held; ignored. 'full': refused by a bound.
+ */
+export type PutOutcome = 'added' | 'refreshed' | 'replay' | 'full';
+
+export interface PointerStoreLimits {
+  /** Most pointers per object; DEFAULTS.maxPointersPerObject. */
+  readonly maxPerObject: number;
+  /** Most pointers in all; DEFAULTS.maxPointers. */
+  readonly maxTotal: number;
+}
+
+export interface PointerStoreStats {
+  /** Puts that stored a new record (including `replaced`). */
+  added: number;
+  /** …of which replaced an older sequence from the same server. */
+  replaced: number;
+  /** Puts that renewed an equal-sequence record. */
+  refreshed: number;
+  /** Puts refused as replays (older sequence than held). */
+  replays: number;
+  /** Farthest pointers dropped to make room for a closer one for the same object. */
+  evicted: number;
+  /** Puts refused because the object had maxPerObject nearer pointers. */
+  fullPerObject: number;
+  /** Puts refused because the store held maxTotal pointers. */
+  fullTotal: number;
+  /** Pointers taken out by `remove`. */
+  removed: number;
+  /** Expired pointers dropped, by `sweep` or lazily by `put`. */
+  expired: number;
+}
+
+const NO_POINTERS: readonly Pointer[] = [];
+const MAX_TAG_BYTES = DEFAULTS.maxTagBytes;
+
+export class PointerStore {
+  readonly maxPerObject: number;
+  readonly maxTotal: number;
+  readonly stats: PointerStoreStats = {
+    added: 0,
+    replaced: 0,
+    refreshed: 0,
+    replays: 0,
+    evicted: 0,
+    fullPerObject: 0,
+    fullTotal: 0,
+    removed: 0,
+    expired: 0,
+  };
+
+  /** Object GUID hex → its pointers, nearest first; never an empty list. */
+  private readonly byObject = new Map<string, Pointer[]>();
+  private total = 0;
+
+  constructor(limits: Partial<PointerStoreLimits> = {}) {
+    const maxPerObject = limits.maxPerObject ?? DEFAULTS.maxPointersPerObject;
+    const maxTotal = limits.maxTotal ?? DEFAULTS.maxPointers;
+    if (!isPositiveInteger(maxPerObject)) throw new InvalidArgumentError(`maxPerObject must be an integer ≥ 1, got ${maxPerObject}`);
+    if (!isPositiveInteger(maxTotal)) throw new InvalidArgumentError(`maxTotal must be an integer ≥ 1, got ${maxTotal}`);
+    this.maxPerObject = maxPerObject;
+    this.maxTotal = maxTotal;
+  }
+
+  /** Pointers held, counting expired ones not yet swept. */
+  get size(): number {
+    return this.total;
+  }
+
+  /** Objects with at least one pointer held. */
+  get objects(): number {
+    return this.byObject.size;
+  }
+
+  /** Stores or renews a pointer; see PutOutcome. The pointer is copied, never kept by reference. */
+  put(p: Pointer, now: number): PutOutcome {
+    checkPointer(p);
+    const key = p.object.hex;
+    let list = this.byObject.get(key);
+    if (list !== undefined && this.dropExpired(key, list, now)) list = undefined;
+    const incoming = copyPointer(p);
+
+    if (list !== undefined) {
+      const at = indexOfServer(list, p.server.guid.hex);
+      if (at >= 0) {
+        const held = list[at];
+        if (p.sequence < held.sequence) {
+          this.stats.replays++;
+          return 'replay';
+        }
+        list.splice(at, 1);
+        if (p.sequence === held.sequence) {
+          insertSorted(list, renewed(held, incoming));
+          this.stats.refreshed++;
+          return 'refreshed';
+        }
+        insertSorted(list, incoming);
+        this.stats.added++;
+        this.stats.replaced++;
+        return 'added';
+      }
+      if (list.length >= this.maxPerObject) {
+        // Keep the nearest maxPerObject: locates only ever want the closest replicas.
+        if (comparePointers(incoming, list[list.length - 1]) >= 0) {
+          this.stats.fullPerObject++;
+          return 'full';
+        }
+        list.pop();
+        insertSorted(list, incoming);
+        this.stats.evicted++;
+        this.stats.added++;
+        return 'added';
+      }
+    }
+
+    // The total bound refuses rather than evicts: choosing a victim across objects would be O(total).
+    if (this.total >= this.maxTotal) {
+      this.stats.fullTotal++;
+      return 'full';
+    }
+    if (list === undefined) {
+      list = [];
+      this.byObject.set(key, list);
+    }
+    insertSorted(list, incoming);
+    this.total++;
+    this.stats.added++;
+    return 'added';
+  }
+
+  /**
+   * Removes the pointer `serverGuid` left for `object`, if its sequence is at most `upToSequence`
+   * (any sequence when omitted). An unpublish must not withdraw a newer publish that overtook it.
+   */
+  remove(object: Guid, serverGuid: Guid, upToSequence?: number): boolean {
+    const key = object.hex;
+    const list = this.byObject.get(key);
+    if (list === undefined) return false;
+    const at = indexOfServer(list, serverGuid.hex);
+    if (at < 0) return false;
+    if (upToSequence !== undefined && list[at].sequence > upToSequence) return false;
+    list.splice(at, 1);
+    this.total--;
+    this.stats.removed++;
+    if (list.length === 0) this.byObject.delete(key);
+    return true;
+  }
+
+  /**
+   * Up to `limit` unexpired pointers for `object`, nearest first, whose tag equals `query` (an empty
+   * query matches every tag) and whose server's GUID hex is not in `exclude`.
+   */
+  match(object: Guid, query: string, exclude: ReadonlySet<string>, now: number, limit: number): Pointer[] {
+    if (!((limit | 0) === limit && limit >= 0)) throw new InvalidArgumentError(`limit must be an integer ≥ 0, got ${limit}`);
+    const found: Pointer[] = [];
+    if (limit === 0) return found;
+    const list = this.byObject.get(object.hex) ?? NO_POINTERS;
+    const anyTag = query === '';
+    const checkExclude = exclude.size > 0;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
+      if (p.expiresAt <= now) continue;
+      if (!anyTag && p.tag !== query) continue;
+      if (checkExclude && exclude.has(p.server.guid.hex)) continue;
+      found.push(p);
+      if (found.length === limit) break;
+    }
+    return found;
+  }
+
+  /** Every unexpired pointer for `object`, nearest first (a copy). */
+  get(object: Guid, now: number): Pointer[] {
+    const list = this.byObject.get(object.hex) ?? NO_POINTERS;
+    const live: Pointer[] = [];
+    for (let i = 0; i < list.length; i++) if (list[i].expiresAt > now) live.push(list[i]);
+    return live;
+  }
+
+  /** Whether an unexpired pointer from `serverGuid` for `object` is held. */
+  has(object: Guid, serverGuid: Guid, now: number): boolean {
+    const list = this.byObject.get(object.hex);
+    if (list === undefined) return false;
+    const at = indexOfServer(list, serverGuid.hex);
+    return at >= 0 && list[at].expiresAt > now;
+  }
+
+  /** Drops every expired pointer; returns how many. The only whole-store pass, run on a timer. */
+  sweep(now: number): number {
+    let dropped = 0;
+    for (const [key, list] of this.byObject) {
+      const before = list.length;
+      this.dropExpired(key, list, now);
+      dropped += before - list.length;
+    }
+    return dropped;
+  }
+
+  /** Drops `list`'s expired pointers in place (counted); true when none remain and the object is gone. */
+  private dropExpired(key: string, list: Pointer[], now: number): boolean {
+    let kept = 0;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
+      if (p.expiresAt > now) list[kept++] = p;
+    }
+    const dropped = list.length - kept;
+    if (dropped === 0) return false;
+    list.length = kept;
+    this.total -= dropped;
+    this.stats.expired += dropped;
+    if (kept > 0) return false;
+    this.byObject.delete(key);
+    return true;
+  }
+}
+
+/** Nearest first; equal latencies by server GUID so every node orders its pointers the same way. */
+export function comparePointers(a: Pointer, b: Pointer): number {
+  const d = a.latency - b.latency;
+  if (d !== 0) return d;
+  // Lowercase hex of equal-width GUIDs sorts exactly as their big-endian bytes do.
+  const x = a.server.guid.hex;
+  const y = b.server.guid.hex;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * An equal sequence is the same record heard again: the newer copy's expiry and latency win. An extra
+ * copy (pointer caching) never turns a path pointer into an extra one, though, since the path pointer
+ * carries the salt and previous hop that a later hand-over needs.
+ */
+function renewed(held: Pointer, incoming: Pointer): Pointer {
+  if (!held.extra && incoming.extra) return { ...held, expiresAt: incoming.expiresAt, latency: incoming.latency };
+  return incoming;
+}
+
+function copyPointer(p: Pointer): Pointer {
+  const c: Pointer = {
+    object: p.object,
+    server: p.server,
+    tag: p.tag,
+    sequence: p.sequence,
+    expiresAt: p.expiresAt,
+    latency: p.latency,
+    saltIndex: p.saltIndex,
+    extra: p.extra,
+  };
+  return p.from === undefined ? c : { ...c, from: p.from };
+}
+
+function indexOfServer(list: readonly Pointer[], serverHex: string): number {
+  for (let i = 0; i < list.length; i++) if (list[i].server.guid.hex === serverHex) return i;
+  return -1;
+}
+
+/** Lists hold at most maxPerObject pointers: a linear insertion beats a sort. */
+function insertSorted(list: Pointer[], p: Pointer): void {
+  list.push(p);
+  let i = list.length - 1;
+  while (i > 0 && comparePointers(p, list[i - 1]) < 0) {
+    list[i] = list[i - 1];
+    i--;
+  }
+  list[i] = p;
+}
+
+function checkPointer(p: Pointer): void {
+  // `x - x === 0` holds exactly for finite numbers, without a global lookup (slow in jest's sandbox).
+  if (!(p.latency - p.latency === 0 && p.latency >= 0)) {
+    throw new InvalidArgumentError(`pointer latency must be a finite number ≥ 0, got ${p.latency}`);
+  }
+  if (!(p.sequence - p.sequence === 0)) throw new InvalidArgumentError(`pointer sequence must be finite, got ${p.sequence}`);
+  if (p.expiresAt !== p.expiresAt) throw new InvalidArgumentError('pointer expiresAt is NaN');
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, so short tags skip the byte count.
+  if (p.tag.length * 3 > MAX_TAG_BYTES && utf8Length(p.tag) > MAX_TAG_BYTES) {
+    throw new InvalidArgumentError(`pointer tag exceeds ${MAX_TAG_BYTES} UTF-8 bytes`);
+  }
+}
+
+/** Bytes of `s` in UTF-8 (lone surrogates count as the 3-byte replacement character, as TextEncoder writes them). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+function isPositiveInteger(n: number): boolean {
+  // Bounds may exceed 2^31, so compare against the truncation rather than `| 0`.
+  return n - n === 0 && n >= 1 && n % 1 === 0;
+}

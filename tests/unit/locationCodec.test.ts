@@ -1,0 +1,575 @@
+import { DEFAULTS } from '../../defaults';
+import { DecodeError, InvalidArgumentError } from '../../errors';
+import { Guid } from '../../routing/guid';
+import { SeededRng } from '../../sim/random';
+import type { Address } from '../../transport/types';
+import { FrameDecodeError, type DecodeReason } from '../../wire/codec';
+import { decodeLocation, encodeLocation } from '../../wire/locationCodec';
+import type {
+  LocateFound,
+  LocateMsg,
+  LocateNotFound,
+  LocationMsg,
+  NodeHandle,
+  PublishMsg,
+  UnpublishMsg,
+} from '../../wire/types';
+
+// The oracle throughout is the input object: a decoded message must say exactly what was encoded.
+
+type Bits = 160 | 256;
+type Kind = LocationMsg['kind'];
+const KINDS: readonly Kind[] = ['publish', 'unpublish', 'locate', 'found', 'notFound'];
+
+function randomBytes(rng: SeededRng, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.int(256);
+  return out;
+}
+
+function guid(rng: SeededRng, bits: Bits): Guid {
+  return Guid.random(() => rng.int(256), bits);
+}
+
+function address(rng: SeededRng, family: 4 | 6, port = 1 + rng.int(65_535)): Address {
+  return { family, ip: randomBytes(rng, family === 4 ? 4 : 16), port };
+}
+
+function handle(rng: SeededRng, bits: Bits, family: 4 | 6 = rng.int(2) ? 4 : 6): NodeHandle {
+  return { guid: guid(rng, bits), address: address(rng, family) };
+}
+
+function guids(rng: SeededRng, bits: Bits, n: number): Guid[] {
+  return Array.from({ length: n }, () => guid(rng, bits));
+}
+
+function publish(rng: SeededRng, bits: Bits, o: Partial<PublishMsg> = {}): LocationMsg {
+  const msg: PublishMsg = {
+    object: guid(rng, bits),
+    server: handle(rng, bits),
+    tag: 'video/mp4',
+    saltIndex: 1,
+    sequence: 42,
+    lifetimeMs: DEFAULTS.pointerLifetimeMs,
+    pathLatency: 12.75,
+    extra: false,
+    ...o,
+  };
+  return { kind: 'publish', publish: msg };
+}
+
+function unpublish(rng: SeededRng, bits: Bits, o: Partial<UnpublishMsg> = {}): LocationMsg {
+  const msg: UnpublishMsg = { object: guid(rng, bits), server: handle(rng, bits), saltIndex: 2, sequence: 43, extra: true, ...o };
+  return { kind: 'unpublish', unpublish: msg };
+}
+
+function locate(rng: SeededRng, bits: Bits, o: Partial<LocateMsg> = {}): LocationMsg {
+  const msg: LocateMsg = {
+    locateId: 77,
+    object: guid(rng, bits),
+    origin: handle(rng, bits),
+    query: 'video/mp4',
+    wanted: 3,
+    exclude: guids(rng, bits, 2),
+    saltIndex: 0,
+    pathLatency: 3.5,
+    moduleId: 9,
+    payload: randomBytes(rng, 100),
+    diverted: false,
+    ...o,
+  };
+  return { kind: 'locate', locate: msg };
+}
+
+function found(rng: SeededRng, bits: Bits, o: Partial<LocateFound> = {}): LocationMsg {
+  const msg: LocateFound = {
+    locateId: 78,
+    object: guid(rng, bits),
+    server: handle(rng, bits),
+    tag: 'video/mp4',
+    hops: 4,
+    pathLatency: 40.125,
+    ...o,
+  };
+  return { kind: 'found', found: msg };
+}
+
+function notFound(rng: SeededRng, bits: Bits, o: Partial<LocateNotFound> = {}): LocationMsg {
+  const msg: LocateNotFound = { locateId: 79, object: guid(rng, bits), saltIndex: 2, diverted: guids(rng, bits, 3), hops: 6, ...o };
+  return { kind: 'notFound', notFound: msg };
+}
+
+function sample(rng: SeededRng, kind: Kind, bits: Bits): LocationMsg {
+  switch (kind) {
+    case 'publish':
+      return publish(rng, bits);
+    case 'unpublish':
+      return unpublish(rng, bits);
+    case 'locate':
+      return locate(rng, bits);
+    case 'found':
+      return found(rng, bits);
+    case 'notFound':
+      return notFound(rng, bits);
+  }
+}
+
+function expectBytes(actual: Uint8Array, expected: Uint8Array): void {
+  expect(actual).toBeInstanceOf(Uint8Array);
+  expect(Array.from(actual)).toEqual(Array.from(expected));
+}
+
+function expectGuid(actual: Guid, expected: Guid): void {
+  expect(actual).toBeInstanceOf(Guid);
+  expect(actual.hex).toBe(expected.hex);
+  expectBytes(actual.bytes, expected.bytes);
+}
+
+function expectGuids(actual: readonly Guid[], expected: readonly Guid[]): void {
+  expect(actual).toHaveLength(expected.length);
+  expected.forEach((g, i) => expectGuid(actual[i], g));
+}
+
+function expectHandle(actual: NodeHandle, expected: NodeHandle): void {
+  expectGuid(actual.guid, expected.guid);
+  expect(actual.address.family).toBe(expected.address.family);
+  expectBytes(actual.address.ip, expected.address.ip);
+  expect(actual.address.port).toBe(expected.address.port);
+}
+
+/** Field by field, and no fields beyond the domain type's. */
+function expectLocation(actual: LocationMsg, expected: LocationMsg): void {
+  expect(actual.kind).toBe(expected.kind);
+  expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+  if (expected.kind === 'publish' && actual.kind === 'publish') {
+    const [a, e] = [actual.publish, expected.publish];
+    expect(Object.keys(a).sort()).toEqual(Object.keys(e).sort());
+    expectGuid(a.object, e.object);
+    expectHandle(a.server, e.server);
+    expect(a.tag).toBe(e.tag);
+    expect(a.saltIndex).toBe(e.saltIndex);
+    expect(a.sequence).toBe(e.sequence);
+    expect(a.lifetimeMs).toBe(e.lifetimeMs);
+    expect(a.pathLatency).toBe(e.pathLatency);
+    expect(a.extra).toBe(e.extra);
+  } else if (expected.kind === 'unpublish' && actual.kind === 'unpublish') {
+    const [a, e] = [actual.unpublish, expected.unpublish];
+    expect(Object.keys(a).sort()).toEqual(Object.keys(e).sort());
+    expectGuid(a.object, e.object);
+    expectHandle(a.server, e.server);
+    expect(a.saltIndex).toBe(e.saltIndex);
+    expect(a.sequence).toBe(e.sequence);
+    expect(a.extra).toBe(e.extra);
+  } else if (expected.kind === 'locate' && actual.kind === 'locate') {
+    const [a, e] = [actual.locate, expected.locate];
+    expect(Object.keys(a).sort()).toEqual(Object.keys(e).sort());
+    expect(a.locateId).toBe(e.locateId);
+    expectGuid(a.object, e.object);
+    expectHandle(a.origin, e.origin);
+    expect(a.query).toBe(e.query);
+    expect(a.wanted).toBe(e.wanted);
+    expectGuids(a.exclude, e.exclude);
+    expect(a.saltIndex).toBe(e.saltIndex);
+    expect(a.pathLatency).toBe(e.pathLatency);
+    expect(a.moduleId).toBe(e.moduleId);
+    expectBytes(a.payload, e.payload);
+    expect(a.diverted).toBe(e.diverted);
+  } else if (expected.kind === 'found' && actual.kind === 'found') {
+    const [a, e] = [actual.found, expected.found];
+    expect(Object.keys(a).sort()).toEqual(Object.keys(e).sort());
+    expect(a.locateId).toBe(e.locateId);
+    expectGuid(a.object, e.object);
+    expectHandle(a.server, e.server);
+    expect(a.tag).toBe(e.tag);
+    expect(a.hops).toBe(e.hops);
+    expect(a.pathLatency).toBe(e.pathLatency);
+  } else if (expected.kind === 'notFound' && actual.kind === 'notFound') {
+    const [a, e] = [actual.notFound, expected.notFound];
+    expect(Object.keys(a).sort()).toEqual(Object.keys(e).sort());
+    expect(a.locateId).toBe(e.locateId);
+    expectGuid(a.object, e.object);
+    expect(a.saltIndex).toBe(e.saltIndex);
+    expectGuids(a.diverted, e.diverted);
+    expect(a.hops).toBe(e.hops);
+  } else {
+    throw new Error(`kinds differ: ${actual.kind} vs ${expected.kind}`);
+  }
+}
+
+function roundTrip(msg: LocationMsg, idBytes?: 20 | 32): LocationMsg {
+  return decodeLocation(encodeLocation(msg), idBytes ? { idBytes } : undefined);
+}
+
+/** Every byte array a decoded message holds, to check none shares the input's memory. */
+function bytesHeld(msg: LocationMsg): Uint8Array[] {
+  const h = (x: NodeHandle) => [x.guid.bytes, x.address.ip];
+  switch (msg.kind) {
+    case 'publish':
+      return [msg.publish.object.bytes, ...h(msg.publish.server)];
+    case 'unpublish':
+      return [msg.unpublish.object.bytes, ...h(msg.unpublish.server)];
+    case 'locate':
+      return [msg.locate.object.bytes, ...h(msg.locate.origin), msg.locate.payload, ...msg.locate.exclude.map((g) => g.bytes)];
+    case 'found':
+      return [msg.found.object.bytes, ...h(msg.found.server)];
+    case 'notFound':
+      return [msg.notFound.object.bytes, ...msg.notFound.diverted.map((g) => g.bytes)];
+  }
+}
+
+/** The reason decoding `bytes` fails with; fails the test if it decodes or throws anything else. */
+function reasonOf(bytes: Uint8Array, idBytes?: 20 | 32): DecodeReason {
+  try {
+    decodeLocation(bytes, idBytes ? { idBytes } : undefined);
+  } catch (err) {
+    expect(err).toBeInstanceOf(DecodeError);
+    expect(err).toBeInstanceOf(FrameDecodeError);
+    return (err as FrameDecodeError).reason;
+  }
+  throw new Error('expected a DecodeError, but the message decoded');
+}
+
+/**
+ * Decodes and returns what happened. A message that decodes must be a valid one: it re-encodes and
+ * decodes to itself. Anything thrown that is not a FrameDecodeError fails the test.
+ */
+function decodeOutcome(bytes: Uint8Array): 'ok' | DecodeReason {
+  let msg: LocationMsg;
+  try {
+    msg = decodeLocation(bytes);
+  } catch (err) {
+    if (!(err instanceof FrameDecodeError)) throw err;
+    return err.reason;
+  }
+  // Compared by encoding (one check, not dozens of matchers): the fuzz tests decode thousands of these.
+  const encoded = encodeLocation(msg);
+  const again = encodeLocation(decodeLocation(encoded));
+  if (Buffer.compare(encoded, again) !== 0) throw new Error('a decoded message did not survive a round trip');
+  return 'ok';
+}
+
+// A minimal protobuf writer, to build messages the encoder cannot produce (a handle left out).
+function varint(v: number): number[] {
+  const out: number[] = [];
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+const lenField = (field: number, content: ArrayLike<number>) => [...varint((field << 3) | 2), ...varint(content.length), ...Array.from(content)];
+const varintField = (field: number, v: number) => [...varint(field << 3), ...varint(v)];
+
+/** `bytes` with the first occurrence of `marker` (ASCII) replaced by `replacement`, same length. */
+function patch(bytes: Uint8Array, marker: string, replacement: readonly number[]): Uint8Array {
+  expect(replacement).toHaveLength(marker.length);
+  const at = Buffer.from(bytes).indexOf(Buffer.from(marker, 'latin1'));
+  expect(at).toBeGreaterThanOrEqual(0);
+  const out = Uint8Array.from(bytes);
+  out.set(replacement, at);
+  return out;
+}
+
+describe('location codec round trip', () => {
+  const rng = new SeededRng(31);
+
+  const cases = KINDS.flatMap((kind) => ([160, 256] as const).map((bits) => [kind, bits] as const));
+  test.each(cases)('%s with %i-bit GUIDs, IPv4 and IPv6 handles', (kind, bits) => {
+    for (const family of [4, 6] as const) {
+      const msg = sample(rng, kind, bits);
+      // Put the family under test on the message's handle, where it has one.
+      const h = handle(rng, bits, family);
+      const withFamily: LocationMsg =
+        msg.kind === 'publish'
+          ? { kind: 'publish', publish: { ...msg.publish, server: h } }
+          : msg.kind === 'unpublish'
+            ? { kind: 'unpublish', unpublish: { ...msg.unpublish, server: h } }
+            : msg.kind === 'locate'
+              ? { kind: 'locate', locate: { ...msg.locate, origin: h } }
+              : msg.kind === 'found'
+                ? { kind: 'found', found: { ...msg.found, server: h } }
+                : msg;
+      expectLocation(roundTrip(withFamily), withFamily);
+      expectLocation(roundTrip(withFamily, bits === 160 ? 20 : 32), withFamily);
+    }
+  });
+
+  test('publish at the edges of every limit', () => {
+    // 85 three-byte characters plus one byte: exactly maxTagBytes bytes of UTF-8.
+    const longTag = '€'.repeat(85) + 'x';
+    expect(Buffer.byteLength(longTag)).toBe(DEFAULTS.maxTagBytes);
+    const edges: Partial<PublishMsg>[] = [
+      { tag: longTag, saltIndex: DEFAULTS.maxSalts - 1, sequence: 0xffff_ffff, lifetimeMs: DEFAULTS.maxPointerLifetimeMs, pathLatency: Number.MAX_VALUE, extra: true },
+      { tag: '', saltIndex: 0, sequence: 0, lifetimeMs: 1, pathLatency: 0, extra: false },
+      { tag: '\uFEFFbom kept', pathLatency: Number.MIN_VALUE },
+      { tag: 'astral 😀 and nul \u0000 inside', pathLatency: 0.1 + 0.2 },
+    ];
+    for (const o of edges) {
+      for (const bits of [160, 256] as const) {
+        const msg = publish(rng, bits, o);
+        expectLocation(roundTrip(msg), msg);
+      }
+    }
+    // A JS string that is not well-formed UTF-16 has no UTF-8 form: a lone surrogate goes out as U+FFFD.
+    const lone = roundTrip(publish(rng, 160, { tag: 'a\uD800b' }));
+    expect(lone.kind === 'publish' && lone.publish.tag).toBe('a\uFFFDb');
+  });
+
+  test('locate, found and notFound at the edges of every limit', () => {
+    const longQuery = 'q'.repeat(DEFAULTS.maxTagBytes);
+    const msgs: LocationMsg[] = [
+      locate(rng, 256, {
+        locateId: 0xffff_ffff,
+        query: longQuery,
+        wanted: DEFAULTS.maxReplicas,
+        exclude: guids(rng, 256, DEFAULTS.maxReplicas),
+        saltIndex: DEFAULTS.maxSalts - 1,
+        pathLatency: 1e300,
+        moduleId: 0xffff_ffff,
+        payload: randomBytes(rng, DEFAULTS.maxInlineObjectPayload),
+        diverted: true,
+      }),
+      locate(rng, 160, { locateId: 0, query: '', wanted: 1, exclude: [], saltIndex: 0, pathLatency: 0, moduleId: 0, payload: new Uint8Array(0) }),
+      found(rng, 160, { locateId: 0, tag: '', hops: 0, pathLatency: 0 }),
+      found(rng, 256, { locateId: 0xffff_ffff, tag: longQuery, hops: 0xffff_ffff, pathLatency: 1e-9 }),
+      notFound(rng, 160, { locateId: 0, saltIndex: 0, diverted: [], hops: 0 }),
+      notFound(rng, 256, { locateId: 0xffff_ffff, saltIndex: DEFAULTS.maxSalts - 1, diverted: guids(rng, 256, DEFAULTS.maxReplicas), hops: 0xffff_ffff }),
+      unpublish(rng, 256, { saltIndex: DEFAULTS.maxSalts - 1, sequence: 0xffff_ffff, extra: false }),
+      unpublish(rng, 160, { saltIndex: 0, sequence: 0 }),
+    ];
+    for (const msg of msgs) expectLocation(roundTrip(msg), msg);
+    for (const port of [1, 65_535]) {
+      const msg = found(rng, 160, { server: { guid: guid(rng, 160), address: address(rng, 6, port) } });
+      expectLocation(roundTrip(msg), msg);
+    }
+  });
+
+  test('decodes a plain Uint8Array, a Buffer and a view at an offset', () => {
+    const msg = locate(rng, 160);
+    const encoded = encodeLocation(msg);
+    expectLocation(decodeLocation(new Uint8Array(encoded)), msg);
+    expectLocation(decodeLocation(Buffer.from(encoded)), msg);
+    // A payload inside a larger buffer, as a reassembled route may hand it over.
+    const big = new Uint8Array(encoded.length + 10).fill(0xee);
+    big.set(encoded, 5);
+    expectLocation(decodeLocation(big.subarray(5, 5 + encoded.length)), msg);
+  });
+
+  test('decoded messages never alias the input buffer', () => {
+    for (const kind of KINDS) {
+      const msg = sample(rng, kind, 160);
+      const input = new Uint8Array(encodeLocation(msg));
+      const decoded = decodeLocation(input);
+      input.fill(0xff);
+      expectLocation(decoded, msg);
+      for (const bytes of bytesHeld(decoded)) expect(bytes.buffer).not.toBe(input.buffer);
+    }
+  });
+
+  test('encoding leaves the input message untouched and is repeatable', () => {
+    const msg = locate(rng, 256);
+    const before = encodeLocation(msg);
+    const again = encodeLocation(msg);
+    expectBytes(again, before);
+    expectLocation(decodeLocation(before), msg);
+  });
+
+  test('a second body on the wire replaces the first, as proto3 specifies for a oneof', () => {
+    const first = publish(rng, 160);
+    const second = notFound(rng, 160);
+    const both = Uint8Array.from([...encodeLocation(first), ...encodeLocation(second)]);
+    expectLocation(decodeLocation(both), second);
+  });
+
+  test('decodeLocation rejects an idBytes option other than 20 or 32', () => {
+    const bytes = encodeLocation(publish(rng, 160));
+    expect(() => decodeLocation(bytes, { idBytes: 16 as unknown as 20 })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('location codec rejects malformed messages with a reason', () => {
+  const rng = new SeededRng(37);
+  const fakeGuid = (n: number) => ({ bytes: new Uint8Array(n) }) as unknown as Guid;
+  const enc = (msg: LocationMsg) => encodeLocation(msg);
+  const guid20 = () => Array.from(guid(rng, 160).bytes);
+
+  test('tooLarge: more than maxMessageBytes', () => {
+    expect(reasonOf(new Uint8Array(DEFAULTS.maxMessageBytes + 1))).toBe('tooLarge');
+  });
+
+  test('protobuf: garbage, overlong lengths, truncated fields, nesting past the limit', () => {
+    expect(reasonOf(new Uint8Array(11).fill(0xff))).toBe('protobuf');
+    expect(reasonOf(Uint8Array.from([0x0a, 0x05, 0x01]))).toBe('protobuf'); // publish longer than the input
+    expect(reasonOf(Uint8Array.from([0x0a]))).toBe('protobuf'); // publish's tag, cut off
+    expect(reasonOf(new Uint8Array(300).fill(0x0b))).toBe('protobuf'); // 300 nested start-groups
+    // A double (path latency, field 7 of publish) with only 3 of its 8 bytes.
+    expect(reasonOf(Uint8Array.from(lenField(1, [0x39, 1, 2, 3])))).toBe('protobuf');
+  });
+
+  test('emptyBody: no body, or only a kind this version does not know', () => {
+    expect(reasonOf(new Uint8Array(0))).toBe('emptyBody');
+    expect(reasonOf(Uint8Array.from(lenField(6, [])))).toBe('emptyBody'); // field 6, skipped as unknown
+    expect(reasonOf(Uint8Array.from(lenField(99, [1, 2, 3])))).toBe('emptyBody');
+    // protobufjs skips a known field of the wrong wire type as it skips an unknown one: here a
+    // publish sent as a varint.
+    expect(reasonOf(Uint8Array.from([0x08, 0x01]))).toBe('emptyBody');
+  });
+
+  test('missing: a publish, unpublish or found without its server, a locate without its origin', () => {
+    const g = guid20();
+    expect(reasonOf(Uint8Array.from(lenField(1, [...lenField(1, g), ...varintField(6, 1000)])))).toBe('missing');
+    expect(reasonOf(Uint8Array.from(lenField(2, lenField(1, g))))).toBe('missing');
+    expect(reasonOf(Uint8Array.from(lenField(3, [...lenField(2, g), ...varintField(5, 1)])))).toBe('missing');
+    expect(reasonOf(Uint8Array.from(lenField(4, lenField(2, g))))).toBe('missing');
+  });
+
+  test('guid: wrong object width, widths mixed in one message, or not the configured width', () => {
+    // A body present but empty has a zero-length object GUID.
+    expect(reasonOf(Uint8Array.from(lenField(1, [])))).toBe('guid');
+    expect(reasonOf(Uint8Array.from(lenField(5, [])))).toBe('guid');
+    for (const n of [0, 19, 21, 31, 33]) {
+      expect(reasonOf(enc(publish(rng, 160, { object: fakeGuid(n) })))).toBe('guid');
+      expect(reasonOf(enc(unpublish(rng, 160, { object: fakeGuid(n) })))).toBe('guid');
+      expect(reasonOf(enc(locate(rng, 160, { object: fakeGuid(n) })))).toBe('guid');
+      expect(reasonOf(enc(found(rng, 160, { object: fakeGuid(n) })))).toBe('guid');
+      expect(reasonOf(enc(notFound(rng, 160, { object: fakeGuid(n) })))).toBe('guid');
+    }
+    // The object says 160 bits; a handle or list entry says 256 (and the other way round).
+    expect(reasonOf(enc(publish(rng, 160, { server: handle(rng, 256) })))).toBe('guid');
+    expect(reasonOf(enc(unpublish(rng, 256, { server: handle(rng, 160) })))).toBe('guid');
+    expect(reasonOf(enc(locate(rng, 160, { origin: handle(rng, 256) })))).toBe('guid');
+    expect(reasonOf(enc(found(rng, 256, { server: handle(rng, 160) })))).toBe('guid');
+    expect(reasonOf(enc(locate(rng, 160, { exclude: [guid(rng, 160), guid(rng, 256)] })))).toBe('guid');
+    expect(reasonOf(enc(locate(rng, 256, { exclude: [fakeGuid(0)] })))).toBe('guid');
+    expect(reasonOf(enc(notFound(rng, 256, { diverted: [guid(rng, 256), guid(rng, 160)] })))).toBe('guid');
+    // Consistent in itself, but not this node's id space.
+    for (const kind of KINDS) {
+      expect(reasonOf(enc(sample(rng, kind, 160)), 32)).toBe('guid');
+      expect(reasonOf(enc(sample(rng, kind, 256)), 20)).toBe('guid');
+    }
+  });
+
+  test('address: bad family, ip length or port on every handle', () => {
+    const bad: Address[] = [
+      { family: 5 as 4, ip: new Uint8Array(4), port: 80 },
+      { family: 0 as 4, ip: new Uint8Array(4), port: 80 }, // proto3's unset value: no family
+      { family: 4, ip: new Uint8Array(16), port: 80 },
+      { family: 6, ip: new Uint8Array(4), port: 80 },
+      { family: 4, ip: new Uint8Array(0), port: 80 },
+      { family: 4, ip: new Uint8Array(4), port: 0 },
+      { family: 6, ip: new Uint8Array(16), port: 65_536 },
+    ];
+    for (const a of bad) {
+      const h = { guid: guid(rng, 160), address: a };
+      expect(reasonOf(enc(publish(rng, 160, { server: h })))).toBe('address');
+      expect(reasonOf(enc(unpublish(rng, 160, { server: h })))).toBe('address');
+      expect(reasonOf(enc(locate(rng, 160, { origin: h })))).toBe('address');
+      expect(reasonOf(enc(found(rng, 160, { server: h })))).toBe('address');
+    }
+  });
+
+  test('tag: a tag or query over maxTagBytes bytes (not characters)', () => {
+    const over = 'x'.repeat(DEFAULTS.maxTagBytes + 1);
+    const overInBytes = '€'.repeat(86); // 86 characters, 258 bytes
+    for (const text of [over, overInBytes]) {
+      expect(reasonOf(enc(publish(rng, 160, { tag: text })))).toBe('tag');
+      expect(reasonOf(enc(locate(rng, 160, { query: text })))).toBe('tag');
+      expect(reasonOf(enc(found(rng, 256, { tag: text })))).toBe('tag');
+    }
+  });
+
+  test('tag: invalid UTF-8 in a tag or query is rejected, never replaced', () => {
+    const invalid = [
+      [0x80, 0x41, 0x41, 0x41], // a lone continuation byte
+      [0xc0, 0xaf, 0x41, 0x41], // an overlong '/'
+      [0xed, 0xa0, 0x80, 0x41], // a UTF-16 surrogate (U+D800)
+      [0xe2, 0x82, 0x41, 0x41], // a three-byte sequence cut short
+      [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
+      [0x41, 0x41, 0x41, 0xff], // a byte UTF-8 never uses
+    ];
+    for (const bytes of invalid) {
+      expect(reasonOf(patch(enc(publish(rng, 160, { tag: 'TAG!' })), 'TAG!', bytes))).toBe('tag');
+      expect(reasonOf(patch(enc(locate(rng, 160, { query: 'TAG!' })), 'TAG!', bytes))).toBe('tag');
+      expect(reasonOf(patch(enc(found(rng, 160, { tag: 'TAG!' })), 'TAG!', bytes))).toBe('tag');
+    }
+    // The same patch with valid bytes decodes: the marker is the tag, not something else.
+    const ok = decodeLocation(patch(enc(publish(rng, 160, { tag: 'TAG!' })), 'TAG!', [0xc3, 0xa9, 0x41, 0x41]));
+    expect(ok.kind === 'publish' && ok.publish.tag).toBe('éAA');
+  });
+
+  test('salt: saltIndex not below maxSalts', () => {
+    for (const saltIndex of [DEFAULTS.maxSalts, DEFAULTS.maxSalts + 1, 0xffff_ffff]) {
+      expect(reasonOf(enc(publish(rng, 160, { saltIndex })))).toBe('salt');
+      expect(reasonOf(enc(unpublish(rng, 160, { saltIndex })))).toBe('salt');
+      expect(reasonOf(enc(locate(rng, 160, { saltIndex })))).toBe('salt');
+      expect(reasonOf(enc(notFound(rng, 160, { saltIndex })))).toBe('salt');
+    }
+  });
+
+  test('replicas: wanted outside 1..maxReplicas, too many excluded or diverted GUIDs', () => {
+    for (const wanted of [0, DEFAULTS.maxReplicas + 1, 0xffff_ffff]) {
+      expect(reasonOf(enc(locate(rng, 160, { wanted })))).toBe('replicas');
+    }
+    expect(reasonOf(enc(locate(rng, 160, { exclude: guids(rng, 160, DEFAULTS.maxReplicas + 1) })))).toBe('replicas');
+    expect(reasonOf(enc(notFound(rng, 256, { diverted: guids(rng, 256, DEFAULTS.maxReplicas + 1) })))).toBe('replicas');
+  });
+
+  test('lifetime: 0 or above maxPointerLifetimeMs', () => {
+    for (const lifetimeMs of [0, DEFAULTS.maxPointerLifetimeMs + 1, 0xffff_ffff]) {
+      expect(reasonOf(enc(publish(rng, 160, { lifetimeMs })))).toBe('lifetime');
+    }
+  });
+
+  test('latency: negative, NaN or infinite path latency', () => {
+    for (const pathLatency of [-1, -Number.MIN_VALUE, -Infinity, Infinity, NaN]) {
+      expect(reasonOf(enc(publish(rng, 160, { pathLatency })))).toBe('latency');
+      expect(reasonOf(enc(locate(rng, 160, { pathLatency })))).toBe('latency');
+      expect(reasonOf(enc(found(rng, 160, { pathLatency })))).toBe('latency');
+    }
+  });
+
+  test('payload: an inline object payload above maxInlineObjectPayload', () => {
+    expect(reasonOf(enc(locate(rng, 160, { payload: new Uint8Array(DEFAULTS.maxInlineObjectPayload + 1) })))).toBe('payload');
+    expect(reasonOf(enc(locate(rng, 256, { payload: new Uint8Array(60_000) })))).toBe('payload');
+  });
+});
+
+describe('location codec under hostile input', () => {
+  const count = (outcomes: Record<string, number>, outcome: string) => {
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  };
+
+  test('every truncation of a valid message throws FrameDecodeError or decodes to a valid message', () => {
+    const rng = new SeededRng(41);
+    const outcomes: Record<string, number> = {};
+    for (const kind of KINDS) {
+      for (const bits of [160, 256] as const) {
+        const bytes = encodeLocation(sample(rng, kind, bits));
+        for (let n = 0; n < bytes.length; n++) count(outcomes, decodeOutcome(bytes.slice(0, n)));
+      }
+    }
+    expect(outcomes.protobuf).toBeGreaterThan(0);
+  });
+
+  test('20,000 random byte strings only ever throw FrameDecodeError', () => {
+    const rng = new SeededRng(2025);
+    const outcomes: Record<string, number> = {};
+    for (let i = 0; i < 20_000; i++) count(outcomes, decodeOutcome(randomBytes(rng, rng.int(200))));
+    expect(outcomes.protobuf).toBeGreaterThan(0);
+  });
+
+  test('20,000 random mutations of valid messages only ever throw FrameDecodeError', () => {
+    const rng = new SeededRng(43);
+    const valid = KINDS.flatMap((kind) => [encodeLocation(sample(rng, kind, 160)), encodeLocation(sample(rng, kind, 256))]);
+    const outcomes: Record<string, number> = {};
+    for (let i = 0; i < 20_000; i++) {
+      const bytes = Uint8Array.from(valid[rng.int(valid.length)]);
+      const edits = 1 + rng.int(4);
+      for (let e = 0; e < edits; e++) bytes[rng.int(bytes.length)] = rng.int(256);
+      count(outcomes, decodeOutcome(bytes));
+    }
+    // Mutations reach past the protobuf layer into the field checks.
+    expect(Object.keys(outcomes).length).toBeGreaterThan(5);
+  });
+});
