@@ -2,7 +2,7 @@
  * `tapestry demo` (what `npm start` runs): a simulated mesh in virtual time and a small mesh on
  * real UDP sockets on loopback route exact and fuzzy messages; what happened is printed.
  */
-import { createNode, type TapestryNode } from '../api/node';
+import { createNode, type LocateResult, type TapestryNode } from '../api/node';
 import { introduceAll } from '../api/introduce';
 import { createTestnet } from '../api/testnet';
 import { Guid } from '../routing/guid';
@@ -49,6 +49,16 @@ function instrument(nodes: readonly TapestryNode[], now: () => number) {
     nodes[src].route(dest, id, { fuzzy });
   };
   return { traces, delivered, send };
+}
+
+/** The first result of a locate, or undefined when it ends without one. */
+async function firstResult(it: AsyncIterable<LocateResult>): Promise<LocateResult | undefined> {
+  try {
+    for await (const r of it) return r;
+  } catch {
+    // NotFound or timeout: reported as not located.
+  }
+  return undefined;
 }
 
 function showPath(nodes: readonly TapestryNode[], t: Trace, destHex: string): string {
@@ -101,6 +111,42 @@ export async function runDemo(opts: DemoOptions): Promise<{ ok: boolean }> {
   for (const e of exact.slice(0, 3)) print(`    exact  ${showPath(net.nodes, sim.traces.get(e.id)!, net.nodes[e.dst].guid.hex)}`);
   for (const f of fuzzy.slice(0, 2)) print(`    fuzzy  ${showPath(net.nodes, sim.traces.get(f.id)!, f.dest.hex)}`);
   ok &&= exactOk === exact.length && fuzzyOk === fuzzy.length && !byId.has('exact-to-absent');
+
+  // Object location: publish replicas, locate each object from a random node.
+  const objects = Array.from({ length: 200 }, (_, i) => {
+    const servers = new Set<number>();
+    const k = 1 + rng.int(3);
+    while (servers.size < k) servers.add(rng.int(N));
+    return { guid: Guid.fromName(`demo object ${i}`), servers: [...servers] };
+  });
+  for (const o of objects) for (const srv of o.servers) net.nodes[srv].publish(o.guid, { tag: 'demo' });
+  net.run(5_000);
+  const locates = objects.map((o) => {
+    let client = rng.int(N);
+    while (o.servers.includes(client)) client = rng.int(N);
+    return { o, client, done: firstResult(net.nodes[client].locate(o.guid, { query: 'demo' })) };
+  });
+  net.run(20_000);
+  let located = 0;
+  let nearest = 0;
+  const rdp: number[] = [];
+  const locHops: number[] = [];
+  for (const l of locates) {
+    const r = await l.done;
+    const at = r && net.indexOf(r.server.guid);
+    if (at === undefined || !l.o.servers.includes(at)) continue;
+    located++;
+    const best = Math.min(...l.o.servers.map((srv) => net.latency(l.client, srv)));
+    if (net.latency(l.client, at) <= best + 1e-9) nearest++;
+    rdp.push((r!.elapsedMs - net.latency(at, l.client)) / best);
+    locHops.push(r!.hops);
+  }
+  const pointers = net.nodes.reduce((sum, n) => sum + n.stats.location.pointers, 0);
+  print(`Object location: ${objects.length} objects, ${objects.reduce((a, o) => a + o.servers.length, 0)} replicas published (${pointers} pointers on their paths to 3 salted roots)`);
+  print(`  located: ${located}/${locates.length}; nearest replica returned in ${((100 * nearest) / Math.max(1, located)).toFixed(1)}%`);
+  print(`  locate hops: ${JSON.stringify(summarize(locHops))}`);
+  print(`  relative delay penalty (path latency / direct latency to nearest replica): ${JSON.stringify(summarize(rdp))}`);
+  ok &&= located === locates.length;
   await net.close();
 
   // --- Real UDP sockets on loopback ---
@@ -132,6 +178,17 @@ export async function runDemo(opts: DemoOptions): Promise<{ ok: boolean }> {
     print(`  one-way latency (ms): ${JSON.stringify(summarize(real.delivered.map((d) => d.ms), 3))}`);
     print(`  example path: ${showPath(udp, real.traces.get(udpExact[0].id)!, udpGuids[udpExact[0].dst].hex)}`);
     ok &&= e === udpExact.length && f === udpFuzzy.length;
+
+    const udpObjects = Array.from({ length: 20 }, (_, i) => ({ guid: Guid.fromName(`udp demo object ${i}`), server: rng.int(udp.length) }));
+    for (const o of udpObjects) udp[o.server].publish(o.guid);
+    await new Promise((r) => setTimeout(r, 100));
+    let udpLocated = 0;
+    for (const o of udpObjects) {
+      const r = await firstResult(udp[rng.int(udp.length)].locate(o.guid));
+      if (r?.server.guid.equals(udp[o.server].guid)) udpLocated++;
+    }
+    print(`  objects: ${udpObjects.length} published, ${udpLocated} located at their server`);
+    ok &&= udpLocated === udpObjects.length;
   } finally {
     await Promise.all(udp.map((n) => n.close()));
   }
