@@ -12,6 +12,7 @@ import {
   type DecodeReason,
 } from '../../wire/codec';
 import { WIRE_VERSION, type Frame, type NodeHandle, type RouteMsg } from '../../wire/types';
+import { decodeReason } from '../helpers/decodeReason';
 
 // The oracle throughout is the input object: a decoded frame must say exactly what was encoded.
 
@@ -98,14 +99,7 @@ function roundTrip(frame: Frame, idBytes?: 20 | 32): Frame {
 
 /** The reason decoding `bytes` fails with; fails the test if it decodes or throws anything else. */
 function reasonOf(bytes: Uint8Array, idBytes?: 20 | 32): DecodeReason {
-  try {
-    decodeFrame(bytes, idBytes ? { idBytes } : undefined);
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    expect(err).toBeInstanceOf(FrameDecodeError);
-    return (err as FrameDecodeError).reason;
-  }
-  throw new Error('expected a DecodeError, but the frame decoded');
+  return decodeReason(() => decodeFrame(bytes, idBytes ? { idBytes } : undefined));
 }
 
 /** Decodes and returns what happened; anything thrown that is not a DecodeError fails the test. */

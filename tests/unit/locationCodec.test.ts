@@ -14,6 +14,7 @@ import type {
   PublishMsg,
   UnpublishMsg,
 } from '../../wire/types';
+import { decodeReason } from '../helpers/decodeReason';
 
 // The oracle throughout is the input object: a decoded message must say exactly what was encoded.
 
@@ -219,14 +220,7 @@ function bytesHeld(msg: LocationMsg): Uint8Array[] {
 
 /** The reason decoding `bytes` fails with; fails the test if it decodes or throws anything else. */
 function reasonOf(bytes: Uint8Array, idBytes?: 20 | 32): DecodeReason {
-  try {
-    decodeLocation(bytes, idBytes ? { idBytes } : undefined);
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    expect(err).toBeInstanceOf(FrameDecodeError);
-    return (err as FrameDecodeError).reason;
-  }
-  throw new Error('expected a DecodeError, but the message decoded');
+  return decodeReason(() => decodeLocation(bytes, idBytes ? { idBytes } : undefined));
 }
 
 /**
