@@ -43,7 +43,7 @@ export const DEFAULTS = {
   /** How long a ping waits for its pong before it fails with a TimeoutError. */
   pingTimeoutMs: 2_000,
 
-  /** Most upcall modules registered on one node. */
+  /** Most application upcall modules registered on one node (the built-in ones are not counted). */
   maxModules: 64,
   /** Most frames a UDP transport queues for sending before it drops (and counts) new ones. */
   udpSendQueue: 65_536,
@@ -94,6 +94,31 @@ export const DEFAULTS = {
   extraPointerNeighbours: 0,
   /** …on the first this-many hops of the publish path. 0 turns the optimisation off. */
   extraPointerHops: 0,
+
+  /** Leaf set size L: the L/2 numerically smaller and L/2 larger GUIDs on the circular ID space (DRT's 5 + 5). */
+  leafSetSize: 10,
+  /** Join: how many closest nodes are kept per level while the table is filled from the deepest shared level down. */
+  joinNeighbours: 8,
+  /** Most holes a join multicast carries. */
+  maxJoinHoles: 1024,
+  /** Most nodes a join multicast acknowledgement or join reply lists. */
+  maxJoinReached: 256,
+  /** Most handles in one neighbour reply. */
+  maxNeighbourReply: 256,
+  /** Most pointer records in one hand-over message (more go in further messages; large ones are fragmented). */
+  maxHandOverPointers: 64,
+  /** An ALONE node retries its bootstrap this often (ms). */
+  joinRetryMs: 5_000,
+  /** A join step (ping, neighbour request, multicast acknowledgement) gives up after this long (ms). */
+  joinRequestTimeoutMs: 2_000,
+  /** A join gives up on a bootstrap node whose surrogate has not answered in this long (ms). */
+  joinTimeoutMs: 10_000,
+  /** Most peers a node remembers having sent an Adopt to (so an answer is never answered). */
+  maxAdoptsRemembered: 4_096,
+  /** Most peers a persisted-peers bootstrap file keeps. */
+  maxPersistedPeers: 64,
+  /** Largest persisted-peers file read (bytes); a bigger one is treated as corrupt rather than loaded. */
+  maxPersistedPeersFileBytes: 65_536,
 
   /** Simulator: most events waiting in the virtual-time queue before new sends are dropped. */
   simMaxQueuedEvents: 10_000_000,

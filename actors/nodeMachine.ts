@@ -1,9 +1,12 @@
 /**
- * The node's root actor: its lifecycle (starting → active → closed) and the two actors it owns,
- * the Router, the ObjectLocator and the transport listener. Membership (a later stage) adds ALONE, NO_NETWORK and FAULTED.
+ * The node's root actor: its lifecycle and the actors it owns (the Router, the ObjectLocator and
+ * the transport listener). Lifecycle, as Windows DRT names it: starting → (joining →) ALONE or
+ * ACTIVE; ACTIVE → NO_NETWORK when the transport loses the network and back when it returns;
+ * FAULTED when an owned actor fails (the application must close and reopen); CLOSED.
  */
 import { assign, fromCallback, fromPromise, setup, type AnyActorRef } from 'xstate';
-import type { Transport } from '../transport/types';
+import type { Address, Transport } from '../transport/types';
+import type { MembershipCore } from './membershipCore';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import { objectLocatorMachine } from './objectLocatorMachine';
 import type { RouterCore } from './routerCore';
@@ -13,6 +16,7 @@ import { routerMachine } from './routerMachine';
 export interface NodeCores {
   readonly router: RouterCore;
   readonly locator: ObjectLocatorCore;
+  readonly membership: MembershipCore;
   /** Salted roots a locate tries at once. */
   readonly locateFanout: number;
   /** Republish period (ms, 0 = off) and pointer sweep period of the ObjectLocator. */
@@ -25,6 +29,10 @@ export interface NodeMachineInput {
   readonly openTransport: () => Promise<Transport>;
   /** Builds the per-message logic once the transport is known. */
   readonly makeCores: (transport: Transport) => NodeCores;
+  /** Where to join from; absent for a node that starts a mesh (or whose table is already filled). */
+  readonly bootstrap?: () => Promise<Address[]>;
+  /** How long an ALONE node waits before it tries its bootstrap again (ms). */
+  readonly retryMs: number;
   readonly sweepMs?: number;
 }
 
@@ -35,27 +43,49 @@ interface NodeContext {
   error?: unknown;
 }
 
-/** Feeds every datagram to the router as one event; detaches when the node stops. */
-const transportListener = fromCallback<{ type: 'none' }, { transport: Transport }>(({ input, system }) => {
+export type NodeEvent =
+  | { type: 'close' }
+  /** The routing table gained its first neighbour or lost its last. */
+  | { type: 'peers' }
+  | { type: 'networkDown' }
+  | { type: 'networkUp' };
+
+/** Feeds every datagram to the router as one event, and network changes to the node; detaches on stop. */
+const transportListener = fromCallback<{ type: 'none' }, { transport: Transport }>(({ input, system, sendBack }) => {
   let router: AnyActorRef | undefined;
   input.transport.onReceive((bytes, from) => {
     router ??= system.get('router') as AnyActorRef;
     router.send({ type: 'datagram', bytes, from });
   });
-  return () => input.transport.onReceive(() => {});
+  input.transport.onNetworkChange?.((up) => sendBack({ type: up ? 'networkUp' : 'networkDown' }));
+  return () => {
+    input.transport.onReceive(() => {});
+    input.transport.onNetworkChange?.(() => {});
+  };
 });
 
 export const nodeMachine = setup({
   types: {
     context: {} as NodeContext,
     input: {} as NodeMachineInput,
-    events: {} as { type: 'close' },
+    events: {} as NodeEvent,
   },
   actors: {
     openTransport: fromPromise<Transport, NodeMachineInput>(({ input }) => input.openTransport()),
+    join: fromPromise<boolean, { cores: NodeCores; bootstrap: () => Promise<Address[]> }>(async ({ input }) => {
+      const addresses = await input.bootstrap();
+      return addresses.length > 0 && (await input.cores.membership.join(addresses));
+    }),
     router: routerMachine,
     objectLocator: objectLocatorMachine,
     transportListener,
+  },
+  guards: {
+    hasPeers: ({ context }) => context.cores!.router.tableSize() > 0,
+    canJoin: ({ context }) => context.input.bootstrap !== undefined,
+  },
+  delays: {
+    retry: ({ context }) => context.input.retryMs,
   },
 }).createMachine({
   id: 'node',
@@ -67,7 +97,7 @@ export const nodeMachine = setup({
         src: 'openTransport',
         input: ({ context }) => context.input,
         onDone: {
-          target: 'active',
+          target: 'running',
           actions: assign(({ context, event }) => ({
             transport: event.output,
             cores: context.input.makeCores(event.output),
@@ -77,9 +107,14 @@ export const nodeMachine = setup({
       },
       on: { close: 'closed' },
     },
-    active: {
+    running: {
       invoke: [
-        { src: 'router', systemId: 'router', input: ({ context }) => ({ core: context.cores!.router, sweepMs: context.input.sweepMs }) },
+        {
+          src: 'router',
+          systemId: 'router',
+          input: ({ context }) => ({ core: context.cores!.router, sweepMs: context.input.sweepMs }),
+          onError: { target: 'faulted', actions: assign({ error: ({ event }) => event.error }) },
+        },
         {
           src: 'objectLocator',
           systemId: 'objectLocator',
@@ -88,11 +123,67 @@ export const nodeMachine = setup({
             republishMs: context.cores!.republishMs,
             sweepMs: context.cores!.pointerSweepMs,
           }),
+          onError: { target: 'faulted', actions: assign({ error: ({ event }) => event.error }) },
         },
         { src: 'transportListener', input: ({ context }) => ({ transport: context.transport! }) },
       ],
+      on: { close: 'closed' },
+      initial: 'deciding',
+      states: {
+        deciding: {
+          always: [{ guard: 'hasPeers', target: 'active' }, { guard: 'canJoin', target: 'joining' }, { target: 'alone' }],
+        },
+        joining: {
+          invoke: {
+            src: 'join',
+            input: ({ context }) => ({ cores: context.cores!, bootstrap: context.input.bootstrap! }),
+            onDone: [{ guard: 'hasPeers', target: 'active' }, { target: 'alone' }],
+            onError: 'alone',
+          },
+          on: { networkDown: 'noNetwork' },
+        },
+        alone: {
+          after: { retry: { guard: 'canJoin', target: 'joining' } },
+          on: {
+            peers: { guard: 'hasPeers', target: 'active' },
+            networkDown: 'noNetwork',
+          },
+        },
+        active: {
+          on: {
+            peers: { guard: ({ context }) => context.cores!.router.tableSize() === 0, target: 'alone' },
+            networkDown: 'noNetwork',
+          },
+        },
+        noNetwork: {
+          on: { networkUp: 'deciding' },
+        },
+      },
+    },
+    faulted: {
       on: { close: 'closed' },
     },
     closed: { type: 'final' },
   },
 });
+
+/** The status an application sees, from the machine's state. */
+export type NodeStatus = 'STARTING' | 'JOINING' | 'ALONE' | 'ACTIVE' | 'NO_NETWORK' | 'FAULTED' | 'CLOSED';
+
+export function statusOf(value: unknown, done: boolean): NodeStatus {
+  if (done || value === 'closed') return 'CLOSED';
+  if (value === 'starting') return 'STARTING';
+  if (value === 'faulted') return 'FAULTED';
+  const sub = typeof value === 'object' && value !== null ? (value as { running?: string }).running : undefined;
+  switch (sub) {
+    case 'active':
+      return 'ACTIVE';
+    case 'noNetwork':
+      return 'NO_NETWORK';
+    case 'joining':
+    case 'deciding':
+      return 'JOINING';
+    default:
+      return 'ALONE';
+  }
+}

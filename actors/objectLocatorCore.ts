@@ -13,6 +13,7 @@ import type { RoutingTable } from '../routing/routingTable';
 import { extraPointerTargets, latencyEstimate, locateHop, publishHop, unpublishHop } from '../location/decisions';
 import { PointerStore } from '../location/pointerStore';
 import { saltedRoot } from '../location/saltedRoots';
+import { nextHop } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/types';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
 import {
@@ -186,6 +187,16 @@ export class ObjectLocatorCore implements UpcallModule {
   sweep(): boolean {
     this.store.sweep(this.host.now());
     return this.store.size > 0;
+  }
+
+  /**
+   * A pointer handed over by a node that joined or left: kept here, and, unless this node is its
+   * root, published on toward the root so the path to it carries the pointer again.
+   */
+  acceptPointer(p: PublishMsg): void {
+    this.storePointer(p, undefined);
+    const dest = saltedRoot(p.object, p.saltIndex);
+    if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
   }
 
   // ---- This node as a client ----------------------------------------------------------------

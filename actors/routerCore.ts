@@ -62,9 +62,15 @@ export interface RouterStats {
   pingsRefused: number;
 }
 
+/** A pong: the round trip and who answered (a peer's GUID is learnt this way from its address). */
+export interface PingReply {
+  readonly rtt: number;
+  readonly peer: NodeHandle;
+}
+
 interface PendingPing {
   readonly sentAt: number;
-  readonly resolve: (rttMs: number) => void;
+  readonly resolve: (reply: PingReply) => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -108,6 +114,11 @@ export class RouterCore {
     });
   }
 
+  /** Neighbours in the routing table (the node is ALONE at 0). */
+  tableSize(): number {
+    return this.table.size;
+  }
+
   /** One datagram from the transport: decoded once, then handled by kind. Never throws. */
   receive(bytes: Uint8Array, from: Address): void {
     this.stats.framesIn++;
@@ -131,7 +142,7 @@ export class RouterCore {
         this.sendFrame(from, { kind: 'pong', pong: { nonce: body.ping.nonce } });
         return;
       case 'pong':
-        this.settlePing(body.pong.nonce);
+        this.settlePing(body.pong.nonce, frame.sender);
         return;
     }
   }
@@ -174,13 +185,13 @@ export class RouterCore {
   }
 
   /** Sends a ping and resolves with the round-trip time; the router actor times it out. */
-  ping(to: Address): { nonce: number; rtt: Promise<number> } {
+  ping(to: Address): { nonce: number; rtt: Promise<PingReply> } {
     const nonce = this.nextNonce++ >>> 0;
     if (this.pings.size >= DEFAULTS.maxPendingPings) {
       this.stats.pingsRefused++;
       return { nonce, rtt: Promise.reject(new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`)) };
     }
-    const rtt = new Promise<number>((resolve, reject) => this.pings.set(nonce, { sentAt: this.now(), resolve, reject }));
+    const rtt = new Promise<PingReply>((resolve, reject) => this.pings.set(nonce, { sentAt: this.now(), resolve, reject }));
     this.sendFrame(to, { kind: 'ping', ping: { nonce } });
     return { nonce, rtt };
   }
@@ -280,11 +291,11 @@ export class RouterCore {
     }
   }
 
-  private settlePing(nonce: number): void {
+  private settlePing(nonce: number, sender: NodeHandle): void {
     const p = this.pings.get(nonce);
     if (!p) return;
     this.pings.delete(nonce);
-    p.resolve(this.now() - p.sentAt);
+    p.resolve({ rtt: this.now() - p.sentAt, peer: sender });
   }
 
   private sendFrame(to: Address, body: Body): void {

@@ -6,13 +6,16 @@
 import { enqueueActions, setup } from 'xstate';
 import { DEFAULTS } from '../defaults';
 import type { Address } from '../transport/types';
-import type { RouteRequest, RouterCore } from './routerCore';
+import type { PingReply, RouteRequest, RouterCore } from './routerCore';
 
 export type RouterEvent =
   | { type: 'datagram'; bytes: Uint8Array; from: Address }
   | { type: 'route'; request: RouteRequest }
-  | { type: 'ping'; to: Address; timeoutMs: number; reply: (rtt: Promise<number>) => void }
-  | { type: 'pingTimeout'; nonce: number };
+  | { type: 'ping'; to: Address; timeoutMs: number; reply: (rtt: Promise<PingReply>) => void }
+  | { type: 'pingTimeout'; nonce: number }
+  /** A one-shot timer on the node's clock for the plain-object parts of the node (membership). */
+  | { type: 'timer'; ms: number; fire: () => void }
+  | { type: 'fire'; fire: () => void };
 
 export interface RouterInput {
   readonly core: RouterCore;
@@ -51,6 +54,8 @@ export const routerMachine = setup({
       }),
     },
     pingTimeout: { actions: ({ context, event }) => context.core.pingTimedOut(event.nonce) },
+    timer: { actions: enqueueActions(({ event, enqueue }) => enqueue.raise({ type: 'fire', fire: event.fire }, { delay: event.ms })) },
+    fire: { actions: ({ event }) => event.fire() },
   },
   states: {
     quiet: {

@@ -14,9 +14,13 @@ import type { Address, Clock, Transport, TransportStats } from '../transport/typ
 import { openUdpTransport } from '../transport/udp';
 import { MAX_MODULE_ID, type UpcallModule } from '../upcalls/types';
 import type { NodeHandle } from '../wire/types';
-import { nodeMachine, type NodeCores } from '../actors/nodeMachine';
+import { MembershipCore, type MembershipStats } from '../actors/membershipCore';
+import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
+import type { BootstrapProvider } from '../bootstrap/provider';
+import { StaticBootstrap } from '../bootstrap/staticList';
+import type { LeafChange } from '../membership/leafSet';
 import { ObjectLocatorCore, type LocateResult, type LocatorStats } from '../actors/objectLocatorCore';
-import { RouterCore, type RouterStats } from '../actors/routerCore';
+import { RouterCore, type PingReply, type RouterStats } from '../actors/routerCore';
 import type { Pointer } from '../location/pointerStore';
 import { AbortedError } from '../errors';
 import { Channel } from './channel';
@@ -56,6 +60,13 @@ export interface NodeOptions {
   readonly locateAttemptTimeoutMs?: number;
   /** Salted roots a locate tries at once (1 .. salts). Default DEFAULTS.locateFanout, capped at salts. */
   readonly locateFanout?: number;
+  /**
+   * Where to join from: a provider, or addresses ("127.0.0.1:4000", "[::1]:4000", or Address
+   * objects). Absent: the node starts a mesh of its own (ALONE until a peer joins through it).
+   */
+  readonly bootstrap?: BootstrapProvider | ReadonlyArray<Address | string>;
+  /** How long an ALONE node waits before trying its bootstrap again (ms). Default DEFAULTS.joinRetryMs. */
+  readonly joinRetryMs?: number;
   /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
   readonly extraPointers?: { readonly backups: number; readonly neighbours: number; readonly hops: number };
 }
@@ -84,13 +95,17 @@ export interface RouteOptions {
   readonly module?: number;
 }
 
-export type NodeStatus = 'starting' | 'active' | 'closed';
+export type { NodeStatus };
+
+/** A leaf-set change: the nodes that entered and left this node's leaf set. */
+export type LeafSetListener = (change: LeafChange) => void;
 
 export interface NodeStats {
   readonly router: RouterStats;
   readonly reassembly: Readonly<Record<string, number>>;
   readonly transport: TransportStats;
   readonly location: LocatorStats & { readonly pointers: number; readonly objects: number };
+  readonly membership: MembershipStats;
   /** What reassembly buffers hold right now. */
   readonly reassemblyHeld: { readonly bytes: number; readonly pending: number };
 }
@@ -112,6 +127,7 @@ export class TapestryNode {
     private readonly transport: Transport,
     table: RoutingTable,
     space: IdSpace,
+    leafListeners: Set<LeafSetListener>,
   ) {
     this.table = table;
     this.handle = table.self;
@@ -122,14 +138,66 @@ export class TapestryNode {
     this.core = cores.router;
     this.locator = cores.locator;
     this.fanout = cores.locateFanout;
+    this.membership = cores.membership;
+    this.leafListeners = leafListeners;
   }
 
   private readonly core: RouterCore;
   private readonly fanout: number;
+  private readonly membership: MembershipCore;
+  /** @internal Leaf-set listeners; fed by the membership core through createNode's host. */
+  readonly leafListeners: Set<LeafSetListener>;
 
   get status(): NodeStatus {
     const snap = this.actor.getSnapshot();
-    return snap.status === 'done' || this.closing ? 'closed' : (snap.value as NodeStatus);
+    return this.closing ? 'CLOSED' : statusOf(snap.value, snap.status === 'done');
+  }
+
+  /** Calls `listener` with every status change; returns a function that stops it. */
+  onStatus(listener: (status: NodeStatus) => void): () => void {
+    let last = this.status;
+    const sub = this.actor.subscribe((snap) => {
+      const now = this.closing ? 'CLOSED' : statusOf(snap.value, snap.status === 'done');
+      if (now !== last) {
+        last = now;
+        listener(now);
+      }
+    });
+    return () => sub.unsubscribe();
+  }
+
+  /** Resolves when the node reaches `status` (at once if it is there). */
+  whenStatus(status: NodeStatus): Promise<void> {
+    if (this.status === status) return Promise.resolve();
+    return new Promise((resolve) => {
+      const stop = this.onStatus((s) => {
+        if (s === status) {
+          stop();
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Calls `listener` whenever the leaf set changes; returns a function that stops it. */
+  onLeafSet(listener: LeafSetListener): () => void {
+    this.leafListeners.add(listener);
+    return () => this.leafListeners.delete(listener);
+  }
+
+  /** The leaf set: the numerically nearest smaller and larger GUIDs this node knows, nearest first. */
+  get leafSet(): { readonly smaller: NodeHandle[]; readonly larger: NodeHandle[] } {
+    return { smaller: this.membership.leafSet.smaller(), larger: this.membership.leafSet.larger() };
+  }
+
+  /**
+   * Leaves the mesh on purpose: nodes that list this one get a replacement, the pointers it roots
+   * move to their new roots, then the node closes.
+   */
+  async leave(): Promise<void> {
+    this.assertOpen();
+    this.membership.leave();
+    await this.close();
   }
 
   get address(): Address {
@@ -142,6 +210,7 @@ export class TapestryNode {
       router: this.core.stats,
       reassembly: r.stats as unknown as Record<string, number>,
       transport: this.transport.stats,
+      membership: this.membership.stats,
       location: { ...this.locator.stats, pointers: this.locator.store.size, objects: this.locator.store.objects },
       reassemblyHeld: { bytes: r.bytesHeld, pending: r.pending },
     };
@@ -174,7 +243,9 @@ export class TapestryNode {
     checkModule(module.id);
     const modules = this.core.modules;
     if (modules.has(module.id)) throw new InvalidArgumentError(`module id ${module.id} is already registered`);
-    if (modules.size >= DEFAULTS.maxModules) throw new LimitExceededError(`at most ${DEFAULTS.maxModules} modules`);
+    let appModules = 0;
+    for (const id of modules.keys()) if (id <= MAX_MODULE_ID) appModules++;
+    if (appModules >= DEFAULTS.maxModules) throw new LimitExceededError(`at most ${DEFAULTS.maxModules} modules`);
     modules.set(module.id, module);
     return () => {
       if (modules.get(module.id) === module) modules.delete(module.id);
@@ -186,7 +257,7 @@ export class TapestryNode {
     this.assertOpen();
     const timeoutMs = opts.timeoutMs ?? DEFAULTS.pingTimeoutMs;
     return new Promise((resolve, reject) => {
-      this.router.send({ type: 'ping', to, timeoutMs, reply: (rtt: Promise<number>) => rtt.then(resolve, reject) });
+      this.router.send({ type: 'ping', to, timeoutMs, reply: (rtt: Promise<PingReply>) => rtt.then((r) => resolve(r.rtt), reject) });
     });
   }
 
@@ -269,7 +340,10 @@ export class TapestryNode {
   addPeer(peer: NodeHandle, latencyMs: number): boolean {
     this.assertOpen();
     if (!(latencyMs >= 0)) throw new InvalidArgumentError(`latency must be ≥ 0, got ${latencyMs}`);
-    return this.table.add(peer, latencyMs);
+    const added = this.table.add(peer, latencyMs);
+    // A first neighbour takes an ALONE node to ACTIVE.
+    if (added) this.actor.send({ type: 'peers' });
+    return added;
   }
 
   /** Stops the node: its actors, timers and socket. Idempotent. */
@@ -311,6 +385,10 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   const fanout = options.locateFanout ?? DEFAULTS.locateFanout;
   if (!Number.isInteger(fanout) || fanout < 1) throw new InvalidArgumentError(`locateFanout must be a positive integer, got ${fanout}`);
   let locatorRef: AnyActorRef | undefined;
+  let routerRef: AnyActorRef | undefined;
+  let nodeRef: AnyActorRef | undefined;
+  const leafListeners = new Set<LeafSetListener>();
+  const provider = toProvider(options.bootstrap);
   let built: { cores: NodeCores; table: RoutingTable; transport: Transport } | undefined;
   const makeCores = (transport: Transport): NodeCores => {
     const self: NodeHandle = { guid, address: transport.local };
@@ -334,19 +412,69 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
       },
     );
     router.modules.set(locator.id, locator);
-    const cores: NodeCores = { router, locator, locateFanout: Math.min(fanout, salts), republishMs: options.republishMs ?? DEFAULTS.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs };
+    const membership = new MembershipCore(
+      {
+        self: table.self, table, space, log, locator,
+        now: () => clock.now(),
+        route: (req) => router.route(req),
+        sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops),
+        ping: (to, timeoutMs) =>
+          new Promise((resolve, reject) =>
+            routerRef!.send({ type: 'ping', to, timeoutMs, reply: (p: Promise<PingReply>) => p.then(resolve, reject) }),
+          ),
+        after: (ms, fire) => routerRef?.send({ type: 'timer', ms, fire }),
+        peersChanged: () => nodeRef?.send({ type: 'peers' }),
+        neighbourUpdate: (node, joined, change) => {
+          for (const m of router.modules.values()) {
+            try {
+              m.update?.(node, joined);
+            } catch (err) {
+              router.stats.upcallErrors++;
+              log.warn({ err, module: m.name }, 'update upcall threw');
+            }
+          }
+          if (change) for (const l of leafListeners) l(change);
+        },
+      },
+      { k: DEFAULTS.joinNeighbours, requestTimeoutMs: DEFAULTS.joinRequestTimeoutMs, joinTimeoutMs: DEFAULTS.joinTimeoutMs },
+    );
+    router.modules.set(membership.id, membership);
+    const cores: NodeCores = { router, locator, membership, locateFanout: Math.min(fanout, salts), republishMs: options.republishMs ?? DEFAULTS.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs };
     built = { cores, table, transport };
     return cores;
   };
-  const actor = createActor(nodeMachine, { clock, input: { openTransport, makeCores } });
+  const actor = createActor(nodeMachine, {
+    clock,
+    input: {
+      openTransport, makeCores,
+      bootstrap: provider && (() => provider.resolve()),
+      retryMs: options.joinRetryMs ?? DEFAULTS.joinRetryMs,
+    },
+  });
+  nodeRef = actor;
+  // The router and locator exist once the machine is running; their refs are needed by the cores.
+  const sub = actor.subscribe((snap) => {
+    if (snap.value !== 'starting') {
+      routerRef ??= actor.system.get('router') as AnyActorRef | undefined;
+      locatorRef ??= actor.system.get('objectLocator') as AnyActorRef | undefined;
+    }
+  });
   actor.start();
-  const snap = await waitFor(actor, (s) => s.status === 'done' || s.value === 'active');
-  if (snap.value !== 'active' || !built) {
+  const snap = await waitFor(actor, (s) => s.status === 'done' || s.value !== 'starting');
+  sub.unsubscribe();
+  if (snap.value === 'starting' || snap.value === 'closed' || !built) {
     actor.stop();
     throw snap.context.error instanceof Error ? snap.context.error : new ClosedError('node failed to start');
   }
+  routerRef = actor.system.get('router') as AnyActorRef;
   locatorRef = actor.system.get('objectLocator') as AnyActorRef;
-  return new TapestryNode(actor, built.cores, built.transport, built.table, space);
+  return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners);
+}
+
+function toProvider(b: NodeOptions['bootstrap']): BootstrapProvider | undefined {
+  if (b === undefined) return undefined;
+  if (Array.isArray(b)) return new StaticBootstrap(b as Array<Address | string>);
+  return b as BootstrapProvider;
 }
 
 function checkModule(id: number): number {

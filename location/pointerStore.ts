@@ -215,6 +215,13 @@ export class PointerStore {
     return live;
   }
 
+  /** Every unexpired pointer held, object by object (hand-over on join and leave). */
+  *all(now: number): IterableIterator<Pointer> {
+    for (const list of this.byObject.values()) {
+      for (let i = 0; i < list.length; i++) if (list[i].expiresAt > now) yield list[i];
+    }
+  }
+
   /** Whether an unexpired pointer from `serverGuid` for `object` is held. */
   has(object: Guid, serverGuid: Guid, now: number): boolean {
     const list = this.byObject.get(object.hex);

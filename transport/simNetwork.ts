@@ -59,6 +59,7 @@ function bump(record: Record<string, number>, reason: string): void {
 export class SimTransport implements Transport {
   readonly stats: TransportStats = newTransportStats();
   private handler: ReceiveHandler | undefined;
+  private networkHandler: ((up: boolean) => void) | undefined;
   private isClosed = false;
 
   constructor(
@@ -82,9 +83,19 @@ export class SimTransport implements Transport {
     this.handler = handler;
   }
 
+  onNetworkChange(handler: (up: boolean) => void): void {
+    this.networkHandler = handler;
+  }
+
+  /** Called by the network when setDown changes this endpoint: the node sees its network go or return. */
+  networkChanged(up: boolean): void {
+    this.networkHandler?.(up);
+  }
+
   close(): Promise<void> {
     this.isClosed = true;
     this.handler = undefined;
+    this.networkHandler = undefined;
     return Promise.resolve();
   }
 
@@ -229,8 +240,10 @@ export class SimNetwork {
     if (!Number.isInteger(index) || index < 0 || index >= this.endpoints.length) {
       throw new InvalidArgumentError(`setDown: no endpoint ${index}`);
     }
+    const was = this.down.has(index);
     if (down) this.down.add(index);
     else this.down.delete(index);
+    if (was !== down) this.endpoints[index].networkChanged(!down);
   }
 
   isDown(index: number): boolean {

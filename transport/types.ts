@@ -17,6 +17,11 @@ export interface Transport {
   send(to: Address, bytes: Uint8Array): void;
   /** Sets the one handler for incoming datagrams. */
   onReceive(handler: ReceiveHandler): void;
+  /**
+   * Optional: tells the node when the network goes away and comes back (NO_NETWORK). Transports
+   * that cannot tell never call it.
+   */
+  onNetworkChange?(handler: (up: boolean) => void): void;
   /** Stops receiving and releases sockets/timers. Idempotent. */
   close(): Promise<void>;
   /** Counters: datagrams and bytes in/out, drops by reason. */

@@ -51,6 +51,8 @@ export interface UpcallModule {
   readonly name: string;
   forward?(msg: ForwardContext): ForwardVerdict;
   deliver?(msg: Delivery): void;
+  /** A node joined (true) or left (false) this node's neighbourhood: its routing table or leaf set. */
+  update?(node: NodeHandle, joined: boolean): void;
 }
 
 /** Largest module id an application may use; 0xff00 and above are reserved for built-in modules. */

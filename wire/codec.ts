@@ -24,7 +24,7 @@ const WIRE_V6 = families.V6;
 
 /** Why a frame was rejected: a short code to count drops by. */
 export type DecodeReason =
-  | 'tooLarge' // the datagram exceeds DEFAULTS.maxDatagramBytes (this also bounds every payload); a location message, maxMessageBytes
+  | 'tooLarge' // the datagram exceeds DEFAULTS.maxDatagramBytes (this also bounds every payload); a location or membership message, maxMessageBytes
   | 'protobuf' // the bytes are not a Frame (truncated, garbage, wrong wire types, nested too deep)
   | 'version' // not WIRE_VERSION
   | 'missing' // a required handle is absent: the frame's sender or a route's source
@@ -41,7 +41,12 @@ export type DecodeReason =
   | 'replicas' // wanted outside 1 .. DEFAULTS.maxReplicas, or more than maxReplicas excluded/diverted GUIDs
   | 'lifetime' // lifetimeMs outside 1 .. DEFAULTS.maxPointerLifetimeMs
   | 'latency' // a path latency that is negative, NaN or infinite
-  | 'payload'; // an inline object payload above DEFAULTS.maxInlineObjectPayload
+  | 'payload' // an inline object payload above DEFAULTS.maxInlineObjectPayload
+  // Membership messages (wire/membershipCodec.ts); they also use 'missing', 'guid', 'address' and
+  // 'level', and the location reasons for the publish records a hand-over carries:
+  | 'count' // a list over its bound: holes, reached, neighbours, nodes or hand-over pointers
+  | 'hole' // a join hole that names no slot of any table of this id width
+  | 'rtt'; // an adopt's rttMs that is negative, NaN or infinite
 
 /** A DecodeError that says which rule the frame broke, so drops can be counted by reason. */
 export class FrameDecodeError extends DecodeError {

@@ -10,29 +10,32 @@
  * it builds plain objects and encodes them directly: no create/fromObject/toObject, no validation
  * beyond what the caller's types already say.
  */
-import * as path from 'node:path';
-import * as protobuf from 'protobufjs';
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
-import { Guid } from '../routing/guid';
-import { FrameDecodeError, handleFromWire, type DecodeOptions, type DecodeReason, type WireHandle } from './codec';
+import type { Guid } from '../routing/guid';
+import type { DecodeOptions, WireHandle } from './codec';
+import {
+  checkCount,
+  checkIdBytesOption,
+  checkMs,
+  decodePayload,
+  fail,
+  guidFromWire,
+  guidsToWire,
+  handleToWire,
+  requiredHandle,
+  schema,
+} from './fields';
 import type {
   LocateFound,
   LocateMsg,
   LocateNotFound,
   LocationMsg,
-  NodeHandle,
   PublishMsg,
   UnpublishMsg,
 } from './types';
 
-// Loaded once, like the frame codec: the schema is part of the program, so a missing or broken file
-// should fail at start-up rather than on the first publish.
-const root = protobuf.loadSync(path.join(__dirname, '..', 'messages.proto'));
-const LocationType = root.lookupType('tapestry.LocationMsg');
-const families = root.lookupEnum('tapestry.AddressFamily').values;
-const WIRE_V4 = families.V4;
-const WIRE_V6 = families.V6;
+const LocationType = schema.lookupType('tapestry.LocationMsg');
 
 // fatal: invalid UTF-8 is an error, not U+FFFD (a changed tag would match other pointers).
 // ignoreBOM: a leading U+FEFF is part of the tag; stripping it would change the string.
@@ -41,8 +44,9 @@ const EMPTY_BYTES = new Uint8Array(0);
 
 // The shapes protobufjs gives back for the LocationMsg messages (camelCase names; absent sub-messages
 // are null, absent scalars read as their zero value, absent repeated fields as empty arrays). The
-// encoder is handed the same shapes.
-interface WirePublish {
+// encoder is handed the same shapes. WirePublish is exported because a membership hand-over carries
+// publish records (wire/membershipCodec.ts).
+export interface WirePublish {
   object: Uint8Array;
   server: WireHandle | null;
   tag: Uint8Array;
@@ -109,23 +113,8 @@ export function encodeLocation(msg: LocationMsg): Uint8Array {
  */
 export function decodeLocation(bytes: Uint8Array, opts?: DecodeOptions): LocationMsg {
   const wantIdBytes = opts?.idBytes;
-  if (wantIdBytes !== undefined && wantIdBytes !== 20 && wantIdBytes !== 32) {
-    throw new InvalidArgumentError(`idBytes must be 20 or 32, got ${wantIdBytes}`);
-  }
-  // A route's payload is bounded by maxMessageBytes after reassembly; checked again here so this
-  // function is safe on bytes from anywhere.
-  if (bytes.length > DEFAULTS.maxMessageBytes) {
-    fail('tooLarge', `location message of ${bytes.length} bytes exceeds ${DEFAULTS.maxMessageBytes}`);
-  }
-  // As in decodeFrame: a plain Uint8Array view decodes faster than a Buffer and yields plain
-  // Uint8Array fields.
-  const input = Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
-  let wire: WireLocation;
-  try {
-    wire = LocationType.decode(input) as unknown as WireLocation;
-  } catch (err) {
-    fail('protobuf', err instanceof Error ? err.message : String(err));
-  }
+  checkIdBytesOption(wantIdBytes);
+  const wire = decodePayload<WireLocation>(LocationType, bytes, 'location message');
   // protobufjs keeps only the last oneof member it read, so `body` names at most one.
   switch (wire.body) {
     case 'publish':
@@ -143,11 +132,11 @@ export function decodeLocation(bytes: Uint8Array, opts?: DecodeOptions): Locatio
   }
 }
 
-function fail(reason: DecodeReason, detail: string): never {
-  throw new FrameDecodeError(reason, detail);
-}
-
-function publishFromWire(p: WirePublish, wantIdBytes: number | undefined): PublishMsg {
+/**
+ * Validates and copies one publish record. Exported so a membership hand-over checks the pointers it
+ * carries exactly as a publish hop would. Without `wantIdBytes` the record's object GUID sets the width.
+ */
+export function publishFromWire(p: WirePublish, wantIdBytes: number | undefined): PublishMsg {
   // Without a configured width the object's sets it: one message never mixes id spaces.
   const idBytes = wantIdBytes ?? p.object.length;
   const object = guidFromWire(p.object, idBytes, 'object');
@@ -224,21 +213,8 @@ function notFoundFromWire(n: WireNotFound, wantIdBytes: number | undefined): Loc
   return { locateId: n.locateId, object, saltIndex: n.saltIndex, diverted, hops: n.hops };
 }
 
-function requiredHandle(h: WireHandle | null, idBytes: number, missing: string): NodeHandle {
-  if (!h) fail('missing', missing);
-  return handleFromWire(h, idBytes); // the frame codec's checks: GUID width, family, ip, port
-}
-
-function guidFromWire(bytes: Uint8Array, idBytes: number, what: string): Guid {
-  // idBytes may come from the object GUID itself, so it is checked here too.
-  if (bytes.length !== idBytes || (idBytes !== 20 && idBytes !== 32)) {
-    fail('guid', `${bytes.length}-byte ${what} GUID where ${idBytes === 20 || idBytes === 32 ? idBytes : '20 or 32'} were expected`);
-  }
-  return Guid.fromBytes(bytes); // copies
-}
-
 function guidListFromWire(list: readonly Uint8Array[], idBytes: number, what: string): Guid[] {
-  if (list.length > DEFAULTS.maxReplicas) fail('replicas', `${list.length} ${what} GUIDs exceed ${DEFAULTS.maxReplicas}`);
+  checkCount(list.length, DEFAULTS.maxReplicas, 'replicas', `${what} GUIDs`);
   const out = new Array<Guid>(list.length);
   for (let i = 0; i < list.length; i++) out[i] = guidFromWire(list[i], idBytes, what);
   return out;
@@ -260,8 +236,7 @@ function checkSalt(saltIndex: number): void {
 }
 
 function checkLatency(ms: number): void {
-  // Written so NaN fails too: every comparison with NaN is false.
-  if (!(ms >= 0 && ms < Infinity)) fail('latency', `path latency ${ms}`);
+  checkMs(ms, 'latency', 'path latency');
 }
 
 function locationToWire(msg: LocationMsg): WireLocation {
@@ -283,7 +258,8 @@ function locationToWire(msg: LocationMsg): WireLocation {
   }
 }
 
-function publishToWire(p: PublishMsg): WirePublish {
+/** The wire shape of one publish record; exported for the membership hand-over. */
+export function publishToWire(p: PublishMsg): WirePublish {
   return {
     object: p.object.bytes,
     server: handleToWire(p.server),
@@ -329,17 +305,6 @@ function foundToWire(f: LocateFound): WireFound {
 
 function notFoundToWire(n: LocateNotFound): WireNotFound {
   return { locateId: n.locateId, object: n.object.bytes, saltIndex: n.saltIndex, diverted: guidsToWire(n.diverted), hops: n.hops };
-}
-
-function handleToWire(h: NodeHandle): WireHandle {
-  const a = h.address;
-  return { guid: h.guid.bytes, family: a.family === 4 ? WIRE_V4 : WIRE_V6, ip: a.ip, port: a.port };
-}
-
-function guidsToWire(guids: readonly Guid[]): Uint8Array[] {
-  const out = new Array<Uint8Array>(guids.length);
-  for (let i = 0; i < guids.length; i++) out[i] = guids[i].bytes;
-  return out;
 }
 
 function textToWire(text: string): Uint8Array {

@@ -94,7 +94,7 @@ describe('UDP on 127.0.0.1', () => {
     expect(target.stats.router.framesIn - framesBefore).toBe(junk.length);
     // None of this junk is a well-formed frame: every datagram is a counted decode error.
     expect(errorCount() - errorsBefore).toBe(junk.length);
-    expect(target.status).toBe('active');
+    expect(target.status).toBe('ACTIVE');
     got.length = 0;
     await checkRoutes(nodes, got, 50);
   });

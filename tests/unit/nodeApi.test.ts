@@ -10,13 +10,12 @@ import { Guid } from '../../routing/guid';
 import { SimNetwork } from '../../transport/simNetwork';
 import { recordDeliveries } from '../helpers/recorder';
 
-test('a node goes starting → active → closed, and refuses work once closed', async () => {
+test('a node with no peers and no bootstrap is ALONE, then CLOSED, and refuses work once closed', async () => {
   const net = new SimNetwork({ seed: 1 });
-  const promise = createNode({ transport: net.createTransport(), clock: net.clock });
-  const node = await promise;
-  expect(node.status).toBe('active');
+  const node = await createNode({ transport: net.createTransport(), clock: net.clock });
+  expect(node.status).toBe('ALONE');
   await node.close();
-  expect(node.status).toBe('closed');
+  expect(node.status).toBe('CLOSED');
   expect(() => node.route(node.guid, 'x')).toThrow(ClosedError);
   await node.close(); // idempotent
 });
@@ -45,8 +44,7 @@ test('bad input gets a named error and the node keeps working', async () => {
 test('module limits are enforced', async () => {
   const net = new SimNetwork({ seed: 2 });
   const node = await createNode({ transport: net.createTransport(), clock: net.clock });
-  // The built-in location module takes one of the places.
-  for (let id = 1; id < DEFAULTS.maxModules; id++) node.register({ id, name: `m${id}` });
+  for (let id = 1; id <= DEFAULTS.maxModules; id++) node.register({ id, name: `m${id}` });
   expect(() => node.register({ id: 999, name: 'one too many' })).toThrow(LimitExceededError);
   await node.close();
 });

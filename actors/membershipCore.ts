@@ -1,0 +1,474 @@
+/**
+ * Membership at run time: the membership module (join requests, the acknowledged multicast,
+ * neighbour requests, adopt, leave notices, pointer hand-over) and the joining side's procedure.
+ * The decisions are the pure functions of membership/; this class sends what they decide. Its only
+ * timers go through the host (`after`, a delayed event of the router actor), so the node's clock
+ * drives them.
+ */
+import type bunyan from 'bunyan';
+import { DEFAULTS } from '../defaults';
+import { TimeoutError } from '../errors';
+import type { Guid, IdSpace } from '../routing/guid';
+import { sharedPrefixLength } from '../routing/guid';
+import type { Address, NodeHandle } from '../routing/handle';
+import { nextHop } from '../routing/nextHop';
+import type { RoutingTable } from '../routing/routingTable';
+import { saltedRoot } from '../location/saltedRoots';
+import { LeafSet, type LeafChange } from '../membership/leafSet';
+import { multicastChildren, tableHoles } from '../membership/multicast';
+import { closestK, levelCandidates } from '../membership/neighbours';
+import { replacementFor } from '../membership/replacement';
+import type { Delivery, UpcallModule } from '../upcalls/types';
+import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
+import {
+  MEMBERSHIP_MODULE_ID, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg,
+} from '../wire/types';
+import type { ObjectLocatorCore } from './objectLocatorCore';
+import type { PingReply, RouteRequest } from './routerCore';
+
+/** What membership needs from its node. */
+export interface MembershipHost {
+  readonly self: NodeHandle;
+  readonly table: RoutingTable;
+  readonly space: IdSpace;
+  readonly log: bunyan;
+  readonly locator: ObjectLocatorCore;
+  now(): number;
+  route(req: RouteRequest): void;
+  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;
+  ping(to: Address, timeoutMs: number): Promise<PingReply>;
+  /** A one-shot timer on the node's clock. */
+  after(ms: number, fire: () => void): void;
+  /** The routing table gained or lost neighbours (the node may go ALONE ↔ ACTIVE). */
+  peersChanged(): void;
+  /** A node joined or left this node's neighbourhood: modules' update upcalls, leaf-set events. */
+  neighbourUpdate(node: NodeHandle, joined: boolean, leafChange: LeafChange | undefined): void;
+}
+
+export interface MembershipOptions {
+  /** Nodes kept per level while filling the table (k). */
+  readonly k: number;
+  /** How long a ping, a neighbour request or a multicast acknowledgement may take (ms). */
+  readonly requestTimeoutMs: number;
+  /** How long the whole join may wait for the surrogate's reply (ms). */
+  readonly joinTimeoutMs: number;
+}
+
+export interface MembershipStats {
+  joinsServed: number;
+  multicastsReceived: number;
+  neighbourRequestsServed: number;
+  adopted: number;
+  leavesReceived: number;
+  pointersHandedOver: number;
+  pointersTakenOver: number;
+  malformed: number;
+  timeouts: number;
+}
+
+/** Latency given to a node added before anyone measured it; the first real measurement replaces it. */
+const UNMEASURED_MS = 1e6;
+
+interface MulticastState {
+  readonly joining: NodeHandle;
+  readonly joinId: number;
+  /** Who to acknowledge (absent at the surrogate, which answers the joining node instead). */
+  readonly parent?: { readonly to: NodeHandle; readonly multicastId: number };
+  readonly waiting: Set<string>;
+  readonly reached: NodeHandle[];
+  /** The surrogate's shared prefix length with the joining node. */
+  readonly level: number;
+  done: boolean;
+}
+
+export class MembershipCore implements UpcallModule {
+  readonly id = MEMBERSHIP_MODULE_ID;
+  readonly name = 'membership';
+  readonly leafSet: LeafSet;
+  readonly stats: MembershipStats = {
+    joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
+    pointersHandedOver: 0, pointersTakenOver: 0, malformed: 0, timeouts: 0,
+  };
+  private readonly multicasts = new Map<number, MulticastState>();
+  private readonly joinWaits = new Map<number, (reply: JoinReply) => void>();
+  private readonly requests = new Map<number, (nodes: readonly NodeHandle[]) => void>();
+  /** Nodes this node has sent an Adopt to, oldest first (bounded): an Adopt from one of them is an answer, never answered again. */
+  private readonly adoptSent = new Set<string>();
+  private readonly idBytes: 20 | 32;
+  private nextId = 1;
+
+  constructor(
+    private readonly host: MembershipHost,
+    private readonly opts: MembershipOptions,
+  ) {
+    this.idBytes = host.space.bytes as 20 | 32;
+    this.leafSet = new LeafSet(host.self.guid);
+    for (const n of host.table.neighbours()) this.leafSet.add(n);
+  }
+
+  // ---- Joining -----------------------------------------------------------------------------
+
+  /**
+   * Joins the mesh through the first bootstrap address that answers. Resolves true once the
+   * routing table is filled, false when no bootstrap address answered.
+   */
+  async join(bootstrap: readonly Address[]): Promise<boolean> {
+    for (const address of bootstrap) {
+      let gateway: PingReply;
+      try {
+        gateway = await this.host.ping(address, this.opts.requestTimeoutMs);
+      } catch {
+        continue;
+      }
+      if (gateway.peer.guid.equals(this.host.self.guid)) continue;
+      const reply = await this.askToJoin(gateway.peer);
+      if (!reply) continue;
+      await this.fillTable(reply);
+      return true;
+    }
+    return false;
+  }
+
+  private askToJoin(gateway: NodeHandle): Promise<JoinReply | undefined> {
+    const joinId = this.newId();
+    return new Promise((resolve) => {
+      this.joinWaits.set(joinId, resolve);
+      this.host.after(this.opts.joinTimeoutMs, () => {
+        if (this.joinWaits.delete(joinId)) {
+          this.stats.timeouts++;
+          resolve(undefined);
+        }
+      });
+      this.send(gateway, { kind: 'joinRequest', joinRequest: { joining: this.host.self, joinId } });
+    });
+  }
+
+  /**
+   * Fills the table from the deepest shared level down (JSAC §III-C): measure the nodes known for
+   * a level, keep the k closest, ask them for their entries one level up, repeat down to level 0.
+   * Then tell every node measured that this node exists (they may adopt it).
+   */
+  private async fillTable(reply: JoinReply): Promise<void> {
+    const measured = new Map<string, { handle: NodeHandle; rtt: number }>();
+    const measure = async (nodes: readonly NodeHandle[]) => {
+      await Promise.all(
+        nodes.map(async (n) => {
+          if (measured.has(n.guid.hex) || n.guid.equals(this.host.self.guid)) return;
+          try {
+            const { rtt } = await this.host.ping(n.address, this.opts.requestTimeoutMs);
+            measured.set(n.guid.hex, { handle: n, rtt });
+            this.learn(n, rtt);
+          } catch {
+            this.stats.timeouts++;
+          }
+        }),
+      );
+    };
+    await measure([reply.surrogate, ...reply.neighbours]);
+    const digitBits = this.host.space.digitBits;
+    let list = closestK([...measured.values()], this.opts.k);
+    for (let level = Math.min(reply.level, this.host.space.digits - 1); level >= 0; level--) {
+      const answers = await Promise.all(list.map((n) => this.askNeighbours(n, level)));
+      const candidates = levelCandidates(this.host.self.guid, level, [list, ...answers], digitBits);
+      await measure(candidates);
+      const samples = candidates.flatMap((c) => {
+        const m = measured.get(c.guid.hex);
+        return m ? [m] : [];
+      });
+      if (samples.length > 0) list = closestK(samples, this.opts.k);
+    }
+    for (const { handle, rtt } of measured.values()) this.sendAdopt(handle, rtt);
+  }
+
+  /** A node's entries at `level` (empty on timeout). */
+  private askNeighbours(to: NodeHandle, level: number): Promise<readonly NodeHandle[]> {
+    const requestId = this.newId();
+    return new Promise((resolve) => {
+      this.requests.set(requestId, resolve);
+      this.host.after(this.opts.requestTimeoutMs, () => {
+        if (this.requests.delete(requestId)) {
+          this.stats.timeouts++;
+          resolve([]);
+        }
+      });
+      this.send(to, { kind: 'neighbourRequest', neighbourRequest: { requestId, level } });
+    });
+  }
+
+  // ---- Leaving -------------------------------------------------------------------------------
+
+  /**
+   * Leaves on purpose: every node that lists this one hears of a replacement for its slot, and the
+   * pointers this node roots go to the nodes that root them once it is gone.
+   */
+  leave(): void {
+    const table = this.host.table;
+    for (const back of table.backpointers()) {
+      const replacement = replacementFor(table, back.guid);
+      this.send(back, { kind: 'leave', leave: { leaving: this.host.self, replacement } });
+    }
+    // Neighbours that this node lists but that do not list it also drop it at once.
+    for (const n of table.neighbours()) {
+      if (!table.hasBackpointer(n.guid)) this.send(n, { kind: 'leave', leave: { leaving: this.host.self } });
+    }
+    this.handOverRooted((dest) => (nextHop(table, dest, 0).kind === 'root' ? rootWithout(table, dest) : undefined));
+  }
+
+  // ---- The upcall --------------------------------------------------------------------------
+
+  deliver(d: Delivery): void {
+    let msg: MembershipMsg;
+    try {
+      msg = decodeMembership(d.payload, { idBytes: this.idBytes });
+    } catch {
+      this.stats.malformed++;
+      return;
+    }
+    const from = d.from ?? d.source;
+    switch (msg.kind) {
+      case 'joinRequest': {
+        const { joining } = msg.joinRequest;
+        if (d.dest.equals(joining.guid)) this.startMulticast(joining, msg.joinRequest.joinId);
+        else this.host.route({ dest: joining.guid, fuzzy: true, ttl: DEFAULTS.defaultTtl, moduleId: MEMBERSHIP_MODULE_ID, payload: d.payload });
+        return;
+      }
+      case 'multicast':
+        this.onMulticast(msg.multicast, from);
+        return;
+      case 'multicastAck': {
+        const st = this.multicasts.get(msg.multicastAck.multicastId);
+        if (!st || st.done) return;
+        st.waiting.delete(from.guid.hex);
+        for (const n of msg.multicastAck.reached) if (st.reached.length < DEFAULTS.maxJoinReached) st.reached.push(n);
+        if (st.waiting.size === 0) this.completeMulticast(msg.multicastAck.multicastId, st);
+        return;
+      }
+      case 'joinReply': {
+        const wait = this.joinWaits.get(msg.joinReply.joinId);
+        if (wait) {
+          this.joinWaits.delete(msg.joinReply.joinId);
+          wait(msg.joinReply);
+        }
+        return;
+      }
+      case 'neighbourRequest': {
+        this.stats.neighbourRequestsServed++;
+        const nodes = this.entriesAt(msg.neighbourRequest.level);
+        this.send(from, { kind: 'neighbourReply', neighbourReply: { requestId: msg.neighbourRequest.requestId, level: msg.neighbourRequest.level, nodes } });
+        return;
+      }
+      case 'neighbourReply': {
+        const resolve = this.requests.get(msg.neighbourReply.requestId);
+        if (resolve) {
+          this.requests.delete(msg.neighbourReply.requestId);
+          resolve(msg.neighbourReply.nodes);
+        }
+        return;
+      }
+      case 'adopt': {
+        this.stats.adopted++;
+        const { rttMs, listsYou } = msg.adopt;
+        if (listsYou) this.host.table.addBackpointer(from);
+        this.learn(from, rttMs);
+        // Answer once, so the sender knows whether we list it (its backpointer); never answer an answer.
+        if (!this.adoptSent.has(from.guid.hex)) this.sendAdopt(from, rttMs);
+        return;
+      }
+      case 'leave': {
+        this.stats.leavesReceived++;
+        const { leaving, replacement } = msg.leave;
+        this.forget(leaving.guid);
+        if (replacement && !replacement.guid.equals(this.host.self.guid)) this.measureAndLearn(replacement);
+        return;
+      }
+      case 'handOver':
+        for (const p of msg.handOver.pointers) this.takeOver(p);
+        return;
+    }
+  }
+
+  // ---- Serving joins -----------------------------------------------------------------------
+
+  /** This node is the joining node's surrogate: multicast to every node sharing the longest prefix. */
+  private startMulticast(joining: NodeHandle, joinId: number): void {
+    this.stats.joinsServed++;
+    const level = sharedPrefixLength(this.host.self.guid, joining.guid, this.host.space.digitBits);
+    const multicastId = this.newId();
+    const st: MulticastState = { joining, joinId, waiting: new Set(), reached: [this.host.self], level, done: false };
+    this.multicasts.set(multicastId, st);
+    this.fanOut(multicastId, st, level, []);
+  }
+
+  private onMulticast(m: JoinMulticast, parent: NodeHandle): void {
+    this.stats.multicastsReceived++;
+    const multicastId = this.newId();
+    const st: MulticastState = {
+      joining: m.joining, joinId: m.joinId, parent: { to: parent, multicastId: m.multicastId }, waiting: new Set(),
+      reached: [this.host.self], level: m.level, done: false,
+    };
+    this.multicasts.set(multicastId, st);
+    this.fanOut(multicastId, st, m.level, m.holes);
+  }
+
+  /** Forwards the multicast down the tree, adds the joining node here, and hands over what it now roots. */
+  private fanOut(multicastId: number, st: MulticastState, level: number, holes: readonly number[]): void {
+    const children = multicastChildren(this.host.table, level).filter((c) => !c.to.guid.equals(st.joining.guid));
+    for (const child of children) {
+      st.waiting.add(child.to.guid.hex);
+      this.send(child.to, { kind: 'multicast', multicast: { joining: st.joining, joinId: st.joinId, level: child.level, multicastId, holes } });
+    }
+    if (!st.joining.guid.equals(this.host.self.guid)) {
+      this.learn(st.joining, UNMEASURED_MS);
+      this.handOverRooted((dest) => {
+        const hop = nextHop(this.host.table, dest, 0);
+        return hop.kind === 'forward' && hop.to.guid.equals(st.joining.guid) ? st.joining : undefined;
+      });
+    }
+    if (st.waiting.size === 0) this.completeMulticast(multicastId, st);
+    else this.host.after(this.opts.requestTimeoutMs, () => this.completeMulticast(multicastId, st));
+  }
+
+  private completeMulticast(multicastId: number, st: MulticastState): void {
+    if (st.done) return;
+    st.done = true;
+    this.multicasts.delete(multicastId);
+    if (st.parent) {
+      this.send(st.parent.to, { kind: 'multicastAck', multicastAck: { multicastId: st.parent.multicastId, reached: st.reached.slice(0, DEFAULTS.maxJoinReached) } });
+    } else {
+      const reply: JoinReply = { joinId: st.joinId, surrogate: this.host.self, level: st.level, neighbours: st.reached.slice(0, DEFAULTS.maxJoinReached) };
+      this.send(st.joining, { kind: 'joinReply', joinReply: reply });
+    }
+  }
+
+  /** Entries at one level, plus the backpointers that share exactly that many digits (JSAC's "backpointers at that level"). */
+  private entriesAt(level: number): NodeHandle[] {
+    const table = this.host.table;
+    const out: NodeHandle[] = [];
+    if (level < 0 || level >= table.levels) return out;
+    for (let d = 0; d < table.base; d++) {
+      for (const e of table.slot(level, d)) if (out.length < DEFAULTS.maxNeighbourReply) out.push(e.handle);
+    }
+    const bits = this.host.space.digitBits;
+    for (const b of table.backpointers()) {
+      if (out.length >= DEFAULTS.maxNeighbourReply) break;
+      if (sharedPrefixLength(b.guid, this.host.self.guid, bits) === level) out.push(b);
+    }
+    return out;
+  }
+
+  // ---- Table and leaf set --------------------------------------------------------------------
+
+  /** Adds a node with a latency; updates the leaf set and tells modules. True when the table took it. */
+  private learn(node: NodeHandle, latencyMs: number): boolean {
+    if (node.guid.equals(this.host.self.guid)) return false;
+    const wasEmpty = this.host.table.size === 0;
+    const known = this.host.table.get(node.guid);
+    // An unmeasured placeholder never overwrites a measurement.
+    if (known && latencyMs === UNMEASURED_MS) return false;
+    const added = this.host.table.add(node, latencyMs);
+    const change = this.leafSet.add(node);
+    if ((added && !known) || change) this.host.neighbourUpdate(node, true, change);
+    if (wasEmpty && this.host.table.size > 0) this.host.peersChanged();
+    return added;
+  }
+
+  private measureAndLearn(node: NodeHandle): void {
+    this.host.ping(node.address, this.opts.requestTimeoutMs).then(
+      ({ rtt, peer }) => {
+        if (peer.guid.equals(node.guid)) this.learn(node, rtt);
+      },
+      () => this.stats.timeouts++,
+    );
+  }
+
+  /** Removes a node that left or failed; modules hear of it. */
+  forget(guid: Guid): void {
+    const known = this.host.table.get(guid);
+    this.host.table.remove(guid);
+    this.host.table.removeBackpointer(guid);
+    const change = this.leafSet.remove(guid);
+    if (known || change) this.host.neighbourUpdate(known?.handle ?? change!.removed[0], false, change);
+    if (this.host.table.size === 0) this.host.peersChanged();
+  }
+
+  // ---- Pointer hand-over ---------------------------------------------------------------------
+
+  /** Sends every pointer whose salted root `newRoot` names (a node other than this one) to it. */
+  private handOverRooted(newRoot: (saltedGuid: Guid) => NodeHandle | undefined): void {
+    const byTarget = new Map<string, { to: NodeHandle; pointers: PublishMsg[] }>();
+    const now = this.host.now();
+    for (const p of this.host.locator.store.all(now)) {
+      if (p.extra) continue;
+      const to = newRoot(saltedRoot(p.object, p.saltIndex));
+      if (!to || to.guid.equals(this.host.self.guid)) continue;
+      let batch = byTarget.get(to.guid.hex);
+      if (!batch) byTarget.set(to.guid.hex, (batch = { to, pointers: [] }));
+      batch.pointers.push({
+        object: p.object, server: p.server, tag: p.tag, saltIndex: p.saltIndex, sequence: p.sequence,
+        lifetimeMs: Math.max(1, Math.min(DEFAULTS.maxPointerLifetimeMs, Math.round(p.expiresAt - now))),
+        pathLatency: p.latency, extra: false,
+      });
+    }
+    for (const { to, pointers } of byTarget.values()) {
+      for (let i = 0; i < pointers.length; i += DEFAULTS.maxHandOverPointers) {
+        const chunk = pointers.slice(i, i + DEFAULTS.maxHandOverPointers);
+        this.stats.pointersHandedOver += chunk.length;
+        this.send(to, { kind: 'handOver', handOver: { pointers: chunk } });
+      }
+    }
+  }
+
+  private takeOver(p: PublishMsg): void {
+    this.stats.pointersTakenOver++;
+    this.host.locator.acceptPointer(p);
+  }
+
+  private sendAdopt(to: NodeHandle, rttMs: number): void {
+    this.adoptSent.add(to.guid.hex);
+    if (this.adoptSent.size > DEFAULTS.maxAdoptsRemembered) this.adoptSent.delete(this.adoptSent.values().next().value!);
+    this.send(to, { kind: 'adopt', adopt: { rttMs, listsYou: this.host.table.has(to.guid) } });
+  }
+
+  private send(to: NodeHandle, msg: MembershipMsg): void {
+    this.host.sendDirect(to, MEMBERSHIP_MODULE_ID, encodeMembership(msg), 0);
+  }
+
+  private newId(): number {
+    const id = this.nextId;
+    this.nextId = (id + 1) >>> 0 || 1;
+    return id;
+  }
+}
+
+/**
+ * Where a pointer this node roots should go when it leaves: surrogate routing over its own table as
+ * if it were gone. Its own digit's slot still leads somewhere when some other node shares that longer
+ * prefix (it sits deeper in the table); otherwise the slot counts as empty. The node returned
+ * re-publishes toward the root, so it need not be the new root itself.
+ */
+export function rootWithout(table: RoutingTable, dest: Guid): NodeHandle | undefined {
+  const bits = table.space.digitBits;
+  for (let level = 0; level < table.levels; level++) {
+    let d = dest.digit(level, bits);
+    let stay = false;
+    for (let tries = 0; tries < table.base; tries++, d = (d + 1) % table.base) {
+      if (d === table.selfDigit(level)) {
+        if (deeperNodes(table, level)) {
+          stay = true;
+          break;
+        }
+        continue;
+      }
+      const primary = table.primary(level, d);
+      if (primary) return primary;
+    }
+    if (!stay) return undefined;
+  }
+  return undefined;
+}
+
+/** Whether any node other than the owner shares more than `level` digits with it. */
+function deeperNodes(table: RoutingTable, level: number): boolean {
+  for (let l = level + 1; l < table.levels; l++) if (table.levelSize(l) > 0) return true;
+  return false;
+}

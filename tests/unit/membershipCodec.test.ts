@@ -1,0 +1,591 @@
+import { DEFAULTS } from '../../defaults';
+import { InvalidArgumentError } from '../../errors';
+import { Guid } from '../../routing/guid';
+import { SeededRng } from '../../sim/random';
+import type { Address } from '../../transport/types';
+import { FrameDecodeError, type DecodeReason } from '../../wire/codec';
+import { encodeLocation } from '../../wire/locationCodec';
+import { decodeMembership, encodeMembership } from '../../wire/membershipCodec';
+import type {
+  Adopt,
+  JoinMulticast,
+  JoinMulticastAck,
+  JoinReply,
+  JoinRequest,
+  LeaveNotice,
+  MembershipMsg,
+  NeighbourReply,
+  NeighbourRequest,
+  NodeHandle,
+  PublishMsg,
+} from '../../wire/types';
+import { decodeReason } from '../helpers/decodeReason';
+
+// The oracle throughout is the input object: a decoded message must say exactly what was encoded.
+
+type Bits = 160 | 256;
+type Family = 4 | 6;
+type Kind = MembershipMsg['kind'];
+const KINDS: readonly Kind[] = [
+  'joinRequest',
+  'multicast',
+  'multicastAck',
+  'joinReply',
+  'neighbourRequest',
+  'neighbourReply',
+  'adopt',
+  'leave',
+  'handOver',
+];
+/** The kinds that carry at least one GUID (and so a width) when built by sample(). */
+const KINDS_WITH_GUIDS = KINDS.filter((k) => k !== 'neighbourRequest' && k !== 'adopt');
+
+function randomBytes(rng: SeededRng, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.int(256);
+  return out;
+}
+
+function guid(rng: SeededRng, bits: Bits): Guid {
+  return Guid.random(() => rng.int(256), bits);
+}
+
+function address(rng: SeededRng, family: Family, port = 1 + rng.int(65_535)): Address {
+  return { family, ip: randomBytes(rng, family === 4 ? 4 : 16), port };
+}
+
+function handle(rng: SeededRng, bits: Bits, family: Family = rng.int(2) ? 4 : 6): NodeHandle {
+  return { guid: guid(rng, bits), address: address(rng, family) };
+}
+
+function handles(rng: SeededRng, bits: Bits, n: number, family?: Family): NodeHandle[] {
+  return Array.from({ length: n }, () => handle(rng, bits, family));
+}
+
+function record(rng: SeededRng, bits: Bits, family?: Family, o: Partial<PublishMsg> = {}): PublishMsg {
+  return {
+    object: guid(rng, bits),
+    server: handle(rng, bits, family),
+    tag: 'video/mp4',
+    saltIndex: rng.int(DEFAULTS.maxSalts),
+    sequence: rng.int(2 ** 32),
+    lifetimeMs: DEFAULTS.pointerLifetimeMs,
+    pathLatency: 12.75,
+    extra: false,
+    ...o,
+  };
+}
+
+function joinRequest(rng: SeededRng, bits: Bits, o: Partial<JoinRequest> = {}, family?: Family): MembershipMsg {
+  return { kind: 'joinRequest', joinRequest: { joining: handle(rng, bits, family), joinId: 11, ...o } };
+}
+
+function multicast(rng: SeededRng, bits: Bits, o: Partial<JoinMulticast> = {}, family?: Family): MembershipMsg {
+  const msg: JoinMulticast = { joining: handle(rng, bits, family), joinId: 12, level: 3, multicastId: 13, holes: [0, 17, 3 * 16 + 5], ...o };
+  return { kind: 'multicast', multicast: msg };
+}
+
+function multicastAck(rng: SeededRng, bits: Bits, o: Partial<JoinMulticastAck> = {}, family?: Family): MembershipMsg {
+  return { kind: 'multicastAck', multicastAck: { multicastId: 14, reached: handles(rng, bits, 3, family), ...o } };
+}
+
+function joinReply(rng: SeededRng, bits: Bits, o: Partial<JoinReply> = {}, family?: Family): MembershipMsg {
+  const msg: JoinReply = { joinId: 15, surrogate: handle(rng, bits, family), level: 4, neighbours: handles(rng, bits, 4, family), ...o };
+  return { kind: 'joinReply', joinReply: msg };
+}
+
+function neighbourRequest(o: Partial<NeighbourRequest> = {}): MembershipMsg {
+  return { kind: 'neighbourRequest', neighbourRequest: { requestId: 16, level: 5, ...o } };
+}
+
+function neighbourReply(rng: SeededRng, bits: Bits, o: Partial<NeighbourReply> = {}, family?: Family): MembershipMsg {
+  return { kind: 'neighbourReply', neighbourReply: { requestId: 17, level: 5, nodes: handles(rng, bits, 5, family), ...o } };
+}
+
+function adopt(o: Partial<Adopt> = {}): MembershipMsg {
+  return { kind: 'adopt', adopt: { rttMs: 23.5, listsYou: true, ...o } };
+}
+
+function leave(rng: SeededRng, bits: Bits, o: Partial<LeaveNotice> = {}, family?: Family): MembershipMsg {
+  return { kind: 'leave', leave: { leaving: handle(rng, bits, family), replacement: handle(rng, bits, family), ...o } };
+}
+
+function handOver(rng: SeededRng, bits: Bits, pointers?: PublishMsg[], family?: Family): MembershipMsg {
+  return { kind: 'handOver', handOver: { pointers: pointers ?? Array.from({ length: 3 }, () => record(rng, bits, family)) } };
+}
+
+function sample(rng: SeededRng, kind: Kind, bits: Bits, family?: Family): MembershipMsg {
+  switch (kind) {
+    case 'joinRequest':
+      return joinRequest(rng, bits, {}, family);
+    case 'multicast':
+      return multicast(rng, bits, {}, family);
+    case 'multicastAck':
+      return multicastAck(rng, bits, {}, family);
+    case 'joinReply':
+      return joinReply(rng, bits, {}, family);
+    case 'neighbourRequest':
+      return neighbourRequest();
+    case 'neighbourReply':
+      return neighbourReply(rng, bits, {}, family);
+    case 'adopt':
+      return adopt();
+    case 'leave':
+      return leave(rng, bits, {}, family);
+    case 'handOver':
+      return handOver(rng, bits, undefined, family);
+  }
+}
+
+/**
+ * A comparable picture of a message: GUIDs and byte arrays are checked for their class on the way, and
+ * every key is kept (an optional field left out must stay left out, so toStrictEqual compares keys).
+ */
+function shape(x: unknown): unknown {
+  if (x instanceof Guid) return { guid: x.hex, bits: x.bits };
+  if (x instanceof Uint8Array) return { bytes: Array.from(x) };
+  if (Array.isArray(x)) return x.map(shape);
+  if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, shape(v)]));
+  return x;
+}
+
+function expectMembership(actual: MembershipMsg, expected: MembershipMsg): void {
+  expect(shape(actual)).toStrictEqual(shape(expected));
+}
+
+/** Every byte array a decoded message holds, to check none shares the input's memory. */
+function bytesHeld(x: unknown, out: Uint8Array[] = []): Uint8Array[] {
+  if (x instanceof Guid) out.push(x.bytes);
+  else if (x instanceof Uint8Array) out.push(x);
+  else if (Array.isArray(x)) for (const v of x) bytesHeld(v, out);
+  else if (x !== null && typeof x === 'object') for (const v of Object.values(x)) bytesHeld(v, out);
+  return out;
+}
+
+function roundTrip(msg: MembershipMsg, idBytes?: 20 | 32): MembershipMsg {
+  return decodeMembership(encodeMembership(msg), idBytes ? { idBytes } : undefined);
+}
+
+/** The reason decoding `bytes` fails with; fails the test if it decodes or throws anything else. */
+function reasonOf(bytes: Uint8Array, idBytes?: 20 | 32): DecodeReason {
+  return decodeReason(() => decodeMembership(bytes, idBytes ? { idBytes } : undefined));
+}
+
+/**
+ * Decodes and returns what happened. A message that decodes must be a valid one: it re-encodes and
+ * decodes to itself. Anything thrown that is not a FrameDecodeError fails the test.
+ */
+function decodeOutcome(bytes: Uint8Array): 'ok' | DecodeReason {
+  let msg: MembershipMsg;
+  try {
+    msg = decodeMembership(bytes);
+  } catch (err) {
+    if (!(err instanceof FrameDecodeError)) throw err;
+    return err.reason;
+  }
+  // Compared by encoding (one check, not dozens of matchers): the fuzz tests decode thousands of these.
+  const encoded = encodeMembership(msg);
+  const again = encodeMembership(decodeMembership(encoded));
+  if (Buffer.compare(encoded, again) !== 0) throw new Error('a decoded message did not survive a round trip');
+  return 'ok';
+}
+
+// A minimal protobuf writer, to build messages the encoder cannot produce (a handle left out).
+function varint(v: number): number[] {
+  const out: number[] = [];
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+const lenField = (field: number, content: ArrayLike<number>) => [...varint((field << 3) | 2), ...varint(content.length), ...Array.from(content)];
+const varintField = (field: number, v: number) => [...varint(field << 3), ...varint(v)];
+/** A NodeHandle's fields: IPv4 127.0.0.1:4000 with the given GUID bytes. */
+const rawHandle = (g: ArrayLike<number>) => [...lenField(1, g), ...varintField(2, 1), ...lenField(3, [127, 0, 0, 1]), ...varintField(4, 4000)];
+
+describe('membership codec round trip', () => {
+  const rng = new SeededRng(51);
+
+  const cases = KINDS.flatMap((kind) => ([160, 256] as const).map((bits) => [kind, bits] as const));
+  test.each(cases)('%s with %i-bit GUIDs, IPv4 and IPv6 handles', (kind, bits) => {
+    for (const family of [4, 6] as const) {
+      const msg = sample(rng, kind, bits, family);
+      expectMembership(roundTrip(msg), msg);
+      expectMembership(roundTrip(msg, bits === 160 ? 20 : 32), msg);
+    }
+  });
+
+  test('every list and number at the edges of its limit', () => {
+    for (const bits of [160, 256] as const) {
+      const idBytes = (bits / 8) as 20 | 32;
+      const holeBound = idBytes * 8 * 256;
+      const msgs: MembershipMsg[] = [
+        joinRequest(rng, bits, { joinId: 0 }),
+        joinRequest(rng, bits, { joinId: 0xffff_ffff }),
+        multicast(rng, bits, { joinId: 0, level: 0, multicastId: 0, holes: [] }),
+        multicast(rng, bits, {
+          joinId: 0xffff_ffff,
+          level: bits,
+          multicastId: 0xffff_ffff,
+          holes: Array.from({ length: DEFAULTS.maxJoinHoles }, (_, i) => (i === 0 ? holeBound - 1 : rng.int(holeBound))),
+        }),
+        multicastAck(rng, bits, { multicastId: 0, reached: [] }),
+        multicastAck(rng, bits, { multicastId: 0xffff_ffff, reached: handles(rng, bits, DEFAULTS.maxJoinReached) }),
+        joinReply(rng, bits, { joinId: 0, level: 0, neighbours: [] }),
+        joinReply(rng, bits, { joinId: 0xffff_ffff, level: bits, neighbours: handles(rng, bits, DEFAULTS.maxJoinReached) }),
+        neighbourRequest({ requestId: 0, level: 0 }),
+        neighbourRequest({ requestId: 0xffff_ffff, level: bits }),
+        neighbourReply(rng, bits, { requestId: 0, level: 0, nodes: [] }),
+        neighbourReply(rng, bits, { requestId: 0xffff_ffff, level: bits, nodes: handles(rng, bits, DEFAULTS.maxNeighbourReply) }),
+        { kind: 'leave', leave: { leaving: handle(rng, bits) } },
+        handOver(rng, bits, []),
+        handOver(rng, bits, Array.from({ length: DEFAULTS.maxHandOverPointers }, () => record(rng, bits))),
+      ];
+      for (const msg of msgs) {
+        expectMembership(roundTrip(msg), msg);
+        expectMembership(roundTrip(msg, idBytes), msg);
+      }
+    }
+    for (const rttMs of [0, Number.MIN_VALUE, 0.1 + 0.2, 1e9, Number.MAX_VALUE]) {
+      for (const listsYou of [false, true]) {
+        const msg = adopt({ rttMs, listsYou });
+        expectMembership(roundTrip(msg), msg);
+      }
+    }
+    for (const port of [1, 65_535]) {
+      const msg = joinRequest(rng, 160, { joining: { guid: guid(rng, 160), address: address(rng, 6, port) } });
+      expectMembership(roundTrip(msg), msg);
+    }
+  });
+
+  test('a leave without a replacement decodes with no replacement key', () => {
+    const msg: MembershipMsg = { kind: 'leave', leave: { leaving: handle(rng, 160) } };
+    const decoded = roundTrip(msg);
+    expect(decoded.kind === 'leave' && 'replacement' in decoded.leave).toBe(false);
+    expectMembership(decoded, msg);
+  });
+
+  test('hand-over pointers keep every publish field, at the edges of the publish limits', () => {
+    const longTag = '€'.repeat(85) + 'x'; // exactly maxTagBytes bytes of UTF-8
+    expect(Buffer.byteLength(longTag)).toBe(DEFAULTS.maxTagBytes);
+    for (const bits of [160, 256] as const) {
+      const pointers = [
+        record(rng, bits, 4, { tag: longTag, saltIndex: DEFAULTS.maxSalts - 1, sequence: 0xffff_ffff, lifetimeMs: DEFAULTS.maxPointerLifetimeMs, pathLatency: Number.MAX_VALUE, extra: true }),
+        record(rng, bits, 6, { tag: '', saltIndex: 0, sequence: 0, lifetimeMs: 1, pathLatency: 0, extra: false }),
+        record(rng, bits, 4, { tag: 'astral 😀 and nul \u0000 inside' }),
+      ];
+      const msg = handOver(rng, bits, pointers);
+      expectMembership(roundTrip(msg), msg);
+    }
+  });
+
+  test('a hand-over record is encoded as the location codec encodes a publish', () => {
+    // One PublishMsg schema for both: a record's bytes inside the hand-over are a publish body's bytes.
+    const p = record(rng, 160);
+    const inHandOver = Buffer.from(encodeMembership(handOver(rng, 160, [p])));
+    const asPublish = Buffer.from(encodeLocation({ kind: 'publish', publish: p }));
+    // Both wrap the same PublishMsg bytes in length-delimited fields (a location message: field 1;
+    // a membership message: field 9, then the hand-over's field 1); strip the wrappers and compare.
+    const unwrap = (b: Buffer, fields: number) => {
+      let at = 0;
+      for (let f = 0; f < fields; f++) {
+        at++; // the tag: one byte for these field numbers
+        while (b[at] & 0x80) at++; // the length varint
+        at++;
+      }
+      return b.subarray(at);
+    };
+    expect(unwrap(inHandOver, 2).equals(unwrap(asPublish, 1))).toBe(true);
+  });
+
+  test('decodes a plain Uint8Array, a Buffer and a view at an offset', () => {
+    const msg = joinReply(rng, 160);
+    const encoded = encodeMembership(msg);
+    expectMembership(decodeMembership(new Uint8Array(encoded)), msg);
+    expectMembership(decodeMembership(Buffer.from(encoded)), msg);
+    // A payload inside a larger buffer, as a reassembled route may hand it over.
+    const big = new Uint8Array(encoded.length + 10).fill(0xee);
+    big.set(encoded, 5);
+    expectMembership(decodeMembership(big.subarray(5, 5 + encoded.length)), msg);
+  });
+
+  test('decoded messages never alias the input buffer', () => {
+    for (const kind of KINDS) {
+      for (const bits of [160, 256] as const) {
+        const msg = sample(rng, kind, bits);
+        const input = new Uint8Array(encodeMembership(msg));
+        const decoded = decodeMembership(input);
+        input.fill(0xff);
+        expectMembership(decoded, msg);
+        for (const bytes of bytesHeld(decoded)) expect(bytes.buffer).not.toBe(input.buffer);
+      }
+    }
+  });
+
+  test('encoding leaves the input message untouched and is repeatable', () => {
+    for (const kind of KINDS) {
+      const msg = sample(rng, kind, 256);
+      const before = shape(msg);
+      const first = encodeMembership(msg);
+      expect(Array.from(encodeMembership(msg))).toEqual(Array.from(first));
+      expect(shape(msg)).toStrictEqual(before);
+      expectMembership(decodeMembership(first), msg);
+    }
+  });
+
+  test('a second body on the wire replaces the first, as proto3 specifies for a oneof', () => {
+    const first = joinRequest(rng, 160);
+    const second = adopt({ rttMs: 7 });
+    const both = Uint8Array.from([...encodeMembership(first), ...encodeMembership(second)]);
+    expectMembership(decodeMembership(both), second);
+  });
+
+  test('decodeMembership rejects an idBytes option other than 20 or 32', () => {
+    const bytes = encodeMembership(adopt());
+    expect(() => decodeMembership(bytes, { idBytes: 16 as unknown as 20 })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('membership codec rejects malformed messages with a reason', () => {
+  const rng = new SeededRng(53);
+  const fakeGuid = (n: number) => ({ bytes: new Uint8Array(n) }) as unknown as Guid;
+  const fakeHandle = (n: number): NodeHandle => ({ guid: fakeGuid(n), address: address(rng, 4) });
+  const enc = (msg: MembershipMsg) => encodeMembership(msg);
+  const guid20 = () => Array.from(guid(rng, 160).bytes);
+
+  /** `sample` with `h` in one handle position of each kind that has handles, and everything else valid. */
+  function withHandle(kind: Kind, bits: Bits, h: NodeHandle, where: 'first' | 'later'): MembershipMsg | undefined {
+    const others = (n: number) => (where === 'first' ? [h, ...handles(rng, bits, n - 1)] : [...handles(rng, bits, n - 1), h]);
+    switch (kind) {
+      case 'joinRequest':
+        return where === 'first' ? joinRequest(rng, bits, { joining: h }) : undefined;
+      case 'multicast':
+        return where === 'first' ? multicast(rng, bits, { joining: h }) : undefined;
+      case 'multicastAck':
+        return multicastAck(rng, bits, { reached: others(3) });
+      case 'joinReply':
+        return where === 'first' ? joinReply(rng, bits, { surrogate: h }) : joinReply(rng, bits, { neighbours: others(3) });
+      case 'neighbourReply':
+        return neighbourReply(rng, bits, { nodes: others(3) });
+      case 'leave':
+        return where === 'first' ? leave(rng, bits, { leaving: h }) : leave(rng, bits, { replacement: h });
+      case 'handOver':
+        return where === 'first'
+          ? handOver(rng, bits, [record(rng, bits, 4, { server: h }), record(rng, bits)])
+          : handOver(rng, bits, [record(rng, bits), record(rng, bits, 4, { server: h })]);
+      default:
+        return undefined;
+    }
+  }
+
+  test('tooLarge: more than maxMessageBytes', () => {
+    expect(reasonOf(new Uint8Array(DEFAULTS.maxMessageBytes + 1))).toBe('tooLarge');
+  });
+
+  test('protobuf: garbage, overlong lengths, truncated fields, nesting past the limit', () => {
+    expect(reasonOf(new Uint8Array(11).fill(0xff))).toBe('protobuf');
+    expect(reasonOf(Uint8Array.from([0x0a, 0x05, 0x01]))).toBe('protobuf'); // join request longer than the input
+    expect(reasonOf(Uint8Array.from([0x4a]))).toBe('protobuf'); // hand-over's tag, cut off
+    expect(reasonOf(new Uint8Array(300).fill(0x0b))).toBe('protobuf'); // 300 nested start-groups
+    // An adopt's rttMs (a double, field 1) with only 3 of its 8 bytes.
+    expect(reasonOf(Uint8Array.from(lenField(7, [0x09, 1, 2, 3])))).toBe('protobuf');
+    // Packed holes whose last varint runs past the end of its field.
+    expect(reasonOf(Uint8Array.from(lenField(2, [...lenField(1, rawHandle(guid20())), ...lenField(5, [0x01, 0x80])])))).toBe('protobuf');
+  });
+
+  test('emptyBody: no body, or only a kind this version does not know', () => {
+    expect(reasonOf(new Uint8Array(0))).toBe('emptyBody');
+    expect(reasonOf(Uint8Array.from(lenField(10, [])))).toBe('emptyBody'); // field 10, skipped as unknown
+    expect(reasonOf(Uint8Array.from(lenField(99, [1, 2, 3])))).toBe('emptyBody');
+    // protobufjs skips a known field of the wrong wire type as it skips an unknown one: here a join
+    // request sent as a varint.
+    expect(reasonOf(Uint8Array.from([0x08, 0x01]))).toBe('emptyBody');
+  });
+
+  test('missing: a join request, multicast, join reply or leave without its handle, a pointer without its server', () => {
+    expect(reasonOf(Uint8Array.from(lenField(1, varintField(2, 7))))).toBe('missing');
+    expect(reasonOf(Uint8Array.from(lenField(1, [])))).toBe('missing');
+    expect(reasonOf(Uint8Array.from(lenField(2, varintField(3, 1))))).toBe('missing');
+    expect(reasonOf(Uint8Array.from(lenField(4, [...varintField(1, 7), ...lenField(4, rawHandle(guid20()))])))).toBe('missing');
+    expect(reasonOf(Uint8Array.from(lenField(8, [])))).toBe('missing');
+    // A replacement alone is not a leave notice.
+    expect(reasonOf(Uint8Array.from(lenField(8, lenField(2, rawHandle(guid20())))))).toBe('missing');
+    // A pointer record with its object but no server.
+    expect(reasonOf(Uint8Array.from(lenField(9, lenField(1, [...lenField(1, guid20()), ...varintField(6, 1000)]))))).toBe('missing');
+  });
+
+  test('the raw handle the malformed cases use is itself valid', () => {
+    const ok = decodeMembership(Uint8Array.from(lenField(1, lenField(1, rawHandle(guid20())))));
+    expect(ok.kind === 'joinRequest' && ok.joinRequest.joining.address.port).toBe(4000);
+    // An empty multicast acknowledgement or hand-over is a valid, empty message.
+    expect(decodeMembership(Uint8Array.from(lenField(3, []))).kind).toBe('multicastAck');
+    expect(decodeMembership(Uint8Array.from(lenField(9, []))).kind).toBe('handOver');
+  });
+
+  test('guid: a handle or pointer GUID of a width that is neither 20 nor 32', () => {
+    for (const n of [0, 19, 21, 31, 33]) {
+      for (const kind of KINDS_WITH_GUIDS) {
+        for (const bits of [160, 256] as const) {
+          expect(reasonOf(enc(withHandle(kind, bits, fakeHandle(n), 'first')!))).toBe('guid');
+        }
+      }
+      expect(reasonOf(enc(handOver(rng, 160, [record(rng, 160, 4, { object: fakeGuid(n) })])))).toBe('guid');
+    }
+    // An empty handle in a list, an empty pointer record.
+    expect(reasonOf(Uint8Array.from(lenField(3, lenField(2, []))))).toBe('guid');
+    expect(reasonOf(Uint8Array.from(lenField(9, lenField(1, []))))).toBe('guid');
+  });
+
+  test('guid: widths mixed in one message', () => {
+    for (const [bits, other] of [
+      [160, 256],
+      [256, 160],
+    ] as const) {
+      for (const kind of KINDS_WITH_GUIDS) {
+        const msg = withHandle(kind, bits, handle(rng, other), 'later');
+        if (msg) expect(reasonOf(enc(msg))).toBe('guid');
+      }
+      // A pointer whose server's width differs from its object's, and pointers of different widths.
+      expect(reasonOf(enc(handOver(rng, bits, [record(rng, bits, 4, { server: handle(rng, other) })])))).toBe('guid');
+      expect(reasonOf(enc(handOver(rng, bits, [record(rng, bits), record(rng, other)])))).toBe('guid');
+    }
+  });
+
+  test('guid: consistent in itself, but not this node\'s id space', () => {
+    for (const kind of KINDS_WITH_GUIDS) {
+      expect(reasonOf(enc(sample(rng, kind, 160)), 32)).toBe('guid');
+      expect(reasonOf(enc(sample(rng, kind, 256)), 20)).toBe('guid');
+    }
+  });
+
+  test('address: bad family, ip length or port on every handle', () => {
+    const bad: Address[] = [
+      { family: 5 as 4, ip: new Uint8Array(4), port: 80 },
+      { family: 0 as 4, ip: new Uint8Array(4), port: 80 }, // proto3's unset value: no family
+      { family: 4, ip: new Uint8Array(16), port: 80 },
+      { family: 6, ip: new Uint8Array(4), port: 80 },
+      { family: 4, ip: new Uint8Array(0), port: 80 },
+      { family: 4, ip: new Uint8Array(4), port: 0 },
+      { family: 6, ip: new Uint8Array(16), port: 65_536 },
+    ];
+    for (const a of bad) {
+      for (const kind of KINDS_WITH_GUIDS) {
+        for (const where of ['first', 'later'] as const) {
+          const msg = withHandle(kind, 160, { guid: guid(rng, 160), address: a }, where);
+          if (msg) expect(reasonOf(enc(msg))).toBe('address');
+        }
+      }
+    }
+  });
+
+  test('level: beyond the last digit of the id width', () => {
+    for (const bits of [160, 256] as const) {
+      const idBytes = (bits / 8) as 20 | 32;
+      for (const level of [bits + 1, 0xffff_ffff]) {
+        expect(reasonOf(enc(multicast(rng, bits, { level })))).toBe('level');
+        expect(reasonOf(enc(joinReply(rng, bits, { level })))).toBe('level');
+        expect(reasonOf(enc(neighbourReply(rng, bits, { level })))).toBe('level');
+        expect(reasonOf(enc(neighbourRequest({ level })), idBytes)).toBe('level');
+      }
+    }
+    // The nodes after the level still set the width: 161 levels is too deep for 160-bit GUIDs.
+    expect(reasonOf(enc(neighbourReply(rng, 160, { level: 161 })))).toBe('level');
+    // With no GUID and no configured width, only the widest id space bounds the level.
+    expect(decodeMembership(enc(neighbourRequest({ level: 256 }))).kind).toBe('neighbourRequest');
+    expect(decodeMembership(enc(neighbourReply(rng, 160, { level: 200, nodes: [] }))).kind).toBe('neighbourReply');
+    expect(reasonOf(enc(neighbourRequest({ level: 257 })))).toBe('level');
+    expect(reasonOf(enc(neighbourReply(rng, 160, { level: 257, nodes: [] })))).toBe('level');
+  });
+
+  test('count: every list one over its bound', () => {
+    for (const bits of [160, 256] as const) {
+      expect(reasonOf(enc(multicast(rng, bits, { holes: new Array<number>(DEFAULTS.maxJoinHoles + 1).fill(1) })))).toBe('count');
+      expect(reasonOf(enc(multicastAck(rng, bits, { reached: handles(rng, bits, DEFAULTS.maxJoinReached + 1) })))).toBe('count');
+      expect(reasonOf(enc(joinReply(rng, bits, { neighbours: handles(rng, bits, DEFAULTS.maxJoinReached + 1) })))).toBe('count');
+      expect(reasonOf(enc(neighbourReply(rng, bits, { nodes: handles(rng, bits, DEFAULTS.maxNeighbourReply + 1) })))).toBe('count');
+      const pointers = Array.from({ length: DEFAULTS.maxHandOverPointers + 1 }, () => record(rng, bits));
+      expect(reasonOf(enc(handOver(rng, bits, pointers)))).toBe('count');
+    }
+  });
+
+  test('hole: a hole at or beyond bit count × 256', () => {
+    for (const bits of [160, 256] as const) {
+      for (const hole of [bits * 256, bits * 256 + 1, 0xffff_ffff]) {
+        expect(reasonOf(enc(multicast(rng, bits, { holes: [1, 2, hole] })))).toBe('hole');
+      }
+    }
+    // The bound follows the message's width: a hole a 256-bit table may have is too far for 160 bits.
+    expect(decodeMembership(enc(multicast(rng, 256, { holes: [160 * 256] }))).kind).toBe('multicast');
+    expect(reasonOf(enc(multicast(rng, 160, { holes: [160 * 256] })))).toBe('hole');
+  });
+
+  test('rtt: negative, NaN or infinite rttMs', () => {
+    for (const rttMs of [-1, -Number.MIN_VALUE, -Infinity, Infinity, NaN]) {
+      expect(reasonOf(enc(adopt({ rttMs })))).toBe('rtt');
+    }
+  });
+
+  test('hand-over pointers are held to every publish rule, with the publish reasons', () => {
+    const bad: [Partial<PublishMsg>, DecodeReason][] = [
+      [{ tag: 'x'.repeat(DEFAULTS.maxTagBytes + 1) }, 'tag'],
+      [{ saltIndex: DEFAULTS.maxSalts }, 'salt'],
+      [{ lifetimeMs: 0 }, 'lifetime'],
+      [{ lifetimeMs: DEFAULTS.maxPointerLifetimeMs + 1 }, 'lifetime'],
+      [{ pathLatency: -1 }, 'latency'],
+      [{ pathLatency: NaN }, 'latency'],
+    ];
+    for (const [o, reason] of bad) {
+      for (const bits of [160, 256] as const) {
+        // The bad record last, so the good ones before it do not stop the check.
+        expect(reasonOf(enc(handOver(rng, bits, [record(rng, bits), record(rng, bits, 6, o)])))).toBe(reason);
+      }
+    }
+    // Invalid UTF-8 in a record's tag: the same marker-patching the location tests use.
+    const bytes = Buffer.from(enc(handOver(rng, 160, [record(rng, 160, 4, { tag: 'TAG!' })])));
+    const at = bytes.indexOf(Buffer.from('TAG!', 'latin1'));
+    expect(at).toBeGreaterThanOrEqual(0);
+    bytes.set([0x80, 0x41, 0x41, 0x41], at);
+    expect(reasonOf(Uint8Array.from(bytes))).toBe('tag');
+  });
+});
+
+describe('membership codec under hostile input', () => {
+  const count = (outcomes: Record<string, number>, outcome: string) => {
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  };
+
+  test('every truncation of a valid message throws FrameDecodeError or decodes to a valid message', () => {
+    const rng = new SeededRng(57);
+    const outcomes: Record<string, number> = {};
+    for (const kind of KINDS) {
+      for (const bits of [160, 256] as const) {
+        const bytes = encodeMembership(sample(rng, kind, bits));
+        for (let n = 0; n < bytes.length; n++) count(outcomes, decodeOutcome(bytes.slice(0, n)));
+      }
+    }
+    expect(outcomes.protobuf).toBeGreaterThan(0);
+  });
+
+  test('20,000 random byte strings only ever throw FrameDecodeError', () => {
+    const rng = new SeededRng(2026);
+    const outcomes: Record<string, number> = {};
+    for (let i = 0; i < 20_000; i++) count(outcomes, decodeOutcome(randomBytes(rng, rng.int(200))));
+    expect(outcomes.protobuf).toBeGreaterThan(0);
+  });
+
+  test('20,000 random mutations of valid messages only ever throw FrameDecodeError', () => {
+    const rng = new SeededRng(59);
+    const valid = KINDS.flatMap((kind) => [encodeMembership(sample(rng, kind, 160)), encodeMembership(sample(rng, kind, 256))]);
+    const outcomes: Record<string, number> = {};
+    for (let i = 0; i < 20_000; i++) {
+      const bytes = Uint8Array.from(valid[rng.int(valid.length)]);
+      const edits = 1 + rng.int(4);
+      for (let e = 0; e < edits; e++) bytes[rng.int(bytes.length)] = rng.int(256);
+      count(outcomes, decodeOutcome(bytes));
+    }
+    // Mutations reach past the protobuf layer into the field checks.
+    expect(Object.keys(outcomes).length).toBeGreaterThan(5);
+  });
+});
