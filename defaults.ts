@@ -113,6 +113,8 @@ export const DEFAULTS = {
   joinRequestTimeoutMs: 2_000,
   /** A join gives up on a bootstrap node whose surrogate has not answered in this long (ms). */
   joinTimeoutMs: 10_000,
+  /** Table repair: every this often a node asks one neighbour for one level's entries (ms; 0 = off). */
+  repairMs: 10_000,
   /** Most peers a node remembers having sent an Adopt to (so an answer is never answered). */
   maxAdoptsRemembered: 4_096,
   /** Most peers a persisted-peers bootstrap file keeps. */

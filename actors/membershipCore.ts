@@ -24,7 +24,7 @@ import {
   MEMBERSHIP_MODULE_ID, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg,
 } from '../wire/types';
 import type { ObjectLocatorCore } from './objectLocatorCore';
-import type { PingReply, RouteRequest } from './routerCore';
+import type { PingDone, PingReply, RouteRequest } from './routerCore';
 
 /** What membership needs from its node. */
 export interface MembershipHost {
@@ -36,7 +36,8 @@ export interface MembershipHost {
   now(): number;
   route(req: RouteRequest): void;
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;
-  ping(to: Address, timeoutMs: number): Promise<PingReply>;
+  /** Pings an address; `done` runs in the event that ends the ping (never on the microtask queue). */
+  ping(to: Address, timeoutMs: number, done: PingDone): void;
   /** A one-shot timer on the node's clock. */
   after(ms: number, fire: () => void): void;
   /** The routing table gained or lost neighbours (the node may go ALONE ↔ ACTIVE). */
@@ -64,6 +65,7 @@ export interface MembershipStats {
   pointersTakenOver: number;
   malformed: number;
   timeouts: number;
+  repairs: number;
 }
 
 /** Latency given to a node added before anyone measured it; the first real measurement replaces it. */
@@ -87,7 +89,7 @@ export class MembershipCore implements UpcallModule {
   readonly leafSet: LeafSet;
   readonly stats: MembershipStats = {
     joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
-    pointersHandedOver: 0, pointersTakenOver: 0, malformed: 0, timeouts: 0,
+    pointersHandedOver: 0, pointersTakenOver: 0, malformed: 0, timeouts: 0, repairs: 0,
   };
   private readonly multicasts = new Map<number, MulticastState>();
   private readonly joinWaits = new Map<number, (reply: JoinReply) => void>();
@@ -107,91 +109,168 @@ export class MembershipCore implements UpcallModule {
   }
 
   // ---- Joining -----------------------------------------------------------------------------
+  // Every step continues from the event that completes the one before (a pong, a reply, a timer),
+  // never from a promise: in the simulator those events are virtual time, the microtask queue is not.
 
   /**
-   * Joins the mesh through the first bootstrap address that answers. Resolves true once the
-   * routing table is filled, false when no bootstrap address answered.
+   * Joins the mesh through the first bootstrap address that answers; `done(true)` once the routing
+   * table is filled, `done(false)` when no bootstrap address led to a surrogate.
    */
-  async join(bootstrap: readonly Address[]): Promise<boolean> {
-    for (const address of bootstrap) {
-      let gateway: PingReply;
-      try {
-        gateway = await this.host.ping(address, this.opts.requestTimeoutMs);
-      } catch {
-        continue;
+  join(bootstrap: readonly Address[], done: (joined: boolean) => void): void {
+    const tryAt = (i: number): void => {
+      if (i >= bootstrap.length) {
+        done(false);
+        return;
       }
-      if (gateway.peer.guid.equals(this.host.self.guid)) continue;
-      const reply = await this.askToJoin(gateway.peer);
-      if (!reply) continue;
-      await this.fillTable(reply);
-      return true;
-    }
-    return false;
+      this.host.ping(bootstrap[i], this.opts.requestTimeoutMs, (gateway) => {
+        if (!gateway || gateway.peer.guid.equals(this.host.self.guid)) {
+          tryAt(i + 1);
+          return;
+        }
+        this.askToJoin(gateway.peer, (reply) => (reply ? this.fillTable(reply, () => done(true)) : tryAt(i + 1)));
+      });
+    };
+    tryAt(0);
   }
 
-  private askToJoin(gateway: NodeHandle): Promise<JoinReply | undefined> {
+  private askToJoin(gateway: NodeHandle, done: (reply: JoinReply | undefined) => void): void {
     const joinId = this.newId();
-    return new Promise((resolve) => {
-      this.joinWaits.set(joinId, resolve);
-      this.host.after(this.opts.joinTimeoutMs, () => {
-        if (this.joinWaits.delete(joinId)) {
-          this.stats.timeouts++;
-          resolve(undefined);
-        }
-      });
-      this.send(gateway, { kind: 'joinRequest', joinRequest: { joining: this.host.self, joinId } });
+    this.joinWaits.set(joinId, done);
+    this.host.after(this.opts.joinTimeoutMs, () => {
+      if (this.joinWaits.delete(joinId)) {
+        this.stats.timeouts++;
+        done(undefined);
+      }
     });
+    this.send(gateway, { kind: 'joinRequest', joinRequest: { joining: this.host.self, joinId } });
   }
 
   /**
    * Fills the table from the deepest shared level down (JSAC §III-C): measure the nodes known for
-   * a level, keep the k closest, ask them for their entries one level up, repeat down to level 0.
-   * Then tell every node measured that this node exists (they may adopt it).
+   * a level, keep the k closest, ask them for their entries at the next level up, repeat down to
+   * level 0. Then tell every node measured that this node exists (they may adopt it).
    */
-  private async fillTable(reply: JoinReply): Promise<void> {
+  private fillTable(reply: JoinReply, done: () => void): void {
     const measured = new Map<string, { handle: NodeHandle; rtt: number }>();
-    const measure = async (nodes: readonly NodeHandle[]) => {
-      await Promise.all(
-        nodes.map(async (n) => {
-          if (measured.has(n.guid.hex) || n.guid.equals(this.host.self.guid)) return;
-          try {
-            const { rtt } = await this.host.ping(n.address, this.opts.requestTimeoutMs);
-            measured.set(n.guid.hex, { handle: n, rtt });
-            this.learn(n, rtt);
-          } catch {
+    const digitBits = this.host.space.digitBits;
+    const measure = (nodes: readonly NodeHandle[], then: () => void): void => {
+      const todo = nodes.filter((n) => !measured.has(n.guid.hex) && !n.guid.equals(this.host.self.guid));
+      const unique = [...new Map(todo.map((n) => [n.guid.hex, n])).values()];
+      let left = unique.length;
+      if (left === 0) {
+        then();
+        return;
+      }
+      for (const n of unique) {
+        this.host.ping(n.address, this.opts.requestTimeoutMs, (r) => {
+          if (r && r.peer.guid.equals(n.guid)) {
+            measured.set(n.guid.hex, { handle: n, rtt: r.rtt });
+            this.learn(n, r.rtt);
+          } else {
             this.stats.timeouts++;
           }
-        }),
-      );
+          if (--left === 0) then();
+        });
+      }
     };
-    await measure([reply.surrogate, ...reply.neighbours]);
-    const digitBits = this.host.space.digitBits;
-    let list = closestK([...measured.values()], this.opts.k);
-    for (let level = Math.min(reply.level, this.host.space.digits - 1); level >= 0; level--) {
-      const answers = await Promise.all(list.map((n) => this.askNeighbours(n, level)));
-      const candidates = levelCandidates(this.host.self.guid, level, [list, ...answers], digitBits);
-      await measure(candidates);
-      const samples = candidates.flatMap((c) => {
-        const m = measured.get(c.guid.hex);
-        return m ? [m] : [];
+    const stepDown = (level: number, list: NodeHandle[]): void => {
+      if (level < 0) {
+        for (const { handle, rtt } of measured.values()) this.sendAdopt(handle, rtt);
+        done();
+        return;
+      }
+      this.askAll(list, level, (answers) => {
+        const candidates = levelCandidates(this.host.self.guid, level, [list, ...answers], digitBits);
+        measure(candidates, () => {
+          const samples = candidates.flatMap((c) => {
+            const m = measured.get(c.guid.hex);
+            return m ? [m] : [];
+          });
+          stepDown(level - 1, samples.length > 0 ? closestK(samples, this.opts.k) : list);
+        });
       });
-      if (samples.length > 0) list = closestK(samples, this.opts.k);
+    };
+    measure([reply.surrogate, ...reply.neighbours], () =>
+      stepDown(Math.min(reply.level, this.host.space.digits - 1), closestK([...measured.values()], this.opts.k)),
+    );
+  }
+
+  /** Asks every node of `list` for its entries at `level`; `done` gets the answers (empty ones on timeout). */
+  private askAll(list: readonly NodeHandle[], level: number, done: (answers: Array<readonly NodeHandle[]>) => void): void {
+    const answers: Array<readonly NodeHandle[]> = [];
+    let left = list.length;
+    if (left === 0) {
+      done(answers);
+      return;
     }
-    for (const { handle, rtt } of measured.values()) this.sendAdopt(handle, rtt);
+    for (const n of list) {
+      this.askNeighbours(n, level, (nodes) => {
+        answers.push(nodes);
+        if (--left === 0) done(answers);
+      });
+    }
   }
 
   /** A node's entries at `level` (empty on timeout). */
-  private askNeighbours(to: NodeHandle, level: number): Promise<readonly NodeHandle[]> {
+  private askNeighbours(to: NodeHandle, level: number, done: (nodes: readonly NodeHandle[]) => void): void {
     const requestId = this.newId();
-    return new Promise((resolve) => {
-      this.requests.set(requestId, resolve);
-      this.host.after(this.opts.requestTimeoutMs, () => {
-        if (this.requests.delete(requestId)) {
-          this.stats.timeouts++;
-          resolve([]);
-        }
-      });
-      this.send(to, { kind: 'neighbourRequest', neighbourRequest: { requestId, level } });
+    this.requests.set(requestId, done);
+    this.host.after(this.opts.requestTimeoutMs, () => {
+      if (this.requests.delete(requestId)) {
+        this.stats.timeouts++;
+        done([]);
+      }
+    });
+    this.send(to, { kind: 'neighbourRequest', neighbourRequest: { requestId, level } });
+  }
+
+  // ---- Repair --------------------------------------------------------------------------------
+
+  /**
+   * Soft-state table repair, every `periodMs`: ask one neighbour that shares a level's prefix for
+   * its entries at that level, and measure the nodes that would fill a slot with room. This is what
+   * makes concurrent joins converge (two nodes that joined at once learn of each other) and what
+   * fills the holes failures leave. Levels are visited in turn; the first round is spread by GUID.
+   */
+  startRepair(periodMs: number): void {
+    if (periodMs <= 0) return;
+    const offset = (periodMs * (this.host.self.guid.bytes[0] + 1)) / 257;
+    const tick = (): void => {
+      this.repairOnce();
+      this.host.after(periodMs, tick);
+    };
+    this.host.after(offset, tick);
+  }
+
+  private repairRound = 0;
+
+  repairOnce(): void {
+    const table = this.host.table;
+    let deepest = -1;
+    for (let l = table.levels - 1; l >= 0; l--) {
+      if (table.levelSize(l) > 0) {
+        deepest = l;
+        break;
+      }
+    }
+    if (deepest < 0) return;
+    const round = this.repairRound++;
+    const level = round % (deepest + 1);
+    const peers: NodeHandle[] = [];
+    for (let l = level; l <= deepest; l++) {
+      for (let d = 0; d < table.base; d++) for (const e of table.slot(l, d)) if (!e.handle.guid.equals(this.host.self.guid)) peers.push(e.handle);
+    }
+    if (peers.length === 0) return;
+    this.stats.repairs++;
+    const peer = peers[(round * 7919) % peers.length];
+    this.askNeighbours(peer, level, (nodes) => {
+      const bits = this.host.space.digitBits;
+      for (const n of nodes) {
+        if (n.guid.equals(this.host.self.guid) || table.has(n.guid)) continue;
+        const l = sharedPrefixLength(this.host.self.guid, n.guid, bits);
+        if (l >= table.levels) continue;
+        if (table.slot(l, n.guid.digit(l, bits)).length < table.slotSize) this.measureAndLearn(n);
+      }
     });
   }
 
@@ -373,12 +452,10 @@ export class MembershipCore implements UpcallModule {
   }
 
   private measureAndLearn(node: NodeHandle): void {
-    this.host.ping(node.address, this.opts.requestTimeoutMs).then(
-      ({ rtt, peer }) => {
-        if (peer.guid.equals(node.guid)) this.learn(node, rtt);
-      },
-      () => this.stats.timeouts++,
-    );
+    this.host.ping(node.address, this.opts.requestTimeoutMs, (r) => {
+      if (r && r.peer.guid.equals(node.guid)) this.learn(node, r.rtt);
+      else this.stats.timeouts++;
+    });
   }
 
   /** Removes a node that left or failed; modules hear of it. */

@@ -48,7 +48,8 @@ export type NodeEvent =
   /** The routing table gained its first neighbour or lost its last. */
   | { type: 'peers' }
   | { type: 'networkDown' }
-  | { type: 'networkUp' };
+  | { type: 'networkUp' }
+  | { type: 'joinDone'; joined: boolean };
 
 /** Feeds every datagram to the router as one event, and network changes to the node; detaches on stop. */
 const transportListener = fromCallback<{ type: 'none' }, { transport: Transport }>(({ input, system, sendBack }) => {
@@ -72,9 +73,17 @@ export const nodeMachine = setup({
   },
   actors: {
     openTransport: fromPromise<Transport, NodeMachineInput>(({ input }) => input.openTransport()),
-    join: fromPromise<boolean, { cores: NodeCores; bootstrap: () => Promise<Address[]> }>(async ({ input }) => {
-      const addresses = await input.bootstrap();
-      return addresses.length > 0 && (await input.cores.membership.join(addresses));
+    // Resolving the bootstrap list may be I/O (a file); the join itself runs on protocol events.
+    join: fromCallback<{ type: 'none' }, { cores: NodeCores; bootstrap: () => Promise<Address[]> }>(({ input, sendBack }) => {
+      let live = true;
+      const finish = (joined: boolean) => live && sendBack({ type: 'joinDone', joined });
+      input.bootstrap().then(
+        (addresses) => (addresses.length > 0 ? input.cores.membership.join(addresses, finish) : finish(false)),
+        () => finish(false),
+      );
+      return () => {
+        live = false;
+      };
     }),
     router: routerMachine,
     objectLocator: objectLocatorMachine,
@@ -137,10 +146,11 @@ export const nodeMachine = setup({
           invoke: {
             src: 'join',
             input: ({ context }) => ({ cores: context.cores!, bootstrap: context.input.bootstrap! }),
-            onDone: [{ guard: 'hasPeers', target: 'active' }, { target: 'alone' }],
-            onError: 'alone',
           },
-          on: { networkDown: 'noNetwork' },
+          on: {
+            joinDone: [{ guard: 'hasPeers', target: 'active' }, { target: 'alone' }],
+            networkDown: 'noNetwork',
+          },
         },
         alone: {
           after: { retry: { guard: 'canJoin', target: 'joining' } },

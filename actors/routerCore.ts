@@ -68,10 +68,16 @@ export interface PingReply {
   readonly peer: NodeHandle;
 }
 
+/**
+ * Called once when a ping ends: with the reply, or with the error (timeout, refused, closed).
+ * Called synchronously from the event that ends it, so protocol steps chained on pings run in the
+ * node's own (possibly virtual) time, never on the microtask queue.
+ */
+export type PingDone = (reply: PingReply | undefined, err?: Error) => void;
+
 interface PendingPing {
   readonly sentAt: number;
-  readonly resolve: (reply: PingReply) => void;
-  readonly reject: (err: Error) => void;
+  readonly done: PingDone;
 }
 
 export class RouterCore {
@@ -173,27 +179,35 @@ export class RouterCore {
    */
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0): void {
     this.stats.sentDirect++;
-    const route: RouteMsg = {
+    const base = {
       source: this.self, dest: to.guid, fuzzy: false, ttl: DEFAULTS.maxTtl, hops: Math.min(hops + 1, DEFAULTS.maxTtl),
-      level: this.levels, moduleId, payload,
+      level: this.levels, moduleId,
     };
-    if (to.guid.equals(this.self.guid)) {
-      this.step(route);
-      return;
+    // Larger than one datagram (a long neighbour list): fragmented like any route, reassembled there.
+    const pieces = payload.length <= this.chunkBytes ? [payload] : splitPayload(payload, this.chunkBytes);
+    const messageId = pieces.length > 1 ? this.nextMessageId++ >>> 0 : 0;
+    if (pieces.length > 1) this.stats.fragmentsSent += pieces.length;
+    for (let index = 0; index < pieces.length; index++) {
+      const route: RouteMsg = {
+        ...base, payload: pieces[index],
+        ...(pieces.length > 1 ? { fragment: { messageId, index, count: pieces.length } } : {}),
+      };
+      if (to.guid.equals(this.self.guid)) this.step(route);
+      else this.sendFrame(to.address, { kind: 'route', route });
     }
-    this.sendFrame(to.address, { kind: 'route', route });
   }
 
-  /** Sends a ping and resolves with the round-trip time; the router actor times it out. */
-  ping(to: Address): { nonce: number; rtt: Promise<PingReply> } {
+  /** Sends a ping; `done` gets the round trip and the answering peer. The router actor times it out. */
+  ping(to: Address, done: PingDone): number {
     const nonce = this.nextNonce++ >>> 0;
     if (this.pings.size >= DEFAULTS.maxPendingPings) {
       this.stats.pingsRefused++;
-      return { nonce, rtt: Promise.reject(new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`)) };
+      done(undefined, new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`));
+      return nonce;
     }
-    const rtt = new Promise<PingReply>((resolve, reject) => this.pings.set(nonce, { sentAt: this.now(), resolve, reject }));
+    this.pings.set(nonce, { sentAt: this.now(), done });
     this.sendFrame(to, { kind: 'ping', ping: { nonce } });
-    return { nonce, rtt };
+    return nonce;
   }
 
   /** Called by the router actor's delayed event; a ping already answered is gone and ignored. */
@@ -201,7 +215,7 @@ export class RouterCore {
     const p = this.pings.get(nonce);
     if (!p) return;
     this.pings.delete(nonce);
-    p.reject(new TimeoutError(`ping ${nonce} got no pong`));
+    p.done(undefined, new TimeoutError(`ping ${nonce} got no pong`));
   }
 
   /** Frees reassembly buffers whose message never completed. */
@@ -211,8 +225,9 @@ export class RouterCore {
 
   /** Rejects what is still waiting; called when the node closes. */
   shutdown(reason: Error): void {
-    for (const p of this.pings.values()) p.reject(reason);
+    const pending = [...this.pings.values()];
     this.pings.clear();
+    for (const p of pending) p.done(undefined, reason);
   }
 
   /** One routing step at this node: deliver here, drop, or forward one hop. */
@@ -295,7 +310,7 @@ export class RouterCore {
     const p = this.pings.get(nonce);
     if (!p) return;
     this.pings.delete(nonce);
-    p.resolve({ rtt: this.now() - p.sentAt, peer: sender });
+    p.done({ rtt: this.now() - p.sentAt, peer: sender });
   }
 
   private sendFrame(to: Address, body: Body): void {

@@ -6,12 +6,12 @@
 import { enqueueActions, setup } from 'xstate';
 import { DEFAULTS } from '../defaults';
 import type { Address } from '../transport/types';
-import type { PingReply, RouteRequest, RouterCore } from './routerCore';
+import type { PingDone, RouteRequest, RouterCore } from './routerCore';
 
 export type RouterEvent =
   | { type: 'datagram'; bytes: Uint8Array; from: Address }
   | { type: 'route'; request: RouteRequest }
-  | { type: 'ping'; to: Address; timeoutMs: number; reply: (rtt: Promise<PingReply>) => void }
+  | { type: 'ping'; to: Address; timeoutMs: number; done: PingDone }
   | { type: 'pingTimeout'; nonce: number }
   /** A one-shot timer on the node's clock for the plain-object parts of the node (membership). */
   | { type: 'timer'; ms: number; fire: () => void }
@@ -47,8 +47,7 @@ export const routerMachine = setup({
     route: { actions: ({ context, event }) => context.core.route(event.request) },
     ping: {
       actions: enqueueActions(({ context, event, enqueue }) => {
-        const { nonce, rtt } = context.core.ping(event.to);
-        event.reply(rtt);
+        const nonce = context.core.ping(event.to, event.done);
         // The timeout is a delayed event to ourselves, so it runs on the node's clock.
         enqueue.raise({ type: 'pingTimeout', nonce }, { delay: event.timeoutMs });
       }),

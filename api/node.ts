@@ -20,7 +20,7 @@ import type { BootstrapProvider } from '../bootstrap/provider';
 import { StaticBootstrap } from '../bootstrap/staticList';
 import type { LeafChange } from '../membership/leafSet';
 import { ObjectLocatorCore, type LocateResult, type LocatorStats } from '../actors/objectLocatorCore';
-import { RouterCore, type PingReply, type RouterStats } from '../actors/routerCore';
+import { RouterCore, type PingDone, type RouterStats } from '../actors/routerCore';
 import type { Pointer } from '../location/pointerStore';
 import { AbortedError } from '../errors';
 import { Channel } from './channel';
@@ -67,6 +67,8 @@ export interface NodeOptions {
   readonly bootstrap?: BootstrapProvider | ReadonlyArray<Address | string>;
   /** How long an ALONE node waits before trying its bootstrap again (ms). Default DEFAULTS.joinRetryMs. */
   readonly joinRetryMs?: number;
+  /** Table repair period (ms; 0 = off). Default DEFAULTS.repairMs. */
+  readonly repairMs?: number;
   /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
   readonly extraPointers?: { readonly backups: number; readonly neighbours: number; readonly hops: number };
 }
@@ -257,7 +259,8 @@ export class TapestryNode {
     this.assertOpen();
     const timeoutMs = opts.timeoutMs ?? DEFAULTS.pingTimeoutMs;
     return new Promise((resolve, reject) => {
-      this.router.send({ type: 'ping', to, timeoutMs, reply: (rtt: Promise<PingReply>) => rtt.then((r) => resolve(r.rtt), reject) });
+      const done: PingDone = (reply, err) => (reply ? resolve(reply.rtt) : reject(err));
+      this.router.send({ type: 'ping', to, timeoutMs, done });
     });
   }
 
@@ -418,10 +421,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
         now: () => clock.now(),
         route: (req) => router.route(req),
         sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops),
-        ping: (to, timeoutMs) =>
-          new Promise((resolve, reject) =>
-            routerRef!.send({ type: 'ping', to, timeoutMs, reply: (p: Promise<PingReply>) => p.then(resolve, reject) }),
-          ),
+        ping: (to, timeoutMs, done) => routerRef!.send({ type: 'ping', to, timeoutMs, done }),
         after: (ms, fire) => routerRef?.send({ type: 'timer', ms, fire }),
         peersChanged: () => nodeRef?.send({ type: 'peers' }),
         neighbourUpdate: (node, joined, change) => {
@@ -468,6 +468,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   }
   routerRef = actor.system.get('router') as AnyActorRef;
   locatorRef = actor.system.get('objectLocator') as AnyActorRef;
+  built.cores.membership.startRepair(options.repairMs ?? DEFAULTS.repairMs);
   return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners);
 }
 
