@@ -115,6 +115,10 @@ export const DEFAULTS = {
   joinTimeoutMs: 10_000,
   /** Table repair: every this often a node asks one neighbour for one level's entries (ms; 0 = off). */
   repairMs: 10_000,
+  /** Heartbeat: every this often a node pings each primary neighbour (ms; 0 = off). */
+  heartbeatMs: 5_000,
+  /** Heartbeats in a row a neighbour may miss before it is taken as failed. */
+  heartbeatMisses: 2,
   /** Most peers a node remembers having sent an Adopt to (so an answer is never answered). */
   maxAdoptsRemembered: 4_096,
   /** Most peers a persisted-peers bootstrap file keeps. */

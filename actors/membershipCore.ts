@@ -66,6 +66,7 @@ export interface MembershipStats {
   malformed: number;
   timeouts: number;
   repairs: number;
+  failuresDetected: number;
 }
 
 /** Latency given to a node added before anyone measured it; the first real measurement replaces it. */
@@ -89,7 +90,7 @@ export class MembershipCore implements UpcallModule {
   readonly leafSet: LeafSet;
   readonly stats: MembershipStats = {
     joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
-    pointersHandedOver: 0, pointersTakenOver: 0, malformed: 0, timeouts: 0, repairs: 0,
+    pointersHandedOver: 0, pointersTakenOver: 0, malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
   };
   private readonly multicasts = new Map<number, MulticastState>();
   private readonly joinWaits = new Map<number, (reply: JoinReply) => void>();
@@ -272,6 +273,80 @@ export class MembershipCore implements UpcallModule {
         if (table.slot(l, n.guid.digit(l, bits)).length < table.slotSize) this.measureAndLearn(n);
       }
     });
+  }
+
+  // ---- Failure detection -------------------------------------------------------------------
+
+  private readonly misses = new Map<string, number>();
+
+  /**
+   * Heartbeats: every `periodMs` each primary neighbour is pinged; one that misses `maxMisses`
+   * heartbeats in a row is taken as failed: dropped (its slot's first backup takes over) and, when
+   * that leaves the slot empty, the slot is repaired from a neighbour's entries at that level.
+   */
+  startHeartbeat(periodMs: number, maxMisses: number): void {
+    if (periodMs <= 0) return;
+    const offset = (periodMs * (this.host.self.guid.bytes[1] + 1)) / 257;
+    const tick = (): void => {
+      this.heartbeat(Math.min(this.opts.requestTimeoutMs, periodMs), maxMisses);
+      this.host.after(periodMs, tick);
+    };
+    this.host.after(offset, tick);
+  }
+
+  private heartbeat(timeoutMs: number, maxMisses: number): void {
+    const table = this.host.table;
+    const seen = new Set<string>();
+    for (let l = 0; l < table.levels; l++) {
+      if (table.levelSize(l) === 0) continue;
+      for (let d = 0; d < table.base; d++) {
+        const p = table.primary(l, d);
+        if (!p || p.guid.equals(this.host.self.guid) || seen.has(p.guid.hex)) continue;
+        seen.add(p.guid.hex);
+        this.host.ping(p.address, timeoutMs, (r) => {
+          if (r && r.peer.guid.equals(p.guid)) {
+            this.misses.delete(p.guid.hex);
+            return;
+          }
+          const missed = (this.misses.get(p.guid.hex) ?? 0) + 1;
+          this.misses.set(p.guid.hex, missed);
+          if (missed >= maxMisses) this.failed(p);
+        });
+      }
+    }
+  }
+
+  /** A neighbour stopped answering: drop it and mend the slot it leaves empty. */
+  private failed(node: NodeHandle): void {
+    this.misses.delete(node.guid.hex);
+    if (!this.host.table.has(node.guid)) return;
+    this.stats.failuresDetected++;
+    const bits = this.host.space.digitBits;
+    const level = sharedPrefixLength(this.host.self.guid, node.guid, bits);
+    const digit = node.guid.digit(level, bits);
+    this.forget(node.guid);
+    const promoted = this.host.table.primary(level, digit);
+    if (promoted) {
+      // The backup that took over may have failed too (failures come together): check it at once.
+      this.host.ping(promoted.address, this.opts.requestTimeoutMs, (r) => {
+        if (!r || !r.peer.guid.equals(promoted.guid)) this.failed(promoted);
+      });
+      return;
+    }
+    // Ask a node that shares this level's prefix for its entries there.
+    for (let l = level; l < this.host.table.levels; l++) {
+      for (let d = 0; d < this.host.table.base; d++) {
+        const peer = this.host.table.primary(l, d);
+        if (!peer || peer.guid.equals(this.host.self.guid)) continue;
+        this.askNeighbours(peer, level, (nodes) => {
+          for (const n of nodes) {
+            if (n.guid.equals(node.guid) || n.guid.equals(this.host.self.guid) || this.host.table.has(n.guid)) continue;
+            if (sharedPrefixLength(this.host.self.guid, n.guid, bits) === level && n.guid.digit(level, bits) === digit) this.measureAndLearn(n);
+          }
+        });
+        return;
+      }
+    }
   }
 
   // ---- Leaving -------------------------------------------------------------------------------

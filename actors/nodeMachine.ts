@@ -29,8 +29,11 @@ export interface NodeMachineInput {
   readonly openTransport: () => Promise<Transport>;
   /** Builds the per-message logic once the transport is known. */
   readonly makeCores: (transport: Transport) => NodeCores;
-  /** Where to join from; absent for a node that starts a mesh (or whose table is already filled). */
-  readonly bootstrap?: () => Promise<Address[]>;
+  /**
+   * Where to join from; absent for a node that starts a mesh (or whose table is already filled).
+   * A list is used at once; a promise (a provider doing I/O) when it settles.
+   */
+  readonly bootstrap?: () => Address[] | Promise<Address[]>;
   /** How long an ALONE node waits before it tries its bootstrap again (ms). */
   readonly retryMs: number;
   readonly sweepMs?: number;
@@ -74,13 +77,13 @@ export const nodeMachine = setup({
   actors: {
     openTransport: fromPromise<Transport, NodeMachineInput>(({ input }) => input.openTransport()),
     // Resolving the bootstrap list may be I/O (a file); the join itself runs on protocol events.
-    join: fromCallback<{ type: 'none' }, { cores: NodeCores; bootstrap: () => Promise<Address[]> }>(({ input, sendBack }) => {
+    join: fromCallback<{ type: 'none' }, { cores: NodeCores; bootstrap: () => Address[] | Promise<Address[]> }>(({ input, sendBack }) => {
       let live = true;
       const finish = (joined: boolean) => live && sendBack({ type: 'joinDone', joined });
-      input.bootstrap().then(
-        (addresses) => (addresses.length > 0 ? input.cores.membership.join(addresses, finish) : finish(false)),
-        () => finish(false),
-      );
+      const start = (addresses: Address[]) => (addresses.length > 0 ? input.cores.membership.join(addresses, finish) : finish(false));
+      const found = input.bootstrap();
+      if (Array.isArray(found)) start(found);
+      else found.then(start, () => finish(false));
       return () => {
         live = false;
       };

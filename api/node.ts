@@ -69,6 +69,8 @@ export interface NodeOptions {
   readonly joinRetryMs?: number;
   /** Table repair period (ms; 0 = off). Default DEFAULTS.repairMs. */
   readonly repairMs?: number;
+  /** Heartbeat period to primary neighbours (ms; 0 = off). Default DEFAULTS.heartbeatMs. */
+  readonly heartbeatMs?: number;
   /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
   readonly extraPointers?: { readonly backups: number; readonly neighbours: number; readonly hops: number };
 }
@@ -390,6 +392,9 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   let locatorRef: AnyActorRef | undefined;
   let routerRef: AnyActorRef | undefined;
   let nodeRef: AnyActorRef | undefined;
+  // The router exists from the moment the node runs, which may be inside the very transition that
+  // starts a join: look it up in the actor system when first needed.
+  const router$ = (): AnyActorRef => (routerRef ??= nodeRef!.system.get('router') as AnyActorRef);
   const leafListeners = new Set<LeafSetListener>();
   const provider = toProvider(options.bootstrap);
   let built: { cores: NodeCores; table: RoutingTable; transport: Transport } | undefined;
@@ -421,8 +426,8 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
         now: () => clock.now(),
         route: (req) => router.route(req),
         sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops),
-        ping: (to, timeoutMs, done) => routerRef!.send({ type: 'ping', to, timeoutMs, done }),
-        after: (ms, fire) => routerRef?.send({ type: 'timer', ms, fire }),
+        ping: (to, timeoutMs, done) => router$().send({ type: 'ping', to, timeoutMs, done }),
+        after: (ms, fire) => router$().send({ type: 'timer', ms, fire }),
         peersChanged: () => nodeRef?.send({ type: 'peers' }),
         neighbourUpdate: (node, joined, change) => {
           for (const m of router.modules.values()) {
@@ -447,7 +452,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     clock,
     input: {
       openTransport, makeCores,
-      bootstrap: provider && (() => provider.resolve()),
+      bootstrap: provider && (provider instanceof StaticBootstrap ? () => provider.list() : () => provider.resolve()),
       retryMs: options.joinRetryMs ?? DEFAULTS.joinRetryMs,
     },
   });
@@ -469,6 +474,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   routerRef = actor.system.get('router') as AnyActorRef;
   locatorRef = actor.system.get('objectLocator') as AnyActorRef;
   built.cores.membership.startRepair(options.repairMs ?? DEFAULTS.repairMs);
+  built.cores.membership.startHeartbeat(options.heartbeatMs ?? DEFAULTS.heartbeatMs, DEFAULTS.heartbeatMisses);
   return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners);
 }
 

@@ -69,6 +69,11 @@ export class StaticBootstrap implements BootstrapProvider {
 
   /** The configured endpoints, duplicates removed, in the order given. */
   async resolve(): Promise<Address[]> {
+    return this.list();
+  }
+
+  /** The same, synchronously: a static list needs no I/O, so a join can start in the same event. */
+  list(): Address[] {
     return [...this.addresses];
   }
 }
