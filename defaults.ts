@@ -38,6 +38,16 @@ export const DEFAULTS = {
   /** How often the router sweeps expired reassemblies (one timer per node). */
   reassemblySweepMs: 1_000,
 
+  /** Acknowledge every forwarded hop, failing over to the slot's backup without an acknowledgement. */
+  hopAcks: true,
+  /** Reliable hops: most forwarded frames awaiting their HopAck; beyond it frames go unacknowledged (counted). */
+  maxPendingHops: 65_536,
+  /** A hop waits this long plus four times the neighbour's measured latency for its HopAck (ms). */
+  hopAckMinTimeoutMs: 250,
+  /** Most recently delivered messages a node remembers, so a failover's second copy is delivered once. */
+  maxRecentDeliveries: 8_192,
+  /** Neighbours one message tries at one hop before it is given up (the slot's primary and backups). */
+  maxHopAttempts: 3,
   /** Most pings awaiting their pong on one node; a ping beyond it is refused at once. */
   maxPendingPings: 1024,
   /** How long a ping waits for its pong before it fails with a TimeoutError. */

@@ -280,28 +280,31 @@ export class MembershipCore implements UpcallModule {
   private readonly misses = new Map<string, number>();
 
   /**
-   * Heartbeats: every `periodMs` each primary neighbour is pinged; one that misses `maxMisses`
+   * Heartbeats: every `periodMs` each primary neighbour is pinged (backups every fourth round); one that misses `maxMisses`
    * heartbeats in a row is taken as failed: dropped (its slot's first backup takes over) and, when
    * that leaves the slot empty, the slot is repaired from a neighbour's entries at that level.
    */
   startHeartbeat(periodMs: number, maxMisses: number): void {
     if (periodMs <= 0) return;
     const offset = (periodMs * (this.host.self.guid.bytes[1] + 1)) / 257;
+    let round = 0;
     const tick = (): void => {
-      this.heartbeat(Math.min(this.opts.requestTimeoutMs, periodMs), maxMisses);
+      // Backups are checked every fourth round: cheaper, and they are only used after a primary fails.
+      this.heartbeat(Math.min(this.opts.requestTimeoutMs, periodMs), maxMisses, round++ % 4 === 0);
       this.host.after(periodMs, tick);
     };
     this.host.after(offset, tick);
   }
 
-  private heartbeat(timeoutMs: number, maxMisses: number): void {
+  private heartbeat(timeoutMs: number, maxMisses: number, withBackups: boolean): void {
     const table = this.host.table;
     const seen = new Set<string>();
     for (let l = 0; l < table.levels; l++) {
       if (table.levelSize(l) === 0) continue;
-      for (let d = 0; d < table.base; d++) {
-        const p = table.primary(l, d);
-        if (!p || p.guid.equals(this.host.self.guid) || seen.has(p.guid.hex)) continue;
+      for (let d = 0; d < table.base; d++) for (const [rank, e] of table.slot(l, d).entries()) {
+        if (rank > 0 && !withBackups) break;
+        const p = e.handle;
+        if (p.guid.equals(this.host.self.guid) || seen.has(p.guid.hex)) continue;
         seen.add(p.guid.hex);
         this.host.ping(p.address, timeoutMs, (r) => {
           if (r && r.peer.guid.equals(p.guid)) {
@@ -315,6 +318,19 @@ export class MembershipCore implements UpcallModule {
       }
     }
   }
+
+  /** A neighbour did not acknowledge a hop: ping it now, and drop it if it does not answer either. */
+  suspect(node: NodeHandle): void {
+    if (!this.host.table.has(node.guid) || this.suspected.has(node.guid.hex)) return;
+    this.suspected.add(node.guid.hex);
+    this.host.ping(node.address, this.opts.requestTimeoutMs, (r) => {
+      this.suspected.delete(node.guid.hex);
+      if (!r || !r.peer.guid.equals(node.guid)) this.failed(node);
+    });
+  }
+
+  /** Neighbours being checked after a silent hop (bounded by the table's size). */
+  private readonly suspected = new Set<string>();
 
   /** A neighbour stopped answering: drop it and mend the slot it leaves empty. */
   private failed(node: NodeHandle): void {

@@ -7,7 +7,7 @@ import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
 import { DecodeError, LimitExceededError, TimeoutError } from '../errors';
 import type { Guid, IdSpace } from '../routing/guid';
-import { nextHop } from '../routing/nextHop';
+import { nextHop, nextHopAvoiding } from '../routing/nextHop';
 import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
@@ -26,6 +26,23 @@ export interface RouterCoreOptions {
   readonly log: bunyan;
   /** Largest datagram sent; defaults to the transport's MTU. */
   readonly mtu?: number;
+  /**
+   * Schedules a one-shot timer on the node's clock from outside the router actor's own event (the
+   * router actor itself arms the timers asked for during its events, without an extra event).
+   */
+  readonly timerSink?: (ms: number, fire: () => void) => void;
+  /** Acknowledge every forwarded hop and fail over to backups without one (needs timerSink). */
+  readonly hopAcks?: boolean;
+  /** A neighbour failed to acknowledge a hop: membership checks it at once. */
+  readonly onSuspect?: (node: NodeHandle) => void;
+}
+
+/** A forwarded frame waiting for its HopAck. */
+interface PendingHop {
+  readonly msg: RouteMsg;
+  readonly to: NodeHandle;
+  /** Neighbours that already failed this message (GUID hex). */
+  readonly avoid: Set<string>;
 }
 
 /** What a locally originated route asks for (already validated by the node's API). */
@@ -60,6 +77,13 @@ export interface RouterStats {
   upcallErrors: number;
   pingsAnswered: number;
   pingsRefused: number;
+  /** Forwarded hops that got no acknowledgement in time, and the retries to another neighbour. */
+  hopTimeouts: number;
+  hopFailovers: number;
+  /** Hops sent without waiting for an acknowledgement because too many were pending. */
+  hopsUntracked: number;
+  /** Second copies of a message (made by a failover) dropped at the destination. */
+  duplicates: number;
 }
 
 /** A pong: the round trip and who answered (a peer's GUID is learnt this way from its address). */
@@ -84,7 +108,7 @@ export class RouterCore {
   readonly stats: RouterStats = {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
     droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
-    pingsAnswered: 0, pingsRefused: 0,
+    pingsAnswered: 0, pingsRefused: 0, hopTimeouts: 0, hopFailovers: 0, hopsUntracked: 0, duplicates: 0,
   };
   readonly modules = new Map<number, UpcallModule>();
   readonly reassembler = new Reassembler();
@@ -98,6 +122,17 @@ export class RouterCore {
   private readonly idBytes: 20 | 32;
   private readonly levels: number;
   private readonly pings = new Map<number, PendingPing>();
+  private readonly hops = new Map<number, PendingHop>();
+  private readonly timerSink?: (ms: number, fire: () => void) => void;
+  private readonly hopAcks: boolean;
+  private readonly onSuspect?: (node: NodeHandle) => void;
+  /** Messages delivered here lately ("source:routeId:fragment"), oldest first, bounded by DEFAULTS.maxRecentDeliveries. */
+  private readonly recent = new Set<string>();
+  private nextRouteId = 1;
+  /** Timers asked for during the router actor's current event; the actor arms them when it ends. */
+  private readonly timersDue: Array<{ ms: number; fire: () => void }> = [];
+  /** True while the router actor is handling an event. */
+  inEvent = false;
   /** Payload bytes a fragment can carry once the frame's own fields are paid for. */
   private readonly chunkBytes: number;
   private nextFrameId = 0;
@@ -112,12 +147,26 @@ export class RouterCore {
     this.log = opts.log;
     this.idBytes = opts.space.bytes as 20 | 32;
     this.levels = opts.space.digits;
+    this.timerSink = opts.timerSink;
+    this.hopAcks = opts.hopAcks === true && opts.timerSink !== undefined;
+    this.onSuspect = opts.onSuspect;
     this.mtu = opts.mtu ?? opts.transport.mtu;
     // The widest headers any hop could add (IPv6 sender, hops = ttl, …): every piece fits on every link.
     this.chunkBytes = this.mtu - routeFrameOverhead({
       source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
       level: 0, moduleId: 0xffff, payload: new Uint8Array(0),
     });
+  }
+
+  /** A one-shot timer on the node's clock: armed by the router actor (no extra event when asked during one). */
+  after(ms: number, fire: () => void): void {
+    if (this.inEvent) this.timersDue.push({ ms, fire });
+    else this.timerSink?.(ms, fire);
+  }
+
+  /** The timers asked for during the event just handled (the router actor arms them). */
+  takeTimers(): Array<{ ms: number; fire: () => void }> {
+    return this.timersDue.splice(0);
   }
 
   /** Neighbours in the routing table (the node is ALONE at 0). */
@@ -140,7 +189,11 @@ export class RouterCore {
     const body = frame.body;
     switch (body.kind) {
       case 'route':
+        if (body.route.ackWanted) this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
         this.step(body.route, frame.sender);
+        return;
+      case 'ack':
+        this.hops.delete(body.ack.frameId);
         return;
       case 'ping':
         // Answer where the datagram came from: that is the path the pinger measures.
@@ -158,7 +211,7 @@ export class RouterCore {
     this.stats.routesStarted++;
     const base = {
       source: this.self, dest: req.dest, fuzzy: req.fuzzy, ttl: req.ttl, hops: 0, level: 0,
-      moduleId: req.moduleId,
+      moduleId: req.moduleId, routeId: this.newRouteId(),
     };
     if (req.payload.length <= this.chunkBytes) {
       this.step({ ...base, payload: req.payload });
@@ -181,7 +234,7 @@ export class RouterCore {
     this.stats.sentDirect++;
     const base = {
       source: this.self, dest: to.guid, fuzzy: false, ttl: DEFAULTS.maxTtl, hops: Math.min(hops + 1, DEFAULTS.maxTtl),
-      level: this.levels, moduleId,
+      level: this.levels, moduleId, routeId: this.newRouteId(),
     };
     // Larger than one datagram (a long neighbour list): fragmented like any route, reassembled there.
     const pieces = payload.length <= this.chunkBytes ? [payload] : splitPayload(payload, this.chunkBytes);
@@ -231,8 +284,8 @@ export class RouterCore {
   }
 
   /** One routing step at this node: deliver here, drop, or forward one hop. */
-  private step(msg: RouteMsg, from?: NodeHandle): void {
-    const hop = nextHop(this.table, msg.dest, msg.level);
+  private step(msg: RouteMsg, from?: NodeHandle, avoid?: Set<string>, retry = false): void {
+    const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid) : nextHop(this.table, msg.dest, msg.level);
     if (hop.kind === 'root') {
       if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
         // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says.
@@ -248,7 +301,8 @@ export class RouterCore {
       return;
     }
     let payload = msg.payload;
-    const module = this.modules.get(msg.moduleId);
+    // A retry after a silent hop already passed this node's module once.
+    const module = retry ? undefined : this.modules.get(msg.moduleId);
     if (module?.forward) {
       const ctx: ForwardContext = {
         dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, nextHop: hop.to,
@@ -273,11 +327,56 @@ export class RouterCore {
       payload = ctx.payload;
     }
     this.stats.forwarded++;
-    this.sendFrame(hop.to.address, { kind: 'route', route: { ...msg, payload, hops: msg.hops + 1, level: hop.level + 1 } });
+    this.forwardTo(hop.to, { ...msg, payload, hops: msg.hops + 1, level: hop.level + 1 }, avoid);
+  }
+
+  /**
+   * Sends a routed frame one hop. With a timer available the hop is acknowledged: without a HopAck
+   * in time the neighbour is reported as suspect and the message goes to the slot's next entry (or
+   * on by surrogate routing), at most slotSize tries.
+   */
+  private forwardTo(to: NodeHandle, route: RouteMsg, avoid: Set<string> | undefined): void {
+    if (!this.hopAcks) {
+      this.sendFrame(to.address, { kind: 'route', route });
+      return;
+    }
+    if (this.hops.size >= DEFAULTS.maxPendingHops) {
+      this.stats.hopsUntracked++;
+      this.sendFrame(to.address, { kind: 'route', route: { ...route, ackWanted: false } });
+      return;
+    }
+    const frameId = this.sendFrame(to.address, { kind: 'route', route: { ...route, ackWanted: true } });
+    const pending: PendingHop = { msg: route, to, avoid: avoid ?? new Set() };
+    this.hops.set(frameId, pending);
+    const latency = this.table.get(to.guid)?.latency ?? 0;
+    this.after(DEFAULTS.hopAckMinTimeoutMs + 4 * latency, () => this.hopTimedOut(frameId));
+  }
+
+  private hopTimedOut(frameId: number): void {
+    const p = this.hops.get(frameId);
+    if (!p) return;
+    this.hops.delete(frameId);
+    this.stats.hopTimeouts++;
+    this.onSuspect?.(p.to);
+    p.avoid.add(p.to.guid.hex);
+    if (p.avoid.size >= DEFAULTS.maxHopAttempts) return;
+    this.stats.hopFailovers++;
+    // Back to the level this hop was chosen at, and hops as they were before it.
+    this.step({ ...p.msg, hops: p.msg.hops - 1, level: p.msg.level - 1, ackWanted: false }, undefined, p.avoid, true);
   }
 
   /** The message ends here: reassemble if it is a fragment, then hand it to its module. */
   private arrive(msg: RouteMsg, ttlExpired: boolean, from: NodeHandle | undefined): void {
+    if (msg.routeId) {
+      // A hop that failed over may have sent a second copy of a message that did arrive: once only.
+      const key = `${msg.source.guid.hex}:${msg.routeId}:${msg.fragment?.index ?? -1}`;
+      if (this.recent.has(key)) {
+        this.stats.duplicates++;
+        return;
+      }
+      this.recent.add(key);
+      if (this.recent.size > DEFAULTS.maxRecentDeliveries) this.recent.delete(this.recent.values().next().value!);
+    }
     let payload = msg.payload;
     if (msg.fragment) {
       const whole = this.reassembler.accept(msg.source.guid.hex, msg.fragment, msg.payload, this.now());
@@ -313,9 +412,16 @@ export class RouterCore {
     p.done({ rtt: this.now() - p.sentAt, peer: sender });
   }
 
-  private sendFrame(to: Address, body: Body): void {
+  private newRouteId(): number {
+    const id = this.nextRouteId;
+    this.nextRouteId = (id + 1) >>> 0 || 1;
+    return id;
+  }
+
+  private sendFrame(to: Address, body: Body): number {
     const frameId = this.nextFrameId;
     this.nextFrameId = (frameId + 1) >>> 0;
     this.transport.send(to, encodeFrame({ version: WIRE_VERSION, sender: this.self, messageId: frameId, body }));
+    return frameId;
   }
 }

@@ -17,6 +17,20 @@ export type RouterEvent =
   | { type: 'timer'; ms: number; fire: () => void }
   | { type: 'fire'; fire: () => void };
 
+/**
+ * Runs one event's work and returns the timers it asked for (hop acknowledgement timeouts,
+ * membership steps); the caller arms them as delayed events. One event per hop, timers included.
+ */
+function duringEvent(core: RouterCore, work: () => void): Array<{ ms: number; fire: () => void }> {
+  core.inEvent = true;
+  try {
+    work();
+  } finally {
+    core.inEvent = false;
+  }
+  return core.takeTimers();
+}
+
 export interface RouterInput {
   readonly core: RouterCore;
   /** Reassembly sweep period (ms). */
@@ -43,8 +57,20 @@ export const routerMachine = setup({
   // Handlers shared by both states; the sweep timer runs only while fragments wait for the rest of
   // their message, so a quiet node (almost every node in a large simulation) has no timer at all.
   on: {
-    datagram: { actions: ({ context, event }) => context.core.receive(event.bytes, event.from) },
-    route: { actions: ({ context, event }) => context.core.route(event.request) },
+    datagram: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        for (const t of duringEvent(context.core, () => context.core.receive(event.bytes, event.from))) {
+          enqueue.raise({ type: 'fire', fire: t.fire }, { delay: t.ms });
+        }
+      }),
+    },
+    route: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        for (const t of duringEvent(context.core, () => context.core.route(event.request))) {
+          enqueue.raise({ type: 'fire', fire: t.fire }, { delay: t.ms });
+        }
+      }),
+    },
     ping: {
       actions: enqueueActions(({ context, event, enqueue }) => {
         const nonce = context.core.ping(event.to, event.done);
@@ -54,7 +80,11 @@ export const routerMachine = setup({
     },
     pingTimeout: { actions: ({ context, event }) => context.core.pingTimedOut(event.nonce) },
     timer: { actions: enqueueActions(({ event, enqueue }) => enqueue.raise({ type: 'fire', fire: event.fire }, { delay: event.ms })) },
-    fire: { actions: ({ event }) => event.fire() },
+    fire: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        for (const t of duringEvent(context.core, event.fire)) enqueue.raise({ type: 'fire', fire: t.fire }, { delay: t.ms });
+      }),
+    },
   },
   states: {
     quiet: {

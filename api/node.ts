@@ -71,6 +71,8 @@ export interface NodeOptions {
   readonly repairMs?: number;
   /** Heartbeat period to primary neighbours (ms; 0 = off). Default DEFAULTS.heartbeatMs. */
   readonly heartbeatMs?: number;
+  /** Acknowledge every forwarded hop and fail over to a backup without one. Default DEFAULTS.hopAcks. */
+  readonly hopAcks?: boolean;
   /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
   readonly extraPointers?: { readonly backups: number; readonly neighbours: number; readonly hops: number };
 }
@@ -132,6 +134,7 @@ export class TapestryNode {
     table: RoutingTable,
     space: IdSpace,
     leafListeners: Set<LeafSetListener>,
+    private readonly provider?: BootstrapProvider,
   ) {
     this.table = table;
     this.handle = table.self;
@@ -144,6 +147,12 @@ export class TapestryNode {
     this.fanout = cores.locateFanout;
     this.membership = cores.membership;
     this.leafListeners = leafListeners;
+    // Record peers each time the node becomes ACTIVE as well.
+    if (provider?.record) {
+      this.onStatus((st) => {
+        if (st === 'ACTIVE') void provider.record!(this.peerAddresses());
+      });
+    }
   }
 
   private readonly core: RouterCore;
@@ -351,9 +360,17 @@ export class TapestryNode {
     return added;
   }
 
+  /** The addresses of the routing table's neighbours, nearest first (what a bootstrap provider records). */
+  peerAddresses(): Address[] {
+    const all = [...this.table.neighbours()].map((n) => ({ n, l: this.table.get(n.guid)?.latency ?? Infinity }));
+    return all.sort((a, b) => a.l - b.l).map((x) => x.n.address);
+  }
+
   /** Stops the node: its actors, timers and socket. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // Remember who we knew, so a restart can rejoin without its original bootstrap address.
+      if (this.provider?.record && this.table.size > 0) await this.provider.record(this.peerAddresses());
       this.actor.send({ type: 'close' });
       this.actor.stop();
       this.core.shutdown(new ClosedError('node closed'));
@@ -401,7 +418,13 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   const makeCores = (transport: Transport): NodeCores => {
     const self: NodeHandle = { guid, address: transport.local };
     const table = options.table ?? new RoutingTable(self, space);
-    const router = new RouterCore({ self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu });
+    let membership: MembershipCore | undefined;
+    const router = new RouterCore({
+      self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu,
+      timerSink: (ms, fire) => router$().send({ type: 'timer', ms, fire }),
+      hopAcks: options.hopAcks ?? DEFAULTS.hopAcks,
+      onSuspect: (n) => membership?.suspect(n),
+    });
     const locator = new ObjectLocatorCore(
       {
         self: table.self, table, space, log,
@@ -420,14 +443,14 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
       },
     );
     router.modules.set(locator.id, locator);
-    const membership = new MembershipCore(
+    membership = new MembershipCore(
       {
         self: table.self, table, space, log, locator,
         now: () => clock.now(),
         route: (req) => router.route(req),
         sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops),
         ping: (to, timeoutMs, done) => router$().send({ type: 'ping', to, timeoutMs, done }),
-        after: (ms, fire) => router$().send({ type: 'timer', ms, fire }),
+        after: (ms, fire) => router.after(ms, fire),
         peersChanged: () => nodeRef?.send({ type: 'peers' }),
         neighbourUpdate: (node, joined, change) => {
           for (const m of router.modules.values()) {
@@ -475,7 +498,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   locatorRef = actor.system.get('objectLocator') as AnyActorRef;
   built.cores.membership.startRepair(options.repairMs ?? DEFAULTS.repairMs);
   built.cores.membership.startHeartbeat(options.heartbeatMs ?? DEFAULTS.heartbeatMs, DEFAULTS.heartbeatMisses);
-  return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners);
+  return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners, provider);
 }
 
 function toProvider(b: NodeOptions['bootstrap']): BootstrapProvider | undefined {

@@ -28,7 +28,7 @@ export interface TestnetOptions {
   /** Node GUIDs to use instead of random ones (length = nodes). */
   readonly guids?: readonly Guid[];
   /** Options every node gets (object location settings and the like). */
-  readonly node?: Pick<NodeOptions, 'salts' | 'locateFanout' | 'repairMs' | 'heartbeatMs' | 'republishMs' | 'pointerLifetimeMs' | 'locateAttemptTimeoutMs' | 'extraPointers' | 'debug'>;
+  readonly node?: Pick<NodeOptions, 'salts' | 'locateFanout' | 'repairMs' | 'heartbeatMs' | 'hopAcks' | 'republishMs' | 'pointerLifetimeMs' | 'locateAttemptTimeoutMs' | 'extraPointers' | 'debug'>;
 }
 
 export class Testnet {
@@ -83,8 +83,8 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
   const tables = buildStaticMesh(handles, (i, j) => network.latency(i, j), space);
   const nodes: TapestryNode[] = [];
   for (let i = 0; i < count; i++) {
-    // Static tables are already consistent: no repair traffic unless asked for.
-    nodes.push(await createNode({ repairMs: 0, heartbeatMs: 0, ...opts.node, transport: transports[i], clock: network.clock, guid: guids[i], table: tables[i] }));
+    // Static tables on a lossless network: no repair, heartbeat or hop-acknowledgement traffic unless asked for.
+    nodes.push(await createNode({ repairMs: 0, heartbeatMs: 0, hopAcks: false, ...opts.node, transport: transports[i], clock: network.clock, guid: guids[i], table: tables[i] }));
   }
   return new Testnet(network, nodes, space, new Map(guids.map((g, i) => [g.hex, i])));
 }

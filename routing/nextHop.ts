@@ -52,3 +52,25 @@ export function nextHop(table: RoutingTable, dest: Guid, startLevel: number): Ne
 export function isRootFor(table: RoutingTable, dest: Guid): boolean {
   return nextHop(table, dest, 0).kind === 'root';
 }
+
+/**
+ * The same decision with some neighbours ruled out (a hop that did not acknowledge): a slot uses its
+ * first entry not avoided, and a slot of avoided entries only counts as empty, so the message goes
+ * to the slot's backup, or on by surrogate routing when the whole slot is out.
+ */
+export function nextHopAvoiding(table: RoutingTable, dest: Guid, startLevel: number, avoid: ReadonlySet<string>): NextHop {
+  if (avoid.size === 0) return nextHop(table, dest, startLevel);
+  const space = table.space;
+  const base = space.base;
+  for (let level = startLevel; level < space.digits; level++) {
+    if (table.levelSize(level) === 0) continue;
+    let digit = digitAt(dest.bytes, level, space.digitBits);
+    for (let tries = 0; tries < base; tries++, digit = (digit + 1) % base) {
+      const usable = table.slot(level, digit).find((e) => e.handle === table.self || !avoid.has(e.handle.guid.hex));
+      if (!usable) continue;
+      if (usable.handle !== table.self) return { kind: 'forward', to: usable.handle, level };
+      break; // own slot: resolve the next digit here
+    }
+  }
+  return ROOT;
+}

@@ -86,6 +86,8 @@ interface WireRoute {
   moduleId: number;
   payload: Uint8Array;
   fragment?: WireFragment | null;
+  ackWanted?: boolean;
+  routeId?: number;
 }
 interface WireNonce {
   nonce: number;
@@ -99,6 +101,7 @@ interface WireFrame {
   route?: WireRoute | null;
   ping?: WireNonce | null;
   pong?: WireNonce | null;
+  ack?: { frameId: number } | null;
 }
 
 /** Encodes a frame for sending. Throws MessageTooLargeError if it would not fit in one datagram. */
@@ -137,6 +140,8 @@ export function routeFrameOverhead(route: RouteMsg): number {
     hops: route.ttl,
     level: route.dest.bits,
     payload: ONE_BYTE,
+    ackWanted: true,
+    routeId: 0xffff_ffff,
     fragment: { messageId: 0xffff_ffff, index: DEFAULTS.maxFragments - 1, count: DEFAULTS.maxFragments },
   };
   const frame: Frame = {
@@ -190,6 +195,8 @@ function bodyFromWire(wire: WireFrame, idBytes: number): Body {
       return { kind: 'ping', ping: { nonce: wire.ping!.nonce } };
     case 'pong':
       return { kind: 'pong', pong: { nonce: wire.pong!.nonce } };
+    case 'ack':
+      return { kind: 'ack', ack: { frameId: wire.ack!.frameId } };
     default:
       return fail('emptyBody', 'frame carries no known message');
   }
@@ -214,6 +221,8 @@ function routeFromWire(r: WireRoute, idBytes: number): RouteMsg {
     payload: new Uint8Array(r.payload), // a copy, not a view into the datagram
   };
   if (r.fragment) msg.fragment = fragmentFromWire(r.fragment);
+  if (r.ackWanted) msg.ackWanted = true;
+  if (r.routeId) msg.routeId = r.routeId;
   return msg;
 }
 
@@ -258,6 +267,8 @@ function frameToWire(frame: Frame): object {
       return { version: frame.version, sender, messageId: frame.messageId, ping: { nonce: body.ping.nonce } };
     case 'pong':
       return { version: frame.version, sender, messageId: frame.messageId, pong: { nonce: body.pong.nonce } };
+    case 'ack':
+      return { version: frame.version, sender, messageId: frame.messageId, ack: { frameId: body.ack.frameId } };
     default: {
       const unknown: never = body;
       throw new InvalidArgumentError(`cannot encode body ${JSON.stringify(unknown)}`);
@@ -277,6 +288,8 @@ function routeToWire(r: RouteMsg): WireRoute {
     moduleId: r.moduleId,
     payload: r.payload,
     fragment: f ? { messageId: f.messageId, index: f.index, count: f.count } : null,
+    ackWanted: r.ackWanted === true,
+    routeId: r.routeId ?? 0,
   };
 }
 

@@ -30,6 +30,16 @@ export interface RouteMsg {
   readonly payload: Uint8Array;
   /** Present when this is one fragment of a larger message. */
   readonly fragment?: FragmentInfo;
+  /** The previous hop waits for a HopAck (and fails over to a backup without one). */
+  readonly ackWanted?: boolean;
+  /** Set by the source (uint32): with the source and fragment index it names the message end to end. */
+  readonly routeId?: number;
+}
+
+/** Acknowledges a forwarded route frame to the hop that sent it. */
+export interface HopAck {
+  /** The acknowledged frame's messageId. */
+  readonly frameId: number;
 }
 
 export interface Ping {
@@ -43,7 +53,8 @@ export interface Pong {
 export type Body =
   | { readonly kind: 'route'; readonly route: RouteMsg }
   | { readonly kind: 'ping'; readonly ping: Ping }
-  | { readonly kind: 'pong'; readonly pong: Pong };
+  | { readonly kind: 'pong'; readonly pong: Pong }
+  | { readonly kind: 'ack'; readonly ack: HopAck };
 
 /** The envelope of every datagram. */
 export interface Frame {

@@ -43,6 +43,22 @@ describe('lifecycle', () => {
     await Promise.all([node.close(), peer.close()]);
   });
 
+  test('FAULTED when an internal actor fails; the node must be closed (CLOSED)', async () => {
+    const net = new JoinNet(7);
+    await net.joinOneByOne(3, 3_000);
+    const node = net.nodes[1];
+    // An internal bug: the router's per-hop work throws. The router actor fails, the node faults.
+    (node as unknown as { core: { receive: () => void } }).core.receive = () => {
+      throw new Error('internal bug');
+    };
+    net.nodes[0].route(node.guid, 'x');
+    net.run(2_000);
+    expect(node.status).toBe('FAULTED');
+    await node.close();
+    expect(node.status).toBe('CLOSED');
+    await net.close();
+  });
+
   test('NO_NETWORK while the network is gone, ACTIVE again when it returns; CLOSED at the end', async () => {
     const net = new JoinNet(3);
     await net.joinOneByOne(5, 3_000);

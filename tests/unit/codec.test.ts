@@ -219,6 +219,8 @@ describe('codec round trip', () => {
             level: bits,
             payload: new Uint8Array(payloadBytes),
             fragment: { messageId: 0xffff_ffff, index: DEFAULTS.maxFragments - 1, count: DEFAULTS.maxFragments },
+            ackWanted: true,
+            routeId: 0xffff_ffff,
           },
         },
       };
