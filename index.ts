@@ -12,3 +12,7 @@ export type { NodeHandle } from './wire/types';
 export type { Address, Transport, Clock } from './transport/types';
 export { SimNetwork } from './transport/simNetwork';
 export { openUdpTransport } from './transport/udp';
+export { StaticBootstrap } from './bootstrap/staticList';
+export { PersistedPeers } from './bootstrap/persistedPeers';
+export { ChainedBootstrap, type BootstrapProvider } from './bootstrap/provider';
+export type { LocateResult, LocateOptions, SendToObjectOptions, LeafSetListener } from './api/node';

@@ -84,7 +84,8 @@ export async function benchLocateUdp(n: number, objects: number, locates: number
   const tables = buildStaticMesh(handles, (i, j) => plane.latency(i, j), space);
   const nodes: TapestryNode[] = [];
   for (let i = 0; i < n; i++) {
-    nodes.push(await createNode({ transport: transports[i], guid: handles[i].guid, table: tables[i], republishMs: 0, pointerLifetimeMs: 600_000 }));
+    // Static tables: no heartbeats or repair in the measured window; hops are acknowledged as usual.
+    nodes.push(await createNode({ transport: transports[i], guid: handles[i].guid, table: tables[i], republishMs: 0, pointerLifetimeMs: 600_000, heartbeatMs: 0, repairMs: 0 }));
   }
   try {
     const placed = Array.from({ length: objects }, (_, i) => ({ guid: Guid.fromName(`udp bench ${i}`), server: rng.int(n) }));

@@ -3,6 +3,7 @@
  * {"bench": "<name>", ...}. Speed figures come with a baseline measured in the same process.
  */
 import { benchBareSimulator, benchHops } from './hops';
+import { benchJoinCost } from './join';
 import { benchLocateRdp, benchLocateUdp } from './locate';
 import { benchUdpForward } from './udpForward';
 
@@ -29,7 +30,12 @@ async function main(): Promise<void> {
       emit('locate-rdp', await benchLocateRdp(10_000, 2_000, 4_000, fanout, { backups: 1, neighbours: 1, hops: 1 }));
       emit('locate-rdp', await benchLocateRdp(10_000, 2_000, 4_000, fanout, { backups: 1, neighbours: 5, hops: 3 }));
     }
+  }
+  if (!only || only === 'locate' || only === 'locate-udp') {
     emit('locate-udp', await benchLocateUdp(1_000, 1_000, 2_000));
+  }
+  if (!only || only === 'join') {
+    for (const n of [100, 500, 1_000]) emit('join-cost', await benchJoinCost(n, 20));
   }
   if (!only || only === 'udp') {
     emit('udp-forward', await benchUdpForward(3_000, 100));
