@@ -15,6 +15,7 @@ import type {
   UnpublishMsg,
 } from '../../wire/types';
 import { decodeReason } from '../helpers/decodeReason';
+import { hostileInputTests } from '../helpers/hostileInput';
 
 // The oracle throughout is the input object: a decoded message must say exactly what was encoded.
 
@@ -529,41 +530,6 @@ describe('location codec rejects malformed messages with a reason', () => {
   });
 });
 
-describe('location codec under hostile input', () => {
-  const count = (outcomes: Record<string, number>, outcome: string) => {
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-  };
-
-  test('every truncation of a valid message throws FrameDecodeError or decodes to a valid message', () => {
-    const rng = new SeededRng(41);
-    const outcomes: Record<string, number> = {};
-    for (const kind of KINDS) {
-      for (const bits of [160, 256] as const) {
-        const bytes = encodeLocation(sample(rng, kind, bits));
-        for (let n = 0; n < bytes.length; n++) count(outcomes, decodeOutcome(bytes.slice(0, n)));
-      }
-    }
-    expect(outcomes.protobuf).toBeGreaterThan(0);
-  });
-
-  test('20,000 random byte strings only ever throw FrameDecodeError', () => {
-    const rng = new SeededRng(2025);
-    const outcomes: Record<string, number> = {};
-    for (let i = 0; i < 20_000; i++) count(outcomes, decodeOutcome(randomBytes(rng, rng.int(200))));
-    expect(outcomes.protobuf).toBeGreaterThan(0);
-  });
-
-  test('20,000 random mutations of valid messages only ever throw FrameDecodeError', () => {
-    const rng = new SeededRng(43);
-    const valid = KINDS.flatMap((kind) => [encodeLocation(sample(rng, kind, 160)), encodeLocation(sample(rng, kind, 256))]);
-    const outcomes: Record<string, number> = {};
-    for (let i = 0; i < 20_000; i++) {
-      const bytes = Uint8Array.from(valid[rng.int(valid.length)]);
-      const edits = 1 + rng.int(4);
-      for (let e = 0; e < edits; e++) bytes[rng.int(bytes.length)] = rng.int(256);
-      count(outcomes, decodeOutcome(bytes));
-    }
-    // Mutations reach past the protobuf layer into the field checks.
-    expect(Object.keys(outcomes).length).toBeGreaterThan(5);
-  });
-});
+hostileInputTests('location codec', [41, 2025, 43], (rng) =>
+  KINDS.flatMap((kind) => [encodeLocation(sample(rng, kind, 160)), encodeLocation(sample(rng, kind, 256))]),
+decodeOutcome);

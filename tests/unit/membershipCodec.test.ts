@@ -20,6 +20,7 @@ import type {
   PublishMsg,
 } from '../../wire/types';
 import { decodeReason } from '../helpers/decodeReason';
+import { hostileInputTests } from '../helpers/hostileInput';
 
 // The oracle throughout is the input object: a decoded message must say exactly what was encoded.
 
@@ -551,41 +552,6 @@ describe('membership codec rejects malformed messages with a reason', () => {
   });
 });
 
-describe('membership codec under hostile input', () => {
-  const count = (outcomes: Record<string, number>, outcome: string) => {
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-  };
-
-  test('every truncation of a valid message throws FrameDecodeError or decodes to a valid message', () => {
-    const rng = new SeededRng(57);
-    const outcomes: Record<string, number> = {};
-    for (const kind of KINDS) {
-      for (const bits of [160, 256] as const) {
-        const bytes = encodeMembership(sample(rng, kind, bits));
-        for (let n = 0; n < bytes.length; n++) count(outcomes, decodeOutcome(bytes.slice(0, n)));
-      }
-    }
-    expect(outcomes.protobuf).toBeGreaterThan(0);
-  });
-
-  test('20,000 random byte strings only ever throw FrameDecodeError', () => {
-    const rng = new SeededRng(2026);
-    const outcomes: Record<string, number> = {};
-    for (let i = 0; i < 20_000; i++) count(outcomes, decodeOutcome(randomBytes(rng, rng.int(200))));
-    expect(outcomes.protobuf).toBeGreaterThan(0);
-  });
-
-  test('20,000 random mutations of valid messages only ever throw FrameDecodeError', () => {
-    const rng = new SeededRng(59);
-    const valid = KINDS.flatMap((kind) => [encodeMembership(sample(rng, kind, 160)), encodeMembership(sample(rng, kind, 256))]);
-    const outcomes: Record<string, number> = {};
-    for (let i = 0; i < 20_000; i++) {
-      const bytes = Uint8Array.from(valid[rng.int(valid.length)]);
-      const edits = 1 + rng.int(4);
-      for (let e = 0; e < edits; e++) bytes[rng.int(bytes.length)] = rng.int(256);
-      count(outcomes, decodeOutcome(bytes));
-    }
-    // Mutations reach past the protobuf layer into the field checks.
-    expect(Object.keys(outcomes).length).toBeGreaterThan(5);
-  });
-});
+hostileInputTests('membership codec', [57, 2026, 59], (rng) =>
+  KINDS.flatMap((kind) => [encodeMembership(sample(rng, kind, 160)), encodeMembership(sample(rng, kind, 256))]),
+decodeOutcome);
