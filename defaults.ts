@@ -108,7 +108,7 @@ export const DEFAULTS = {
   /** Leaf set size L: the L/2 numerically smaller and L/2 larger GUIDs on the circular ID space (DRT's 5 + 5). */
   leafSetSize: 10,
   /** Join: how many closest nodes are kept per level while the table is filled from the deepest shared level down. */
-  joinNeighbours: 8,
+  joinNeighbours: 4,
   /** Most holes a join multicast carries. */
   maxJoinHoles: 1024,
   /** Most nodes a join multicast acknowledgement or join reply lists. */

@@ -176,12 +176,13 @@ export class MembershipCore implements UpcallModule {
     };
     const stepDown = (level: number, list: NodeHandle[]): void => {
       if (level < 0) {
+        // Every node measured learns the round trip: it may adopt this node (JSAC's goal d).
         for (const { handle, rtt } of measured.values()) this.sendAdopt(handle, rtt);
         done();
         return;
       }
       this.askAll(list, level, (answers) => {
-        const candidates = levelCandidates(this.host.self.guid, level, [list, ...answers], digitBits);
+        const candidates = this.perSlot(levelCandidates(this.host.self.guid, level, [list, ...answers], digitBits), measured);
         measure(candidates, () => {
           const samples = candidates.flatMap((c) => {
             const m = measured.get(c.guid.hex);
@@ -194,6 +195,30 @@ export class MembershipCore implements UpcallModule {
     measure([reply.surrogate, ...reply.neighbours], () =>
       stepDown(Math.min(reply.level, this.host.space.digits - 1), closestK([...measured.values()], this.opts.k)),
     );
+  }
+
+  /**
+   * Caps the candidates to measure at slotSize per slot not yet measured, in the order the nearest
+   * neighbours listed them (their own nearest first): most of the slots' best nodes, a fraction of the pings.
+   */
+  private perSlot(candidates: readonly NodeHandle[], measured: ReadonlyMap<string, unknown>): NodeHandle[] {
+    const bits = this.host.space.digitBits;
+    const taken = new Map<number, number>();
+    const out: NodeHandle[] = [];
+    for (const c of candidates) {
+      if (measured.has(c.guid.hex)) {
+        out.push(c);
+        continue;
+      }
+      const l = sharedPrefixLength(this.host.self.guid, c.guid, bits);
+      if (l >= this.host.table.levels) continue;
+      const slot = l * this.host.table.base + c.guid.digit(l, bits);
+      const n = taken.get(slot) ?? 0;
+      if (n >= this.host.table.slotSize) continue;
+      taken.set(slot, n + 1);
+      out.push(c);
+    }
+    return out;
   }
 
   /** Asks every node of `list` for its entries at `level`; `done` gets the answers (empty ones on timeout). */
@@ -440,8 +465,8 @@ export class MembershipCore implements UpcallModule {
         const { rttMs, listsYou } = msg.adopt;
         if (listsYou) this.host.table.addBackpointer(from);
         this.learn(from, rttMs);
-        // Answer once, so the sender knows whether we list it (its backpointer); never answer an answer.
-        if (!this.adoptSent.has(from.guid.hex)) this.sendAdopt(from, rttMs);
+        // Answer once, only to say we list it (so it keeps us as a backpointer); never answer an answer.
+        if (this.host.table.has(from.guid) && !this.adoptSent.has(from.guid.hex)) this.sendAdopt(from, rttMs);
         return;
       }
       case 'leave': {
@@ -515,13 +540,21 @@ export class MembershipCore implements UpcallModule {
     const table = this.host.table;
     const out: NodeHandle[] = [];
     if (level < 0 || level >= table.levels) return out;
-    for (let d = 0; d < table.base; d++) {
-      for (const e of table.slot(level, d)) if (out.length < DEFAULTS.maxNeighbourReply) out.push(e.handle);
+    // Primaries first, then backups, so an asker that measures only a few per slot takes the best.
+    for (let rank = 0; rank < table.slotSize; rank++) {
+      for (let d = 0; d < table.base; d++) {
+        const e = table.slot(level, d)[rank];
+        if (e && out.length < DEFAULTS.maxNeighbourReply) out.push(e.handle);
+      }
     }
     const bits = this.host.space.digitBits;
+    let backs = 0;
     for (const b of table.backpointers()) {
-      if (out.length >= DEFAULTS.maxNeighbourReply) break;
-      if (sharedPrefixLength(b.guid, this.host.self.guid, bits) === level) out.push(b);
+      if (out.length >= DEFAULTS.maxNeighbourReply || backs >= table.base) break;
+      if (sharedPrefixLength(b.guid, this.host.self.guid, bits) === level) {
+        out.push(b);
+        backs++;
+      }
     }
     return out;
   }

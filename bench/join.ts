@@ -22,7 +22,9 @@ export async function benchJoinCost(n: number, samples: number, seed = 1): Promi
       bootstrap: via ? [via.address] : undefined,
     });
     nodes.push(node);
-    network.run(network.clock.now() + 2_000);
+    // One at a time: the next join starts when this one is done.
+    for (let t = 0; via && node.status !== 'ACTIVE' && t < 300; t++) network.run(network.clock.now() + 100);
+    network.run(network.clock.now() + 500);
   };
   const t0 = performance.now();
   while (nodes.length < n) await add();

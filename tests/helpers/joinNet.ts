@@ -36,11 +36,15 @@ export class JoinNet {
     return node;
   }
 
-  /** Adds `count` nodes one after another, each joining through a random earlier node and settling. */
+  /**
+   * Adds `count` nodes one after another, each joining through a random earlier node: the next one
+   * starts once this one is ACTIVE (or after 30 virtual seconds), plus `settleMs`.
+   */
   async joinOneByOne(count: number, settleMs = 3_000): Promise<void> {
     for (let i = 0; i < count; i++) {
       const via = this.nodes.length ? this.nodes[this.rng.int(this.nodes.length)] : undefined;
-      await this.add(via);
+      const node = await this.add(via);
+      for (let t = 0; via && node.status !== 'ACTIVE' && t < 300; t++) this.run(100);
       this.run(settleMs);
     }
   }
