@@ -49,3 +49,54 @@ export async function benchJoinCost(n: number, samples: number, seed = 1): Promi
     buildByJoinMs: Math.round(buildMs),
   };
 }
+
+/** Time and peak memory to build an N-node mesh by sequential joins in the simulator. */
+export async function benchJoinBuild(n: number, seed = 1): Promise<Record<string, unknown>> {
+  const network = new SimNetwork({ seed });
+  const rng = new SeededRng(seed).fork('join-build');
+  const nodes: TapestryNode[] = [];
+  const quiet = { repairMs: 0, heartbeatMs: 0, republishMs: 0 };
+  let peakRss = process.memoryUsage().rss;
+  const t0 = performance.now();
+  while (nodes.length < n) {
+    const via = nodes.length ? nodes[rng.int(nodes.length)] : undefined;
+    const node = await createNode({
+      ...quiet, transport: network.createTransport(), clock: network.clock, guid: Guid.random(() => rng.int(256)),
+      bootstrap: via ? [via.address] : undefined,
+    });
+    nodes.push(node);
+    for (let t = 0; via && node.status !== 'ACTIVE' && t < 300; t++) network.run(network.clock.now() + 100);
+    if (nodes.length % 500 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  const ms = performance.now() - t0;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const active = nodes.filter((x) => x.status === 'ACTIVE').length;
+  await Promise.all(nodes.map((x) => x.close()));
+  return { n, active, buildMs: Math.round(ms), virtualSeconds: Math.round(network.clock.now() / 1000), peakRssMb: Math.round(peakRss / 2 ** 20) };
+}
+
+/** Wall time for N nodes on real UDP sockets in this process to join one after another. */
+export async function benchUdpJoin(n: number): Promise<Record<string, unknown>> {
+  const quiet = { repairMs: 0, heartbeatMs: 0, republishMs: 0 };
+  const nodes: TapestryNode[] = [await createNode({ ...quiet, transport: { family: 4, host: '127.0.0.1', port: 0 } })];
+  const perJoin: number[] = [];
+  const rng = new SeededRng(1).fork('udp-join');
+  const t0 = performance.now();
+  try {
+    while (nodes.length < n) {
+      const t = performance.now();
+      const via = nodes[rng.int(nodes.length)];
+      const node = await createNode({ ...quiet, transport: { family: 4, host: '127.0.0.1', port: 0 }, bootstrap: [via.address] });
+      nodes.push(node);
+      await Promise.race([node.whenStatus('ACTIVE'), new Promise((r) => setTimeout(r, 15_000))]);
+      perJoin.push(performance.now() - t);
+    }
+    const totalMs = performance.now() - t0;
+    return {
+      n, active: nodes.filter((x) => x.status === 'ACTIVE').length, totalMs: Math.round(totalMs),
+      joinMsMedian: Number(quantile(perJoin, 0.5).toFixed(1)), joinMsP99: Number(quantile(perJoin, 0.99).toFixed(1)),
+    };
+  } finally {
+    await Promise.all(nodes.map((x) => x.close()));
+  }
+}

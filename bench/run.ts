@@ -3,7 +3,7 @@
  * {"bench": "<name>", ...}. Speed figures come with a baseline measured in the same process.
  */
 import { benchBareSimulator, benchHops } from './hops';
-import { benchJoinCost } from './join';
+import { benchJoinBuild, benchJoinCost, benchUdpJoin } from './join';
 import { benchLocateRdp, benchLocateUdp } from './locate';
 import { benchUdpForward } from './udpForward';
 
@@ -36,6 +36,13 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'join') {
     for (const n of [100, 500, 1_000]) emit('join-cost', await benchJoinCost(n, 20));
+  }
+  if (!only || only === 'udp-join') {
+    emit('udp-join', await benchUdpJoin(1_000));
+  }
+  if (only === 'join-build') {
+    // Long: not part of the default run. `npx tsx bench/run.ts join-build 10000`.
+    emit('join-build', await benchJoinBuild(Number(process.argv[3] ?? 10_000)));
   }
   if (!only || only === 'udp') {
     emit('udp-forward', await benchUdpForward(3_000, 100));
