@@ -10,20 +10,26 @@ import { SeededRng } from '../sim/random';
 import { mean, quantile } from '../sim/stats';
 import { SimNetwork } from '../transport/simNetwork';
 
+const QUIET = { repairMs: 0, heartbeatMs: 0, republishMs: 0 };
+
+/** Starts one node that joins through a random node of `nodes` and runs the network until it is ACTIVE. */
+async function joinOne(network: SimNetwork, nodes: TapestryNode[], rng: SeededRng): Promise<void> {
+  const via = nodes.length ? nodes[rng.int(nodes.length)] : undefined;
+  const node = await createNode({
+    ...QUIET, transport: network.createTransport(), clock: network.clock, guid: Guid.random(() => rng.int(256)),
+    bootstrap: via ? [via.address] : undefined,
+  });
+  nodes.push(node);
+  // One at a time: the next join starts when this one is done.
+  for (let t = 0; via && node.status !== 'ACTIVE' && t < 300; t++) network.run(network.clock.now() + 100);
+}
+
 export async function benchJoinCost(n: number, samples: number, seed = 1): Promise<Record<string, unknown>> {
   const network = new SimNetwork({ seed });
   const rng = new SeededRng(seed).fork('join-bench');
   const nodes: TapestryNode[] = [];
-  const quiet = { repairMs: 0, heartbeatMs: 0, republishMs: 0 };
   const add = async () => {
-    const via = nodes.length ? nodes[rng.int(nodes.length)] : undefined;
-    const node = await createNode({
-      ...quiet, transport: network.createTransport(), clock: network.clock, guid: Guid.random(() => rng.int(256)),
-      bootstrap: via ? [via.address] : undefined,
-    });
-    nodes.push(node);
-    // One at a time: the next join starts when this one is done.
-    for (let t = 0; via && node.status !== 'ACTIVE' && t < 300; t++) network.run(network.clock.now() + 100);
+    await joinOne(network, nodes, rng);
     network.run(network.clock.now() + 500);
   };
   const t0 = performance.now();
@@ -55,17 +61,10 @@ export async function benchJoinBuild(n: number, seed = 1): Promise<Record<string
   const network = new SimNetwork({ seed });
   const rng = new SeededRng(seed).fork('join-build');
   const nodes: TapestryNode[] = [];
-  const quiet = { repairMs: 0, heartbeatMs: 0, republishMs: 0 };
   let peakRss = process.memoryUsage().rss;
   const t0 = performance.now();
   while (nodes.length < n) {
-    const via = nodes.length ? nodes[rng.int(nodes.length)] : undefined;
-    const node = await createNode({
-      ...quiet, transport: network.createTransport(), clock: network.clock, guid: Guid.random(() => rng.int(256)),
-      bootstrap: via ? [via.address] : undefined,
-    });
-    nodes.push(node);
-    for (let t = 0; via && node.status !== 'ACTIVE' && t < 300; t++) network.run(network.clock.now() + 100);
+    await joinOne(network, nodes, rng);
     if (nodes.length % 500 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
   const ms = performance.now() - t0;
@@ -77,8 +76,7 @@ export async function benchJoinBuild(n: number, seed = 1): Promise<Record<string
 
 /** Wall time for N nodes on real UDP sockets in this process to join one after another. */
 export async function benchUdpJoin(n: number): Promise<Record<string, unknown>> {
-  const quiet = { repairMs: 0, heartbeatMs: 0, republishMs: 0 };
-  const nodes: TapestryNode[] = [await createNode({ ...quiet, transport: { family: 4, host: '127.0.0.1', port: 0 } })];
+  const nodes: TapestryNode[] = [await createNode({ ...QUIET, transport: { family: 4, host: '127.0.0.1', port: 0 } })];
   const perJoin: number[] = [];
   const rng = new SeededRng(1).fork('udp-join');
   const t0 = performance.now();
@@ -86,7 +84,7 @@ export async function benchUdpJoin(n: number): Promise<Record<string, unknown>> 
     while (nodes.length < n) {
       const t = performance.now();
       const via = nodes[rng.int(nodes.length)];
-      const node = await createNode({ ...quiet, transport: { family: 4, host: '127.0.0.1', port: 0 }, bootstrap: [via.address] });
+      const node = await createNode({ ...QUIET, transport: { family: 4, host: '127.0.0.1', port: 0 }, bootstrap: [via.address] });
       nodes.push(node);
       await Promise.race([node.whenStatus('ACTIVE'), new Promise((r) => setTimeout(r, 15_000))]);
       perJoin.push(performance.now() - t);

@@ -21,6 +21,7 @@ import type {
 } from '../../wire/types';
 import { decodeReason } from '../helpers/decodeReason';
 import { hostileInputTests } from '../helpers/hostileInput';
+import { lenField, outcomeOf, varint, varintField } from '../helpers/codecTesting';
 
 // The oracle throughout is the input object: a decoded message must say exactly what was encoded.
 
@@ -172,37 +173,7 @@ function reasonOf(bytes: Uint8Array, idBytes?: 20 | 32): DecodeReason {
   return decodeReason(() => decodeMembership(bytes, idBytes ? { idBytes } : undefined));
 }
 
-/**
- * Decodes and returns what happened. A message that decodes must be a valid one: it re-encodes and
- * decodes to itself. Anything thrown that is not a FrameDecodeError fails the test.
- */
-function decodeOutcome(bytes: Uint8Array): 'ok' | DecodeReason {
-  let msg: MembershipMsg;
-  try {
-    msg = decodeMembership(bytes);
-  } catch (err) {
-    if (!(err instanceof FrameDecodeError)) throw err;
-    return err.reason;
-  }
-  // Compared by encoding (one check, not dozens of matchers): the fuzz tests decode thousands of these.
-  const encoded = encodeMembership(msg);
-  const again = encodeMembership(decodeMembership(encoded));
-  if (Buffer.compare(encoded, again) !== 0) throw new Error('a decoded message did not survive a round trip');
-  return 'ok';
-}
-
-// A minimal protobuf writer, to build messages the encoder cannot produce (a handle left out).
-function varint(v: number): number[] {
-  const out: number[] = [];
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-const lenField = (field: number, content: ArrayLike<number>) => [...varint((field << 3) | 2), ...varint(content.length), ...Array.from(content)];
-const varintField = (field: number, v: number) => [...varint(field << 3), ...varint(v)];
+const decodeOutcome = outcomeOf(decodeMembership, encodeMembership);
 /** A NodeHandle's fields: IPv4 127.0.0.1:4000 with the given GUID bytes. */
 const rawHandle = (g: ArrayLike<number>) => [...lenField(1, g), ...varintField(2, 1), ...lenField(3, [127, 0, 0, 1]), ...varintField(4, 4000)];
 
