@@ -406,12 +406,16 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   }
   const fanout = options.locateFanout ?? DEFAULTS.locateFanout;
   if (!Number.isInteger(fanout) || fanout < 1) throw new InvalidArgumentError(`locateFanout must be a positive integer, got ${fanout}`);
-  let locatorRef: AnyActorRef | undefined;
-  let routerRef: AnyActorRef | undefined;
   let nodeRef: AnyActorRef | undefined;
-  // The router exists from the moment the node runs, which may be inside the very transition that
-  // starts a join: look it up in the actor system when first needed.
-  const router$ = (): AnyActorRef => (routerRef ??= nodeRef!.system.get('router') as AnyActorRef);
+  // The router and locator exist from the moment the node runs, which may be inside the very
+  // transition that starts a join: the cores look them up in the actor system when they need them.
+  const refs = new Map<string, AnyActorRef>();
+  const child = (id: 'router' | 'objectLocator'): AnyActorRef => {
+    let ref = refs.get(id);
+    if (!ref) refs.set(id, (ref = nodeRef!.system.get(id) as AnyActorRef));
+    return ref;
+  };
+  const router$ = () => child('router');
   const leafListeners = new Set<LeafSetListener>();
   const provider = toProvider(options.bootstrap);
   let built: { cores: NodeCores; table: RoutingTable; transport: Transport } | undefined;
@@ -432,8 +436,8 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
         route: (req) => router.route(req),
         sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops),
         deliverLocal: (d) => router.deliverLocal(d),
-        armTimeout: (id, attempt, ms) => locatorRef?.send({ type: 'arm', id, attempt, ms }),
-        pointersHeld: () => locatorRef?.send({ type: 'pointersHeld' }),
+        armTimeout: (id, attempt, ms) => child('objectLocator').send({ type: 'arm', id, attempt, ms }),
+        pointersHeld: () => child('objectLocator').send({ type: 'pointersHeld' }),
       },
       {
         salts,
@@ -480,22 +484,12 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     },
   });
   nodeRef = actor;
-  // The router and locator exist once the machine is running; their refs are needed by the cores.
-  const sub = actor.subscribe((snap) => {
-    if (snap.value !== 'starting') {
-      routerRef ??= actor.system.get('router') as AnyActorRef | undefined;
-      locatorRef ??= actor.system.get('objectLocator') as AnyActorRef | undefined;
-    }
-  });
   actor.start();
   const snap = await waitFor(actor, (s) => s.status === 'done' || s.value !== 'starting');
-  sub.unsubscribe();
   if (snap.value === 'starting' || snap.value === 'closed' || !built) {
     actor.stop();
     throw snap.context.error instanceof Error ? snap.context.error : new ClosedError('node failed to start');
   }
-  routerRef = actor.system.get('router') as AnyActorRef;
-  locatorRef = actor.system.get('objectLocator') as AnyActorRef;
   built.cores.membership.startRepair(options.repairMs ?? DEFAULTS.repairMs);
   built.cores.membership.startHeartbeat(options.heartbeatMs ?? DEFAULTS.heartbeatMs, DEFAULTS.heartbeatMisses);
   return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners, provider);
