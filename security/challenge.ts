@@ -1,0 +1,39 @@
+/**
+ * Challenge and response: a peer proves it holds the key behind its GUID by signing a fresh nonce.
+ *
+ * What is signed is not the bare nonce but a domain-tagged string holding the challenger's GUID and
+ * the nonce. The tag keeps an answer from ever being a valid signature of anything else (a signed
+ * record); the challenger's GUID keeps a man in the middle from relaying a challenge it received to
+ * the real key holder and passing the answer off as its own: the holder would bind it to the relay's
+ * GUID, not to the node that asked.
+ */
+import { InvalidArgumentError } from '../errors';
+import type { Guid } from '../routing/guid';
+import { CanonicalWriter } from './canonical';
+import type { RandomBytes } from './identity';
+import { SECURITY_LIMITS } from './limits';
+
+/** Domain tag of a challenge answer. */
+export const CHALLENGE_DOMAIN = 'tapestry/challenge-answer/v1';
+
+/** A nonce of `bytes` random bytes. */
+export function createNonce(random: RandomBytes, bytes: number = SECURITY_LIMITS.nonceBytes): Uint8Array {
+  if (!Number.isInteger(bytes) || bytes < SECURITY_LIMITS.minNonceBytes || bytes > SECURITY_LIMITS.maxNonceBytes) {
+    throw new InvalidArgumentError(
+      `a nonce is ${SECURITY_LIMITS.minNonceBytes} to ${SECURITY_LIMITS.maxNonceBytes} bytes, got ${bytes}`,
+    );
+  }
+  const nonce = random(bytes);
+  if (!(nonce instanceof Uint8Array) || nonce.length !== bytes) throw new InvalidArgumentError(`random(${bytes}) must return ${bytes} bytes`);
+  return new Uint8Array(nonce);
+}
+
+/** Whether a nonce from a peer is one this node answers: within the nonce size limits. */
+export function isAnswerableNonce(nonce: unknown): nonce is Uint8Array {
+  return nonce instanceof Uint8Array && nonce.length >= SECURITY_LIMITS.minNonceBytes && nonce.length <= SECURITY_LIMITS.maxNonceBytes;
+}
+
+/** The bytes an answer signs; callers check isAnswerableNonce first. */
+export function challengeMessage(nonce: Uint8Array, challenger: Guid): Uint8Array {
+  return new CanonicalWriter(CHALLENGE_DOMAIN).bytes8(challenger.bytes).bytes8(nonce).finish();
+}

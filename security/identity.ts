@@ -1,0 +1,70 @@
+/**
+ * A node's identity: an ed25519 key pair, and the GUID it implies. The GUID is the hash of the raw
+ * public key (SHA-1 for 160-bit ids, SHA-256 for 256-bit ones), so a peer that claims a GUID can be
+ * asked to prove it holds the key behind it, and nobody can pick where in the id space they land.
+ *
+ * Key pairs are made from a 32-byte seed rather than by generateKeyPairSync: a seed drawn from an
+ * injected random source keeps simulations deterministic, and on Node 20.20 a KeyObject that came out
+ * of generateKeyPairSync can deadlock the process when it is exported while the garbage collector
+ * frees the key-generation job (seen in testing: the main thread waits on the key's own mutex).
+ */
+import { randomBytes, type KeyObject, createPublicKey } from 'node:crypto';
+import { DEFAULTS } from '../defaults';
+import { InvalidArgumentError } from '../errors';
+import { Guid } from '../routing/guid';
+import { exportPublicKey, exportSeed, importSeed, PUBLIC_KEY_BYTES, SEED_BYTES } from './keys';
+
+/** A source of random bytes; the simulator passes a seeded one so runs repeat exactly. */
+export type RandomBytes = (bytes: number) => Uint8Array;
+
+/** The default random source: the operating system's CSPRNG. */
+export const secureRandom: RandomBytes = (n) => new Uint8Array(randomBytes(n));
+
+/** The GUID of a raw public key: SHA-1 of its 32 bytes for 160-bit ids, SHA-256 for 256-bit ones. */
+export function guidFromPublicKey(publicKey: Uint8Array, bits: 160 | 256 = DEFAULTS.idBits): Guid {
+  if (publicKey.length !== PUBLIC_KEY_BYTES) throw new InvalidArgumentError(`an ed25519 public key is 32 bytes, got ${publicKey.length}`);
+  return Guid.fromName(publicKey, bits);
+}
+
+export class Identity {
+  /** The raw 32-byte public key: what a credential carries and what the GUID is the hash of. */
+  readonly publicKey: Uint8Array;
+  /** The public key parsed once, for verifying this node's own signatures without a lookup. */
+  readonly publicKeyObject: KeyObject;
+  /** The private key; used by the signed provider, exported only to persist the identity. */
+  readonly privateKeyObject: KeyObject;
+  private guid160: Guid | undefined;
+  private guid256: Guid | undefined;
+
+  private constructor(privateKey: KeyObject) {
+    this.privateKeyObject = privateKey;
+    this.publicKeyObject = createPublicKey(privateKey);
+    this.publicKey = exportPublicKey(this.publicKeyObject);
+  }
+
+  /** The identity whose private key is this 32-byte seed (RFC 8032 §5.1.5). */
+  static fromSeed(seed: Uint8Array): Identity {
+    return new Identity(importSeed(seed));
+  }
+
+  /** A fresh identity; `random` defaults to the OS CSPRNG, a seeded source gives a repeatable one. */
+  static generate(random: RandomBytes = secureRandom): Identity {
+    const seed = random(SEED_BYTES);
+    if (!(seed instanceof Uint8Array) || seed.length !== SEED_BYTES) {
+      throw new InvalidArgumentError(`random(${SEED_BYTES}) must return ${SEED_BYTES} bytes`);
+    }
+    return Identity.fromSeed(seed);
+  }
+
+  /** This node's GUID in an id space of the given width (computed once per width). */
+  guid(bits: 160 | 256 = DEFAULTS.idBits): Guid {
+    if (bits === 160) return (this.guid160 ??= guidFromPublicKey(this.publicKey, 160));
+    if (bits === 256) return (this.guid256 ??= guidFromPublicKey(this.publicKey, 256));
+    throw new InvalidArgumentError(`idBits must be 160 or 256, got ${bits as number}`);
+  }
+
+  /** The private key's 32-byte seed, for persisting the identity. Keep it secret. */
+  seed(): Uint8Array {
+    return exportSeed(this.privateKeyObject);
+  }
+}
