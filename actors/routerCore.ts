@@ -13,8 +13,8 @@ import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
 import type { Address, Transport } from '../transport/types';
 import { type Delivery, type ForwardContext, type UpcallModule } from '../upcalls/types';
-import { decodeFrame, encodeFrame, routeFrameOverhead } from '../wire/codec';
-import { WIRE_VERSION, type Body, type NodeHandle, type RouteMsg } from '../wire/types';
+import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
+import { WIRE_VERSION, type Body, type DirectMsg, type NodeHandle, type RouteMsg } from '../wire/types';
 
 export interface RouterCoreOptions {
   readonly self: NodeHandle;
@@ -41,6 +41,11 @@ export interface RouterCoreOptions {
 interface PendingHop {
   readonly msg: RouteMsg;
   readonly to: NodeHandle;
+  /** The frame as sent: a retransmission sends the same bytes (the same frame id, so either copy's HopAck counts). */
+  readonly bytes: Uint8Array;
+  /** Sends so far to this neighbour, and the wait after the last one (ms). */
+  sends: number;
+  waitMs: number;
   /** Neighbours that already failed this message (GUID hex). */
   readonly avoid: Set<string>;
 }
@@ -80,6 +85,8 @@ export interface RouterStats {
   /** Forwarded hops that got no acknowledgement in time, and the retries to another neighbour. */
   hopTimeouts: number;
   hopFailovers: number;
+  /** Hop frames sent again to the same neighbour after a silent wait. */
+  hopRetransmits: number;
   /** Hops sent without waiting for an acknowledgement because too many were pending. */
   hopsUntracked: number;
   /** Second copies of a message (made by a failover) dropped at the destination. */
@@ -108,7 +115,7 @@ export class RouterCore {
   readonly stats: RouterStats = {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
     droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
-    pingsAnswered: 0, pingsRefused: 0, hopTimeouts: 0, hopFailovers: 0, hopsUntracked: 0, duplicates: 0,
+    pingsAnswered: 0, pingsRefused: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, duplicates: 0,
   };
   readonly modules = new Map<number, UpcallModule>();
   readonly reassembler = new Reassembler();
@@ -135,7 +142,11 @@ export class RouterCore {
   inEvent = false;
   /** Payload bytes a fragment can carry once the frame's own fields are paid for. */
   private readonly chunkBytes: number;
-  private nextFrameId = 0;
+  /** The same for a message sent straight to a peer (a DirectMsg has no routing fields to pay for). */
+  private readonly directChunkBytes: number;
+  /** The first 4 bytes of this node's GUID: a DirectMsg for another node carries a different check. */
+  private readonly selfCheck: number;
+  private nextFrameId = 1;
   private nextMessageId = 0;
   private nextNonce = 0;
 
@@ -156,6 +167,8 @@ export class RouterCore {
       source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
       level: 0, moduleId: 0xffff, payload: new Uint8Array(0),
     });
+    this.directChunkBytes = this.mtu - directFrameOverhead(this.self);
+    this.selfCheck = guidCheck(this.self.guid);
   }
 
   /** A one-shot timer on the node's clock: armed by the router actor (no extra event when asked during one). */
@@ -195,6 +208,9 @@ export class RouterCore {
       case 'ack':
         this.hops.delete(body.ack.frameId);
         return;
+      case 'direct':
+        this.receiveDirect(body.direct, frame.sender);
+        return;
       case 'ping':
         // Answer where the datagram came from: that is the path the pinger measures.
         this.stats.pingsAnswered++;
@@ -226,28 +242,48 @@ export class RouterCore {
   }
 
   /**
-   * Sends a message straight to a known node, past routing: a RouteMsg to its exact GUID whose
-   * level is already the last, so the receiver delivers it at once (and drops it, counted, if a
-   * different node now answers at that address). `hops` is what the message had taken so far.
+   * Sends a message straight to a known node, past routing, as DirectMsg frames: no source, destination
+   * or routing fields travel (the frame's sender is the source). `hops` is what the message had taken so far.
    */
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0): void {
     this.stats.sentDirect++;
-    const base = {
-      source: this.self, dest: to.guid, fuzzy: false, ttl: DEFAULTS.maxTtl, hops: Math.min(hops + 1, DEFAULTS.maxTtl),
-      level: this.levels, moduleId, routeId: this.newRouteId(),
-    };
-    // Larger than one datagram (a long neighbour list): fragmented like any route, reassembled there.
-    const pieces = payload.length <= this.chunkBytes ? [payload] : splitPayload(payload, this.chunkBytes);
-    const messageId = pieces.length > 1 ? this.nextMessageId++ >>> 0 : 0;
-    if (pieces.length > 1) this.stats.fragmentsSent += pieces.length;
-    for (let index = 0; index < pieces.length; index++) {
-      const route: RouteMsg = {
-        ...base, payload: pieces[index],
-        ...(pieces.length > 1 ? { fragment: { messageId, index, count: pieces.length } } : {}),
-      };
-      if (to.guid.equals(this.self.guid)) this.step(route);
-      else this.sendFrame(to.address, { kind: 'route', route });
+    const base = { destCheck: guidCheck(to.guid), moduleId, hops: Math.min(hops, DEFAULTS.maxTtl - 1) };
+    if (to.guid.equals(this.self.guid)) {
+      this.arrive(this.directToRoute({ ...base, payload }, this.self), false, undefined);
+      return;
     }
+    // Larger than one datagram (a long neighbour list): fragmented, and reassembled there.
+    const pieces = payload.length <= this.directChunkBytes ? [payload] : splitPayload(payload, this.directChunkBytes);
+    if (pieces.length === 1) {
+      this.sendFrame(to.address, { kind: 'direct', direct: { ...base, payload } });
+      return;
+    }
+    const messageId = this.nextMessageId++ >>> 0;
+    this.stats.fragmentsSent += pieces.length;
+    for (let index = 0; index < pieces.length; index++) {
+      const fragment = { messageId, index, count: pieces.length };
+      this.sendFrame(to.address, { kind: 'direct', direct: { ...base, payload: pieces[index], fragment } });
+    }
+  }
+
+  /** A DirectMsg frame: ends here, as an exact route to this node's GUID would, unless it was meant for another node. */
+  private receiveDirect(d: DirectMsg, sender: NodeHandle): void {
+    if (d.destCheck !== this.selfCheck) {
+      // Sent to a node that was at this address before: dropped, as an exact route to a GUID no one holds.
+      this.stats.droppedNoExactMatch++;
+      return;
+    }
+    this.arrive(this.directToRoute(d, sender), false, sender);
+  }
+
+  /** The route a direct message stands for: from its sender, ending here, one hop more than it had. */
+  private directToRoute(d: DirectMsg, sender: NodeHandle): RouteMsg {
+    const route: { -readonly [K in keyof RouteMsg]: RouteMsg[K] } = {
+      source: sender, dest: this.self.guid, fuzzy: false, ttl: DEFAULTS.maxTtl, hops: d.hops + 1, level: this.levels,
+      moduleId: d.moduleId, payload: d.payload,
+    };
+    if (d.fragment) route.fragment = d.fragment;
+    return route;
   }
 
   /** Sends a ping; `done` gets the round trip and the answering peer. The router actor times it out. */
@@ -332,8 +368,9 @@ export class RouterCore {
 
   /**
    * Sends a routed frame one hop. With a timer available the hop is acknowledged: without a HopAck
-   * in time the neighbour is reported as suspect and the message goes to the slot's next entry (or
-   * on by surrogate routing), at most slotSize tries.
+   * in time the neighbour is reported as suspect and the same frame is sent again
+   * (DEFAULTS.hopRetransmits, backing off); still silent, the message goes to the slot's next entry
+   * (or on by surrogate routing), at most maxHopAttempts neighbours.
    */
   private forwardTo(to: NodeHandle, route: RouteMsg, avoid: Set<string> | undefined): void {
     if (!this.hopAcks) {
@@ -345,19 +382,30 @@ export class RouterCore {
       this.sendFrame(to.address, { kind: 'route', route: { ...route, ackWanted: false } });
       return;
     }
-    const frameId = this.sendFrame(to.address, { kind: 'route', route: { ...route, ackWanted: true } });
-    const pending: PendingHop = { msg: route, to, avoid: avoid ?? new Set() };
-    this.hops.set(frameId, pending);
+    const frameId = this.takeFrameId();
+    const bytes = this.encode(frameId, { kind: 'route', route: { ...route, ackWanted: true } });
+    this.transport.send(to.address, bytes);
     const latency = this.table.get(to.guid)?.latency ?? 0;
-    this.after(DEFAULTS.hopAckMinTimeoutMs + 4 * latency, () => this.hopTimedOut(frameId));
+    const waitMs = DEFAULTS.hopAckMinTimeoutMs + 4 * latency;
+    this.hops.set(frameId, { msg: route, to, bytes, sends: 1, waitMs, avoid: avoid ?? new Set() });
+    this.after(waitMs, () => this.hopTimedOut(frameId));
   }
 
+  /** No HopAck in time: send the frame again (backing off), then fail over to another neighbour. */
   private hopTimedOut(frameId: number): void {
     const p = this.hops.get(frameId);
     if (!p) return;
-    this.hops.delete(frameId);
     this.stats.hopTimeouts++;
-    this.onSuspect?.(p.to);
+    if (p.sends === 1) this.onSuspect?.(p.to);
+    if (p.sends <= DEFAULTS.hopRetransmits) {
+      this.stats.hopRetransmits++;
+      p.sends++;
+      p.waitMs *= 2;
+      this.transport.send(p.to.address, p.bytes);
+      this.after(p.waitMs, () => this.hopTimedOut(frameId));
+      return;
+    }
+    this.hops.delete(frameId);
     p.avoid.add(p.to.guid.hex);
     if (p.avoid.size >= DEFAULTS.maxHopAttempts) return;
     this.stats.hopFailovers++;
@@ -418,10 +466,19 @@ export class RouterCore {
     return id;
   }
 
-  private sendFrame(to: Address, body: Body): number {
+  /** Encodes and sends a frame that wants no HopAck: its datagram id is 0, which protobuf leaves off the wire. */
+  private sendFrame(to: Address, body: Body): void {
+    this.transport.send(to, this.encode(0, body));
+  }
+
+  private encode(frameId: number, body: Body): Uint8Array {
+    return encodeFrame({ version: WIRE_VERSION, sender: this.self, messageId: frameId, body });
+  }
+
+  /** A datagram id for a frame that wants a HopAck: never 0, which marks frames that want none. */
+  private takeFrameId(): number {
     const frameId = this.nextFrameId;
-    this.nextFrameId = (frameId + 1) >>> 0;
-    this.transport.send(to, encodeFrame({ version: WIRE_VERSION, sender: this.self, messageId: frameId, body }));
+    this.nextFrameId = (frameId + 1) >>> 0 || 1;
     return frameId;
   }
 }

@@ -13,7 +13,7 @@ import { DEFAULTS } from '../defaults';
 import { DecodeError, InvalidArgumentError, MessageTooLargeError } from '../errors';
 import { Guid } from '../routing/guid';
 import type { Address } from '../transport/types';
-import { WIRE_VERSION, type Body, type FragmentInfo, type Frame, type NodeHandle, type RouteMsg } from './types';
+import { WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type RouteMsg } from './types';
 
 // Loaded once: the schema is part of the program, so a missing or broken file should fail at start-up.
 const root = protobuf.loadSync(path.join(__dirname, '..', 'messages.proto'));
@@ -89,6 +89,13 @@ interface WireRoute {
   ackWanted?: boolean;
   routeId?: number;
 }
+interface WireDirect {
+  destCheck: number;
+  moduleId: number;
+  payload: Uint8Array;
+  fragment?: WireFragment | null;
+  hops: number;
+}
 interface WireNonce {
   nonce: number;
 }
@@ -102,6 +109,7 @@ interface WireFrame {
   ping?: WireNonce | null;
   pong?: WireNonce | null;
   ack?: { frameId: number } | null;
+  direct?: WireDirect | null;
 }
 
 /** Encodes a frame for sending. Throws MessageTooLargeError if it would not fit in one datagram. */
@@ -154,6 +162,32 @@ export function routeFrameOverhead(route: RouteMsg): number {
 }
 
 /**
+ * An upper bound on the bytes a DirectMsg frame from `sender` takes beyond its payload, fragment
+ * header included: pieces of `mtu - directFrameOverhead(sender)` bytes fit the MTU.
+ */
+export function directFrameOverhead(sender: NodeHandle): number {
+  const frame: Frame = {
+    version: WIRE_VERSION,
+    sender,
+    messageId: 0xffff_ffff,
+    body: {
+      kind: 'direct',
+      direct: {
+        destCheck: 0xffff_ffff, moduleId: 0xffff_ffff, hops: DEFAULTS.maxTtl, payload: ONE_BYTE,
+        fragment: { messageId: 0xffff_ffff, index: DEFAULTS.maxFragments - 1, count: DEFAULTS.maxFragments },
+      },
+    },
+  };
+  return encodedFrameSize(frame) - ONE_BYTE.length + PAYLOAD_LENGTH_MARGIN;
+}
+
+/** The first 4 bytes of a GUID as an unsigned 32-bit number: a DirectMsg's dest_check. */
+export function guidCheck(guid: Guid): number {
+  const b = guid.bytes;
+  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+}
+
+/**
  * Decodes and validates one datagram. Throws FrameDecodeError (a DecodeError) with a reason for
  * anything malformed; never any other exception for bad input. The result shares no memory with
  * `bytes`.
@@ -197,6 +231,8 @@ function bodyFromWire(wire: WireFrame, idBytes: number): Body {
       return { kind: 'pong', pong: { nonce: wire.pong!.nonce } };
     case 'ack':
       return { kind: 'ack', ack: { frameId: wire.ack!.frameId } };
+    case 'direct':
+      return { kind: 'direct', direct: directFromWire(wire.direct!) };
     default:
       return fail('emptyBody', 'frame carries no known message');
   }
@@ -223,6 +259,18 @@ function routeFromWire(r: WireRoute, idBytes: number): RouteMsg {
   if (r.fragment) msg.fragment = fragmentFromWire(r.fragment);
   if (r.ackWanted) msg.ackWanted = true;
   if (r.routeId) msg.routeId = r.routeId;
+  return msg;
+}
+
+function directFromWire(d: WireDirect): DirectMsg {
+  if (d.hops > DEFAULTS.maxTtl) fail('hops', `hops ${d.hops} > ${DEFAULTS.maxTtl}`);
+  const msg: { -readonly [K in keyof DirectMsg]: DirectMsg[K] } = {
+    destCheck: d.destCheck >>> 0,
+    moduleId: d.moduleId,
+    payload: new Uint8Array(d.payload), // a copy, not a view into the datagram
+    hops: d.hops,
+  };
+  if (d.fragment) msg.fragment = fragmentFromWire(d.fragment);
   return msg;
 }
 
@@ -269,6 +317,8 @@ function frameToWire(frame: Frame): object {
       return { version: frame.version, sender, messageId: frame.messageId, pong: { nonce: body.pong.nonce } };
     case 'ack':
       return { version: frame.version, sender, messageId: frame.messageId, ack: { frameId: body.ack.frameId } };
+    case 'direct':
+      return { version: frame.version, sender, messageId: frame.messageId, direct: directToWire(body.direct) };
     default: {
       const unknown: never = body;
       throw new InvalidArgumentError(`cannot encode body ${JSON.stringify(unknown)}`);
@@ -290,6 +340,14 @@ function routeToWire(r: RouteMsg): WireRoute {
     fragment: f ? { messageId: f.messageId, index: f.index, count: f.count } : null,
     ackWanted: r.ackWanted === true,
     routeId: r.routeId ?? 0,
+  };
+}
+
+function directToWire(d: DirectMsg): WireDirect {
+  const f = d.fragment;
+  return {
+    destCheck: d.destCheck, moduleId: d.moduleId, payload: d.payload, hops: d.hops,
+    fragment: f ? { messageId: f.messageId, index: f.index, count: f.count } : null,
   };
 }
 

@@ -68,6 +68,7 @@ interface WireJoinReply {
 interface WireNeighbourRequest {
   requestId: number;
   level: number;
+  perSlot?: number;
 }
 interface WireNeighbourReply {
   requestId: number;
@@ -211,7 +212,7 @@ function joinReplyFromWire(r: WireJoinReply, width: Width): JoinReply {
 
 function neighbourRequestFromWire(r: WireNeighbourRequest, width: Width): NeighbourRequest {
   width.level(r.level);
-  return { requestId: r.requestId, level: r.level };
+  return r.perSlot ? { requestId: r.requestId, level: r.level, perSlot: r.perSlot } : { requestId: r.requestId, level: r.level };
 }
 
 function neighbourReplyFromWire(r: WireNeighbourReply, width: Width): NeighbourReply {
@@ -272,7 +273,7 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
     }
     case 'neighbourRequest': {
       const r = msg.neighbourRequest;
-      return { neighbourRequest: { requestId: r.requestId, level: r.level } };
+      return { neighbourRequest: { requestId: r.requestId, level: r.level, perSlot: r.perSlot ?? 0 } };
     }
     case 'neighbourReply': {
       const r = msg.neighbourReply;

@@ -42,6 +42,20 @@ export interface HopAck {
   readonly frameId: number;
 }
 
+/**
+ * A message sent straight to one known peer (DirectMsg on the wire): the frame's sender is its
+ * source, the receiver its destination. The receiver turns it into a RouteMsg that ends at itself.
+ */
+export interface DirectMsg {
+  /** The receiver's GUID, first 4 bytes big-endian (a check that the datagram reached the right node). */
+  readonly destCheck: number;
+  readonly moduleId: number;
+  readonly payload: Uint8Array;
+  readonly fragment?: FragmentInfo;
+  /** Hops the message took before this one (0 .. DEFAULTS.maxTtl). */
+  readonly hops: number;
+}
+
 export interface Ping {
   readonly nonce: number;
 }
@@ -54,7 +68,8 @@ export type Body =
   | { readonly kind: 'route'; readonly route: RouteMsg }
   | { readonly kind: 'ping'; readonly ping: Ping }
   | { readonly kind: 'pong'; readonly pong: Pong }
-  | { readonly kind: 'ack'; readonly ack: HopAck };
+  | { readonly kind: 'ack'; readonly ack: HopAck }
+  | { readonly kind: 'direct'; readonly direct: DirectMsg };
 
 /** The envelope of every datagram. */
 export interface Frame {
@@ -200,6 +215,8 @@ export interface JoinReply {
 export interface NeighbourRequest {
   readonly requestId: number;
   readonly level: number;
+  /** At most this many entries per slot, best first (absent: all the slot holds). */
+  readonly perSlot?: number;
 }
 
 /** A node's routing-table entries at the asked level, plus its backpointers at that level. */
