@@ -53,6 +53,28 @@ export const DEFAULTS = {
    * still gets the message, instead of a backup that may end a fuzzy route at a different root.
    */
   hopRetransmits: 1,
+  /**
+   * Longest wait for one HopAck, however often the frame was sent again (ms): backing off beyond it
+   * would only delay a hop to the destination itself, which is retried maxHopAttempts times as often.
+   */
+  hopAckMaxWaitMs: 2_000,
+  /**
+   * Most distinct peer handles shared process-wide by the decoder (routing/handleInterner.ts). Entries
+   * are weak and leave with their handles; past this, decoded handles are simply not shared.
+   */
+  maxInternedHandles: 1_000_000,
+  /**
+   * Largest credential a Pong or a signed publish/unpublish carries (bytes). The `signed` provider's
+   * is a 32-byte public key; the bound leaves room for an application provider's certificate.
+   */
+  maxCredentialBytes: 1024,
+  /** Largest signature a Pong or a signed publish/unpublish carries (bytes); ed25519's are 64. */
+  maxSignatureBytes: 1024,
+  /**
+   * Peers whose GUID a node remembers as proven (a signed nonce answered), least recently proven
+   * forgotten first. A forgotten peer is asked again before it is admitted to a table.
+   */
+  maxProvenPeers: 16_384,
   /** Most recently delivered messages a node remembers, so a failover's second copy is delivered once. */
   maxRecentDeliveries: 8_192,
   /** Neighbours one message tries at one hop before it is given up (the slot's primary and backups). */

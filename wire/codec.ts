@@ -12,8 +12,10 @@ import * as protobuf from 'protobufjs';
 import { DEFAULTS } from '../defaults';
 import { DecodeError, InvalidArgumentError, MessageTooLargeError } from '../errors';
 import { Guid } from '../routing/guid';
+import { handleInterner } from '../routing/handleInterner';
 import type { Address } from '../transport/types';
-import { WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type RouteMsg } from './types';
+import { SECURITY_LIMITS } from '../security/limits';
+import { WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg } from './types';
 
 // Loaded once: the schema is part of the program, so a missing or broken file should fail at start-up.
 const root = protobuf.loadSync(path.join(__dirname, '..', 'messages.proto'));
@@ -99,6 +101,13 @@ interface WireDirect {
 interface WireNonce {
   nonce: number;
 }
+interface WirePing extends WireNonce {
+  challenge?: Uint8Array;
+}
+interface WirePong extends WireNonce {
+  credential?: Uint8Array;
+  proof?: Uint8Array;
+}
 interface WireFrame {
   version: number;
   sender: WireHandle | null;
@@ -106,8 +115,8 @@ interface WireFrame {
   /** The oneof's virtual field: which body member is set. */
   body?: string;
   route?: WireRoute | null;
-  ping?: WireNonce | null;
-  pong?: WireNonce | null;
+  ping?: WirePing | null;
+  pong?: WirePong | null;
   ack?: { frameId: number } | null;
   direct?: WireDirect | null;
 }
@@ -226,9 +235,9 @@ function bodyFromWire(wire: WireFrame, idBytes: number): Body {
     case 'route':
       return { kind: 'route', route: routeFromWire(wire.route!, idBytes) };
     case 'ping':
-      return { kind: 'ping', ping: { nonce: wire.ping!.nonce } };
+      return { kind: 'ping', ping: pingFromWire(wire.ping!) };
     case 'pong':
-      return { kind: 'pong', pong: { nonce: wire.pong!.nonce } };
+      return { kind: 'pong', pong: pongFromWire(wire.pong!) };
     case 'ack':
       return { kind: 'ack', ack: { frameId: wire.ack!.frameId } };
     case 'direct':
@@ -287,6 +296,12 @@ function fragmentFromWire(f: WireFragment): FragmentInfo {
  * with a 16-byte ip, port 1..65535. Exported so every message carrying a handle checks it the same way.
  */
 export function handleFromWire(h: WireHandle, idBytes: number): NodeHandle {
+  // The width first: a shared handle of another width must not pass for this one.
+  if (h.guid.length !== idBytes) guidFromWire(h.guid, idBytes);
+  return handleInterner.intern(h.guid, h.family, h.ip, h.port, () => buildHandle(h, idBytes));
+}
+
+function buildHandle(h: WireHandle, idBytes: number): NodeHandle {
   const guid = guidFromWire(h.guid, idBytes);
   let family: 4 | 6;
   if (h.family === WIRE_V4 && h.ip.length === 4) family = 4;
@@ -296,6 +311,39 @@ export function handleFromWire(h: WireHandle, idBytes: number): NodeHandle {
   const address: Address = { family, ip: new Uint8Array(h.ip), port: h.port };
   return { guid, address };
 }
+
+// Ping and Pong: the security fields travel only when the provider authenticates, so with `none`
+// a ping stays the few bytes it always was. Only lengths are checked here ('tooLarge' over a bound,
+// 'missing' for a credential without its proof or the reverse); what they prove is the security
+// provider's question (security/provider.ts). A challenge shorter than a fresh nonce is not an
+// error: the provider simply does not answer it.
+
+function pingFromWire(p: WirePing): Ping {
+  const c = p.challenge;
+  if (c === undefined || c.length === 0) return { nonce: p.nonce };
+  if (c.length > SECURITY_LIMITS.maxNonceBytes) fail('tooLarge', `challenge of ${c.length} bytes over ${SECURITY_LIMITS.maxNonceBytes}`);
+  return { nonce: p.nonce, challenge: c.slice() };
+}
+
+function pongFromWire(p: WirePong): Pong {
+  const credential = p.credential ?? EMPTY;
+  const proof = p.proof ?? EMPTY;
+  if (credential.length === 0 && proof.length === 0) return { nonce: p.nonce };
+  if (credential.length === 0 || proof.length === 0) fail('missing', 'a pong carries a credential and a proof together or neither');
+  if (credential.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `credential of ${credential.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
+  if (proof.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `proof of ${proof.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
+  return { nonce: p.nonce, credential: credential.slice(), proof: proof.slice() };
+}
+
+function pingToWire(p: Ping): WirePing {
+  return p.challenge === undefined ? { nonce: p.nonce } : { nonce: p.nonce, challenge: p.challenge };
+}
+
+function pongToWire(p: Pong): WirePong {
+  return p.credential === undefined || p.proof === undefined ? { nonce: p.nonce } : { nonce: p.nonce, credential: p.credential, proof: p.proof };
+}
+
+const EMPTY = new Uint8Array(0);
 
 function guidFromWire(bytes: Uint8Array, idBytes: number): Guid {
   // idBytes may come from the sender's own GUID, so it is itself checked here.
@@ -312,9 +360,9 @@ function frameToWire(frame: Frame): object {
     case 'route':
       return { version: frame.version, sender, messageId: frame.messageId, route: routeToWire(body.route) };
     case 'ping':
-      return { version: frame.version, sender, messageId: frame.messageId, ping: { nonce: body.ping.nonce } };
+      return { version: frame.version, sender, messageId: frame.messageId, ping: pingToWire(body.ping) };
     case 'pong':
-      return { version: frame.version, sender, messageId: frame.messageId, pong: { nonce: body.pong.nonce } };
+      return { version: frame.version, sender, messageId: frame.messageId, pong: pongToWire(body.pong) };
     case 'ack':
       return { version: frame.version, sender, messageId: frame.messageId, ack: { frameId: body.ack.frameId } };
     case 'direct':
