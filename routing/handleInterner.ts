@@ -30,7 +30,7 @@ export class HandleInterner {
     if (ref && ref.deref() === undefined) this.entries.delete(key);
   });
 
-  constructor(private readonly maxEntries = DEFAULTS.maxInternedHandles) {}
+  constructor(private readonly maxEntries: number = DEFAULTS.maxInternedHandles) {}
 
   get size(): number {
     return this.entries.size;
