@@ -28,7 +28,36 @@ function duringEvent(core: RouterCore, work: () => void): Array<{ ms: number; fi
   } finally {
     core.inEvent = false;
   }
-  return core.takeTimers();
+  return coalesce(core.takeTimers());
+}
+
+/**
+ * Timers of one event that fall due at the same time become one delayed event that runs them in the
+ * order they were asked for: a join step that pings ten candidates arms one timeout event, not ten.
+ */
+function coalesce(timers: Array<{ ms: number; fire: () => void }>): Array<{ ms: number; fire: () => void }> {
+  if (timers.length < 2) return timers;
+  const byDelay = new Map<number, Array<() => void>>();
+  for (const t of timers) {
+    const list = byDelay.get(t.ms);
+    if (list) list.push(t.fire);
+    else byDelay.set(t.ms, [t.fire]);
+  }
+  if (byDelay.size === timers.length) return timers;
+  return [...byDelay].map(([ms, fires]) => ({ ms, fire: fires.length === 1 ? fires[0] : () => runAll(fires) }));
+}
+
+/** Runs every timer; one that throws does not stop the others (each would have been its own event). */
+function runAll(fires: Array<() => void>): void {
+  let first: unknown;
+  for (const f of fires) {
+    try {
+      f();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
 }
 
 export interface RouterInput {
