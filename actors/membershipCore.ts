@@ -25,6 +25,8 @@ import {
 } from '../wire/types';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import type { PingDone, PingReply, RouteRequest } from './routerCore';
+import { ProvenPeers } from '../security/provenPeers';
+import type { SecurityProvider } from '../security/provider';
 
 /** What membership needs from its node. */
 export interface MembershipHost {
@@ -44,6 +46,11 @@ export interface MembershipHost {
   peersChanged(): void;
   /** A node joined or left this node's neighbourhood: modules' update upcalls, leaf-set events. */
   neighbourUpdate(node: NodeHandle, joined: boolean, leafChange: LeafChange | undefined): void;
+  /**
+   * When it authenticates, a peer enters the table, leaf set or backpointers only after a ping it
+   * answered with proof of its GUID's key. Absent = `none`: every peer is taken at its word.
+   */
+  readonly security?: SecurityProvider;
 }
 
 export interface MembershipOptions {
@@ -67,10 +74,17 @@ export interface MembershipStats {
   timeouts: number;
   repairs: number;
   failuresDetected: number;
+  /** Pongs that did not prove the answerer's GUID (no proof, a key that is not its GUID's, a bad signature): never admitted. */
+  forgedCredentials: number;
+  /** Peers that proved their GUID to this node (a signed nonce answered). */
+  peersProven: number;
 }
 
 /** Latency given to a node added before anyone measured it; the first real measurement replaces it. */
 const UNMEASURED_MS = 1e6;
+
+/** Admissions of one peer that may wait on its proof; more are dropped (the first ones add it anyway). */
+const MAX_WAITING_PER_PROOF = 8;
 
 interface MulticastState {
   readonly joining: NodeHandle;
@@ -91,7 +105,13 @@ export class MembershipCore implements UpcallModule {
   readonly stats: MembershipStats = {
     joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
     pointersHandedOver: 0, pointersTakenOver: 0, malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
+    forgedCredentials: 0, peersProven: 0,
   };
+  /** Peers seen proving their GUID at their address (bounded); consulted before any admission. */
+  private readonly proven = new ProvenPeers(DEFAULTS.maxProvenPeers);
+  /** Admissions waiting for a proof: GUID hex → what to do once the peer proved itself (bounded by pending pings). */
+  private readonly proving = new Map<string, Array<(rtt: number) => void>>();
+  private readonly authenticates: boolean;
   private readonly multicasts = new Map<number, MulticastState>();
   private readonly joinWaits = new Map<number, (reply: JoinReply) => void>();
   private readonly requests = new Map<number, (nodes: readonly NodeHandle[]) => void>();
@@ -105,6 +125,7 @@ export class MembershipCore implements UpcallModule {
     private readonly opts: MembershipOptions,
   ) {
     this.idBytes = host.space.bytes as 20 | 32;
+    this.authenticates = host.security?.authenticates === true;
     this.leafSet = new LeafSet(host.self.guid);
     for (const n of host.table.neighbours()) this.leafSet.add(n);
   }
@@ -123,7 +144,7 @@ export class MembershipCore implements UpcallModule {
         done(false);
         return;
       }
-      this.host.ping(bootstrap[i], this.opts.requestTimeoutMs, (gateway) => {
+      this.probe(bootstrap[i], this.opts.requestTimeoutMs, (gateway) => {
         if (!gateway || gateway.peer.guid.equals(this.host.self.guid)) {
           tryAt(i + 1);
           return;
@@ -163,7 +184,7 @@ export class MembershipCore implements UpcallModule {
         return;
       }
       for (const n of unique) {
-        this.host.ping(n.address, this.opts.requestTimeoutMs, (r) => {
+        this.probe(n.address, this.opts.requestTimeoutMs, (r) => {
           if (r && r.peer.guid.equals(n.guid)) {
             measured.set(n.guid.hex, { handle: n, rtt: r.rtt });
             this.learn(n, r.rtt);
@@ -333,7 +354,7 @@ export class MembershipCore implements UpcallModule {
         const p = e.handle;
         if (p.guid.equals(this.host.self.guid) || seen.has(p.guid.hex)) continue;
         seen.add(p.guid.hex);
-        this.host.ping(p.address, timeoutMs, (r) => {
+        this.probe(p.address, timeoutMs, (r) => {
           if (r && r.peer.guid.equals(p.guid)) {
             this.misses.delete(p.guid.hex);
             return;
@@ -350,7 +371,7 @@ export class MembershipCore implements UpcallModule {
   suspect(node: NodeHandle): void {
     if (!this.host.table.has(node.guid) || this.suspected.has(node.guid.hex)) return;
     this.suspected.add(node.guid.hex);
-    this.host.ping(node.address, this.opts.requestTimeoutMs, (r) => {
+    this.probe(node.address, this.opts.requestTimeoutMs, (r) => {
       this.suspected.delete(node.guid.hex);
       if (!r || !r.peer.guid.equals(node.guid)) this.failed(node);
     });
@@ -371,7 +392,7 @@ export class MembershipCore implements UpcallModule {
     const promoted = this.host.table.primary(level, digit);
     if (promoted) {
       // The backup that took over may have failed too (failures come together): check it at once.
-      this.host.ping(promoted.address, this.opts.requestTimeoutMs, (r) => {
+      this.probe(promoted.address, this.opts.requestTimeoutMs, (r) => {
         if (!r || !r.peer.guid.equals(promoted.guid)) this.failed(promoted);
       });
       return;
@@ -465,10 +486,13 @@ export class MembershipCore implements UpcallModule {
       case 'adopt': {
         this.stats.adopted++;
         const { rttMs, listsYou } = msg.adopt;
-        if (listsYou) this.host.table.addBackpointer(from);
-        this.learn(from, rttMs);
-        // Answer once, only to say we list it (so it keeps us as a backpointer); never answer an answer.
-        if (this.host.table.has(from.guid) && !this.adoptSent.has(from.guid.hex)) this.sendAdopt(from, rttMs);
+        // Nothing of the sender's is kept (backpointer, entry) before it proved its GUID.
+        this.whenProven(from, () => {
+          if (listsYou) this.host.table.addBackpointer(from);
+          this.learn(from, rttMs);
+          // Answer once, only to say we list it (so it keeps us as a backpointer); never answer an answer.
+          if (this.host.table.has(from.guid) && !this.adoptSent.has(from.guid.hex)) this.sendAdopt(from, rttMs);
+        });
         return;
       }
       case 'leave': {
@@ -515,10 +539,14 @@ export class MembershipCore implements UpcallModule {
       this.send(child.to, { kind: 'multicast', multicast: { joining: st.joining, joinId: st.joinId, level: child.level, multicastId, holes } });
     }
     if (!st.joining.guid.equals(this.host.self.guid)) {
-      this.learn(st.joining, UNMEASURED_MS);
-      this.handOverRooted((dest) => {
-        const hop = nextHop(this.host.table, dest, 0);
-        return hop.kind === 'forward' && hop.to.guid.equals(st.joining.guid) ? st.joining : undefined;
+      const joining = st.joining;
+      // With an authenticating provider the joining node is challenged first, and added once it proved its GUID.
+      this.whenProven(joining, (rtt) => {
+        this.learn(joining, rtt);
+        this.handOverRooted((dest) => {
+          const hop = nextHop(this.host.table, dest, 0);
+          return hop.kind === 'forward' && hop.to.guid.equals(joining.guid) ? joining : undefined;
+        });
       });
     }
     if (st.waiting.size === 0) this.completeMulticast(multicastId, st);
@@ -564,9 +592,63 @@ export class MembershipCore implements UpcallModule {
 
   // ---- Table and leaf set --------------------------------------------------------------------
 
+  // ---- Admission -----------------------------------------------------------------------------
+
+  /**
+   * Pings through the security provider: an answer that does not prove the answerer's GUID is
+   * counted and reads as no answer at all, so nothing built on the ping (a measurement, a heartbeat,
+   * a join step) ever trusts it. A proven answer is remembered for later admissions.
+   */
+  private probe(to: Address, timeoutMs: number, done: PingDone): void {
+    this.host.ping(to, timeoutMs, (r, err) => {
+      if (r && !r.proven) {
+        this.stats.forgedCredentials++;
+        done(undefined, err);
+        return;
+      }
+      if (r && this.authenticates && !this.proven.has(r.peer)) {
+        this.stats.peersProven++;
+        this.proven.add(r.peer);
+      }
+      done(r, err);
+    });
+  }
+
+  /**
+   * Runs `then` once `node` has proven its GUID at its address: at once (latency unmeasured) when it
+   * already has or the provider does not authenticate, else after a challenge ping it answers with
+   * proof (with the measured round trip). A node that fails is never admitted.
+   */
+  private whenProven(node: NodeHandle, then: (rttMs: number) => void): void {
+    if (!this.authenticates || this.proven.has(node)) {
+      then(UNMEASURED_MS);
+      return;
+    }
+    const waiting = this.proving.get(node.guid.hex);
+    if (waiting) {
+      if (waiting.length < MAX_WAITING_PER_PROOF) waiting.push(then);
+      return;
+    }
+    this.proving.set(node.guid.hex, [then]);
+    this.probe(node.address, this.opts.requestTimeoutMs, (r) => {
+      const all = this.proving.get(node.guid.hex) ?? [];
+      this.proving.delete(node.guid.hex);
+      if (!r || !r.peer.guid.equals(node.guid) || !this.proven.has(node)) {
+        this.stats.timeouts++;
+        return;
+      }
+      for (const f of all) f(r.rtt);
+    });
+  }
+
   /** Adds a node with a latency; updates the leaf set and tells modules. True when the table took it. */
   private learn(node: NodeHandle, latencyMs: number): boolean {
     if (node.guid.equals(this.host.self.guid)) return false;
+    // The last gate: with an authenticating provider no unproven GUID enters the table or leaf set.
+    if (this.authenticates && !this.proven.has(node)) {
+      this.whenProven(node, (rtt) => this.learn(node, latencyMs === UNMEASURED_MS ? rtt : latencyMs));
+      return false;
+    }
     const wasEmpty = this.host.table.size === 0;
     const known = this.host.table.get(node.guid);
     // An unmeasured placeholder never overwrites a measurement.
@@ -579,7 +661,7 @@ export class MembershipCore implements UpcallModule {
   }
 
   private measureAndLearn(node: NodeHandle): void {
-    this.host.ping(node.address, this.opts.requestTimeoutMs, (r) => {
+    this.probe(node.address, this.opts.requestTimeoutMs, (r) => {
       if (r && r.peer.guid.equals(node.guid)) this.learn(node, r.rtt);
       else this.stats.timeouts++;
     });
@@ -607,10 +689,14 @@ export class MembershipCore implements UpcallModule {
       if (!to || to.guid.equals(this.host.self.guid)) continue;
       let batch = byTarget.get(to.guid.hex);
       if (!batch) byTarget.set(to.guid.hex, (batch = { to, pointers: [] }));
+      const left = Math.max(1, Math.min(DEFAULTS.maxPointerLifetimeMs, Math.round(p.expiresAt - now)));
       batch.pointers.push({
         object: p.object, server: p.server, tag: p.tag, saltIndex: p.saltIndex, sequence: p.sequence,
-        lifetimeMs: Math.max(1, Math.min(DEFAULTS.maxPointerLifetimeMs, Math.round(p.expiresAt - now))),
+        // A signed record travels as it was signed (its own lifetime, key and signature) so the
+        // receiver can verify it; an unsigned one carries just the time it has left.
+        lifetimeMs: p.signed ? p.signed.lifetimeMs : left,
         pathLatency: p.latency, extra: false,
+        ...(p.signed ? { publisherKey: p.signed.publisherKey, signature: p.signed.signature } : {}),
       });
     }
     for (const { to, pointers } of byTarget.values()) {

@@ -22,6 +22,9 @@ import {
 } from '../wire/types';
 import type { Channel } from '../api/channel';
 import type { RouteRequest } from './routerCore';
+import { publishRecord, RecordGate, unpublishRecord } from '../location/recordGate';
+import { noneProvider } from '../security/noneProvider';
+import type { SecurityProvider } from '../security/provider';
 
 /** One replica a locate found. */
 export interface LocateResult {
@@ -52,6 +55,8 @@ export interface LocatorHost {
   armTimeout(locateId: number, salt: number, ms: number): void;
   /** Tells the actor the pointer store is no longer empty (so it sweeps). */
   pointersHeld(): void;
+  /** Signs this node's records and checks everyone's; absent = `none` (nothing signed or checked). */
+  readonly security?: SecurityProvider;
 }
 
 export interface LocatorOptions {
@@ -126,6 +131,8 @@ export class ObjectLocatorCore implements UpcallModule {
   readonly name = 'location';
   readonly store = new PointerStore();
   readonly published = new Map<string, Publication>();
+  /** Signature and replay checks on every record before it is acted on (location/recordGate.ts). */
+  readonly gate: RecordGate;
   readonly stats: LocatorStats = {
     published: 0, republished: 0, pointersStored: 0, pointersRefused: 0, extraPointersSent: 0, locatesStarted: 0,
     locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
@@ -144,6 +151,7 @@ export class ObjectLocatorCore implements UpcallModule {
     private readonly opts: LocatorOptions,
   ) {
     this.idBytes = host.space.bytes as 20 | 32;
+    this.gate = new RecordGate(host.security ?? noneProvider);
   }
 
   get inFlight(): number {
@@ -168,8 +176,10 @@ export class ObjectLocatorCore implements UpcallModule {
     const pub = this.published.get(object.hex);
     if (!pub) return false;
     this.published.delete(object.hex);
+    // Withdraws the publication's current sequence; ranks just above that publish (security/records.ts).
+    const signed = this.gate.sign({ kind: 'unpublish', object, server: this.host.self, sequence: pub.sequence });
     for (let salt = 0; salt < this.opts.salts; salt++) {
-      const unpublish: UnpublishMsg = { object, server: this.host.self, saltIndex: salt, sequence: pub.sequence, extra: false };
+      const unpublish: UnpublishMsg = { object, server: this.host.self, saltIndex: salt, sequence: pub.sequence, extra: false, ...signed };
       this.routeToRoot(object, salt, { kind: 'unpublish', unpublish });
     }
     return true;
@@ -179,6 +189,9 @@ export class ObjectLocatorCore implements UpcallModule {
   republishAll(): void {
     for (const pub of this.published.values()) {
       this.stats.republished++;
+      // Signed records get a new sequence each round: the refresh is then a fresh record, and a copy of
+      // an old round replayed later is refused instead of keeping a withdrawn server's pointers alive.
+      if (this.gate.authenticates) pub.sequence = this.nextSequence(pub);
       this.sendPublications(pub);
     }
   }
@@ -186,6 +199,7 @@ export class ObjectLocatorCore implements UpcallModule {
   /** Drops expired pointers; true while any remain (the actor keeps sweeping). */
   sweep(): boolean {
     this.store.sweep(this.host.now());
+    if (this.gate.authenticates) this.gate.guard.sweep(this.host.now());
     return this.store.size > 0;
   }
 
@@ -194,7 +208,7 @@ export class ObjectLocatorCore implements UpcallModule {
    * root, published on toward the root so the path to it carries the pointer again.
    */
   acceptPointer(p: PublishMsg): void {
-    this.storePointer(p, undefined);
+    if (!this.storePointer(p, undefined)) return;
     const dest = saltedRoot(p.object, p.saltIndex);
     if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
   }
@@ -251,7 +265,7 @@ export class ObjectLocatorCore implements UpcallModule {
       case 'publish': {
         const p = msg.publish;
         if (p.extra) return false; // extra copies are sent straight to their holder, never routed
-        this.storePointer(p, ctx.from);
+        if (!this.storePointer(p, ctx.from)) return false; // a forged or replayed record goes no further
         this.sendExtras(ctx.nextHop, ctx.hops, (to, lat) => ({ kind: 'publish', publish: { ...p, extra: true, pathLatency: p.pathLatency + lat } }));
         ctx.payload = encodeLocation({ kind: 'publish', publish: { ...p, pathLatency: p.pathLatency + linkLatency } });
         return;
@@ -259,6 +273,7 @@ export class ObjectLocatorCore implements UpcallModule {
       case 'unpublish': {
         const u = msg.unpublish;
         if (u.extra) return false;
+        if (!this.admitUnpublish(u)) return false;
         unpublishHop(this.store, u);
         this.sendExtras(ctx.nextHop, ctx.hops, () => ({ kind: 'unpublish', unpublish: { ...u, extra: true } }));
         return;
@@ -284,7 +299,7 @@ export class ObjectLocatorCore implements UpcallModule {
         this.storePointer(msg.publish, d.from);
         return;
       case 'unpublish':
-        unpublishHop(this.store, msg.unpublish);
+        if (this.admitUnpublish(msg.unpublish)) unpublishHop(this.store, msg.unpublish);
         return;
       case 'locate': {
         const l = msg.locate;
@@ -329,10 +344,13 @@ export class ObjectLocatorCore implements UpcallModule {
   }
 
   private sendPublications(pub: Publication): void {
+    const lifetimeMs = this.opts.pointerLifetimeMs;
+    // One signature serves every salted copy: the salt is a per-hop field, not part of the record.
+    const signed = this.gate.sign({ kind: 'publish', object: pub.object, server: this.host.self, tag: pub.tag, sequence: pub.sequence, lifetimeMs });
     for (let salt = 0; salt < this.opts.salts; salt++) {
       const publish: PublishMsg = {
         object: pub.object, server: this.host.self, tag: pub.tag, saltIndex: salt, sequence: pub.sequence,
-        lifetimeMs: this.opts.pointerLifetimeMs, pathLatency: 0, extra: false,
+        lifetimeMs, pathLatency: 0, extra: false, ...signed,
       };
       this.routeToRoot(pub.object, salt, { kind: 'publish', publish });
     }
@@ -342,13 +360,29 @@ export class ObjectLocatorCore implements UpcallModule {
     this.host.route({ dest: saltedRoot(object, salt), payload: encodeLocation(msg), fuzzy: true, ttl: DEFAULTS.defaultTtl, moduleId: LOCATION_MODULE_ID });
   }
 
-  private storePointer(p: PublishMsg, from: NodeHandle | undefined): void {
+  /** Stores a publish's pointer; false when the record itself was refused (forged or replayed, counted by the gate). */
+  private storePointer(p: PublishMsg, from: NodeHandle | undefined): boolean {
+    const now = this.host.now();
+    const firstAt = this.gate.authenticates ? this.gate.admit(p, publishRecord(p), now) : now;
+    if (firstAt === undefined) return false;
+    // A duplicate lives no longer than the first copy accepted here (location/recordGate.ts).
+    const lifetimeMs = p.lifetimeMs - (now - firstAt);
+    if (lifetimeMs <= 0) {
+      this.stats.pointersRefused++;
+      return false;
+    }
     const wasEmpty = this.store.size === 0;
     const latency = p.server.guid.equals(this.host.self.guid) ? 0 : latencyEstimate(this.host.table, p.server, p.pathLatency);
-    const outcome = publishHop(this.store, p, latency, from, this.host.now());
+    const outcome = publishHop(this.store, p, latency, from, now, lifetimeMs);
     if (outcome === 'added' || outcome === 'refreshed') this.stats.pointersStored++;
     else this.stats.pointersRefused++;
     if (wasEmpty && this.store.size > 0) this.host.pointersHeld();
+    return true;
+  }
+
+  /** Whether an unpublish may withdraw pointers here: signed by the server and not a replay. */
+  private admitUnpublish(u: UnpublishMsg): boolean {
+    return !this.gate.authenticates || this.gate.admit(u, unpublishRecord(u), this.host.now()) !== undefined;
   }
 
   /** JSAC pointer caching: copies to the next hop's backups and this node's nearest neighbours. */

@@ -14,7 +14,8 @@ import { splitPayload } from '../routing/fragmenter';
 import type { Address, Transport } from '../transport/types';
 import { type Delivery, type ForwardContext, type UpcallModule } from '../upcalls/types';
 import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
-import { WIRE_VERSION, type Body, type DirectMsg, type NodeHandle, type RouteMsg } from '../wire/types';
+import { WIRE_VERSION, type Body, type DirectMsg, type NodeHandle, type Ping, type Pong, type RouteMsg } from '../wire/types';
+import { provesIdentity, type SecurityProvider } from '../security/provider';
 
 export interface RouterCoreOptions {
   readonly self: NodeHandle;
@@ -35,6 +36,8 @@ export interface RouterCoreOptions {
   readonly hopAcks?: boolean;
   /** A neighbour failed to acknowledge a hop: membership checks it at once. */
   readonly onSuspect?: (node: NodeHandle) => void;
+  /** When it authenticates, every ping carries a challenge and every pong proves the answerer's GUID. */
+  readonly security?: SecurityProvider;
 }
 
 /** A forwarded frame waiting for its HopAck. */
@@ -97,6 +100,8 @@ export interface RouterStats {
 export interface PingReply {
   readonly rtt: number;
   readonly peer: NodeHandle;
+  /** The peer proved it holds the key behind its GUID (always true when the provider does not authenticate). */
+  readonly proven: boolean;
 }
 
 /**
@@ -109,6 +114,7 @@ export type PingDone = (reply: PingReply | undefined, err?: Error) => void;
 interface PendingPing {
   readonly sentAt: number;
   readonly done: PingDone;
+  readonly challenge?: Uint8Array;
 }
 
 export class RouterCore {
@@ -133,6 +139,7 @@ export class RouterCore {
   private readonly timerSink?: (ms: number, fire: () => void) => void;
   private readonly hopAcks: boolean;
   private readonly onSuspect?: (node: NodeHandle) => void;
+  private readonly security?: SecurityProvider;
   /** Messages delivered here lately ("source:routeId:fragment"), oldest first, bounded by DEFAULTS.maxRecentDeliveries. */
   private readonly recent = new Set<string>();
   private nextRouteId = 1;
@@ -161,6 +168,7 @@ export class RouterCore {
     this.timerSink = opts.timerSink;
     this.hopAcks = opts.hopAcks === true && opts.timerSink !== undefined;
     this.onSuspect = opts.onSuspect;
+    this.security = opts.security;
     this.mtu = opts.mtu ?? opts.transport.mtu;
     // The widest headers any hop could add (IPv6 sender, hops = ttl, …): every piece fits on every link.
     this.chunkBytes = this.mtu - routeFrameOverhead({
@@ -214,10 +222,10 @@ export class RouterCore {
       case 'ping':
         // Answer where the datagram came from: that is the path the pinger measures.
         this.stats.pingsAnswered++;
-        this.sendFrame(from, { kind: 'pong', pong: { nonce: body.ping.nonce } });
+        this.sendFrame(from, { kind: 'pong', pong: this.answerPing(body.ping, frame.sender) });
         return;
       case 'pong':
-        this.settlePing(body.pong.nonce, frame.sender);
+        this.settlePing(body.pong, frame.sender);
         return;
     }
   }
@@ -294,8 +302,9 @@ export class RouterCore {
       done(undefined, new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`));
       return nonce;
     }
-    this.pings.set(nonce, { sentAt: this.now(), done });
-    this.sendFrame(to, { kind: 'ping', ping: { nonce } });
+    const challenge = this.security?.authenticates ? this.security.createNonce() : undefined;
+    this.pings.set(nonce, { sentAt: this.now(), done, challenge });
+    this.sendFrame(to, { kind: 'ping', ping: challenge ? { nonce, challenge } : { nonce } });
     return nonce;
   }
 
@@ -453,11 +462,20 @@ export class RouterCore {
     }
   }
 
-  private settlePing(nonce: number, sender: NodeHandle): void {
-    const p = this.pings.get(nonce);
+  private settlePing(pong: Pong, sender: NodeHandle): void {
+    const p = this.pings.get(pong.nonce);
     if (!p) return;
-    this.pings.delete(nonce);
-    p.done({ rtt: this.now() - p.sentAt, peer: sender });
+    this.pings.delete(pong.nonce);
+    const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
+      provesIdentity(this.security!, sender.guid, pong.credential, p.challenge, this.self.guid, pong.proof));
+    p.done({ rtt: this.now() - p.sentAt, peer: sender, proven });
+  }
+
+  /** A pong; with a challenge (and an authenticating provider) it carries this node's proof, bound to the pinger. */
+  private answerPing(ping: Ping, pinger: NodeHandle): Pong {
+    if (!ping.challenge || !this.security?.authenticates) return { nonce: ping.nonce };
+    const proof = this.security.answerChallenge(ping.challenge, pinger.guid);
+    return proof ? { nonce: ping.nonce, credential: this.security.credential(), proof } : { nonce: ping.nonce };
   }
 
   private newRouteId(): number {

@@ -23,6 +23,11 @@ import { ObjectLocatorCore, type LocateResult, type LocatorStats } from '../acto
 import { RouterCore, type PingDone, type RouterStats } from '../actors/routerCore';
 import type { Pointer } from '../location/pointerStore';
 import { AbortedError } from '../errors';
+import { Identity, secureRandom, type RandomBytes } from '../security/identity';
+import { loadOrCreateIdentity } from '../security/identityFile';
+import { createSecurityProvider, type SecurityProviderChoice } from '../security/choose';
+import type { SecurityProvider } from '../security/provider';
+import { SignedSecurityProvider } from '../security/signedProvider';
 import { Channel } from './channel';
 import { realClock } from './clock';
 
@@ -38,8 +43,29 @@ export interface NodeOptions {
   readonly transport?: Transport | UdpOptions;
   /** Time source for every timer of the node. Default: the wall clock. */
   readonly clock?: Clock;
-  /** This node's GUID. Default: random. */
+  /**
+   * This node's GUID. Default: the hash of its identity's public key when it has one, else random.
+   * With `security: 'signed'` a GUID is never chosen: it is the key's hash, so an explicit `guid`
+   * is an InvalidArgumentError unless it is exactly that (pass `identity` to keep a GUID across restarts).
+   */
   readonly guid?: Guid | string;
+  /**
+   * The node's ed25519 key pair, or the path of a file holding it (created, mode 0600, when missing),
+   * so a restarted node keeps its GUID. Default with `signed`: a new key pair from `random`.
+   */
+  readonly identity?: Identity | string;
+  /**
+   * How the node authenticates peers and records: `none` trusts everyone (simulations, closed
+   * networks), `signed` admits a peer to a table only after it signed a nonce with the key behind its
+   * GUID and stores only pointers whose publish is signed by their server, or the application's own
+   * provider. Default: `signed` on UDP, `none` when a transport or clock is injected (the simulator).
+   */
+  readonly security?: SecurityProviderChoice;
+  /**
+   * Random source for the node's new key pair and its challenge nonces. Default: the OS CSPRNG; a
+   * simulation passes a seeded one so `signed` runs repeat exactly.
+   */
+  readonly random?: RandomBytes;
   /** ID width (160 or 256) and digit width (1, 2, 4, 8). */
   readonly idBits?: 160 | 256;
   readonly digitBits?: 1 | 2 | 4 | 8;
@@ -114,6 +140,23 @@ export interface NodeStats {
   readonly membership: MembershipStats;
   /** What reassembly buffers hold right now. */
   readonly reassemblyHeld: { readonly bytes: number; readonly pending: number };
+  readonly security: SecurityStats;
+}
+
+/** What the security provider refused, by reason (all 0 with `none`, which refuses nothing). */
+export interface SecurityStats {
+  /** The provider's name: 'none', 'signed', or the application's. */
+  readonly provider: string;
+  /** Peers that answered a challenge without proving their GUID: never admitted to a table. */
+  readonly forgedCredentials: number;
+  /** Peers that proved their GUID to this node. */
+  readonly peersProven: number;
+  /** Publish/unpublish records refused for carrying no signature. */
+  readonly unsignedRecords: number;
+  /** Records refused for a key that is not the server's or a bad signature. */
+  readonly forgedRecords: number;
+  /** Records refused as replays of older ones. */
+  readonly replayedRecords: number;
 }
 
 export class TapestryNode {
@@ -157,6 +200,10 @@ export class TapestryNode {
 
   private readonly core: RouterCore;
   private readonly fanout: number;
+  /** The security provider's name (stats). */
+  private get securityName(): string {
+    return this.locator.gate.provider.name;
+  }
   private readonly membership: MembershipCore;
   /** @internal Leaf-set listeners; fed by the membership core through createNode's host. */
   readonly leafListeners: Set<LeafSetListener>;
@@ -226,6 +273,12 @@ export class TapestryNode {
       membership: this.membership.stats,
       location: { ...this.locator.stats, pointers: this.locator.store.size, objects: this.locator.store.objects },
       reassemblyHeld: { bytes: r.bytesHeld, pending: r.pending },
+      security: {
+        provider: this.securityName,
+        forgedCredentials: this.membership.stats.forgedCredentials,
+        peersProven: this.membership.stats.peersProven,
+        ...this.locator.gate.stats,
+      },
     };
   }
 
@@ -388,7 +441,8 @@ export class TapestryNode {
 /** Starts a node on its transport and resolves once it is active. */
 export async function createNode(options: NodeOptions = {}): Promise<TapestryNode> {
   const space = options.table?.space ?? idSpace(options.idBits, options.digitBits);
-  const guid = options.guid !== undefined ? toGuid(options.guid, space) : options.table?.self.guid ?? Guid.fromBytes(randomBytes(space.bytes));
+  const { security, identity } = await resolveSecurity(options);
+  const guid = chooseGuid(options, space, security, identity);
   if (options.table && !options.table.self.guid.equals(guid)) {
     throw new InvalidArgumentError('the routing table belongs to another node');
   }
@@ -428,6 +482,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
       timerSink: (ms, fire) => router$().send({ type: 'timer', ms, fire }),
       hopAcks: options.hopAcks ?? DEFAULTS.hopAcks,
       onSuspect: (n) => membership?.suspect(n),
+      security,
     });
     const locator = new ObjectLocatorCore(
       {
@@ -438,6 +493,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
         deliverLocal: (d) => router.deliverLocal(d),
         armTimeout: (id, attempt, ms) => child('objectLocator').send({ type: 'arm', id, attempt, ms }),
         pointersHeld: () => child('objectLocator').send({ type: 'pointersHeld' }),
+        security,
       },
       {
         salts,
@@ -449,7 +505,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     router.modules.set(locator.id, locator);
     membership = new MembershipCore(
       {
-        self: table.self, table, space, log, locator,
+        self: table.self, table, space, log, locator, security,
         now: () => clock.now(),
         route: (req) => router.route(req),
         sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops),
@@ -493,6 +549,43 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   built.cores.membership.startRepair(options.repairMs ?? DEFAULTS.repairMs);
   built.cores.membership.startHeartbeat(options.heartbeatMs ?? DEFAULTS.heartbeatMs, DEFAULTS.heartbeatMisses);
   return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners, provider);
+}
+
+/**
+ * The node's provider and identity. `signed` needs a key pair: the one given, the one in the file
+ * given, or a new one from `random`. `none` uses an identity only when one is given (for its GUID).
+ */
+async function resolveSecurity(options: NodeOptions): Promise<{ security: SecurityProvider; identity?: Identity }> {
+  const injected = options.clock !== undefined || isTransport(options.transport);
+  const choice: SecurityProviderChoice = options.security ?? (injected ? 'none' : 'signed');
+  const random = options.random ?? secureRandom;
+  let identity: Identity | undefined;
+  if (typeof options.identity === 'string') identity = await loadOrCreateIdentity(options.identity, { random });
+  else if (options.identity instanceof Identity) identity = options.identity;
+  else if (options.identity !== undefined) throw new InvalidArgumentError('identity must be an Identity or the path of an identity file');
+  if (choice === 'signed') identity ??= Identity.generate(random);
+  const security = createSecurityProvider(choice, identity ?? NO_IDENTITY, { random });
+  return { security, identity };
+}
+
+/** Stands in for an identity the chosen provider never reads (`none`, an application's provider). */
+const NO_IDENTITY = undefined as unknown as Identity;
+
+/**
+ * The node's GUID. With an identity it is the key's hash (an explicit `guid` must equal it); with the
+ * `signed` provider there is always an identity. Otherwise the `guid` option, the table's owner, or random.
+ */
+function chooseGuid(options: NodeOptions, space: IdSpace, security: SecurityProvider, identity: Identity | undefined): Guid {
+  const given = options.guid !== undefined ? toGuid(options.guid, space) : undefined;
+  if (identity) {
+    const own = identity.guid(space.bits as 160 | 256);
+    if (given && !given.equals(own)) {
+      const why = security instanceof SignedSecurityProvider ? "with security 'signed' the GUID is the hash of the node's public key" : "the GUID of a node with an identity is the hash of its public key";
+      throw new InvalidArgumentError(`guid ${given.hex} is not this node's: ${why}; pass identity (or security: 'none') instead`);
+    }
+    return own;
+  }
+  return given ?? options.table?.self.guid ?? Guid.fromBytes(randomBytes(space.bytes));
 }
 
 function toProvider(b: NodeOptions['bootstrap']): BootstrapProvider | undefined {

@@ -10,6 +10,7 @@ import { buildStaticMesh } from '../sim/staticMesh';
 import type { LatencyModel } from '../transport/latency';
 import { SimNetwork } from '../transport/simNetwork';
 import type { NodeHandle } from '../wire/types';
+import { Identity, type RandomBytes } from '../security/identity';
 import { createNode, type NodeOptions, type TapestryNode } from './node';
 
 export interface TestnetOptions {
@@ -25,8 +26,13 @@ export interface TestnetOptions {
   readonly digitBits?: 1 | 2 | 4 | 8;
   /** Datagram size limit of the simulated links. Default DEFAULTS.mtu. */
   readonly mtu?: number;
-  /** Node GUIDs to use instead of random ones (length = nodes). */
+  /** Node GUIDs to use instead of random ones (length = nodes); not with `security: 'signed'`. */
   readonly guids?: readonly Guid[];
+  /**
+   * The nodes' security provider. Default `none`. With `signed` every node gets a key pair drawn from
+   * the seed (so runs still repeat exactly) and its GUID is that key's hash.
+   */
+  readonly security?: 'none' | 'signed';
   /** Options every node gets (object location settings and the like). */
   readonly node?: Pick<NodeOptions, 'salts' | 'locateFanout' | 'repairMs' | 'heartbeatMs' | 'hopAcks' | 'republishMs' | 'pointerLifetimeMs' | 'locateAttemptTimeoutMs' | 'extraPointers' | 'debug'>;
 }
@@ -77,16 +83,43 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
   const seed = opts.seed ?? 1;
   const space = idSpace(opts.idBits, opts.digitBits);
   const network = new SimNetwork({ seed, latency: opts.latency, lossRate: opts.lossRate, mtu: opts.mtu ?? DEFAULTS.mtu });
-  const guids = opts.guids ?? randomGuids(count, space, new SeededRng(seed).fork('guids'));
+  const signed = opts.security === 'signed';
+  if (opts.security !== undefined && opts.security !== 'none' && !signed) throw new InvalidArgumentError(`security must be 'none' or 'signed', got ${String(opts.security)}`);
+  if (signed && opts.guids) throw new InvalidArgumentError("with security 'signed' a node's GUID is the hash of its key: guids cannot be chosen");
+  const identities = signed ? seededIdentities(count, space, new SeededRng(seed).fork('identities')) : undefined;
+  const guids = identities?.map((id) => id.guid(space.bits as 160 | 256)) ?? opts.guids ?? randomGuids(count, space, new SeededRng(seed).fork('guids'));
   const transports = guids.map(() => network.createTransport());
   const handles: NodeHandle[] = guids.map((guid, i) => ({ guid, address: transports[i].local }));
   const tables = buildStaticMesh(handles, (i, j) => network.latency(i, j), space);
   const nodes: TapestryNode[] = [];
   for (let i = 0; i < count; i++) {
     // Static tables on a lossless network: no repair, heartbeat or hop-acknowledgement traffic unless asked for.
-    nodes.push(await createNode({ repairMs: 0, heartbeatMs: 0, hopAcks: false, ...opts.node, transport: transports[i], clock: network.clock, guid: guids[i], table: tables[i] }));
+    const security: Partial<NodeOptions> = identities
+      ? { security: 'signed', identity: identities[i], random: seededRandom(new SeededRng(seed).fork(`nonces-${i}`)) }
+      : { guid: guids[i] };
+    nodes.push(await createNode({ repairMs: 0, heartbeatMs: 0, hopAcks: false, ...opts.node, transport: transports[i], clock: network.clock, table: tables[i], ...security }));
   }
   return new Testnet(network, nodes, space, new Map(guids.map((g, i) => [g.hex, i])));
+}
+
+/** A random-bytes source drawn from a seeded generator: keys and nonces that repeat with the seed. */
+export function seededRandom(rng: SeededRng): RandomBytes {
+  return (n) => Uint8Array.from({ length: n }, () => rng.int(256));
+}
+
+/** Key pairs from the seeded generator whose GUIDs are distinct. */
+export function seededIdentities(count: number, space: IdSpace, rng: SeededRng): Identity[] {
+  const random = seededRandom(rng);
+  const seen = new Set<string>();
+  const out: Identity[] = [];
+  while (out.length < count) {
+    const id = Identity.generate(random);
+    const hex = id.guid(space.bits as 160 | 256).hex;
+    if (seen.has(hex)) continue;
+    seen.add(hex);
+    out.push(id);
+  }
+  return out;
 }
 
 /** Distinct random GUIDs from the seeded generator. */

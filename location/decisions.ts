@@ -25,8 +25,9 @@ const NO_EXCLUDE: ReadonlySet<string> = new Set<string>();
 
 /**
  * A publish passing through (or starting at) this node: leave a pointer to the server, living
- * `lifetimeMs` from now, at this node's distance estimate. The caller forwards the publish unless the
- * outcome is 'replay' or the message is an extra copy.
+ * `lifetimeMs` from now (the record's own, unless the caller shortens it: an exact duplicate of a
+ * signed record lives no longer than its first copy), at this node's distance estimate. The caller
+ * forwards the publish unless the outcome is 'replay' or the message is an extra copy.
  */
 export function publishHop(
   store: PointerStore,
@@ -34,17 +35,21 @@ export function publishHop(
   latencyToServer: number,
   prevHop: NodeHandle | undefined,
   now: number,
+  lifetimeMs: number = msg.lifetimeMs,
 ): PutOutcome {
+  // A signed record keeps its proof, so a hand-over can pass it on for the receiver to verify.
+  const signed = msg.publisherKey && msg.signature ? { publisherKey: msg.publisherKey, signature: msg.signature, lifetimeMs: msg.lifetimeMs } : undefined;
   const pointer: Pointer = {
     object: msg.object,
     server: msg.server,
     tag: msg.tag,
     sequence: msg.sequence,
-    expiresAt: now + msg.lifetimeMs,
+    expiresAt: now + lifetimeMs,
     latency: latencyToServer,
     saltIndex: msg.saltIndex,
     extra: msg.extra,
     ...(prevHop === undefined ? {} : { from: prevHop }),
+    ...(signed === undefined ? {} : { signed }),
   };
   return store.put(pointer, now);
 }

@@ -33,6 +33,18 @@ export interface Pointer {
   readonly extra: boolean;
   /** The previous hop on the publish path, for handing the pointer over later. */
   readonly from?: NodeHandle;
+  /**
+   * A signed record's proof, kept so a hand-over carries it and the receiver can verify it too: the
+   * server's credential, its signature, and the lifetime it signed (expiresAt is this node's own).
+   */
+  readonly signed?: SignedPart;
+}
+
+/** The parts of a signed publish a pointer keeps (security/records.ts). */
+export interface SignedPart {
+  readonly publisherKey: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly lifetimeMs: number;
 }
 
 /**
@@ -290,7 +302,8 @@ function copyPointer(p: Pointer): Pointer {
     saltIndex: p.saltIndex,
     extra: p.extra,
   };
-  return p.from === undefined ? c : { ...c, from: p.from };
+  const withFrom = p.from === undefined ? c : { ...c, from: p.from };
+  return p.signed === undefined ? withFrom : { ...withFrom, signed: p.signed };
 }
 
 function indexOfServer(list: readonly Pointer[], serverHex: string): number {

@@ -6,6 +6,7 @@ export { createIdentityFile, formatIdentity, loadOrCreateIdentity, parseIdentity
 export { KeyCache, PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES, sharedKeyCache, type KeyCacheStats } from './keys';
 export { SECURITY_LIMITS } from './limits';
 export { NoneSecurityProvider, noneProvider } from './noneProvider';
+export { ProvenPeers } from './provenPeers';
 export { provesIdentity, type SecurityProvider } from './provider';
 export { signRecord, verifyRecord } from './recordSigning';
 export { decodeRecord, encodeRecord, RECORD_DOMAIN, recordOrder, type LocationRecord, type PublishRecord, type UnpublishRecord } from './records';

@@ -109,6 +109,15 @@ export class ReplayGuard {
     return this.live(pairKey(publisher, object), now)?.order;
   }
 
+  /**
+   * When the newest record accepted for the pair was first accepted, or undefined if none is
+   * remembered. An exact duplicate of that record is no proof the publisher is still there, so the
+   * location module lets it live no longer than the first copy would have.
+   */
+  acceptedAt(publisher: Uint8Array, object: Uint8Array, now: number): number | undefined {
+    return this.live(pairKey(publisher, object), now)?.acceptedAt;
+  }
+
   /** Forgets pairs idle for retentionMs; returns how many. */
   sweep(now: number): number {
     let n = 0;

@@ -55,6 +55,8 @@ export interface WirePublish {
   lifetimeMs: number;
   pathLatency: number;
   extra: boolean;
+  publisherKey?: Uint8Array;
+  signature?: Uint8Array;
 }
 interface WireUnpublish {
   object: Uint8Array;
@@ -62,6 +64,8 @@ interface WireUnpublish {
   saltIndex: number;
   sequence: number;
   extra: boolean;
+  publisherKey?: Uint8Array;
+  signature?: Uint8Array;
 }
 interface WireLocate {
   locateId: number;
@@ -147,7 +151,7 @@ export function publishFromWire(p: WirePublish, wantIdBytes: number | undefined)
     fail('lifetime', `lifetimeMs ${p.lifetimeMs} outside 1..${DEFAULTS.maxPointerLifetimeMs}`);
   }
   checkLatency(p.pathLatency);
-  return {
+  const msg: PublishMsg = {
     object,
     server,
     tag,
@@ -157,6 +161,27 @@ export function publishFromWire(p: WirePublish, wantIdBytes: number | undefined)
     pathLatency: p.pathLatency,
     extra: p.extra,
   };
+  return withSignatureFromWire(msg, p);
+}
+
+/**
+ * A record's publisher key and signature: both or neither, each within its bound, copied. Only the
+ * lengths are checked here; the location module verifies the signature before it acts on the record.
+ */
+function withSignatureFromWire<T extends PublishMsg | UnpublishMsg>(msg: T, w: { publisherKey?: Uint8Array; signature?: Uint8Array }): T {
+  const key = w.publisherKey ?? EMPTY_BYTES;
+  const sig = w.signature ?? EMPTY_BYTES;
+  if (key.length === 0 && sig.length === 0) return msg;
+  if (key.length === 0 || sig.length === 0) fail('missing', 'a record carries a publisher key and a signature together or neither');
+  if (key.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `publisher key of ${key.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
+  if (sig.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `signature of ${sig.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
+  return { ...msg, publisherKey: key.slice(), signature: sig.slice() };
+}
+
+/** Adds the signature fields to a record's wire shape only when it has them (none: not a byte more). */
+function withSignatureToWire<W extends object>(w: W, m: PublishMsg | UnpublishMsg): W {
+  if (m.publisherKey === undefined || m.signature === undefined) return w;
+  return { ...w, publisherKey: m.publisherKey, signature: m.signature };
 }
 
 function unpublishFromWire(u: WireUnpublish, wantIdBytes: number | undefined): UnpublishMsg {
@@ -164,7 +189,7 @@ function unpublishFromWire(u: WireUnpublish, wantIdBytes: number | undefined): U
   const object = guidFromWire(u.object, idBytes, 'object');
   const server = requiredHandle(u.server, idBytes, 'unpublish has no server');
   checkSalt(u.saltIndex);
-  return { object, server, saltIndex: u.saltIndex, sequence: u.sequence, extra: u.extra };
+  return withSignatureFromWire<UnpublishMsg>({ object, server, saltIndex: u.saltIndex, sequence: u.sequence, extra: u.extra }, u);
 }
 
 function locateFromWire(l: WireLocate, wantIdBytes: number | undefined): LocateMsg {
@@ -260,7 +285,7 @@ function locationToWire(msg: LocationMsg): WireLocation {
 
 /** The wire shape of one publish record; exported for the membership hand-over. */
 export function publishToWire(p: PublishMsg): WirePublish {
-  return {
+  return withSignatureToWire<WirePublish>({
     object: p.object.bytes,
     server: handleToWire(p.server),
     tag: textToWire(p.tag),
@@ -269,11 +294,11 @@ export function publishToWire(p: PublishMsg): WirePublish {
     lifetimeMs: p.lifetimeMs,
     pathLatency: p.pathLatency,
     extra: p.extra,
-  };
+  }, p);
 }
 
 function unpublishToWire(u: UnpublishMsg): WireUnpublish {
-  return { object: u.object.bytes, server: handleToWire(u.server), saltIndex: u.saltIndex, sequence: u.sequence, extra: u.extra };
+  return withSignatureToWire<WireUnpublish>({ object: u.object.bytes, server: handleToWire(u.server), saltIndex: u.saltIndex, sequence: u.sequence, extra: u.extra }, u);
 }
 
 function locateToWire(l: LocateMsg): WireLocate {

@@ -58,9 +58,15 @@ export interface DirectMsg {
 
 export interface Ping {
   readonly nonce: number;
+  /** A random challenge the answering node signs to prove its GUID (absent with the `none` provider). */
+  readonly challenge?: Uint8Array;
 }
 export interface Pong {
   readonly nonce: number;
+  /** The answering node's credential (for `signed`, its public key); present exactly with `proof`. */
+  readonly credential?: Uint8Array;
+  /** Its answer to the Ping's challenge (security/challenge.ts). */
+  readonly proof?: Uint8Array;
 }
 
 /** The body of a frame: exactly one message. Later issues add their own kinds here. */
@@ -103,6 +109,9 @@ export interface PublishMsg {
   readonly pathLatency: number;
   /** An extra pointer copy (JSAC pointer caching): store it, never forward it. */
   readonly extra: boolean;
+  /** The server's credential and its signature of the record (security/records.ts); absent with `none`. */
+  readonly publisherKey?: Uint8Array;
+  readonly signature?: Uint8Array;
 }
 
 /** Withdraws the pointers `server` left for `object` along the same path. */
@@ -113,6 +122,9 @@ export interface UnpublishMsg {
   /** Removes pointers of this sequence or older. */
   readonly sequence: number;
   readonly extra: boolean;
+  /** As in PublishMsg: the server's credential and signature of the record. */
+  readonly publisherKey?: Uint8Array;
+  readonly signature?: Uint8Array;
 }
 
 /** Looks for replicas of `object`; diverted to a server at the first hop holding a matching pointer. */

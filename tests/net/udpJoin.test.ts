@@ -61,13 +61,16 @@ test('a restarted node rejoins from its persisted peers, without its original bo
     }
     // The usual set-up: persisted peers first, the configured list when there are none yet.
     const bootstrap = new ChainedBootstrap([new PersistedPeers(file), new StaticBootstrap([seed.address])]);
-    const first = await createNode({ ...fast, transport: { family: 4, host: '127.0.0.1', port: 0 }, bootstrap });
+    // The identity file keeps the node's key, and so its GUID, across the restart.
+    const identity = join(dir, 'identity.json');
+    const first = await createNode({ ...fast, identity, transport: { family: 4, host: '127.0.0.1', port: 0 }, bootstrap });
     await until(() => first.status === 'ACTIVE', 5_000);
     const guid = first.guid;
     await first.close(); // records its peers
     expect((await new PersistedPeers(file).resolve()).length).toBeGreaterThan(0);
     await seed.close(); // the original bootstrap address is gone
-    const restarted = await createNode({ ...fast, guid, transport: { family: 4, host: '127.0.0.1', port: 0 }, bootstrap: new PersistedPeers(file) });
+    const restarted = await createNode({ ...fast, identity, transport: { family: 4, host: '127.0.0.1', port: 0 }, bootstrap: new PersistedPeers(file) });
+    expect(restarted.guid.equals(guid)).toBe(true);
     others.push(restarted);
     // Its old self may still sit in tables until heartbeats drop it: the first try can time out.
     await until(() => restarted.status === 'ACTIVE', 25_000);

@@ -1,0 +1,41 @@
+/**
+ * The peers a node has seen prove their GUID (a signed nonce answered), each with the address it
+ * answered from. Admission to the routing table, leaf set and backpointers asks here first, so a
+ * peer that is learnt about second-hand (a join multicast, an adopt) is challenged once, not on every
+ * mention. Keyed by GUID and address together: a proof made at one address does not let another
+ * address claim the same GUID.
+ *
+ * Bounded: at most `maxEntries`, the least recently proven forgotten first; a forgotten peer is
+ * simply challenged again.
+ */
+import { InvalidArgumentError } from '../errors';
+import type { Address, NodeHandle } from '../routing/handle';
+
+export class ProvenPeers {
+  private readonly peers = new Map<string, string>();
+
+  constructor(readonly maxEntries: number) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidArgumentError(`maxEntries must be an integer ≥ 1, got ${maxEntries}`);
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  /** Whether this GUID was proven at this address. */
+  has(peer: NodeHandle): boolean {
+    return this.peers.get(peer.guid.hex) === addressKey(peer.address);
+  }
+
+  /** Records a proof; re-proving moves the peer to the most recent end. */
+  add(peer: NodeHandle): void {
+    const key = peer.guid.hex;
+    this.peers.delete(key);
+    if (this.peers.size >= this.maxEntries) this.peers.delete(this.peers.keys().next().value as string);
+    this.peers.set(key, addressKey(peer.address));
+  }
+}
+
+function addressKey(a: Address): string {
+  return `${a.family}/${Buffer.from(a.ip.buffer, a.ip.byteOffset, a.ip.byteLength).toString('hex')}/${a.port}`;
+}
