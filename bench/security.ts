@@ -66,7 +66,3 @@ export async function benchSecurity(joinNodes = 300, meshNodes = 500, publishes 
     publishesPerSecondNone: round(publishNone), publishesPerSecondSigned: round(publishSigned), publishRatio: round(publishSigned / publishNone, 3),
   };
 }
-
-if (require.main === module) {
-  void benchSecurity().then((r) => console.log(JSON.stringify({ bench: 'security-cost', ...r })));
-}
