@@ -2,9 +2,11 @@
  * `npm run bench`: every figure BENCHMARKS.md quotes, each printed as one JSON line
  * {"bench": "<name>", ...}. Speed figures come with a baseline measured in the same process.
  */
+import { benchFuzz } from './fuzz';
 import { benchBareSimulator, benchHops } from './hops';
 import { benchJoinBuild, benchJoinCost, benchUdpJoin } from './join';
 import { benchLocateRdp, benchLocateUdp } from './locate';
+import { benchSecurity } from './security';
 import { benchUdpForward } from './udpForward';
 
 const emit = (bench: string, fields: Record<string, unknown>) => console.log(JSON.stringify({ bench, ...fields }));
@@ -43,6 +45,12 @@ async function main(): Promise<void> {
   if (only === 'join-build') {
     // Long: not part of the default run. `npx tsx bench/run.ts join-build 10000`.
     emit('join-build', await benchJoinBuild(Number(process.argv[3] ?? 10_000)));
+  }
+  if (!only || only === 'security') {
+    emit('security', await benchSecurity());
+  }
+  if (!only || only === 'fuzz') {
+    emit('fuzz', await benchFuzz(1_000_000));
   }
   if (!only || only === 'udp') {
     emit('udp-forward', await benchUdpForward(3_000, 100));
