@@ -33,6 +33,12 @@ export const DEFAULTS = {
   maxReassemblies: 256,
   /** Most payload bytes held in reassembly buffers at once on a node. */
   maxReassemblyBytes: 8 << 20,
+  /**
+   * Most bytes one source's reassemblies hold together (payload plus bookkeeping): room for one
+   * largest message (maxMessageBytes in maxFragments pieces) and then some, so one flooding source
+   * holds at most a quarter of maxReassemblyBytes.
+   */
+  maxReassemblyBytesPerSource: 2 << 20,
   /** A message whose fragments have not all arrived by then is discarded and its buffer freed. */
   reassemblyTimeoutMs: 10_000,
   /** How often the router sweeps expired reassemblies (one timer per node). */
@@ -47,6 +53,11 @@ export const DEFAULTS = {
   maxPendingHops: 65_536,
   /** A hop waits this long plus four times the neighbour's measured latency for its HopAck (ms). */
   hopAckMinTimeoutMs: 250,
+  /**
+   * The latency assumed for a node not in the routing table (a direct reply to a far origin), when
+   * waiting for its HopAck (ms): a far one, so a slow answer is not taken for a lost one.
+   */
+  hopAckUnknownLatencyMs: 150,
   /**
    * Times a hop's frame is sent again to the same neighbour, each wait twice the one before, before
    * the hop fails over. A neighbour that is only slow (a busy event loop, a lost acknowledgement) then
@@ -83,6 +94,27 @@ export const DEFAULTS = {
   maxPendingPings: 1024,
   /** How long a ping waits for its pong before it fails with a TimeoutError. */
   pingTimeoutMs: 2_000,
+  /**
+   * With hop acknowledgements on, an unanswered ping is sent again this often (ms), up to pingResends
+   * times within its timeout: at 5% loss one ping round trip in ten fails, and a failed check of a
+   * suspect neighbour removes it from the table.
+   */
+  pingResendMs: 500,
+  /** Extra copies of an unanswered ping (see pingResendMs). */
+  pingResends: 2,
+
+  /**
+   * Per-peer rate limit: datagrams per second one sender address may keep sending; beyond it (and
+   * its burst) they are dropped unread and counted. A busy honest neighbour forwards a few hundred a
+   * second; a 1 MiB message is about 900 fragments at once.
+   */
+  peerRatePerSec: 4_000,
+  /** Datagrams one sender may send at once above peerRatePerSec (the token bucket's size). */
+  peerRateBurst: 8_000,
+  /** Most sender addresses with a rate-limit bucket; beyond it the longest-known one is forgotten. */
+  maxRateLimitedPeers: 4_096,
+  /** Each kind of dropped input is logged at most once per this interval (ms), with its count. */
+  dropLogIntervalMs: 10_000,
 
   /** Most application upcall modules registered on one node (the built-in ones are not counted). */
   maxModules: 64,
@@ -105,6 +137,13 @@ export const DEFAULTS = {
   maxPointersPerObject: 16,
   /** Most pointers one node holds in all. Beyond it new pointers are refused and counted. */
   maxPointers: 200_000,
+  /**
+   * Most pointers one node holds naming one server, over all its objects; beyond it that server's new
+   * pointers are refused and counted. An honest publisher at maxPublished objects × salts spreads its
+   * publish paths over at least 16 first hops (≈ 19k pointers on the busiest); one peer flooding
+   * publishes takes a tenth of maxPointers at most.
+   */
+  maxPointersPerPublisher: 20_000,
   /** Most objects one node publishes (and republishes) at once. */
   maxPublished: 100_000,
   /** Most bytes in a tag or query (UTF-8). */

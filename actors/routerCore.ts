@@ -11,10 +11,11 @@ import { nextHop, nextHopAvoiding } from '../routing/nextHop';
 import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
-import type { Address, Transport } from '../transport/types';
+import { addressKey, type Address, type Transport } from '../transport/types';
+import { DropLog, PeerRateLimiter } from '../routing/rateLimiter';
 import { type Delivery, type ForwardContext, type UpcallModule } from '../upcalls/types';
 import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
-import { WIRE_VERSION, type Body, type DirectMsg, type NodeHandle, type Ping, type Pong, type RouteMsg } from '../wire/types';
+import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg } from '../wire/types';
 import { provesIdentity, type SecurityProvider } from '../security/provider';
 
 export interface RouterCoreOptions {
@@ -42,7 +43,8 @@ export interface RouterCoreOptions {
 
 /** A forwarded frame waiting for its HopAck. */
 interface PendingHop {
-  readonly msg: RouteMsg;
+  /** The routed message; absent for a DirectMsg frame, which is only ever sent again to the same node. */
+  readonly msg?: RouteMsg;
   readonly to: NodeHandle;
   /** The frame as sent: a retransmission sends the same bytes (the same frame id, so either copy's HopAck counts). */
   readonly bytes: Uint8Array;
@@ -85,6 +87,8 @@ export interface RouterStats {
   upcallErrors: number;
   pingsAnswered: number;
   pingsRefused: number;
+  /** Pings sent again for want of a pong (a round trip measured across one includes the wait). */
+  pingsResent: number;
   /** Forwarded hops that got no acknowledgement in time, and the retries to another neighbour. */
   hopTimeouts: number;
   hopFailovers: number;
@@ -92,8 +96,14 @@ export interface RouterStats {
   hopRetransmits: number;
   /** Hops sent without waiting for an acknowledgement because too many were pending. */
   hopsUntracked: number;
+  /** Messages dropped after every neighbour tried for one hop stayed silent (maxHopAttempts). */
+  hopsGivenUp: number;
   /** Second copies of a message (made by a failover) dropped at the destination. */
   duplicates: number;
+  /** Datagrams dropped unread because their sender exceeded its rate (DEFAULTS.peerRatePerSec). */
+  rateLimited: number;
+  /** Decoded frames whose handling threw (a bug, or input no check foresaw); dropped, never rethrown. */
+  frameErrors: number;
 }
 
 /** A pong: the round trip and who answered (a peer's GUID is learnt this way from its address). */
@@ -121,7 +131,7 @@ export class RouterCore {
   readonly stats: RouterStats = {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
     droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
-    pingsAnswered: 0, pingsRefused: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, duplicates: 0,
+    pingsAnswered: 0, pingsRefused: 0, pingsResent: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
   };
   readonly modules = new Map<number, UpcallModule>();
   readonly reassembler = new Reassembler();
@@ -154,6 +164,9 @@ export class RouterCore {
   /** The first 4 bytes of this node's GUID: a DirectMsg for another node carries a different check. */
   private readonly selfCheck: number;
   private nextFrameId = 1;
+  private readonly rateLimiter = new PeerRateLimiter(DEFAULTS.peerRatePerSec, DEFAULTS.peerRateBurst, DEFAULTS.maxRateLimitedPeers);
+  /** Drops by reason, logged at most once per DEFAULTS.dropLogIntervalMs each. */
+  private readonly dropLog: DropLog;
   private nextMessageId = 0;
   private nextNonce = 0;
 
@@ -177,6 +190,7 @@ export class RouterCore {
     });
     this.directChunkBytes = this.mtu - directFrameOverhead(this.self);
     this.selfCheck = guidCheck(this.self.guid);
+    this.dropLog = new DropLog(DEFAULTS.dropLogIntervalMs, (reason, dropped) => this.log.warn({ reason, dropped }, 'dropping input'));
   }
 
   /** A one-shot timer on the node's clock: armed by the router actor (no extra event when asked during one). */
@@ -198,25 +212,50 @@ export class RouterCore {
   /** One datagram from the transport: decoded once, then handled by kind. Never throws. */
   receive(bytes: Uint8Array, from: Address): void {
     this.stats.framesIn++;
+    const now = this.now();
+    // Before decoding: a flooding peer costs a map lookup per datagram, not a decode.
+    if (!this.rateLimiter.allow(addressKey(from), now)) {
+      this.stats.rateLimited++;
+      this.dropLog.drop('rateLimited', now);
+      return;
+    }
     let frame;
     try {
       frame = decodeFrame(bytes, { idBytes: this.idBytes });
     } catch (err) {
       const reason = err instanceof DecodeError ? ((err as DecodeError & { reason?: string }).reason ?? 'decode') : 'internal';
       this.stats.decodeErrors[reason] = (this.stats.decodeErrors[reason] ?? 0) + 1;
-      if (this.log.debug()) this.log.debug({ reason, bytes: bytes.length }, 'dropped undecodable frame');
+      this.dropLog.drop(`decode:${reason}`, now);
       return;
     }
+    try {
+      this.handle(frame, from);
+    } catch (err) {
+      // A frame that decodes yet trips a check deeper in must not throw out of the router actor.
+      this.stats.frameErrors++;
+      this.log.warn({ err, kind: frame.body.kind }, 'frame handling threw; dropped');
+    }
+  }
+
+  private handle(frame: Frame, from: Address): void {
     const body = frame.body;
     switch (body.kind) {
       case 'route':
         if (body.route.ackWanted) this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
         this.step(body.route, frame.sender);
         return;
-      case 'ack':
-        this.hops.delete(body.ack.frameId);
+      case 'ack': {
+        // Only from where the frame went: a third party cannot cancel another node's retransmissions.
+        const p = this.hops.get(body.ack.frameId);
+        if (p !== undefined && addressKey(p.to.address) === addressKey(from)) this.hops.delete(body.ack.frameId);
         return;
+      }
       case 'direct':
+        if (frame.messageId !== 0) {
+          // An acknowledged DirectMsg: answer every copy, deliver the first (a lost HopAck brings a second).
+          this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
+          if (!this.firstDelivery(`d:${frame.sender.guid.hex}:${frame.messageId}`)) return;
+        }
         this.receiveDirect(body.direct, frame.sender);
         return;
       case 'ping':
@@ -263,15 +302,31 @@ export class RouterCore {
     // Larger than one datagram (a long neighbour list): fragmented, and reassembled there.
     const pieces = payload.length <= this.directChunkBytes ? [payload] : splitPayload(payload, this.directChunkBytes);
     if (pieces.length === 1) {
-      this.sendFrame(to.address, { kind: 'direct', direct: { ...base, payload } });
+      this.sendDirectFrame(to, { ...base, payload });
       return;
     }
     const messageId = this.nextMessageId++ >>> 0;
     this.stats.fragmentsSent += pieces.length;
     for (let index = 0; index < pieces.length; index++) {
       const fragment = { messageId, index, count: pieces.length };
-      this.sendFrame(to.address, { kind: 'direct', direct: { ...base, payload: pieces[index], fragment } });
+      this.sendDirectFrame(to, { ...base, payload: pieces[index], fragment });
     }
+  }
+
+  /**
+   * One DirectMsg frame. With hop acknowledgements on it carries a frame id and is sent again until
+   * acknowledged (as a hop to a route's destination is): replies and diverted locates are hops too.
+   */
+  private sendDirectFrame(to: NodeHandle, direct: DirectMsg): void {
+    if (!this.hopAcks || this.hops.size >= DEFAULTS.maxPendingHops) {
+      if (this.hopAcks) this.stats.hopsUntracked++;
+      this.sendFrame(to.address, { kind: 'direct', direct });
+      return;
+    }
+    const frameId = this.takeFrameId();
+    const bytes = this.encode(frameId, { kind: 'direct', direct });
+    this.transport.send(to.address, bytes);
+    this.track(frameId, undefined, to, bytes, undefined);
   }
 
   /** A DirectMsg frame: ends here, as an exact route to this node's GUID would, unless it was meant for another node. */
@@ -304,8 +359,19 @@ export class RouterCore {
     }
     const challenge = this.security?.authenticates ? this.security.createNonce() : undefined;
     this.pings.set(nonce, { sentAt: this.now(), done, challenge });
-    this.sendFrame(to, { kind: 'ping', ping: challenge ? { nonce, challenge } : { nonce } });
+    const ping = challenge ? { nonce, challenge } : { nonce };
+    this.sendFrame(to, { kind: 'ping', ping });
+    // One lost ping or pong must not fail a live neighbour on a lossy link: sent again while unanswered.
+    if (this.hopAcks) this.after(DEFAULTS.pingResendMs, () => this.resendPing(ping, to, DEFAULTS.pingResends));
     return nonce;
+  }
+
+  /** Sends an unanswered ping again (the same nonce: any copy's pong settles it), `left` more times. */
+  private resendPing(ping: { readonly nonce: number; readonly challenge?: Uint8Array }, to: Address, left: number): void {
+    if (left <= 0 || !this.pings.has(ping.nonce)) return;
+    this.stats.pingsResent++;
+    this.sendFrame(to, { kind: 'ping', ping });
+    if (left > 1) this.after(DEFAULTS.pingResendMs, () => this.resendPing(ping, to, left - 1));
   }
 
   /** Called by the router actor's delayed event; a ping already answered is gone and ignored. */
@@ -377,9 +443,9 @@ export class RouterCore {
 
   /**
    * Sends a routed frame one hop. With a timer available the hop is acknowledged: without a HopAck
-   * in time the neighbour is reported as suspect and the same frame is sent again
-   * (DEFAULTS.hopRetransmits, backing off); still silent, the message goes to the slot's next entry
-   * (or on by surrogate routing), at most maxHopAttempts neighbours.
+   * in time the same frame is sent again (DEFAULTS.hopRetransmits, backing off); still silent, the
+   * neighbour is reported as suspect and the message goes to the slot's next entry (or on by
+   * surrogate routing), at most maxHopAttempts neighbours.
    */
   private forwardTo(to: NodeHandle, route: RouteMsg, avoid: Set<string> | undefined): void {
     if (!this.hopAcks) {
@@ -394,9 +460,15 @@ export class RouterCore {
     const frameId = this.takeFrameId();
     const bytes = this.encode(frameId, { kind: 'route', route: { ...route, ackWanted: true } });
     this.transport.send(to.address, bytes);
-    const latency = this.table.get(to.guid)?.latency ?? 0;
+    this.track(frameId, route, to, bytes, avoid);
+  }
+
+  /** Holds a frame just sent until its HopAck, with its first timeout armed. */
+  private track(frameId: number, msg: RouteMsg | undefined, to: NodeHandle, bytes: Uint8Array, avoid: Set<string> | undefined): void {
+    // A node outside the table (a reply to a locate's origin) may be anywhere: assume it is far.
+    const latency = this.table.get(to.guid)?.latency ?? DEFAULTS.hopAckUnknownLatencyMs;
     const waitMs = DEFAULTS.hopAckMinTimeoutMs + 4 * latency;
-    this.hops.set(frameId, { msg: route, to, bytes, sends: 1, waitMs, avoid: avoid ?? new Set() });
+    this.hops.set(frameId, { msg, to, bytes, sends: 1, waitMs, avoid: avoid ?? new Set() });
     this.after(waitMs, () => this.hopTimedOut(frameId));
   }
 
@@ -405,18 +477,27 @@ export class RouterCore {
     const p = this.hops.get(frameId);
     if (!p) return;
     this.stats.hopTimeouts++;
-    if (p.sends === 1) this.onSuspect?.(p.to);
-    if (p.sends <= DEFAULTS.hopRetransmits) {
+    if (p.sends <= retransmitsFor(p)) {
       this.stats.hopRetransmits++;
       p.sends++;
-      p.waitMs *= 2;
+      p.waitMs = Math.min(2 * p.waitMs, DEFAULTS.hopAckMaxWaitMs);
       this.transport.send(p.to.address, p.bytes);
       this.after(p.waitMs, () => this.hopTimedOut(frameId));
       return;
     }
     this.hops.delete(frameId);
+    // Suspected only now: on a lossy link one silent send is common, and a suspect check that is
+    // itself lost would drop a live neighbour from the table.
+    this.onSuspect?.(p.to);
+    if (p.msg === undefined) {
+      this.stats.hopsGivenUp++;
+      return;
+    }
     p.avoid.add(p.to.guid.hex);
-    if (p.avoid.size >= DEFAULTS.maxHopAttempts) return;
+    if (p.avoid.size >= DEFAULTS.maxHopAttempts) {
+      this.stats.hopsGivenUp++;
+      return;
+    }
     this.stats.hopFailovers++;
     // Back to the level this hop was chosen at, and hops as they were before it.
     this.step({ ...p.msg, hops: p.msg.hops - 1, level: p.msg.level - 1, ackWanted: false }, undefined, p.avoid, true);
@@ -426,13 +507,7 @@ export class RouterCore {
   private arrive(msg: RouteMsg, ttlExpired: boolean, from: NodeHandle | undefined): void {
     if (msg.routeId) {
       // A hop that failed over may have sent a second copy of a message that did arrive: once only.
-      const key = `${msg.source.guid.hex}:${msg.routeId}:${msg.fragment?.index ?? -1}`;
-      if (this.recent.has(key)) {
-        this.stats.duplicates++;
-        return;
-      }
-      this.recent.add(key);
-      if (this.recent.size > DEFAULTS.maxRecentDeliveries) this.recent.delete(this.recent.values().next().value!);
+      if (!this.firstDelivery(`${msg.source.guid.hex}:${msg.routeId}:${msg.fragment?.index ?? -1}`)) return;
     }
     let payload = msg.payload;
     if (msg.fragment) {
@@ -444,6 +519,17 @@ export class RouterCore {
       dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, ttlExpired,
       moduleId: msg.moduleId, payload, from,
     });
+  }
+
+  /** False (counted as a duplicate) when `key` was delivered lately; remembers it otherwise. */
+  private firstDelivery(key: string): boolean {
+    if (this.recent.has(key)) {
+      this.stats.duplicates++;
+      return false;
+    }
+    this.recent.add(key);
+    if (this.recent.size > DEFAULTS.maxRecentDeliveries) this.recent.delete(this.recent.values().next().value!);
+    return true;
   }
 
   /** Hands a message that ends here to its module; counted, and a throwing module is contained. */
@@ -499,4 +585,14 @@ export class RouterCore {
     this.nextFrameId = (frameId + 1) >>> 0 || 1;
     return frameId;
   }
+}
+
+/**
+ * Retransmissions a pending hop gets before it fails over. A hop to the message's destination itself
+ * (or a DirectMsg frame) has no useful backup (any other node is the root of that GUID without it,
+ * where an exact route is dropped), so it spends the sends every attempt together would have had on that one neighbour.
+ */
+function retransmitsFor(p: PendingHop): number {
+  if (p.msg !== undefined && !p.to.guid.equals(p.msg.dest)) return DEFAULTS.hopRetransmits;
+  return DEFAULTS.maxHopAttempts * (DEFAULTS.hopRetransmits + 1) - 1;
 }

@@ -29,6 +29,7 @@ import { createSecurityProvider, type SecurityProviderChoice } from '../security
 import type { SecurityProvider } from '../security/provider';
 import { SignedSecurityProvider } from '../security/signedProvider';
 import { Channel } from './channel';
+import { dropStats, type DropStats } from './dropStats';
 import { realClock } from './clock';
 
 /** Where a node opens its UDP socket when no transport is given. */
@@ -141,6 +142,8 @@ export interface NodeStats {
   /** What reassembly buffers hold right now. */
   readonly reassemblyHeld: { readonly bytes: number; readonly pending: number };
   readonly security: SecurityStats;
+  /** Every drop counter, by reason: decode errors, rate limit, reassembly, pointer store, hops, duplicates. */
+  readonly drops: DropStats;
 }
 
 /** What the security provider refused, by reason (all 0 with `none`, which refuses nothing). */
@@ -273,6 +276,7 @@ export class TapestryNode {
       membership: this.membership.stats,
       location: { ...this.locator.stats, pointers: this.locator.store.size, objects: this.locator.store.objects },
       reassemblyHeld: { bytes: r.bytesHeld, pending: r.pending },
+      drops: dropStats(this.core.stats, r.stats, this.locator.store.stats, this.transport.stats),
       security: {
         provider: this.securityName,
         forgedCredentials: this.membership.stats.forgedCredentials,

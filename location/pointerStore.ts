@@ -3,8 +3,8 @@
  * with an expiry the publisher renews by republishing. One pointer per (object, server); per object
  * they are kept nearest first, so a locate diverts to the closest replica by reading the front.
  *
- * Bounded two ways (DESIGN.md §3, rule 5): per object the farthest pointer gives way to a closer one;
- * in total new pointers are refused once the store is full. Every outcome is counted in `stats`.
+ * Bounded three ways (DESIGN.md §3, rule 5): per object the farthest pointer gives way to a closer one;
+ * per publisher (server) and in total new pointers are refused once the bound is reached. Every outcome is counted in `stats`.
  *
  * An expired pointer behaves exactly as an absent one, whether or not `sweep` has run yet: it is never
  * served, and `put` drops the object's expired pointers before deciding, so a replay check or a bound
@@ -59,6 +59,8 @@ export interface PointerStoreLimits {
   readonly maxPerObject: number;
   /** Most pointers in all; DEFAULTS.maxPointers. */
   readonly maxTotal: number;
+  /** Most pointers naming one server (publisher), over all objects; DEFAULTS.maxPointersPerPublisher. */
+  readonly maxPerPublisher: number;
 }
 
 export interface PointerStoreStats {
@@ -76,6 +78,8 @@ export interface PointerStoreStats {
   fullPerObject: number;
   /** Puts refused because the store held maxTotal pointers. */
   fullTotal: number;
+  /** Puts refused because their server already had maxPerPublisher pointers here. */
+  fullPerPublisher: number;
   /** Pointers taken out by `remove`. */
   removed: number;
   /** Expired pointers dropped, by `sweep` or lazily by `put`. */
@@ -88,6 +92,7 @@ const MAX_TAG_BYTES = DEFAULTS.maxTagBytes;
 export class PointerStore {
   readonly maxPerObject: number;
   readonly maxTotal: number;
+  readonly maxPerPublisher: number;
   readonly stats: PointerStoreStats = {
     added: 0,
     replaced: 0,
@@ -96,6 +101,7 @@ export class PointerStore {
     evicted: 0,
     fullPerObject: 0,
     fullTotal: 0,
+    fullPerPublisher: 0,
     removed: 0,
     expired: 0,
   };
@@ -103,14 +109,29 @@ export class PointerStore {
   /** Object GUID hex → its pointers, nearest first; never an empty list. */
   private readonly byObject = new Map<string, Pointer[]>();
   private total = 0;
+  /** Server GUID hex → pointers held naming it; an entry exists only while its count is above 0. */
+  private readonly byPublisher = new Map<string, number>();
 
   constructor(limits: Partial<PointerStoreLimits> = {}) {
     const maxPerObject = limits.maxPerObject ?? DEFAULTS.maxPointersPerObject;
     const maxTotal = limits.maxTotal ?? DEFAULTS.maxPointers;
     if (!isPositiveInteger(maxPerObject)) throw new InvalidArgumentError(`maxPerObject must be an integer ≥ 1, got ${maxPerObject}`);
     if (!isPositiveInteger(maxTotal)) throw new InvalidArgumentError(`maxTotal must be an integer ≥ 1, got ${maxTotal}`);
+    const maxPerPublisher = limits.maxPerPublisher ?? DEFAULTS.maxPointersPerPublisher;
+    if (!isPositiveInteger(maxPerPublisher)) throw new InvalidArgumentError(`maxPerPublisher must be an integer ≥ 1, got ${maxPerPublisher}`);
     this.maxPerObject = maxPerObject;
     this.maxTotal = maxTotal;
+    this.maxPerPublisher = maxPerPublisher;
+  }
+
+  /** Pointers held naming `serverGuid` as their server, counting expired ones not yet swept. */
+  heldFor(serverGuid: Guid): number {
+    return this.byPublisher.get(serverGuid.hex) ?? 0;
+  }
+
+  /** Servers with at least one pointer held. */
+  get publishers(): number {
+    return this.byPublisher.size;
   }
 
   /** Pointers held, counting expired ones not yet swept. */
@@ -156,7 +177,9 @@ export class PointerStore {
           this.stats.fullPerObject++;
           return 'full';
         }
-        list.pop();
+        if (this.publisherFull(incoming)) return 'full';
+        this.uncount(list.pop()!);
+        this.count(incoming);
         insertSorted(list, incoming);
         this.stats.evicted++;
         this.stats.added++;
@@ -169,11 +192,13 @@ export class PointerStore {
       this.stats.fullTotal++;
       return 'full';
     }
+    if (this.publisherFull(incoming)) return 'full';
     if (list === undefined) {
       list = [];
       this.byObject.set(key, list);
     }
     insertSorted(list, incoming);
+    this.count(incoming);
     this.total++;
     this.stats.added++;
     return 'added';
@@ -190,7 +215,7 @@ export class PointerStore {
     const at = indexOfServer(list, serverGuid.hex);
     if (at < 0) return false;
     if (upToSequence !== undefined && list[at].sequence > upToSequence) return false;
-    list.splice(at, 1);
+    this.uncount(list.splice(at, 1)[0]);
     this.total--;
     this.stats.removed++;
     if (list.length === 0) this.byObject.delete(key);
@@ -253,12 +278,35 @@ export class PointerStore {
     return dropped;
   }
 
+  /**
+   * True (counted) when a new pointer would give its server more than maxPerPublisher here: one
+   * peer publishing (or claiming to publish) without end cannot take the whole store.
+   */
+  private publisherFull(p: Pointer): boolean {
+    if ((this.byPublisher.get(p.server.guid.hex) ?? 0) < this.maxPerPublisher) return false;
+    this.stats.fullPerPublisher++;
+    return true;
+  }
+
+  private count(p: Pointer): void {
+    const key = p.server.guid.hex;
+    this.byPublisher.set(key, (this.byPublisher.get(key) ?? 0) + 1);
+  }
+
+  private uncount(p: Pointer): void {
+    const key = p.server.guid.hex;
+    const n = (this.byPublisher.get(key) ?? 0) - 1;
+    if (n > 0) this.byPublisher.set(key, n);
+    else this.byPublisher.delete(key);
+  }
+
   /** Drops `list`'s expired pointers in place (counted); true when none remain and the object is gone. */
   private dropExpired(key: string, list: Pointer[], now: number): boolean {
     let kept = 0;
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
       if (p.expiresAt > now) list[kept++] = p;
+      else this.uncount(p);
     }
     const dropped = list.length - kept;
     if (dropped === 0) return false;

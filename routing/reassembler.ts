@@ -3,7 +3,7 @@
  * `now`, and the router calls sweep() from its own timer.
  *
  * Fragments come from the network, so every buffer is bounded (DESIGN.md §3, rule 5): reassemblies
- * per source, reassemblies in all, bytes held, size of one message, and age. Hitting a bound evicts
+ * per source, reassemblies in all, bytes held per source and in all, size of one message, and age. Hitting a bound evicts
  * or drops and increments a counter in `stats`; nothing here throws for what a peer sends.
  * Each fragment costs O(1): Map/Set insertion order gives the oldest reassembly without searching.
  */
@@ -20,6 +20,11 @@ export interface ReassemblyLimits {
   maxTotal: number;
   /** Budget for held pieces: payload bytes plus PIECE_COST per piece. Oldest reassemblies are evicted to stay within it. */
   maxBytes: number;
+  /**
+   * The same budget for one source's reassemblies together: its own oldest are evicted to stay within
+   * it, so one flooding source holds at most this much, whatever the total budget.
+   */
+  maxBytesPerSource: number;
   /** A reassembly started this long ago is discarded by sweep(). */
   timeoutMs: number;
   /** Largest fragment count accepted; it also bounds the bookkeeping one reassembly can ask for. */
@@ -36,6 +41,8 @@ export interface ReassemblyStats {
   evictedTotal: number;
   /** Reassemblies evicted to keep held bytes within maxBytes. */
   evictedBytes: number;
+  /** Reassemblies evicted to keep one source's held bytes within maxBytesPerSource. */
+  evictedSourceBytes: number;
   /** Reassemblies discarded by sweep() for being older than timeoutMs. */
   expired: number;
   /** Pieces whose count disagreed with the first piece seen for that message. */
@@ -74,6 +81,7 @@ export class Reassembler {
     evictedPerSource: 0,
     evictedTotal: 0,
     evictedBytes: 0,
+    evictedSourceBytes: 0,
     expired: 0,
     mismatched: 0,
     tooLarge: 0,
@@ -87,6 +95,8 @@ export class Reassembler {
   private readonly byAge = new Set<Reassembly>();
   private held = 0;
   private heldPieces = 0;
+  /** Bytes charged (payload plus PIECE_COST per piece) per source; an entry only while it has a reassembly. */
+  private readonly chargedBySource = new Map<string, number>();
 
   constructor(limits: Partial<ReassemblyLimits> = {}) {
     const full: ReassemblyLimits = {
@@ -94,6 +104,7 @@ export class Reassembler {
       maxPerSource: limits.maxPerSource ?? DEFAULTS.maxReassembliesPerSource,
       maxTotal: limits.maxTotal ?? DEFAULTS.maxReassemblies,
       maxBytes: limits.maxBytes ?? DEFAULTS.maxReassemblyBytes,
+      maxBytesPerSource: limits.maxBytesPerSource ?? DEFAULTS.maxReassemblyBytesPerSource,
       timeoutMs: limits.timeoutMs ?? DEFAULTS.reassemblyTimeoutMs,
       maxFragments: limits.maxFragments ?? DEFAULTS.maxFragments,
     };
@@ -119,6 +130,11 @@ export class Reassembler {
   /** Reassemblies in progress. */
   get pending(): number {
     return this.byAge.size;
+  }
+
+  /** Bytes charged against maxBytesPerSource for one source: payload plus PIECE_COST per piece. */
+  chargedFor(sourceKey: string): number {
+    return this.chargedBySource.get(sourceKey) ?? 0;
   }
 
   /**
@@ -150,17 +166,19 @@ export class Reassembler {
     // A message that outgrows either bound can never be delivered: free it now rather than at timeout.
     if (
       r.bytes + chunk.length > this.limits.maxMessageBytes ||
-      r.bytes + r.pieces.size * PIECE_COST + cost > this.limits.maxBytes
+      r.bytes + r.pieces.size * PIECE_COST + cost > Math.min(this.limits.maxBytes, this.limits.maxBytesPerSource)
     ) {
       this.remove(r);
       this.stats.tooLarge++;
       return undefined;
     }
+    this.makeSourceRoom(cost, r);
     this.makeRoom(cost, r);
     r.pieces.set(index, new Uint8Array(chunk)); // a copy: never keep a view into the datagram
     r.bytes += chunk.length;
     this.held += chunk.length;
     this.heldPieces++;
+    this.chargedBySource.set(r.sourceKey, this.chargedFor(r.sourceKey) + cost);
     return r.pieces.size === count ? this.complete(r) : undefined;
   }
 
@@ -199,6 +217,18 @@ export class Reassembler {
     target.set(messageId, r);
     this.byAge.add(r);
     return r;
+  }
+
+  /** Evicts the source's own other reassemblies, oldest first, until `cost` more fits its budget. */
+  private makeSourceRoom(cost: number, keep: Reassembly): void {
+    const budget = this.limits.maxBytesPerSource;
+    if (this.chargedFor(keep.sourceKey) + cost <= budget) return;
+    for (const r of this.bySource.get(keep.sourceKey)!.values()) {
+      if (r === keep) continue;
+      this.remove(r);
+      this.stats.evictedSourceBytes++;
+      if (this.chargedFor(keep.sourceKey) + cost <= budget) return;
+    }
   }
 
   /**
@@ -249,6 +279,9 @@ export class Reassembler {
     }
     this.held -= r.bytes;
     this.heldPieces -= r.pieces.size;
+    const left = this.chargedFor(r.sourceKey) - r.bytes - r.pieces.size * PIECE_COST;
+    if (left > 0) this.chargedBySource.set(r.sourceKey, left);
+    else this.chargedBySource.delete(r.sourceKey);
   }
 }
 

@@ -140,6 +140,7 @@ export class SimNetwork {
   private lossRate = 0;
   private readonly endpoints: SimTransport[] = [];
   private nowMs = 0;
+  private timersLive = 0;
   /** Partition group per endpoint index; indices past its end (or unlisted, -1) share one group. */
   private groupOf: Int32Array | undefined;
   private readonly down = new Set<number>();
@@ -159,7 +160,7 @@ export class SimNetwork {
       now: () => this.nowMs,
       setTimeout: (fn, timeoutMs) => this.schedule(fn, timeoutMs),
       clearTimeout: (id) => {
-        if (id instanceof ScheduledEvent) this.queue.cancel(id);
+        if (id instanceof ScheduledEvent && this.queue.cancel(id)) this.timersLive--;
       },
     };
   }
@@ -172,6 +173,11 @@ export class SimNetwork {
   /** Events waiting in the queue. */
   get pending(): number {
     return this.queue.size;
+  }
+
+  /** Timers set through `clock` that have neither fired nor been cleared: what closed nodes must not leave. */
+  get pendingTimers(): number {
+    return this.timersLive;
   }
 
   /** Endpoints created so far. */
@@ -297,6 +303,7 @@ export class SimNetwork {
     // An infinite delay never fires; an inert handle keeps clearTimeout() happy.
     if (delay === Infinity) return undefined;
     const ev = this.queue.push(this.nowMs + delay, () => {
+      this.timersLive--;
       this.stats.timers++;
       try {
         fn();
@@ -310,6 +317,7 @@ export class SimNetwork {
       bump(this.stats.dropped, 'timerQueueFull');
       return undefined;
     }
+    this.timersLive++;
     return ev;
   }
 

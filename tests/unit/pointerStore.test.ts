@@ -28,7 +28,7 @@ function show(p: Pointer): string {
  */
 class Model {
   recs: Pointer[] = [];
-  stats: PointerStoreStats = { added: 0, replaced: 0, refreshed: 0, replays: 0, evicted: 0, fullPerObject: 0, fullTotal: 0, removed: 0, expired: 0 };
+  stats: PointerStoreStats = { added: 0, replaced: 0, refreshed: 0, replays: 0, evicted: 0, fullPerObject: 0, fullTotal: 0, fullPerPublisher: 0, removed: 0, expired: 0 };
   constructor(readonly maxPerObject: number, readonly maxTotal: number) {}
 
   static order(a: Pointer, b: Pointer): number {
