@@ -88,6 +88,12 @@ export const DEFAULTS = {
   maxProvenPeers: 16_384,
   /** Most recently delivered messages a node remembers, so a failover's second copy is delivered once. */
   maxRecentDeliveries: 8_192,
+  /**
+   * How long a delivered message is remembered as such (ms): longer than all the sends of one hop
+   * (hopAckMinTimeoutMs, then waits doubling up to hopAckMaxWaitMs, maxHopAttempts × (hopRetransmits
+   * + 1) sends), short enough that a node restarted with the same GUID, whose ids start over, is heard.
+   */
+  duplicateWindowMs: 15_000,
   /** Neighbours one message tries at one hop before it is given up (the slot's primary and backups). */
   maxHopAttempts: 3,
   /** Most pings awaiting their pong on one node; a ping beyond it is refused at once. */

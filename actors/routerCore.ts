@@ -150,8 +150,8 @@ export class RouterCore {
   private readonly hopAcks: boolean;
   private readonly onSuspect?: (node: NodeHandle) => void;
   private readonly security?: SecurityProvider;
-  /** Messages delivered here lately ("source:routeId:fragment"), oldest first, bounded by DEFAULTS.maxRecentDeliveries. */
-  private readonly recent = new Set<string>();
+  /** Messages delivered here lately ("source:routeId:fragment", "d:sender:frameId") → when; oldest first, bounded by DEFAULTS.maxRecentDeliveries. */
+  private readonly recent = new Map<string, number>();
   private nextRouteId = 1;
   /** Timers asked for during the router actor's current event; the actor arms them when it ends. */
   private readonly timersDue: Array<{ ms: number; fire: () => void }> = [];
@@ -292,7 +292,7 @@ export class RouterCore {
    * Sends a message straight to a known node, past routing, as DirectMsg frames: no source, destination
    * or routing fields travel (the frame's sender is the source). `hops` is what the message had taken so far.
    */
-  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0): void {
+  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0, acked = true): void {
     this.stats.sentDirect++;
     const base = { destCheck: guidCheck(to.guid), moduleId, hops: Math.min(hops, DEFAULTS.maxTtl - 1) };
     if (to.guid.equals(this.self.guid)) {
@@ -302,24 +302,25 @@ export class RouterCore {
     // Larger than one datagram (a long neighbour list): fragmented, and reassembled there.
     const pieces = payload.length <= this.directChunkBytes ? [payload] : splitPayload(payload, this.directChunkBytes);
     if (pieces.length === 1) {
-      this.sendDirectFrame(to, { ...base, payload });
+      this.sendDirectFrame(to, { ...base, payload }, acked);
       return;
     }
     const messageId = this.nextMessageId++ >>> 0;
     this.stats.fragmentsSent += pieces.length;
     for (let index = 0; index < pieces.length; index++) {
       const fragment = { messageId, index, count: pieces.length };
-      this.sendDirectFrame(to, { ...base, payload: pieces[index], fragment });
+      this.sendDirectFrame(to, { ...base, payload: pieces[index], fragment }, acked);
     }
   }
 
   /**
-   * One DirectMsg frame. With hop acknowledgements on it carries a frame id and is sent again until
-   * acknowledged (as a hop to a route's destination is): replies and diverted locates are hops too.
+   * One DirectMsg frame. With hop acknowledgements on (and `acked`) it carries a frame id and is sent
+   * again until acknowledged, as a hop to a route's destination is: a locate's diverted copy and its
+   * answer have no other retry. A sender with its own request timeouts (membership) passes false.
    */
-  private sendDirectFrame(to: NodeHandle, direct: DirectMsg): void {
-    if (!this.hopAcks || this.hops.size >= DEFAULTS.maxPendingHops) {
-      if (this.hopAcks) this.stats.hopsUntracked++;
+  private sendDirectFrame(to: NodeHandle, direct: DirectMsg, acked: boolean): void {
+    if (!this.hopAcks || !acked || this.hops.size >= DEFAULTS.maxPendingHops) {
+      if (this.hopAcks && acked) this.stats.hopsUntracked++;
       this.sendFrame(to.address, { kind: 'direct', direct });
       return;
     }
@@ -521,14 +522,21 @@ export class RouterCore {
     });
   }
 
-  /** False (counted as a duplicate) when `key` was delivered lately; remembers it otherwise. */
+  /**
+   * False (counted as a duplicate) when `key` was delivered within DEFAULTS.duplicateWindowMs;
+   * remembers it otherwise. The window outlasts every retransmission and failover of one message,
+   * and no more: a restarted node numbers its messages from the start again, and must be heard.
+   */
   private firstDelivery(key: string): boolean {
-    if (this.recent.has(key)) {
+    const now = this.now();
+    const at = this.recent.get(key);
+    if (at !== undefined && now - at < DEFAULTS.duplicateWindowMs && now >= at) {
       this.stats.duplicates++;
       return false;
     }
-    this.recent.add(key);
-    if (this.recent.size > DEFAULTS.maxRecentDeliveries) this.recent.delete(this.recent.values().next().value!);
+    this.recent.delete(key);
+    this.recent.set(key, now);
+    if (this.recent.size > DEFAULTS.maxRecentDeliveries) this.recent.delete(this.recent.keys().next().value!);
     return true;
   }
 

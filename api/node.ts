@@ -512,7 +512,8 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
         self: table.self, table, space, log, locator, security,
         now: () => clock.now(),
         route: (req) => router.route(req),
-        sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops),
+        // Unacknowledged: every membership request has its own timeout and retry (and joins stay cheap).
+        sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops, false),
         ping: (to, timeoutMs, done) => router$().send({ type: 'ping', to, timeoutMs, done }),
         after: (ms, fire) => router.after(ms, fire),
         peersChanged: () => nodeRef?.send({ type: 'peers' }),

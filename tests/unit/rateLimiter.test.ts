@@ -1,0 +1,55 @@
+/**
+ * The per-peer token bucket and the once-per-interval drop log: exact counts in virtual time, a
+ * bounded map of buckets, and a clock that steps back.
+ */
+import { DropLog, PeerRateLimiter } from '../../routing/rateLimiter';
+import { InvalidArgumentError } from '../../errors';
+
+test('a peer gets its burst at once, then the rate; other peers are not affected', () => {
+  const rl = new PeerRateLimiter(1_000, 100, 16);
+  let allowed = 0;
+  for (let i = 0; i < 500; i++) if (rl.allow('a', 0)) allowed++;
+  expect(allowed).toBe(100);
+  expect(rl.allow('b', 0)).toBe(true);
+  // 50 ms refills 50 tokens.
+  allowed = 0;
+  for (let i = 0; i < 500; i++) if (rl.allow('a', 50)) allowed++;
+  expect(allowed).toBe(50);
+  // Never more than the burst, however long the peer was quiet.
+  allowed = 0;
+  for (let i = 0; i < 500; i++) if (rl.allow('a', 60_000)) allowed++;
+  expect(allowed).toBe(100);
+});
+
+test('the map of buckets is bounded; a forgotten peer starts with a full bucket', () => {
+  const rl = new PeerRateLimiter(10, 2, 3);
+  for (let i = 0; i < 1_000; i++) rl.allow(`p${i}`, 0);
+  expect(rl.peers).toBe(3);
+  expect(rl.allow('p0', 0)).toBe(true);
+});
+
+test('a clock stepping back neither adds nor takes tokens', () => {
+  const rl = new PeerRateLimiter(1_000, 10, 4);
+  for (let i = 0; i < 10; i++) rl.allow('a', 1_000);
+  expect(rl.allow('a', 500)).toBe(false);
+  expect(rl.allow('a', 1_001)).toBe(true);
+});
+
+test('bad limits are refused', () => {
+  expect(() => new PeerRateLimiter(0, 1, 1)).toThrow(InvalidArgumentError);
+  expect(() => new PeerRateLimiter(1, 0, 1)).toThrow(InvalidArgumentError);
+  expect(() => new PeerRateLimiter(1, 1, 0)).toThrow(InvalidArgumentError);
+});
+
+test('drops are logged once per interval per reason, with the count since the last line', () => {
+  const lines: Array<[string, number]> = [];
+  const log = new DropLog(1_000, (reason, n) => lines.push([reason, n]));
+  for (let t = 0; t < 3_000; t += 10) log.drop('rateLimited', t);
+  log.drop('decode:protobuf', 5);
+  expect(lines).toEqual([
+    ['rateLimited', 1],
+    ['rateLimited', 100],
+    ['rateLimited', 100],
+    ['decode:protobuf', 1],
+  ]);
+});
