@@ -241,6 +241,12 @@ export class RouterCore {
     const body = frame.body;
     switch (body.kind) {
       case 'route':
+        // The codec allows a level up to the GUID's bit count (1-bit digits); this node has fewer levels.
+        if (body.route.level > this.levels) {
+          this.stats.decodeErrors.level = (this.stats.decodeErrors.level ?? 0) + 1;
+          this.dropLog.drop('decode:level', this.now());
+          return;
+        }
         if (body.route.ackWanted) this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
         this.step(body.route, frame.sender);
         return;
