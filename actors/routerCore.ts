@@ -18,6 +18,12 @@ import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOve
 import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg } from '../wire/types';
 import { provesIdentity, type SecurityProvider } from '../security/provider';
 
+/** A token bucket per sender address: `perSec` datagrams a second, `burst` at once. */
+export interface PeerRateLimit {
+  readonly perSec: number;
+  readonly burst: number;
+}
+
 export interface RouterCoreOptions {
   readonly self: NodeHandle;
   readonly table: RoutingTable;
@@ -35,6 +41,8 @@ export interface RouterCoreOptions {
   readonly timerSink?: (ms: number, fire: () => void) => void;
   /** Acknowledge every forwarded hop and fail over to backups without one (needs timerSink). */
   readonly hopAcks?: boolean;
+  /** Per-peer datagram rate limit; default DEFAULTS.peerRatePerSec and peerRateBurst, false for none. */
+  readonly rateLimit?: PeerRateLimit | false;
   /** A neighbour failed to acknowledge a hop: membership checks it at once. */
   readonly onSuspect?: (node: NodeHandle) => void;
   /** When it authenticates, every ping carries a challenge and every pong proves the answerer's GUID. */
@@ -164,7 +172,8 @@ export class RouterCore {
   /** The first 4 bytes of this node's GUID: a DirectMsg for another node carries a different check. */
   private readonly selfCheck: number;
   private nextFrameId = 1;
-  private readonly rateLimiter = new PeerRateLimiter(DEFAULTS.peerRatePerSec, DEFAULTS.peerRateBurst, DEFAULTS.maxRateLimitedPeers);
+  /** Absent when the node was asked for no rate limit (a benchmark's single load generator). */
+  private readonly rateLimiter?: PeerRateLimiter;
   /** Drops by reason, logged at most once per DEFAULTS.dropLogIntervalMs each. */
   private readonly dropLog: DropLog;
   private nextMessageId = 0;
@@ -190,6 +199,8 @@ export class RouterCore {
     });
     this.directChunkBytes = this.mtu - directFrameOverhead(this.self);
     this.selfCheck = guidCheck(this.self.guid);
+    const limit = opts.rateLimit ?? { perSec: DEFAULTS.peerRatePerSec, burst: DEFAULTS.peerRateBurst };
+    if (limit) this.rateLimiter = new PeerRateLimiter(limit.perSec, limit.burst, DEFAULTS.maxRateLimitedPeers);
     this.dropLog = new DropLog(DEFAULTS.dropLogIntervalMs, (reason, dropped) => this.log.warn({ reason, dropped }, 'dropping input'));
   }
 
@@ -214,7 +225,7 @@ export class RouterCore {
     this.stats.framesIn++;
     const now = this.now();
     // Before decoding: a flooding peer costs a map lookup per datagram, not a decode.
-    if (!this.rateLimiter.allow(addressKey(from), now)) {
+    if (this.rateLimiter && !this.rateLimiter.allow(addressKey(from), now)) {
       this.stats.rateLimited++;
       this.dropLog.drop('rateLimited', now);
       return;

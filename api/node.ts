@@ -100,6 +100,11 @@ export interface NodeOptions {
   readonly heartbeatMs?: number;
   /** Acknowledge every forwarded hop and fail over to a backup without one. Default DEFAULTS.hopAcks. */
   readonly hopAcks?: boolean;
+  /**
+   * Datagrams a second (and at once) one sender address may send this node before the rest are
+   * dropped unread. Default DEFAULTS.peerRatePerSec / peerRateBurst; false turns the limit off.
+   */
+  readonly peerRateLimit?: { readonly perSec: number; readonly burst: number } | false;
   /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
   readonly extraPointers?: { readonly backups: number; readonly neighbours: number; readonly hops: number };
 }
@@ -462,6 +467,10 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   if (!Number.isInteger(salts) || salts < 1 || salts > DEFAULTS.maxSalts) {
     throw new InvalidArgumentError(`salts must be an integer in 1..${DEFAULTS.maxSalts}, got ${salts}`);
   }
+  const rate = options.peerRateLimit;
+  if (rate && !(rate.perSec > 0 && rate.burst >= 1)) {
+    throw new InvalidArgumentError(`peerRateLimit needs perSec > 0 and burst ≥ 1, got ${rate.perSec} and ${rate.burst}`);
+  }
   const fanout = options.locateFanout ?? DEFAULTS.locateFanout;
   if (!Number.isInteger(fanout) || fanout < 1) throw new InvalidArgumentError(`locateFanout must be a positive integer, got ${fanout}`);
   let nodeRef: AnyActorRef | undefined;
@@ -485,6 +494,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
       self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu,
       timerSink: (ms, fire) => router$().send({ type: 'timer', ms, fire }),
       hopAcks: options.hopAcks ?? DEFAULTS.hopAcks,
+      rateLimit: options.peerRateLimit,
       onSuspect: (n) => membership?.suspect(n),
       security,
     });

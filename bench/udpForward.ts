@@ -37,8 +37,9 @@ export async function benchUdpForward(durationMs = 3_000, payloadBytes = 100): P
   await new Promise<void>((r) => relay.close(() => r()));
 
   // Our node: decodes, routes (nextHop), re-encodes and sends each frame on.
-  // The sink is a raw socket that never acknowledges: hop acknowledgements are off for this measure.
-  const node = await createNode({ transport: { family: 4, host: '127.0.0.1', port: 0 }, hopAcks: false, heartbeatMs: 0, repairMs: 0 });
+  // The sink is a raw socket that never acknowledges: hop acknowledgements are off for this measure,
+  // and so is the per-peer rate limit, which the single load generator would hit at once.
+  const node = await createNode({ transport: { family: 4, host: '127.0.0.1', port: 0 }, hopAcks: false, peerRateLimit: false, heartbeatMs: 0, repairMs: 0 });
   node.addPeer(sinkHandle, 1);
   const ours = await ask<{ sent: number; received: number }>(worker, { target: node.address.port, frame, durationMs });
   const forwarded = node.stats.router.forwarded;

@@ -53,3 +53,17 @@ test('drops are logged once per interval per reason, with the count since the la
     ['decode:protobuf', 1],
   ]);
 });
+
+test('createNode refuses a bad peerRateLimit, and false turns the limit off', async () => {
+  const { createNode } = await import('../../api/node');
+  const { SimNetwork } = await import('../../transport/simNetwork');
+  const net = new SimNetwork({ seed: 3 });
+  await expect(createNode({ transport: net.createTransport(), clock: net.clock, peerRateLimit: { perSec: 0, burst: 1 } })).rejects.toThrow(InvalidArgumentError);
+  const node = await createNode({ transport: net.createTransport(), clock: net.clock, peerRateLimit: false });
+  const sender = net.createTransport();
+  for (let i = 0; i < 20_000; i++) sender.send(node.address, Uint8Array.of(1, 2, 3));
+  net.run(1_000);
+  expect(node.stats.drops.rateLimited).toBe(0);
+  expect(node.stats.router.framesIn).toBe(20_000);
+  await node.close();
+});
