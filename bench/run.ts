@@ -6,6 +6,7 @@ import { benchFuzz } from './fuzz';
 import { benchBareSimulator, benchHops } from './hops';
 import { benchJoinBuild, benchJoinCost, benchUdpJoin } from './join';
 import { benchLocateRdp, benchLocateUdp } from './locate';
+import { benchLoss } from './loss';
 import { benchSecurity } from './security';
 import { benchUdpForward } from './udpForward';
 
@@ -48,6 +49,9 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'security') {
     emit('security', await benchSecurity());
+  }
+  if (!only || only === 'loss') {
+    for (const row of await benchLoss()) emit('loss', row);
   }
   if (!only || only === 'fuzz') {
     emit('fuzz', await benchFuzz(1_000_000));
