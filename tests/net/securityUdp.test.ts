@@ -12,13 +12,9 @@ import { guidFromPublicKey } from '../../security/identity';
 import { readIdentityFile } from '../../security/identityFile';
 import { formatIp } from '../../transport/types';
 import { recordDeliveries } from '../helpers/recorder';
+import { until } from '../helpers/until';
 
 const fast = { joinRetryMs: 500, heartbeatMs: 1_000, repairMs: 1_000 };
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-}
 
 test('5 UDP nodes with the default (signed) security join from a static list and route', async () => {
   const nodes: TapestryNode[] = [await createNode({ ...fast, transport: { family: 4, host: '127.0.0.1', port: 0 } })];

@@ -12,13 +12,9 @@ import { StaticBootstrap } from '../../bootstrap/staticList';
 import { formatIp } from '../../transport/types';
 import { recordDeliveries } from '../helpers/recorder';
 import { countHoles } from '../helpers/meshChecks';
+import { until } from '../helpers/until';
 
 const fast = { joinRetryMs: 500, heartbeatMs: 300, repairMs: 500 };
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-}
 
 test('10 UDP nodes join one by one; one is killed and the others route around it', async () => {
   const nodes: TapestryNode[] = [await createNode({ ...fast, transport: { family: 4, host: '127.0.0.1', port: 0 } })];

@@ -12,13 +12,9 @@ import { formatIp } from '../../transport/types';
 import { encodeFrame } from '../../wire/codec';
 import { WIRE_VERSION } from '../../wire/types';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
+import { until } from '../helpers/until';
 
 const rng = new SeededRng(21);
-
-async function until(cond: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
-}
 
 async function canBindV6(): Promise<boolean> {
   const s = createSocket('udp6');

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { InvalidArgumentError, TransportError } from '../../errors';
 import { addressKey, formatIp, type Address } from '../../transport/types';
 import { measureRawDgramRate, openUdpTransport, parseAddress, type UdpTransport } from '../../transport/udp';
+import { until } from '../helpers/until';
 
 /**
  * Whether ::1 can be bound here, probed once with a real bind in a child process so the answer is
@@ -28,11 +29,6 @@ afterEach(async () => {
 });
 
 /** Waits until cond() holds or the (generous) deadline passes; tests then assert on counts, not time. */
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
-}
-
 function udpResources(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap' || r === 'Immediate').length;
 }
