@@ -11,8 +11,8 @@ import { nextHop, nextHopAvoiding } from '../routing/nextHop';
 import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
-import { addressKey, type Address, type Transport } from '../transport/types';
-import { DropLog, PeerRateLimiter } from '../routing/rateLimiter';
+import { sameAddress, type Address, type Transport } from '../transport/types';
+import { DropLog, PeerRateLimiter, peerKey } from '../routing/rateLimiter';
 import { type Delivery, type ForwardContext, type UpcallModule } from '../upcalls/types';
 import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
 import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg } from '../wire/types';
@@ -225,7 +225,7 @@ export class RouterCore {
     this.stats.framesIn++;
     const now = this.now();
     // Before decoding: a flooding peer costs a map lookup per datagram, not a decode.
-    if (this.rateLimiter && !this.rateLimiter.allow(addressKey(from), now)) {
+    if (this.rateLimiter && !this.rateLimiter.allow(peerKey(from), now)) {
       this.stats.rateLimited++;
       this.dropLog.drop('rateLimited', now);
       return;
@@ -264,7 +264,7 @@ export class RouterCore {
       case 'ack': {
         // Only from where the frame went: a third party cannot cancel another node's retransmissions.
         const p = this.hops.get(body.ack.frameId);
-        if (p !== undefined && addressKey(p.to.address) === addressKey(from)) this.hops.delete(body.ack.frameId);
+        if (p !== undefined && sameAddress(p.to.address, from)) this.hops.delete(body.ack.frameId);
         return;
       }
       case 'direct':

@@ -19,12 +19,19 @@ export interface InternerStats {
   misses: number;
   /** Handles not shared because the interner was full. */
   full: number;
+  /** Handles not shared because another live peer already holds their hash slot (rare: 30-bit hashes). */
+  collisions: number;
 }
 
 export class HandleInterner {
-  readonly stats: InternerStats = { hits: 0, misses: 0, full: 0 };
-  private readonly entries = new Map<string, WeakRef<NodeHandle>>();
-  private readonly cleanup = new FinalizationRegistry<string>((key) => {
+  readonly stats: InternerStats = { hits: 0, misses: 0, full: 0, collisions: 0 };
+  /**
+   * Keyed by a 30-bit hash of the fields (a small integer key: no string is built or hashed per
+   * decoded handle, which was a twentieth of a large simulation's time). A hit is checked field by
+   * field, so a collision only costs sharing, never a wrong handle.
+   */
+  private readonly entries = new Map<number, WeakRef<NodeHandle>>();
+  private readonly cleanup = new FinalizationRegistry<number>((key) => {
     // Only if the entry still points at a dead handle: the key may have been re-interned since.
     const ref = this.entries.get(key);
     if (ref && ref.deref() === undefined) this.entries.delete(key);
@@ -37,19 +44,26 @@ export class HandleInterner {
   }
 
   /**
-   * The shared handle for the peer whose wire fields are given, or the one `build` makes (then
-   * shared). `build` runs only on a miss; it validates and copies, so a hit skips that work too.
+   * The shared handle for the peer whose fields are given (`family` 4 or 6, as in its Address), or
+   * the one `build` makes (then shared). `build` runs only on a miss; it validates and copies, so a
+   * hit skips that work too.
    */
   intern(guid: Uint8Array, family: number, ip: Uint8Array, port: number, build: () => NodeHandle): NodeHandle {
-    const key = keyOf(guid, family, ip, port);
-    const known = this.entries.get(key)?.deref();
-    if (known) {
-      this.stats.hits++;
-      return known;
+    const key = hashOf(guid, ip, port);
+    const ref = this.entries.get(key);
+    const known = ref?.deref();
+    if (known !== undefined) {
+      if (matches(known, guid, family, ip, port)) {
+        this.stats.hits++;
+        return known;
+      }
+      this.stats.misses++;
+      this.stats.collisions++;
+      return build();
     }
     this.stats.misses++;
     const handle = build();
-    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
+    if (ref === undefined && this.entries.size >= this.maxEntries) {
       this.stats.full++;
       return handle;
     }
@@ -59,12 +73,22 @@ export class HandleInterner {
   }
 }
 
-/** The fields as one short string (a byte per char): cheap to build and to hash. */
-function keyOf(guid: Uint8Array, family: number, ip: Uint8Array, port: number): string {
-  let key = String.fromCharCode(family, port >> 8, port & 0xff, ip.length);
-  for (let i = 0; i < ip.length; i++) key += String.fromCharCode(ip[i]);
-  for (let i = 0; i < guid.length; i++) key += String.fromCharCode(guid[i]);
-  return key;
+/** A 30-bit FNV-style hash (a V8 small integer) of a peer's fields: the interner's map key. Exported for tests. */
+export function hashOf(guid: Uint8Array, ip: Uint8Array, port: number): number {
+  let h = Math.imul(port + 1, 0x9e3779b1);
+  for (let i = 0; i < ip.length; i++) h = Math.imul(h ^ ip[i], 0x01000193);
+  for (let i = 0; i < guid.length; i++) h = Math.imul(h ^ guid[i], 0x01000193);
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+
+function matches(h: NodeHandle, guid: Uint8Array, family: number, ip: Uint8Array, port: number): boolean {
+  const a = h.address;
+  if (a.port !== port || a.family !== family || a.ip.length !== ip.length) return false;
+  for (let i = 0; i < ip.length; i++) if (a.ip[i] !== ip[i]) return false;
+  const g = h.guid.bytes;
+  if (g.length !== guid.length) return false;
+  for (let i = 0; i < g.length; i++) if (g[i] !== guid[i]) return false;
+  return true;
 }
 
 /** The process's interner: the codec shares decoded handles through it. */

@@ -6,6 +6,11 @@
  * The map of buckets is bounded (`maxPeers`); beyond it the longest-known peer's bucket is dropped.
  * A dropped bucket starts full again when its peer returns, so the bound can only make the limit
  * more lenient, never refuse an honest peer.
+ *
+ * A bucket that has had time to refill is the same as no bucket, so each call also looks at the
+ * oldest bucket and forgets it once it is full again: a node keeps buckets only for peers heard
+ * within the last burst / rate seconds, not for every peer it ever heard (in a large simulation
+ * that was most of a node's memory).
  */
 import { InvalidArgumentError } from '../errors';
 
@@ -16,7 +21,10 @@ interface Bucket {
 }
 
 export class PeerRateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  /** Keyed by `peerKey`; insertion order is the order of the sweep below. */
+  private readonly buckets = new Map<PeerKey, Bucket>();
+  /** How long an untouched bucket takes to refill from empty (ms): after that it can be forgotten. */
+  private readonly refillMs: number;
 
   constructor(
     readonly ratePerSec: number,
@@ -26,6 +34,7 @@ export class PeerRateLimiter {
     if (!(ratePerSec > 0) || !(burst >= 1) || !Number.isInteger(maxPeers) || maxPeers < 1) {
       throw new InvalidArgumentError(`rate limit needs rate > 0, burst ≥ 1 and maxPeers ≥ 1; got ${ratePerSec}, ${burst}, ${maxPeers}`);
     }
+    this.refillMs = (burst * 1000) / ratePerSec;
   }
 
   /** Peers with a bucket. */
@@ -34,7 +43,8 @@ export class PeerRateLimiter {
   }
 
   /** Takes one token from `peer`'s bucket; false when it is empty (the datagram is to be dropped). */
-  allow(peer: string, now: number): boolean {
+  allow(peer: PeerKey, now: number): boolean {
+    this.sweepOldest(now);
     let b = this.buckets.get(peer);
     if (b === undefined) {
       if (this.buckets.size >= this.maxPeers) this.buckets.delete(this.buckets.keys().next().value!);
@@ -49,6 +59,38 @@ export class PeerRateLimiter {
     b.tokens -= 1;
     return true;
   }
+
+  /**
+   * One step of a clock sweep over the buckets in insertion order: the oldest is forgotten when it
+   * has refilled, or moved to the back when it is still in use. O(1) per call, and every bucket is
+   * visited once per pass, so an idle one is gone within about maxPeers calls of refilling.
+   */
+  private sweepOldest(now: number): void {
+    const first = this.buckets.entries().next();
+    if (first.done) return;
+    const [key, b] = first.value;
+    if (!(now - b.at >= this.refillMs)) {
+      // Still refilling (or the clock stepped back): to the back of the line, so one busy peer does not hide the idle ones behind it.
+      if (this.buckets.size > 1) {
+        this.buckets.delete(key);
+        this.buckets.set(key, b);
+      }
+      return;
+    }
+    this.buckets.delete(key);
+  }
+}
+
+/** A peer's rate-limit key: a number for IPv4 (no string built per datagram), a string for IPv6. */
+export type PeerKey = number | string;
+
+/** The rate-limit key of an address (IPv4: ip × 65536 + port, exact in a double). */
+export function peerKey(a: { readonly family: 4 | 6; readonly ip: Uint8Array; readonly port: number }): PeerKey {
+  const ip = a.ip;
+  if (a.family === 4 && ip.length === 4) return (((ip[0] << 24) | (ip[1] << 16) | (ip[2] << 8) | ip[3]) >>> 0) * 65536 + a.port;
+  let key = '';
+  for (let i = 0; i < ip.length; i++) key += String.fromCharCode(ip[i]);
+  return `${key}:${a.port}`;
 }
 
 /**

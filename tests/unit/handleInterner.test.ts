@@ -3,7 +3,7 @@
  * fresh decode builds (checked against a second decode path, the builder itself); different peers
  * never share; a full interner stops sharing without changing any result; width checks still apply.
  */
-import { HandleInterner } from '../../routing/handleInterner';
+import { HandleInterner, hashOf } from '../../routing/handleInterner';
 import type { NodeHandle } from '../../routing/handle';
 import { Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';
@@ -69,5 +69,29 @@ test('a full interner builds fresh handles and counts them', () => {
   expect(second.slice(0, 3).every((h, i) => h === first[i])).toBe(true);
   expect(second.slice(3).some((h, i) => h === first[i + 3])).toBe(false);
   expect(interner.size).toBe(3);
-  expect(interner.stats).toEqual({ hits: 3, misses: 9, full: 6 });
+  expect(interner.stats).toEqual({ hits: 3, misses: 9, full: 6, collisions: 0 });
+});
+
+test('peers whose hashes collide each get their own handle: sharing is lost, never correctness', () => {
+  const interner = new HandleInterner(1_000_000);
+  const build = (h: NodeHandle) => () => ({ guid: Guid.fromBytes(h.guid.bytes), address: { ...h.address, ip: new Uint8Array(h.address.ip) } });
+  // A birthday search finds two peers with one 30-bit hash within some 10^5 random handles.
+  const byHash = new Map<number, NodeHandle>();
+  let pair: [NodeHandle, NodeHandle] | undefined;
+  while (!pair) {
+    const h = randomHandle();
+    const key = hashOf(h.guid.bytes, h.address.ip, h.address.port);
+    const other = byHash.get(key);
+    if (other) pair = [other, h];
+    else byHash.set(key, h);
+  }
+  const [a, b] = pair;
+  const ha = interner.intern(a.guid.bytes, a.address.family, a.address.ip, a.address.port, build(a));
+  const hb = interner.intern(b.guid.bytes, b.address.family, b.address.ip, b.address.port, build(b));
+  expect(same(ha, a)).toBe(true);
+  expect(same(hb, b)).toBe(true);
+  expect(hb).not.toBe(ha);
+  expect(interner.stats.collisions).toBe(1);
+  // The first stays shared.
+  expect(interner.intern(a.guid.bytes, a.address.family, a.address.ip, a.address.port, build(a))).toBe(ha);
 });

@@ -2,7 +2,7 @@
  * The per-peer token bucket and the once-per-interval drop log: exact counts in virtual time, a
  * bounded map of buckets, and a clock that steps back.
  */
-import { DropLog, PeerRateLimiter } from '../../routing/rateLimiter';
+import { DropLog, PeerRateLimiter, peerKey } from '../../routing/rateLimiter';
 import { InvalidArgumentError } from '../../errors';
 
 test('a peer gets its burst at once, then the rate; other peers are not affected', () => {
@@ -66,4 +66,44 @@ test('createNode refuses a bad peerRateLimit, and false turns the limit off', as
   expect(node.stats.drops.rateLimited).toBe(0);
   expect(node.stats.router.framesIn).toBe(20_000);
   await node.close();
+});
+
+test('a bucket that has refilled is forgotten: buckets are kept only for peers heard lately', () => {
+  // burst 10 at 1,000/s refills in 10 ms.
+  const rl = new PeerRateLimiter(1_000, 10, 1_000);
+  for (let i = 0; i < 200; i++) rl.allow(`p${i}`, 0);
+  expect(rl.peers).toBe(200);
+  // One busy peer, long after the others went quiet: each call sweeps one old bucket away.
+  for (let i = 0; i < 400; i++) rl.allow('busy', 20 + i * 0.01);
+  expect(rl.peers).toBe(1);
+  // Forgetting never changes a verdict: an oracle that keeps every bucket agrees on every call.
+  const oracle = new Map<string, { tokens: number; at: number }>();
+  const keep = (peer: string, now: number) => {
+    const b = oracle.get(peer) ?? { tokens: 10, at: now };
+    b.tokens = Math.min(10, b.tokens + ((now - b.at) * 1_000) / 1_000);
+    b.at = now;
+    oracle.set(peer, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  };
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  let now = 100;
+  const limited = new PeerRateLimiter(1_000, 10, 1_000);
+  for (let i = 0; i < 20_000; i++) {
+    now += rand() * 2;
+    const peer = `q${Math.floor(rand() * rand() * 30)}`;
+    expect(limited.allow(peer, now)).toBe(keep(peer, now));
+  }
+});
+
+test('IPv4 keys are numbers, distinct per address and port; IPv6 keys are distinct strings', () => {
+  const v4 = (a: number, b: number, c: number, d: number, port: number) => ({ family: 4 as const, ip: new Uint8Array([a, b, c, d]), port });
+  const keys = new Set([peerKey(v4(10, 0, 0, 1, 1)), peerKey(v4(10, 0, 0, 1, 2)), peerKey(v4(10, 0, 1, 0, 1)), peerKey(v4(255, 255, 255, 255, 65535))]);
+  expect(keys.size).toBe(4);
+  expect(typeof peerKey(v4(10, 0, 0, 1, 1))).toBe('number');
+  const v6 = (last: number, port: number) => ({ family: 6 as const, ip: new Uint8Array([...new Array(15).fill(0), last]), port });
+  expect(peerKey(v6(1, 1))).not.toBe(peerKey(v6(2, 1)));
+  expect(peerKey(v6(1, 1))).not.toBe(peerKey(v6(1, 2)));
 });
