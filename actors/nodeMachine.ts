@@ -5,7 +5,8 @@
  * FAULTED when an owned actor fails (the application must close and reopen); CLOSED.
  */
 import { assign, fromCallback, fromPromise, setup, type AnyActorRef } from 'xstate';
-import type { Address, Transport } from '../transport/types';
+import type { Address, Clock, Transport } from '../transport/types';
+import { createDatagramPath } from './datagramPath';
 import type { MembershipCore } from './membershipCore';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import { objectLocatorMachine } from './objectLocatorMachine';
@@ -36,6 +37,8 @@ export interface NodeMachineInput {
   readonly bootstrap?: () => Address[] | Promise<Address[]>;
   /** How long an ALONE node waits before it tries its bootstrap again (ms). */
   readonly retryMs: number;
+  /** The clock the node's actors run on: datagrams arm their timers on it directly. */
+  readonly clock: Clock;
   readonly sweepMs?: number;
 }
 
@@ -54,15 +57,17 @@ export type NodeEvent =
   | { type: 'networkUp' }
   | { type: 'joinDone'; joined: boolean };
 
-/** Feeds every datagram to the router as one event, and network changes to the node; detaches on stop. */
-const transportListener = fromCallback<{ type: 'none' }, { transport: Transport }>(({ input, system, sendBack }) => {
+/**
+ * Feeds every datagram to the router core by a plain call (datagramPath.ts), and network changes to
+ * the node; detaches, and clears the timers datagrams armed, on stop.
+ */
+const transportListener = fromCallback<{ type: 'none' }, { transport: Transport; core: RouterCore; clock: Clock }>(({ input, system, sendBack }) => {
   let router: AnyActorRef | undefined;
-  input.transport.onReceive((bytes, from) => {
-    router ??= system.get('router') as AnyActorRef;
-    router.send({ type: 'datagram', bytes, from });
-  });
+  const path = createDatagramPath(input.core, input.clock, () => (router ??= system.get('router') as AnyActorRef));
+  input.transport.onReceive(path.receive);
   input.transport.onNetworkChange?.((up) => sendBack({ type: up ? 'networkUp' : 'networkDown' }));
   return () => {
+    path.stop();
     input.transport.onReceive(() => {});
     input.transport.onNetworkChange?.(() => {});
   };
@@ -137,7 +142,10 @@ export const nodeMachine = setup({
           }),
           onError: { target: 'faulted', actions: assign({ error: ({ event }) => event.error }) },
         },
-        { src: 'transportListener', input: ({ context }) => ({ transport: context.transport! }) },
+        {
+          src: 'transportListener',
+          input: ({ context }) => ({ transport: context.transport!, core: context.cores!.router, clock: context.input.clock }),
+        },
       ],
       on: { close: 'closed' },
       initial: 'deciding',

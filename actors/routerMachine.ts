@@ -1,7 +1,8 @@
 /**
- * The Router actor: one event per datagram (or local route), handled by plain calls into
- * RouterCore. Its only timers are the reassembly sweep and ping timeouts, both xstate delays, so
- * the node's injected clock (virtual in the simulator) drives them.
+ * The Router actor: API calls (local routes, pings), timers asked for outside any event, the
+ * reassembly sweep, and failure. Datagrams do not pass through it: they take the plain-call path of
+ * datagramPath.ts on the same clock, and hand it a `fault` when their handling throws. Timers are
+ * xstate delays, so the node's injected clock (virtual in the simulator) drives them.
  */
 import { enqueueActions, setup } from 'xstate';
 import { DEFAULTS } from '../defaults';
@@ -9,19 +10,28 @@ import type { Address } from '../transport/types';
 import type { PingDone, RouteRequest, RouterCore } from './routerCore';
 
 export type RouterEvent =
-  | { type: 'datagram'; bytes: Uint8Array; from: Address }
   | { type: 'route'; request: RouteRequest }
   | { type: 'ping'; to: Address; timeoutMs: number; done: PingDone }
   | { type: 'pingTimeout'; nonce: number }
   /** A one-shot timer on the node's clock for the plain-object parts of the node (membership). */
   | { type: 'timer'; ms: number; fire: () => void }
-  | { type: 'fire'; fire: () => void };
+  | { type: 'fire'; fire: () => void }
+  /** Handling a datagram (or a timer it armed) threw: the router fails, and the node goes FAULTED. */
+  | { type: 'fault'; error: unknown }
+  /** Fragments wait for the rest of their message: start the sweep if it is not running. */
+  | { type: 'wake' };
+
+/** A one-shot timer an event asked for. */
+export interface Timer {
+  readonly ms: number;
+  readonly fire: () => void;
+}
 
 /**
  * Runs one event's work and returns the timers it asked for (hop acknowledgement timeouts,
  * membership steps); the caller arms them as delayed events. One event per hop, timers included.
  */
-function duringEvent(core: RouterCore, work: () => void): Array<{ ms: number; fire: () => void }> {
+export function duringEvent(core: RouterCore, work: () => void): Timer[] {
   core.inEvent = true;
   try {
     work();
@@ -86,13 +96,6 @@ export const routerMachine = setup({
   // Handlers shared by both states; the sweep timer runs only while fragments wait for the rest of
   // their message, so a quiet node (almost every node in a large simulation) has no timer at all.
   on: {
-    datagram: {
-      actions: enqueueActions(({ context, event, enqueue }) => {
-        for (const t of duringEvent(context.core, () => context.core.receive(event.bytes, event.from))) {
-          enqueue.raise({ type: 'fire', fire: t.fire }, { delay: t.ms });
-        }
-      }),
-    },
     route: {
       actions: enqueueActions(({ context, event, enqueue }) => {
         for (const t of duringEvent(context.core, () => context.core.route(event.request))) {
@@ -108,6 +111,13 @@ export const routerMachine = setup({
       }),
     },
     pingTimeout: { actions: ({ context, event }) => context.core.pingTimedOut(event.nonce) },
+    fault: {
+      actions: ({ event }) => {
+        throw event.error;
+      },
+    },
+    // No action: the event only lets `quiet` look at the reassembler again.
+    wake: {},
     timer: { actions: enqueueActions(({ event, enqueue }) => enqueue.raise({ type: 'fire', fire: event.fire }, { delay: event.ms })) },
     fire: {
       actions: enqueueActions(({ context, event, enqueue }) => {

@@ -558,7 +558,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   const actor = createActor(nodeMachine, {
     clock,
     input: {
-      openTransport, makeCores,
+      openTransport, makeCores, clock,
       bootstrap: provider && (provider instanceof StaticBootstrap ? () => provider.list() : () => provider.resolve()),
       retryMs: options.joinRetryMs ?? DEFAULTS.joinRetryMs,
     },
