@@ -1,30 +1,30 @@
 /**
- * Per-peer message rate limit: one token bucket per sender address, refilled at `ratePerSec` up to
+ * Per-peer message rate limit: a token bucket per sender address, refilled at `ratePerSec` up to
  * `burst`. Pure: time comes in as `now` from the node's clock, so the simulator's virtual time
  * drives it exactly as the wall clock does on UDP.
  *
- * The map of buckets is bounded (`maxPeers`); beyond it the longest-known peer's bucket is dropped.
- * A dropped bucket starts full again when its peer returns, so the bound can only make the limit
- * more lenient, never refuse an honest peer.
+ * Each bucket is kept as one number, the time at which it will be full again (the generic cell
+ * rate algorithm's "theoretical arrival time"): the bucket holds burst − (full − now) / interval
+ * tokens. One number per peer instead of an object with two, which matters when a simulation holds
+ * a limiter in each of 100,000 nodes.
  *
- * A bucket that has had time to refill is the same as no bucket, so each call also looks at the
- * oldest bucket and forgets it once it is full again: a node keeps buckets only for peers heard
- * within the last burst / rate seconds, not for every peer it ever heard (in a large simulation
- * that was most of a node's memory).
+ * The map is bounded (`maxPeers`); beyond it the longest-known peer's bucket is dropped. A bucket
+ * that is full again is the same as no bucket, so each call also looks at the oldest bucket and
+ * forgets it once it is full: a node keeps buckets only for peers heard within the last
+ * burst / rate seconds. A forgotten bucket starts full when its peer returns, so neither bound can
+ * refuse an honest peer; they can only make the limit more lenient.
  */
 import { InvalidArgumentError } from '../errors';
 
-interface Bucket {
-  tokens: number;
-  /** `now` when `tokens` was last brought up to date. */
-  at: number;
-}
-
 export class PeerRateLimiter {
-  /** Keyed by `peerKey`; insertion order is the order of the sweep below. */
-  private readonly buckets = new Map<PeerKey, Bucket>();
-  /** How long an untouched bucket takes to refill from empty (ms): after that it can be forgotten. */
-  private readonly refillMs: number;
+  /** Peer → when its bucket is full again (ms on the caller's clock); insertion order drives the sweep. */
+  private readonly fullAt = new Map<PeerKey, number>();
+  /** Time one token takes to come back (ms). */
+  private readonly intervalMs: number;
+  /** How far `fullAt` may run ahead of `now` while a token is left: (burst − 1) intervals. */
+  private readonly slackMs: number;
+  /** The latest `now` seen: a clock that steps back is read as standing still. */
+  private latest = -Infinity;
 
   constructor(
     readonly ratePerSec: number,
@@ -34,50 +34,46 @@ export class PeerRateLimiter {
     if (!(ratePerSec > 0) || !(burst >= 1) || !Number.isInteger(maxPeers) || maxPeers < 1) {
       throw new InvalidArgumentError(`rate limit needs rate > 0, burst ≥ 1 and maxPeers ≥ 1; got ${ratePerSec}, ${burst}, ${maxPeers}`);
     }
-    this.refillMs = (burst * 1000) / ratePerSec;
+    this.intervalMs = 1000 / ratePerSec;
+    this.slackMs = (burst - 1) * this.intervalMs;
   }
 
   /** Peers with a bucket. */
   get peers(): number {
-    return this.buckets.size;
+    return this.fullAt.size;
   }
 
   /** Takes one token from `peer`'s bucket; false when it is empty (the datagram is to be dropped). */
-  allow(peer: PeerKey, now: number): boolean {
+  allow(peer: PeerKey, clockNow: number): boolean {
+    // A clock that steps back neither adds tokens nor takes them away.
+    const now = clockNow > this.latest ? (this.latest = clockNow) : this.latest;
     this.sweepOldest(now);
-    let b = this.buckets.get(peer);
-    if (b === undefined) {
-      if (this.buckets.size >= this.maxPeers) this.buckets.delete(this.buckets.keys().next().value!);
-      b = { tokens: this.burst, at: now };
-      this.buckets.set(peer, b);
-    } else if (now > b.at) {
-      // A clock that steps back adds nothing; it never takes tokens away either.
-      b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) * this.ratePerSec) / 1000);
-      b.at = now;
+    const full = this.fullAt.get(peer);
+    if (full === undefined) {
+      if (this.fullAt.size >= this.maxPeers) this.fullAt.delete(this.fullAt.keys().next().value!);
+      this.fullAt.set(peer, now + this.intervalMs);
+      return true;
     }
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
+    // A full bucket (fullAt in the past) counts from now.
+    const from = full > now ? full : now;
+    if (from - now > this.slackMs) return false;
+    this.fullAt.set(peer, from + this.intervalMs);
     return true;
   }
 
   /**
    * One step of a clock sweep over the buckets in insertion order: the oldest is forgotten when it
-   * has refilled, or moved to the back when it is still in use. O(1) per call, and every bucket is
-   * visited once per pass, so an idle one is gone within about maxPeers calls of refilling.
+   * is full again, or moved to the back when it is not. O(1) per call, and every bucket is visited
+   * once per pass, so an idle one goes within about one call per bucket after it fills.
    */
   private sweepOldest(now: number): void {
-    const first = this.buckets.entries().next();
+    const first = this.fullAt.keys().next();
     if (first.done) return;
-    const [key, b] = first.value;
-    if (!(now - b.at >= this.refillMs)) {
-      // Still refilling (or the clock stepped back): to the back of the line, so one busy peer does not hide the idle ones behind it.
-      if (this.buckets.size > 1) {
-        this.buckets.delete(key);
-        this.buckets.set(key, b);
-      }
-      return;
-    }
-    this.buckets.delete(key);
+    const key = first.value;
+    const full = this.fullAt.get(key)!;
+    this.fullAt.delete(key);
+    // Not full yet: to the back of the line, so one busy peer does not hide the idle ones behind it.
+    if (full > now) this.fullAt.set(key, full);
   }
 }
 

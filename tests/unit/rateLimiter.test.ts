@@ -33,6 +33,12 @@ test('a clock stepping back neither adds nor takes tokens', () => {
   for (let i = 0; i < 10; i++) rl.allow('a', 1_000);
   expect(rl.allow('a', 500)).toBe(false);
   expect(rl.allow('a', 1_001)).toBe(true);
+  // A bucket with tokens left keeps them when the clock steps back.
+  const half = new PeerRateLimiter(1_000, 10, 4);
+  for (let i = 0; i < 5; i++) half.allow('b', 1_000);
+  let allowed = 0;
+  for (let i = 0; i < 20; i++) if (half.allow('b', 400)) allowed++;
+  expect(allowed).toBe(5);
 });
 
 test('bad limits are refused', () => {
