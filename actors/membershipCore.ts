@@ -578,14 +578,12 @@ export class MembershipCore implements UpcallModule {
         if (e && out.length < DEFAULTS.maxNeighbourReply) out.push(e.handle);
       }
     }
-    const bits = this.host.space.digitBits;
+    // The table keeps backpointers by level: no scan of the whole set per request.
     let backs = 0;
-    for (const b of table.backpointers()) {
+    for (const b of table.backpointersAt(level)) {
       if (out.length >= DEFAULTS.maxNeighbourReply || backs >= table.base) break;
-      if (sharedPrefixLength(b.guid, this.host.self.guid, bits) === level) {
-        out.push(b);
-        backs++;
-      }
+      out.push(b);
+      backs++;
     }
     return out;
   }

@@ -87,13 +87,16 @@ export class LeafSet {
       known.handle = handle;
       return undefined;
     }
+    // Most offers are farther than both sides' farthest: decide that before building a Member.
+    const toBelow = this.fits(this.below, selfBytes, guid.bytes, 'down');
+    const toAbove = this.fits(this.above, guid.bytes, selfBytes, 'up');
+    if (!toBelow && !toAbove) return undefined;
     const member: Member = { handle, down: subtract(selfBytes, guid.bytes), up: subtract(guid.bytes, selfBytes) };
-    const inBelow = insertNearest(this.below, member, 'down', this.half);
-    const inAbove = insertNearest(this.above, member, 'up', this.half);
-    if (!inBelow.inserted && !inAbove.inserted) return undefined;
+    const outBelow = toBelow ? insertNearest(this.below, member, 'down', this.half) : undefined;
+    const outAbove = toAbove ? insertNearest(this.above, member, 'up', this.half) : undefined;
     this.byHex.set(guid.hex, member);
     const removed: NodeHandle[] = [];
-    for (const out of [inBelow.evicted, inAbove.evicted]) {
+    for (const out of [outBelow, outAbove]) {
       if (out === undefined || !this.byHex.has(out.handle.guid.hex)) continue;
       if (this.below.includes(out) || this.above.includes(out)) continue;
       this.byHex.delete(out.handle.guid.hex);
@@ -130,6 +133,14 @@ export class LeafSet {
   }
 
   /**
+   * Whether a non-member at distance (a − b) belongs on a side: it has room, or the distance beats
+   * the farthest member's (distinct GUIDs never tie).
+   */
+  private fits(side: readonly Member[], a: Uint8Array, b: Uint8Array, key: 'down' | 'up'): boolean {
+    return side.length < this.half || compareDifference(a, b, side[side.length - 1][key]) < 0;
+  }
+
+  /**
    * Each side is always the nearest `half` of all members, so the other side's members missing here
    * are all farther than this side's: appending them nearest first keeps the side sorted.
    */
@@ -140,19 +151,16 @@ export class LeafSet {
   }
 }
 
-/** Inserts in distance order, trimming the side to `limit`; distinct GUIDs never tie. */
-function insertNearest(
-  side: Member[],
-  member: Member,
-  key: 'down' | 'up',
-  limit: number,
-): { inserted: boolean; evicted?: Member } {
+/**
+ * Inserts in distance order (distinct GUIDs never tie), trimming the side to `limit`; returns the
+ * member pushed off. Only for a member that `fits`.
+ */
+function insertNearest(side: Member[], member: Member, key: 'down' | 'up', limit: number): Member | undefined {
   const d = member[key];
   let at = side.length;
   while (at > 0 && compareBytes(d, side[at - 1][key]) < 0) at--;
-  if (at >= limit) return { inserted: false };
   side.splice(at, 0, member);
-  return side.length > limit ? { inserted: true, evicted: side.pop() } : { inserted: true };
+  return side.length > limit ? side.pop() : undefined;
 }
 
 function dropFrom(side: Member[], member: Member): void {
@@ -170,6 +178,24 @@ function subtract(a: Uint8Array, b: Uint8Array): Uint8Array {
     out[i] = v & 0xff;
   }
   return out;
+}
+
+/**
+ * Compares (a − b) mod 2^(8·length) with d, most significant byte first, without building the
+ * difference: it usually differs from d within the first bytes, long before a full subtraction ends.
+ */
+function compareDifference(a: Uint8Array, b: Uint8Array, d: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) {
+    const v = (a[i] - b[i] - borrowInto(a, b, i)) & 0xff;
+    if (v !== d[i]) return v - d[i];
+  }
+  return 0;
+}
+
+/** The borrow byte i of a − b takes from below: 1 when a's lower bytes read as less than b's. */
+function borrowInto(a: Uint8Array, b: Uint8Array, i: number): number {
+  for (let j = i + 1; j < a.length; j++) if (a[j] !== b[j]) return a[j] < b[j] ? 1 : 0;
+  return 0;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

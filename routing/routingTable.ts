@@ -41,6 +41,7 @@ export interface RoutingTableStats {
 // A module-level copy: global lookups are slow inside vm sandboxes such as jest's.
 const INFINITY = Number.POSITIVE_INFINITY;
 const NO_ENTRIES: readonly RoutingEntry[] = Object.freeze([]);
+const NO_HANDLES: readonly NodeHandle[] = Object.freeze([]);
 const REJECTED: AddResult = Object.freeze({ added: false, isNew: false });
 const INSERTED: AddResult = Object.freeze({ added: true, isNew: true });
 const UPDATED: AddResult = Object.freeze({ added: true, isNew: false });
@@ -73,7 +74,13 @@ export class RoutingTable {
   private count = 0;
   /** Neighbours per level, so routing can pass over a level that holds only this node in one step. */
   private readonly levelCounts: Int32Array;
+  /** Backpointers by GUID hex, in the order first recorded (a Map keeps a refreshed key in place). */
   private readonly backs = new Map<string, NodeHandle>();
+  /**
+   * The same backpointers split by shared-prefix level, each in `backs` order, so a neighbour request
+   * for one level reads only that level. Grown as far as the deepest level used, like `slots`.
+   */
+  private readonly backsAt: (NodeHandle[] | undefined)[] = [];
 
   constructor(self: NodeHandle, space: IdSpace, opts: RoutingTableOptions = {}) {
     if (self.guid.bytes.length !== space.bytes) {
@@ -114,10 +121,10 @@ export class RoutingTable {
     if (!(latencyMs >= 0 && latencyMs < INFINITY)) {
       throw new InvalidArgumentError(`latency must be a finite number ≥ 0, got ${latencyMs}`);
     }
-    if (guid.hex === this.self.guid.hex) return REJECTED;
     const index = this.indexOf(guid);
+    if (index < 0) return REJECTED;
     const entry: RoutingEntry = { handle, latency: latencyMs };
-    const slot = index < this.slots.length ? this.slots[index] : undefined;
+    const slot = this.slotAt(index);
     if (slot === undefined) {
       while (this.slots.length <= index) this.slots.push(undefined);
       this.slots[index] = [entry];
@@ -145,24 +152,26 @@ export class RoutingTable {
 
   /** Removes a neighbour; false if it was not listed (this node itself is never removed). */
   remove(guid: Guid): boolean {
-    const found = this.find(guid);
-    if (found === undefined) return false;
-    const slot = this.slots[found.index]!;
-    slot.splice(found.at, 1);
-    if (slot.length === 0) this.slots[found.index] = undefined;
-    this.counted(found.index, -1);
+    const index = this.lookupIndex(guid);
+    const slot = this.slotAt(index);
+    const at = findIn(slot, guid);
+    if (at < 0) return false;
+    slot!.splice(at, 1);
+    if (slot!.length === 0) this.slots[index] = undefined;
+    this.counted(index, -1);
     return true;
   }
 
   /** Whether a neighbour with this GUID is listed. This node itself is not a neighbour. */
   has(guid: Guid): boolean {
-    return this.find(guid) !== undefined;
+    return this.get(guid) !== undefined;
   }
 
   /** The entry of a listed neighbour. */
   get(guid: Guid): RoutingEntry | undefined {
-    const found = this.find(guid);
-    return found === undefined ? undefined : this.slots[found.index]![found.at];
+    const slot = this.slotAt(this.lookupIndex(guid));
+    const at = findIn(slot, guid);
+    return at < 0 ? undefined : slot![at];
   }
 
   /**
@@ -206,19 +215,39 @@ export class RoutingTable {
 
   /** Records that `handle` lists this node; false (and counted) when the set is full. */
   addBackpointer(handle: NodeHandle): boolean {
-    this.checkWidth(handle.guid);
-    const key = handle.guid.hex;
-    if (key === this.self.guid.hex) return false;
-    if (!this.backs.has(key) && this.backs.size >= this.maxBackpointers) {
+    const guid = handle.guid;
+    this.checkWidth(guid);
+    const key = guid.hex;
+    const known = this.backs.get(key);
+    if (known !== undefined) {
+      // A refresh keeps its place; most are the same interned handle, which costs nothing more.
+      if (known !== handle) {
+        this.backs.set(key, handle);
+        const atLevel = this.backsAt[this.levelOf(guid)]!;
+        atLevel[atLevel.indexOf(known)] = handle;
+      }
+      return true;
+    }
+    const level = this.levelOf(guid);
+    if (level === this.levels) return false; // self
+    if (this.backs.size >= this.maxBackpointers) {
       this.stats.backpointerOverflow++;
       return false;
     }
     this.backs.set(key, handle);
+    while (this.backsAt.length <= level) this.backsAt.push(undefined);
+    (this.backsAt[level] ??= []).push(handle);
     return true;
   }
 
   removeBackpointer(guid: Guid): boolean {
-    return this.backs.delete(guid.hex);
+    const known = this.backs.get(guid.hex);
+    if (known === undefined) return false;
+    this.backs.delete(guid.hex);
+    // Removals are rare (a failure or a leave): a splice in one level's list is cheap enough.
+    const atLevel = this.backsAt[this.levelOf(guid)]!;
+    atLevel.splice(atLevel.indexOf(known), 1);
+    return true;
   }
 
   hasBackpointer(guid: Guid): boolean {
@@ -235,16 +264,25 @@ export class RoutingTable {
   }
 
   /**
+   * The backpointers sharing exactly `level` digits with this node, in `backpointers()` order. A live
+   * view, valid until the backpointers next change: copy to keep.
+   */
+  backpointersAt(level: number): readonly NodeHandle[] {
+    this.checkSlot(level, 0);
+    return (level < this.backsAt.length ? this.backsAt[level] : undefined) ?? NO_HANDLES;
+  }
+
+  /**
    * A GUID's place is fixed by the GUID alone (level = shared prefix, slot = its next digit), so the
    * lookup needs no separate index: one prefix comparison, then at most slotSize GUID comparisons.
+   * -1 for self and for GUIDs of another width.
    */
-  private find(guid: Guid): { index: number; at: number } | undefined {
-    if (guid.bytes.length !== this.space.bytes || guid.hex === this.self.guid.hex) return undefined;
-    const index = this.indexOf(guid);
-    const slot = index < this.slots.length ? this.slots[index] : undefined;
-    if (slot === undefined) return undefined;
-    const at = findIn(slot, guid);
-    return at < 0 ? undefined : { index, at };
+  private lookupIndex(guid: Guid): number {
+    return guid.bytes.length === this.space.bytes ? this.indexOf(guid) : -1;
+  }
+
+  private slotAt(index: number): RoutingEntry[] | undefined {
+    return index >= 0 && index < this.slots.length ? this.slots[index] : undefined;
   }
 
   private counted(index: number, delta: number): void {
@@ -252,11 +290,14 @@ export class RoutingTable {
     this.levelCounts[(index / this.base) | 0] += delta;
   }
 
-  /** Flat slot index of a GUID other than self's. */
+  /** Flat slot index of a GUID of the table's width; -1 for self (it shares every digit). */
   private indexOf(guid: Guid): number {
-    const bits = this.space.digitBits;
-    const level = sharedPrefixLength(this.self.guid, guid, bits);
-    return level * this.base + digitAt(guid.bytes, level, bits);
+    const level = this.levelOf(guid);
+    return level === this.levels ? -1 : level * this.base + digitAt(guid.bytes, level, this.space.digitBits);
+  }
+
+  private levelOf(guid: Guid): number {
+    return sharedPrefixLength(this.self.guid, guid, this.space.digitBits);
   }
 
   private checkWidth(guid: Guid): void {
@@ -273,8 +314,13 @@ export class RoutingTable {
   }
 }
 
-function findIn(slot: readonly RoutingEntry[], guid: Guid): number {
-  for (let i = 0; i < slot.length; i++) if (slot[i].handle.guid.hex === guid.hex) return i;
+/** Compares bytes, not hex: a GUID decoded from the wire has no hex form yet, and building one allocates. */
+function findIn(slot: readonly RoutingEntry[] | undefined, guid: Guid): number {
+  if (slot === undefined) return -1;
+  for (let i = 0; i < slot.length; i++) {
+    const g = slot[i].handle.guid;
+    if (g === guid || g.equals(guid)) return i;
+  }
   return -1;
 }
 

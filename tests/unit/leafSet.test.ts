@@ -49,6 +49,14 @@ function oracle(self: Guid, known: Iterable<Guid>, size: number): { smaller: str
   };
 }
 
+/** A trial's empty leaf set: the width alternates, the size cycles through `sizes`, self is often near an end. */
+function trialSet(rng: SeededRng, trial: number, sizes: number[]): { bits: 160 | 256; size: number; self: Guid; leaves: LeafSet } {
+  const bits = trial % 2 === 0 ? 160 : 256;
+  const size = sizes[trial % sizes.length];
+  const self = guidNear(rng, bits);
+  return { bits, size, self, leaves: new LeafSet(self, size) };
+}
+
 const hexesOf = (hs: readonly NodeHandle[]): string[] => hs.map((h) => h.guid.hex);
 
 /** The change a call should report: undefined, or the set difference of the members, sorted. */
@@ -100,10 +108,7 @@ describe('LeafSet', () => {
     let removalsSeen = 0;
     let evictionsSeen = 0;
     for (let trial = 0; trial < 40; trial++) {
-      const bits = trial % 2 === 0 ? 160 : 256;
-      const size = [2, 4, 6, 10][trial % 4];
-      const self = guidNear(rng, bits);
-      const leaves = new LeafSet(self, size);
+      const { bits, size, self, leaves } = trialSet(rng, trial, [2, 4, 6, 10]);
       const pool: Guid[] = Array.from({ length: 5 + rng.int(30) }, () => guidNear(rng, bits, self));
       // The model: the members are the nearest L/2 each way among what was known a step before.
       let members = new Map<string, Guid>();
@@ -146,6 +151,38 @@ describe('LeafSet', () => {
     }
     expect(removalsSeen).toBeGreaterThan(20);
     expect(evictionsSeen).toBeGreaterThan(20);
+  });
+
+  it('turns away exactly the offers the brute force leaves out, and reports each admission (GUIDs sharing long runs with self)', () => {
+    const rng = new SeededRng(14);
+    let rejected = 0;
+    let admitted = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const { bits, size, self, leaves } = trialSet(rng, trial, [2, 4, 8, 16]);
+      const known = new Map<string, Guid>();
+      for (let i = 0; i < 120; i++) {
+        // Self's bytes up to a point, then runs of 00, ff or self's own bytes: a distance then borrows
+        // across many bytes, which the rejection test must get right without subtracting in full.
+        const bytes = Uint8Array.from(self.bytes);
+        for (let b = rng.int(bytes.length); b < bytes.length; b++) bytes[b] = [0, 0xff, self.bytes[b], rng.int(256)][rng.int(4)];
+        const g = rng.int(4) === 0 ? guidNear(rng, bits, self) : Guid.fromBytes(bytes);
+        if (g.hex === self.hex || known.has(g.hex)) continue;
+        const before = new Set([...leaves.smaller(), ...leaves.larger()].map((h) => h.guid.hex));
+        known.set(g.hex, g);
+        const change = leaves.add(handleOf(g));
+        const want = oracle(self, known.values(), size);
+        const after = new Set([...want.smaller, ...want.larger]);
+        if (change === undefined) rejected++;
+        else admitted++;
+        expect({ smaller: hexesOf(leaves.smaller()), larger: hexesOf(leaves.larger()), change: normalised(change) }).toEqual({
+          smaller: want.smaller,
+          larger: want.larger,
+          change: difference(before, after),
+        });
+      }
+    }
+    expect(rejected).toBeGreaterThan(1000);
+    expect(admitted).toBeGreaterThan(500);
   });
 
   it('puts the same nodes on both sides when fewer than L others exist', () => {

@@ -167,7 +167,9 @@ describe('RoutingTable.remove / has / neighbours', () => {
       const h = pool[rng.int(pool.length)];
       if (h.guid.hex === SELF.guid.hex) continue;
       if (rng.int(3) === 0) {
-        expect(t.remove(h.guid)).toBe(model.delete(h.guid.hex));
+        // A GUID decoded from the wire is a different object with the same bytes: found all the same.
+        const probe = rng.int(2) === 0 ? h.guid : Guid.fromBytes(h.guid.bytes);
+        expect(t.remove(probe)).toBe(model.delete(h.guid.hex));
       } else {
         const latency = rng.int(50);
         const r = t.addDetailed(h, latency);
@@ -196,6 +198,7 @@ describe('RoutingTable.remove / has / neighbours', () => {
       }
     }
     expect(t.size).toBe(model.size);
+    expect(pool.map((h) => t.get(Guid.fromBytes(h.guid.bytes))?.latency)).toEqual(pool.map((h) => model.get(h.guid.hex)));
     const perLevel = Array.from({ length: t.levels }, (_, level) => t.levelSize(level));
     expect(perLevel.reduce((a, b) => a + b, 0)).toBe(model.size);
     for (let level = 0; level < t.levels; level++) {
@@ -230,6 +233,68 @@ describe('backpointers', () => {
     t.removeBackpointer(hs[1].guid);
     expect(t.addBackpointer(hs[4])).toBe(true);
     expect(t.backpointers()).toEqual([hs[0], hs[2], hs[4]]);
+  });
+
+  it('files each under its shared-prefix level, in first-recorded order (random, vs brute force)', () => {
+    const rng = new SeededRng(21);
+    let overflowed = 0;
+    let refreshed = 0;
+    for (const digitBits of [1, 4, 8]) {
+      const space = idSpace(160, digitBits);
+      const self: NodeHandle = { guid: Guid.random(() => rng.int(256)), address: SELF.address };
+      const max = 30;
+      const t = new RoutingTable(self, space, { maxBackpointers: max });
+      // Prefixes of self of every length, so deep levels fill too; a copy of self must be refused.
+      const pool = Array.from({ length: 60 }, (_, i) => {
+        const bytes = Guid.random(() => rng.int(256)).bytes;
+        bytes.set(self.guid.bytes.subarray(0, i % 21));
+        return Guid.fromBytes(bytes);
+      });
+      // The model: handles in first-recorded order, a refresh taking the new handle in place.
+      const model: NodeHandle[] = [];
+      let overflow = 0;
+      for (let step = 0; step < 400; step++) {
+        const guid = pool[rng.int(pool.length)];
+        const at = model.findIndex((h) => h.guid.equals(guid));
+        if (rng.int(4) === 0) {
+          expect(t.removeBackpointer(Guid.fromBytes(guid.bytes))).toBe(at >= 0);
+          if (at >= 0) model.splice(at, 1);
+        } else {
+          // A new handle object each time (another port), so a refresh is visible.
+          const h: NodeHandle = { guid: rng.int(2) === 0 ? guid : Guid.fromBytes(guid.bytes), address: { ...SELF.address, port: port++ } };
+          const isSelf = guid.equals(self.guid);
+          const accepted = !isSelf && (at >= 0 || model.length < max);
+          expect(t.addBackpointer(h)).toBe(accepted);
+          if (at >= 0) {
+            model[at] = h;
+            refreshed++;
+          } else if (accepted) model.push(h);
+          else if (!isSelf) overflow++;
+        }
+        // Handles by port (one per handle object), non-empty levels only: one cheap expect per step.
+        const all = t.backpointers();
+        const levels = all.map((h) => sharedPrefixLength(self.guid, h.guid, digitBits));
+        const got: Record<number, number[]> = {};
+        const want: Record<number, number[]> = {};
+        for (let l = 0; l < t.levels; l++) {
+          const listed = t.backpointersAt(l).map((h) => h.address.port);
+          if (listed.length > 0) got[l] = listed;
+          const filtered = all.filter((_, i) => levels[i] === l).map((h) => h.address.port);
+          if (filtered.length > 0) want[l] = filtered;
+        }
+        expect({ all: all.map((h) => h.address.port), byLevel: got, overflow: t.stats.backpointerOverflow }).toEqual({
+          all: model.map((h) => h.address.port),
+          byLevel: want,
+          overflow,
+        });
+      }
+      overflowed += overflow;
+      expect(t.addBackpointer(self)).toBe(false);
+      expect(() => t.backpointersAt(-1)).toThrow(InvalidArgumentError);
+      expect(() => t.backpointersAt(t.levels)).toThrow(InvalidArgumentError);
+    }
+    expect(overflowed).toBeGreaterThan(20);
+    expect(refreshed).toBeGreaterThan(100);
   });
 
   it('returns a copy', () => {
