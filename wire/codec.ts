@@ -297,7 +297,7 @@ function fragmentFromWire(f: WireFragment): FragmentInfo {
  */
 export function handleFromWire(h: WireHandle, idBytes: number): NodeHandle {
   // The width first: a shared handle of another width must not pass for this one.
-  if (h.guid.length !== idBytes) guidFromWire(h.guid, idBytes);
+  if (h.guid.length !== idBytes || (idBytes !== 20 && idBytes !== 32)) guidFromWire(h.guid, idBytes);
   // The family is checked before sharing, so a shared handle never passes for a malformed one.
   const family = h.family === WIRE_V4 && h.ip.length === 4 ? 4 : h.family === WIRE_V6 && h.ip.length === 16 ? 6 : 0;
   if (family === 0) return fail('address', `family ${h.family} with a ${h.ip.length}-byte ip`);
