@@ -211,13 +211,6 @@ export const DEFAULTS = {
   heartbeatMs: 5_000,
   /** Heartbeats in a row a neighbour may miss before it is taken as failed. */
   heartbeatMisses: 2,
-  /**
-   * Most peers a node remembers having sent an Adopt to (so an answer is never answered). An answer
-   * comes within a round trip, and a joining node sends a few hundred at most; a forgotten peer only
-   * costs one extra Adopt (the other side still remembers, so the exchange ends). At 4,096 this set
-   * was a twentieth of a node's memory in a large simulation.
-   */
-  maxAdoptsRemembered: 512,
   /** Most peers a persisted-peers bootstrap file keeps. */
   maxPersistedPeers: 64,
   /** Largest persisted-peers file read (bytes); a bigger one is treated as corrupt rather than loaded. */

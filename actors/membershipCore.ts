@@ -115,8 +115,6 @@ export class MembershipCore implements UpcallModule {
   private readonly multicasts = new Map<number, MulticastState>();
   private readonly joinWaits = new Map<number, (reply: JoinReply) => void>();
   private readonly requests = new Map<number, (nodes: readonly NodeHandle[]) => void>();
-  /** Nodes this node has sent an Adopt to, oldest first (bounded): an Adopt from one of them is an answer, never answered again. */
-  private readonly adoptSent = new Set<string>();
   private readonly idBytes: 20 | 32;
   private nextId = 1;
 
@@ -198,7 +196,7 @@ export class MembershipCore implements UpcallModule {
     const stepDown = (level: number, list: NodeHandle[]): void => {
       if (level < 0) {
         // Every node measured learns the round trip: it may adopt this node (JSAC's goal d).
-        for (const { handle, rtt } of measured.values()) this.sendAdopt(handle, rtt);
+        for (const { handle, rtt } of measured.values()) this.sendAdopt(handle, rtt, false);
         done();
         return;
       }
@@ -491,7 +489,7 @@ export class MembershipCore implements UpcallModule {
           if (listsYou) this.host.table.addBackpointer(from);
           this.learn(from, rttMs);
           // Answer once, only to say we list it (so it keeps us as a backpointer); never answer an answer.
-          if (this.host.table.has(from.guid) && !this.adoptSent.has(from.guid.hex)) this.sendAdopt(from, rttMs);
+          if (this.host.table.has(from.guid) && !msg.adopt.answer) this.sendAdopt(from, rttMs, true);
         });
         return;
       }
@@ -711,10 +709,10 @@ export class MembershipCore implements UpcallModule {
     this.host.locator.acceptPointer(p);
   }
 
-  private sendAdopt(to: NodeHandle, rttMs: number): void {
-    this.adoptSent.add(to.guid.hex);
-    if (this.adoptSent.size > DEFAULTS.maxAdoptsRemembered) this.adoptSent.delete(this.adoptSent.values().next().value!);
-    this.send(to, { kind: 'adopt', adopt: { rttMs, listsYou: this.host.table.has(to.guid) } });
+  /** An answer is marked as one, so the exchange ends there without either side remembering whom it adopted. */
+  private sendAdopt(to: NodeHandle, rttMs: number, answer: boolean): void {
+    const adopt = { rttMs, listsYou: this.host.table.has(to.guid) };
+    this.send(to, { kind: 'adopt', adopt: answer ? { ...adopt, answer: true } : adopt });
   }
 
   private send(to: NodeHandle, msg: MembershipMsg): void {

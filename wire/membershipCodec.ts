@@ -78,6 +78,7 @@ interface WireNeighbourReply {
 interface WireAdopt {
   rttMs: number;
   listsYou: boolean;
+  answer: boolean;
 }
 interface WireLeave {
   leaving: WireHandle | null;
@@ -223,7 +224,7 @@ function neighbourReplyFromWire(r: WireNeighbourReply, width: Width): NeighbourR
 
 function adoptFromWire(a: WireAdopt): Adopt {
   checkMs(a.rttMs, 'rtt', 'rttMs');
-  return { rttMs: a.rttMs, listsYou: a.listsYou };
+  return a.answer ? { rttMs: a.rttMs, listsYou: a.listsYou, answer: true } : { rttMs: a.rttMs, listsYou: a.listsYou };
 }
 
 function leaveFromWire(l: WireLeave, width: Width): LeaveNotice {
@@ -280,7 +281,7 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
       return { neighbourReply: { requestId: r.requestId, level: r.level, nodes: handlesToWire(r.nodes) } };
     }
     case 'adopt':
-      return { adopt: { rttMs: msg.adopt.rttMs, listsYou: msg.adopt.listsYou } };
+      return { adopt: { rttMs: msg.adopt.rttMs, listsYou: msg.adopt.listsYou, answer: msg.adopt.answer === true } };
     case 'leave': {
       const l = msg.leave;
       return { leave: { leaving: handleToWire(l.leaving), replacement: l.replacement ? handleToWire(l.replacement) : null } };

@@ -244,6 +244,8 @@ export interface Adopt {
   readonly rttMs: number;
   /** The sender lists the receiver in its own table (so the receiver records a backpointer). */
   readonly listsYou: boolean;
+  /** Sent in answer to an Adopt; never answered (absent on a first Adopt). */
+  readonly answer?: true;
 }
 
 /** A node leaving on purpose tells a node that lists it, with a node to put in its place. */

@@ -228,7 +228,7 @@ export const membershipOf = (idBytes: IdBytes): fc.Arbitrary<MembershipMsg> =>
     fc
       .record({ requestId: uint32, level: level(idBytes), nodes: list(handle(idBytes), DEFAULTS.maxNeighbourReply, 16) })
       .map((neighbourReply): MembershipMsg => ({ kind: 'neighbourReply', neighbourReply })),
-    fc.record({ rttMs: ms, listsYou: fc.boolean() }).map((adopt): MembershipMsg => ({ kind: 'adopt', adopt })),
+    fc.record({ rttMs: ms, listsYou: fc.boolean(), answer: fc.constant(true as const) }, { requiredKeys: ['rttMs', 'listsYou'] }).map((adopt): MembershipMsg => ({ kind: 'adopt', adopt })),
     fc
       .record({ leaving: handle(idBytes), replacement: handle(idBytes) }, { requiredKeys: ['leaving'] })
       .map((leave): MembershipMsg => ({ kind: 'leave', leave })),
