@@ -66,6 +66,11 @@ export async function benchJoinBuild(n: number, seed = 1): Promise<Record<string
   while (nodes.length < n) {
     await joinOne(network, nodes, rng);
     if (nodes.length % 500 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    // A long run says how it is going (on stderr, so the JSON lines on stdout stay the figures).
+    if (nodes.length % 10_000 === 0 && n > 10_000) {
+      const m = process.memoryUsage();
+      console.error(JSON.stringify({ progress: 'join-build', nodes: nodes.length, s: Math.round((performance.now() - t0) / 1000), rssMb: Math.round(m.rss / 2 ** 20), heapMb: Math.round(m.heapUsed / 2 ** 20) }));
+    }
   }
   const ms = performance.now() - t0;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
