@@ -11,7 +11,8 @@
  * The map is bounded (`maxPeers`); beyond it the longest-known peer's bucket is dropped. A bucket
  * that is full again is the same as no bucket, so each call also looks at the oldest bucket and
  * forgets it once it is full: a node keeps buckets only for peers heard within the last
- * burst / rate seconds. A forgotten bucket starts full when its peer returns, so neither bound can
+ * burst / rate seconds (and, since only a new peer's first datagram sweeps, the buckets of a node
+ * that falls silent stay until it next hears from a new peer). A forgotten bucket starts full when its peer returns, so neither bound can
  * refuse an honest peer; they can only make the limit more lenient.
  */
 import { InvalidArgumentError } from '../errors';
@@ -47,9 +48,12 @@ export class PeerRateLimiter {
   allow(peer: PeerKey, clockNow: number): boolean {
     // A clock that steps back neither adds tokens nor takes them away.
     const now = clockNow > this.latest ? (this.latest = clockNow) : this.latest;
-    this.sweepOldest(now);
     const full = this.fullAt.get(peer);
     if (full === undefined) {
+      // Only a new peer pays for the sweep: two steps per insertion outpace the insertions, so the
+      // map holds little more than the peers heard within a refill time.
+      this.sweepOldest(now);
+      this.sweepOldest(now);
       if (this.fullAt.size >= this.maxPeers) this.fullAt.delete(this.fullAt.keys().next().value!);
       this.fullAt.set(peer, now + this.intervalMs);
       return true;
@@ -64,7 +68,7 @@ export class PeerRateLimiter {
   /**
    * One step of a clock sweep over the buckets in insertion order: the oldest is forgotten when it
    * is full again, or moved to the back when it is not. O(1) per call, and every bucket is visited
-   * once per pass, so an idle one goes within about one call per bucket after it fills.
+   * once per pass, so an idle one goes within about one new peer per two buckets after it fills.
    */
   private sweepOldest(now: number): void {
     const first = this.fullAt.keys().next();
