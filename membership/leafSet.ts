@@ -10,6 +10,7 @@ import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
+import { appended, findHandle, removedAt, settle } from '../routing/routingTable';
 
 /** What one call changed, as a set difference of the members before and after. */
 export interface LeafChange {
@@ -17,25 +18,20 @@ export interface LeafChange {
   removed: NodeHandle[];
 }
 
-interface Member {
-  handle: NodeHandle;
-  /** (self − guid) mod 2^bits: distance going counter-clockwise, towards smaller GUIDs. */
-  readonly down: Uint8Array;
-  /** (guid − self) mod 2^bits: distance going clockwise, towards larger GUIDs. */
-  readonly up: Uint8Array;
-}
-
 export class LeafSet {
   readonly self: Guid;
   /** L: at most L/2 members on each side. */
   readonly capacity: number;
   private readonly half: number;
-  /** Counter-clockwise side, nearest first. */
-  private readonly below: Member[] = [];
+  /**
+   * Counter-clockwise side, nearest first. Members hold no distances: two members are ordered by
+   * comparing GUIDs around self when needed (`order`), which costs a few byte comparisons and saves
+   * each member two byte arrays, each with its own ArrayBuffer. A node on both sides is the same
+   * handle object on both. Each side is kept at its exact length (see `appended`).
+   */
+  private below: NodeHandle[] = [];
   /** Clockwise side, nearest first. */
-  private readonly above: Member[] = [];
-  /** Every member once, by GUID hex. */
-  private readonly byHex = new Map<string, Member>();
+  private above: NodeHandle[] = [];
 
   constructor(self: Guid, size: number = DEFAULTS.leafSetSize) {
     if (!((size | 0) === size && size >= 2 && size % 2 === 0)) {
@@ -48,27 +44,30 @@ export class LeafSet {
 
   /** Distinct members (a node on both sides counts once). */
   get size(): number {
-    return this.byHex.size;
+    let n = this.below.length;
+    for (const h of this.above) if (!this.below.includes(h)) n++;
+    return n;
   }
 
+  /** Sides hold L/2 members each: a scan by GUID needs no index beside them. */
   has(guid: Guid): boolean {
-    return this.byHex.has(guid.hex);
+    return findHandle(this.below, guid) >= 0 || findHandle(this.above, guid) >= 0;
   }
 
   /** The counter-clockwise side (numerically smaller, wrapping past 0), nearest first. */
   smaller(): NodeHandle[] {
-    return this.below.map((m) => m.handle);
+    return this.below.slice();
   }
 
   /** The clockwise side (numerically larger, wrapping past the top), nearest first. */
   larger(): NodeHandle[] {
-    return this.above.map((m) => m.handle);
+    return this.above.slice();
   }
 
   /** Every member once: the smaller side nearest first, then the larger side's others nearest first. */
   members(): NodeHandle[] {
     const out = this.smaller();
-    for (const m of this.above) if (!this.below.includes(m)) out.push(m.handle);
+    for (const h of this.above) if (!this.below.includes(h)) out.push(h);
     return out;
   }
 
@@ -80,39 +79,39 @@ export class LeafSet {
    */
   add(handle: NodeHandle): LeafChange | undefined {
     const guid = handle.guid;
-    const selfBytes = this.self.bytes;
-    if (guid.bytes.length !== selfBytes.length || guid.hex === this.self.hex) return undefined;
-    const known = this.byHex.get(guid.hex);
-    if (known !== undefined) {
-      known.handle = handle;
+    if (guid.bytes.length !== this.self.bytes.length || guid.equals(this.self)) return undefined;
+    const atBelow = findHandle(this.below, guid);
+    const atAbove = findHandle(this.above, guid);
+    if (atBelow >= 0 || atAbove >= 0) {
+      if (atBelow >= 0) this.below[atBelow] = handle;
+      if (atAbove >= 0) this.above[atAbove] = handle;
       return undefined;
     }
-    // Most offers are farther than both sides' farthest: decide that before building a Member.
-    const toBelow = this.fits(this.below, selfBytes, guid.bytes, 'down');
-    const toAbove = this.fits(this.above, guid.bytes, selfBytes, 'up');
+    // Most offers are farther than both sides' farthest: decided without changing anything.
+    const toBelow = this.fits(this.below, guid, false);
+    const toAbove = this.fits(this.above, guid, true);
     if (!toBelow && !toAbove) return undefined;
-    const member: Member = { handle, down: subtract(selfBytes, guid.bytes), up: subtract(guid.bytes, selfBytes) };
-    const outBelow = toBelow ? insertNearest(this.below, member, 'down', this.half) : undefined;
-    const outAbove = toAbove ? insertNearest(this.above, member, 'up', this.half) : undefined;
-    this.byHex.set(guid.hex, member);
+    const outBelow = toBelow ? this.farthestIfFull(this.below) : undefined;
+    const outAbove = toAbove ? this.farthestIfFull(this.above) : undefined;
+    if (toBelow) this.below = this.insert(this.below, handle, false);
+    if (toAbove) this.above = this.insert(this.above, handle, true);
     const removed: NodeHandle[] = [];
     for (const out of [outBelow, outAbove]) {
-      if (out === undefined || !this.byHex.has(out.handle.guid.hex)) continue;
+      if (out === undefined || removed.includes(out)) continue;
       if (this.below.includes(out) || this.above.includes(out)) continue;
-      this.byHex.delete(out.handle.guid.hex);
-      removed.push(out.handle);
+      removed.push(out);
     }
     return { added: [handle], removed };
   }
 
   /** Offers several nodes; the change is the net difference over all of them. */
   addAll(handles: Iterable<NodeHandle>): LeafChange | undefined {
-    const before = new Map<string, NodeHandle>();
-    for (const m of this.byHex.values()) before.set(m.handle.guid.hex, m.handle);
+    const before = this.members();
     for (const h of handles) this.add(h);
-    const added: NodeHandle[] = [];
-    for (const [hex, m] of this.byHex) if (!before.delete(hex)) added.push(m.handle);
-    const removed = [...before.values()];
+    const after = this.members();
+    // By GUID: a member refreshed on the way is another handle object for the same node.
+    const added = after.filter((h) => findHandle(before, h.guid) < 0);
+    const removed = before.filter((h) => findHandle(after, h.guid) < 0);
     return added.length === 0 && removed.length === 0 ? undefined : { added, removed };
   }
 
@@ -122,80 +121,63 @@ export class LeafSet {
    * themselves, so the caller offers other nodes it knows (routing-table neighbours) again.
    */
   remove(guid: Guid): LeafChange | undefined {
-    const member = this.byHex.get(guid.hex);
-    if (member === undefined) return undefined;
-    this.byHex.delete(guid.hex);
-    dropFrom(this.below, member);
-    dropFrom(this.above, member);
-    this.refill(this.below, this.above, 'down');
-    this.refill(this.above, this.below, 'up');
-    return { added: [], removed: [member.handle] };
+    const atBelow = findHandle(this.below, guid);
+    const atAbove = findHandle(this.above, guid);
+    if (atBelow < 0 && atAbove < 0) return undefined;
+    const handle = atBelow >= 0 ? this.below[atBelow] : this.above[atAbove];
+    if (atBelow >= 0) this.below = removedAt(this.below, atBelow);
+    if (atAbove >= 0) this.above = removedAt(this.above, atAbove);
+    this.below = this.refill(this.below, this.above, false);
+    this.above = this.refill(this.above, this.below, true);
+    return { added: [], removed: [handle] };
   }
 
   /**
-   * Whether a non-member at distance (a − b) belongs on a side: it has room, or the distance beats
-   * the farthest member's (distinct GUIDs never tie).
+   * Compares the distances of a and b from self, going up (clockwise) or down; negative when a is
+   * nearer. Going down, a GUID below self is nearer than any above it (reaching those wraps past 0),
+   * and between two on the same side of self the larger is nearer. Going up is the reverse order:
+   * for a GUID other than self, its distance up is 2^bits minus its distance down. Distinct GUIDs
+   * never tie.
    */
-  private fits(side: readonly Member[], a: Uint8Array, b: Uint8Array, key: 'down' | 'up'): boolean {
-    return side.length < this.half || compareDifference(a, b, side[side.length - 1][key]) < 0;
+  private order(a: Guid, b: Guid, up: boolean): number {
+    const self = this.self.bytes;
+    const x = up ? b.bytes : a.bytes;
+    const y = up ? a.bytes : b.bytes;
+    const xBelow = compareBytes(x, self) < 0;
+    if (xBelow !== compareBytes(y, self) < 0) return xBelow ? -1 : 1;
+    return compareBytes(y, x);
+  }
+
+  /** Whether a non-member belongs on a side: it has room, or the GUID is nearer than the farthest member's. */
+  private fits(side: readonly NodeHandle[], guid: Guid, up: boolean): boolean {
+    return side.length < this.half || this.order(guid, side[side.length - 1].guid, up) < 0;
+  }
+
+  /** The member an insertion into a side will push off: its farthest, if the side is full. */
+  private farthestIfFull(side: readonly NodeHandle[]): NodeHandle | undefined {
+    return side.length >= this.half ? side[side.length - 1] : undefined;
+  }
+
+  /**
+   * Inserts a node that `fits` in distance order. A full side keeps its length and is edited in
+   * place (the new node takes the farthest's place, then settles); otherwise it grows by one.
+   */
+  private insert(side: NodeHandle[], handle: NodeHandle, up: boolean): NodeHandle[] {
+    const next = side.length < this.half ? appended(side, handle) : side;
+    next[next.length - 1] = handle;
+    settle(next, next.length - 1, (a, b) => this.order(a.guid, b.guid, up));
+    return next;
   }
 
   /**
    * Each side is always the nearest `half` of all members, so the other side's members missing here
    * are all farther than this side's: appending them nearest first keeps the side sorted.
    */
-  private refill(side: Member[], other: readonly Member[], key: 'down' | 'up'): void {
-    if (side.length >= this.half) return;
-    const extra = other.filter((m) => !side.includes(m)).sort((a, b) => compareBytes(a[key], b[key]));
-    for (let i = 0; i < extra.length && side.length < this.half; i++) side.push(extra[i]);
+  private refill(side: NodeHandle[], other: readonly NodeHandle[], up: boolean): NodeHandle[] {
+    if (side.length >= this.half) return side;
+    const extra = other.filter((h) => !side.includes(h)).sort((a, b) => this.order(a.guid, b.guid, up));
+    return extra.length === 0 ? side : side.concat(extra.slice(0, this.half - side.length));
   }
-}
-
-/**
- * Inserts in distance order (distinct GUIDs never tie), trimming the side to `limit`; returns the
- * member pushed off. Only for a member that `fits`.
- */
-function insertNearest(side: Member[], member: Member, key: 'down' | 'up', limit: number): Member | undefined {
-  const d = member[key];
-  let at = side.length;
-  while (at > 0 && compareBytes(d, side[at - 1][key]) < 0) at--;
-  side.splice(at, 0, member);
-  return side.length > limit ? side.pop() : undefined;
-}
-
-function dropFrom(side: Member[], member: Member): void {
-  const at = side.indexOf(member);
-  if (at >= 0) side.splice(at, 1);
-}
-
-/** (a − b) mod 2^(8·length), big-endian: borrows ripple from the last byte up and wrap off the top. */
-function subtract(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length);
-  let borrow = 0;
-  for (let i = a.length - 1; i >= 0; i--) {
-    const v = a[i] - b[i] - borrow;
-    borrow = v < 0 ? 1 : 0;
-    out[i] = v & 0xff;
-  }
-  return out;
-}
-
-/**
- * Compares (a − b) mod 2^(8·length) with d, most significant byte first, without building the
- * difference: it usually differs from d within the first bytes, long before a full subtraction ends.
- */
-function compareDifference(a: Uint8Array, b: Uint8Array, d: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) {
-    const v = (a[i] - b[i] - borrowInto(a, b, i)) & 0xff;
-    if (v !== d[i]) return v - d[i];
-  }
-  return 0;
-}
-
-/** The borrow byte i of a − b takes from below: 1 when a's lower bytes read as less than b's. */
-function borrowInto(a: Uint8Array, b: Uint8Array, i: number): number {
-  for (let j = i + 1; j < a.length; j++) if (a[j] !== b[j]) return a[j] < b[j] ? 1 : 0;
-  return 0;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

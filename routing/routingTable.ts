@@ -68,19 +68,21 @@ export class RoutingTable {
   /**
    * Neighbour slots, flat at level * base + digit; undefined = empty. Self's own slots are not stored
    * (they are `selfSlot`), so the array only grows as far as the deepest level that has a neighbour:
-   * most levels of a large ID space stay empty and cost nothing.
+   * most levels of a large ID space stay empty and cost nothing. Every array here, this one and each
+   * slot, is kept at its exact length (see `appended`): a simulator holds tens of them per node.
    */
-  private readonly slots: (RoutingEntry[] | undefined)[] = [];
+  private slots: (RoutingEntry[] | undefined)[] = [];
   private count = 0;
   /** Neighbours per level, so routing can pass over a level that holds only this node in one step. */
   private readonly levelCounts: Int32Array;
-  /** Backpointers by GUID hex, in the order first recorded (a Map keeps a refreshed key in place). */
-  private readonly backs = new Map<string, NodeHandle>();
   /**
-   * The same backpointers split by shared-prefix level, each in `backs` order, so a neighbour request
-   * for one level reads only that level. Grown as far as the deepest level used, like `slots`.
+   * Backpointers by shared-prefix level, each level in the order first recorded, so a neighbour
+   * request for one level reads only that level. Grown as far as the deepest level used, like
+   * `slots`. No index by GUID beside it: a level holds a few dozen at most, and a lookup scans only
+   * its own level, where a Map keyed by hex cost a simulated node more than all its levels together.
    */
-  private readonly backsAt: (NodeHandle[] | undefined)[] = [];
+  private backsAt: (NodeHandle[] | undefined)[] = [];
+  private backCount = 0;
 
   constructor(self: NodeHandle, space: IdSpace, opts: RoutingTableOptions = {}) {
     if (self.guid.bytes.length !== space.bytes) {
@@ -126,27 +128,30 @@ export class RoutingTable {
     const entry: RoutingEntry = { handle, latency: latencyMs };
     const slot = this.slotAt(index);
     if (slot === undefined) {
-      while (this.slots.length <= index) this.slots.push(undefined);
+      if (index >= this.slots.length) this.slots = grownTo(this.slots, index + 1);
       this.slots[index] = [entry];
       this.counted(index, 1);
       return INSERTED;
     }
     const at = findIn(slot, guid);
     if (at >= 0) {
-      // Already listed: take the new latency (and address) and re-sort.
-      slot.splice(at, 1);
-      insertSorted(slot, entry);
+      // Already listed: take the new latency (and address) and re-sort, in place.
+      slot[at] = entry;
+      settle(slot, at, compareEntries);
       return UPDATED;
     }
     if (slot.length < this.slotSize) {
-      insertSorted(slot, entry);
+      const grown = appended(slot, entry);
+      settle(grown, slot.length, compareEntries);
+      this.slots[index] = grown;
       this.counted(index, 1);
       return INSERTED;
     }
-    const worst = slot[slot.length - 1];
+    const last = slot.length - 1;
+    const worst = slot[last];
     if (compareEntries(entry, worst) >= 0) return REJECTED;
-    slot.pop();
-    insertSorted(slot, entry);
+    slot[last] = entry;
+    settle(slot, last, compareEntries);
     return { added: true, isNew: true, evicted: worst.handle };
   }
 
@@ -156,8 +161,7 @@ export class RoutingTable {
     const slot = this.slotAt(index);
     const at = findIn(slot, guid);
     if (at < 0) return false;
-    slot!.splice(at, 1);
-    if (slot!.length === 0) this.slots[index] = undefined;
+    this.slots[index] = slot!.length === 1 ? undefined : removedAt(slot!, at);
     this.counted(index, -1);
     return true;
   }
@@ -217,55 +221,60 @@ export class RoutingTable {
   addBackpointer(handle: NodeHandle): boolean {
     const guid = handle.guid;
     this.checkWidth(guid);
-    const key = guid.hex;
-    const known = this.backs.get(key);
-    if (known !== undefined) {
-      // A refresh keeps its place; most are the same interned handle, which costs nothing more.
-      if (known !== handle) {
-        this.backs.set(key, handle);
-        const atLevel = this.backsAt[this.levelOf(guid)]!;
-        atLevel[atLevel.indexOf(known)] = handle;
-      }
-      return true;
-    }
     const level = this.levelOf(guid);
     if (level === this.levels) return false; // self
-    if (this.backs.size >= this.maxBackpointers) {
+    const list = level < this.backsAt.length ? this.backsAt[level] : undefined;
+    const at = findHandle(list, guid);
+    if (at >= 0) {
+      // A refresh keeps its place; most are the same interned handle, which costs nothing more.
+      list![at] = handle;
+      return true;
+    }
+    if (this.backCount >= this.maxBackpointers) {
       this.stats.backpointerOverflow++;
       return false;
     }
-    this.backs.set(key, handle);
-    while (this.backsAt.length <= level) this.backsAt.push(undefined);
-    (this.backsAt[level] ??= []).push(handle);
+    if (level >= this.backsAt.length) this.backsAt = grownTo(this.backsAt, level + 1);
+    if (list === undefined) this.backsAt[level] = [handle];
+    // Copying a long level on every record would cost O(n) each; a push's spare room (at most about
+    // half) is a small share of a list that long.
+    else if (list.length >= EXACT_UP_TO) list.push(handle);
+    else this.backsAt[level] = appended(list, handle);
+    this.backCount++;
     return true;
   }
 
   removeBackpointer(guid: Guid): boolean {
-    const known = this.backs.get(guid.hex);
-    if (known === undefined) return false;
-    this.backs.delete(guid.hex);
-    // Removals are rare (a failure or a leave): a splice in one level's list is cheap enough.
-    const atLevel = this.backsAt[this.levelOf(guid)]!;
-    atLevel.splice(atLevel.indexOf(known), 1);
+    if (guid.bytes.length !== this.space.bytes) return false;
+    const level = this.levelOf(guid);
+    const list = level < this.backsAt.length ? this.backsAt[level] : undefined;
+    const at = findHandle(list, guid);
+    if (at < 0) return false;
+    this.backsAt[level] = list!.length === 1 ? undefined : removedAt(list!, at);
+    this.backCount--;
     return true;
   }
 
   hasBackpointer(guid: Guid): boolean {
-    return this.backs.has(guid.hex);
+    if (guid.bytes.length !== this.space.bytes) return false;
+    const level = this.levelOf(guid);
+    return findHandle(level < this.backsAt.length ? this.backsAt[level] : undefined, guid) >= 0;
   }
 
   get backpointerCount(): number {
-    return this.backs.size;
+    return this.backCount;
   }
 
-  /** A copy of the backpointer set, in the order they were first recorded. */
+  /** A copy of the backpointer set: level by level from 0, each level in the order first recorded. */
   backpointers(): NodeHandle[] {
-    return [...this.backs.values()];
+    const out: NodeHandle[] = [];
+    for (const list of this.backsAt) if (list !== undefined) for (const h of list) out.push(h);
+    return out;
   }
 
   /**
-   * The backpointers sharing exactly `level` digits with this node, in `backpointers()` order. A live
-   * view, valid until the backpointers next change: copy to keep.
+   * The backpointers sharing exactly `level` digits with this node, in the order first recorded. A
+   * live view, valid until the backpointers next change: copy to keep.
    */
   backpointersAt(level: number): readonly NodeHandle[] {
     this.checkSlot(level, 0);
@@ -324,13 +333,58 @@ function findIn(slot: readonly RoutingEntry[] | undefined, guid: Guid): number {
   return -1;
 }
 
-/** Slots hold a handful of entries: a linear insertion beats any sort. */
-function insertSorted(slot: RoutingEntry[], entry: RoutingEntry): void {
-  slot.push(entry);
-  let i = slot.length - 1;
-  while (i > 0 && compareEntries(entry, slot[i - 1]) < 0) {
-    slot[i] = slot[i - 1];
-    i--;
+/**
+ * Where a peer sits in a list of handles, by GUID; -1 if absent. Handles are interned, so a known peer
+ * is usually the very same GUID object: a pass by identity first, then one by bytes.
+ */
+export function findHandle(list: readonly NodeHandle[] | undefined, guid: Guid): number {
+  if (list === undefined) return -1;
+  for (let i = 0; i < list.length; i++) if (list[i].guid === guid) return i;
+  for (let i = 0; i < list.length; i++) if (list[i].guid.equals(guid)) return i;
+  return -1;
+}
+
+/**
+ * Lists that grow past this length are pushed onto, not copied: see `addBackpointer`. Slots (slotSize
+ * entries) and leaf-set sides (L/2) stay far below it.
+ */
+const EXACT_UP_TO = 64;
+
+/**
+ * A copy of `list` with `item` at the end, exactly one longer. `push` would leave the backing store
+ * room for about 16 more, several times what a slot or a leaf-set side ever holds; `concat` sizes it
+ * exactly. The copy costs little: these lists are short and change far less often than they are read.
+ */
+export function appended<T>(list: readonly T[], item: T): T[] {
+  return list.concat([item]);
+}
+
+/** A copy of `list` without its item `at`, exactly one shorter (a splice keeps the old capacity). */
+export function removedAt<T>(list: readonly T[], at: number): T[] {
+  const out = list.slice(0, list.length - 1);
+  for (let i = at; i < out.length; i++) out[i] = list[i + 1];
+  return out;
+}
+
+/** `list` lengthened with undefined to exactly `length` (Array.from sizes it exactly). */
+function grownTo<T>(list: readonly (T | undefined)[], length: number): (T | undefined)[] {
+  return Array.from({ length }, (_, i) => (i < list.length ? list[i] : undefined));
+}
+
+/**
+ * Moves `list[at]` to its place among the others, which are in order, keeping the length: lists are
+ * short, so a linear walk beats any sort. Items never compare equal (GUIDs break ties), so the place
+ * is the one a full sort would give.
+ */
+export function settle<T>(list: T[], at: number, compare: (a: T, b: T) => number): void {
+  const item = list[at];
+  while (at > 0 && compare(item, list[at - 1]) < 0) {
+    list[at] = list[at - 1];
+    at--;
   }
-  slot[i] = entry;
+  while (at < list.length - 1 && compare(item, list[at + 1]) > 0) {
+    list[at] = list[at + 1];
+    at++;
+  }
+  list[at] = item;
 }

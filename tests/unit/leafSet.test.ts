@@ -112,25 +112,32 @@ describe('LeafSet', () => {
       const pool: Guid[] = Array.from({ length: 5 + rng.int(30) }, () => guidNear(rng, bits, self));
       // The model: the members are the nearest L/2 each way among what was known a step before.
       let members = new Map<string, Guid>();
+      const stored = new Map<string, NodeHandle>();
       for (let step = 0; step < 150; step++) {
         const g = pool[rng.int(pool.length)];
         const before = new Set(members.keys());
         let change: LeafChange | undefined;
         let candidates: Guid[];
+        let offered: NodeHandle | undefined;
         if (rng.int(3) === 0) {
           change = leaves.remove(g);
           candidates = [...members.values()].filter((m) => m.hex !== g.hex);
         } else {
-          change = leaves.add(handleOf(g));
+          offered = handleOf(g);
+          change = leaves.add(offered);
           candidates = members.has(g.hex) ? [...members.values()] : [...members.values(), g];
         }
         const want = oracle(self, candidates, size);
         members = new Map([...want.smaller, ...want.larger].map((h) => [h, candidates.find((c) => c.hex === h)!]));
         const after = new Set(members.keys());
+        // A member keeps the handle last offered for it (a refresh), the same on both sides.
+        if (offered && after.has(g.hex)) stored.set(g.hex, offered);
+        const storedPorts = (hexes: string[]): number[] => hexes.map((h) => stored.get(h)!.address.port);
         // One expect per step (expect is slow under jest); a mismatch still shows the whole diff.
         expect({
           smaller: hexesOf(leaves.smaller()),
           larger: hexesOf(leaves.larger()),
+          ports: [leaves.smaller(), leaves.larger()].map((side) => side.map((h) => h.address.port)),
           size: leaves.size,
           members: hexesOf(leaves.members()).sort(),
           has: pool.filter((p) => leaves.has(p)).map((p) => p.hex),
@@ -138,6 +145,7 @@ describe('LeafSet', () => {
         }).toEqual({
           smaller: want.smaller,
           larger: want.larger,
+          ports: [storedPorts(want.smaller), storedPorts(want.larger)],
           size: after.size,
           members: [...after].sort(),
           has: pool.filter((p) => after.has(p.hex)).map((p) => p.hex),

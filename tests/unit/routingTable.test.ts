@@ -207,6 +207,72 @@ describe('RoutingTable.remove / has / neighbours', () => {
   });
 });
 
+/**
+ * Random records and removals of `pool`'s GUIDs, each by the pooled GUID object or a copy (as one
+ * decoded from the wire would be), checked after every step against a model: handles in
+ * first-recorded order, a refresh taking the new handle in place. Each record is a new handle object
+ * (another port), so a refresh is visible. Returns the overflows and refreshes seen.
+ */
+function checkBackpointerRun(t: RoutingTable, pool: Guid[], steps: number, rng: SeededRng): { overflow: number; refreshed: number } {
+  const self = t.self.guid;
+  const levelOf = (h: NodeHandle): number => sharedPrefixLength(self, h.guid, t.space.digitBits);
+  const probe = (g: Guid): Guid => (rng.int(2) === 0 ? g : Guid.fromBytes(g.bytes));
+  const model: NodeHandle[] = [];
+  let overflow = 0;
+  let refreshed = 0;
+  for (let step = 0; step < steps; step++) {
+    const guid = pool[rng.int(pool.length)];
+    const at = model.findIndex((h) => h.guid.equals(guid));
+    let answer: boolean;
+    let expected: boolean;
+    if (rng.int(4) === 0) {
+      answer = t.removeBackpointer(probe(guid));
+      expected = at >= 0;
+      if (at >= 0) model.splice(at, 1);
+    } else {
+      const h: NodeHandle = { guid: probe(guid), address: { ...SELF.address, port: port++ } };
+      const isSelf = guid.equals(self);
+      answer = t.addBackpointer(h);
+      expected = !isSelf && (at >= 0 || model.length < t.maxBackpointers);
+      if (at >= 0) {
+        model[at] = h;
+        refreshed++;
+      } else if (expected) model.push(h);
+      else if (!isSelf) overflow++;
+    }
+    // Handles by port (one per handle object), non-empty levels only. The whole set lists level 0
+    // first, then deeper levels, each in first-recorded order.
+    const modelHexes = new Set(model.map((h) => h.guid.hex));
+    const got = {
+      step,
+      answer,
+      all: t.backpointers().map((h) => h.address.port),
+      byLevel: {} as Record<number, number[]>,
+      count: t.backpointerCount,
+      has: pool.filter((g) => t.hasBackpointer(probe(g))).map((g) => g.hex),
+      overflow: t.stats.backpointerOverflow,
+    };
+    const want = {
+      step,
+      answer: expected,
+      all: [] as number[],
+      byLevel: {} as Record<number, number[]>,
+      count: model.length,
+      has: pool.filter((g) => modelHexes.has(g.hex)).map((g) => g.hex),
+      overflow,
+    };
+    for (let l = 0; l < t.levels; l++) {
+      const listed = t.backpointersAt(l).map((h) => h.address.port);
+      if (listed.length > 0) got.byLevel[l] = listed;
+    }
+    for (const h of model) (want.byLevel[levelOf(h)] ??= []).push(h.address.port);
+    for (const l of Object.keys(want.byLevel).map(Number).sort((a, b) => a - b)) want.all.push(...want.byLevel[l]);
+    // expect is slow under jest: compare plainly, and let it show the whole diff on a mismatch only.
+    if (JSON.stringify(got) !== JSON.stringify(want)) expect(got).toEqual(want);
+  }
+  return { overflow, refreshed };
+}
+
 describe('backpointers', () => {
   it('records, refreshes and removes them', () => {
     const t = new RoutingTable(SELF, SPACE);
@@ -235,66 +301,45 @@ describe('backpointers', () => {
     expect(t.backpointers()).toEqual([hs[0], hs[2], hs[4]]);
   });
 
-  it('files each under its shared-prefix level, in first-recorded order (random, vs brute force)', () => {
+  it('files each under its shared-prefix level, in first-recorded order, and lists them level by level (random, vs brute force)', () => {
     const rng = new SeededRng(21);
     let overflowed = 0;
     let refreshed = 0;
     for (const digitBits of [1, 4, 8]) {
-      const space = idSpace(160, digitBits);
       const self: NodeHandle = { guid: Guid.random(() => rng.int(256)), address: SELF.address };
-      const max = 30;
-      const t = new RoutingTable(self, space, { maxBackpointers: max });
+      const t = new RoutingTable(self, idSpace(160, digitBits), { maxBackpointers: 30 });
       // Prefixes of self of every length, so deep levels fill too; a copy of self must be refused.
       const pool = Array.from({ length: 60 }, (_, i) => {
         const bytes = Guid.random(() => rng.int(256)).bytes;
         bytes.set(self.guid.bytes.subarray(0, i % 21));
         return Guid.fromBytes(bytes);
       });
-      // The model: handles in first-recorded order, a refresh taking the new handle in place.
-      const model: NodeHandle[] = [];
-      let overflow = 0;
-      for (let step = 0; step < 400; step++) {
-        const guid = pool[rng.int(pool.length)];
-        const at = model.findIndex((h) => h.guid.equals(guid));
-        if (rng.int(4) === 0) {
-          expect(t.removeBackpointer(Guid.fromBytes(guid.bytes))).toBe(at >= 0);
-          if (at >= 0) model.splice(at, 1);
-        } else {
-          // A new handle object each time (another port), so a refresh is visible.
-          const h: NodeHandle = { guid: rng.int(2) === 0 ? guid : Guid.fromBytes(guid.bytes), address: { ...SELF.address, port: port++ } };
-          const isSelf = guid.equals(self.guid);
-          const accepted = !isSelf && (at >= 0 || model.length < max);
-          expect(t.addBackpointer(h)).toBe(accepted);
-          if (at >= 0) {
-            model[at] = h;
-            refreshed++;
-          } else if (accepted) model.push(h);
-          else if (!isSelf) overflow++;
-        }
-        // Handles by port (one per handle object), non-empty levels only: one cheap expect per step.
-        const all = t.backpointers();
-        const levels = all.map((h) => sharedPrefixLength(self.guid, h.guid, digitBits));
-        const got: Record<number, number[]> = {};
-        const want: Record<number, number[]> = {};
-        for (let l = 0; l < t.levels; l++) {
-          const listed = t.backpointersAt(l).map((h) => h.address.port);
-          if (listed.length > 0) got[l] = listed;
-          const filtered = all.filter((_, i) => levels[i] === l).map((h) => h.address.port);
-          if (filtered.length > 0) want[l] = filtered;
-        }
-        expect({ all: all.map((h) => h.address.port), byLevel: got, overflow: t.stats.backpointerOverflow }).toEqual({
-          all: model.map((h) => h.address.port),
-          byLevel: want,
-          overflow,
-        });
-      }
-      overflowed += overflow;
+      const run = checkBackpointerRun(t, pool, 400, rng);
+      overflowed += run.overflow;
+      refreshed += run.refreshed;
       expect(t.addBackpointer(self)).toBe(false);
       expect(() => t.backpointersAt(-1)).toThrow(InvalidArgumentError);
       expect(() => t.backpointersAt(t.levels)).toThrow(InvalidArgumentError);
     }
     expect(overflowed).toBeGreaterThan(20);
     expect(refreshed).toBeGreaterThan(100);
+  });
+
+  it('keeps a level right past the length where it stops being copied on each record', () => {
+    // Byte digits: a level holds up to 255 × slotSize listers, beyond the copy limit of 64.
+    const self: NodeHandle = { guid: Guid.fromHex('80'.repeat(20)), address: SELF.address };
+    const t = new RoutingTable(self, idSpace(160, 8), { maxBackpointers: 150 });
+    const rng = new SeededRng(22);
+    // Level 0 and level 1 only, so both fill far past 64.
+    const pool = Array.from({ length: 300 }, (_, i) => {
+      const bytes = Guid.random(() => rng.int(256)).bytes;
+      bytes[0] = i % 2 === 0 ? rng.int(128) : 0x80;
+      if (bytes[0] === 0x80) bytes[1] = rng.int(128);
+      return Guid.fromBytes(bytes);
+    });
+    const run = checkBackpointerRun(t, pool, 800, rng);
+    expect(Math.min(t.backpointersAt(0).length, t.backpointersAt(1).length)).toBeGreaterThan(64);
+    expect(run.overflow).toBeGreaterThan(20);
   });
 
   it('returns a copy', () => {
