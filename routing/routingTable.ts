@@ -78,10 +78,16 @@ export class RoutingTable {
   /**
    * Backpointers by shared-prefix level, each level in the order first recorded, so a neighbour
    * request for one level reads only that level. Grown as far as the deepest level used, like
-   * `slots`. No index by GUID beside it: a level holds a few dozen at most, and a lookup scans only
-   * its own level, where a Map keyed by hex cost a simulated node more than all its levels together.
+   * `slots`. A lookup scans only its own level; only a long level also keeps an index (`backHex`):
+   * a Map by hex over all of them cost a simulated node more memory than all its levels together.
    */
   private backsAt: (NodeHandle[] | undefined)[] = [];
+  /**
+   * The GUID hexes of each long level's backpointers (undefined while the level is short): a
+   * well-placed node is listed by thousands of others at level 0 in a large mesh, and a linear scan
+   * for every new backpointer made building 5,000 nodes by joins a third slower.
+   */
+  private backHex: (Set<string> | undefined)[] = [];
   private backCount = 0;
 
   constructor(self: NodeHandle, space: IdSpace, opts: RoutingTableOptions = {}) {
@@ -224,7 +230,7 @@ export class RoutingTable {
     const level = this.levelOf(guid);
     if (level === this.levels) return false; // self
     const list = level < this.backsAt.length ? this.backsAt[level] : undefined;
-    const at = findHandle(list, guid);
+    const at = this.findBack(level, list, guid);
     if (at >= 0) {
       // A refresh keeps its place; most are the same interned handle, which costs nothing more.
       list![at] = handle;
@@ -241,24 +247,43 @@ export class RoutingTable {
     else if (list.length >= EXACT_UP_TO) list.push(handle);
     else this.backsAt[level] = appended(list, handle);
     this.backCount++;
+    const index = level < this.backHex.length ? this.backHex[level] : undefined;
+    if (index !== undefined) index.add(guid.hex);
+    else if (list !== undefined && list.length + 1 > INDEX_FROM) {
+      if (level >= this.backHex.length) this.backHex = grownTo(this.backHex, level + 1);
+      this.backHex[level] = new Set(this.backsAt[level]!.map((h) => h.guid.hex));
+    }
     return true;
+  }
+
+  /** Where `guid` is in its level's backpointer list, or -1; a long level answers a miss from its index. */
+  private findBack(level: number, list: readonly NodeHandle[] | undefined, guid: Guid): number {
+    const index = level < this.backHex.length ? this.backHex[level] : undefined;
+    if (index !== undefined && !index.has(guid.hex)) return -1;
+    return findHandle(list, guid);
   }
 
   removeBackpointer(guid: Guid): boolean {
     if (guid.bytes.length !== this.space.bytes) return false;
     const level = this.levelOf(guid);
     const list = level < this.backsAt.length ? this.backsAt[level] : undefined;
-    const at = findHandle(list, guid);
+    const at = this.findBack(level, list, guid);
     if (at < 0) return false;
     this.backsAt[level] = list!.length === 1 ? undefined : removedAt(list!, at);
     this.backCount--;
+    const index = level < this.backHex.length ? this.backHex[level] : undefined;
+    if (index !== undefined) {
+      index.delete(guid.hex);
+      // Short again: the scan is cheap, and the index's memory goes.
+      if (index.size <= INDEX_FROM / 2) this.backHex[level] = undefined;
+    }
     return true;
   }
 
   hasBackpointer(guid: Guid): boolean {
     if (guid.bytes.length !== this.space.bytes) return false;
     const level = this.levelOf(guid);
-    return findHandle(level < this.backsAt.length ? this.backsAt[level] : undefined, guid) >= 0;
+    return this.findBack(level, level < this.backsAt.length ? this.backsAt[level] : undefined, guid) >= 0;
   }
 
   get backpointerCount(): number {
@@ -349,6 +374,9 @@ export function findHandle(list: readonly NodeHandle[] | undefined, guid: Guid):
  * entries) and leaf-set sides (L/2) stay far below it.
  */
 const EXACT_UP_TO = 64;
+
+/** A backpointer level longer than this gets a hex index (see `backHex`); it drops it at half. */
+const INDEX_FROM = 16;
 
 /**
  * A copy of `list` with `item` at the end, exactly one longer. `push` would leave the backing store
