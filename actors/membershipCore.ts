@@ -211,9 +211,12 @@ export class MembershipCore implements UpcallModule {
         });
       });
     };
-    measure([reply.surrogate, ...reply.neighbours], () =>
-      stepDown(Math.min(reply.level, this.host.space.digits - 1), closestK([...measured.values()], this.opts.k)),
-    );
+    const deepest = Math.min(reply.level, this.host.space.digits - 1);
+    measure([reply.surrogate, ...reply.neighbours], () => {
+      // The level's own nodes start the descent; the surrogate's leaf set, also measured, may share fewer digits.
+      const atLevel = [...measured.values()].filter((m) => sharedPrefixLength(m.handle.guid, this.host.self.guid, digitBits) >= deepest);
+      stepDown(deepest, closestK(atLevel.length > 0 ? atLevel : [...measured.values()], this.opts.k));
+    });
   }
 
   /**
@@ -558,9 +561,28 @@ export class MembershipCore implements UpcallModule {
     if (st.parent) {
       this.send(st.parent.to, { kind: 'multicastAck', multicastAck: { multicastId: st.parent.multicastId, reached: st.reached.slice(0, DEFAULTS.maxJoinReached) } });
     } else {
-      const reply: JoinReply = { joinId: st.joinId, surrogate: this.host.self, level: st.level, neighbours: st.reached.slice(0, DEFAULTS.maxJoinReached) };
+      const reply: JoinReply = { joinId: st.joinId, surrogate: this.host.self, level: st.level, neighbours: this.withLeafSet(st.reached, st.joining) };
       this.send(st.joining, { kind: 'joinReply', joinReply: reply });
     }
+  }
+
+  /**
+   * The nodes the multicast reached, then this node's leaf set (≤ DEFAULTS.maxJoinReached in all).
+   * The surrogate is the joining node's nearest in prefix, so its leaf set holds most of the joining
+   * node's ring neighbours: measured first, and later told of the new node by its Adopt, they put
+   * it in their leaf sets and it puts them in its own (Pastry hands a joining node its leaf set the
+   * same way). Without them a leaf set held only the nodes its owner happened to measure.
+   */
+  private withLeafSet(reached: readonly NodeHandle[], joining: NodeHandle): NodeHandle[] {
+    const out = reached.slice(0, DEFAULTS.maxJoinReached);
+    const seen = new Set(out.map((n) => n.guid.hex));
+    for (const n of this.leafSet.members()) {
+      if (out.length >= DEFAULTS.maxJoinReached) break;
+      if (seen.has(n.guid.hex) || n.guid.equals(joining.guid)) continue;
+      seen.add(n.guid.hex);
+      out.push(n);
+    }
+    return out;
   }
 
   /** Entries at one level, plus the backpointers that share exactly that many digits (JSAC's "backpointers at that level"). */

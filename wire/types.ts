@@ -219,7 +219,7 @@ export interface JoinReply {
   readonly surrogate: NodeHandle;
   /** Digits the surrogate shares with the joining node: the deepest level to fill first. */
   readonly level: number;
-  /** Nodes sharing that prefix (≤ DEFAULTS.maxJoinReached). */
+  /** Nodes sharing that prefix, then the surrogate's leaf set (≤ DEFAULTS.maxJoinReached in all). */
   readonly neighbours: readonly NodeHandle[];
 }
 

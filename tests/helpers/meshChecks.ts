@@ -46,3 +46,31 @@ export function wrongRoots(nodes: readonly TapestryNode[], rng: SeededRng, guids
   }
   return { walks, wrong };
 }
+
+/**
+ * Leaf sets against the brute-force ring: every GUID sorted once, each node's true L/2 predecessors
+ * and L/2 successors (wrapping, nearest first) compared with what the node reports. Returns the
+ * share of true members present and how many nodes have both sides exactly right.
+ */
+export function leafSetAccuracy(nodes: readonly TapestryNode[], half = 5): { present: number; expected: number; exactNodes: number } {
+  const ring = [...nodes].sort((a, b) => Buffer.compare(Buffer.from(a.guid.bytes), Buffer.from(b.guid.bytes)));
+  const at = new Map(ring.map((n, i) => [n.guid.hex, i]));
+  const side = Math.min(half, ring.length - 1);
+  let present = 0;
+  let expected = 0;
+  let exactNodes = 0;
+  for (const node of nodes) {
+    const i = at.get(node.guid.hex)!;
+    const smaller = Array.from({ length: side }, (_, k) => ring[(i - 1 - k + ring.length) % ring.length].guid.hex);
+    const larger = Array.from({ length: side }, (_, k) => ring[(i + 1 + k) % ring.length].guid.hex);
+    const got = node.leafSet;
+    const mine = new Set([...got.smaller, ...got.larger].map((h) => h.guid.hex));
+    for (const g of new Set([...smaller, ...larger])) {
+      expected++;
+      if (mine.has(g)) present++;
+    }
+    const same = (a: readonly string[], b: readonly { guid: { hex: string } }[]) => a.length === b.length && a.every((g, k) => b[k].guid.hex === g);
+    if (same(smaller, got.smaller) && same(larger, got.larger)) exactNodes++;
+  }
+  return { present, expected, exactNodes };
+}
