@@ -11,7 +11,7 @@ import { TimeoutError } from '../errors';
 import type { Guid, IdSpace } from '../routing/guid';
 import { sharedPrefixLength } from '../routing/guid';
 import type { Address, NodeHandle } from '../routing/handle';
-import { nextHop } from '../routing/nextHop';
+import { nextHop, rootWithout } from '../routing/nextHop';
 import type { RoutingTable } from '../routing/routingTable';
 import { saltedRoot } from '../location/saltedRoots';
 import { LeafSet, type LeafChange } from '../membership/leafSet';
@@ -746,37 +746,4 @@ export class MembershipCore implements UpcallModule {
     this.nextId = (id + 1) >>> 0 || 1;
     return id;
   }
-}
-
-/**
- * Where a pointer this node roots should go when it leaves: surrogate routing over its own table as
- * if it were gone. Its own digit's slot still leads somewhere when some other node shares that longer
- * prefix (it sits deeper in the table); otherwise the slot counts as empty. The node returned
- * re-publishes toward the root, so it need not be the new root itself.
- */
-export function rootWithout(table: RoutingTable, dest: Guid): NodeHandle | undefined {
-  const bits = table.space.digitBits;
-  for (let level = 0; level < table.levels; level++) {
-    let d = dest.digit(level, bits);
-    let stay = false;
-    for (let tries = 0; tries < table.base; tries++, d = (d + 1) % table.base) {
-      if (d === table.selfDigit(level)) {
-        if (deeperNodes(table, level)) {
-          stay = true;
-          break;
-        }
-        continue;
-      }
-      const primary = table.primary(level, d);
-      if (primary) return primary;
-    }
-    if (!stay) return undefined;
-  }
-  return undefined;
-}
-
-/** Whether any node other than the owner shares more than `level` digits with it. */
-function deeperNodes(table: RoutingTable, level: number): boolean {
-  for (let l = level + 1; l < table.levels; l++) if (table.levelSize(l) > 0) return true;
-  return false;
 }

@@ -18,6 +18,41 @@ export type NextHop =
 const ROOT: NextHop = Object.freeze({ kind: 'root' });
 
 /**
+ * What one slot offers the surrogate scan: a node to forward to, HERE (this node holds the digit:
+ * resolve the next level locally), or undefined (an empty slot: try the next digit up).
+ */
+type SlotChoice = NodeHandle | typeof HERE | undefined;
+const HERE = 'here' as const;
+
+/**
+ * The surrogate scan every variant shares: from `startLevel` down, the first digit at or after the
+ * destination's (mod base) whose slot offers something. Levels holding only this node are passed
+ * over in one step, which keeps the deep, empty levels of a large table (and 256-slot levels of byte
+ * digits) cheap. `choose` is a plain function with its argument passed through, so a hop allocates nothing.
+ */
+function scan<A>(table: RoutingTable, dest: Guid, startLevel: number, choose: (table: RoutingTable, level: number, digit: number, arg: A) => SlotChoice, arg: A): NextHop {
+  const space = table.space;
+  const base = space.base;
+  for (let level = startLevel; level < space.digits; level++) {
+    if (table.levelSize(level) === 0) continue;
+    let digit = digitAt(dest.bytes, level, space.digitBits);
+    for (let tries = 0; tries < base; tries++, digit = (digit + 1) % base) {
+      const choice = choose(table, level, digit, arg);
+      if (choice === undefined) continue;
+      if (choice === HERE) break;
+      return { kind: 'forward', to: choice, level };
+    }
+  }
+  return ROOT;
+}
+
+/** A slot's primary; this node's own slot is never empty, so every level ends in a node or HERE. */
+function primaryOf(table: RoutingTable, level: number, digit: number): SlotChoice {
+  const primary = table.primary(level, digit);
+  return primary === table.self ? HERE : primary;
+}
+
+/**
  * The next hop toward `dest` for a message that has resolved the digits before `startLevel`
  * (0 at the source; the received message's level + 1 after that; `digits` means already at the root).
  */
@@ -30,27 +65,19 @@ export function nextHop(table: RoutingTable, dest: Guid, startLevel: number): Ne
   if ((startLevel | 0) !== startLevel || startLevel < 0 || startLevel > space.digits) {
     throw new InvalidArgumentError(`startLevel must be in 0..${space.digits}, got ${startLevel}`);
   }
-  const base = space.base;
-  for (let level = startLevel; level < space.digits; level++) {
-    // A level holding only this node: the scan below would end on our own slot. Skipping it keeps
-    // the deep, empty levels of a large table (and 256-slot levels of byte digits) cheap.
-    if (table.levelSize(level) === 0) continue;
-    let digit = digitAt(dest.bytes, level, space.digitBits);
-    // Terminates: this node's own slot at every level is never empty.
-    let primary = table.primary(level, digit);
-    while (primary === undefined) {
-      digit = (digit + 1) % base;
-      primary = table.primary(level, digit);
-    }
-    // Own slot: this node already matches the digit chosen here; resolve the next one locally.
-    if (primary !== table.self) return { kind: 'forward', to: primary, level };
-  }
-  return ROOT;
+  return scan(table, dest, startLevel, primaryOf, undefined);
 }
 
 /** Whether a message for `dest` starting here at level 0 is delivered here. */
 export function isRootFor(table: RoutingTable, dest: Guid): boolean {
   return nextHop(table, dest, 0).kind === 'root';
+}
+
+/** A slot's first entry not avoided; a slot of avoided entries counts as empty. */
+function firstNotAvoided(table: RoutingTable, level: number, digit: number, avoid: ReadonlySet<string>): SlotChoice {
+  const usable = table.slot(level, digit).find((e) => e.handle === table.self || !avoid.has(e.handle.guid.hex));
+  if (usable === undefined) return undefined;
+  return usable.handle === table.self ? HERE : usable.handle;
 }
 
 /**
@@ -60,17 +87,24 @@ export function isRootFor(table: RoutingTable, dest: Guid): boolean {
  */
 export function nextHopAvoiding(table: RoutingTable, dest: Guid, startLevel: number, avoid: ReadonlySet<string>): NextHop {
   if (avoid.size === 0) return nextHop(table, dest, startLevel);
-  const space = table.space;
-  const base = space.base;
-  for (let level = startLevel; level < space.digits; level++) {
-    if (table.levelSize(level) === 0) continue;
-    let digit = digitAt(dest.bytes, level, space.digitBits);
-    for (let tries = 0; tries < base; tries++, digit = (digit + 1) % base) {
-      const usable = table.slot(level, digit).find((e) => e.handle === table.self || !avoid.has(e.handle.guid.hex));
-      if (!usable) continue;
-      if (usable.handle !== table.self) return { kind: 'forward', to: usable.handle, level };
-      break; // own slot: resolve the next digit here
-    }
-  }
-  return ROOT;
+  return scan(table, dest, startLevel, firstNotAvoided, avoid);
+}
+
+/** A slot as if this node were gone: its own digit leads on only when another node shares the longer prefix. */
+function primaryWithoutSelf(table: RoutingTable, level: number, digit: number): SlotChoice {
+  if (digit !== table.selfDigit(level)) return table.primary(level, digit);
+  for (let l = level + 1; l < table.levels; l++) if (table.levelSize(l) > 0) return HERE;
+  return undefined;
+}
+
+/**
+ * Where a pointer this node roots should go when it leaves: surrogate routing over its own table as
+ * if it were gone. Its own digit's slot still leads somewhere when some other node shares that longer
+ * prefix (it sits deeper in the table); otherwise the slot counts as empty. The node returned
+ * re-publishes toward the root, so it need not be the new root itself; undefined when no other node
+ * is left to take it.
+ */
+export function rootWithout(table: RoutingTable, dest: Guid): NodeHandle | undefined {
+  const hop = scan(table, dest, 0, primaryWithoutSelf, undefined);
+  return hop.kind === 'forward' ? hop.to : undefined;
 }
