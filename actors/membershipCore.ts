@@ -39,7 +39,8 @@ export interface MembershipHost {
   route(req: RouteRequest): void;
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;
   /** Pings an address; `done` runs in the event that ends the ping (never on the microtask queue). */
-  ping(to: Address, timeoutMs: number, done: PingDone): void;
+  /** `challenge` false: a liveness check of a peer already proven at that address (no proof asked). */
+  ping(to: Address, timeoutMs: number, done: PingDone, challenge?: boolean): void;
   /** A one-shot timer on the node's clock. */
   after(ms: number, fire: () => void): void;
   /** The routing table gained or lost neighbours (the node may go ALONE ↔ ACTIVE). */
@@ -355,6 +356,8 @@ export class MembershipCore implements UpcallModule {
         const p = e.handle;
         if (p.guid.equals(this.host.self.guid) || seen.has(p.guid.hex)) continue;
         seen.add(p.guid.hex);
+        // A neighbour that already proved its GUID at this address is only checked for life: a fresh
+        // challenge would cost it a signature, and this node a verification, every round.
         this.probe(p.address, timeoutMs, (r) => {
           if (r && r.peer.guid.equals(p.guid)) {
             this.misses.delete(p.guid.hex);
@@ -363,7 +366,7 @@ export class MembershipCore implements UpcallModule {
           const missed = (this.misses.get(p.guid.hex) ?? 0) + 1;
           this.misses.set(p.guid.hex, missed);
           if (missed >= maxMisses) this.failed(p);
-        });
+        }, !this.proven.has(p));
       }
     }
   }
@@ -617,7 +620,7 @@ export class MembershipCore implements UpcallModule {
    * counted and reads as no answer at all, so nothing built on the ping (a measurement, a heartbeat,
    * a join step) ever trusts it. A proven answer is remembered for later admissions.
    */
-  private probe(to: Address, timeoutMs: number, done: PingDone): void {
+  private probe(to: Address, timeoutMs: number, done: PingDone, challenge = true): void {
     this.host.ping(to, timeoutMs, (r, err) => {
       if (r && !r.proven) {
         this.stats.forgedCredentials++;
@@ -629,7 +632,7 @@ export class MembershipCore implements UpcallModule {
         this.proven.add(r.peer);
       }
       done(r, err);
-    });
+    }, challenge);
   }
 
   /**

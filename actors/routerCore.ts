@@ -95,6 +95,8 @@ export interface RouterStats {
   upcallErrors: number;
   pingsAnswered: number;
   pingsRefused: number;
+  /** Pings sent with a challenge for the answerer to sign (an authenticating provider, a peer not yet proven). */
+  pingsChallenged: number;
   /** Pings sent again for want of a pong (a round trip measured across one includes the wait). */
   pingsResent: number;
   /** Forwarded hops that got no acknowledgement in time, and the retries to another neighbour. */
@@ -139,7 +141,7 @@ export class RouterCore {
   readonly stats: RouterStats = {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
     droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
-    pingsAnswered: 0, pingsRefused: 0, pingsResent: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
+    pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
   };
   readonly modules = new Map<number, UpcallModule>();
   readonly reassembler = new Reassembler();
@@ -367,17 +369,22 @@ export class RouterCore {
     return route;
   }
 
-  /** Sends a ping; `done` gets the round trip and the answering peer. The router actor times it out. */
-  ping(to: Address, done: PingDone): number {
+  /**
+   * Sends a ping; `done` gets the round trip and the answering peer. The router actor times it out.
+   * With `challenge` false the ping asks for no proof even when the provider authenticates: a
+   * liveness check of a peer that already proved its GUID at that address (its pong admits nothing).
+   */
+  ping(to: Address, done: PingDone, challenge = true): number {
     const nonce = this.nextNonce++ >>> 0;
     if (this.pings.size >= DEFAULTS.maxPendingPings) {
       this.stats.pingsRefused++;
       done(undefined, new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`));
       return nonce;
     }
-    const challenge = this.security?.authenticates ? this.security.createNonce() : undefined;
-    this.pings.set(nonce, { sentAt: this.now(), done, challenge });
-    const ping = challenge ? { nonce, challenge } : { nonce };
+    const nonceToSign = challenge && this.security?.authenticates ? this.security.createNonce() : undefined;
+    if (nonceToSign) this.stats.pingsChallenged++;
+    this.pings.set(nonce, { sentAt: this.now(), done, challenge: nonceToSign });
+    const ping = nonceToSign ? { nonce, challenge: nonceToSign } : { nonce };
     this.sendFrame(to, { kind: 'ping', ping });
     // One lost ping or pong must not fail a live neighbour on a lossy link: sent again while unanswered.
     if (this.hopAcks) this.after(DEFAULTS.pingResendMs, () => this.resendPing(ping, to, DEFAULTS.pingResends));

@@ -11,7 +11,7 @@ import type { PingDone, RouteRequest, RouterCore } from './routerCore';
 
 export type RouterEvent =
   | { type: 'route'; request: RouteRequest }
-  | { type: 'ping'; to: Address; timeoutMs: number; done: PingDone }
+  | { type: 'ping'; to: Address; timeoutMs: number; done: PingDone; challenge?: boolean }
   | { type: 'pingTimeout'; nonce: number }
   /** A one-shot timer on the node's clock for the plain-object parts of the node (membership). */
   | { type: 'timer'; ms: number; fire: () => void }
@@ -105,7 +105,7 @@ export const routerMachine = setup({
     },
     ping: {
       actions: enqueueActions(({ context, event, enqueue }) => {
-        const nonce = context.core.ping(event.to, event.done);
+        const nonce = context.core.ping(event.to, event.done, event.challenge ?? true);
         // The timeout is a delayed event to ourselves, so it runs on the node's clock.
         enqueue.raise({ type: 'pingTimeout', nonce }, { delay: event.timeoutMs });
       }),

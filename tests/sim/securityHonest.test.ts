@@ -73,3 +73,20 @@ test('createTestnet with security signed: 200 nodes, exact routes to every node,
   expect(net.nodes.every((n) => n.stats.security.provider === 'signed')).toBe(true);
   await net.close();
 }, 120_000);
+
+test('heartbeats to neighbours that already proved their GUIDs ask for no new proof; they still detect nothing wrong', async () => {
+  const net = new SecureJoinNet(43, 'signed', { repairMs: 0, heartbeatMs: 1_000 });
+  await net.joinOneByOne(30, 300);
+  net.run(3_000);
+  const total = (pick: (n: TapestryNode) => number) => net.nodes.reduce((s, n) => s + pick(n), 0);
+  const challengedBefore = total((n) => n.stats.router.pingsChallenged);
+  const answeredBefore = total((n) => n.stats.router.pingsAnswered);
+  net.run(10_000);
+  const answered = total((n) => n.stats.router.pingsAnswered) - answeredBefore;
+  // Ten rounds, every node pinging each primary: hundreds of pings, none of them a challenge.
+  expect(answered).toBeGreaterThan(10 * 30);
+  expect(total((n) => n.stats.router.pingsChallenged) - challengedBefore).toBe(0);
+  expect(total((n) => n.stats.membership.failuresDetected)).toBe(0);
+  expect(net.nodes.every((n) => n.status === 'ACTIVE')).toBe(true);
+  await net.close();
+}, 120_000);
