@@ -50,6 +50,8 @@ export function createDatagramPath(core: RouterCore, clock: Clock, router: () =>
       router().send({ type: 'fault', error });
       return;
     }
+    // The work itself may have closed the node (an upcall calling close()): nothing more to arm.
+    if (stopped) return;
     arm(timers);
     // Fragments waiting: the router actor runs the reassembly sweep while they do.
     if (core.reassembler.pending > 0) router().send({ type: 'wake' });

@@ -627,7 +627,8 @@ export class MembershipCore implements UpcallModule {
         done(undefined, err);
         return;
       }
-      if (r && this.authenticates && !this.proven.has(r.peer)) {
+      // Only an answered challenge proves anything: a liveness ping's pong names a sender nobody checked.
+      if (r && this.authenticates && r.challenged && !this.proven.has(r.peer)) {
         this.stats.peersProven++;
         this.proven.add(r.peer);
       }

@@ -120,8 +120,10 @@ export interface RouterStats {
 export interface PingReply {
   readonly rtt: number;
   readonly peer: NodeHandle;
-  /** The peer proved it holds the key behind its GUID (always true when the provider does not authenticate). */
+  /** The peer proved it holds the key behind its GUID (always true when the provider does not authenticate, or no proof was asked). */
   readonly proven: boolean;
+  /** The ping carried a challenge and the pong answered it: only then does `proven` say anything about the peer's key. */
+  readonly challenged: boolean;
 }
 
 /**
@@ -163,9 +165,9 @@ export class RouterCore {
   /** Messages delivered here lately ("source:routeId:fragment", "d:sender:frameId") → when; oldest first, bounded by DEFAULTS.maxRecentDeliveries. */
   private readonly recent = new Map<string, number>();
   private nextRouteId = 1;
-  /** Timers asked for during the router actor's current event; the actor arms them when it ends. */
+  /** Timers asked for during the current event (a router actor event or a datagram); armed when it ends. */
   private readonly timersDue: Array<{ ms: number; fire: () => void }> = [];
-  /** True while the router actor is handling an event. */
+  /** True while an event is being handled (a router actor event, or a datagram on the plain-call path). */
   inEvent = false;
   /** Payload bytes a fragment can carry once the frame's own fields are paid for. */
   private readonly chunkBytes: number;
@@ -179,6 +181,10 @@ export class RouterCore {
   /** Drops by reason, logged at most once per DEFAULTS.dropLogIntervalMs each. */
   private readonly dropLog: DropLog;
   private nextMessageId = 0;
+  /**
+   * Ping nonces count up from a random start when the provider authenticates: a pong to a liveness
+   * ping (no challenge) is matched by its nonce alone, which an off-path sender must not guess.
+   */
   private nextNonce = 0;
 
   constructor(opts: RouterCoreOptions) {
@@ -204,6 +210,10 @@ export class RouterCore {
     const limit = opts.rateLimit ?? { perSec: DEFAULTS.peerRatePerSec, burst: DEFAULTS.peerRateBurst };
     if (limit) this.rateLimiter = new PeerRateLimiter(limit.perSec, limit.burst, DEFAULTS.maxRateLimitedPeers);
     this.dropLog = new DropLog(DEFAULTS.dropLogIntervalMs, (reason, dropped) => this.log.warn({ reason, dropped }, 'dropping input'));
+    if (this.security?.authenticates) {
+      const start = this.security.createNonce();
+      this.nextNonce = start.length >= 4 ? ((start[0] << 24) | (start[1] << 16) | (start[2] << 8) | start[3]) >>> 0 : 0;
+    }
   }
 
   /** A one-shot timer on the node's clock: armed by the router actor (no extra event when asked during one). */
@@ -212,9 +222,14 @@ export class RouterCore {
     else this.timerSink?.(ms, fire);
   }
 
-  /** The timers asked for during the event just handled (the router actor arms them). */
-  takeTimers(): Array<{ ms: number; fire: () => void }> {
-    return this.timersDue.splice(0);
+  /** How many timers are waiting to be armed: where an event (perhaps nested in another) starts taking its own. */
+  get timersPending(): number {
+    return this.timersDue.length;
+  }
+
+  /** The timers asked for since `from` (the event just handled; its caller arms them). */
+  takeTimers(from = 0): Array<{ ms: number; fire: () => void }> {
+    return this.timersDue.splice(from);
   }
 
   /** Neighbours in the routing table (the node is ALONE at 0). */
@@ -586,7 +601,7 @@ export class RouterCore {
     this.pings.delete(pong.nonce);
     const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
       provesIdentity(this.security!, sender.guid, pong.credential, p.challenge, this.self.guid, pong.proof));
-    p.done({ rtt: this.now() - p.sentAt, peer: sender, proven });
+    p.done({ rtt: this.now() - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined });
   }
 
   /** A pong; with a challenge (and an authenticating provider) it carries this node's proof, bound to the pinger. */

@@ -29,16 +29,20 @@ export interface Timer {
 
 /**
  * Runs one event's work and returns the timers it asked for (hop acknowledgement timeouts,
- * membership steps); the caller arms them as delayed events. One event per hop, timers included.
+ * membership steps); the caller arms them (as delayed events, or on the clock for a datagram). An
+ * event nested in another (an upcall that calls the node's API during a datagram) takes only its own
+ * timers and leaves the outer one still in its event.
  */
 export function duringEvent(core: RouterCore, work: () => void): Timer[] {
+  const outer = core.inEvent;
+  const from = core.timersPending;
   core.inEvent = true;
   try {
     work();
   } finally {
-    core.inEvent = false;
+    core.inEvent = outer;
   }
-  return coalesce(core.takeTimers());
+  return coalesce(core.takeTimers(from));
 }
 
 /**

@@ -9,10 +9,10 @@
  * a limiter in each of 100,000 nodes.
  *
  * The map is bounded (`maxPeers`); beyond it the longest-known peer's bucket is dropped. A bucket
- * that is full again is the same as no bucket, so each call also looks at the oldest bucket and
- * forgets it once it is full: a node keeps buckets only for peers heard within the last
- * burst / rate seconds (and, since only a new peer's first datagram sweeps, the buckets of a node
- * that falls silent stay until it next hears from a new peer). A forgotten bucket starts full when its peer returns, so neither bound can
+ * that is full again is the same as no bucket, so each new peer's first datagram also looks at the
+ * two oldest buckets and forgets those that are full: a node keeps buckets only for peers heard
+ * within the last burst / rate seconds, and a node that falls silent keeps its buckets until it next
+ * hears from a new peer. A forgotten bucket starts full when its peer returns, so neither bound can
  * refuse an honest peer; they can only make the limit more lenient.
  */
 import { InvalidArgumentError } from '../errors';

@@ -1,0 +1,59 @@
+/**
+ * A heartbeat to a neighbour that already proved its GUID asks for no new proof. Its pong therefore
+ * proves nothing: a forged pong to such a ping, naming a GUID its sender holds no key for, must not
+ * make that GUID count as proven (which would let it into tables and leaf sets unsigned).
+ */
+import bunyan from 'bunyan';
+import { MembershipCore, type MembershipHost } from '../../actors/membershipCore';
+import { RouterCore } from '../../actors/routerCore';
+import { DEFAULT_SPACE, Guid } from '../../routing/guid';
+import type { NodeHandle } from '../../routing/handle';
+import { RoutingTable } from '../../routing/routingTable';
+import { Identity } from '../../security/identity';
+import { SignedSecurityProvider } from '../../security/signedProvider';
+import type { Address, Transport } from '../../transport/types';
+import { decodeFrame, encodeFrame } from '../../wire/codec';
+import { WIRE_VERSION } from '../../wire/types';
+
+const addr = (last: number, port: number): Address => ({ family: 4, ip: Uint8Array.of(10, 0, 0, last), port });
+
+function node(): { router: RouterCore; membership: MembershipCore; sent: Uint8Array[] } {
+  const log = bunyan.createLogger({ name: 'test', level: 'fatal' });
+  const security = new SignedSecurityProvider(Identity.fromSeed(new Uint8Array(32).fill(9)));
+  const self: NodeHandle = { guid: security.identity.guid(), address: addr(1, 1000) };
+  const table = new RoutingTable(self, DEFAULT_SPACE);
+  const sent: Uint8Array[] = [];
+  const transport = { local: self.address, mtu: 1400, send: (_to: Address, bytes: Uint8Array) => void sent.push(bytes), onReceive: () => {}, close: async () => {} } as unknown as Transport;
+  const router = new RouterCore({ self, table, space: DEFAULT_SPACE, transport, now: () => 0, log, security, timerSink: () => {} });
+  const host = {
+    self, table, space: DEFAULT_SPACE, log, security, locator: {} as never, now: () => 0,
+    route: () => {}, sendDirect: () => {}, after: () => {}, peersChanged: () => {}, neighbourUpdate: () => {},
+    ping: (to: Address, _ms: number, done: Parameters<MembershipHost['ping']>[2], challenge = true) => void router.ping(to, done, challenge),
+  } as MembershipHost;
+  const membership = new MembershipCore(host, { k: 4, requestTimeoutMs: 1_000, joinTimeoutMs: 1_000 });
+  return { router, membership, sent };
+}
+
+test('a forged pong to a liveness ping never makes its claimed GUID count as proven', () => {
+  const { router, membership, sent } = node();
+  let reply: { proven: boolean; challenged: boolean } | undefined;
+  // The heartbeat's kind of probe: no challenge.
+  (membership as unknown as { probe: (to: Address, ms: number, done: (r: typeof reply) => void, challenge: boolean) => void })
+    .probe(addr(2, 2000), 1_000, (r) => (reply = r), false);
+  const ping = decodeFrame(sent[0]).body;
+  if (ping.kind !== 'ping') throw new Error('expected a ping');
+  expect(ping.ping.challenge).toBeUndefined();
+  // Any host answers with the right nonce (here read off the wire), claiming a GUID it has no key for.
+  const forged: NodeHandle = { guid: Guid.fromName('attacker-chosen'), address: addr(66, 6666) };
+  router.receive(encodeFrame({ version: WIRE_VERSION, sender: forged, messageId: 0, body: { kind: 'pong', pong: { nonce: ping.ping.nonce } } }), addr(99, 9999));
+  expect(reply).toEqual(expect.objectContaining({ challenged: false }));
+  expect(membership.stats.peersProven).toBe(0);
+  expect((membership as unknown as { proven: { has: (n: NodeHandle) => boolean } }).proven.has(forged)).toBe(false);
+});
+
+test('under an authenticating provider ping nonces do not start at 0', () => {
+  const { router, sent } = node();
+  router.ping(addr(2, 2000), () => {}, false);
+  const ping = decodeFrame(sent[0]).body;
+  expect(ping.kind === 'ping' && ping.ping.nonce).not.toBe(0);
+});
