@@ -1,7 +1,8 @@
 /**
- * The per-hop work of a node's router, as plain calls made from inside the router actor's actions
- * (one actor event per hop). Decodes each frame once, asks the pure `nextHop`, runs the message's
- * upcall module, then forwards, delivers or drops — counting every outcome.
+ * The per-hop work of a node's router, as plain calls: from the router actor's actions for API calls,
+ * and straight from the transport for datagrams (datagramPath.ts; no actor event per hop). Decodes
+ * each frame once, asks the pure `nextHop`, runs the message's upcall module, then forwards, delivers
+ * or drops — counting every outcome.
  */
 import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
