@@ -10,7 +10,7 @@ import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
-import { appended, findHandle, removedAt, settle } from '../routing/routingTable';
+import { appended, findHandle, removedAt, settle } from '../routing/lists';
 
 /** What one call changed, as a set difference of the members before and after. */
 export interface LeafChange {
@@ -27,7 +27,7 @@ export class LeafSet {
    * Counter-clockwise side, nearest first. Members hold no distances: two members are ordered by
    * comparing GUIDs around self when needed (`order`), which costs a few byte comparisons and saves
    * each member two byte arrays, each with its own ArrayBuffer. A node on both sides is the same
-   * handle object on both. Each side is kept at its exact length (see `appended`).
+   * handle object on both. Each side is kept at its exact length (routing/lists.ts).
    */
   private below: NodeHandle[] = [];
   /** Clockwise side, nearest first. */

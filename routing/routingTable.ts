@@ -8,6 +8,7 @@ import type { NodeHandle } from './handle';
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import { compareGuids, digitAt, sharedPrefixLength, type Guid, type IdSpace } from './guid';
+import { appended, findHandle, grownTo, itemAt, removedAt, settle } from './lists';
 
 /** One neighbour in a slot. */
 export interface RoutingEntry {
@@ -69,7 +70,7 @@ export class RoutingTable {
    * Neighbour slots, flat at level * base + digit; undefined = empty. Self's own slots are not stored
    * (they are `selfSlot`), so the array only grows as far as the deepest level that has a neighbour:
    * most levels of a large ID space stay empty and cost nothing. Every array here, this one and each
-   * slot, is kept at its exact length (see `appended`): a simulator holds tens of them per node.
+   * slot, is kept at its exact length (routing/lists.ts): a simulator holds tens of them per node.
    */
   private slots: (RoutingEntry[] | undefined)[] = [];
   private count = 0;
@@ -132,7 +133,7 @@ export class RoutingTable {
     const index = this.indexOf(guid);
     if (index < 0) return REJECTED;
     const entry: RoutingEntry = { handle, latency: latencyMs };
-    const slot = this.slotAt(index);
+    const slot = itemAt(this.slots, index);
     if (slot === undefined) {
       if (index >= this.slots.length) this.slots = grownTo(this.slots, index + 1);
       this.slots[index] = [entry];
@@ -164,7 +165,7 @@ export class RoutingTable {
   /** Removes a neighbour; false if it was not listed (this node itself is never removed). */
   remove(guid: Guid): boolean {
     const index = this.lookupIndex(guid);
-    const slot = this.slotAt(index);
+    const slot = itemAt(this.slots, index);
     const at = findIn(slot, guid);
     if (at < 0) return false;
     this.slots[index] = slot!.length === 1 ? undefined : removedAt(slot!, at);
@@ -179,7 +180,7 @@ export class RoutingTable {
 
   /** The entry of a listed neighbour. */
   get(guid: Guid): RoutingEntry | undefined {
-    const slot = this.slotAt(this.lookupIndex(guid));
+    const slot = itemAt(this.slots, this.lookupIndex(guid));
     const at = findIn(slot, guid);
     return at < 0 ? undefined : slot![at];
   }
@@ -229,7 +230,7 @@ export class RoutingTable {
     this.checkWidth(guid);
     const level = this.levelOf(guid);
     if (level === this.levels) return false; // self
-    const list = level < this.backsAt.length ? this.backsAt[level] : undefined;
+    const list = itemAt(this.backsAt, level);
     const at = this.findBack(level, list, guid);
     if (at >= 0) {
       // A refresh keeps its place; most are the same interned handle, which costs nothing more.
@@ -247,7 +248,7 @@ export class RoutingTable {
     else if (list.length >= EXACT_UP_TO) list.push(handle);
     else this.backsAt[level] = appended(list, handle);
     this.backCount++;
-    const index = level < this.backHex.length ? this.backHex[level] : undefined;
+    const index = itemAt(this.backHex, level);
     if (index !== undefined) index.add(guid.hex);
     else if (list !== undefined && list.length + 1 > INDEX_FROM) {
       if (level >= this.backHex.length) this.backHex = grownTo(this.backHex, level + 1);
@@ -258,7 +259,7 @@ export class RoutingTable {
 
   /** Where `guid` is in its level's backpointer list, or -1; a long level answers a miss from its index. */
   private findBack(level: number, list: readonly NodeHandle[] | undefined, guid: Guid): number {
-    const index = level < this.backHex.length ? this.backHex[level] : undefined;
+    const index = itemAt(this.backHex, level);
     if (index !== undefined && !index.has(guid.hex)) return -1;
     return findHandle(list, guid);
   }
@@ -266,12 +267,12 @@ export class RoutingTable {
   removeBackpointer(guid: Guid): boolean {
     if (guid.bytes.length !== this.space.bytes) return false;
     const level = this.levelOf(guid);
-    const list = level < this.backsAt.length ? this.backsAt[level] : undefined;
+    const list = itemAt(this.backsAt, level);
     const at = this.findBack(level, list, guid);
     if (at < 0) return false;
     this.backsAt[level] = list!.length === 1 ? undefined : removedAt(list!, at);
     this.backCount--;
-    const index = level < this.backHex.length ? this.backHex[level] : undefined;
+    const index = itemAt(this.backHex, level);
     if (index !== undefined) {
       index.delete(guid.hex);
       // Short again: the scan is cheap, and the index's memory goes.
@@ -283,7 +284,7 @@ export class RoutingTable {
   hasBackpointer(guid: Guid): boolean {
     if (guid.bytes.length !== this.space.bytes) return false;
     const level = this.levelOf(guid);
-    return this.findBack(level, level < this.backsAt.length ? this.backsAt[level] : undefined, guid) >= 0;
+    return this.findBack(level, itemAt(this.backsAt, level), guid) >= 0;
   }
 
   get backpointerCount(): number {
@@ -303,7 +304,7 @@ export class RoutingTable {
    */
   backpointersAt(level: number): readonly NodeHandle[] {
     this.checkSlot(level, 0);
-    return (level < this.backsAt.length ? this.backsAt[level] : undefined) ?? NO_HANDLES;
+    return itemAt(this.backsAt, level) ?? NO_HANDLES;
   }
 
   /**
@@ -313,10 +314,6 @@ export class RoutingTable {
    */
   private lookupIndex(guid: Guid): number {
     return guid.bytes.length === this.space.bytes ? this.indexOf(guid) : -1;
-  }
-
-  private slotAt(index: number): RoutingEntry[] | undefined {
-    return index >= 0 && index < this.slots.length ? this.slots[index] : undefined;
   }
 
   private counted(index: number, delta: number): void {
@@ -359,17 +356,6 @@ function findIn(slot: readonly RoutingEntry[] | undefined, guid: Guid): number {
 }
 
 /**
- * Where a peer sits in a list of handles, by GUID; -1 if absent. Handles are interned, so a known peer
- * is usually the very same GUID object: a pass by identity first, then one by bytes.
- */
-export function findHandle(list: readonly NodeHandle[] | undefined, guid: Guid): number {
-  if (list === undefined) return -1;
-  for (let i = 0; i < list.length; i++) if (list[i].guid === guid) return i;
-  for (let i = 0; i < list.length; i++) if (list[i].guid.equals(guid)) return i;
-  return -1;
-}
-
-/**
  * Lists that grow past this length are pushed onto, not copied: see `addBackpointer`. Slots (slotSize
  * entries) and leaf-set sides (L/2) stay far below it.
  */
@@ -377,42 +363,3 @@ const EXACT_UP_TO = 64;
 
 /** A backpointer level longer than this gets a hex index (see `backHex`); it drops it at half. */
 const INDEX_FROM = 16;
-
-/**
- * A copy of `list` with `item` at the end, exactly one longer. `push` would leave the backing store
- * room for about 16 more, several times what a slot or a leaf-set side ever holds; `concat` sizes it
- * exactly. The copy costs little: these lists are short and change far less often than they are read.
- */
-export function appended<T>(list: readonly T[], item: T): T[] {
-  return list.concat([item]);
-}
-
-/** A copy of `list` without its item `at`, exactly one shorter (a splice keeps the old capacity). */
-export function removedAt<T>(list: readonly T[], at: number): T[] {
-  const out = list.slice(0, list.length - 1);
-  for (let i = at; i < out.length; i++) out[i] = list[i + 1];
-  return out;
-}
-
-/** `list` lengthened with undefined to exactly `length` (Array.from sizes it exactly). */
-function grownTo<T>(list: readonly (T | undefined)[], length: number): (T | undefined)[] {
-  return Array.from({ length }, (_, i) => (i < list.length ? list[i] : undefined));
-}
-
-/**
- * Moves `list[at]` to its place among the others, which are in order, keeping the length: lists are
- * short, so a linear walk beats any sort. Items never compare equal (GUIDs break ties), so the place
- * is the one a full sort would give.
- */
-export function settle<T>(list: T[], at: number, compare: (a: T, b: T) => number): void {
-  const item = list[at];
-  while (at > 0 && compare(item, list[at - 1]) < 0) {
-    list[at] = list[at - 1];
-    at--;
-  }
-  while (at < list.length - 1 && compare(item, list[at + 1]) > 0) {
-    list[at] = list[at + 1];
-    at++;
-  }
-  list[at] = item;
-}
