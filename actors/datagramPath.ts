@@ -20,11 +20,13 @@ export interface DatagramPath {
   receive(bytes: Uint8Array, from: Address): void;
   /** Clears every pending timer; later datagrams and timers are ignored. */
   stop(): void;
-  /** Timers armed by this path that have not fired (bounded by the router's own pending limits). */
-  readonly pendingTimers: number;
 }
 
 export function createDatagramPath(core: RouterCore, clock: Clock, router: () => AnyActorRef): DatagramPath {
+  /**
+   * Clock handles of the timers armed here and not yet fired, cleared on stop. Bounded by what arms
+   * them: pending hops, pings and membership requests, each under its own DEFAULTS limit.
+   */
   const live = new Map<number, unknown>();
   let nextId = 0;
   let stopped = false;
@@ -46,7 +48,6 @@ export function createDatagramPath(core: RouterCore, clock: Clock, router: () =>
       timers = duringEvent(core, work);
     } catch (error) {
       // What an actor action that throws would do: the router actor fails and the node goes FAULTED.
-      core.takeTimers();
       router().send({ type: 'fault', error });
       return;
     }
@@ -63,9 +64,6 @@ export function createDatagramPath(core: RouterCore, clock: Clock, router: () =>
       stopped = true;
       for (const handle of live.values()) clock.clearTimeout(handle);
       live.clear();
-    },
-    get pendingTimers() {
-      return live.size;
     },
   };
 }

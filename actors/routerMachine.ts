@@ -31,7 +31,8 @@ export interface Timer {
  * Runs one event's work and returns the timers it asked for (hop acknowledgement timeouts,
  * membership steps); the caller arms them (as delayed events, or on the clock for a datagram). An
  * event nested in another (an upcall that calls the node's API during a datagram) takes only its own
- * timers and leaves the outer one still in its event.
+ * timers and leaves the outer one still in its event. Work that throws leaves no timer behind: the
+ * event failed (the router fails with it), and another event must not arm what this one asked for.
  */
 export function duringEvent(core: RouterCore, work: () => void): Timer[] {
   const outer = core.inEvent;
@@ -39,6 +40,9 @@ export function duringEvent(core: RouterCore, work: () => void): Timer[] {
   core.inEvent = true;
   try {
     work();
+  } catch (err) {
+    core.takeTimers(from);
+    throw err;
   } finally {
     core.inEvent = outer;
   }
@@ -49,7 +53,7 @@ export function duringEvent(core: RouterCore, work: () => void): Timer[] {
  * Timers of one event that fall due at the same time become one delayed event that runs them in the
  * order they were asked for: a join step that pings ten candidates arms one timeout event, not ten.
  */
-function coalesce(timers: Array<{ ms: number; fire: () => void }>): Array<{ ms: number; fire: () => void }> {
+function coalesce(timers: Timer[]): Timer[] {
   if (timers.length < 2) return timers;
   const byDelay = new Map<number, Array<() => void>>();
   for (const t of timers) {
