@@ -12,6 +12,14 @@ export interface Address {
   readonly port: number;
 }
 
+/** Same family, IP and port (no string built). */
+export function sameAddress(a: Address, b: Address): boolean {
+  if (a === b) return true;
+  if (a.family !== b.family || a.port !== b.port || a.ip.length !== b.ip.length) return false;
+  for (let i = 0; i < a.ip.length; i++) if (a.ip[i] !== b.ip[i]) return false;
+  return true;
+}
+
 /** A peer: its GUID and where to reach it. */
 export interface NodeHandle {
   readonly guid: Guid;

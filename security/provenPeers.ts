@@ -9,10 +9,11 @@
  * simply challenged again.
  */
 import { InvalidArgumentError } from '../errors';
-import type { Address, NodeHandle } from '../routing/handle';
+import { sameAddress, type Address, type NodeHandle } from '../routing/handle';
 
 export class ProvenPeers {
-  private readonly peers = new Map<string, string>();
+  /** GUID hex → the address it proved itself at. */
+  private readonly peers = new Map<string, Address>();
 
   constructor(readonly maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidArgumentError(`maxEntries must be an integer ≥ 1, got ${maxEntries}`);
@@ -24,7 +25,8 @@ export class ProvenPeers {
 
   /** Whether this GUID was proven at this address. */
   has(peer: NodeHandle): boolean {
-    return this.peers.get(peer.guid.hex) === addressKey(peer.address);
+    const at = this.peers.get(peer.guid.hex);
+    return at !== undefined && sameAddress(at, peer.address);
   }
 
   /** Records a proof; re-proving moves the peer to the most recent end. */
@@ -32,10 +34,6 @@ export class ProvenPeers {
     const key = peer.guid.hex;
     this.peers.delete(key);
     if (this.peers.size >= this.maxEntries) this.peers.delete(this.peers.keys().next().value as string);
-    this.peers.set(key, addressKey(peer.address));
+    this.peers.set(key, peer.address);
   }
-}
-
-function addressKey(a: Address): string {
-  return `${a.family}/${Buffer.from(a.ip.buffer, a.ip.byteOffset, a.ip.byteLength).toString('hex')}/${a.port}`;
 }

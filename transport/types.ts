@@ -45,14 +45,6 @@ export function countDrop(stats: TransportStats, reason: string): void {
   stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
 }
 
-/** Same family, IP and port (no string built). */
-export function sameAddress(a: Address, b: Address): boolean {
-  if (a === b) return true;
-  if (a.family !== b.family || a.port !== b.port || a.ip.length !== b.ip.length) return false;
-  for (let i = 0; i < a.ip.length; i++) if (a.ip[i] !== b.ip[i]) return false;
-  return true;
-}
-
 /** A stable string key for an address: "4:127.0.0.1:4000" or "6:::1:4000". */
 export function addressKey(a: Address): string {
   return `${a.family}:${formatIp(a)}:${a.port}`;
