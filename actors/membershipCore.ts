@@ -215,8 +215,9 @@ export class MembershipCore implements UpcallModule {
     const deepest = Math.min(reply.level, this.host.space.digits - 1);
     measure([reply.surrogate, ...reply.neighbours], () => {
       // The level's own nodes start the descent; the surrogate's leaf set, also measured, may share fewer digits.
-      const atLevel = [...measured.values()].filter((m) => sharedPrefixLength(m.handle.guid, this.host.self.guid, digitBits) >= deepest);
-      stepDown(deepest, closestK(atLevel.length > 0 ? atLevel : [...measured.values()], this.opts.k));
+      const all = [...measured.values()];
+      const atLevel = all.filter((m) => sharedPrefixLength(m.handle.guid, this.host.self.guid, digitBits) >= deepest);
+      stepDown(deepest, closestK(atLevel.length > 0 ? atLevel : all, this.opts.k));
     });
   }
 
@@ -611,8 +612,6 @@ export class MembershipCore implements UpcallModule {
     return out;
   }
 
-  // ---- Table and leaf set --------------------------------------------------------------------
-
   // ---- Admission -----------------------------------------------------------------------------
 
   /**
@@ -662,6 +661,8 @@ export class MembershipCore implements UpcallModule {
       for (const f of all) f(r.rtt);
     });
   }
+
+  // ---- Table and leaf set --------------------------------------------------------------------
 
   /** Adds a node with a latency; updates the leaf set and tells modules. True when the table took it. */
   private learn(node: NodeHandle, latencyMs: number): boolean {

@@ -301,15 +301,12 @@ export function handleFromWire(h: WireHandle, idBytes: number): NodeHandle {
   // The family is checked before sharing, so a shared handle never passes for a malformed one.
   const family = h.family === WIRE_V4 && h.ip.length === 4 ? 4 : h.family === WIRE_V6 && h.ip.length === 16 ? 6 : 0;
   if (family === 0) return fail('address', `family ${h.family} with a ${h.ip.length}-byte ip`);
-  return handleInterner.intern(h.guid, family, h.ip, h.port, () => buildHandle(h, idBytes));
+  return handleInterner.intern(h.guid, family, h.ip, h.port, () => buildHandle(h, idBytes, family));
 }
 
-function buildHandle(h: WireHandle, idBytes: number): NodeHandle {
+/** A new handle from wire fields whose family `handleFromWire` already checked. */
+function buildHandle(h: WireHandle, idBytes: number, family: 4 | 6): NodeHandle {
   const guid = guidFromWire(h.guid, idBytes);
-  let family: 4 | 6;
-  if (h.family === WIRE_V4 && h.ip.length === 4) family = 4;
-  else if (h.family === WIRE_V6 && h.ip.length === 16) family = 6;
-  else return fail('address', `family ${h.family} with a ${h.ip.length}-byte ip`);
   if (h.port < 1 || h.port > 65_535) fail('address', `port ${h.port}`);
   const address: Address = { family, ip: new Uint8Array(h.ip), port: h.port };
   return { guid, address };
