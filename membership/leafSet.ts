@@ -8,7 +8,7 @@
  */
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
-import type { Guid } from '../routing/guid';
+import { compareGuids, type Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
 import { appended, findHandle, removedAt, settle } from '../routing/lists';
 
@@ -140,12 +140,11 @@ export class LeafSet {
    * never tie.
    */
   private order(a: Guid, b: Guid, up: boolean): number {
-    const self = this.self.bytes;
-    const x = up ? b.bytes : a.bytes;
-    const y = up ? a.bytes : b.bytes;
-    const xBelow = compareBytes(x, self) < 0;
-    if (xBelow !== compareBytes(y, self) < 0) return xBelow ? -1 : 1;
-    return compareBytes(y, x);
+    const x = up ? b : a;
+    const y = up ? a : b;
+    const xBelow = compareGuids(x, this.self) < 0;
+    if (xBelow !== compareGuids(y, this.self) < 0) return xBelow ? -1 : 1;
+    return compareGuids(y, x);
   }
 
   /** Whether a non-member belongs on a side: it has room, or the GUID is nearer than the farthest member's. */
@@ -178,9 +177,4 @@ export class LeafSet {
     const extra = other.filter((h) => !side.includes(h)).sort((a, b) => this.order(a.guid, b.guid, up));
     return extra.length === 0 ? side : side.concat(extra.slice(0, this.half - side.length));
   }
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
 }

@@ -324,7 +324,7 @@ export class RoutingTable {
   /** Flat slot index of a GUID of the table's width; -1 for self (it shares every digit). */
   private indexOf(guid: Guid): number {
     const level = this.levelOf(guid);
-    return level === this.levels ? -1 : level * this.base + digitAt(guid.bytes, level, this.space.digitBits);
+    return level === this.levels ? -1 : level * this.base + guid.digit(level, this.space.digitBits);
   }
 
   private levelOf(guid: Guid): number {

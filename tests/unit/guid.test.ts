@@ -167,4 +167,28 @@ describe('comparison', () => {
     expect(compareGuids(b, a)).toBeGreaterThan(0);
     expect(compareGuids(a, Guid.fromHex(a.hex))).toBe(0);
   });
+
+  // Both settle most pairs on the first 32 bits (`lead`): the oracle is a byte-by-byte comparison,
+  // over pairs that differ first inside the lead, at its last bit, and only past it.
+  it('equals, compareGuids and digit agree with the bytes for every first differing bit', () => {
+    const rng = new SeededRng(12);
+    const byBytes = (x: Guid, y: Guid) => Math.sign(Buffer.compare(Buffer.from(x.bytes), Buffer.from(y.bytes)));
+    for (const width of [160, 256] as const) {
+      for (let shared = 0; shared <= width; shared += shared < 40 ? 1 : 9) {
+        const a = randomGuid(rng, width);
+        const b = withSharedBits(a, Math.min(shared, width), rng);
+        expect(Math.sign(compareGuids(a, b))).toBe(byBytes(a, b));
+        expect(Math.sign(compareGuids(b, a))).toBe(byBytes(b, a));
+        expect(a.equals(b)).toBe(byBytes(a, b) === 0);
+        for (const bits of DIGIT_BITS) {
+          for (let i = 0; i < 12; i++) expect(b.digit(i, bits)).toBe(digitAt(b.bytes, i, bits));
+        }
+      }
+    }
+    // The top bit, where a signed comparison of unflipped words would get the order backwards.
+    const low = Guid.fromHex('7f' + 'ff'.repeat(19));
+    const high = Guid.fromHex('80' + '00'.repeat(19));
+    expect(compareGuids(low, high)).toBeLessThan(0);
+    expect(compareGuids(high, low)).toBeGreaterThan(0);
+  });
 });
