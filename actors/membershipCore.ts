@@ -21,7 +21,7 @@ import { replacementFor } from '../membership/replacement';
 import type { Delivery, UpcallModule } from '../upcalls/types';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
 import {
-  MEMBERSHIP_MODULE_ID, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg,
+  MEMBERSHIP_MODULE_ID, type NeighbourRequest, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg,
 } from '../wire/types';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import type { PingDone, PingReply, RouteRequest } from './routerCore';
@@ -115,7 +115,7 @@ export class MembershipCore implements UpcallModule {
   private readonly authenticates: boolean;
   private readonly multicasts = new Map<number, MulticastState>();
   private readonly joinWaits = new Map<number, (reply: JoinReply) => void>();
-  private readonly requests = new Map<number, (nodes: readonly NodeHandle[]) => void>();
+  private readonly requests = new Map<number, (nodes: readonly NodeHandle[] | undefined) => void>();
   private readonly idBytes: 20 | 32;
   private nextId = 1;
 
@@ -265,15 +265,25 @@ export class MembershipCore implements UpcallModule {
 
   /** A node's entries at `level` (empty on timeout). */
   private askNeighbours(to: NodeHandle, level: number, perSlot: number, done: (nodes: readonly NodeHandle[]) => void): void {
+    this.ask(to, (requestId) => (perSlot > 0 ? { requestId, level, perSlot } : { requestId, level }), (nodes) => done(nodes ?? []));
+  }
+
+  /** A node's leaf set (undefined on timeout). */
+  private askLeafSet(to: NodeHandle, done: (nodes: readonly NodeHandle[] | undefined) => void): void {
+    this.ask(to, (requestId) => ({ requestId, level: 0, leafSet: true }), done);
+  }
+
+  /** Sends a NeighbourRequest under a fresh id; `done` gets the reply's nodes, or undefined on timeout. */
+  private ask(to: NodeHandle, request: (requestId: number) => NeighbourRequest, done: (nodes: readonly NodeHandle[] | undefined) => void): void {
     const requestId = this.newId();
     this.requests.set(requestId, done);
     this.host.after(this.opts.requestTimeoutMs, () => {
       if (this.requests.delete(requestId)) {
         this.stats.timeouts++;
-        done([]);
+        done(undefined);
       }
     });
-    this.send(to, { kind: 'neighbourRequest', neighbourRequest: perSlot > 0 ? { requestId, level, perSlot } : { requestId, level } });
+    this.send(to, { kind: 'neighbourRequest', neighbourRequest: request(requestId) });
   }
 
   // ---- Repair --------------------------------------------------------------------------------
@@ -297,6 +307,7 @@ export class MembershipCore implements UpcallModule {
   private repairRound = 0;
 
   repairOnce(): void {
+    this.exchangeLeafSet();
     const table = this.host.table;
     let deepest = -1;
     for (let l = table.levels - 1; l >= 0; l--) {
@@ -324,6 +335,45 @@ export class MembershipCore implements UpcallModule {
         if (table.slot(l, n.guid.digit(l, bits)).length < table.slotSize) this.measureAndLearn(n);
       }
     });
+  }
+
+  /**
+   * Leaf-set maintenance, one step per repair round: ask the nearest member on one side (the sides
+   * take turns) for its leaf set, and measure every node in it that belongs in this one. A join
+   * leaves some leaf sets short of a true neighbour (it learns only the nodes its search measured);
+   * this closes the gap the way Pastry's leaf-set exchange does, each neighbour's view correcting the
+   * other's. The asked node does the same with the asker (see 'neighbourRequest').
+   *
+   * A leaf-set member outside the routing table gets no heartbeat, so this is also where failed
+   * members go: the asked node when it is silent, and one other member per round, in turn, checked
+   * with a liveness ping.
+   */
+  private exchangeLeafSet(): void {
+    const round = this.leafRound++;
+    const side = round % 2 === 0 ? this.leafSet.smaller() : this.leafSet.larger();
+    if (side.length === 0) return;
+    const nearest = side[0];
+    this.askLeafSet(nearest, (nodes) => {
+      if (nodes === undefined) this.dropIfSilent(nearest);
+      else for (const n of nodes) if (this.leafSet.wouldTake(n.guid)) this.measureAndLearn(n);
+    });
+    const other = side[(round >> 1) % side.length];
+    if (other !== nearest) this.dropIfSilent(other);
+  }
+
+  private leafRound = 0;
+
+  /**
+   * Pings a member, twice if need be (one lost datagram is no failure); one that answers neither is
+   * dropped as failed, its slot mended if it was in the table. A proven peer is only checked for life.
+   */
+  private dropIfSilent(node: NodeHandle, retries = 1): void {
+    this.probe(node.address, this.opts.requestTimeoutMs, (r) => {
+      if (r && r.peer.guid.equals(node.guid)) return;
+      if (retries > 0) this.dropIfSilent(node, retries - 1);
+      else if (this.host.table.has(node.guid)) this.failed(node);
+      else this.forget(node.guid);
+    }, !this.proven.has(node));
   }
 
   // ---- Failure detection -------------------------------------------------------------------
@@ -476,6 +526,13 @@ export class MembershipCore implements UpcallModule {
       }
       case 'neighbourRequest': {
         this.stats.neighbourRequestsServed++;
+        if (msg.neighbourRequest.leafSet) {
+          // The asker thinks it is near: if it belongs in this leaf set and is missing, measure it.
+          if (this.leafSet.wouldTake(from.guid)) this.measureAndLearn(from);
+          const nodes = this.leafSet.members();
+          this.send(from, { kind: 'neighbourReply', neighbourReply: { requestId: msg.neighbourRequest.requestId, level: 0, nodes } });
+          return;
+        }
         const nodes = this.entriesAt(msg.neighbourRequest.level, msg.neighbourRequest.perSlot);
         this.send(from, { kind: 'neighbourReply', neighbourReply: { requestId: msg.neighbourRequest.requestId, level: msg.neighbourRequest.level, nodes } });
         return;

@@ -54,6 +54,12 @@ export class LeafSet {
     return findHandle(this.below, guid) >= 0 || findHandle(this.above, guid) >= 0;
   }
 
+  /** Whether `add` would make this GUID a member: not self or a member, and nearer than a side's farthest (or a side has room). */
+  wouldTake(guid: Guid): boolean {
+    if (guid.bytes.length !== this.self.bytes.length || guid.equals(this.self) || this.has(guid)) return false;
+    return this.fits(this.below, guid, false) || this.fits(this.above, guid, true);
+  }
+
   /** The counter-clockwise side (numerically smaller, wrapping past 0), nearest first. */
   smaller(): NodeHandle[] {
     return this.below.slice();

@@ -69,6 +69,7 @@ interface WireNeighbourRequest {
   requestId: number;
   level: number;
   perSlot?: number;
+  leafSet?: boolean;
 }
 interface WireNeighbourReply {
   requestId: number;
@@ -213,7 +214,10 @@ function joinReplyFromWire(r: WireJoinReply, width: Width): JoinReply {
 
 function neighbourRequestFromWire(r: WireNeighbourRequest, width: Width): NeighbourRequest {
   width.level(r.level);
-  return r.perSlot ? { requestId: r.requestId, level: r.level, perSlot: r.perSlot } : { requestId: r.requestId, level: r.level };
+  const out: { -readonly [K in keyof NeighbourRequest]: NeighbourRequest[K] } = { requestId: r.requestId, level: r.level };
+  if (r.perSlot) out.perSlot = r.perSlot;
+  if (r.leafSet) out.leafSet = true;
+  return out;
 }
 
 function neighbourReplyFromWire(r: WireNeighbourReply, width: Width): NeighbourReply {
@@ -274,7 +278,7 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
     }
     case 'neighbourRequest': {
       const r = msg.neighbourRequest;
-      return { neighbourRequest: { requestId: r.requestId, level: r.level, perSlot: r.perSlot ?? 0 } };
+      return { neighbourRequest: { requestId: r.requestId, level: r.level, perSlot: r.perSlot ?? 0, leafSet: r.leafSet === true } };
     }
     case 'neighbourReply': {
       const r = msg.neighbourReply;

@@ -229,6 +229,8 @@ export interface NeighbourRequest {
   readonly level: number;
   /** At most this many entries per slot, best first (absent: all the slot holds). */
   readonly perSlot?: number;
+  /** Asks for the leaf set instead of a level's entries (leaf-set maintenance); absent: false. */
+  readonly leafSet?: boolean;
 }
 
 /** A node's routing-table entries at the asked level, plus its backpointers at that level. */

@@ -209,6 +209,7 @@ describe('membership codec round trip', () => {
         joinReply(rng, bits, { joinId: 0xffff_ffff, level: bits, neighbours: handles(rng, bits, DEFAULTS.maxJoinReached) }),
         neighbourRequest({ requestId: 0, level: 0 }),
         neighbourRequest({ requestId: 0xffff_ffff, level: bits }),
+        neighbourRequest({ requestId: 7, level: 0, leafSet: true }),
         neighbourReply(rng, bits, { requestId: 0, level: 0, nodes: [] }),
         neighbourReply(rng, bits, { requestId: 0xffff_ffff, level: bits, nodes: handles(rng, bits, DEFAULTS.maxNeighbourReply) }),
         { kind: 'leave', leave: { leaving: handle(rng, bits) } },
