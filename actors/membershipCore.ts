@@ -21,7 +21,7 @@ import { replacementFor } from '../membership/replacement';
 import type { Delivery, UpcallModule } from '../upcalls/types';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
 import {
-  MEMBERSHIP_MODULE_ID, type NeighbourRequest, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg,
+  MEMBERSHIP_MODULE_ID, type Adopt, type NeighbourRequest, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg,
 } from '../wire/types';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import type { PingDone, PingReply, RouteRequest } from './routerCore';
@@ -172,7 +172,8 @@ export class MembershipCore implements UpcallModule {
    * level 0. Then tell every node measured that this node exists (they may adopt it).
    */
   private fillTable(reply: JoinReply, done: () => void): void {
-    const measured = new Map<string, { handle: NodeHandle; rtt: number }>();
+    /** `admitted`: the node's pong said this round trip gets this node into its table. */
+    const measured = new Map<string, { handle: NodeHandle; rtt: number; admitted: boolean }>();
     const digitBits = this.host.space.digitBits;
     const measure = (nodes: readonly NodeHandle[], then: () => void): void => {
       const todo = nodes.filter((n) => !measured.has(n.guid.hex) && !n.guid.equals(this.host.self.guid));
@@ -185,7 +186,7 @@ export class MembershipCore implements UpcallModule {
       for (const n of unique) {
         this.probe(n.address, this.opts.requestTimeoutMs, (r) => {
           if (r && r.peer.guid.equals(n.guid)) {
-            measured.set(n.guid.hex, { handle: n, rtt: r.rtt });
+            measured.set(n.guid.hex, { handle: n, rtt: r.rtt, admitted: r.rtt < r.admitBelowMs });
             this.learn(n, r.rtt);
           } else {
             this.stats.timeouts++;
@@ -196,8 +197,12 @@ export class MembershipCore implements UpcallModule {
     };
     const stepDown = (level: number, list: NodeHandle[]): void => {
       if (level < 0) {
-        // Every node measured learns the round trip: it may adopt this node (JSAC's goal d).
-        for (const { handle, rtt } of measured.values()) this.sendAdopt(handle, rtt, false);
+        // Every node measured learns the round trip: it may adopt this node (JSAC's goal d). One whose
+        // pong said it would is a backpointer from now on, and answers only if it did not after all.
+        for (const { handle, rtt, admitted } of measured.values()) {
+          if (admitted) this.host.table.addBackpointer(handle);
+          this.sendAdopt(handle, rtt, false, admitted);
+        }
         done();
         return;
       }
@@ -547,13 +552,16 @@ export class MembershipCore implements UpcallModule {
       }
       case 'adopt': {
         this.stats.adopted++;
-        const { rttMs, listsYou } = msg.adopt;
+        const { rttMs, listsYou, answer, expectListed } = msg.adopt;
         // Nothing of the sender's is kept (backpointer, entry) before it proved its GUID.
         this.whenProven(from, () => {
           if (listsYou) this.host.table.addBackpointer(from);
+          // An answer that says we are not listed after all: the sender is no backpointer.
+          else if (answer) this.host.table.removeBackpointer(from.guid);
           this.learn(from, rttMs);
-          // Answer once, only to say we list it (so it keeps us as a backpointer); never answer an answer.
-          if (this.host.table.has(from.guid) && !msg.adopt.answer) this.sendAdopt(from, rttMs, true);
+          // Answer once, only when the sender's expectation is wrong (by default it expects not to be
+          // listed), so it keeps its backpointers right; never answer an answer.
+          if (!answer && this.host.table.has(from.guid) !== (expectListed === true)) this.sendAdopt(from, rttMs, true);
         });
         return;
       }
@@ -794,9 +802,11 @@ export class MembershipCore implements UpcallModule {
   }
 
   /** An answer is marked as one, so the exchange ends there without either side remembering whom it adopted. */
-  private sendAdopt(to: NodeHandle, rttMs: number, answer: boolean): void {
-    const adopt = { rttMs, listsYou: this.host.table.has(to.guid) };
-    this.send(to, { kind: 'adopt', adopt: answer ? { ...adopt, answer: true } : adopt });
+  private sendAdopt(to: NodeHandle, rttMs: number, answer: boolean, expectListed = false): void {
+    const adopt: { -readonly [K in keyof Adopt]: Adopt[K] } = { rttMs, listsYou: this.host.table.has(to.guid) };
+    if (answer) adopt.answer = true;
+    if (expectListed) adopt.expectListed = true;
+    this.send(to, { kind: 'adopt', adopt });
   }
 
   private send(to: NodeHandle, msg: MembershipMsg): void {

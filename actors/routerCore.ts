@@ -126,6 +126,8 @@ export interface PingReply {
   readonly proven: boolean;
   /** The ping carried a challenge and the pong answered it: only then does `proven` say anything about the peer's key. */
   readonly challenged: boolean;
+  /** By the pong's word, a round trip (ms) below this enters the peer's routing table: Infinity = any, 0 = none. */
+  readonly admitBelowMs: number;
 }
 
 /**
@@ -603,14 +605,15 @@ export class RouterCore {
     this.pings.delete(pong.nonce);
     const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
       provesIdentity(this.security!, sender.guid, pong.credential, p.challenge, this.self.guid, pong.proof));
-    p.done({ rtt: this.now() - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined });
+    p.done({ rtt: this.now() - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, admitBelowMs: admitFromHint(pong.admitBelowUs) });
   }
 
   /** A pong; with a challenge (and an authenticating provider) it carries this node's proof, bound to the pinger. */
   private answerPing(ping: Ping, pinger: NodeHandle): Pong {
-    if (!ping.challenge || !this.security?.authenticates) return { nonce: ping.nonce };
+    const admit = admitHint(this.table.admitBelow(pinger.guid));
+    if (!ping.challenge || !this.security?.authenticates) return { nonce: ping.nonce, ...admit };
     const proof = this.security.answerChallenge(ping.challenge, pinger.guid);
-    return proof ? { nonce: ping.nonce, credential: this.security.credential(), proof } : { nonce: ping.nonce };
+    return proof ? { nonce: ping.nonce, credential: this.security.credential(), proof, ...admit } : { nonce: ping.nonce, ...admit };
   }
 
   private newRouteId(): number {
@@ -644,4 +647,19 @@ export class RouterCore {
 function retransmitsFor(p: PendingHop): number {
   if (p.msg !== undefined && !p.to.guid.equals(p.msg.dest)) return DEFAULTS.hopRetransmits;
   return DEFAULTS.maxHopAttempts * (DEFAULTS.hopRetransmits + 1) - 1;
+}
+
+// A Pong's admit_below_us: µs rounded up, 0 (left off the wire) for any latency, the largest uint32 for none.
+const ADMIT_NONE = 0xffff_ffff;
+
+/** The hint for a table's `admitBelow` (ms). */
+function admitHint(ms: number): { admitBelowUs?: number } {
+  if (ms === Number.POSITIVE_INFINITY) return {};
+  return { admitBelowUs: ms <= 0 ? ADMIT_NONE : Math.min(ADMIT_NONE - 1, Math.ceil(ms * 1000)) };
+}
+
+/** The latency bound (ms) a Pong's hint gives. */
+function admitFromHint(us: number | undefined): number {
+  if (us === undefined || us === 0) return Number.POSITIVE_INFINITY;
+  return us === ADMIT_NONE ? 0 : us / 1000;
 }

@@ -162,6 +162,19 @@ export class RoutingTable {
     return { added: true, isNew: true, evicted: worst.handle };
   }
 
+  /**
+   * The latency (ms) a node must beat for `add` to take it: Infinity when any would do (its slot has
+   * room, or it is listed already), 0 when none would (this node, another width), else the latency
+   * of the full slot's worst entry.
+   */
+  admitBelow(guid: Guid): number {
+    const index = this.lookupIndex(guid);
+    if (index < 0) return 0;
+    const slot = itemAt(this.slots, index);
+    if (slot === undefined || slot.length < this.slotSize || findIn(slot, guid) >= 0) return INFINITY;
+    return slot[slot.length - 1].latency;
+  }
+
   /** Removes a neighbour; false if it was not listed (this node itself is never removed). */
   remove(guid: Guid): boolean {
     const index = this.lookupIndex(guid);

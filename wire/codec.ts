@@ -107,6 +107,7 @@ interface WirePing extends WireNonce {
 interface WirePong extends WireNonce {
   credential?: Uint8Array;
   proof?: Uint8Array;
+  admitBelowUs?: number;
 }
 interface WireFrame {
   version: number;
@@ -328,11 +329,12 @@ function pingFromWire(p: WirePing): Ping {
 function pongFromWire(p: WirePong): Pong {
   const credential = p.credential ?? EMPTY;
   const proof = p.proof ?? EMPTY;
-  if (credential.length === 0 && proof.length === 0) return { nonce: p.nonce };
+  const admit = p.admitBelowUs ? { admitBelowUs: p.admitBelowUs } : undefined;
+  if (credential.length === 0 && proof.length === 0) return { nonce: p.nonce, ...admit };
   if (credential.length === 0 || proof.length === 0) fail('missing', 'a pong carries a credential and a proof together or neither');
   if (credential.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `credential of ${credential.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
   if (proof.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `proof of ${proof.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
-  return { nonce: p.nonce, credential: credential.slice(), proof: proof.slice() };
+  return { nonce: p.nonce, credential: credential.slice(), proof: proof.slice(), ...admit };
 }
 
 function pingToWire(p: Ping): WirePing {
@@ -340,7 +342,10 @@ function pingToWire(p: Ping): WirePing {
 }
 
 function pongToWire(p: Pong): WirePong {
-  return p.credential === undefined || p.proof === undefined ? { nonce: p.nonce } : { nonce: p.nonce, credential: p.credential, proof: p.proof };
+  const admitBelowUs = p.admitBelowUs ?? 0;
+  return p.credential === undefined || p.proof === undefined
+    ? { nonce: p.nonce, admitBelowUs }
+    : { nonce: p.nonce, credential: p.credential, proof: p.proof, admitBelowUs };
 }
 
 const EMPTY = new Uint8Array(0);

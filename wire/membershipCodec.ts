@@ -80,6 +80,7 @@ interface WireAdopt {
   rttMs: number;
   listsYou: boolean;
   answer: boolean;
+  expectListed?: boolean;
 }
 interface WireLeave {
   leaving: WireHandle | null;
@@ -228,7 +229,10 @@ function neighbourReplyFromWire(r: WireNeighbourReply, width: Width): NeighbourR
 
 function adoptFromWire(a: WireAdopt): Adopt {
   checkMs(a.rttMs, 'rtt', 'rttMs');
-  return a.answer ? { rttMs: a.rttMs, listsYou: a.listsYou, answer: true } : { rttMs: a.rttMs, listsYou: a.listsYou };
+  const out: { -readonly [K in keyof Adopt]: Adopt[K] } = { rttMs: a.rttMs, listsYou: a.listsYou };
+  if (a.answer) out.answer = true;
+  if (a.expectListed) out.expectListed = true;
+  return out;
 }
 
 function leaveFromWire(l: WireLeave, width: Width): LeaveNotice {
@@ -285,7 +289,7 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
       return { neighbourReply: { requestId: r.requestId, level: r.level, nodes: handlesToWire(r.nodes) } };
     }
     case 'adopt':
-      return { adopt: { rttMs: msg.adopt.rttMs, listsYou: msg.adopt.listsYou, answer: msg.adopt.answer === true } };
+      return { adopt: { rttMs: msg.adopt.rttMs, listsYou: msg.adopt.listsYou, answer: msg.adopt.answer === true, expectListed: msg.adopt.expectListed === true } };
     case 'leave': {
       const l = msg.leave;
       return { leave: { leaving: handleToWire(l.leaving), replacement: l.replacement ? handleToWire(l.replacement) : null } };

@@ -67,6 +67,11 @@ export interface Pong {
   readonly credential?: Uint8Array;
   /** Its answer to the Ping's challenge (security/challenge.ts). */
   readonly proof?: Uint8Array;
+  /**
+   * A round trip (µs) the pinger must beat to enter the answerer's routing table; absent (0): any
+   * would do. A joining node uses it to tell which nodes will list it without asking each one.
+   */
+  readonly admitBelowUs?: number;
 }
 
 /** The body of a frame: exactly one message. Later issues add their own kinds here. */
@@ -248,6 +253,8 @@ export interface Adopt {
   readonly listsYou: boolean;
   /** Sent in answer to an Adopt; never answered (absent on a first Adopt). */
   readonly answer?: true;
+  /** The sender counts on being listed: the receiver answers only if it is not (absent: answers if it is). */
+  readonly expectListed?: true;
 }
 
 /** A node leaving on purpose tells a node that lists it, with a node to put in its place. */

@@ -88,6 +88,7 @@ function expectFrame(actual: Frame, expected: Frame): void {
     expect(actual.body.ping.nonce).toBe(expected.body.ping.nonce);
   } else if (expected.body.kind === 'pong' && actual.body.kind === 'pong') {
     expect(actual.body.pong.nonce).toBe(expected.body.pong.nonce);
+    expect(actual.body.pong.admitBelowUs).toBe(expected.body.pong.admitBelowUs);
   } else {
     throw new Error(`body kinds differ: ${actual.body.kind} vs ${expected.body.kind}`);
   }
@@ -164,6 +165,12 @@ describe('codec round trip', () => {
         const frame = pingFrame(rng, nonce, kind);
         expectFrame(roundTrip(frame), frame);
       }
+    }
+    // The admission hint: absent is the zero that protobuf leaves off; every other uint32 comes back.
+    for (const admitBelowUs of [undefined, 1, 25_000, 0xffff_ffff]) {
+      const frame = pingFrame(rng, 9, 'pong');
+      const withHint: Frame = { ...frame, body: { kind: 'pong', pong: admitBelowUs === undefined ? { nonce: 9 } : { nonce: 9, admitBelowUs } } };
+      expectFrame(roundTrip(withHint), withHint);
     }
   });
 

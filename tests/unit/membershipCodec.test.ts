@@ -227,6 +227,10 @@ describe('membership codec round trip', () => {
         expectMembership(roundTrip(msg), msg);
       }
     }
+    for (const flags of [{ answer: true }, { expectListed: true }, { answer: true, expectListed: true }] as const) {
+      const msg = adopt({ rttMs: 3, ...flags });
+      expectMembership(roundTrip(msg), msg);
+    }
     for (const port of [1, 65_535]) {
       const msg = joinRequest(rng, 160, { joining: { guid: guid(rng, 160), address: address(rng, 6, port) } });
       expectMembership(roundTrip(msg), msg);

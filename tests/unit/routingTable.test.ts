@@ -349,3 +349,34 @@ describe('backpointers', () => {
     expect(t.backpointerCount).toBe(1);
   });
 });
+
+describe('admitBelow', () => {
+  // Oracle: the same adds replayed into a second table, then the candidate actually offered to it.
+  it('says exactly which latencies add() would take, for random tables and candidates', () => {
+    const rng = new SeededRng(41);
+    const randomHandle = (): NodeHandle => {
+      // Share a short prefix with SELF often, so slots fill up and fill past their size.
+      const bytes = Uint8Array.from(SELF.guid.bytes);
+      const keep = rng.int(3);
+      for (let i = keep; i < bytes.length; i++) bytes[i] = rng.int(256);
+      return { guid: Guid.fromBytes(bytes), address: SELF.address };
+    };
+    let full = 0;
+    for (let trial = 0; trial < 500; trial++) {
+      const adds = Array.from({ length: 60 }, () => ({ h: randomHandle(), ms: 1 + rng.int(1000) / 7 }));
+      const build = () => {
+        const t = new RoutingTable(SELF, SPACE);
+        for (const a of adds) t.add(a.h, a.ms);
+        return t;
+      };
+      const table = build();
+      const candidate = rng.int(4) === 0 ? adds[rng.int(adds.length)].h : randomHandle();
+      const ms = 1 + rng.int(1000) / 7 + 1e-9; // never equal to a listed latency: no GUID tie-break
+      const bound = table.admitBelow(candidate.guid);
+      if (bound !== Number.POSITIVE_INFINITY && bound > 0) full++;
+      expect(build().add(candidate, ms)).toBe(ms < bound);
+    }
+    expect(full).toBeGreaterThan(20); // full slots were exercised, not only rooms
+    expect(new RoutingTable(SELF, SPACE).admitBelow(SELF.guid)).toBe(0);
+  });
+});
