@@ -5,7 +5,7 @@
  */
 import type { NodeHandle } from './handle';
 import { InvalidArgumentError } from '../errors';
-import { digitAt, type Guid } from './guid';
+import type { Guid } from './guid';
 import type { RoutingTable } from './routingTable';
 
 /**
@@ -35,7 +35,7 @@ function scan<A>(table: RoutingTable, dest: Guid, startLevel: number, choose: (t
   const base = space.base;
   for (let level = startLevel; level < space.digits; level++) {
     if (table.levelSize(level) === 0) continue;
-    let digit = digitAt(dest.bytes, level, space.digitBits);
+    let digit = dest.digit(level, space.digitBits);
     for (let tries = 0; tries < base; tries++, digit = (digit + 1) % base) {
       const choice = choose(table, level, digit, arg);
       if (choice === undefined) continue;
