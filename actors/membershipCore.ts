@@ -531,15 +531,11 @@ export class MembershipCore implements UpcallModule {
       }
       case 'neighbourRequest': {
         this.stats.neighbourRequestsServed++;
-        if (msg.neighbourRequest.leafSet) {
-          // The asker thinks it is near: if it belongs in this leaf set and is missing, measure it.
-          if (this.leafSet.wouldTake(from.guid)) this.measureAndLearn(from);
-          const nodes = this.leafSet.members();
-          this.send(from, { kind: 'neighbourReply', neighbourReply: { requestId: msg.neighbourRequest.requestId, level: 0, nodes } });
-          return;
-        }
-        const nodes = this.entriesAt(msg.neighbourRequest.level, msg.neighbourRequest.perSlot);
-        this.send(from, { kind: 'neighbourReply', neighbourReply: { requestId: msg.neighbourRequest.requestId, level: msg.neighbourRequest.level, nodes } });
+        const { requestId, level, perSlot, leafSet } = msg.neighbourRequest;
+        // An asker for the leaf set thinks it is near: if it belongs in this one and is missing, measure it.
+        if (leafSet && this.leafSet.wouldTake(from.guid)) this.measureAndLearn(from);
+        const nodes = leafSet ? this.leafSet.members() : this.entriesAt(level, perSlot);
+        this.send(from, { kind: 'neighbourReply', neighbourReply: { requestId, level, nodes } });
         return;
       }
       case 'neighbourReply': {
