@@ -24,7 +24,7 @@ import {
   MEMBERSHIP_MODULE_ID, type Adopt, type NeighbourRequest, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg,
 } from '../wire/types';
 import type { ObjectLocatorCore } from './objectLocatorCore';
-import type { PingDone, PingReply, RouteRequest } from './routerCore';
+import type { PingDone, PingOptions, PingReply, RouteRequest } from './routerCore';
 import { ProvenPeers } from '../security/provenPeers';
 import type { SecurityProvider } from '../security/provider';
 
@@ -39,8 +39,7 @@ export interface MembershipHost {
   route(req: RouteRequest): void;
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;
   /** Pings an address; `done` runs in the event that ends the ping (never on the microtask queue). */
-  /** `challenge` false: a liveness check of a peer already proven at that address (no proof asked). */
-  ping(to: Address, timeoutMs: number, done: PingDone, challenge?: boolean): void;
+  ping(to: Address, timeoutMs: number, done: PingDone, opts?: PingOptions): void;
   /** A one-shot timer on the node's clock. */
   after(ms: number, fire: () => void): void;
   /** The routing table gained or lost neighbours (the node may go ALONE ↔ ACTIVE). */
@@ -186,13 +185,13 @@ export class MembershipCore implements UpcallModule {
       for (const n of unique) {
         this.probe(n.address, this.opts.requestTimeoutMs, (r) => {
           if (r && r.peer.guid.equals(n.guid)) {
-            measured.set(n.guid.hex, { handle: n, rtt: r.rtt, admitted: r.rtt < r.admitBelowMs });
+            measured.set(n.guid.hex, { handle: n, rtt: r.rtt, admitted: r.rtt < (r.admitBelowMs ?? 0) });
             this.learn(n, r.rtt);
           } else {
             this.stats.timeouts++;
           }
           if (--left === 0) then();
-        });
+        }, { admission: true });
       }
     };
     const stepDown = (level: number, list: NodeHandle[]): void => {
@@ -378,7 +377,7 @@ export class MembershipCore implements UpcallModule {
       if (retries > 0) this.dropIfSilent(node, retries - 1);
       else if (this.host.table.has(node.guid)) this.failed(node);
       else this.forget(node.guid);
-    }, !this.proven.has(node));
+    }, { challenge: !this.proven.has(node) });
   }
 
   // ---- Failure detection -------------------------------------------------------------------
@@ -422,7 +421,7 @@ export class MembershipCore implements UpcallModule {
           const missed = (this.misses.get(p.guid.hex) ?? 0) + 1;
           this.misses.set(p.guid.hex, missed);
           if (missed >= maxMisses) this.failed(p);
-        }, !this.proven.has(p));
+        }, { challenge: !this.proven.has(p) });
       }
     }
   }
@@ -680,7 +679,7 @@ export class MembershipCore implements UpcallModule {
    * counted and reads as no answer at all, so nothing built on the ping (a measurement, a heartbeat,
    * a join step) ever trusts it. A proven answer is remembered for later admissions.
    */
-  private probe(to: Address, timeoutMs: number, done: PingDone, challenge = true): void {
+  private probe(to: Address, timeoutMs: number, done: PingDone, opts?: PingOptions): void {
     this.host.ping(to, timeoutMs, (r, err) => {
       if (r && !r.proven) {
         this.stats.forgedCredentials++;
@@ -693,7 +692,7 @@ export class MembershipCore implements UpcallModule {
         this.proven.add(r.peer);
       }
       done(r, err);
-    }, challenge);
+    }, opts);
   }
 
   /**

@@ -126,8 +126,26 @@ export interface PingReply {
   readonly proven: boolean;
   /** The ping carried a challenge and the pong answered it: only then does `proven` say anything about the peer's key. */
   readonly challenged: boolean;
-  /** By the pong's word, a round trip (ms) below this enters the peer's routing table: Infinity = any, 0 = none. */
-  readonly admitBelowMs: number;
+  /**
+   * By the pong's word, a round trip (ms) below this enters the peer's routing table: Infinity = any,
+   * 0 = none. Undefined when the ping did not ask (`PingOptions.admission`).
+   */
+  readonly admitBelowMs?: number;
+}
+
+/** What a ping asks of its answerer. */
+export interface PingOptions {
+  /**
+   * Default true. False asks for no proof even when the provider authenticates: a liveness check of
+   * a peer that already proved its GUID at that address (its pong admits nothing).
+   */
+  readonly challenge?: boolean;
+  /**
+   * Default false. True asks for the answerer's admission hint (`PingReply.admitBelowMs`): a joining
+   * node's measurement reads it; a liveness check would only make the answerer look up a table slot
+   * and add bytes to its pong for nothing.
+   */
+  readonly admission?: boolean;
 }
 
 /**
@@ -141,6 +159,7 @@ interface PendingPing {
   readonly sentAt: number;
   readonly done: PingDone;
   readonly challenge?: Uint8Array;
+  readonly admission: boolean;
 }
 
 export class RouterCore {
@@ -390,20 +409,19 @@ export class RouterCore {
 
   /**
    * Sends a ping; `done` gets the round trip and the answering peer. The router actor times it out.
-   * With `challenge` false the ping asks for no proof even when the provider authenticates: a
-   * liveness check of a peer that already proved its GUID at that address (its pong admits nothing).
    */
-  ping(to: Address, done: PingDone, challenge = true): number {
+  ping(to: Address, done: PingDone, opts: PingOptions = {}): number {
     const nonce = this.nextNonce++ >>> 0;
     if (this.pings.size >= DEFAULTS.maxPendingPings) {
       this.stats.pingsRefused++;
       done(undefined, new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`));
       return nonce;
     }
-    const nonceToSign = challenge && this.security?.authenticates ? this.security.createNonce() : undefined;
+    const nonceToSign = opts.challenge !== false && this.security?.authenticates ? this.security.createNonce() : undefined;
     if (nonceToSign) this.stats.pingsChallenged++;
-    this.pings.set(nonce, { sentAt: this.now(), done, challenge: nonceToSign });
-    const ping = nonceToSign ? { nonce, challenge: nonceToSign } : { nonce };
+    const admission = opts.admission === true;
+    this.pings.set(nonce, { sentAt: this.now(), done, challenge: nonceToSign, admission });
+    const ping: Ping = { nonce, ...(nonceToSign ? { challenge: nonceToSign } : undefined), ...(admission ? { admission } : undefined) };
     this.sendFrame(to, { kind: 'ping', ping });
     // One lost ping or pong must not fail a live neighbour on a lossy link: sent again while unanswered.
     if (this.hopAcks) this.after(DEFAULTS.pingResendMs, () => this.resendPing(ping, to, DEFAULTS.pingResends));
@@ -411,7 +429,7 @@ export class RouterCore {
   }
 
   /** Sends an unanswered ping again (the same nonce: any copy's pong settles it), `left` more times. */
-  private resendPing(ping: { readonly nonce: number; readonly challenge?: Uint8Array }, to: Address, left: number): void {
+  private resendPing(ping: Ping, to: Address, left: number): void {
     if (left <= 0 || !this.pings.has(ping.nonce)) return;
     this.stats.pingsResent++;
     this.sendFrame(to, { kind: 'ping', ping });
@@ -605,12 +623,16 @@ export class RouterCore {
     this.pings.delete(pong.nonce);
     const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
       provesIdentity(this.security!, sender.guid, pong.credential, p.challenge, this.self.guid, pong.proof));
-    p.done({ rtt: this.now() - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, admitBelowMs: admitFromHint(pong.admitBelowUs) });
+    const admitBelowMs = p.admission ? admitFromHint(pong.admitBelowUs) : undefined;
+    p.done({ rtt: this.now() - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, admitBelowMs });
   }
 
-  /** A pong; with a challenge (and an authenticating provider) it carries this node's proof, bound to the pinger. */
+  /**
+   * A pong; with a challenge (and an authenticating provider) it carries this node's proof, bound to
+   * the pinger; the admission hint only when the ping asked for it.
+   */
   private answerPing(ping: Ping, pinger: NodeHandle): Pong {
-    const admit = admitHint(this.table.admitBelow(pinger.guid));
+    const admit = ping.admission ? admitHint(this.table.admitBelow(pinger.guid)) : undefined;
     if (!ping.challenge || !this.security?.authenticates) return { nonce: ping.nonce, ...admit };
     const proof = this.security.answerChallenge(ping.challenge, pinger.guid);
     return proof ? { nonce: ping.nonce, credential: this.security.credential(), proof, ...admit } : { nonce: ping.nonce, ...admit };

@@ -7,11 +7,11 @@
 import { enqueueActions, setup } from 'xstate';
 import { DEFAULTS } from '../defaults';
 import type { Address } from '../transport/types';
-import type { PingDone, RouteRequest, RouterCore } from './routerCore';
+import type { PingDone, PingOptions, RouteRequest, RouterCore } from './routerCore';
 
 export type RouterEvent =
   | { type: 'route'; request: RouteRequest }
-  | { type: 'ping'; to: Address; timeoutMs: number; done: PingDone; challenge?: boolean }
+  | { type: 'ping'; to: Address; timeoutMs: number; done: PingDone; opts?: PingOptions }
   | { type: 'pingTimeout'; nonce: number }
   /** A one-shot timer on the node's clock for the plain-object parts of the node (membership). */
   | { type: 'timer'; ms: number; fire: () => void }
@@ -113,7 +113,7 @@ export const routerMachine = setup({
     },
     ping: {
       actions: enqueueActions(({ context, event, enqueue }) => {
-        const nonce = context.core.ping(event.to, event.done, event.challenge ?? true);
+        const nonce = context.core.ping(event.to, event.done, event.opts);
         // The timeout is a delayed event to ourselves, so it runs on the node's clock.
         enqueue.raise({ type: 'pingTimeout', nonce }, { delay: event.timeoutMs });
       }),

@@ -524,14 +524,14 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
         route: (req) => router.route(req),
         // Unacknowledged: every membership request has its own timeout and retry (and joins stay cheap).
         sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops, false),
-        ping: (to, timeoutMs, done, challenge = true) => {
+        ping: (to, timeoutMs, done, opts) => {
           if (!router.inEvent) {
-            router$().send({ type: 'ping', to, timeoutMs, done, challenge });
+            router$().send({ type: 'ping', to, timeoutMs, done, opts });
             return;
           }
           // Asked during one of the router's events (the usual case): sent at once, and the timeout
           // is one of the timers that event arms, so a ping costs no actor event of its own.
-          const nonce = router.ping(to, done, challenge);
+          const nonce = router.ping(to, done, opts);
           router.after(timeoutMs, () => router.pingTimedOut(nonce));
         },
         after: (ms, fire) => router.after(ms, fire),

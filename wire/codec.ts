@@ -103,6 +103,7 @@ interface WireNonce {
 }
 interface WirePing extends WireNonce {
   challenge?: Uint8Array;
+  admission?: boolean;
 }
 interface WirePong extends WireNonce {
   credential?: Uint8Array;
@@ -321,9 +322,10 @@ function buildHandle(h: WireHandle, idBytes: number, family: 4 | 6): NodeHandle 
 
 function pingFromWire(p: WirePing): Ping {
   const c = p.challenge;
-  if (c === undefined || c.length === 0) return { nonce: p.nonce };
+  const admission = p.admission ? { admission: true } : undefined;
+  if (c === undefined || c.length === 0) return { nonce: p.nonce, ...admission };
   if (c.length > SECURITY_LIMITS.maxNonceBytes) fail('tooLarge', `challenge of ${c.length} bytes over ${SECURITY_LIMITS.maxNonceBytes}`);
-  return { nonce: p.nonce, challenge: c.slice() };
+  return { nonce: p.nonce, challenge: c.slice(), ...admission };
 }
 
 function pongFromWire(p: WirePong): Pong {
@@ -338,7 +340,8 @@ function pongFromWire(p: WirePong): Pong {
 }
 
 function pingToWire(p: Ping): WirePing {
-  return p.challenge === undefined ? { nonce: p.nonce } : { nonce: p.nonce, challenge: p.challenge };
+  const admission = p.admission === true;
+  return p.challenge === undefined ? { nonce: p.nonce, admission } : { nonce: p.nonce, challenge: p.challenge, admission };
 }
 
 function pongToWire(p: Pong): WirePong {

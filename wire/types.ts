@@ -60,6 +60,8 @@ export interface Ping {
   readonly nonce: number;
   /** A random challenge the answering node signs to prove its GUID (absent with the `none` provider). */
   readonly challenge?: Uint8Array;
+  /** The pinger wants the answerer's admission hint in the Pong (`Pong.admitBelowUs`). */
+  readonly admission?: boolean;
 }
 export interface Pong {
   readonly nonce: number;
@@ -70,6 +72,7 @@ export interface Pong {
   /**
    * A round trip (µs) the pinger must beat to enter the answerer's routing table; absent (0): any
    * would do. A joining node uses it to tell which nodes will list it without asking each one.
+   * Only in answer to a Ping that asked for it (`Ping.admission`).
    */
   readonly admitBelowUs?: number;
 }

@@ -86,6 +86,7 @@ function expectFrame(actual: Frame, expected: Frame): void {
     }
   } else if (expected.body.kind === 'ping' && actual.body.kind === 'ping') {
     expect(actual.body.ping.nonce).toBe(expected.body.ping.nonce);
+    expect(actual.body.ping.admission).toBe(expected.body.ping.admission);
   } else if (expected.body.kind === 'pong' && actual.body.kind === 'pong') {
     expect(actual.body.pong.nonce).toBe(expected.body.pong.nonce);
     expect(actual.body.pong.admitBelowUs).toBe(expected.body.pong.admitBelowUs);
@@ -172,6 +173,14 @@ describe('codec round trip', () => {
       const withHint: Frame = { ...frame, body: { kind: 'pong', pong: admitBelowUs === undefined ? { nonce: 9 } : { nonce: 9, admitBelowUs } } };
       expectFrame(roundTrip(withHint), withHint);
     }
+    // The ping's request for that hint: absent (false) is left off; true comes back.
+    for (const admission of [undefined, true]) {
+      const frame = pingFrame(rng, 9, 'ping');
+      const asking: Frame = { ...frame, body: { kind: 'ping', ping: admission ? { nonce: 9, admission } : { nonce: 9 } } };
+      expectFrame(roundTrip(asking), asking);
+    }
+    expect(encodeFrame({ ...pingFrame(rng, 9, 'ping'), body: { kind: 'ping', ping: { nonce: 9, admission: true } } }).length)
+      .toBe(encodeFrame({ ...pingFrame(rng, 9, 'ping'), body: { kind: 'ping', ping: { nonce: 9 } } }).length + 2);
   });
 
   test('decodes a plain Uint8Array as well as a Buffer', () => {

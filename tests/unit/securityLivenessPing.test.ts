@@ -5,7 +5,7 @@
  */
 import bunyan from 'bunyan';
 import { MembershipCore, type MembershipHost } from '../../actors/membershipCore';
-import { RouterCore } from '../../actors/routerCore';
+import { RouterCore, type PingOptions } from '../../actors/routerCore';
 import { DEFAULT_SPACE, Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { RoutingTable } from '../../routing/routingTable';
@@ -28,7 +28,7 @@ function node(): { router: RouterCore; membership: MembershipCore; sent: Uint8Ar
   const host = {
     self, table, space: DEFAULT_SPACE, log, security, locator: {} as never, now: () => 0,
     route: () => {}, sendDirect: () => {}, after: () => {}, peersChanged: () => {}, neighbourUpdate: () => {},
-    ping: (to: Address, _ms: number, done: Parameters<MembershipHost['ping']>[2], challenge = true) => void router.ping(to, done, challenge),
+    ping: (to: Address, _ms: number, done: Parameters<MembershipHost['ping']>[2], opts?: PingOptions) => void router.ping(to, done, opts),
   } as MembershipHost;
   const membership = new MembershipCore(host, { k: 4, requestTimeoutMs: 1_000, joinTimeoutMs: 1_000 });
   return { router, membership, sent };
@@ -38,8 +38,8 @@ test('a forged pong to a liveness ping never makes its claimed GUID count as pro
   const { router, membership, sent } = node();
   let reply: { proven: boolean; challenged: boolean } | undefined;
   // The heartbeat's kind of probe: no challenge.
-  (membership as unknown as { probe: (to: Address, ms: number, done: (r: typeof reply) => void, challenge: boolean) => void })
-    .probe(addr(2, 2000), 1_000, (r) => (reply = r), false);
+  (membership as unknown as { probe: (to: Address, ms: number, done: (r: typeof reply) => void, opts: PingOptions) => void })
+    .probe(addr(2, 2000), 1_000, (r) => (reply = r), { challenge: false });
   const ping = decodeFrame(sent[0]).body;
   if (ping.kind !== 'ping') throw new Error('expected a ping');
   expect(ping.ping.challenge).toBeUndefined();
@@ -53,7 +53,7 @@ test('a forged pong to a liveness ping never makes its claimed GUID count as pro
 
 test('under an authenticating provider ping nonces do not start at 0', () => {
   const { router, sent } = node();
-  router.ping(addr(2, 2000), () => {}, false);
+  router.ping(addr(2, 2000), () => {}, { challenge: false });
   const ping = decodeFrame(sent[0]).body;
   expect(ping.kind === 'ping' && ping.ping.nonce).not.toBe(0);
 });
