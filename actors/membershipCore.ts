@@ -21,7 +21,7 @@ import { replacementFor } from '../membership/replacement';
 import type { Delivery, UpcallModule } from '../upcalls/types';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
 import {
-  MEMBERSHIP_MODULE_ID, type Adopt, type NeighbourRequest, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg,
+  MEMBERSHIP_MODULE_ID, type Adopt, type NeighbourRequest, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg, type Writable,
 } from '../wire/types';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import type { PingDone, PingOptions, PingReply, RouteRequest } from './routerCore';
@@ -798,7 +798,7 @@ export class MembershipCore implements UpcallModule {
 
   /** An answer is marked as one, so the exchange ends there without either side remembering whom it adopted. */
   private sendAdopt(to: NodeHandle, rttMs: number, answer: boolean, expectListed = false): void {
-    const adopt: { -readonly [K in keyof Adopt]: Adopt[K] } = { rttMs, listsYou: this.host.table.has(to.guid) };
+    const adopt: Writable<Adopt> = { rttMs, listsYou: this.host.table.has(to.guid) };
     if (answer) adopt.answer = true;
     if (expectListed) adopt.expectListed = true;
     this.send(to, { kind: 'adopt', adopt });

@@ -17,7 +17,7 @@ import type { Address, Transport } from '../transport/types';
 import { DropLog, PeerRateLimiter, peerKey } from '../routing/rateLimiter';
 import { type Delivery, type ForwardContext, type UpcallModule } from '../upcalls/types';
 import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
-import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg } from '../wire/types';
+import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg, type Writable } from '../wire/types';
 import { provesIdentity, type SecurityProvider } from '../security/provider';
 
 /** A token bucket per sender address: `perSec` datagrams a second, `burst` at once. */
@@ -399,7 +399,7 @@ export class RouterCore {
 
   /** The route a direct message stands for: from its sender, ending here, one hop more than it had. */
   private directToRoute(d: DirectMsg, sender: NodeHandle): RouteMsg {
-    const route: { -readonly [K in keyof RouteMsg]: RouteMsg[K] } = {
+    const route: Writable<RouteMsg> = {
       source: sender, dest: this.self.guid, fuzzy: false, ttl: DEFAULTS.maxTtl, hops: d.hops + 1, level: this.levels,
       moduleId: d.moduleId, payload: d.payload,
     };
@@ -421,7 +421,9 @@ export class RouterCore {
     if (nonceToSign) this.stats.pingsChallenged++;
     const admission = opts.admission === true;
     this.pings.set(nonce, { sentAt: this.now(), done, challenge: nonceToSign, admission });
-    const ping: Ping = { nonce, ...(nonceToSign ? { challenge: nonceToSign } : undefined), ...(admission ? { admission } : undefined) };
+    const ping: Writable<Ping> = { nonce };
+    if (nonceToSign) ping.challenge = nonceToSign;
+    if (admission) ping.admission = true;
     this.sendFrame(to, { kind: 'ping', ping });
     // One lost ping or pong must not fail a live neighbour on a lossy link: sent again while unanswered.
     if (this.hopAcks) this.after(DEFAULTS.pingResendMs, () => this.resendPing(ping, to, DEFAULTS.pingResends));

@@ -15,7 +15,7 @@ import { Guid } from '../routing/guid';
 import { handleInterner } from '../routing/handleInterner';
 import type { Address } from '../transport/types';
 import { SECURITY_LIMITS } from '../security/limits';
-import { WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg } from './types';
+import { WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg, type Writable } from './types';
 
 // Loaded once: the schema is part of the program, so a missing or broken file should fail at start-up.
 const root = protobuf.loadSync(path.join(__dirname, '..', 'messages.proto'));
@@ -257,7 +257,7 @@ function routeFromWire(r: WireRoute, idBytes: number): RouteMsg {
   if (r.hops > r.ttl) fail('hops', `hops ${r.hops} > ttl ${r.ttl}`);
   // The deepest level is one per digit, and 1-bit digits give the most digits.
   if (r.level > idBytes * 8) fail('level', `level ${r.level} beyond ${idBytes * 8} digits`);
-  const msg: { -readonly [K in keyof RouteMsg]: RouteMsg[K] } = {
+  const msg: Writable<RouteMsg> = {
     source,
     dest,
     fuzzy: r.fuzzy,
@@ -275,7 +275,7 @@ function routeFromWire(r: WireRoute, idBytes: number): RouteMsg {
 
 function directFromWire(d: WireDirect): DirectMsg {
   if (d.hops > DEFAULTS.maxTtl) fail('hops', `hops ${d.hops} > ${DEFAULTS.maxTtl}`);
-  const msg: { -readonly [K in keyof DirectMsg]: DirectMsg[K] } = {
+  const msg: Writable<DirectMsg> = {
     destCheck: d.destCheck >>> 0,
     moduleId: d.moduleId,
     payload: new Uint8Array(d.payload), // a copy, not a view into the datagram

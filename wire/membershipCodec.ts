@@ -32,6 +32,7 @@ import type {
   NodeHandle,
   PointerHandOver,
   PublishMsg,
+  Writable,
 } from './types';
 
 const MembershipType = schema.lookupType('tapestry.MembershipMsg');
@@ -215,7 +216,7 @@ function joinReplyFromWire(r: WireJoinReply, width: Width): JoinReply {
 
 function neighbourRequestFromWire(r: WireNeighbourRequest, width: Width): NeighbourRequest {
   width.level(r.level);
-  const out: { -readonly [K in keyof NeighbourRequest]: NeighbourRequest[K] } = { requestId: r.requestId, level: r.level };
+  const out: Writable<NeighbourRequest> = { requestId: r.requestId, level: r.level };
   if (r.perSlot) out.perSlot = r.perSlot;
   if (r.leafSet) out.leafSet = true;
   return out;
@@ -229,7 +230,7 @@ function neighbourReplyFromWire(r: WireNeighbourReply, width: Width): NeighbourR
 
 function adoptFromWire(a: WireAdopt): Adopt {
   checkMs(a.rttMs, 'rtt', 'rttMs');
-  const out: { -readonly [K in keyof Adopt]: Adopt[K] } = { rttMs: a.rttMs, listsYou: a.listsYou };
+  const out: Writable<Adopt> = { rttMs: a.rttMs, listsYou: a.listsYou };
   if (a.answer) out.answer = true;
   if (a.expectListed) out.expectListed = true;
   return out;

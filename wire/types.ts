@@ -10,6 +10,12 @@ export const WIRE_VERSION = 1;
 
 export type { NodeHandle, FragmentInfo } from '../routing/handle';
 
+/**
+ * A message under construction: its optional fields are set one at a time, so a field that is
+ * absent stays off the object (and off the wire), then it is handed on as the readonly type.
+ */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** A message routed through the overlay toward a GUID. */
 export interface RouteMsg {
   /** The node that sent it first. */
