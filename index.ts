@@ -8,7 +8,7 @@ export * from './errors';
 export { Guid, idSpace, sharedPrefixLength, type IdSpace } from './routing/guid';
 export { RoutingTable } from './routing/routingTable';
 export type { UpcallModule, ForwardContext, Delivery } from './upcalls/types';
-export type { NodeHandle } from './wire/types';
+export type { NodeHandle } from './routing/handle';
 export type { Address, Transport, Clock } from './transport/types';
 export { SimNetwork } from './transport/simNetwork';
 export { openUdpTransport } from './transport/udp';

@@ -20,9 +20,9 @@ import { closestK, levelCandidates } from '../membership/neighbours';
 import { replacementFor } from '../membership/replacement';
 import type { Delivery, UpcallModule } from '../upcalls/types';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
-import {
-  MEMBERSHIP_MODULE_ID, type Adopt, type NeighbourRequest, type JoinMulticast, type JoinReply, type MembershipMsg, type PublishMsg, type Writable,
-} from '../wire/types';
+import { MEMBERSHIP_MODULE_ID, type Adopt, type NeighbourRequest, type JoinMulticast, type JoinReply, type MembershipMsg } from '../membership/messages';
+import { type PublishMsg } from '../location/messages';
+import { type Writable } from '../routing/messages';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import type { PingDone, PingOptions, PingReply, RouteRequest } from './routerCore';
 import { ProvenPeers } from '../security/provenPeers';

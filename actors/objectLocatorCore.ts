@@ -16,10 +16,7 @@ import { saltedRoot } from '../location/saltedRoots';
 import { nextHop } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/types';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
-import {
-  LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type PublishMsg,
-  type UnpublishMsg,
-} from '../wire/types';
+import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type PublishMsg, type UnpublishMsg } from '../location/messages';
 import type { Channel } from '../api/channel';
 import type { RouteRequest } from './routerCore';
 import { publishRecord, RecordGate, unpublishRecord } from '../location/recordGate';

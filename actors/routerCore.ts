@@ -17,7 +17,7 @@ import type { Address, Transport } from '../transport/types';
 import { DropLog, PeerRateLimiter, peerKey } from '../routing/rateLimiter';
 import { type Delivery, type ForwardContext, type UpcallModule } from '../upcalls/types';
 import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
-import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg, type Writable } from '../wire/types';
+import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg, type Writable } from '../routing/messages';
 import { provesIdentity, type SecurityProvider } from '../security/provider';
 
 /** A token bucket per sender address: `perSec` datagrams a second, `burst` at once. */

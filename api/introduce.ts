@@ -3,7 +3,7 @@
  * static-mesh rule (closest qualifying nodes per slot) applied over real sockets. The join
  * protocol replaces this for open meshes; it stays useful for small fixed deployments and tests.
  */
-import type { NodeHandle } from '../wire/types';
+import type { NodeHandle } from '../routing/messages';
 import type { TapestryNode } from './node';
 
 /** Pings every peer from `node` and adds those that answer, with half the RTT as latency. */

@@ -13,7 +13,7 @@ import { RoutingTable } from '../routing/routingTable';
 import type { Address, Clock, Transport, TransportStats } from '../transport/types';
 import { openUdpTransport } from '../transport/udp';
 import { MAX_MODULE_ID, type UpcallModule } from '../upcalls/types';
-import type { NodeHandle } from '../wire/types';
+import type { NodeHandle } from '../routing/messages';
 import { MembershipCore, type MembershipStats } from '../actors/membershipCore';
 import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
 import type { BootstrapProvider } from '../bootstrap/provider';

@@ -9,7 +9,7 @@ import { SeededRng } from '../sim/random';
 import { buildStaticMesh } from '../sim/staticMesh';
 import type { LatencyModel } from '../transport/latency';
 import { SimNetwork } from '../transport/simNetwork';
-import type { NodeHandle } from '../wire/types';
+import type { NodeHandle } from '../routing/messages';
 import { Identity, type RandomBytes } from '../security/identity';
 import { createNode, type NodeOptions, type TapestryNode } from './node';
 

@@ -14,7 +14,7 @@ import { createTestnet, type Testnet } from '../api/testnet';
 import { DEFAULTS } from '../defaults';
 import { SeededRng } from '../sim/random';
 import { decodeFrame } from '../wire/codec';
-import { LOCATION_MODULE_ID } from '../wire/types';
+import { LOCATION_MODULE_ID } from '../location/messages';
 import { classify, DecoderContractError, hostileInput, validCorpus, type Target } from '../tests/helpers/fuzzCorpus';
 import { startWatchdog } from '../tests/helpers/hangWatchdog';
 import { settledHeapUsed } from '../tests/helpers/settledHeap';

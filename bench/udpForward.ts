@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { createNode } from '../api/node';
 import { Guid } from '../routing/guid';
 import { encodeFrame } from '../wire/codec';
-import { WIRE_VERSION } from '../wire/types';
+import { WIRE_VERSION } from '../routing/messages';
 
 function ask<T>(worker: Worker, msg: unknown): Promise<T> {
   return new Promise((resolve) => {

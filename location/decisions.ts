@@ -8,7 +8,7 @@ import { sharedPrefixLength } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
 import { compareEntries, type RoutingEntry, type RoutingTable } from '../routing/routingTable';
 // Types only (erased at runtime): the domain shapes of the messages, not any wire code.
-import type { LocateMsg, PublishMsg, UnpublishMsg } from '../wire/types';
+import type { LocateMsg, PublishMsg, UnpublishMsg } from './messages';
 import type { Pointer, PointerStore, PutOutcome } from './pointerStore';
 
 /** The pointer-caching knobs (DEFAULTS.extraPointerBackups / …Neighbours / …Hops). */

@@ -15,7 +15,7 @@ import { recordOrder, type LocationRecord } from '../security/records';
 import { signRecord, verifyRecord } from '../security/recordSigning';
 import type { SecurityProvider } from '../security/provider';
 import { ReplayGuard } from '../security/replayGuard';
-import type { PublishMsg, UnpublishMsg } from '../wire/types';
+import type { PublishMsg, UnpublishMsg } from './messages';
 
 export interface RecordGateStats {
   /** Records refused for carrying no signature while this node requires one. */

@@ -10,7 +10,7 @@
  * Hops change or choose those, and a record valid for one salted root is the publisher's statement
  * for all of them; moving it to another salt only stores a pointer off its path.
  *
- * A PublishMsg or UnpublishMsg (wire/types.ts) already has the fields, so `{ kind: 'publish', ...msg }`
+ * A PublishMsg or UnpublishMsg (location/messages.ts) already has the fields, so `{ kind: 'publish', ...msg }`
  * is a record.
  */
 import { DEFAULTS } from '../defaults';

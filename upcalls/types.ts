@@ -3,7 +3,7 @@
  * (`forward`, may change the payload or drop it) and at the destination (`deliver`).
  */
 import type { Guid } from '../routing/guid';
-import type { FragmentInfo, NodeHandle } from '../wire/types';
+import type { FragmentInfo, NodeHandle } from '../routing/messages';
 
 /** A message passing through this node on its way to `nextHop`. */
 export interface ForwardContext {

@@ -1,5 +1,5 @@
 /**
- * The wire edge: bytes <-> domain frames (wire/types.ts). This is the only module that imports
+ * The wire edge: bytes <-> domain frames (routing/messages.ts). This is the only module that imports
  * protobufjs; nothing past it sees a protobuf object (DESIGN.md §3, rule 3).
  *
  * Decoding checks every limit written in messages.proto, so a frame that gets through is safe to act
@@ -15,7 +15,7 @@ import { Guid } from '../routing/guid';
 import { handleInterner } from '../routing/handleInterner';
 import type { Address } from '../transport/types';
 import { SECURITY_LIMITS } from '../security/limits';
-import { WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg, type Writable } from './types';
+import { WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg, type Writable } from '../routing/messages';
 
 // Loaded once: the schema is part of the program, so a missing or broken file should fail at start-up.
 const root = protobuf.loadSync(path.join(__dirname, '..', 'messages.proto'));

@@ -11,7 +11,7 @@ import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import { Guid } from '../routing/guid';
 import { FrameDecodeError, handleFromWire, type DecodeReason, type WireHandle } from './codec';
-import type { NodeHandle } from './types';
+import type { NodeHandle } from '../routing/handle';
 
 /**
  * messages.proto, loaded once for the payload codecs: the schema is part of the program, so a missing

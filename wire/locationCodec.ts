@@ -1,5 +1,5 @@
 /**
- * The wire edge for object location: bytes <-> LocationMsg (wire/types.ts). A LocationMsg is not a
+ * The wire edge for object location: bytes <-> LocationMsg (location/messages.ts). A LocationMsg is not a
  * frame body; it is the payload of a RouteMsg whose moduleId is LOCATION_MODULE_ID, so it is decoded
  * where the location module receives a route's payload and encoded where it sends one (DESIGN.md §3,
  * rule 3). Nothing past this module sees a protobuf object.
@@ -33,7 +33,7 @@ import type {
   LocationMsg,
   PublishMsg,
   UnpublishMsg,
-} from './types';
+} from '../location/messages';
 
 const LocationType = schema.lookupType('tapestry.LocationMsg');
 

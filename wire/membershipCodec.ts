@@ -1,6 +1,6 @@
 /**
  * The wire edge for membership (join, neighbour tables, leave, pointer hand-over): bytes <->
- * MembershipMsg (wire/types.ts). A MembershipMsg is not a frame body; it is the payload of a RouteMsg
+ * MembershipMsg (membership/messages.ts). A MembershipMsg is not a frame body; it is the payload of a RouteMsg
  * whose moduleId is MEMBERSHIP_MODULE_ID, so it is decoded where the membership module receives a
  * route's payload and encoded where it sends one (DESIGN.md §3, rule 3). Nothing past this module
  * sees a protobuf object.
@@ -29,11 +29,11 @@ import type {
   MembershipMsg,
   NeighbourReply,
   NeighbourRequest,
-  NodeHandle,
   PointerHandOver,
-  PublishMsg,
-  Writable,
-} from './types';
+} from '../membership/messages';
+import type { PublishMsg } from '../location/messages';
+import type { NodeHandle } from '../routing/handle';
+import type { Writable } from '../routing/messages';
 
 const MembershipType = schema.lookupType('tapestry.MembershipMsg');
 

@@ -7,9 +7,9 @@ import type { Address } from '../../transport/types';
 import { decodeFrame, encodeFrame, guidCheck } from '../../wire/codec';
 import { encodeLocation } from '../../wire/locationCodec';
 import { encodeMembership } from '../../wire/membershipCodec';
-import {
-  LOCATION_MODULE_ID, MEMBERSHIP_MODULE_ID, WIRE_VERSION, type Body, type LocationMsg, type MembershipMsg, type NodeHandle,
-} from '../../wire/types';
+import { LOCATION_MODULE_ID, type LocationMsg } from '../../location/messages';
+import { MEMBERSHIP_MODULE_ID, type MembershipMsg } from '../../membership/messages';
+import { WIRE_VERSION, type Body, type NodeHandle } from '../../routing/messages';
 
 /**
  * A hostile endpoint on the simulated network that speaks the wire format by hand: it claims any GUID

@@ -7,7 +7,8 @@ import type { SeededRng } from '../../sim/random';
 import type { SimNetwork, SimTransport } from '../../transport/simNetwork';
 import { encodeFrame, guidCheck } from '../../wire/codec';
 import { encodeLocation } from '../../wire/locationCodec';
-import { LOCATION_MODULE_ID, WIRE_VERSION, type DirectMsg, type NodeHandle } from '../../wire/types';
+import { LOCATION_MODULE_ID } from '../../location/messages';
+import { WIRE_VERSION, type DirectMsg, type NodeHandle } from '../../routing/messages';
 
 export class HostilePeer {
   readonly transport: SimTransport;

@@ -1,5 +1,5 @@
 /**
- * fast-check arbitraries for every domain message the wire codecs carry (wire/types.ts): frames with
+ * fast-check arbitraries for every domain message the wire codecs carry (the rooms' messages.ts): frames with
  * each body kind, the location payloads and the membership payloads. Every value they make is valid,
  * i.e. within the limits messages.proto writes beside each field (DEFAULTS in defaults.ts), so a
  * decoder must accept it and give it back unchanged.
@@ -22,16 +22,9 @@ import { DEFAULTS } from '../../defaults';
 import { Guid } from '../../routing/guid';
 import type { Address } from '../../transport/types';
 import { schema } from '../../wire/fields';
-import {
-  WIRE_VERSION,
-  type Body,
-  type Frame,
-  type LocationMsg,
-  type MembershipMsg,
-  type NodeHandle,
-  type PublishMsg,
-  type RouteMsg,
-} from '../../wire/types';
+import { WIRE_VERSION, type Body, type Frame, type NodeHandle, type RouteMsg } from '../../routing/messages';
+import { type LocationMsg, type PublishMsg } from '../../location/messages';
+import { type MembershipMsg } from '../../membership/messages';
 
 export type IdBytes = 20 | 32;
 export const ID_WIDTHS: readonly IdBytes[] = [20, 32];

@@ -10,7 +10,7 @@ import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
 import { formatIp } from '../../transport/types';
 import { encodeFrame } from '../../wire/codec';
-import { WIRE_VERSION } from '../../wire/types';
+import { WIRE_VERSION } from '../../routing/messages';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
 import { until } from '../helpers/until';
 

@@ -8,7 +8,7 @@ import { DEFAULTS } from '../../defaults';
 import { nextHop } from '../../routing/nextHop';
 import { SeededRng } from '../../sim/random';
 import { encodeFrame } from '../../wire/codec';
-import { WIRE_VERSION } from '../../wire/types';
+import { WIRE_VERSION } from '../../routing/messages';
 import { Guid } from '../../routing/guid';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
 

@@ -13,7 +13,7 @@ import { SeededRng } from '../../sim/random';
 import { signRecord } from '../../security/recordSigning';
 import type { LocationRecord } from '../../security/records';
 import { DEFAULTS } from '../../defaults';
-import type { PublishMsg } from '../../wire/types';
+import type { PublishMsg } from '../../location/messages';
 import { collect } from '../helpers/collect';
 import { Forger } from '../helpers/forger';
 

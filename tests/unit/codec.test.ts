@@ -11,7 +11,7 @@ import {
   routeFrameOverhead,
   type DecodeReason,
 } from '../../wire/codec';
-import { WIRE_VERSION, type Frame, type NodeHandle, type RouteMsg } from '../../wire/types';
+import { WIRE_VERSION, type Frame, type NodeHandle, type RouteMsg } from '../../routing/messages';
 import { decodeReason } from '../helpers/decodeReason';
 
 // The oracle throughout is the input object: a decoded frame must say exactly what was encoded.

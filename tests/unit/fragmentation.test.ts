@@ -3,7 +3,7 @@ import { InvalidArgumentError, MessageTooLargeError } from '../../errors';
 import { splitPayload } from '../../routing/fragmenter';
 import { PIECE_COST, Reassembler } from '../../routing/reassembler';
 import { SeededRng } from '../../sim/random';
-import type { FragmentInfo } from '../../wire/types';
+import type { FragmentInfo } from '../../routing/messages';
 
 // The oracle for reassembly is the original bytes, and for counters a plain set-per-message model.
 

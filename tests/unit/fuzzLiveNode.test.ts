@@ -16,7 +16,9 @@ import { nextHop } from '../../routing/nextHop';
 import { SeededRng } from '../../sim/random';
 import type { SimTransport } from '../../transport/simNetwork';
 import { decodeFrame, encodedFrameSize, encodeFrame } from '../../wire/codec';
-import { LOCATION_MODULE_ID, MEMBERSHIP_MODULE_ID, WIRE_VERSION, type Frame, type NodeHandle, type RouteMsg } from '../../wire/types';
+import { LOCATION_MODULE_ID } from '../../location/messages';
+import { MEMBERSHIP_MODULE_ID } from '../../membership/messages';
+import { WIRE_VERSION, type Frame, type NodeHandle, type RouteMsg } from '../../routing/messages';
 import { classify, hostileInput, validCorpus, type Target } from '../helpers/fuzzCorpus';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
 

@@ -8,7 +8,7 @@ import type { NodeHandle } from '../../routing/handle';
 import { Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';
 import { decodeFrame, encodeFrame, FrameDecodeError } from '../../wire/codec';
-import { WIRE_VERSION } from '../../wire/types';
+import { WIRE_VERSION } from '../../routing/messages';
 
 const rng = new SeededRng(77);
 

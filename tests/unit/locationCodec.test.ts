@@ -5,15 +5,8 @@ import { SeededRng } from '../../sim/random';
 import type { Address } from '../../transport/types';
 import { FrameDecodeError, type DecodeReason } from '../../wire/codec';
 import { decodeLocation, encodeLocation } from '../../wire/locationCodec';
-import type {
-  LocateFound,
-  LocateMsg,
-  LocateNotFound,
-  LocationMsg,
-  NodeHandle,
-  PublishMsg,
-  UnpublishMsg,
-} from '../../wire/types';
+import type { LocateFound, LocateMsg, LocateNotFound, LocationMsg, PublishMsg, UnpublishMsg } from '../../location/messages';
+import type { NodeHandle } from '../../routing/messages';
 import { decodeReason } from '../helpers/decodeReason';
 import { hostileInputTests } from '../helpers/hostileInput';
 import { lenField, outcomeOf, varint, varintField } from '../helpers/codecTesting';

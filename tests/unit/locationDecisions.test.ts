@@ -4,7 +4,8 @@ import { RoutingTable, type RoutingEntry } from '../../routing/routingTable';
 import { extraPointerTargets, latencyEstimate, locateHop, publishHop, unpublishHop, type ExtraPointerOptions } from '../../location/decisions';
 import { PointerStore } from '../../location/pointerStore';
 import { SeededRng } from '../../sim/random';
-import type { LocateMsg, NodeHandle, PublishMsg, UnpublishMsg } from '../../wire/types';
+import type { LocateMsg, PublishMsg, UnpublishMsg } from '../../location/messages';
+import type { NodeHandle } from '../../routing/messages';
 
 const SPACE = idSpace(160, 4);
 let port = 7000;

@@ -6,19 +6,9 @@ import type { Address } from '../../transport/types';
 import { FrameDecodeError, type DecodeReason } from '../../wire/codec';
 import { encodeLocation } from '../../wire/locationCodec';
 import { decodeMembership, encodeMembership } from '../../wire/membershipCodec';
-import type {
-  Adopt,
-  JoinMulticast,
-  JoinMulticastAck,
-  JoinReply,
-  JoinRequest,
-  LeaveNotice,
-  MembershipMsg,
-  NeighbourReply,
-  NeighbourRequest,
-  NodeHandle,
-  PublishMsg,
-} from '../../wire/types';
+import type { Adopt, JoinMulticast, JoinMulticastAck, JoinReply, JoinRequest, LeaveNotice, MembershipMsg, NeighbourReply, NeighbourRequest } from '../../membership/messages';
+import type { NodeHandle } from '../../routing/messages';
+import type { PublishMsg } from '../../location/messages';
 import { decodeReason } from '../helpers/decodeReason';
 import { hostileInputTests } from '../helpers/hostileInput';
 import { lenField, outcomeOf, varint, varintField } from '../helpers/codecTesting';

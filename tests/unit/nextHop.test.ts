@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../../errors';
 import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
 import { buildStaticMesh } from '../../sim/staticMesh';
-import type { NodeHandle } from '../../wire/types';
+import type { NodeHandle } from '../../routing/messages';
 
 // Globals are slow to look up inside jest's sandbox; the latency function runs N² times.
 const { sqrt } = Math;

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../../errors';
 import { Guid } from '../../routing/guid';
 import { PointerStore, type Pointer, type PointerStoreStats, type PutOutcome } from '../../location/pointerStore';
 import { SeededRng } from '../../sim/random';
-import type { NodeHandle } from '../../wire/types';
+import type { NodeHandle } from '../../routing/messages';
 
 function handleOf(guid: Guid, i: number): NodeHandle {
   return { guid, address: { family: 4, ip: Uint8Array.of(10, 0, i >> 8, i & 255), port: 5000 } };

@@ -2,7 +2,7 @@ import { Guid, idSpace, sharedPrefixLength } from '../../routing/guid';
 import { RoutingTable, type RoutingEntry } from '../../routing/routingTable';
 import { InvalidArgumentError } from '../../errors';
 import { SeededRng } from '../../sim/random';
-import type { NodeHandle } from '../../wire/types';
+import type { NodeHandle } from '../../routing/messages';
 
 const SPACE = idSpace(160, 4);
 let port = 1000;

@@ -9,7 +9,8 @@ import { noneProvider } from '../../security/noneProvider';
 import { ProvenPeers } from '../../security/provenPeers';
 import { signRecord } from '../../security/recordSigning';
 import { SignedSecurityProvider } from '../../security/signedProvider';
-import type { NodeHandle, PublishMsg, UnpublishMsg } from '../../wire/types';
+import type { NodeHandle } from '../../routing/messages';
+import type { PublishMsg, UnpublishMsg } from '../../location/messages';
 
 const address = (port: number) => ({ family: 4 as const, ip: Uint8Array.of(10, 0, 0, 1), port });
 

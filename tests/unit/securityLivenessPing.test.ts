@@ -13,7 +13,7 @@ import { Identity } from '../../security/identity';
 import { SignedSecurityProvider } from '../../security/signedProvider';
 import type { Address, Transport } from '../../transport/types';
 import { decodeFrame, encodeFrame } from '../../wire/codec';
-import { WIRE_VERSION } from '../../wire/types';
+import { WIRE_VERSION } from '../../routing/messages';
 
 const addr = (last: number, port: number): Address => ({ family: 4, ip: Uint8Array.of(10, 0, 0, last), port });
 

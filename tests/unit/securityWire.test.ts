@@ -8,7 +8,8 @@ import { Guid } from '../../routing/guid';
 import { decodeFrame, encodeFrame } from '../../wire/codec';
 import { decodeLocation, encodeLocation, publishToWire } from '../../wire/locationCodec';
 import { handleToWire, schema } from '../../wire/fields';
-import { WIRE_VERSION, type Body, type NodeHandle, type PublishMsg, type UnpublishMsg } from '../../wire/types';
+import { WIRE_VERSION, type Body, type NodeHandle } from '../../routing/messages';
+import { type PublishMsg, type UnpublishMsg } from '../../location/messages';
 import { decodeReason } from '../helpers/decodeReason';
 
 const sender: NodeHandle = { guid: Guid.fromName('sender'), address: { family: 4, ip: Uint8Array.of(10, 0, 0, 1), port: 4000 } };

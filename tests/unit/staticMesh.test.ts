@@ -2,7 +2,7 @@ import { Guid, idSpace, type IdSpace } from '../../routing/guid';
 import { InvalidArgumentError } from '../../errors';
 import { SeededRng } from '../../sim/random';
 import { buildStaticMesh } from '../../sim/staticMesh';
-import type { NodeHandle } from '../../wire/types';
+import type { NodeHandle } from '../../routing/messages';
 
 // Globals are slow to look up inside jest's sandbox; the latency function runs N² times.
 const { sqrt, round: roundNumber } = Math;

@@ -1,0 +1,97 @@
+/**
+ * Object-location messages (DOLR). They travel as the payload of RouteMsgs owned by the location
+ * module (LOCATION_MODULE_ID), so every hop toward a salted root sees them through the forward
+ * upcall. wire/locationCodec.ts encodes them as the `LocationMsg` message of messages.proto.
+ */
+import type { Guid } from '../routing/guid';
+import type { NodeHandle } from '../routing/handle';
+
+/** Advertises that `server` serves `object`: leaves a pointer at every hop to the salted root. */
+export interface PublishMsg {
+  readonly object: Guid;
+  readonly server: NodeHandle;
+  /** Application tag matched by locate queries (UTF-8, ≤ DEFAULTS.maxTagBytes). */
+  readonly tag: string;
+  /** Which salted root this copy walks to (0 .. DEFAULTS.maxSalts-1). */
+  readonly saltIndex: number;
+  /** The publisher's sequence for this object: higher replaces lower; an older record is a replay. */
+  readonly sequence: number;
+  /** How long a pointer lives without republish (ms, ≤ DEFAULTS.maxPointerLifetimeMs). */
+  readonly lifetimeMs: number;
+  /** Latency accumulated from the server along the publish path (ms): the hop's distance estimate. */
+  readonly pathLatency: number;
+  /** An extra pointer copy (JSAC pointer caching): store it, never forward it. */
+  readonly extra: boolean;
+  /** The server's credential and its signature of the record (security/records.ts); absent with `none`. */
+  readonly publisherKey?: Uint8Array;
+  readonly signature?: Uint8Array;
+}
+
+/** Withdraws the pointers `server` left for `object` along the same path. */
+export interface UnpublishMsg {
+  readonly object: Guid;
+  readonly server: NodeHandle;
+  readonly saltIndex: number;
+  /** Removes pointers of this sequence or older. */
+  readonly sequence: number;
+  readonly extra: boolean;
+  /** As in PublishMsg: the server's credential and signature of the record. */
+  readonly publisherKey?: Uint8Array;
+  readonly signature?: Uint8Array;
+}
+
+/** Looks for replicas of `object`; diverted to a server at the first hop holding a matching pointer. */
+export interface LocateMsg {
+  /** The origin's id for this locate (uint32). */
+  readonly locateId: number;
+  readonly object: Guid;
+  /** Where results go. */
+  readonly origin: NodeHandle;
+  /** Only pointers whose tag equals the query match; empty matches any tag (≤ DEFAULTS.maxTagBytes). */
+  readonly query: string;
+  /** Replicas still wanted (1 .. DEFAULTS.maxReplicas). */
+  readonly wanted: number;
+  /** Servers already found or diverted to: never chosen again (≤ DEFAULTS.maxReplicas entries). */
+  readonly exclude: readonly Guid[];
+  readonly saltIndex: number;
+  /** Latency accumulated along the path so far (ms). */
+  readonly pathLatency: number;
+  /** sendToObject: the module that receives `payload` at each replica reached. */
+  readonly moduleId: number;
+  /** sendToObject: the message for the replica (≤ DEFAULTS.maxInlineObjectPayload bytes); empty for a plain locate. */
+  readonly payload: Uint8Array;
+  /** true once a pointer node has sent it on to a server. */
+  readonly diverted: boolean;
+}
+
+/** A server's answer to a diverted locate, sent straight to the origin. */
+export interface LocateFound {
+  readonly locateId: number;
+  readonly object: Guid;
+  readonly server: NodeHandle;
+  readonly tag: string;
+  /** Overlay hops the locate took, including the last one to the server. */
+  readonly hops: number;
+  /** Latency along the whole path, origin to server (ms). */
+  readonly pathLatency: number;
+}
+
+/** The salted root's answer when a locate reached it still wanting replicas. */
+export interface LocateNotFound {
+  readonly locateId: number;
+  readonly object: Guid;
+  readonly saltIndex: number;
+  /** Servers the locate was diverted to on its way (their answers may still be in flight). */
+  readonly diverted: readonly Guid[];
+  readonly hops: number;
+}
+
+export type LocationMsg =
+  | { readonly kind: 'publish'; readonly publish: PublishMsg }
+  | { readonly kind: 'unpublish'; readonly unpublish: UnpublishMsg }
+  | { readonly kind: 'locate'; readonly locate: LocateMsg }
+  | { readonly kind: 'found'; readonly found: LocateFound }
+  | { readonly kind: 'notFound'; readonly notFound: LocateNotFound };
+
+/** Module id the object-location messages travel under (reserved; applications use 0 .. 65279). */
+export const LOCATION_MODULE_ID = 0xfff0;

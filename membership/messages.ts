@@ -1,0 +1,98 @@
+/**
+ * Membership messages: join, neighbour tables, leave. They travel as the payload of RouteMsgs owned
+ * by the membership module (MEMBERSHIP_MODULE_ID). wire/membershipCodec.ts encodes them as
+ * `MembershipMsg`.
+ */
+import type { NodeHandle } from '../routing/handle';
+import type { PublishMsg } from '../location/messages';
+
+/** A joining node asks a bootstrap node to route this to its own GUID's surrogate root. */
+export interface JoinRequest {
+  readonly joining: NodeHandle;
+  /** The joining node's id for this attempt (uint32), echoed in the reply. */
+  readonly joinId: number;
+}
+
+/** Acknowledged multicast from the surrogate to every node sharing the joining node's longest prefix. */
+export interface JoinMulticast {
+  readonly joining: NodeHandle;
+  readonly joinId: number;
+  /** The receiver covers every node sharing this many leading digits with itself (0 .. digits). */
+  readonly level: number;
+  /** Tree id at the sender (uint32): the receiver acknowledges with it. */
+  readonly multicastId: number;
+  /** Empty slots of the joining node's table as level*base+digit (≤ DEFAULTS.maxJoinHoles), for concurrent joins. */
+  readonly holes: readonly number[];
+}
+
+/** A subtree of the multicast is done: every node in it has added the joining node. */
+export interface JoinMulticastAck {
+  readonly multicastId: number;
+  /** The nodes the subtree reached (≤ DEFAULTS.maxJoinReached). */
+  readonly reached: readonly NodeHandle[];
+}
+
+/** The surrogate's answer once the multicast is acknowledged: the joining node's first neighbours. */
+export interface JoinReply {
+  readonly joinId: number;
+  readonly surrogate: NodeHandle;
+  /** Digits the surrogate shares with the joining node: the deepest level to fill first. */
+  readonly level: number;
+  /** Nodes sharing that prefix, then the surrogate's leaf set (≤ DEFAULTS.maxJoinReached in all). */
+  readonly neighbours: readonly NodeHandle[];
+}
+
+/** Asks a node for the entries it knows at one level (nearest-neighbour table filling and repair). */
+export interface NeighbourRequest {
+  readonly requestId: number;
+  readonly level: number;
+  /** At most this many entries per slot, best first (absent: all the slot holds). */
+  readonly perSlot?: number;
+  /** Asks for the leaf set instead of a level's entries (leaf-set maintenance); absent: false. */
+  readonly leafSet?: boolean;
+}
+
+/** A node's routing-table entries at the asked level, plus its backpointers at that level. */
+export interface NeighbourReply {
+  readonly requestId: number;
+  readonly level: number;
+  /** ≤ DEFAULTS.maxNeighbourReply handles. */
+  readonly nodes: readonly NodeHandle[];
+}
+
+/** "I measured you at rttMs": the receiver may add the sender to its table, and keeps a backpointer if listed. */
+export interface Adopt {
+  readonly rttMs: number;
+  /** The sender lists the receiver in its own table (so the receiver records a backpointer). */
+  readonly listsYou: boolean;
+  /** Sent in answer to an Adopt; never answered (absent on a first Adopt). */
+  readonly answer?: true;
+  /** The sender counts on being listed: the receiver answers only if it is not (absent: answers if it is). */
+  readonly expectListed?: true;
+}
+
+/** A node leaving on purpose tells a node that lists it, with a node to put in its place. */
+export interface LeaveNotice {
+  readonly leaving: NodeHandle;
+  readonly replacement?: NodeHandle;
+}
+
+/** Object pointers handed to a node that now roots them (join) or takes over from a leaving root. */
+export interface PointerHandOver {
+  /** ≤ DEFAULTS.maxHandOverPointers records. */
+  readonly pointers: readonly PublishMsg[];
+}
+
+export type MembershipMsg =
+  | { readonly kind: 'joinRequest'; readonly joinRequest: JoinRequest }
+  | { readonly kind: 'multicast'; readonly multicast: JoinMulticast }
+  | { readonly kind: 'multicastAck'; readonly multicastAck: JoinMulticastAck }
+  | { readonly kind: 'joinReply'; readonly joinReply: JoinReply }
+  | { readonly kind: 'neighbourRequest'; readonly neighbourRequest: NeighbourRequest }
+  | { readonly kind: 'neighbourReply'; readonly neighbourReply: NeighbourReply }
+  | { readonly kind: 'adopt'; readonly adopt: Adopt }
+  | { readonly kind: 'leave'; readonly leave: LeaveNotice }
+  | { readonly kind: 'handOver'; readonly handOver: PointerHandOver };
+
+/** Module id the membership messages travel under (reserved). */
+export const MEMBERSHIP_MODULE_ID = 0xfff1;
