@@ -1,8 +1,8 @@
 /** tapestry-overlay: the public API. */
 export { createNode, TapestryNode } from './api/node';
 export type { NodeOptions, RouteOptions, NodeStatus, NodeStats, UdpOptions } from './api/node';
-export { createTestnet, Testnet } from './api/testnet';
-export type { TestnetOptions } from './api/testnet';
+export { createTestnet, Testnet } from './testing/testnet';
+export type { TestnetOptions } from './testing/testnet';
 export { DEFAULTS } from './defaults';
 export * from './errors';
 export { Guid, idSpace, sharedPrefixLength, type IdSpace } from './routing/guid';

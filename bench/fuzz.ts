@@ -10,7 +10,7 @@
  * The inputs and the judging are the fuzz tests' own (tests/helpers/fuzzCorpus.ts, mutate.ts), so
  * the bench and the test suite attack the decoders the same way, at different volumes.
  */
-import { createTestnet, type Testnet } from '../api/testnet';
+import { createTestnet, type Testnet } from '../testing/testnet';
 import { DEFAULTS } from '../defaults';
 import { SeededRng } from '../sim/random';
 import { decodeFrame } from '../wire/codec';

@@ -3,7 +3,7 @@
  * on one core, beside a bare-simulator baseline (the same event queue forwarding raw datagrams
  * with no node logic) measured in the same run.
  */
-import { createTestnet } from '../api/testnet';
+import { createTestnet } from '../testing/testnet';
 import { SeededRng } from '../sim/random';
 import { summarize } from '../sim/stats';
 import { SimNetwork } from '../transport/simNetwork';

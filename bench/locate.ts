@@ -7,7 +7,7 @@
  * back) less the answer's own direct trip, both on the virtual clock.
  */
 import { createNode, type TapestryNode } from '../api/node';
-import { createTestnet } from '../api/testnet';
+import { createTestnet } from '../testing/testnet';
 import { Guid, idSpace } from '../routing/guid';
 import { SeededRng } from '../sim/random';
 import { buildStaticMesh } from '../sim/staticMesh';

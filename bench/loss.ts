@@ -1,9 +1,9 @@
 /**
  * Delivery under random datagram loss (issue #5's "delivery ratio and mean retransmissions per hop
  * at 1%, 5% and 10% loss"): a 400-node simulated mesh with hop acknowledgements, 3,000 exact routes
- * and 1,000 locates per loss rate (sim/lossRun.ts).
+ * and 1,000 locates per loss rate (testing/lossRun.ts).
  */
-import { runLoss } from '../sim/lossRun';
+import { runLoss } from '../testing/lossRun';
 
 export async function benchLoss(lossRates: readonly number[] = [0.01, 0.05, 0.1]): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];

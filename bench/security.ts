@@ -5,7 +5,7 @@
  * publisher's signature). Simulated network, so the figures are CPU cost, not network time.
  */
 import { createNode, type TapestryNode } from '../api/node';
-import { createTestnet, seededIdentities, seededRandom } from '../api/testnet';
+import { createTestnet, seededIdentities, seededRandom } from '../testing/testnet';
 import { Guid, idSpace } from '../routing/guid';
 import { SeededRng } from '../sim/random';
 import { SimNetwork } from '../transport/simNetwork';

@@ -12,7 +12,7 @@ import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import { rootLogger } from '../log';
 import type { Address } from '../routing/handle';
-import { addressKey } from '../transport/types';
+import { addressKey } from '../transport/address';
 import type { BootstrapProvider } from './provider';
 import { checkedAddress, formatEndpoint, parseEndpoint } from './staticList';
 

@@ -4,8 +4,8 @@
  */
 import { InvalidArgumentError } from '../errors';
 import type { Address } from '../routing/handle';
-import { addressKey, formatIp } from '../transport/types';
-import { parseAddress } from '../transport/udp';
+import { addressKey, formatIp } from '../transport/address';
+import { parseAddress } from '../transport/address';
 import type { BootstrapProvider } from './provider';
 
 const PORT = /^\d{1,5}$/;

@@ -4,12 +4,12 @@
  */
 import { createNode, type LocateResult, type TapestryNode } from '../api/node';
 import { introduceAll } from '../api/introduce';
-import { createTestnet } from '../api/testnet';
+import { createTestnet } from '../testing/testnet';
 import { Guid } from '../routing/guid';
 import { bruteForceRoot } from '../sim/oracle';
 import { SeededRng } from '../sim/random';
 import { histogram, summarize } from '../sim/stats';
-import { formatIp } from '../transport/types';
+import { formatIp } from '../transport/address';
 
 export interface DemoOptions {
   readonly simNodes: number;

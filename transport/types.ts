@@ -45,29 +45,6 @@ export function countDrop(stats: TransportStats, reason: string): void {
   stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
 }
 
-/** A stable string key for an address: "4:127.0.0.1:4000" or "6:::1:4000". */
-export function addressKey(a: Address): string {
-  return `${a.family}:${formatIp(a)}:${a.port}`;
-}
-
-/** The textual IP of an address, as node:dgram wants it. */
-export function formatIp(a: Address): string {
-  if (a.family === 4) return Array.from(a.ip).join('.');
-  const parts: string[] = [];
-  for (let i = 0; i < 16; i += 2) parts.push(((a.ip[i] << 8) | a.ip[i + 1]).toString(16));
-  // Compress the longest run of zero groups, as RFC 5952 prints it.
-  let best = -1, bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (parts[i] !== '0') { i++; continue; }
-    let j = i;
-    while (j < 8 && parts[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  if (best < 0) return parts.join(':');
-  return `${parts.slice(0, best).join(':')}::${parts.slice(best + bestLen).join(':')}`;
-}
-
 /** The clock every timer in a node uses: xstate's clock interface plus the current time. */
 export interface Clock {
   now(): number;

@@ -1,17 +1,16 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError, TransportError } from '../errors';
 import {
   countDrop,
-  formatIp,
   newTransportStats,
   type Address,
   type ReceiveHandler,
   type Transport,
   type TransportStats,
 } from './types';
+import { formatIp, parseAddress } from './address';
 
 export interface UdpTransportOptions {
   /** 4 (udp4, the default unless host is an IPv6 literal) or 6 (udp6). */
@@ -32,81 +31,6 @@ export interface UdpTransportOptions {
   maxDatagramBytes?: number;
 }
 
-// ---------------------------------------------------------------------------------------------
-// IP text <-> bytes. node:net validates literals but has no parser to bytes.
-
-function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const ip = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    if (!/^\d{1,3}$/.test(parts[i])) return undefined;
-    const v = Number(parts[i]);
-    if (v > 255) return undefined;
-    ip[i] = v;
-  }
-  return ip;
-}
-
-function parseIpv6(text: string): Uint8Array | undefined {
-  // A zone ("fe80::1%eth0") names a local interface; it is not part of the address bytes.
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  const groups: number[] = [];
-  let tailIpv4: Uint8Array | undefined;
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const parseGroups = (half: string, isLast: boolean): number[] | undefined => {
-    if (half === '') return [];
-    const out: number[] = [];
-    const items = half.split(':');
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (isLast && i === items.length - 1 && item.includes('.')) {
-        tailIpv4 = parseIpv4(item);
-        if (!tailIpv4) return undefined;
-        continue;
-      }
-      if (!/^[0-9a-fA-F]{1,4}$/.test(item)) return undefined;
-      out.push(parseInt(item, 16));
-    }
-    return out;
-  };
-  const head = parseGroups(halves[0], halves.length === 1);
-  const tail = halves.length === 2 ? parseGroups(halves[1], true) : [];
-  if (!head || !tail) return undefined;
-  const fixed = head.length + tail.length + (tailIpv4 ? 2 : 0);
-  if (halves.length === 1 ? fixed !== 8 : fixed > 7) return undefined;
-  groups.push(...head, ...new Array<number>(8 - fixed).fill(0), ...tail);
-  const ip = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    ip[2 * i] = g >> 8;
-    ip[2 * i + 1] = g & 0xff;
-  });
-  if (tailIpv4) ip.set(tailIpv4, 12);
-  return ip;
-}
-
-/** True for ::ffff:a.b.c.d, the form IPv4 peers take on a dual-stack IPv6 socket. */
-function isIpv4Mapped(ip: Uint8Array): boolean {
-  if (ip.length !== 16) return false;
-  for (let i = 0; i < 10; i++) if (ip[i] !== 0) return false;
-  return ip[10] === 0xff && ip[11] === 0xff;
-}
-
-/**
- * The Address for an IP literal and port. IPv4-mapped IPv6 literals become IPv4 addresses, so a peer
- * has one identity whichever socket family it reached us through.
- */
-export function parseAddress(host: string, port: number): Address {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`bad port ${port}`);
-  const kind = isIP(host.split('%')[0]);
-  const ip = kind === 4 ? parseIpv4(host) : kind === 6 ? parseIpv6(host) : undefined;
-  if (!ip) throw new InvalidArgumentError(`not an IP literal: ${JSON.stringify(host)}`);
-  if (isIpv4Mapped(ip)) return Object.freeze({ family: 4 as const, ip: ip.slice(12), port });
-  return Object.freeze({ family: kind as 4 | 6, ip, port });
-}
-
 /**
  * dgram resolves every destination through dns.lookup, which answers even IP literals a tick later.
  * We only ever pass literals, so answer at once: sends then really leave inside their batch.
@@ -115,7 +39,7 @@ function literalLookup(address: string, family: unknown, callback: (err: Error |
   callback(null, address, isIP(address) || (family === 6 ? 6 : 4));
 }
 
-function setBuffersBestEffort(socket: dgram.Socket, bytes: number): void {
+export function setBuffersBestEffort(socket: dgram.Socket, bytes: number): void {
   // The kernel may cap or refuse the size (net.core.rmem_max); the defaults still work, only slower.
   try {
     socket.setRecvBufferSize(bytes);
@@ -399,72 +323,4 @@ export async function openUdpTransport(opts: UdpTransportOptions = {}): Promise<
   });
   setBuffersBestEffort(socket, socketBuffer);
   return new UdpTransport(socket, family, { mtu, sendQueue, sendBatch, maxDatagramBytes });
-}
-
-// ---------------------------------------------------------------------------------------------
-
-export interface RawDgramRate {
-  /** Datagrams handed to dgram during the run. */
-  sent: number;
-  /** Datagrams that arrived (counted until traffic settles after the run). */
-  received: number;
-  /** received per second of the run: the baseline a forwarding rate is quoted against. */
-  perSecond: number;
-}
-
-function bindPlain(): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      s.removeListener('error', reject);
-      s.on('error', () => {
-        /* counted as not received */
-      });
-      setBuffersBestEffort(s, DEFAULTS.udpSocketBuffer);
-      resolve(s);
-    });
-  });
-}
-
-/**
- * The baseline for UDP benchmarks: datagrams between two plain node:dgram sockets on 127.0.0.1 with
- * the same pacing as UdpTransport (udpSendBatch per event-loop turn), nothing else. Benchmarks quote
- * the overlay's forwarding rate as a ratio of this, measured in the same process (DESIGN §4).
- */
-export async function measureRawDgramRate(durationMs: number, payloadBytes: number): Promise<RawDgramRate> {
-  if (!(durationMs > 0) || !Number.isFinite(durationMs)) throw new InvalidArgumentError(`durationMs must be > 0, got ${durationMs}`);
-  positiveInt('payloadBytes', payloadBytes, 1, DEFAULTS.maxDatagramBytes);
-  const rx = await bindPlain();
-  const tx = await bindPlain().catch((err) => {
-    rx.close();
-    throw err;
-  });
-  let received = 0;
-  rx.on('message', () => {
-    received++;
-  });
-  const port = rx.address().port;
-  const payload = Buffer.alloc(payloadBytes, 0xa5);
-  const batch = DEFAULTS.udpSendBatch;
-  let sent = 0;
-  const end = performance.now() + durationMs;
-  await new Promise<void>((resolve) => {
-    const turn = () => {
-      if (performance.now() >= end) return resolve();
-      for (let i = 0; i < batch; i++) tx.send(payload, port, '127.0.0.1');
-      sent += batch;
-      setImmediate(turn);
-    };
-    turn();
-  });
-  // Let datagrams still in the kernel arrive: stop once a short quiet spell passes.
-  for (let quiet = 0, last = -1; quiet < 3 && received < sent; ) {
-    await new Promise((r) => setTimeout(r, 10));
-    if (received === last) quiet++;
-    else quiet = 0;
-    last = received;
-  }
-  await Promise.all([new Promise<void>((r) => tx.close(() => r())), new Promise<void>((r) => rx.close(() => r()))]);
-  return { sent, received, perSecond: (received * 1000) / durationMs };
 }

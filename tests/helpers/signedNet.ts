@@ -1,5 +1,5 @@
 import { createNode, type NodeOptions, type TapestryNode } from '../../api/node';
-import { seededIdentities, seededRandom } from '../../api/testnet';
+import { seededIdentities, seededRandom } from '../../testing/testnet';
 import { idSpace } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';
 import { SimNetwork } from '../../transport/simNetwork';

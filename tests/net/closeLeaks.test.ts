@@ -6,7 +6,7 @@
 import type { AnyActorRef } from 'xstate';
 import { createNode, type TapestryNode } from '../../api/node';
 import { introduceAll } from '../../api/introduce';
-import { createTestnet } from '../../api/testnet';
+import { createTestnet } from '../../testing/testnet';
 import { Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';
 import { collect } from '../helpers/collect';

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../../errors';
 import { Guid } from '../../routing/guid';
 import { guidFromPublicKey } from '../../security/identity';
 import { readIdentityFile } from '../../security/identityFile';
-import { formatIp } from '../../transport/types';
+import { formatIp } from '../../transport/address';
 import { recordDeliveries } from '../helpers/recorder';
 import { until } from '../helpers/until';
 

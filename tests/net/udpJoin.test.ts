@@ -9,7 +9,7 @@ import { createNode, type TapestryNode } from '../../api/node';
 import { PersistedPeers } from '../../bootstrap/persistedPeers';
 import { ChainedBootstrap } from '../../bootstrap/provider';
 import { StaticBootstrap } from '../../bootstrap/staticList';
-import { formatIp } from '../../transport/types';
+import { formatIp } from '../../transport/address';
 import { recordDeliveries } from '../helpers/recorder';
 import { countHoles } from '../helpers/meshChecks';
 import { until } from '../helpers/until';

@@ -8,7 +8,7 @@ import { introduceAll } from '../../api/introduce';
 import { Guid } from '../../routing/guid';
 import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
-import { formatIp } from '../../transport/types';
+import { formatIp } from '../../transport/address';
 import { encodeFrame } from '../../wire/codec';
 import { WIRE_VERSION } from '../../routing/messages';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';

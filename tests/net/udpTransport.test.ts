@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { InvalidArgumentError, TransportError } from '../../errors';
-import { addressKey, formatIp, type Address } from '../../transport/types';
-import { measureRawDgramRate, openUdpTransport, parseAddress, type UdpTransport } from '../../transport/udp';
+import { type Address } from '../../transport/types';
+import { addressKey, formatIp } from '../../transport/address';
+import { openUdpTransport, type UdpTransport } from '../../transport/udp';
+import { parseAddress } from '../../transport/address';
+import { measureRawDgramRate } from '../../bench/rawDgram';
 import { until } from '../helpers/until';
 
 /**

@@ -3,7 +3,7 @@
  * reassembled byte-exact at the destination; a lost piece frees its buffer after the timeout;
  * a flood of fragments never holds more than the configured bytes.
  */
-import { createTestnet, type Testnet } from '../../api/testnet';
+import { createTestnet, type Testnet } from '../../testing/testnet';
 import { DEFAULTS } from '../../defaults';
 import { nextHop } from '../../routing/nextHop';
 import { SeededRng } from '../../sim/random';

@@ -3,7 +3,7 @@
  * the victim holds (reassembly bytes, pointers) stays under the configured bounds, the flood is rate
  * limited and counted, and honest routes and locates between other nodes (and to the victim) flow.
  */
-import { createTestnet, type Testnet } from '../../api/testnet';
+import { createTestnet, type Testnet } from '../../testing/testnet';
 import { DEFAULTS } from '../../defaults';
 import { Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';

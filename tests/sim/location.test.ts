@@ -2,7 +2,7 @@
  * Object location on a 1,000-node simulated mesh: publish, locate (nearest replica, N replicas,
  * tag queries), unpublish, soft-state expiry and republish, salted-root fallback, NotFound, abort.
  */
-import { createTestnet, type Testnet } from '../../api/testnet';
+import { createTestnet, type Testnet } from '../../testing/testnet';
 import type { LocateResult } from '../../api/node';
 import { DEFAULTS } from '../../defaults';
 import { AbortedError, NotFoundError } from '../../errors';

@@ -2,7 +2,7 @@
  * 5% random datagram loss on a 400-node simulated mesh with hop acknowledgements on: exact routes
  * and locates are still delivered (≥ 99.9%), by retransmission, failover and soft state.
  */
-import { runLoss } from '../../sim/lossRun';
+import { runLoss } from '../../testing/lossRun';
 
 test('at 5% loss, 3,000 exact routes and 1,000 locates are each delivered ≥ 99.9%', async () => {
   const r = await runLoss({ lossRate: 0.05, nodes: 400, routes: 3_000, locates: 1_000 });

@@ -2,7 +2,7 @@
  * A 1,000-node simulated mesh built by the static-mesh builder: exact and fuzzy routing, absent
  * GUIDs and TTL, checked against the brute-force root rule and a table walk.
  */
-import { createTestnet, type Testnet } from '../../api/testnet';
+import { createTestnet, type Testnet } from '../../testing/testnet';
 import { Guid, sharedPrefixLength } from '../../routing/guid';
 import { nextHop } from '../../routing/nextHop';
 import { bruteForceRoot } from '../../sim/oracle';

@@ -3,7 +3,7 @@
  * consistent tables, every exact route reaches its node, and published objects are located. Every
  * admission went through a proof, and nothing was refused.
  */
-import { createTestnet } from '../../api/testnet';
+import { createTestnet } from '../../testing/testnet';
 import type { TapestryNode } from '../../api/node';
 import { Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';

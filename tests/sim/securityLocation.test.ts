@@ -5,7 +5,7 @@
  * every node that saw a newer one. The hostile frames are built by hand (tests/helpers/forger.ts).
  */
 import { NotFoundError } from '../../errors';
-import { createTestnet, type Testnet } from '../../api/testnet';
+import { createTestnet, type Testnet } from '../../testing/testnet';
 import { saltedRoot } from '../../location/saltedRoots';
 import type { Pointer } from '../../location/pointerStore';
 import { Guid } from '../../routing/guid';

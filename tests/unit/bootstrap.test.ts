@@ -5,7 +5,7 @@ import bunyan from 'bunyan';
 import { DEFAULTS } from '../../defaults';
 import { InvalidArgumentError } from '../../errors';
 import type { Address } from '../../routing/handle';
-import { addressKey } from '../../transport/types';
+import { addressKey } from '../../transport/address';
 import { ChainedBootstrap, type BootstrapProvider } from '../../bootstrap/provider';
 import { formatEndpoint, parseEndpoint, StaticBootstrap } from '../../bootstrap/staticList';
 import { PersistedPeers } from '../../bootstrap/persistedPeers';

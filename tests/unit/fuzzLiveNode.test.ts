@@ -9,7 +9,7 @@
  * the security provider, not by the decoders.
  */
 import type { TapestryNode } from '../../api/node';
-import { createTestnet, type Testnet } from '../../api/testnet';
+import { createTestnet, type Testnet } from '../../testing/testnet';
 import { DEFAULTS } from '../../defaults';
 import { Guid } from '../../routing/guid';
 import { nextHop } from '../../routing/nextHop';

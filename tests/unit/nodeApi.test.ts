@@ -3,7 +3,7 @@
  * modify, drop or throw, and ping against the latency model.
  */
 import { createNode, type TapestryNode } from '../../api/node';
-import { createTestnet } from '../../api/testnet';
+import { createTestnet } from '../../testing/testnet';
 import { DEFAULTS } from '../../defaults';
 import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, TimeoutError, TransportError } from '../../errors';
 import { Guid } from '../../routing/guid';

@@ -4,7 +4,8 @@ import { EventQueue } from '../../sim/eventQueue';
 import { SeededRng } from '../../sim/random';
 import { PlaneLatency, type LatencyModel } from '../../transport/latency';
 import { SimNetwork, type SimTransport } from '../../transport/simNetwork';
-import { addressKey, type Address } from '../../transport/types';
+import { type Address } from '../../transport/types';
+import { addressKey } from '../../transport/address';
 
 /** A latency model the test can compute by hand: distinct, symmetric, easy to predict. */
 const lineModel: LatencyModel = {

@@ -11,7 +11,7 @@ import type { LatencyModel } from '../transport/latency';
 import { SimNetwork } from '../transport/simNetwork';
 import type { NodeHandle } from '../routing/messages';
 import { Identity, type RandomBytes } from '../security/identity';
-import { createNode, type NodeOptions, type TapestryNode } from './node';
+import { createNode, type NodeOptions, type TapestryNode } from '../api/node';
 
 export interface TestnetOptions {
   /** Number of nodes (≥ 1). */

@@ -3,9 +3,9 @@
  * between random nodes and locates of published objects, each counted once at its destination.
  * Shared by the loss test and the loss bench, so both measure the same thing.
  */
-import { createTestnet } from '../api/testnet';
+import { createTestnet } from './testnet';
 import { Guid } from '../routing/guid';
-import { SeededRng } from './random';
+import { SeededRng } from '../sim/random';
 
 export interface LossRunOptions {
   readonly lossRate: number;
