@@ -23,3 +23,15 @@ export class LimitExceededError extends TapestryError {}
 export class NotFoundError extends TapestryError {}
 /** The caller's AbortSignal ended the operation. */
 export class AbortedError extends TapestryError {}
+
+/**
+ * The one integer-range check: `value` if it is an integer in [min, max], else an
+ * InvalidArgumentError naming `name`, the range and what was given.
+ */
+export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]`;
+    throw new InvalidArgumentError(`${name} must be an integer ${range}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
+  }
+  return value;
+}

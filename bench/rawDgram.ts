@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { DEFAULTS } from '../defaults';
-import { InvalidArgumentError } from '../errors';
+import { checkInteger, InvalidArgumentError } from '../errors';
 import { setBuffersBestEffort } from '../transport/udp';
 
 export interface RawDgramRate {
@@ -39,9 +39,7 @@ function bindPlain(): Promise<dgram.Socket> {
  */
 export async function measureRawDgramRate(durationMs: number, payloadBytes: number): Promise<RawDgramRate> {
   if (!(durationMs > 0) || !Number.isFinite(durationMs)) throw new InvalidArgumentError(`durationMs must be > 0, got ${durationMs}`);
-  if (!Number.isInteger(payloadBytes) || payloadBytes < 1 || payloadBytes > DEFAULTS.maxDatagramBytes) {
-    throw new InvalidArgumentError(`payloadBytes must be an integer in [1, ${DEFAULTS.maxDatagramBytes}], got ${payloadBytes}`);
-  }
+  checkInteger('payloadBytes', payloadBytes, 1, DEFAULTS.maxDatagramBytes);
   const rx = await bindPlain();
   const tx = await bindPlain().catch((err) => {
     rx.close();

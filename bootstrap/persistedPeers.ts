@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promis
 import { dirname } from 'node:path';
 import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
-import { InvalidArgumentError } from '../errors';
+import { checkInteger, InvalidArgumentError } from '../errors';
 import { rootLogger } from '../log';
 import type { Address } from '../routing/handle';
 import { addressKey } from '../transport/address';
@@ -53,10 +53,8 @@ export class PersistedPeers implements BootstrapProvider {
     if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('a persisted-peers path is required');
     const maxPeers = opts.maxPeers ?? DEFAULTS.maxPersistedPeers;
     const maxFileBytes = opts.maxFileBytes ?? DEFAULTS.maxPersistedPeersFileBytes;
-    if (!Number.isInteger(maxPeers) || maxPeers < 1) throw new InvalidArgumentError(`maxPeers must be ≥ 1, got ${maxPeers}`);
-    if (!Number.isInteger(maxFileBytes) || maxFileBytes < 1) {
-      throw new InvalidArgumentError(`maxFileBytes must be ≥ 1, got ${maxFileBytes}`);
-    }
+    checkInteger('maxPeers', maxPeers, 1);
+    checkInteger('maxFileBytes', maxFileBytes, 1);
     this.path = path;
     this.maxPeers = maxPeers;
     this.maxFileBytes = maxFileBytes;

@@ -3,7 +3,7 @@
  * fill them (sim/staticMesh.ts), running in virtual time on one seeded event queue.
  */
 import { DEFAULTS } from '../defaults';
-import { InvalidArgumentError } from '../errors';
+import { checkInteger, InvalidArgumentError } from '../errors';
 import { Guid, idSpace, type IdSpace } from '../routing/guid';
 import { SeededRng } from '../sim/random';
 import { buildStaticMesh } from '../sim/staticMesh';
@@ -78,7 +78,7 @@ export class Testnet {
 
 export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
   const count = opts.nodes;
-  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError(`nodes must be a positive integer, got ${count}`);
+  checkInteger('nodes', count, 1);
   if (opts.guids && opts.guids.length !== count) throw new InvalidArgumentError('guids must hold one GUID per node');
   const seed = opts.seed ?? 1;
   const space = idSpace(opts.idBits, opts.digitBits);

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../defaults';
-import { InvalidArgumentError, TransportError } from '../errors';
+import { checkInteger, InvalidArgumentError, TransportError } from '../errors';
 import { EventQueue, ScheduledEvent } from '../sim/eventQueue';
 import { SeededRng } from '../sim/random';
 import { PlaneLatency, type LatencyModel } from './latency';
@@ -147,11 +147,7 @@ export class SimNetwork {
 
   constructor(opts: SimNetworkOptions) {
     if (!Number.isFinite(opts.seed)) throw new InvalidArgumentError(`seed must be a finite number, got ${opts.seed}`);
-    const mtu = opts.mtu ?? DEFAULTS.mtu;
-    if (!Number.isInteger(mtu) || mtu < DEFAULTS.minMtu || mtu > DEFAULTS.maxDatagramBytes) {
-      throw new InvalidArgumentError(`mtu must be an integer in [${DEFAULTS.minMtu}, ${DEFAULTS.maxDatagramBytes}], got ${mtu}`);
-    }
-    this.mtu = mtu;
+    this.mtu = checkInteger('mtu', opts.mtu ?? DEFAULTS.mtu, DEFAULTS.minMtu, DEFAULTS.maxDatagramBytes);
     this.queue = new EventQueue(opts.maxQueuedEvents ?? DEFAULTS.simMaxQueuedEvents);
     this.latencyModel = opts.latency ?? new PlaneLatency({ seed: opts.seed });
     this.lossRng = new SeededRng(opts.seed).fork('loss');

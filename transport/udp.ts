@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../defaults';
-import { InvalidArgumentError, TransportError } from '../errors';
+import { checkInteger, InvalidArgumentError, TransportError } from '../errors';
 import {
   countDrop,
   newTransportStats,
@@ -51,11 +51,6 @@ export function setBuffersBestEffort(socket: dgram.Socket, bytes: number): void 
   } catch {
     /* best effort */
   }
-}
-
-function positiveInt(name: string, v: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
-  return v;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,12 +280,12 @@ export async function openUdpTransport(opts: UdpTransportOptions = {}): Promise<
   const family = opts.family ?? (hostFamily === 6 ? 6 : 4);
   if (family !== 4 && family !== 6) throw new InvalidArgumentError(`family must be 4 or 6, got ${String(family)}`);
   const host = opts.host ?? (family === 6 ? '::1' : '127.0.0.1');
-  const port = positiveInt('port', opts.port ?? 0, 0, 65535);
-  const mtu = positiveInt('mtu', opts.mtu ?? DEFAULTS.mtu, DEFAULTS.minMtu, DEFAULTS.maxDatagramBytes);
-  const sendQueue = positiveInt('sendQueue', opts.sendQueue ?? DEFAULTS.udpSendQueue);
-  const sendBatch = positiveInt('sendBatch', opts.sendBatch ?? DEFAULTS.udpSendBatch);
-  const socketBuffer = positiveInt('socketBuffer', opts.socketBuffer ?? DEFAULTS.udpSocketBuffer);
-  const maxDatagramBytes = positiveInt('maxDatagramBytes', opts.maxDatagramBytes ?? DEFAULTS.maxDatagramBytes);
+  const port = checkInteger('port', opts.port ?? 0, 0, 65535);
+  const mtu = checkInteger('mtu', opts.mtu ?? DEFAULTS.mtu, DEFAULTS.minMtu, DEFAULTS.maxDatagramBytes);
+  const sendQueue = checkInteger('sendQueue', opts.sendQueue ?? DEFAULTS.udpSendQueue, 1);
+  const sendBatch = checkInteger('sendBatch', opts.sendBatch ?? DEFAULTS.udpSendBatch, 1);
+  const socketBuffer = checkInteger('socketBuffer', opts.socketBuffer ?? DEFAULTS.udpSocketBuffer, 1);
+  const maxDatagramBytes = checkInteger('maxDatagramBytes', opts.maxDatagramBytes ?? DEFAULTS.maxDatagramBytes, 1);
   const literalFamily = isIP(host.split('%')[0]);
   if (literalFamily === 0) throw new TransportError(`cannot bind udp${family}: ${JSON.stringify(host)} is not an IP literal`);
   if (literalFamily !== family) throw new TransportError(`cannot bind udp${family} to IPv${literalFamily} address ${host}`);
