@@ -16,6 +16,7 @@ import { type PublishMsg } from '../location/messages';
 import { Admission } from '../membership/admission';
 import { JoinPlanner } from '../membership/joinPlanner';
 import { JoinServer } from '../membership/joinServer';
+import { HoleMemory } from '../membership/holes';
 import { LeafSet, type LeafChange } from '../membership/leafSet';
 import { Maintenance } from '../membership/maintenance';
 import { MEMBERSHIP_MODULE_ID, type JoinReply, type MembershipMsg } from '../membership/messages';
@@ -97,10 +98,11 @@ export class MembershipRuntime implements UpcallModule {
     this.admission = new Admission(port, this.leafSet, this.stats, {
       peersChanged: () => host.peersChanged(),
       neighbourUpdate: (node, joined, change) => host.neighbourUpdate(node, joined, change),
+      learned: (node) => this.server.onLearned(node),
     }, host.security?.authenticates === true, opts.requestTimeoutMs);
     this.ask = new NeighbourAsk(port, ids, new PendingRequests<readonly NodeHandle[]>({ after, onTimeout }), opts.requestTimeoutMs);
     this.planner = new JoinPlanner(port, host.space, this.admission, this.ask, ids, new PendingRequests<JoinReply>({ after, onTimeout }), this.stats, opts);
-    this.server = new JoinServer(port, this.leafSet, this.admission, ids, this.stats, opts.requestTimeoutMs, (joining) => this.handOverToJoined(joining));
+    this.server = new JoinServer(port, this.leafSet, this.admission, ids, this.stats, opts.requestTimeoutMs, new HoleMemory(host.table), (joining) => this.handOverToJoined(joining));
     this.maintenance = new Maintenance(port, this.leafSet, this.admission, this.ask, this.stats, opts.requestTimeoutMs);
   }
 
@@ -205,6 +207,9 @@ export class MembershipRuntime implements UpcallModule {
         return;
       case 'leave':
         this.admission.onLeave(msg.leave);
+        return;
+      case 'candidates':
+        this.planner.onCandidates(msg.candidates.nodes);
         return;
       case 'handOver':
         for (const p of msg.handOver.pointers) this.takeOver(p);

@@ -72,6 +72,28 @@ export class JoinPlanner {
     this.joinWaits.resolve(reply.joinId, reply);
   }
 
+  /**
+   * Nodes that fill some of this node's holes, from a node its join multicast reached: each one whose
+   * slot has room is measured, added, and told (by an Adopt) that this node exists.
+   */
+  onCandidates(nodes: readonly NodeHandle[]): void {
+    const table = this.port.table;
+    for (const n of nodes.slice(0, DEFAULTS.maxJoinCandidates)) {
+      const at = table.slotOf(n.guid);
+      if (at === undefined || table.has(n.guid) || table.slot(at.level, at.digit).length >= table.slotSize) continue;
+      this.admission.probe(n.address, this.opts.requestTimeoutMs, (r) => {
+        if (!r || !r.peer.guid.equals(n.guid)) {
+          this.stats.timeouts++;
+          return;
+        }
+        const admitted = r.rtt < (r.admitBelowMs ?? 0);
+        this.admission.learn(n, r.rtt);
+        if (admitted) table.addBackpointer(n);
+        this.admission.sendAdopt(n, r.rtt, false, admitted);
+      }, { admission: true });
+    }
+  }
+
   private askToJoin(gateway: NodeHandle, done: (reply: JoinReply | undefined) => void): void {
     const joinId = this.ids.next();
     if (!this.joinWaits.register(joinId, this.opts.joinTimeoutMs, done)) {
@@ -118,6 +140,7 @@ export class JoinPlanner {
           if (admitted) table.addBackpointer(handle);
           this.admission.sendAdopt(handle, rtt, false, admitted);
         }
+        this.askSurrogateForHoles(reply.surrogate, deepest);
         done();
         return;
       }
@@ -139,6 +162,26 @@ export class JoinPlanner {
       const atLevel = all.filter((m) => (table.slotOf(m.handle.guid)?.level ?? table.levels) >= deepest);
       stepDown(deepest, closestK(atLevel.length > 0 ? atLevel : all, this.opts.k));
     });
+  }
+
+  /**
+   * Levels below the shared one were filled from nodes that may be joining at the same time, their own
+   * tables still short: the surrogate shares those levels' prefixes, so for each level where this
+   * table still has an empty slot it is asked once, and the nodes it lists for those slots measured.
+   */
+  private askSurrogateForHoles(surrogate: NodeHandle, deepest: number): void {
+    const table = this.port.table;
+    for (let level = 0; level < deepest; level++) {
+      const empty = new Set<number>();
+      for (let d = 0; d < table.base; d++) if (table.slot(level, d).length === 0) empty.add(d);
+      if (empty.size === 0) continue;
+      this.ask.entries(surrogate, level, 1, (nodes) => {
+        this.onCandidates(nodes.filter((n) => {
+          const at = table.slotOf(n.guid);
+          return at !== undefined && at.level === level && empty.has(at.digit);
+        }));
+      });
+    }
   }
 
   /** Asks every node of `list` (nearest first) for its entries at `level`; `done` gets the answers (empty ones on timeout). */

@@ -8,6 +8,7 @@ import { DEFAULTS } from '../defaults';
 import type { NodeHandle } from '../routing/handle';
 import type { RequestIds } from '../routing/pendingRequests';
 import type { Admission } from './admission';
+import { joinHoles, type HoleMemory } from './holes';
 import type { LeafSet } from './leafSet';
 import type { JoinMulticast, JoinMulticastAck, JoinReply, NeighbourRequest } from './messages';
 import { multicastChildren } from './multicast';
@@ -36,6 +37,8 @@ export class JoinServer {
     private readonly ids: RequestIds,
     private readonly stats: MembershipStats,
     private readonly requestTimeoutMs: number,
+    /** Recent joining nodes' holes, to pass on nodes that fill them. */
+    private readonly holes: HoleMemory,
     /** The joining node was just added here (after any proof): the runtime hands over what it now roots. */
     private readonly joinedHere: (joining: NodeHandle) => void,
   ) {}
@@ -47,7 +50,10 @@ export class JoinServer {
     const multicastId = this.ids.next();
     const st: MulticastState = { joining, joinId, waiting: new Set(), reached: [this.port.self], level, done: false };
     this.multicasts.set(multicastId, st);
-    this.fanOut(multicastId, st, level, []);
+    // The joining node's holes as this node sees them; it remembers them too, as every receiver does.
+    const holes = joinHoles(this.port.table, joining.guid);
+    this.fanOut(multicastId, st, level, holes);
+    this.offer(joining, this.holes.arrive(joining, holes, this.port.now()));
   }
 
   onMulticast(m: JoinMulticast, parent: NodeHandle): void {
@@ -59,6 +65,18 @@ export class JoinServer {
     };
     this.multicasts.set(multicastId, st);
     this.fanOut(multicastId, st, m.level, m.holes);
+    this.offer(m.joining, this.holes.arrive(m.joining, m.holes, this.port.now()));
+  }
+
+  /** This node learned `node`: a recent joining node with a hole it fills hears of it. */
+  onLearned(node: NodeHandle): void {
+    for (const joining of this.holes.learned(node, this.port.now())) this.offer(joining, [node]);
+  }
+
+  private offer(joining: NodeHandle, nodes: readonly NodeHandle[]): void {
+    if (nodes.length === 0) return;
+    this.stats.holeCandidatesSent += nodes.length;
+    this.port.send(joining, { kind: 'candidates', candidates: { nodes } });
   }
 
   /** A child's subtree is done: collect what it reached, and complete once every child has answered. */

@@ -28,6 +28,7 @@ const KINDS: readonly Kind[] = [
   'adopt',
   'leave',
   'handOver',
+  'candidates',
 ];
 /** The kinds that carry at least one GUID (and so a width) when built by sample(). */
 const KINDS_WITH_GUIDS = KINDS.filter((k) => k !== 'neighbourRequest' && k !== 'adopt');
@@ -126,6 +127,8 @@ function sample(rng: SeededRng, kind: Kind, bits: Bits, family?: Family): Member
       return leave(rng, bits, {}, family);
     case 'handOver':
       return handOver(rng, bits, undefined, family);
+    case 'candidates':
+      return { kind: 'candidates', candidates: { nodes: handles(rng, bits, 3, family) } };
   }
 }
 
