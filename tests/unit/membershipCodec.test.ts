@@ -341,6 +341,8 @@ describe('membership codec rejects malformed messages with a reason', () => {
         return neighbourReply(rng, bits, { nodes: others(3) });
       case 'leave':
         return where === 'first' ? leave(rng, bits, { leaving: h }) : leave(rng, bits, { replacement: h });
+      case 'candidates':
+        return { kind: 'candidates', candidates: { nodes: others(3) } };
       case 'handOver':
         return where === 'first'
           ? handOver(rng, bits, [record(rng, bits, 4, { server: h }), record(rng, bits)])
@@ -367,7 +369,7 @@ describe('membership codec rejects malformed messages with a reason', () => {
 
   test('emptyBody: no body, or only a kind this version does not know', () => {
     expect(reasonOf(new Uint8Array(0))).toBe('emptyBody');
-    expect(reasonOf(Uint8Array.from(lenField(10, [])))).toBe('emptyBody'); // field 10, skipped as unknown
+    expect(reasonOf(Uint8Array.from(lenField(11, [])))).toBe('emptyBody'); // field 11 (the first unused), skipped as unknown
     expect(reasonOf(Uint8Array.from(lenField(99, [1, 2, 3])))).toBe('emptyBody');
     // protobufjs skips a known field of the wrong wire type as it skips an unknown one: here a join
     // request sent as a varint.
