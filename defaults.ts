@@ -199,6 +199,21 @@ export const DEFAULTS = {
   maxNeighbourReply: 256,
   /** Most pointer records in one hand-over message (more go in further messages; large ones are fragmented). */
   maxHandOverPointers: 64,
+  /**
+   * Most requests (a join waiting for its surrogate's reply, neighbour requests) one node keeps waiting
+   * for an answer at once; beyond it a new request is refused at once and reads as unanswered.
+   */
+  maxPendingRequests: 4096,
+  /**
+   * How long a node reached by a join multicast remembers the joining node's holes (ms): a node it
+   * learns meanwhile that fills one is passed on to the joining node, so joins at the same time fill
+   * each other's holes. Long enough to cover two joins that overlap.
+   */
+  joinHolesMemoryMs: 20_000,
+  /** Most joining nodes whose holes a node remembers at once; the oldest is forgotten first. */
+  maxRememberedJoins: 256,
+  /** Most candidates one JoinCandidates message carries (and a receiver measures). */
+  maxJoinCandidates: 64,
   /** An ALONE node retries its bootstrap this often (ms). */
   joinRetryMs: 5_000,
   /** A join step (ping, neighbour request, multicast acknowledgement) gives up after this long (ms). */

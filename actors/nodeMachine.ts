@@ -7,7 +7,7 @@
 import { assign, fromCallback, fromPromise, setup, type AnyActorRef } from 'xstate';
 import type { Address, Clock, Transport } from '../transport/types';
 import { createDatagramPath } from './datagramPath';
-import type { MembershipCore } from './membershipCore';
+import type { MembershipRuntime } from './membershipRuntime';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import { objectLocatorMachine } from './objectLocatorMachine';
 import type { RouterCore } from './routerCore';
@@ -17,7 +17,7 @@ import { routerMachine } from './routerMachine';
 export interface NodeCores {
   readonly router: RouterCore;
   readonly locator: ObjectLocatorCore;
-  readonly membership: MembershipCore;
+  readonly membership: MembershipRuntime;
   /** Salted roots a locate tries at once. */
   readonly locateFanout: number;
   /** Republish period (ms, 0 = off) and pointer sweep period of the ObjectLocator. */

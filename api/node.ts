@@ -14,7 +14,7 @@ import type { Address, Clock, Transport, TransportStats } from '../transport/typ
 import { openUdpTransport } from '../transport/udp';
 import { MAX_MODULE_ID, type UpcallModule } from '../upcalls/types';
 import type { NodeHandle } from '../routing/messages';
-import { MembershipCore, type MembershipStats } from '../actors/membershipCore';
+import { MembershipRuntime, type MembershipStats } from '../actors/membershipRuntime';
 import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
 import type { BootstrapProvider } from '../bootstrap/provider';
 import { StaticBootstrap } from '../bootstrap/staticList';
@@ -212,7 +212,7 @@ export class TapestryNode {
   private get securityName(): string {
     return this.locator.gate.provider.name;
   }
-  private readonly membership: MembershipCore;
+  private readonly membership: MembershipRuntime;
   /** @internal Leaf-set listeners; fed by the membership core through createNode's host. */
   readonly leafListeners: Set<LeafSetListener>;
 
@@ -489,7 +489,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   const makeCores = (transport: Transport): NodeCores => {
     const self: NodeHandle = { guid, address: transport.local };
     const table = options.table ?? new RoutingTable(self, space);
-    let membership: MembershipCore | undefined;
+    let membership: MembershipRuntime | undefined;
     const router = new RouterCore({
       self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu,
       timerSink: (ms, fire) => router$().send({ type: 'timer', ms, fire }),
@@ -517,7 +517,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
       },
     );
     router.modules.set(locator.id, locator);
-    membership = new MembershipCore(
+    membership = new MembershipRuntime(
       {
         self: table.self, table, space, log, locator, security,
         now: () => clock.now(),

@@ -77,6 +77,16 @@ export interface LeaveNotice {
   readonly replacement?: NodeHandle;
 }
 
+/**
+ * Nodes that fill some of a joining node's holes, sent to it by a node its multicast reached (at once
+ * from its own table, or later when it learns such a node): the joining node measures them and adopts
+ * those its table has room for, so nodes that join at the same time fill each other's holes.
+ */
+export interface JoinCandidates {
+  /** ≤ DEFAULTS.maxJoinCandidates handles. */
+  readonly nodes: readonly NodeHandle[];
+}
+
 /** Object pointers handed to a node that now roots them (join) or takes over from a leaving root. */
 export interface PointerHandOver {
   /** ≤ DEFAULTS.maxHandOverPointers records. */
@@ -92,7 +102,8 @@ export type MembershipMsg =
   | { readonly kind: 'neighbourReply'; readonly neighbourReply: NeighbourReply }
   | { readonly kind: 'adopt'; readonly adopt: Adopt }
   | { readonly kind: 'leave'; readonly leave: LeaveNotice }
-  | { readonly kind: 'handOver'; readonly handOver: PointerHandOver };
+  | { readonly kind: 'handOver'; readonly handOver: PointerHandOver }
+  | { readonly kind: 'candidates'; readonly candidates: JoinCandidates };
 
 /** Module id the membership messages travel under (reserved). */
 export const MEMBERSHIP_MODULE_ID = 0xfff1;

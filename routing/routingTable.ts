@@ -217,6 +217,16 @@ export class RoutingTable {
     return index < this.slots.length ? this.slots[index]?.[0].handle : undefined;
   }
 
+  /**
+   * The slot a GUID belongs in, as (level, digit): level = digits shared with this node, digit = the
+   * GUID's next one. Undefined for this node's own GUID (it shares every digit) and for another width.
+   */
+  slotOf(guid: Guid): { readonly level: number; readonly digit: number } | undefined {
+    if (guid.bytes.length !== this.space.bytes) return undefined;
+    const level = this.levelOf(guid);
+    return level === this.levels ? undefined : { level, digit: guid.digit(level, this.space.digitBits) };
+  }
+
   /** Neighbours listed at a level (this node itself not counted). */
   levelSize(level: number): number {
     this.checkSlot(level, 0);

@@ -21,6 +21,7 @@ import { checkCount, checkIdBytesOption, checkMs, decodePayload, fail, handleToW
 import { publishFromWire, publishToWire, type WirePublish } from './locationCodec';
 import type {
   Adopt,
+  JoinCandidates,
   JoinMulticast,
   JoinMulticastAck,
   JoinReply,
@@ -90,6 +91,9 @@ interface WireLeave {
 interface WireHandOver {
   pointers: WirePublish[];
 }
+interface WireCandidates {
+  nodes: WireHandle[];
+}
 interface WireMembership {
   /** The oneof's virtual field: which body member is set. */
   body?: string;
@@ -102,6 +106,7 @@ interface WireMembership {
   adopt?: WireAdopt | null;
   leave?: WireLeave | null;
   handOver?: WireHandOver | null;
+  candidates?: WireCandidates | null;
 }
 
 /** Encodes a membership message as the payload of a RouteMsg with moduleId MEMBERSHIP_MODULE_ID. */
@@ -143,6 +148,8 @@ export function decodeMembership(bytes: Uint8Array, opts?: DecodeOptions): Membe
       return { kind: 'leave', leave: leaveFromWire(wire.leave!, width) };
     case 'handOver':
       return { kind: 'handOver', handOver: handOverFromWire(wire.handOver!, width) };
+    case 'candidates':
+      return { kind: 'candidates', candidates: candidatesFromWire(wire.candidates!, width) };
     default:
       return fail('emptyBody', 'membership message carries no known body');
   }
@@ -253,6 +260,10 @@ function handOverFromWire(h: WireHandOver, width: Width): PointerHandOver {
   return { pointers };
 }
 
+function candidatesFromWire(c: WireCandidates, width: Width): JoinCandidates {
+  return { nodes: width.handles(c.nodes, DEFAULTS.maxJoinCandidates, 'candidate handles') };
+}
+
 function membershipToWire(msg: MembershipMsg): WireMembership {
   switch (msg.kind) {
     case 'joinRequest': {
@@ -301,6 +312,8 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
       for (let i = 0; i < p.length; i++) pointers[i] = publishToWire(p[i]);
       return { handOver: { pointers } };
     }
+    case 'candidates':
+      return { candidates: { nodes: handlesToWire(msg.candidates.nodes) } };
     default: {
       const unknown: never = msg;
       throw new InvalidArgumentError(`cannot encode membership message ${JSON.stringify(unknown)}`);

@@ -228,6 +228,7 @@ export const membershipOf = (idBytes: IdBytes): fc.Arbitrary<MembershipMsg> =>
     fc
       .record({ pointers: list(publishMsg(idBytes), DEFAULTS.maxHandOverPointers) })
       .map((handOver): MembershipMsg => ({ kind: 'handOver', handOver })),
+    fc.record({ nodes: list(handle(idBytes), DEFAULTS.maxJoinCandidates, 16) }).map((candidates): MembershipMsg => ({ kind: 'candidates', candidates })),
   );
 
 /** A message of either id width, with the width it was built for (the decoder may be told it or not). */

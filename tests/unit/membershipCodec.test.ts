@@ -28,6 +28,7 @@ const KINDS: readonly Kind[] = [
   'adopt',
   'leave',
   'handOver',
+  'candidates',
 ];
 /** The kinds that carry at least one GUID (and so a width) when built by sample(). */
 const KINDS_WITH_GUIDS = KINDS.filter((k) => k !== 'neighbourRequest' && k !== 'adopt');
@@ -126,6 +127,8 @@ function sample(rng: SeededRng, kind: Kind, bits: Bits, family?: Family): Member
       return leave(rng, bits, {}, family);
     case 'handOver':
       return handOver(rng, bits, undefined, family);
+    case 'candidates':
+      return { kind: 'candidates', candidates: { nodes: handles(rng, bits, 3, family) } };
   }
 }
 
@@ -338,6 +341,8 @@ describe('membership codec rejects malformed messages with a reason', () => {
         return neighbourReply(rng, bits, { nodes: others(3) });
       case 'leave':
         return where === 'first' ? leave(rng, bits, { leaving: h }) : leave(rng, bits, { replacement: h });
+      case 'candidates':
+        return { kind: 'candidates', candidates: { nodes: others(3) } };
       case 'handOver':
         return where === 'first'
           ? handOver(rng, bits, [record(rng, bits, 4, { server: h }), record(rng, bits)])
@@ -364,7 +369,7 @@ describe('membership codec rejects malformed messages with a reason', () => {
 
   test('emptyBody: no body, or only a kind this version does not know', () => {
     expect(reasonOf(new Uint8Array(0))).toBe('emptyBody');
-    expect(reasonOf(Uint8Array.from(lenField(10, [])))).toBe('emptyBody'); // field 10, skipped as unknown
+    expect(reasonOf(Uint8Array.from(lenField(11, [])))).toBe('emptyBody'); // field 11 (the first unused), skipped as unknown
     expect(reasonOf(Uint8Array.from(lenField(99, [1, 2, 3])))).toBe('emptyBody');
     // protobufjs skips a known field of the wrong wire type as it skips an unknown one: here a join
     // request sent as a varint.

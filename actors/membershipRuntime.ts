@@ -1,0 +1,267 @@
+/**
+ * Membership at run time: wires the pure membership parts (membership/: join planner, join server,
+ * maintenance, admission) to the node's router — sends go out as direct membership messages, pings
+ * and timers through the host (`after`, a delayed event of the router actor), so the node's clock
+ * drives them — and decodes the membership upcall. Pointer hand-over still lives here (marked below).
+ */
+import type bunyan from 'bunyan';
+import { DEFAULTS } from '../defaults';
+import type { Guid, IdSpace } from '../routing/guid';
+import type { Address, NodeHandle } from '../routing/handle';
+import { nextHop, rootWithout } from '../routing/nextHop';
+import { PendingRequests, RequestIds } from '../routing/pendingRequests';
+import type { RoutingTable } from '../routing/routingTable';
+import { saltedRoot } from '../location/saltedRoots';
+import { type PublishMsg } from '../location/messages';
+import { Admission } from '../membership/admission';
+import { JoinPlanner } from '../membership/joinPlanner';
+import { JoinServer } from '../membership/joinServer';
+import { HoleMemory } from '../membership/holes';
+import { LeafSet, type LeafChange } from '../membership/leafSet';
+import { Maintenance } from '../membership/maintenance';
+import { MEMBERSHIP_MODULE_ID, type JoinReply, type MembershipMsg } from '../membership/messages';
+import { NeighbourAsk } from '../membership/neighbourAsk';
+import { emptyMembershipStats, type MembershipPort, type MembershipStats } from '../membership/port';
+import type { Delivery, UpcallModule } from '../upcalls/types';
+import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
+import type { ObjectLocatorCore } from './objectLocatorCore';
+import type { PingDone, PingOptions, RouteRequest } from './routerCore';
+import type { SecurityProvider } from '../security/provider';
+
+export type { MembershipStats } from '../membership/port';
+
+/** What membership needs from its node. */
+export interface MembershipHost {
+  readonly self: NodeHandle;
+  readonly table: RoutingTable;
+  readonly space: IdSpace;
+  readonly log: bunyan;
+  readonly locator: ObjectLocatorCore;
+  now(): number;
+  route(req: RouteRequest): void;
+  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;
+  /** Pings an address; `done` runs in the event that ends the ping (never on the microtask queue). */
+  ping(to: Address, timeoutMs: number, done: PingDone, opts?: PingOptions): void;
+  /** A one-shot timer on the node's clock. */
+  after(ms: number, fire: () => void): void;
+  /** The routing table gained or lost neighbours (the node may go ALONE ↔ ACTIVE). */
+  peersChanged(): void;
+  /** A node joined or left this node's neighbourhood: modules' update upcalls, leaf-set events. */
+  neighbourUpdate(node: NodeHandle, joined: boolean, leafChange: LeafChange | undefined): void;
+  /**
+   * When it authenticates, a peer enters the table, leaf set or backpointers only after a ping it
+   * answered with proof of its GUID's key. Absent = `none`: every peer is taken at its word.
+   */
+  readonly security?: SecurityProvider;
+}
+
+export interface MembershipOptions {
+  /** Nodes kept per level while filling the table (k). */
+  readonly k: number;
+  /** How long a ping, a neighbour request or a multicast acknowledgement may take (ms). */
+  readonly requestTimeoutMs: number;
+  /** How long the whole join may wait for the surrogate's reply (ms). */
+  readonly joinTimeoutMs: number;
+}
+
+export class MembershipRuntime implements UpcallModule {
+  readonly id = MEMBERSHIP_MODULE_ID;
+  readonly name = 'membership';
+  readonly leafSet: LeafSet;
+  readonly stats: MembershipStats = emptyMembershipStats();
+  readonly admission: Admission;
+  private readonly planner: JoinPlanner;
+  private readonly server: JoinServer;
+  private readonly maintenance: Maintenance;
+  private readonly ask: NeighbourAsk;
+  private readonly idBytes: 20 | 32;
+
+  constructor(
+    private readonly host: MembershipHost,
+    private readonly opts: MembershipOptions,
+  ) {
+    this.idBytes = host.space.bytes as 20 | 32;
+    this.leafSet = new LeafSet(host.self.guid);
+    for (const n of host.table.neighbours()) this.leafSet.add(n);
+    const port: MembershipPort = {
+      self: host.self,
+      table: host.table,
+      now: () => host.now(),
+      send: (to, msg) => this.send(to, msg),
+      ping: (to, timeoutMs, done, pingOpts) => host.ping(to, timeoutMs, done, pingOpts),
+      after: (ms, fire) => host.after(ms, fire),
+    };
+    const after = port.after;
+    const onTimeout = (): void => void this.stats.timeouts++;
+    // One id sequence for join ids, request ids and multicast ids, as the wire has always seen them.
+    const ids = new RequestIds();
+    this.admission = new Admission(port, this.leafSet, this.stats, {
+      peersChanged: () => host.peersChanged(),
+      neighbourUpdate: (node, joined, change) => host.neighbourUpdate(node, joined, change),
+      learned: (node) => this.server.onLearned(node),
+    }, host.security?.authenticates === true, opts.requestTimeoutMs);
+    this.ask = new NeighbourAsk(port, ids, new PendingRequests<readonly NodeHandle[]>({ after, onTimeout }), opts.requestTimeoutMs);
+    this.planner = new JoinPlanner(port, host.space, this.admission, this.ask, ids, new PendingRequests<JoinReply>({ after, onTimeout }), this.stats, opts);
+    this.server = new JoinServer(port, this.leafSet, this.admission, ids, this.stats, opts.requestTimeoutMs, new HoleMemory(host.table), (joining) => this.handOverToJoined(joining));
+    this.maintenance = new Maintenance(port, this.leafSet, this.admission, this.ask, this.stats, opts.requestTimeoutMs);
+  }
+
+  /**
+   * Joins the mesh through the first bootstrap address that answers; `done(true)` once the routing
+   * table is filled, `done(false)` when no bootstrap address led to a surrogate.
+   */
+  join(bootstrap: readonly Address[], done: (joined: boolean) => void): void {
+    this.planner.join(bootstrap, done);
+  }
+
+  /**
+   * Soft-state table repair, every `periodMs` (see Maintenance.repairOnce); the first round is
+   * spread by GUID so a mesh's nodes do not repair in step.
+   */
+  startRepair(periodMs: number): void {
+    if (periodMs <= 0) return;
+    const offset = (periodMs * (this.host.self.guid.bytes[0] + 1)) / 257;
+    const tick = (): void => {
+      this.maintenance.repairOnce();
+      this.host.after(periodMs, tick);
+    };
+    this.host.after(offset, tick);
+  }
+
+  repairOnce(): void {
+    this.maintenance.repairOnce();
+  }
+
+  /**
+   * Heartbeats: every `periodMs` each primary neighbour is pinged (backups every fourth round); one that misses `maxMisses`
+   * heartbeats in a row is taken as failed: dropped (its slot's first backup takes over) and, when
+   * that leaves the slot empty, the slot is repaired from a neighbour's entries at that level.
+   */
+  startHeartbeat(periodMs: number, maxMisses: number): void {
+    if (periodMs <= 0) return;
+    const offset = (periodMs * (this.host.self.guid.bytes[1] + 1)) / 257;
+    let round = 0;
+    const tick = (): void => {
+      // Backups are checked every fourth round: cheaper, and they are only used after a primary fails.
+      this.maintenance.heartbeat(Math.min(this.opts.requestTimeoutMs, periodMs), maxMisses, round++ % 4 === 0);
+      this.host.after(periodMs, tick);
+    };
+    this.host.after(offset, tick);
+  }
+
+  /** A neighbour did not acknowledge a hop: ping it now, and drop it if it does not answer either. */
+  suspect(node: NodeHandle): void {
+    this.maintenance.suspect(node);
+  }
+
+  /** Removes a node that left or failed; modules hear of it. */
+  forget(guid: Guid): void {
+    this.admission.forget(guid);
+  }
+
+  /**
+   * Leaves on purpose: every node that lists this one hears of a replacement for its slot, and the
+   * pointers this node roots go to the nodes that root them once it is gone.
+   */
+  leave(): void {
+    this.maintenance.sendLeaveNotices();
+    const table = this.host.table;
+    this.handOverRooted((dest) => (nextHop(table, dest, 0).kind === 'root' ? rootWithout(table, dest) : undefined));
+  }
+
+  // ---- The upcall --------------------------------------------------------------------------
+
+  deliver(d: Delivery): void {
+    let msg: MembershipMsg;
+    try {
+      msg = decodeMembership(d.payload, { idBytes: this.idBytes });
+    } catch {
+      this.stats.malformed++;
+      return;
+    }
+    const from = d.from ?? d.source;
+    switch (msg.kind) {
+      case 'joinRequest': {
+        const { joining } = msg.joinRequest;
+        if (d.dest.equals(joining.guid)) this.server.startMulticast(joining, msg.joinRequest.joinId);
+        else this.host.route({ dest: joining.guid, fuzzy: true, ttl: DEFAULTS.defaultTtl, moduleId: MEMBERSHIP_MODULE_ID, payload: d.payload });
+        return;
+      }
+      case 'multicast':
+        this.server.onMulticast(msg.multicast, from);
+        return;
+      case 'multicastAck':
+        this.server.onAck(msg.multicastAck, from);
+        return;
+      case 'joinReply':
+        this.planner.onJoinReply(msg.joinReply);
+        return;
+      case 'neighbourRequest':
+        this.server.onNeighbourRequest(msg.neighbourRequest, from);
+        return;
+      case 'neighbourReply':
+        this.ask.onReply(msg.neighbourReply);
+        return;
+      case 'adopt':
+        this.admission.onAdopt(from, msg.adopt);
+        return;
+      case 'leave':
+        this.admission.onLeave(msg.leave);
+        return;
+      case 'candidates':
+        this.planner.onCandidates(msg.candidates.nodes);
+        return;
+      case 'handOver':
+        for (const p of msg.handOver.pointers) this.takeOver(p);
+        return;
+    }
+  }
+
+  private send(to: NodeHandle, msg: MembershipMsg): void {
+    this.host.sendDirect(to, MEMBERSHIP_MODULE_ID, encodeMembership(msg), 0);
+  }
+
+  // ---- Pointer hand-over (moving to location/; kept here, unchanged, until it does) ----------
+
+  /** The joining node was added here: hand it the pointers it now roots (the next hop for them is it). */
+  private handOverToJoined(joining: NodeHandle): void {
+    this.handOverRooted((dest) => {
+      const hop = nextHop(this.host.table, dest, 0);
+      return hop.kind === 'forward' && hop.to.guid.equals(joining.guid) ? joining : undefined;
+    });
+  }
+
+  /** Sends every pointer whose salted root `newRoot` names (a node other than this one) to it. */
+  private handOverRooted(newRoot: (saltedGuid: Guid) => NodeHandle | undefined): void {
+    const byTarget = new Map<string, { to: NodeHandle; pointers: PublishMsg[] }>();
+    const now = this.host.now();
+    for (const p of this.host.locator.store.all(now)) {
+      if (p.extra) continue;
+      const to = newRoot(saltedRoot(p.object, p.saltIndex));
+      if (!to || to.guid.equals(this.host.self.guid)) continue;
+      let batch = byTarget.get(to.guid.hex);
+      if (!batch) byTarget.set(to.guid.hex, (batch = { to, pointers: [] }));
+      const left = Math.max(1, Math.min(DEFAULTS.maxPointerLifetimeMs, Math.round(p.expiresAt - now)));
+      batch.pointers.push({
+        object: p.object, server: p.server, tag: p.tag, saltIndex: p.saltIndex, sequence: p.sequence,
+        // A signed record travels as it was signed (its own lifetime, key and signature) so the
+        // receiver can verify it; an unsigned one carries just the time it has left.
+        lifetimeMs: p.signed ? p.signed.lifetimeMs : left,
+        pathLatency: p.latency, extra: false,
+        ...(p.signed ? { publisherKey: p.signed.publisherKey, signature: p.signed.signature } : {}),
+      });
+    }
+    for (const { to, pointers } of byTarget.values()) {
+      for (let i = 0; i < pointers.length; i += DEFAULTS.maxHandOverPointers) {
+        const chunk = pointers.slice(i, i + DEFAULTS.maxHandOverPointers);
+        this.stats.pointersHandedOver += chunk.length;
+        this.send(to, { kind: 'handOver', handOver: { pointers: chunk } });
+      }
+    }
+  }
+
+  private takeOver(p: PublishMsg): void {
+    this.stats.pointersTakenOver++;
+    this.host.locator.acceptPointer(p);
+  }
+}

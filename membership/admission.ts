@@ -1,0 +1,170 @@
+/**
+ * Admission: who enters this node's routing table, leaf set and backpointers, and when. With an
+ * authenticating security provider a peer is admitted only after a ping it answered with proof of its
+ * GUID's key; admissions that arrive before the proof wait for it (bounded). Also the two small
+ * exchanges that admit or drop peers: Adopt ("I measured you") and LeaveNotice.
+ */
+import { DEFAULTS } from '../defaults';
+import type { Guid } from '../routing/guid';
+import type { Address, NodeHandle } from '../routing/handle';
+import type { Writable } from '../routing/messages';
+import { ProvenPeers } from '../security/provenPeers';
+import type { LeafChange, LeafSet } from './leafSet';
+import type { Adopt, LeaveNotice } from './messages';
+import type { MembershipPort, MembershipStats, ProbeDone, ProbeOptions } from './port';
+
+/** Latency given to a node added before anyone measured it; the first real measurement replaces it. */
+export const UNMEASURED_MS = 1e6;
+
+/** Admissions of one peer that may wait on its proof; more are dropped (the first ones add it anyway). */
+const MAX_WAITING_PER_PROOF = 8;
+
+export interface AdmissionEvents {
+  /** The routing table went from empty to not, or back (the node may go ALONE ↔ ACTIVE). */
+  peersChanged(): void;
+  /** A node joined or left this node's neighbourhood: modules' update upcalls, leaf-set events. */
+  neighbourUpdate(node: NodeHandle, joined: boolean, leafChange: LeafChange | undefined): void;
+  /** A node passed the gate and was offered to the table (taken or not): joins remembered may want it. */
+  learned?(node: NodeHandle): void;
+}
+
+export class Admission {
+  /** Peers seen proving their GUID at their address (bounded); consulted before any admission. */
+  private readonly proven = new ProvenPeers(DEFAULTS.maxProvenPeers);
+  /** Admissions waiting for a proof: GUID hex → what to do once the peer proved itself (bounded by pending pings). */
+  private readonly proving = new Map<string, Array<(rtt: number) => void>>();
+
+  constructor(
+    private readonly port: MembershipPort,
+    private readonly leafSet: LeafSet,
+    private readonly stats: MembershipStats,
+    private readonly events: AdmissionEvents,
+    /** With an authenticating provider no unproven GUID is admitted. */
+    private readonly authenticates: boolean,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  isProven(node: NodeHandle): boolean {
+    return this.proven.has(node);
+  }
+
+  /**
+   * Pings through the security provider: an answer that does not prove the answerer's GUID is
+   * counted and reads as no answer at all, so nothing built on the ping (a measurement, a heartbeat,
+   * a join step) ever trusts it. A proven answer is remembered for later admissions.
+   */
+  probe(to: Address, timeoutMs: number, done: ProbeDone, opts?: ProbeOptions): void {
+    this.port.ping(to, timeoutMs, (r, err) => {
+      if (r && !r.proven) {
+        this.stats.forgedCredentials++;
+        done(undefined, err);
+        return;
+      }
+      // Only an answered challenge proves anything: a liveness ping's pong names a sender nobody checked.
+      if (r && this.authenticates && r.challenged && !this.proven.has(r.peer)) {
+        this.stats.peersProven++;
+        this.proven.add(r.peer);
+      }
+      done(r, err);
+    }, opts);
+  }
+
+  /**
+   * Runs `then` once `node` has proven its GUID at its address: at once (latency unmeasured) when it
+   * already has or the provider does not authenticate, else after a challenge ping it answers with
+   * proof (with the measured round trip). A node that fails is never admitted.
+   */
+  whenProven(node: NodeHandle, then: (rttMs: number) => void): void {
+    if (!this.authenticates || this.proven.has(node)) {
+      then(UNMEASURED_MS);
+      return;
+    }
+    const waiting = this.proving.get(node.guid.hex);
+    if (waiting) {
+      if (waiting.length < MAX_WAITING_PER_PROOF) waiting.push(then);
+      return;
+    }
+    this.proving.set(node.guid.hex, [then]);
+    this.probe(node.address, this.requestTimeoutMs, (r) => {
+      const all = this.proving.get(node.guid.hex) ?? [];
+      this.proving.delete(node.guid.hex);
+      if (!r || !r.peer.guid.equals(node.guid) || !this.proven.has(node)) {
+        this.stats.timeouts++;
+        return;
+      }
+      for (const f of all) f(r.rtt);
+    });
+  }
+
+  /** Adds a node with a latency; updates the leaf set and tells modules. True when the table took it. */
+  learn(node: NodeHandle, latencyMs: number): boolean {
+    const table = this.port.table;
+    if (node.guid.equals(this.port.self.guid)) return false;
+    // The last gate: with an authenticating provider no unproven GUID enters the table or leaf set.
+    if (this.authenticates && !this.proven.has(node)) {
+      this.whenProven(node, (rtt) => this.learn(node, latencyMs === UNMEASURED_MS ? rtt : latencyMs));
+      return false;
+    }
+    const wasEmpty = table.size === 0;
+    const known = table.get(node.guid);
+    // An unmeasured placeholder never overwrites a measurement.
+    if (known && latencyMs === UNMEASURED_MS) return false;
+    const added = table.add(node, latencyMs);
+    const change = this.leafSet.add(node);
+    if ((added && !known) || change) this.events.neighbourUpdate(node, true, change);
+    if (wasEmpty && table.size > 0) this.events.peersChanged();
+    if (!known) this.events.learned?.(node);
+    return added;
+  }
+
+  /** Pings a node and adds it with the measured round trip when it answers as itself. */
+  measureAndLearn(node: NodeHandle): void {
+    this.probe(node.address, this.requestTimeoutMs, (r) => {
+      if (r && r.peer.guid.equals(node.guid)) this.learn(node, r.rtt);
+      else this.stats.timeouts++;
+    });
+  }
+
+  /** Removes a node that left or failed; modules hear of it. */
+  forget(guid: Guid): void {
+    const table = this.port.table;
+    const known = table.get(guid);
+    table.remove(guid);
+    table.removeBackpointer(guid);
+    const change = this.leafSet.remove(guid);
+    if (known || change) this.events.neighbourUpdate(known?.handle ?? change!.removed[0], false, change);
+    if (table.size === 0) this.events.peersChanged();
+  }
+
+  /** An Adopt from `from`: nothing of the sender's is kept (backpointer, entry) before it proved its GUID. */
+  onAdopt(from: NodeHandle, adopt: Adopt): void {
+    this.stats.adopted++;
+    const { rttMs, listsYou, answer, expectListed } = adopt;
+    const table = this.port.table;
+    this.whenProven(from, () => {
+      if (listsYou) table.addBackpointer(from);
+      // An answer that says we are not listed after all: the sender is no backpointer.
+      else if (answer) table.removeBackpointer(from.guid);
+      this.learn(from, rttMs);
+      // Answer once, only when the sender's expectation is wrong (by default it expects not to be
+      // listed), so it keeps its backpointers right; never answer an answer.
+      if (!answer && table.has(from.guid) !== (expectListed === true)) this.sendAdopt(from, rttMs, true);
+    });
+  }
+
+  /** An answer is marked as one, so the exchange ends there without either side remembering whom it adopted. */
+  sendAdopt(to: NodeHandle, rttMs: number, answer: boolean, expectListed = false): void {
+    const adopt: Writable<Adopt> = { rttMs, listsYou: this.port.table.has(to.guid) };
+    if (answer) adopt.answer = true;
+    if (expectListed) adopt.expectListed = true;
+    this.port.send(to, { kind: 'adopt', adopt });
+  }
+
+  /** A node leaving on purpose: drop it, and measure the replacement it names for its slot. */
+  onLeave(notice: LeaveNotice): void {
+    this.stats.leavesReceived++;
+    const { leaving, replacement } = notice;
+    this.forget(leaving.guid);
+    if (replacement && !replacement.guid.equals(this.port.self.guid)) this.measureAndLearn(replacement);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What the pure membership parts need from their node: a way to send a membership message to one
+ * peer, to ping an address, and a one-shot timer on the node's clock. The runtime (actors/) wires it
+ * to the router; tests pass a fake that records every call, so the protocol runs without a network.
+ */
+import type { Address, NodeHandle } from '../routing/handle';
+import type { RoutingTable } from '../routing/routingTable';
+import type { MembershipMsg } from './messages';
+
+/** A ping's answer as membership reads it. */
+export interface ProbeReply {
+  readonly rtt: number;
+  readonly peer: NodeHandle;
+  /** The peer proved it holds the key behind its GUID (always true when nothing was asked). */
+  readonly proven: boolean;
+  /** The ping carried a challenge and the pong answered it. */
+  readonly challenged: boolean;
+  /** By the pong's word, a round trip (ms) below this enters the peer's table (asked by `admission`). */
+  readonly admitBelowMs?: number;
+}
+
+export interface ProbeOptions {
+  /** Default true: ask for proof of the GUID's key (when the provider authenticates). */
+  readonly challenge?: boolean;
+  /** Default false: ask for the answerer's admission hint. */
+  readonly admission?: boolean;
+}
+
+/** Called once when a ping ends: with the reply, or without (timeout, refused, closed). */
+export type ProbeDone = (reply: ProbeReply | undefined, err?: Error) => void;
+
+export interface MembershipPort {
+  readonly self: NodeHandle;
+  readonly table: RoutingTable;
+  /** The node's clock (ms). */
+  now(): number;
+  /** Sends a membership message straight to one peer. */
+  send(to: NodeHandle, msg: MembershipMsg): void;
+  /** Pings an address; `done` runs in the event that ends the ping. */
+  ping(to: Address, timeoutMs: number, done: ProbeDone, opts?: ProbeOptions): void;
+  /** A one-shot timer on the node's clock. */
+  after(ms: number, fire: () => void): void;
+}
+
+/** Counters of everything membership did; read through `node.stats.membership`. */
+export interface MembershipStats {
+  joinsServed: number;
+  multicastsReceived: number;
+  neighbourRequestsServed: number;
+  adopted: number;
+  leavesReceived: number;
+  pointersHandedOver: number;
+  pointersTakenOver: number;
+  malformed: number;
+  timeouts: number;
+  repairs: number;
+  failuresDetected: number;
+  /** Pongs that did not prove the answerer's GUID (no proof, a key that is not its GUID's, a bad signature): never admitted. */
+  forgedCredentials: number;
+  /** Peers that proved their GUID to this node (a signed nonce answered). */
+  peersProven: number;
+  /** Candidates sent to joining nodes for their holes (JoinCandidates messages). */
+  holeCandidatesSent: number;
+}
+
+export function emptyMembershipStats(): MembershipStats {
+  return {
+    joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
+    pointersHandedOver: 0, pointersTakenOver: 0, malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
+    forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0,
+  };
+}

@@ -1,0 +1,258 @@
+/**
+ * The pure membership parts driven through a fake port: no network, no actors. Time is the fake
+ * clock; sends, pings and timers are recorded and answered by hand.
+ */
+import { DEFAULTS } from '../../defaults';
+import { DEFAULT_SPACE, Guid, sharedPrefixLength } from '../../routing/guid';
+import type { Address, NodeHandle } from '../../routing/handle';
+import { PendingRequests, RequestIds } from '../../routing/pendingRequests';
+import { RoutingTable } from '../../routing/routingTable';
+import { Admission } from '../../membership/admission';
+import { HoleMemory, joinHoles } from '../../membership/holes';
+import { JoinPlanner } from '../../membership/joinPlanner';
+import { JoinServer } from '../../membership/joinServer';
+import { LeafSet } from '../../membership/leafSet';
+import { Maintenance } from '../../membership/maintenance';
+import type { MembershipMsg } from '../../membership/messages';
+import { NeighbourAsk } from '../../membership/neighbourAsk';
+import { emptyMembershipStats, type MembershipPort, type ProbeDone, type ProbeOptions } from '../../membership/port';
+import { SeededRng } from '../../sim/random';
+
+const BITS = DEFAULT_SPACE.digitBits;
+let port = 1;
+const handle = (hex: string): NodeHandle => ({ guid: Guid.fromHex(hex.padEnd(40, '0')), address: { family: 4, ip: Uint8Array.of(10, 0, 0, 1), port: port++ } });
+
+/** A port that records everything; pings and timers wait until the test answers or fires them. */
+class FakePort implements MembershipPort {
+  readonly table: RoutingTable;
+  readonly sent: Array<{ to: NodeHandle; msg: MembershipMsg }> = [];
+  readonly pings: Array<{ to: Address; done: ProbeDone; opts?: ProbeOptions }> = [];
+  readonly timers: Array<{ at: number; fire: () => void }> = [];
+  clock = 0;
+  constructor(readonly self: NodeHandle) {
+    this.table = new RoutingTable(self, DEFAULT_SPACE);
+  }
+  now(): number {
+    return this.clock;
+  }
+  send(to: NodeHandle, msg: MembershipMsg): void {
+    this.sent.push({ to, msg });
+  }
+  ping(to: Address, _ms: number, done: ProbeDone, opts?: ProbeOptions): void {
+    this.pings.push({ to, done, opts });
+  }
+  after(ms: number, fire: () => void): void {
+    this.timers.push({ at: this.clock + ms, fire });
+  }
+  /** Advances the clock and fires every timer due, in order. */
+  advance(ms: number): void {
+    this.clock += ms;
+    for (;;) {
+      const i = this.timers.findIndex((t) => t.at <= this.clock);
+      if (i < 0) return;
+      this.timers.splice(i, 1)[0].fire();
+    }
+  }
+  /** Answers every waiting ping as the node `byAddress` names, with its rtt. */
+  answerPings(byAddress: (a: Address) => { peer: NodeHandle; rtt: number } | undefined): void {
+    const pings = this.pings.splice(0);
+    for (const p of pings) {
+      const who = byAddress(p.to);
+      p.done(who ? { ...who, proven: true, challenged: false, admitBelowMs: Infinity } : undefined);
+    }
+  }
+}
+
+function parts(self: NodeHandle) {
+  const p = new FakePort(self);
+  const stats = emptyMembershipStats();
+  const leafSet = new LeafSet(self.guid);
+  const learned: NodeHandle[] = [];
+  const admission = new Admission(p, leafSet, stats, { peersChanged: () => {}, neighbourUpdate: () => {}, learned: (n) => {
+    learned.push(n);
+    server.onLearned(n);
+  } }, false, 1_000);
+  const ids = new RequestIds();
+  const after = (ms: number, fire: () => void) => p.after(ms, fire);
+  const ask = new NeighbourAsk(p, ids, new PendingRequests({ after, onTimeout: () => stats.timeouts++ }), 1_000);
+  const joined: NodeHandle[] = [];
+  const holes = new HoleMemory(p.table);
+  const server = new JoinServer(p, leafSet, admission, ids, stats, 1_000, holes, (j) => joined.push(j));
+  const planner = new JoinPlanner(p, DEFAULT_SPACE, admission, ask, ids, new PendingRequests({ after, onTimeout: () => stats.timeouts++ }), stats, { k: 4, requestTimeoutMs: 1_000, joinTimeoutMs: 5_000 });
+  const maintenance = new Maintenance(p, leafSet, admission, ask, stats, 1_000);
+  return { p, stats, leafSet, admission, ask, server, planner, maintenance, joined, learned, holes };
+}
+
+describe('PendingRequests', () => {
+  test('resolves once by id, times out once, and refuses past its limit', () => {
+    const timers: Array<() => void> = [];
+    const got: Array<[number, string | undefined]> = [];
+    let timeouts = 0;
+    const pending = new PendingRequests<string>({ after: (_ms, fire) => void timers.push(fire), limit: 2, onTimeout: () => timeouts++ });
+    expect(pending.register(1, 10, (v) => got.push([1, v]))).toBe(true);
+    expect(pending.register(2, 10, (v) => got.push([2, v]))).toBe(true);
+    expect(pending.register(3, 10, (v) => got.push([3, v]))).toBe(false);
+    expect(pending.stats.refused).toBe(1);
+    expect(pending.resolve(1, 'a')).toBe(true);
+    expect(pending.resolve(1, 'again')).toBe(false);
+    for (const t of timers) t();
+    expect(got).toEqual([[1, 'a'], [2, undefined]]);
+    expect(timeouts).toBe(1);
+    expect(pending.resolve(2, 'late')).toBe(false);
+    expect(pending.size).toBe(0);
+  });
+
+  test('request ids never repeat 0 and wrap at 2^32', () => {
+    const ids = new RequestIds();
+    expect([ids.next(), ids.next()]).toEqual([1, 2]);
+  });
+});
+
+describe('RoutingTable.slotOf', () => {
+  test('matches sharedPrefixLength then digit for random GUIDs, and is undefined for self', () => {
+    const rng = new SeededRng(7);
+    const self = handle('');
+    const t = new RoutingTable({ ...self, guid: Guid.random(() => rng.int(256)) }, DEFAULT_SPACE);
+    expect(t.slotOf(t.self.guid)).toBeUndefined();
+    for (let i = 0; i < 500; i++) {
+      const g = Guid.random(() => rng.int(256));
+      const l = sharedPrefixLength(t.self.guid, g, BITS);
+      expect(t.slotOf(g)).toEqual({ level: l, digit: g.digit(l, BITS) });
+    }
+  });
+});
+
+describe('join holes', () => {
+  test('the surrogate lists its empty slots at levels up to the shared one, the joining digit excepted', () => {
+    const { p } = parts(handle('a1'));
+    p.table.add(handle('b'), 5);
+    p.table.add(handle('a2'), 5);
+    const joining = handle('a3');
+    const holes = joinHoles(p.table, joining.guid);
+    // Brute force: every slot (l, d) with l ≤ 1 that is empty, not own digit, not (1, 3).
+    const want: number[] = [];
+    for (let l = 0; l <= 1; l++) for (let d = 0; d < 16; d++) {
+      if (d === p.table.selfDigit(l) || (l === 1 && d === 3)) continue;
+      if (p.table.slot(l, d).length === 0) want.push(l * 16 + d);
+    }
+    expect(holes.sort((a, b) => a - b)).toEqual(want);
+    expect(holes).not.toContain(0 * 16 + 0xb);
+    expect(holes).not.toContain(1 * 16 + 2);
+  });
+
+  test('a multicast receiver answers with nodes filling a hole, and later passes on a node it learns', () => {
+    const { p, server, admission } = parts(handle('a1'));
+    const filler = handle('c7');
+    admission.learn(filler, 3);
+    const joining = handle('a5');
+    const parent = handle('a9');
+    server.onMulticast({ joining, joinId: 1, level: 2, multicastId: 77, holes: [0 * 16 + 0xc, 0 * 16 + 0xd, 1 * 16 + 0x6] }, parent);
+    const toJoining = () => p.sent.filter((s) => s.to.guid.equals(joining.guid) && s.msg.kind === 'candidates').map((s) => (s.msg.kind === 'candidates' ? s.msg.candidates.nodes.map((n) => n.guid.hex.slice(0, 2)) : []));
+    expect(toJoining()).toEqual([['c7']]);
+    // A node learned later that fills a remembered hole (0, d) goes to the joining node, once.
+    admission.learn(handle('d1'), 4);
+    admission.learn(handle('d2'), 4);
+    // One that fills no hole (0, e) does not; one sharing more digits with the joining node than this node does, does.
+    admission.learn(handle('e1'), 4);
+    admission.learn(handle('a54'), 4);
+    expect(toJoining()).toEqual([['c7'], ['d1'], ['a5']]);
+    // Forgotten after joinHolesMemoryMs.
+    p.advance(DEFAULTS.joinHolesMemoryMs + 1);
+    admission.learn(handle('a6'), 4);
+    expect(toJoining()).toHaveLength(3);
+  });
+
+  test('remembers at most maxRememberedJoins, the oldest forgotten first', () => {
+    const { p } = parts(handle('a1'));
+    const memory = new HoleMemory(p.table, 2, 1_000);
+    for (const hex of ['b1', 'b2', 'b3']) memory.arrive(handle(hex), [0xc], 0);
+    expect(memory.size).toBe(2);
+    expect(memory.learned(handle('c0'), 1).map((n) => n.guid.hex.slice(0, 2))).toEqual(['b2', 'b3']);
+  });
+});
+
+describe('join planner', () => {
+  test('asks the gateway to join, measures the reply, asks level by level, adopts what it measured', () => {
+    const self = handle('a1');
+    const { p, planner } = parts(self);
+    const gateway = handle('f0');
+    const surrogate = handle('a2');
+    const near = handle('b3');
+    const all = [gateway, surrogate, near];
+    const byAddress = (a: Address) => all.map((n) => ({ peer: n, rtt: 10 })).find((x) => x.peer.address.port === a.port);
+    let done: boolean | undefined;
+    planner.join([gateway.address], (j) => (done = j));
+    p.answerPings(byAddress);
+    const req = p.sent.shift()!;
+    expect(req.msg.kind).toBe('joinRequest');
+    planner.onJoinReply({ joinId: req.msg.kind === 'joinRequest' ? req.msg.joinRequest.joinId : 0, surrogate, level: 1, neighbours: [] });
+    p.answerPings(byAddress);
+    // Level 1 asked of the surrogate, then level 0, whose answer lists `near`.
+    const askL1 = p.sent.shift()!;
+    expect(askL1.msg).toEqual({ kind: 'neighbourRequest', neighbourRequest: expect.objectContaining({ level: 1 }) });
+    if (askL1.msg.kind !== 'neighbourRequest') throw new Error();
+    // The ask answered by the request id the message carried (answers come through NeighbourAsk.onReply).
+    (planner as unknown as { ask: NeighbourAsk }).ask.onReply({ requestId: askL1.msg.neighbourRequest.requestId, level: 1, nodes: [] });
+    p.answerPings(byAddress);
+    const askL0 = p.sent.shift()!;
+    if (askL0.msg.kind !== 'neighbourRequest') throw new Error();
+    expect(askL0.msg.neighbourRequest.level).toBe(0);
+    (planner as unknown as { ask: NeighbourAsk }).ask.onReply({ requestId: askL0.msg.neighbourRequest.requestId, level: 0, nodes: [near] });
+    p.answerPings(byAddress);
+    expect(done).toBe(true);
+    expect(p.table.has(surrogate.guid) && p.table.has(near.guid)).toBe(true);
+    expect(p.sent.filter((s) => s.msg.kind === 'adopt').map((s) => s.to.guid.hex.slice(0, 2)).sort()).toEqual(['a2', 'b3']);
+  });
+
+  test('a join whose surrogate never answers gives up after joinTimeoutMs and tries the next address', () => {
+    const { p, planner, stats } = parts(handle('a1'));
+    const gateway = handle('f0');
+    let done: boolean | undefined;
+    planner.join([gateway.address], (j) => (done = j));
+    p.answerPings((a) => (a.port === gateway.address.port ? { peer: gateway, rtt: 5 } : undefined));
+    p.advance(4_999);
+    expect(done).toBeUndefined();
+    p.advance(1);
+    expect(done).toBe(false);
+    expect(stats.timeouts).toBe(1);
+  });
+});
+
+describe('join server', () => {
+  test('the surrogate fans out to its children, adds the joining node, and replies once every child acknowledged', () => {
+    const self = handle('a1');
+    const { p, server, joined } = parts(self);
+    const child = handle('a3');
+    p.table.add(child, 5);
+    const joining = handle('a2');
+    server.startMulticast(joining, 9);
+    const mc = p.sent.find((s) => s.msg.kind === 'multicast')!;
+    expect(mc.to.guid.equals(child.guid)).toBe(true);
+    if (mc.msg.kind !== 'multicast') throw new Error();
+    expect(mc.msg.multicast.holes).toEqual(joinHoles(p.table, joining.guid));
+    expect(joined.map((j) => j.guid.hex)).toEqual([joining.guid.hex]);
+    expect(p.sent.some((s) => s.msg.kind === 'joinReply')).toBe(false);
+    server.onAck({ multicastId: mc.msg.multicast.multicastId, reached: [child] }, child);
+    const reply = p.sent.find((s) => s.msg.kind === 'joinReply')!;
+    expect(reply.msg).toEqual({ kind: 'joinReply', joinReply: expect.objectContaining({ joinId: 9, level: 1 }) });
+  });
+});
+
+describe('maintenance', () => {
+  test('a neighbour that misses maxMisses heartbeats is dropped and its empty slot is asked of a peer at that level', () => {
+    const { p, maintenance, admission, stats } = parts(handle('a1'));
+    const dead = handle('b1');
+    const peer = handle('a2');
+    admission.learn(dead, 5);
+    admission.learn(peer, 5);
+    for (let round = 0; round < 2; round++) {
+      maintenance.heartbeat(500, 2, false);
+      p.answerPings((a) => (a.port === peer.address.port ? { peer, rtt: 5 } : undefined));
+    }
+    expect(p.table.has(dead.guid)).toBe(false);
+    expect(stats.failuresDetected).toBe(1);
+    const ask = p.sent.find((s) => s.msg.kind === 'neighbourRequest')!;
+    expect(ask.to.guid.equals(peer.guid)).toBe(true);
+    expect(ask.msg).toEqual({ kind: 'neighbourRequest', neighbourRequest: expect.objectContaining({ level: 0 }) });
+  });
+});
