@@ -18,13 +18,13 @@ import { LeafSet, type LeafChange } from '../membership/leafSet';
 import { multicastChildren, tableHoles } from '../membership/multicast';
 import { closestK, levelCandidates } from '../membership/neighbours';
 import { replacementFor } from '../membership/replacement';
-import type { Delivery, UpcallModule } from '../upcalls/types';
+import type { Delivery, UpcallModule } from '../upcalls/contract';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
 import { MEMBERSHIP_MODULE_ID, type Adopt, type NeighbourRequest, type JoinMulticast, type JoinReply, type MembershipMsg } from '../membership/messages';
 import { type PublishMsg } from '../location/messages';
 import { type Writable } from '../routing/messages';
 import type { ObjectLocatorCore } from './objectLocatorCore';
-import type { PingDone, PingOptions, PingReply, RouteRequest } from './routerCore';
+import type { PingDone, PingOptions, PingReply, RouteRequest } from './routerRuntime';
 import { ProvenPeers } from '../security/provenPeers';
 import type { SecurityProvider } from '../security/provider';
 
