@@ -1,6 +1,6 @@
 /**
  * The per-datagram path: a received datagram, and every timer its handling arms, runs as a plain
- * call into RouterCore on the node's clock, with no xstate event. A 3,000-node build by joins spent
+ * call into RouterRuntime on the node's clock, with no xstate event. A 3,000-node build by joins spent
  * a quarter of its time in xstate's per-event machinery (one event per datagram and per timer), and
  * a datagram needs none of it: the router has no state a datagram changes through the machine.
  *
@@ -12,7 +12,7 @@
  */
 import type { AnyActorRef } from 'xstate';
 import type { Address, Clock } from '../transport/types';
-import type { RouterCore } from './routerCore';
+import type { RouterRuntime } from './routerRuntime';
 import { duringEvent, type Timer } from './routerMachine';
 
 export interface DatagramPath {
@@ -22,7 +22,7 @@ export interface DatagramPath {
   stop(): void;
 }
 
-export function createDatagramPath(core: RouterCore, clock: Clock, router: () => AnyActorRef): DatagramPath {
+export function createDatagramPath(core: RouterRuntime, clock: Clock, router: () => AnyActorRef): DatagramPath {
   /**
    * Clock handles of the timers armed here and not yet fired, cleared on stop. Bounded by what arms
    * them: pending hops, pings and membership requests, each under its own DEFAULTS limit.

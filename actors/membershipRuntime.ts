@@ -22,10 +22,10 @@ import { Maintenance } from '../membership/maintenance';
 import { MEMBERSHIP_MODULE_ID, type JoinReply, type MembershipMsg } from '../membership/messages';
 import { NeighbourAsk } from '../membership/neighbourAsk';
 import { emptyMembershipStats, type MembershipPort, type MembershipStats } from '../membership/port';
-import type { Delivery, UpcallModule } from '../upcalls/types';
+import type { Delivery, UpcallModule } from '../upcalls/contract';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
 import type { ObjectLocatorCore } from './objectLocatorCore';
-import type { PingDone, PingOptions, RouteRequest } from './routerCore';
+import type { PingDone, PingOptions, RouteRequest } from './routerRuntime';
 import type { SecurityProvider } from '../security/provider';
 
 export type { MembershipStats } from '../membership/port';

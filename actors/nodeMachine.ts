@@ -10,12 +10,12 @@ import { createDatagramPath } from './datagramPath';
 import type { MembershipRuntime } from './membershipRuntime';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import { objectLocatorMachine } from './objectLocatorMachine';
-import type { RouterCore } from './routerCore';
+import type { RouterRuntime } from './routerRuntime';
 import { routerMachine } from './routerMachine';
 
 /** The plain objects that do a node's per-message work, built once the transport is known. */
 export interface NodeCores {
-  readonly router: RouterCore;
+  readonly router: RouterRuntime;
   readonly locator: ObjectLocatorCore;
   readonly membership: MembershipRuntime;
   /** Salted roots a locate tries at once. */
@@ -61,7 +61,7 @@ export type NodeEvent =
  * Feeds every datagram to the router core by a plain call (datagramPath.ts), and network changes to
  * the node; detaches, and clears the timers datagrams armed, on stop.
  */
-const transportListener = fromCallback<{ type: 'none' }, { transport: Transport; core: RouterCore; clock: Clock }>(({ input, system, sendBack }) => {
+const transportListener = fromCallback<{ type: 'none' }, { transport: Transport; core: RouterRuntime; clock: Clock }>(({ input, system, sendBack }) => {
   let router: AnyActorRef | undefined;
   const path = createDatagramPath(input.core, input.clock, () => (router ??= system.get('router') as AnyActorRef));
   input.transport.onReceive(path.receive);

@@ -14,11 +14,11 @@ import { extraPointerTargets, latencyEstimate, locateHop, publishHop, unpublishH
 import { PointerStore } from '../location/pointerStore';
 import { saltedRoot } from '../location/saltedRoots';
 import { nextHop } from '../routing/nextHop';
-import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/types';
+import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/contract';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
 import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type PublishMsg, type UnpublishMsg } from '../location/messages';
 import type { Channel } from '../api/channel';
-import type { RouteRequest } from './routerCore';
+import type { RouteRequest } from './routerRuntime';
 import { publishRecord, RecordGate, unpublishRecord } from '../location/recordGate';
 import { noneProvider } from '../security/noneProvider';
 import type { SecurityProvider } from '../security/provider';

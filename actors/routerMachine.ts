@@ -7,7 +7,7 @@
 import { enqueueActions, setup } from 'xstate';
 import { DEFAULTS } from '../defaults';
 import type { Address } from '../transport/types';
-import type { PingDone, PingOptions, RouteRequest, RouterCore } from './routerCore';
+import type { PingDone, PingOptions, RouteRequest, RouterRuntime } from './routerRuntime';
 
 export type RouterEvent =
   | { type: 'route'; request: RouteRequest }
@@ -34,7 +34,7 @@ export interface Timer {
  * timers and leaves the outer one still in its event. Work that throws leaves no timer behind: the
  * event failed (the router fails with it), and another event must not arm what this one asked for.
  */
-export function duringEvent(core: RouterCore, work: () => void): Timer[] {
+export function duringEvent(core: RouterRuntime, work: () => void): Timer[] {
   const outer = core.inEvent;
   const from = core.timersPending;
   core.inEvent = true;
@@ -79,14 +79,14 @@ function runAll(fires: Array<() => void>): void {
 }
 
 export interface RouterInput {
-  readonly core: RouterCore;
+  readonly core: RouterRuntime;
   /** Reassembly sweep period (ms). */
   readonly sweepMs?: number;
 }
 
 export const routerMachine = setup({
   types: {
-    context: {} as { core: RouterCore; sweepMs: number },
+    context: {} as { core: RouterRuntime; sweepMs: number },
     input: {} as RouterInput,
     events: {} as RouterEvent,
   },

@@ -3,7 +3,7 @@
  * node refused, lost or threw away, by reason. Read-only copies; the full per-part counters stay in
  * the other `node.stats` fields.
  */
-import type { RouterStats } from '../actors/routerCore';
+import type { RouterStats } from '../actors/routerRuntime';
 import type { PointerStoreStats } from '../location/pointerStore';
 import type { ReassemblyStats } from '../routing/reassembler';
 import type { TransportStats } from '../transport/types';

@@ -12,7 +12,9 @@ import { Guid, idSpace, type IdSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
 import type { Address, Clock, Transport, TransportStats } from '../transport/types';
 import { openUdpTransport } from '../transport/udp';
-import { MAX_MODULE_ID, type UpcallModule } from '../upcalls/types';
+import type { UpcallModule } from '../upcalls/contract';
+import { checkModuleId as checkModule } from '../upcalls/host';
+import { createModuleContext } from './moduleContext';
 import type { NodeHandle } from '../routing/messages';
 import { MembershipRuntime, type MembershipStats } from '../actors/membershipRuntime';
 import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
@@ -20,7 +22,7 @@ import type { BootstrapProvider } from '../bootstrap/provider';
 import { StaticBootstrap } from '../bootstrap/staticList';
 import type { LeafChange } from '../membership/leafSet';
 import { ObjectLocatorCore, type LocateResult, type LocatorStats } from '../actors/objectLocatorCore';
-import { RouterCore, type PingDone, type RouterStats } from '../actors/routerCore';
+import { RouterRuntime, type PingDone, type RouterStats } from '../actors/routerRuntime';
 import type { Pointer } from '../location/pointerStore';
 import { AbortedError } from '../errors';
 import { Identity, secureRandom, type RandomBytes } from '../security/identity';
@@ -206,7 +208,7 @@ export class TapestryNode {
     }
   }
 
-  private readonly core: RouterCore;
+  private readonly core: RouterRuntime;
   private readonly fanout: number;
   /** The security provider's name (stats). */
   private get securityName(): string {
@@ -312,19 +314,16 @@ export class TapestryNode {
     this.router.send({ type: 'route', request: { dest: destGuid, payload: bytes, fuzzy: !!opts.fuzzy, ttl, moduleId } });
   }
 
-  /** Registers an upcall module; returns a function that unregisters it. */
+  /**
+   * Registers an upcall module; returns a function that unregisters it. A module with `attach` is
+   * handed its ModuleContext first thing (api/moduleContext.ts).
+   */
   register(module: UpcallModule): () => void {
     this.assertOpen();
-    checkModule(module.id);
-    const modules = this.core.modules;
-    if (modules.has(module.id)) throw new InvalidArgumentError(`module id ${module.id} is already registered`);
-    let appModules = 0;
-    for (const id of modules.keys()) if (id <= MAX_MODULE_ID) appModules++;
-    if (appModules >= DEFAULTS.maxModules) throw new LimitExceededError(`at most ${DEFAULTS.maxModules} modules`);
-    modules.set(module.id, module);
-    return () => {
-      if (modules.get(module.id) === module) modules.delete(module.id);
-    };
+    const host = this.core.upcalls;
+    return host.register(module, (m) =>
+      createModuleContext(m, { node: this, router: this.core, routerActor: this.router, host, leafSet: this.membership.leafSet }),
+    );
   }
 
   /** Measures the round-trip time to an address (ms, on the node's clock). */
@@ -490,7 +489,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     const self: NodeHandle = { guid, address: transport.local };
     const table = options.table ?? new RoutingTable(self, space);
     let membership: MembershipRuntime | undefined;
-    const router = new RouterCore({
+    const router = new RouterRuntime({
       self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu,
       timerSink: (ms, fire) => router$().send({ type: 'timer', ms, fire }),
       hopAcks: options.hopAcks ?? DEFAULTS.hopAcks,
@@ -516,7 +515,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
         extra: options.extraPointers ?? { backups: DEFAULTS.extraPointerBackups, neighbours: DEFAULTS.extraPointerNeighbours, hops: DEFAULTS.extraPointerHops },
       },
     );
-    router.modules.set(locator.id, locator);
+    router.upcalls.registerBuiltIn(locator);
     membership = new MembershipRuntime(
       {
         self: table.self, table, space, log, locator, security,
@@ -537,20 +536,13 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
         after: (ms, fire) => router.after(ms, fire),
         peersChanged: () => nodeRef?.send({ type: 'peers' }),
         neighbourUpdate: (node, joined, change) => {
-          for (const m of router.modules.values()) {
-            try {
-              m.update?.(node, joined);
-            } catch (err) {
-              router.stats.upcallErrors++;
-              log.warn({ err, module: m.name }, 'update upcall threw');
-            }
-          }
+          router.upcalls.update(node, joined);
           if (change) for (const l of leafListeners) l(change);
         },
       },
       { k: DEFAULTS.joinNeighbours, requestTimeoutMs: DEFAULTS.joinRequestTimeoutMs, joinTimeoutMs: DEFAULTS.joinTimeoutMs },
     );
-    router.modules.set(membership.id, membership);
+    router.upcalls.registerBuiltIn(membership);
     const cores: NodeCores = { router, locator, membership, locateFanout: Math.min(fanout, salts), republishMs: options.republishMs ?? DEFAULTS.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs };
     built = { cores, table, transport };
     return cores;
@@ -616,13 +608,6 @@ function toProvider(b: NodeOptions['bootstrap']): BootstrapProvider | undefined 
   if (b === undefined) return undefined;
   if (Array.isArray(b)) return new StaticBootstrap(b as Array<Address | string>);
   return b as BootstrapProvider;
-}
-
-function checkModule(id: number): number {
-  if (!Number.isInteger(id) || id < 0 || id > MAX_MODULE_ID) {
-    throw new InvalidArgumentError(`module id must be an integer in 0..${MAX_MODULE_ID}, got ${id}`);
-  }
-  return id;
 }
 
 function checkTag(tag: string, what: string): string {

@@ -16,10 +16,14 @@
  * refuse an honest peer; they can only make the limit more lenient.
  */
 import { InvalidArgumentError } from '../errors';
+import { BoundedMap } from './boundedMap';
 
 export class PeerRateLimiter {
-  /** Peer → when its bucket is full again (ms on the caller's clock); insertion order drives the sweep. */
-  private readonly fullAt = new Map<PeerKey, number>();
+  /**
+   * Peer → when its bucket is full again (ms on the caller's clock); insertion order drives the sweep,
+   * and a new peer in a full map evicts the longest-known one.
+   */
+  private readonly fullAt: BoundedMap<PeerKey, number>;
   /** Time one token takes to come back (ms). */
   private readonly intervalMs: number;
   /** How far `fullAt` may run ahead of `now` while a token is left: (burst − 1) intervals. */
@@ -35,6 +39,7 @@ export class PeerRateLimiter {
     if (!(ratePerSec > 0) || !(burst >= 1) || !Number.isInteger(maxPeers) || maxPeers < 1) {
       throw new InvalidArgumentError(`rate limit needs rate > 0, burst ≥ 1 and maxPeers ≥ 1; got ${ratePerSec}, ${burst}, ${maxPeers}`);
     }
+    this.fullAt = new BoundedMap(maxPeers);
     this.intervalMs = 1000 / ratePerSec;
     this.slackMs = (burst - 1) * this.intervalMs;
   }
@@ -54,7 +59,6 @@ export class PeerRateLimiter {
       // map holds little more than the peers heard within a refill time.
       this.sweepOldest(now);
       this.sweepOldest(now);
-      if (this.fullAt.size >= this.maxPeers) this.fullAt.delete(this.fullAt.keys().next().value!);
       this.fullAt.set(peer, now + this.intervalMs);
       return true;
     }
@@ -71,9 +75,8 @@ export class PeerRateLimiter {
    * once per pass, so an idle one goes within about one new peer per two buckets after it fills.
    */
   private sweepOldest(now: number): void {
-    const first = this.fullAt.keys().next();
-    if (first.done) return;
-    const key = first.value;
+    const key = this.fullAt.oldestKey();
+    if (key === undefined) return;
     const full = this.fullAt.get(key)!;
     this.fullAt.delete(key);
     // Not full yet: to the back of the line, so one busy peer does not hide the idle ones behind it.

@@ -7,6 +7,7 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { InvalidArgumentError } from '../errors';
+import { BoundedMap } from '../routing/boundedMap';
 import { SECURITY_LIMITS } from './limits';
 
 /** Bytes in a raw ed25519 public key. */
@@ -74,12 +75,20 @@ export interface KeyCacheStats {
  */
 export class KeyCache {
   readonly maxEntries: number;
-  readonly stats: KeyCacheStats = { hits: 0, misses: 0, invalid: 0, evicted: 0 };
-  private readonly keys = new Map<string, KeyObject>();
+  readonly stats: KeyCacheStats;
+  /** Least recently used first; a miss in a full cache evicts the oldest (counted as `evicted`). */
+  private readonly keys: BoundedMap<string, KeyObject>;
 
   constructor(maxEntries: number = SECURITY_LIMITS.keyCacheEntries) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidArgumentError(`maxEntries must be an integer ≥ 1, got ${maxEntries}`);
     this.maxEntries = maxEntries;
+    const keys = (this.keys = new BoundedMap(maxEntries));
+    this.stats = {
+      hits: 0, misses: 0, invalid: 0,
+      get evicted() {
+        return keys.evictions;
+      },
+    };
   }
 
   get size(): number {
@@ -96,9 +105,8 @@ export class KeyCache {
     const held = this.keys.get(id);
     if (held !== undefined) {
       this.stats.hits++;
-      // Re-inserted so Map order is least recently used first.
-      this.keys.delete(id);
-      this.keys.set(id, held);
+      // Moved to the newest end, so the map's order is least recently used first.
+      this.keys.refresh(id, held);
       return held;
     }
     this.stats.misses++;
@@ -108,11 +116,6 @@ export class KeyCache {
     } catch {
       this.stats.invalid++;
       return undefined;
-    }
-    if (this.keys.size >= this.maxEntries) {
-      const oldest = this.keys.keys().next().value as string;
-      this.keys.delete(oldest);
-      this.stats.evicted++;
     }
     this.keys.set(id, key);
     return key;

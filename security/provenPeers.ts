@@ -9,14 +9,16 @@
  * simply challenged again.
  */
 import { InvalidArgumentError } from '../errors';
+import { BoundedMap } from '../routing/boundedMap';
 import { sameAddress, type Address, type NodeHandle } from '../routing/handle';
 
 export class ProvenPeers {
-  /** GUID hex → the address it proved itself at. */
-  private readonly peers = new Map<string, Address>();
+  /** GUID hex → the address it proved itself at; least recently proven first. */
+  private readonly peers: BoundedMap<string, Address>;
 
   constructor(readonly maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidArgumentError(`maxEntries must be an integer ≥ 1, got ${maxEntries}`);
+    this.peers = new BoundedMap(maxEntries);
   }
 
   get size(): number {
@@ -31,9 +33,6 @@ export class ProvenPeers {
 
   /** Records a proof; re-proving moves the peer to the most recent end. */
   add(peer: NodeHandle): void {
-    const key = peer.guid.hex;
-    this.peers.delete(key);
-    if (this.peers.size >= this.maxEntries) this.peers.delete(this.peers.keys().next().value as string);
-    this.peers.set(key, peer.address);
+    this.peers.refresh(peer.guid.hex, peer.address);
   }
 }

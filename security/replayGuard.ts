@@ -53,7 +53,11 @@ interface Entry {
 export class ReplayGuard {
   readonly limits: ReplayGuardLimits;
   readonly stats: ReplayGuardStats = { accepted: 0, duplicates: 0, replays: 0, evicted: 0, evictedPerPublisher: 0, expired: 0 };
-  /** "publisher/object" → entry, least recently accepted first. */
+  /**
+   * "publisher/object" → entry, least recently accepted first. Not a BoundedMap: a pair is evicted by
+   * its publisher's own bound before the global one, the two indexes are kept in step, and expiry
+   * sweeps the same order, so the eviction is not the plain oldest-first rule.
+   */
   private readonly entries = new Map<string, Entry>();
   /** publisher → its pair keys, least recently accepted first. */
   private readonly byPublisher = new Map<string, Set<string>>();

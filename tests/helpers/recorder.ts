@@ -1,5 +1,5 @@
 import type { TapestryNode } from '../../api/node';
-import type { Delivery } from '../../upcalls/types';
+import type { Delivery } from '../../upcalls/contract';
 
 export interface Recorded extends Delivery {
   /** Index of the node it was delivered at. */

@@ -222,7 +222,7 @@ describe('valid frames a node cannot act on are dropped, not fatal', () => {
 
   // A valid frame near maxDatagramBytes (65,507) grows when forwarded (hops 127 -> 128 takes
   // one more varint byte; with hop acknowledgements also ackWanted and a datagram id), so
-  // RouterCore.sendFrame's encodeFrame throws MessageTooLargeError inside the router actor.
+  // RouterRuntime.sendFrame's encodeFrame throws MessageTooLargeError inside the router actor.
   test('a valid 65,507-byte frame that outgrows one datagram when forwarded', async () => {
     const outcome = await afterOneFrame((outsider, dest) => {
       // The largest payload whose frame still fits one datagram, with hops just below a varint boundary.

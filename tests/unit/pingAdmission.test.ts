@@ -5,7 +5,7 @@
  * `admitBelow`, over tables with room, full slots and the pinger already listed.
  */
 import bunyan from 'bunyan';
-import { RouterCore, type PingOptions, type PingReply } from '../../actors/routerCore';
+import { RouterRuntime, type PingOptions, type PingReply } from '../../actors/routerRuntime';
 import { DEFAULT_SPACE, Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { RoutingTable } from '../../routing/routingTable';
@@ -20,7 +20,7 @@ const guidWithLead = (rng: SeededRng, lead: number): Guid =>
   Guid.fromBytes(Uint8Array.from({ length: DEFAULT_SPACE.bytes }, (_, i) => (i === 0 ? lead : rng.int(256))));
 
 interface Peer {
-  readonly router: RouterCore;
+  readonly router: RouterRuntime;
   readonly table: RoutingTable;
   readonly self: NodeHandle;
   readonly sent: Uint8Array[];
@@ -30,7 +30,7 @@ function peer(self: NodeHandle): Peer {
   const sent: Uint8Array[] = [];
   const transport = { local: self.address, mtu: 1400, send: (_to: Address, bytes: Uint8Array) => void sent.push(bytes), onReceive: () => {}, close: async () => {} } as unknown as Transport;
   const table = new RoutingTable(self, DEFAULT_SPACE);
-  const router = new RouterCore({ self, table, space: DEFAULT_SPACE, transport, now: () => 0, log, timerSink: () => {} });
+  const router = new RouterRuntime({ self, table, space: DEFAULT_SPACE, transport, now: () => 0, log, timerSink: () => {} });
   return { router, table, self, sent };
 }
 

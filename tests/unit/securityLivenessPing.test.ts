@@ -5,7 +5,7 @@
  */
 import bunyan from 'bunyan';
 import { MembershipRuntime, type MembershipHost } from '../../actors/membershipRuntime';
-import { RouterCore, type PingOptions } from '../../actors/routerCore';
+import { RouterRuntime, type PingOptions } from '../../actors/routerRuntime';
 import { DEFAULT_SPACE, Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { RoutingTable } from '../../routing/routingTable';
@@ -17,14 +17,14 @@ import { WIRE_VERSION } from '../../routing/messages';
 
 const addr = (last: number, port: number): Address => ({ family: 4, ip: Uint8Array.of(10, 0, 0, last), port });
 
-function node(): { router: RouterCore; membership: MembershipRuntime; sent: Uint8Array[] } {
+function node(): { router: RouterRuntime; membership: MembershipRuntime; sent: Uint8Array[] } {
   const log = bunyan.createLogger({ name: 'test', level: 'fatal' });
   const security = new SignedSecurityProvider(Identity.fromSeed(new Uint8Array(32).fill(9)));
   const self: NodeHandle = { guid: security.identity.guid(), address: addr(1, 1000) };
   const table = new RoutingTable(self, DEFAULT_SPACE);
   const sent: Uint8Array[] = [];
   const transport = { local: self.address, mtu: 1400, send: (_to: Address, bytes: Uint8Array) => void sent.push(bytes), onReceive: () => {}, close: async () => {} } as unknown as Transport;
-  const router = new RouterCore({ self, table, space: DEFAULT_SPACE, transport, now: () => 0, log, security, timerSink: () => {} });
+  const router = new RouterRuntime({ self, table, space: DEFAULT_SPACE, transport, now: () => 0, log, security, timerSink: () => {} });
   const host = {
     self, table, space: DEFAULT_SPACE, log, security, locator: {} as never, now: () => 0,
     route: () => {}, sendDirect: () => {}, after: () => {}, peersChanged: () => {}, neighbourUpdate: () => {},

@@ -1,0 +1,384 @@
+/**
+ * The router's runtime: the per-hop work of a node's router, as plain calls — from the router actor's
+ * actions for API calls, and straight from the transport for datagrams (datagramPath.ts; no actor
+ * event per hop). It decodes each frame once and encodes what it sends (the only part of the router
+ * that sees wire/), asks the pure `nextHop`, has the upcall host run the message's module, then
+ * forwards, delivers or drops — counting every outcome. The protocol it runs lives in routing/:
+ * reliable hops (reliableHops.ts), pings and challenges (pings.ts), duplicate suppression
+ * (duplicates.ts); this file wires them to the transport, the clock and the node's events.
+ */
+import type bunyan from 'bunyan';
+import { DEFAULTS } from '../defaults';
+import { DecodeError } from '../errors';
+import { nextHop, nextHopAvoiding } from '../routing/nextHop';
+import type { RoutingTable } from '../routing/routingTable';
+import { Reassembler } from '../routing/reassembler';
+import { splitPayload } from '../routing/fragmenter';
+import type { Address, Transport } from '../transport/types';
+import { DropLog, PeerRateLimiter, peerKey } from '../routing/rateLimiter';
+import type { Delivery, ForwardContext } from '../upcalls/contract';
+import { UpcallHost } from '../upcalls/host';
+import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
+import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type RouteMsg, type Writable } from '../routing/messages';
+import { ReliableHops } from '../routing/reliableHops';
+import { Pings, type PingDone, type PingOptions } from '../routing/pings';
+import { DuplicateFilter } from '../routing/duplicates';
+import { newRouterStats, type RouteRequest, type RouterRuntimeOptions, type RouterStats } from './routerTypes';
+
+export type { PingDone, PingOptions, PingReply } from '../routing/pings';
+export type { PeerRateLimit, RouteRequest, RouterRuntimeOptions, RouterStats } from './routerTypes';
+
+export class RouterRuntime {
+  readonly stats: RouterStats = newRouterStats();
+  /** The node's upcall modules and their dispatch; counts into `stats`. */
+  readonly upcalls: UpcallHost;
+  readonly reassembler = new Reassembler();
+  readonly mtu: number;
+  private readonly self: NodeHandle;
+  private readonly table: RoutingTable;
+  private readonly transport: Transport;
+  /** Current time on the node's clock. */
+  readonly now: () => number;
+  /** The node's logger. */
+  readonly log: bunyan;
+  private readonly idBytes: 20 | 32;
+  private readonly levels: number;
+  private readonly pings: Pings;
+  private readonly hops: ReliableHops;
+  private readonly duplicates: DuplicateFilter;
+  private readonly timerSink?: (ms: number, fire: () => void) => void;
+  private readonly hopAcks: boolean;
+  private nextRouteId = 1;
+  /** Timers asked for during the current event (a router actor event or a datagram); armed when it ends. */
+  private readonly timersDue: Array<{ ms: number; fire: () => void }> = [];
+  /** True while an event is being handled (a router actor event, or a datagram on the plain-call path). */
+  inEvent = false;
+  /** Payload bytes a fragment can carry once the frame's own fields are paid for. */
+  private readonly chunkBytes: number;
+  /** The same for a message sent straight to a peer (a DirectMsg has no routing fields to pay for). */
+  private readonly directChunkBytes: number;
+  /** The first 4 bytes of this node's GUID: a DirectMsg for another node carries a different check. */
+  private readonly selfCheck: number;
+  /** Absent when the node was asked for no rate limit (a benchmark's single load generator). */
+  private readonly rateLimiter?: PeerRateLimiter;
+  /** Drops by reason, logged at most once per DEFAULTS.dropLogIntervalMs each. */
+  private readonly dropLog: DropLog;
+  private nextMessageId = 0;
+
+  constructor(opts: RouterRuntimeOptions) {
+    this.self = opts.self;
+    this.table = opts.table;
+    this.transport = opts.transport;
+    this.now = opts.now;
+    this.log = opts.log;
+    this.idBytes = opts.space.bytes as 20 | 32;
+    this.levels = opts.space.digits;
+    this.timerSink = opts.timerSink;
+    this.hopAcks = opts.hopAcks === true && opts.timerSink !== undefined;
+    this.mtu = opts.mtu ?? opts.transport.mtu;
+    // The widest headers any hop could add (IPv6 sender, hops = ttl, …): every piece fits on every link.
+    this.chunkBytes = this.mtu - routeFrameOverhead({
+      source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
+      level: 0, moduleId: 0xffff, payload: new Uint8Array(0),
+    });
+    this.directChunkBytes = this.mtu - directFrameOverhead(this.self);
+    this.selfCheck = guidCheck(this.self.guid);
+    const limit = opts.rateLimit ?? { perSec: DEFAULTS.peerRatePerSec, burst: DEFAULTS.peerRateBurst };
+    if (limit) this.rateLimiter = new PeerRateLimiter(limit.perSec, limit.burst, DEFAULTS.maxRateLimitedPeers);
+    this.dropLog = new DropLog(DEFAULTS.dropLogIntervalMs, (reason, dropped) => this.log.warn({ reason, dropped }, 'dropping input'));
+    this.upcalls = new UpcallHost(this.stats, this.log);
+    const after = (ms: number, fire: () => void): void => this.after(ms, fire);
+    const onSuspect = opts.onSuspect;
+    this.hops = new ReliableHops(
+      {
+        sendBytes: (to, bytes) => this.transport.send(to, bytes),
+        after,
+        suspect: (node) => onSuspect?.(node),
+        failover: (msg, avoid) => this.step(msg, undefined, avoid, true),
+      },
+      this.stats,
+    );
+    this.pings = new Pings({ send: (to, body) => this.sendFrame(to, body), after }, this.stats, {
+      self: this.self.guid,
+      security: opts.security,
+      resend: this.hopAcks,
+      admitBelow: (pinger) => this.table.admitBelow(pinger),
+    });
+    this.duplicates = new DuplicateFilter(this.stats);
+  }
+
+  /** A one-shot timer on the node's clock: armed by the router actor (no extra event when asked during one). */
+  after(ms: number, fire: () => void): void {
+    if (this.inEvent) this.timersDue.push({ ms, fire });
+    else this.timerSink?.(ms, fire);
+  }
+
+  /** How many timers are waiting to be armed: where an event (perhaps nested in another) starts taking its own. */
+  get timersPending(): number {
+    return this.timersDue.length;
+  }
+
+  /** The timers asked for since `from` (the event just handled; its caller arms them). */
+  takeTimers(from = 0): Array<{ ms: number; fire: () => void }> {
+    return this.timersDue.splice(from);
+  }
+
+  /** Neighbours in the routing table (the node is ALONE at 0). */
+  tableSize(): number {
+    return this.table.size;
+  }
+
+  /** One datagram from the transport: decoded once, then handled by kind. Never throws. */
+  receive(bytes: Uint8Array, from: Address): void {
+    this.stats.framesIn++;
+    const now = this.now();
+    // Before decoding: a flooding peer costs a map lookup per datagram, not a decode.
+    if (this.rateLimiter && !this.rateLimiter.allow(peerKey(from), now)) {
+      this.stats.rateLimited++;
+      this.dropLog.drop('rateLimited', now);
+      return;
+    }
+    let frame;
+    try {
+      frame = decodeFrame(bytes, { idBytes: this.idBytes });
+    } catch (err) {
+      const reason = err instanceof DecodeError ? ((err as DecodeError & { reason?: string }).reason ?? 'decode') : 'internal';
+      this.stats.decodeErrors[reason] = (this.stats.decodeErrors[reason] ?? 0) + 1;
+      this.dropLog.drop(`decode:${reason}`, now);
+      return;
+    }
+    try {
+      this.handle(frame, from);
+    } catch (err) {
+      // A frame that decodes yet trips a check deeper in must not throw out of the router actor.
+      this.stats.frameErrors++;
+      this.log.warn({ err, kind: frame.body.kind }, 'frame handling threw; dropped');
+    }
+  }
+
+  private handle(frame: Frame, from: Address): void {
+    const body = frame.body;
+    switch (body.kind) {
+      case 'route':
+        // The codec allows a level up to the GUID's bit count (1-bit digits); this node has fewer levels.
+        if (body.route.level > this.levels) {
+          this.stats.decodeErrors.level = (this.stats.decodeErrors.level ?? 0) + 1;
+          this.dropLog.drop('decode:level', this.now());
+          return;
+        }
+        if (body.route.ackWanted) this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
+        this.step(body.route, frame.sender);
+        return;
+      case 'ack':
+        this.hops.acked(body.ack.frameId, from);
+        return;
+      case 'direct':
+        if (frame.messageId !== 0) {
+          // An acknowledged DirectMsg: answer every copy, deliver the first (a lost HopAck brings a second).
+          this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
+          if (!this.duplicates.firstDelivery(`d:${frame.sender.guid.hex}:${frame.messageId}`, this.now())) return;
+        }
+        this.receiveDirect(body.direct, frame.sender);
+        return;
+      case 'ping':
+        // Answer where the datagram came from: that is the path the pinger measures.
+        this.pings.answer(body.ping, frame.sender, from);
+        return;
+      case 'pong':
+        this.pings.settle(body.pong, frame.sender, this.now());
+        return;
+    }
+  }
+
+  /** Starts a route from this node: splits the payload when one frame would exceed the MTU. */
+  route(req: RouteRequest): void {
+    this.stats.routesStarted++;
+    const base = {
+      source: this.self, dest: req.dest, fuzzy: req.fuzzy, ttl: req.ttl, hops: 0, level: 0,
+      moduleId: req.moduleId, routeId: this.newRouteId(),
+    };
+    if (req.payload.length <= this.chunkBytes) {
+      this.step({ ...base, payload: req.payload });
+      return;
+    }
+    const pieces = splitPayload(req.payload, this.chunkBytes);
+    const messageId = this.nextMessageId++ >>> 0;
+    this.stats.fragmentsSent += pieces.length;
+    for (let index = 0; index < pieces.length; index++) {
+      this.step({ ...base, payload: pieces[index], fragment: { messageId, index, count: pieces.length } });
+    }
+  }
+
+  /**
+   * Sends a message straight to a known node, past routing, as DirectMsg frames: no source, destination
+   * or routing fields travel (the frame's sender is the source). `hops` is what the message had taken so far.
+   */
+  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0, acked = true): void {
+    this.stats.sentDirect++;
+    const base = { destCheck: guidCheck(to.guid), moduleId, hops: Math.min(hops, DEFAULTS.maxTtl - 1) };
+    if (to.guid.equals(this.self.guid)) {
+      this.arrive(this.directToRoute({ ...base, payload }, this.self), false, undefined);
+      return;
+    }
+    // Larger than one datagram (a long neighbour list): fragmented, and reassembled there.
+    const pieces = payload.length <= this.directChunkBytes ? [payload] : splitPayload(payload, this.directChunkBytes);
+    if (pieces.length === 1) {
+      this.sendDirectFrame(to, { ...base, payload }, acked);
+      return;
+    }
+    const messageId = this.nextMessageId++ >>> 0;
+    this.stats.fragmentsSent += pieces.length;
+    for (let index = 0; index < pieces.length; index++) {
+      const fragment = { messageId, index, count: pieces.length };
+      this.sendDirectFrame(to, { ...base, payload: pieces[index], fragment }, acked);
+    }
+  }
+
+  /**
+   * One DirectMsg frame. With hop acknowledgements on (and `acked`) it carries a frame id and is sent
+   * again until acknowledged, as a hop to a route's destination is: a locate's diverted copy and its
+   * answer have no other retry. A sender with its own request timeouts (membership) passes false.
+   */
+  private sendDirectFrame(to: NodeHandle, direct: DirectMsg, acked: boolean): void {
+    // claimFrameId counts a hop it cannot track, and is asked only for one that wants tracking.
+    const frameId = this.hopAcks && acked ? this.hops.claimFrameId() : 0;
+    if (frameId === 0) {
+      this.sendFrame(to.address, { kind: 'direct', direct });
+      return;
+    }
+    this.hops.send(frameId, undefined, to, this.encode(frameId, { kind: 'direct', direct }), undefined, this.latencyOf(to));
+  }
+
+  /** A DirectMsg frame: ends here, as an exact route to this node's GUID would, unless it was meant for another node. */
+  private receiveDirect(d: DirectMsg, sender: NodeHandle): void {
+    if (d.destCheck !== this.selfCheck) {
+      // Sent to a node that was at this address before: dropped, as an exact route to a GUID no one holds.
+      this.stats.droppedNoExactMatch++;
+      return;
+    }
+    this.arrive(this.directToRoute(d, sender), false, sender);
+  }
+
+  /** The route a direct message stands for: from its sender, ending here, one hop more than it had. */
+  private directToRoute(d: DirectMsg, sender: NodeHandle): RouteMsg {
+    const route: Writable<RouteMsg> = {
+      source: sender, dest: this.self.guid, fuzzy: false, ttl: DEFAULTS.maxTtl, hops: d.hops + 1, level: this.levels,
+      moduleId: d.moduleId, payload: d.payload,
+    };
+    if (d.fragment) route.fragment = d.fragment;
+    return route;
+  }
+
+  /** Sends a ping; `done` gets the round trip and the answering peer. The router actor times it out. */
+  ping(to: Address, done: PingDone, opts: PingOptions = {}): number {
+    return this.pings.ping(to, done, opts, this.now());
+  }
+
+  /** Called by the router actor's delayed event; a ping already answered is gone and ignored. */
+  pingTimedOut(nonce: number): void {
+    this.pings.timedOut(nonce);
+  }
+
+  /** Frees reassembly buffers whose message never completed. */
+  sweep(): void {
+    this.reassembler.sweep(this.now());
+  }
+
+  /** Rejects what is still waiting; called when the node closes. */
+  shutdown(reason: Error): void {
+    this.pings.shutdown(reason);
+  }
+
+  /** One routing step at this node: deliver here, drop, or forward one hop. */
+  private step(msg: RouteMsg, from?: NodeHandle, avoid?: Set<string>, retry = false): void {
+    const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid) : nextHop(this.table, msg.dest, msg.level);
+    if (hop.kind === 'root') {
+      if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
+        // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says.
+        this.stats.droppedNoExactMatch++;
+        return;
+      }
+      this.arrive(msg, false, from);
+      return;
+    }
+    if (msg.hops >= msg.ttl) {
+      this.stats.ttlExpired++;
+      this.arrive(msg, true, from);
+      return;
+    }
+    let payload = msg.payload;
+    // A retry after a silent hop already passed this node's module once.
+    const module = retry ? undefined : this.upcalls.forwarder(msg.moduleId);
+    if (module) {
+      const ctx: ForwardContext = {
+        dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, nextHop: hop.to,
+        fragment: msg.fragment, payload, from,
+      };
+      if (!this.upcalls.forward(module, ctx)) return;
+      payload = ctx.payload;
+    }
+    this.stats.forwarded++;
+    this.forwardTo(hop.to, { ...msg, payload, hops: msg.hops + 1, level: hop.level + 1 }, avoid);
+  }
+
+  /**
+   * Sends a routed frame one hop. With a timer available the hop is acknowledged (reliableHops.ts):
+   * retransmitted without a HopAck, then failed over to another neighbour.
+   */
+  private forwardTo(to: NodeHandle, route: RouteMsg, avoid: Set<string> | undefined): void {
+    if (!this.hopAcks) {
+      this.sendFrame(to.address, { kind: 'route', route });
+      return;
+    }
+    const frameId = this.hops.claimFrameId();
+    if (frameId === 0) {
+      this.sendFrame(to.address, { kind: 'route', route: { ...route, ackWanted: false } });
+      return;
+    }
+    const bytes = this.encode(frameId, { kind: 'route', route: { ...route, ackWanted: true } });
+    this.hops.send(frameId, route, to, bytes, avoid, this.latencyOf(to));
+  }
+
+  /** A neighbour's measured latency; undefined for a node outside the routing table. */
+  private latencyOf(node: NodeHandle): number | undefined {
+    return this.table.get(node.guid)?.latency;
+  }
+
+  /** The message ends here: reassemble if it is a fragment, then hand it to its module. */
+  private arrive(msg: RouteMsg, ttlExpired: boolean, from: NodeHandle | undefined): void {
+    if (msg.routeId) {
+      // A hop that failed over may have sent a second copy of a message that did arrive: once only.
+      if (!this.duplicates.firstDelivery(`${msg.source.guid.hex}:${msg.routeId}:${msg.fragment?.index ?? -1}`, this.now())) return;
+    }
+    let payload = msg.payload;
+    if (msg.fragment) {
+      const whole = this.reassembler.accept(msg.source.guid.hex, msg.fragment, msg.payload, this.now());
+      if (!whole) return;
+      payload = whole;
+    }
+    this.deliverLocal({
+      dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, ttlExpired,
+      moduleId: msg.moduleId, payload, from,
+    });
+  }
+
+  /** Hands a message that ends here to its module; counted, and a throwing module is contained. */
+  deliverLocal(delivery: Delivery): void {
+    this.upcalls.deliver(delivery);
+  }
+
+  private newRouteId(): number {
+    const id = this.nextRouteId;
+    this.nextRouteId = (id + 1) >>> 0 || 1;
+    return id;
+  }
+
+  /** Encodes and sends a frame that wants no HopAck: its datagram id is 0, which protobuf leaves off the wire. */
+  private sendFrame(to: Address, body: Body): void {
+    this.transport.send(to, this.encode(0, body));
+  }
+
+  private encode(frameId: number, body: Body): Uint8Array {
+    return encodeFrame({ version: WIRE_VERSION, sender: this.self, messageId: frameId, body });
+  }
+}

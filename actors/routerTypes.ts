@@ -1,0 +1,86 @@
+/**
+ * The router runtime's options, its route request and its counters (routerRuntime.ts).
+ */
+import type bunyan from 'bunyan';
+import type { Guid, IdSpace } from '../routing/guid';
+import type { RoutingTable } from '../routing/routingTable';
+import type { NodeHandle } from '../routing/messages';
+import type { Transport } from '../transport/types';
+import type { SecurityProvider } from '../security/provider';
+import type { HopStats } from '../routing/reliableHops';
+import type { PingStats } from '../routing/pings';
+import type { DuplicateStats } from '../routing/duplicates';
+import type { UpcallStats } from '../upcalls/host';
+
+/** A token bucket per sender address: `perSec` datagrams a second, `burst` at once. */
+export interface PeerRateLimit {
+  readonly perSec: number;
+  readonly burst: number;
+}
+
+export interface RouterRuntimeOptions {
+  readonly self: NodeHandle;
+  readonly table: RoutingTable;
+  readonly space: IdSpace;
+  readonly transport: Transport;
+  /** Current time from the node's clock (virtual in the simulator). */
+  readonly now: () => number;
+  readonly log: bunyan;
+  /** Largest datagram sent; defaults to the transport's MTU. */
+  readonly mtu?: number;
+  /**
+   * Schedules a one-shot timer on the node's clock from outside the router actor's own event (the
+   * router actor itself arms the timers asked for during its events, without an extra event).
+   */
+  readonly timerSink?: (ms: number, fire: () => void) => void;
+  /** Acknowledge every forwarded hop and fail over to backups without one (needs timerSink). */
+  readonly hopAcks?: boolean;
+  /** Per-peer datagram rate limit; default DEFAULTS.peerRatePerSec and peerRateBurst, false for none. */
+  readonly rateLimit?: PeerRateLimit | false;
+  /** A neighbour failed to acknowledge a hop: membership checks it at once. */
+  readonly onSuspect?: (node: NodeHandle) => void;
+  /** When it authenticates, every ping carries a challenge and every pong proves the answerer's GUID. */
+  readonly security?: SecurityProvider;
+}
+
+/** What a locally originated route asks for (already validated by the node's API). */
+export interface RouteRequest {
+  readonly dest: Guid;
+  readonly payload: Uint8Array;
+  readonly fuzzy: boolean;
+  readonly ttl: number;
+  readonly moduleId: number;
+}
+
+/**
+ * Counters of everything the router did; read through `node.stats`. One object: the pure parts
+ * (reliable hops, pings, duplicate suppression, the upcall host) count into it through their own
+ * slices of it.
+ */
+export interface RouterStats extends HopStats, PingStats, DuplicateStats, UpcallStats {
+  framesIn: number;
+  /** Frames dropped because they could not be decoded, by DecodeError reason. */
+  decodeErrors: Record<string, number>;
+  routesStarted: number;
+  fragmentsSent: number;
+  forwarded: number;
+  /** Exact routes that reached the root of a GUID no node holds. */
+  droppedNoExactMatch: number;
+  /** Messages delivered where their TTL ran out. */
+  ttlExpired: number;
+  /** Messages sent straight to a known node's address (replies, diverted locates, extra pointers). */
+  sentDirect: number;
+  /** Datagrams dropped unread because their sender exceeded its rate (DEFAULTS.peerRatePerSec). */
+  rateLimited: number;
+  /** Decoded frames whose handling threw (a bug, or input no check foresaw); dropped, never rethrown. */
+  frameErrors: number;
+}
+
+/** Every counter at 0. */
+export function newRouterStats(): RouterStats {
+  return {
+    framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
+    droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
+    pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The ModuleContext a registered module acts through (upcalls/contract.ts), made from the node's
+ * own operations: routes, publishes and locates go through the node's API (validated, as an
+ * application's would be), direct sends and timers through the router on the node's clock. Messages
+ * carry the module's id. A timer of a module that was unregistered, or of a closed node, never fires.
+ */
+import type { AnyActorRef } from 'xstate';
+import { DEFAULTS } from '../defaults';
+import { ClosedError, InvalidArgumentError, MessageTooLargeError } from '../errors';
+import type { RouterRuntime } from '../actors/routerRuntime';
+import type { LeafSetView, ModuleContext, UpcallModule } from '../upcalls/contract';
+import type { UpcallHost } from '../upcalls/host';
+import type { TapestryNode } from './node';
+
+export interface ModuleContextParts {
+  readonly node: TapestryNode;
+  readonly router: RouterRuntime;
+  /** The router actor: work asked for outside one of its events runs as one. */
+  readonly routerActor: AnyActorRef;
+  readonly host: UpcallHost;
+  readonly leafSet: LeafSetView;
+}
+
+export function createModuleContext(module: UpcallModule, parts: ModuleContextParts): ModuleContext {
+  const { node, router, routerActor, host } = parts;
+  const open = (): void => {
+    if (node.status === 'CLOSED') throw new ClosedError('node is closed');
+  };
+  // Inside one of the router's events (an upcall) the work runs at once and its timers are that
+  // event's; outside (an application timer, a promise) it becomes a router event of its own.
+  const inRouterEvent = (work: () => void): void => {
+    if (router.inEvent) work();
+    else routerActor.send({ type: 'fire', fire: work });
+  };
+  return {
+    self: node.handle,
+    space: node.space,
+    route: (dest, payload, opts = {}) => node.route(dest, payload, { fuzzy: opts.fuzzy, ttl: opts.ttl, module: module.id }),
+    send: (to, payload) => {
+      open();
+      if (!(payload instanceof Uint8Array)) throw new InvalidArgumentError('payload must be a Uint8Array');
+      if (payload.length > DEFAULTS.maxMessageBytes) {
+        throw new MessageTooLargeError(`payload of ${payload.length} bytes exceeds ${DEFAULTS.maxMessageBytes}`);
+      }
+      if (to?.guid?.bytes?.length !== node.space.bytes || !to.address) throw new InvalidArgumentError('send needs a node handle of this id space');
+      inRouterEvent(() => router.sendDirect(to, module.id, payload));
+    },
+    publish: (object, opts) => node.publish(object, opts),
+    unpublish: (object) => node.unpublish(object),
+    locate: (object, opts) => node.locate(object, opts),
+    sendToObject: (object, payload, opts = {}) => node.sendToObject(object, payload, { ...opts, module: module.id }),
+    now: () => router.now(),
+    after: (ms, fire) => {
+      open();
+      if (!(ms >= 0) || !Number.isFinite(ms)) throw new InvalidArgumentError(`a timer needs a finite delay ≥ 0 ms, got ${ms}`);
+      let live = true;
+      // On the router's clock either way (asked outside an event, the router arms it by an event).
+      router.after(ms, () => {
+        if (live && host.holds(module) && node.status !== 'CLOSED') host.contain(module, 'timer', fire);
+      });
+      return () => {
+        live = false;
+      };
+    },
+    table: node.table,
+    leafSet: parts.leafSet,
+    log: router.log.child({ module: module.name }),
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Pings and their challenges: the pings awaiting a pong, each pong settled into a PingReply (with
+ * the answerer's proof checked through the security provider), and a ping answered with a pong that
+ * carries this node's proof and, when asked, its admission hint.
+ *
+ * Pure: frames go out through a small port (the caller encodes them), timers through the same port,
+ * and time comes in as `now`.
+ */
+import { DEFAULTS } from '../defaults';
+import { LimitExceededError, TimeoutError } from '../errors';
+import { provesIdentity, type SecurityProvider } from '../security/provider';
+import type { Guid } from './guid';
+import type { Address, NodeHandle } from './handle';
+import type { Body, Ping, Pong, Writable } from './messages';
+
+export interface PingStats {
+  pingsAnswered: number;
+  pingsRefused: number;
+  /** Pings sent with a challenge for the answerer to sign (an authenticating provider, a peer not yet proven). */
+  pingsChallenged: number;
+  /** Pings sent again for want of a pong (a round trip measured across one includes the wait). */
+  pingsResent: number;
+}
+
+/** A pong: the round trip and who answered (a peer's GUID is learnt this way from its address). */
+export interface PingReply {
+  readonly rtt: number;
+  readonly peer: NodeHandle;
+  /** The peer proved it holds the key behind its GUID (always true when the provider does not authenticate, or no proof was asked). */
+  readonly proven: boolean;
+  /** The ping carried a challenge and the pong answered it: only then does `proven` say anything about the peer's key. */
+  readonly challenged: boolean;
+  /**
+   * By the pong's word, a round trip (ms) below this enters the peer's routing table: Infinity = any,
+   * 0 = none. Undefined when the ping did not ask (`PingOptions.admission`).
+   */
+  readonly admitBelowMs?: number;
+}
+
+/** What a ping asks of its answerer. */
+export interface PingOptions {
+  /**
+   * Default true. False asks for no proof even when the provider authenticates: a liveness check of
+   * a peer that already proved its GUID at that address (its pong admits nothing).
+   */
+  readonly challenge?: boolean;
+  /**
+   * Default false. True asks for the answerer's admission hint (`PingReply.admitBelowMs`): a joining
+   * node's measurement reads it; a liveness check would only make the answerer look up a table slot
+   * and add bytes to its pong for nothing.
+   */
+  readonly admission?: boolean;
+}
+
+/**
+ * Called once when a ping ends: with the reply, or with the error (timeout, refused, closed).
+ * Called synchronously from the event that ends it, so protocol steps chained on pings run in the
+ * node's own (possibly virtual) time, never on the microtask queue.
+ */
+export type PingDone = (reply: PingReply | undefined, err?: Error) => void;
+
+/** What pings need from the node. */
+export interface PingPort {
+  /** Encodes and sends a frame that wants no HopAck. */
+  send(to: Address, body: Body): void;
+  /** A one-shot timer on the node's clock. */
+  after(ms: number, fire: () => void): void;
+}
+
+export interface PingsOptions {
+  /** This node's GUID: a proof is bound to the pinger that asked for it. */
+  readonly self: Guid;
+  /** When it authenticates, every ping carries a challenge and every pong proves the answerer's GUID. */
+  readonly security?: SecurityProvider;
+  /** Send an unanswered ping again (DEFAULTS.pingResendMs, pingResends times): on with hop acknowledgements. */
+  readonly resend: boolean;
+  /** The answering table's admission bound for a pinger (RoutingTable.admitBelow, ms). */
+  readonly admitBelow: (pinger: Guid) => number;
+}
+
+interface PendingPing {
+  readonly sentAt: number;
+  readonly done: PingDone;
+  readonly challenge?: Uint8Array;
+  readonly admission: boolean;
+}
+
+export class Pings {
+  /** Nonce → the ping awaiting its pong; at most DEFAULTS.maxPendingPings, beyond it a ping is refused. */
+  private readonly pending = new Map<number, PendingPing>();
+  /**
+   * Ping nonces count up from a random start when the provider authenticates: a pong to a liveness
+   * ping (no challenge) is matched by its nonce alone, which an off-path sender must not guess.
+   */
+  private nextNonce = 0;
+
+  constructor(
+    private readonly port: PingPort,
+    private readonly stats: PingStats,
+    private readonly opts: PingsOptions,
+  ) {
+    const security = opts.security;
+    if (security?.authenticates) {
+      const start = security.createNonce();
+      this.nextNonce = start.length >= 4 ? ((start[0] << 24) | (start[1] << 16) | (start[2] << 8) | start[3]) >>> 0 : 0;
+    }
+  }
+
+  /** Pings awaiting their pong. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Sends a ping to `to` at `now`; `done` gets the round trip and the answering peer. Returns its nonce, for the timeout. */
+  ping(to: Address, done: PingDone, opts: PingOptions, now: number): number {
+    const nonce = this.nextNonce++ >>> 0;
+    if (this.pending.size >= DEFAULTS.maxPendingPings) {
+      this.stats.pingsRefused++;
+      done(undefined, new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`));
+      return nonce;
+    }
+    const security = this.opts.security;
+    const nonceToSign = opts.challenge !== false && security?.authenticates ? security.createNonce() : undefined;
+    if (nonceToSign) this.stats.pingsChallenged++;
+    const admission = opts.admission === true;
+    this.pending.set(nonce, { sentAt: now, done, challenge: nonceToSign, admission });
+    const ping: Writable<Ping> = { nonce };
+    if (nonceToSign) ping.challenge = nonceToSign;
+    if (admission) ping.admission = true;
+    this.port.send(to, { kind: 'ping', ping });
+    // One lost ping or pong must not fail a live neighbour on a lossy link: sent again while unanswered.
+    if (this.opts.resend) this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, DEFAULTS.pingResends));
+    return nonce;
+  }
+
+  /** Sends an unanswered ping again (the same nonce: any copy's pong settles it), `left` more times. */
+  private resend(ping: Ping, to: Address, left: number): void {
+    if (left <= 0 || !this.pending.has(ping.nonce)) return;
+    this.stats.pingsResent++;
+    this.port.send(to, { kind: 'ping', ping });
+    if (left > 1) this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, left - 1));
+  }
+
+  /** The ping's time is up; one already answered is gone and ignored. */
+  timedOut(nonce: number): void {
+    const p = this.pending.get(nonce);
+    if (!p) return;
+    this.pending.delete(nonce);
+    p.done(undefined, new TimeoutError(`ping ${nonce} got no pong`));
+  }
+
+  /** A pong from `sender` at `now`: settles its ping, once; a pong for no pending ping is ignored. */
+  settle(pong: Pong, sender: NodeHandle, now: number): void {
+    const p = this.pending.get(pong.nonce);
+    if (!p) return;
+    this.pending.delete(pong.nonce);
+    const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
+      provesIdentity(this.opts.security!, sender.guid, pong.credential, p.challenge, this.opts.self, pong.proof));
+    const admitBelowMs = p.admission ? admitFromHint(pong.admitBelowUs) : undefined;
+    p.done({ rtt: now - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, admitBelowMs });
+  }
+
+  /**
+   * Answers a ping from `pinger` to the address it came from (the path the pinger measures). With a
+   * challenge (and an authenticating provider) the pong carries this node's proof, bound to the
+   * pinger; the admission hint only when the ping asked for it.
+   */
+  answer(ping: Ping, pinger: NodeHandle, from: Address): void {
+    this.stats.pingsAnswered++;
+    this.port.send(from, { kind: 'pong', pong: this.pongFor(ping, pinger) });
+  }
+
+  private pongFor(ping: Ping, pinger: NodeHandle): Pong {
+    const admit = ping.admission ? admitHint(this.opts.admitBelow(pinger.guid)) : undefined;
+    const security = this.opts.security;
+    if (!ping.challenge || !security?.authenticates) return { nonce: ping.nonce, ...admit };
+    const proof = security.answerChallenge(ping.challenge, pinger.guid);
+    return proof ? { nonce: ping.nonce, credential: security.credential(), proof, ...admit } : { nonce: ping.nonce, ...admit };
+  }
+
+  /** Fails every ping still waiting (the node closes). */
+  shutdown(reason: Error): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.done(undefined, reason);
+  }
+}
+
+// A Pong's admit_below_us: µs rounded up, 0 (left off the wire) for any latency, the largest uint32 for none.
+const ADMIT_NONE = 0xffff_ffff;
+
+/** The hint for a table's `admitBelow` (ms). */
+export function admitHint(ms: number): { admitBelowUs?: number } {
+  if (ms === Number.POSITIVE_INFINITY) return {};
+  return { admitBelowUs: ms <= 0 ? ADMIT_NONE : Math.min(ADMIT_NONE - 1, Math.ceil(ms * 1000)) };
+}
+
+/** The latency bound (ms) a Pong's hint gives. */
+export function admitFromHint(us: number | undefined): number {
+  if (us === undefined || us === 0) return Number.POSITIVE_INFINITY;
+  return us === ADMIT_NONE ? 0 : us / 1000;
+}

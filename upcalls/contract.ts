@@ -1,0 +1,129 @@
+/**
+ * The upcall contract (Common API, IPTPS 2003): a module sees each of its messages at every hop
+ * (`forward`, may change the payload or drop it), at the destination (`deliver`), and hears of
+ * neighbours joining and leaving (`update`). When it is registered it is handed a ModuleContext: the
+ * only way a module acts on the overlay (DESIGN rule 5).
+ *
+ * Registration shape: an optional `attach(ctx)` on the module, called once by the host when the
+ * module is registered (before any upcall reaches it), rather than a factory `register(id, ctx =>
+ * module)`. A module stays a plain object with an id and upcalls, so the modules written against the
+ * Common API's shape (and the built-in location and membership modules, which are wired to the
+ * router directly) register unchanged; a module that acts on its own keeps the context it was handed.
+ * The context's timers end when the module is unregistered or the node closes.
+ */
+import type bunyan from 'bunyan';
+import type { Guid, IdSpace } from '../routing/guid';
+import type { RoutingTable } from '../routing/routingTable';
+import type { LeafSet } from '../membership/leafSet';
+import type { FragmentInfo, NodeHandle } from '../routing/messages';
+
+/** A message passing through this node on its way to `nextHop`. */
+export interface ForwardContext {
+  readonly dest: Guid;
+  readonly source: NodeHandle;
+  /** Hops taken before reaching this node. */
+  readonly hops: number;
+  readonly fuzzy: boolean;
+  /** The node the router chose; the message goes there unless the module drops it. */
+  readonly nextHop: NodeHandle;
+  /** Set when this is one fragment of a larger message: the module sees each fragment. */
+  readonly fragment?: FragmentInfo;
+  /** The node that handed it over (the previous hop); absent at the source. */
+  readonly from?: NodeHandle;
+  /** The payload; a module may replace it. */
+  payload: Uint8Array;
+}
+
+/** A message that ended at this node. */
+export interface Delivery {
+  readonly dest: Guid;
+  readonly source: NodeHandle;
+  /** Hops the message took (the last fragment's, for a reassembled message). */
+  readonly hops: number;
+  readonly fuzzy: boolean;
+  /** true when the TTL ran out here before the destination was reached. */
+  readonly ttlExpired: boolean;
+  readonly moduleId: number;
+  /** The whole payload, reassembled if it was fragmented. */
+  readonly payload: Uint8Array;
+  /** The node that handed it over (the previous hop), when it came over the network. */
+  readonly from?: NodeHandle;
+}
+
+/**
+ * What forward() may answer: nothing or true to go on, false to drop the message, 'taken' when the
+ * module has handled it itself (a locate diverted to a server): not forwarded, and not a drop.
+ */
+export type ForwardVerdict = boolean | 'taken' | void;
+
+export interface UpcallModule {
+  /** Module id carried on the wire (0 = the application's default module; 0 .. MAX_MODULE_ID). */
+  readonly id: number;
+  /** A name for logs and errors. */
+  readonly name: string;
+  /** Called once when the module is registered, with the context it acts through. */
+  attach?(ctx: ModuleContext): void;
+  forward?(msg: ForwardContext): ForwardVerdict;
+  deliver?(msg: Delivery): void;
+  /** A node joined (true) or left (false) this node's neighbourhood: its routing table or leaf set. */
+  update?(node: NodeHandle, joined: boolean): void;
+}
+
+/** Largest module id an application may use; 0xff00 and above are reserved for built-in modules. */
+export const MAX_MODULE_ID = 0xfeff;
+
+/** A replica found by a locate (the node's LocateResult). */
+export interface LocatedReplica {
+  readonly object: Guid;
+  /** The node serving the replica. */
+  readonly server: NodeHandle;
+  readonly tag: string;
+  /** Overlay hops from the origin to the server. */
+  readonly hops: number;
+  /** Latency along that path (ms), by the nodes' own measurements. */
+  readonly pathLatency: number;
+  /** Time from the start of the locate until this answer arrived (ms, on the node's clock). */
+  readonly elapsedMs: number;
+}
+
+/** The routing table as a module may see it: lookups only, nothing that changes it. */
+export type RoutingTableView = Pick<
+  RoutingTable,
+  'self' | 'space' | 'levels' | 'base' | 'slotSize' | 'size' | 'has' | 'get' | 'slot' | 'primary' | 'neighbours' | 'backpointers'
+>;
+
+/** The leaf set as a module may see it. */
+export type LeafSetView = Pick<LeafSet, 'capacity' | 'size' | 'has' | 'smaller' | 'larger' | 'members'>;
+
+/**
+ * What a module acts through. Messages it sends carry its own module id, so the same module sees
+ * them at every hop and at their destination. Everything runs on the node's clock (virtual in the
+ * simulator). Misuse throws as the node's API does (InvalidArgumentError, ClosedError, …).
+ */
+export interface ModuleContext {
+  /** This node. */
+  readonly self: NodeHandle;
+  readonly space: IdSpace;
+  /** Routes `payload` to `dest` (exact, or to its surrogate root when `fuzzy`). */
+  route(dest: Guid, payload: Uint8Array, opts?: { readonly fuzzy?: boolean; readonly ttl?: number }): void;
+  /** Sends `payload` straight to a known node, past routing (acknowledged hop by hop when the node is). */
+  send(to: NodeHandle, payload: Uint8Array): void;
+  /** Advertises that this node serves `object`. */
+  publish(object: Guid, opts?: { readonly tag?: string }): void;
+  /** Withdraws this node's replica of `object`. */
+  unpublish(object: Guid): void;
+  /** Finds replicas of `object`, nearest first. */
+  locate(object: Guid, opts?: { readonly query?: string; readonly replicas?: number; readonly signal?: AbortSignal }): AsyncIterableIterator<LocatedReplica>;
+  /** Delivers `payload` to this module at the nearest replica(s) of `object`; resolves with the replicas reached. */
+  sendToObject(object: Guid, payload: Uint8Array, opts?: { readonly query?: string; readonly replicas?: number; readonly signal?: AbortSignal }): Promise<LocatedReplica[]>;
+  /** The node's clock (ms). */
+  now(): number;
+  /** A one-shot timer on the node's clock; returns a function that cancels it. */
+  after(ms: number, fire: () => void): () => void;
+  /** Read-only view of the routing table. */
+  readonly table: RoutingTableView;
+  /** Read-only view of the leaf set. */
+  readonly leafSet: LeafSetView;
+  /** The node's logger, with the module's name. */
+  readonly log: bunyan;
+}
