@@ -216,6 +216,13 @@ export const DEFAULTS = {
   maxJoinCandidates: 64,
   /** An ALONE node retries its bootstrap this often (ms). */
   joinRetryMs: 5_000,
+  /**
+   * A leaving node waits this long (ms) between its leave notices and handing over its pointers, so
+   * the notices of nodes leaving at the same moment arrive first and nothing is handed to a node that
+   * is itself leaving; and as long again before it closes, passing on hand-overs that still reach it.
+   * Longer than a one-way trip between neighbours (the simulator's plane spans ≤ 300 ms).
+   */
+  leaveGraceMs: 500,
   /** A join step (ping, neighbour request, multicast acknowledgement) gives up after this long (ms). */
   joinRequestTimeoutMs: 2_000,
   /** A join gives up on a bootstrap node whose surrogate has not answered in this long (ms). */

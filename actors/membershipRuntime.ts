@@ -114,39 +114,20 @@ export class MembershipRuntime implements UpcallModule {
     this.planner.join(bootstrap, done);
   }
 
-  /**
-   * Soft-state table repair, every `periodMs` (see Maintenance.repairOnce); the first round is
-   * spread by GUID so a mesh's nodes do not repair in step.
-   */
-  startRepair(periodMs: number): void {
-    if (periodMs <= 0) return;
-    const offset = (periodMs * (this.host.self.guid.bytes[0] + 1)) / 257;
-    const tick = (): void => {
-      this.maintenance.repairOnce();
-      this.host.after(periodMs, tick);
-    };
-    this.host.after(offset, tick);
-  }
-
+  /** One round of soft-state table repair and leaf-set exchange (Maintenance.repairOnce); the Membership actor times it. */
   repairOnce(): void {
     this.maintenance.repairOnce();
   }
 
   /**
-   * Heartbeats: every `periodMs` each primary neighbour is pinged (backups every fourth round); one that misses `maxMisses`
-   * heartbeats in a row is taken as failed: dropped (its slot's first backup takes over) and, when
-   * that leaves the slot empty, the slot is repaired from a neighbour's entries at that level.
+   * One heartbeat round (the Membership actor times them every `periodMs`): each primary neighbour
+   * is pinged, backups every fourth round; one that misses `maxMisses` rounds in a row is taken as
+   * failed: dropped (its slot's first backup takes over) and, when that leaves the slot empty, the
+   * slot is repaired from a neighbour's entries at that level.
    */
-  startHeartbeat(periodMs: number, maxMisses: number): void {
-    if (periodMs <= 0) return;
-    const offset = (periodMs * (this.host.self.guid.bytes[1] + 1)) / 257;
-    let round = 0;
-    const tick = (): void => {
-      // Backups are checked every fourth round: cheaper, and they are only used after a primary fails.
-      this.maintenance.heartbeat(Math.min(this.opts.requestTimeoutMs, periodMs), maxMisses, round++ % 4 === 0);
-      this.host.after(periodMs, tick);
-    };
-    this.host.after(offset, tick);
+  heartbeatRound(round: number, periodMs: number, maxMisses: number): void {
+    // Backups are checked every fourth round: cheaper, and they are only used after a primary fails.
+    this.maintenance.heartbeat(Math.min(this.opts.requestTimeoutMs, periodMs), maxMisses, round % 4 === 0);
   }
 
   /** A neighbour did not acknowledge a hop: ping it now, and drop it if it does not answer either. */
@@ -160,11 +141,15 @@ export class MembershipRuntime implements UpcallModule {
   }
 
   /**
-   * Leaves on purpose: every node that lists this one hears of a replacement for its slot, and the
-   * pointers this node roots go to the nodes that root them once it is gone.
+   * Leaving on purpose, first step: every node that lists this one hears of a replacement for its
+   * slot, and the nodes it lists drop it.
    */
-  leave(): void {
+  sendLeaveNotices(): void {
     this.maintenance.sendLeaveNotices();
+  }
+
+  /** The leaving node's pointers go to the nodes that root them without it (after others' leave notices arrived). */
+  handOverOnLeave(): void {
     const table = this.host.table;
     this.handOverRooted((dest) => (nextHop(table, dest, 0).kind === 'root' ? rootWithout(table, dest) : undefined));
   }

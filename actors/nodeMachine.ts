@@ -1,12 +1,14 @@
 /**
- * The node's root actor: its lifecycle and the actors it owns (the Router, the ObjectLocator and
- * the transport listener). Lifecycle, as Windows DRT names it: starting → (joining →) ALONE or
- * ACTIVE; ACTIVE → NO_NETWORK when the transport loses the network and back when it returns;
- * FAULTED when an owned actor fails (the application must close and reopen); CLOSED.
+ * The node's root actor: its lifecycle and the actors it owns (the Router, the ObjectLocator, the
+ * Membership actor and the transport listener). Lifecycle, as Windows DRT names it: starting →
+ * running → FAULTED when an owned actor fails (the application must close and reopen) → CLOSED.
+ * While running, where the node stands in the mesh (JOINING, ALONE, ACTIVE) is the Membership
+ * actor's; this machine adds NO_NETWORK while the transport has no network.
  */
-import { assign, fromCallback, fromPromise, setup, type AnyActorRef } from 'xstate';
+import { assign, fromCallback, fromPromise, setup, type ActorSystem, type AnyActorRef } from 'xstate';
 import type { Address, Clock, Transport } from '../transport/types';
 import { createDatagramPath } from './datagramPath';
+import { membershipMachine, presenceOf, type MembershipDriver } from './membershipMachine';
 import type { MembershipRuntime } from './membershipRuntime';
 import type { ObjectLocatorCore } from './objectLocatorCore';
 import { objectLocatorMachine } from './objectLocatorMachine';
@@ -18,6 +20,12 @@ export interface NodeCores {
   readonly router: RouterRuntime;
   readonly locator: ObjectLocatorCore;
   readonly membership: MembershipRuntime;
+  /** What the Membership actor drives (the runtime, wired to the router's event context). */
+  readonly membershipDriver: MembershipDriver;
+  /** Repair and heartbeat periods (ms, 0 = off) and how long a leaving node waits for notices (ms). */
+  readonly repairMs: number;
+  readonly heartbeatMs: number;
+  readonly leaveGraceMs: number;
   /** Salted roots a locate tries at once. */
   readonly locateFanout: number;
   /** Republish period (ms, 0 = off) and pointer sweep period of the ObjectLocator. */
@@ -49,13 +57,7 @@ interface NodeContext {
   error?: unknown;
 }
 
-export type NodeEvent =
-  | { type: 'close' }
-  /** The routing table gained its first neighbour or lost its last. */
-  | { type: 'peers' }
-  | { type: 'networkDown' }
-  | { type: 'networkUp' }
-  | { type: 'joinDone'; joined: boolean };
+export type NodeEvent = { type: 'close' } | { type: 'networkDown' } | { type: 'networkUp' };
 
 /**
  * Feeds every datagram to the router core by a plain call (datagramPath.ts), and network changes to
@@ -73,6 +75,12 @@ const transportListener = fromCallback<{ type: 'none' }, { transport: Transport;
   };
 });
 
+/** Passes a network change on to the Membership actor while it runs (a node that left has none). */
+const tellMembership = (type: 'networkDown' | 'networkUp') => ({ system }: { system: ActorSystem<any> }): void => {
+  const membership = system.get('membership') as AnyActorRef | undefined;
+  if (membership?.getSnapshot().status === 'active') membership.send({ type });
+};
+
 export const nodeMachine = setup({
   types: {
     context: {} as NodeContext,
@@ -81,28 +89,10 @@ export const nodeMachine = setup({
   },
   actors: {
     openTransport: fromPromise<Transport, NodeMachineInput>(({ input }) => input.openTransport()),
-    // Resolving the bootstrap list may be I/O (a file); the join itself runs on protocol events.
-    join: fromCallback<{ type: 'none' }, { cores: NodeCores; bootstrap: () => Address[] | Promise<Address[]> }>(({ input, sendBack }) => {
-      let live = true;
-      const finish = (joined: boolean) => live && sendBack({ type: 'joinDone', joined });
-      const start = (addresses: Address[]) => (addresses.length > 0 ? input.cores.membership.join(addresses, finish) : finish(false));
-      const found = input.bootstrap();
-      if (Array.isArray(found)) start(found);
-      else found.then(start, () => finish(false));
-      return () => {
-        live = false;
-      };
-    }),
     router: routerMachine,
     objectLocator: objectLocatorMachine,
+    membership: membershipMachine,
     transportListener,
-  },
-  guards: {
-    hasPeers: ({ context }) => context.cores!.router.tableSize() > 0,
-    canJoin: ({ context }) => context.input.bootstrap !== undefined,
-  },
-  delays: {
-    retry: ({ context }) => context.input.retryMs,
   },
 }).createMachine({
   id: 'node',
@@ -143,41 +133,31 @@ export const nodeMachine = setup({
           onError: { target: 'faulted', actions: assign({ error: ({ event }) => event.error }) },
         },
         {
+          src: 'membership',
+          systemId: 'membership',
+          input: ({ context }) => ({
+            driver: context.cores!.membershipDriver,
+            bootstrap: context.input.bootstrap,
+            retryMs: context.input.retryMs,
+            repairMs: context.cores!.repairMs,
+            heartbeatMs: context.cores!.heartbeatMs,
+            leaveGraceMs: context.cores!.leaveGraceMs,
+          }),
+          onError: { target: 'faulted', actions: assign({ error: ({ event }) => event.error }) },
+        },
+        {
           src: 'transportListener',
           input: ({ context }) => ({ transport: context.transport!, core: context.cores!.router, clock: context.input.clock }),
         },
       ],
       on: { close: 'closed' },
-      initial: 'deciding',
+      initial: 'online',
       states: {
-        deciding: {
-          always: [{ guard: 'hasPeers', target: 'active' }, { guard: 'canJoin', target: 'joining' }, { target: 'alone' }],
-        },
-        joining: {
-          invoke: {
-            src: 'join',
-            input: ({ context }) => ({ cores: context.cores!, bootstrap: context.input.bootstrap! }),
-          },
-          on: {
-            joinDone: [{ guard: 'hasPeers', target: 'active' }, { target: 'alone' }],
-            networkDown: 'noNetwork',
-          },
-        },
-        alone: {
-          after: { retry: { guard: 'canJoin', target: 'joining' } },
-          on: {
-            peers: { guard: 'hasPeers', target: 'active' },
-            networkDown: 'noNetwork',
-          },
-        },
-        active: {
-          on: {
-            peers: { guard: ({ context }) => context.cores!.router.tableSize() === 0, target: 'alone' },
-            networkDown: 'noNetwork',
-          },
+        online: {
+          on: { networkDown: { target: 'noNetwork', actions: tellMembership('networkDown') } },
         },
         noNetwork: {
-          on: { networkUp: 'deciding' },
+          on: { networkUp: { target: 'online', actions: tellMembership('networkUp') } },
         },
       },
     },
@@ -191,20 +171,16 @@ export const nodeMachine = setup({
 /** The status an application sees, from the machine's state. */
 export type NodeStatus = 'STARTING' | 'JOINING' | 'ALONE' | 'ACTIVE' | 'NO_NETWORK' | 'FAULTED' | 'CLOSED';
 
-export function statusOf(value: unknown, done: boolean): NodeStatus {
+/**
+ * The status an application sees: the node's lifecycle, and while it runs with its network, the
+ * Membership actor's presence (undefined once that actor is gone: a node that left reads ACTIVE
+ * until it closes).
+ */
+export function statusOf(value: unknown, done: boolean, presence: unknown): NodeStatus {
   if (done || value === 'closed') return 'CLOSED';
   if (value === 'starting') return 'STARTING';
   if (value === 'faulted') return 'FAULTED';
   const sub = typeof value === 'object' && value !== null ? (value as { running?: string }).running : undefined;
-  switch (sub) {
-    case 'active':
-      return 'ACTIVE';
-    case 'noNetwork':
-      return 'NO_NETWORK';
-    case 'joining':
-    case 'deciding':
-      return 'JOINING';
-    default:
-      return 'ALONE';
-  }
+  if (sub === 'noNetwork') return 'NO_NETWORK';
+  return presenceOf(presence);
 }

@@ -17,6 +17,7 @@ import { checkModuleId as checkModule } from '../upcalls/host';
 import { createModuleContext } from './moduleContext';
 import type { NodeHandle } from '../routing/messages';
 import { MembershipRuntime, type MembershipStats } from '../actors/membershipRuntime';
+import type { MembershipDriver } from '../actors/membershipMachine';
 import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
 import type { BootstrapProvider } from '../bootstrap/provider';
 import { StaticBootstrap } from '../bootstrap/staticList';
@@ -195,6 +196,7 @@ export class TapestryNode {
     this.space = space;
     this.router = actor.system.get('router') as AnyActorRef;
     this.locatorActor = actor.system.get('objectLocator') as AnyActorRef;
+    this.membershipActor = actor.system.get('membership') as AnyActorRef | undefined;
     this.core = cores.router;
     this.locator = cores.locator;
     this.fanout = cores.locateFanout;
@@ -218,22 +220,27 @@ export class TapestryNode {
   /** @internal Leaf-set listeners; fed by the membership core through createNode's host. */
   readonly leafListeners: Set<LeafSetListener>;
 
+  /** The Membership actor (absent when the node never ran); its presence is part of the status. */
+  private readonly membershipActor?: AnyActorRef;
+
   get status(): NodeStatus {
     const snap = this.actor.getSnapshot();
-    return this.closing ? 'CLOSED' : statusOf(snap.value, snap.status === 'done');
+    return this.closing ? 'CLOSED' : statusOf(snap.value, snap.status === 'done', this.membershipActor?.getSnapshot().value);
   }
 
   /** Calls `listener` with every status change; returns a function that stops it. */
   onStatus(listener: (status: NodeStatus) => void): () => void {
     let last = this.status;
-    const sub = this.actor.subscribe((snap) => {
-      const now = this.closing ? 'CLOSED' : statusOf(snap.value, snap.status === 'done');
+    const check = (): void => {
+      const now = this.status;
       if (now !== last) {
         last = now;
         listener(now);
       }
-    });
-    return () => sub.unsubscribe();
+    };
+    // The lifecycle is the node actor's, the place in the mesh the Membership actor's: either may change it.
+    const subs = [this.actor.subscribe(check), this.membershipActor?.subscribe({ next: check, error: () => {} })];
+    return () => subs.forEach((s) => s?.unsubscribe());
   }
 
   /** Resolves when the node reaches `status` (at once if it is there). */
@@ -266,7 +273,19 @@ export class TapestryNode {
    */
   async leave(): Promise<void> {
     this.assertOpen();
-    this.membership.leave();
+    const membership = this.membershipActor;
+    if (membership && membership.getSnapshot().status === 'active') {
+      // Notices first, then the hand-over once nodes leaving at the same moment are known (membershipMachine.ts).
+      const left = new Promise<void>((resolve) => {
+        const sub = membership.subscribe({ complete: () => resolve(), error: () => resolve() });
+        this.leaveWaits.push(() => {
+          sub.unsubscribe();
+          resolve();
+        });
+      });
+      membership.send({ type: 'leave' });
+      await left;
+    }
     await this.close();
   }
 
@@ -417,7 +436,7 @@ export class TapestryNode {
     if (!(latencyMs >= 0)) throw new InvalidArgumentError(`latency must be ≥ 0, got ${latencyMs}`);
     const added = this.table.add(peer, latencyMs);
     // A first neighbour takes an ALONE node to ACTIVE.
-    if (added) this.actor.send({ type: 'peers' });
+    if (added) this.membershipActor?.send({ type: 'peers' });
     return added;
   }
 
@@ -427,11 +446,15 @@ export class TapestryNode {
     return all.sort((a, b) => a.l - b.l).map((x) => x.n.address);
   }
 
+  /** Leaves waiting for the Membership actor to finish; a close ends them. */
+  private readonly leaveWaits: Array<() => void> = [];
+
   /** Stops the node: its actors, timers and socket. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       // Remember who we knew, so a restart can rejoin without its original bootstrap address.
       if (this.provider?.record && this.table.size > 0) await this.provider.record(this.peerAddresses());
+      for (const wake of this.leaveWaits.splice(0)) wake();
       this.actor.send({ type: 'close' });
       this.actor.stop();
       this.core.shutdown(new ClosedError('node closed'));
@@ -476,7 +499,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   // The router and locator exist from the moment the node runs, which may be inside the very
   // transition that starts a join: the cores look them up in the actor system when they need them.
   const refs = new Map<string, AnyActorRef>();
-  const child = (id: 'router' | 'objectLocator'): AnyActorRef => {
+  const child = (id: 'router' | 'objectLocator' | 'membership'): AnyActorRef => {
     let ref = refs.get(id);
     if (!ref) refs.set(id, (ref = nodeRef!.system.get(id) as AnyActorRef));
     return ref;
@@ -534,7 +557,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
           router.after(timeoutMs, () => router.pingTimedOut(nonce));
         },
         after: (ms, fire) => router.after(ms, fire),
-        peersChanged: () => nodeRef?.send({ type: 'peers' }),
+        peersChanged: () => child('membership').send({ type: 'peers' }),
         neighbourUpdate: (node, joined, change) => {
           router.upcalls.update(node, joined);
           if (change) for (const l of leafListeners) l(change);
@@ -543,7 +566,24 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
       { k: DEFAULTS.joinNeighbours, requestTimeoutMs: DEFAULTS.joinRequestTimeoutMs, joinTimeoutMs: DEFAULTS.joinTimeoutMs },
     );
     router.upcalls.registerBuiltIn(membership);
-    const cores: NodeCores = { router, locator, membership, locateFanout: Math.min(fanout, salts), republishMs: options.republishMs ?? DEFAULTS.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs };
+    const running = membership;
+    const heartbeatMs = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
+    const membershipDriver: MembershipDriver = {
+      hasPeers: () => table.size > 0,
+      join: (bootstrap, done) => running.join(bootstrap, done),
+      repairOnce: () => running.repairOnce(),
+      heartbeat: (round) => running.heartbeatRound(round, heartbeatMs, DEFAULTS.heartbeatMisses),
+      sendLeaveNotices: () => running.sendLeaveNotices(),
+      handOver: () => running.handOverOnLeave(),
+      // One router event per round, as when these loops were the router's timers: its pings and timeouts arm together.
+      inRouterEvent: (work) => router$().send({ type: 'fire', fire: work }),
+      spread: { repair: guid.bytes[0], heartbeat: guid.bytes[1] },
+    };
+    const cores: NodeCores = {
+      router, locator, membership, membershipDriver, locateFanout: Math.min(fanout, salts),
+      republishMs: options.republishMs ?? DEFAULTS.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs,
+      repairMs: options.repairMs ?? DEFAULTS.repairMs, heartbeatMs, leaveGraceMs: DEFAULTS.leaveGraceMs,
+    };
     built = { cores, table, transport };
     return cores;
   };
@@ -562,8 +602,6 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     actor.stop();
     throw snap.context.error instanceof Error ? snap.context.error : new ClosedError('node failed to start');
   }
-  built.cores.membership.startRepair(options.repairMs ?? DEFAULTS.repairMs);
-  built.cores.membership.startHeartbeat(options.heartbeatMs ?? DEFAULTS.heartbeatMs, DEFAULTS.heartbeatMisses);
   return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners, provider);
 }
 
