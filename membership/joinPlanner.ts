@@ -33,6 +33,11 @@ interface Measured {
 }
 
 export class JoinPlanner {
+  /** Between join() and its end (table filled, or no surrogate found). */
+  private inserting = false;
+  /** Work held back until this node's own join ends (≤ DEFAULTS.maxDeferredJoinRequests). */
+  private deferred: Array<() => void> = [];
+
   constructor(
     private readonly port: MembershipPort,
     private readonly space: IdSpace,
@@ -51,9 +56,17 @@ export class JoinPlanner {
    */
   join(bootstrap: readonly Address[], done: (joined: boolean) => void): void {
     const self = this.port.self;
+    this.inserting = true;
+    const end = (joined: boolean): void => {
+      this.inserting = false;
+      const held = this.deferred;
+      this.deferred = [];
+      done(joined);
+      for (const f of held) f();
+    };
     const tryAt = (i: number): void => {
       if (i >= bootstrap.length) {
-        done(false);
+        end(false);
         return;
       }
       this.admission.probe(bootstrap[i], this.opts.requestTimeoutMs, (gateway) => {
@@ -61,10 +74,23 @@ export class JoinPlanner {
           tryAt(i + 1);
           return;
         }
-        this.askToJoin(gateway.peer, (reply) => (reply ? this.fillTable(reply, () => done(true)) : tryAt(i + 1)));
+        this.askToJoin(gateway.peer, (reply) => (reply ? this.fillTable(reply, () => end(true)) : tryAt(i + 1)));
       });
     };
     tryAt(0);
+  }
+
+  /**
+   * A join request routed here while this node is still joining: it is the root of that GUID only
+   * because its table is still mostly empty, and a multicast read from that table would reach almost
+   * none of the nodes that share the joining node's prefix (which then never learn of it). Holds
+   * `serve` back until this node's own table is filled (true), or returns false when it is not
+   * joining (or holds too many already) and the request is served at once.
+   */
+  deferWhileJoining(serve: () => void): boolean {
+    if (!this.inserting || this.deferred.length >= DEFAULTS.maxDeferredJoinRequests) return false;
+    this.deferred.push(serve);
+    return true;
   }
 
   /** The surrogate's reply (a late or unknown one is ignored). */

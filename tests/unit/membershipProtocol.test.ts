@@ -216,6 +216,27 @@ describe('join planner', () => {
     expect(done).toBe(false);
     expect(stats.timeouts).toBe(1);
   });
+
+  test('join requests reaching a node still joining are held until its join ends, then served in order (bounded)', () => {
+    const { p, planner } = parts(handle('a1'));
+    const order: string[] = [];
+    // Not joining: served at once.
+    expect(planner.deferWhileJoining(() => order.push('early'))).toBe(false);
+    const gateway = handle('f0');
+    planner.join([gateway.address], (j) => order.push(`done ${j}`));
+    let held = 0;
+    for (let i = 0; i < DEFAULTS.maxDeferredJoinRequests + 3; i++) if (planner.deferWhileJoining(() => order.push(`req ${i}`))) held++;
+    expect(held).toBe(DEFAULTS.maxDeferredJoinRequests);
+    p.answerPings((a) => (a.port === gateway.address.port ? { peer: gateway, rtt: 5 } : undefined));
+    p.advance(4_999);
+    expect(order).toEqual([]);
+    // The join ends (here without a surrogate): its result first, then every held request, once.
+    p.advance(1);
+    expect(order).toEqual(['done false', ...Array.from({ length: held }, (_, i) => `req ${i}`)]);
+    expect(planner.deferWhileJoining(() => order.push('late'))).toBe(false);
+    p.advance(60_000);
+    expect(order.length).toBe(1 + held);
+  });
 });
 
 describe('join server', () => {
