@@ -199,14 +199,21 @@ export class JoinPlanner {
     const table = this.port.table;
     for (let level = 0; level < deepest; level++) {
       const empty = new Set<number>();
-      for (let d = 0; d < table.base; d++) if (table.slot(level, d).length === 0) empty.add(d);
+      let mask = 0;
+      for (let d = 0; d < table.base; d++) {
+        if (table.slot(level, d).length > 0) continue;
+        empty.add(d);
+        if (d < 32) mask = (mask | (1 << d)) >>> 0;
+      }
       if (empty.size === 0) continue;
+      // Only the empty slots are asked for (a base past 32 cannot name its digits: then the whole level).
+      const slots = table.base <= 32 ? mask : 0;
       this.ask.entries(surrogate, level, 1, (nodes) => {
         this.onCandidates(nodes.filter((n) => {
           const at = table.slotOf(n.guid);
           return at !== undefined && at.level === level && empty.has(at.digit);
         }));
-      });
+      }, slots);
     }
   }
 
