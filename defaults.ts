@@ -214,6 +214,11 @@ export const DEFAULTS = {
   maxRememberedJoins: 256,
   /** Most candidates one JoinCandidates message carries (and a receiver measures). */
   maxJoinCandidates: 64,
+  /**
+   * Most join requests a node still filling its own table holds back (it is the root of their GUIDs
+   * only because its table is still empty); more are served at once, from the table as it is.
+   */
+  maxDeferredJoinRequests: 64,
   /** An ALONE node retries its bootstrap this often (ms). */
   joinRetryMs: 5_000,
   /**

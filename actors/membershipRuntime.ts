@@ -168,8 +168,10 @@ export class MembershipRuntime implements UpcallModule {
     switch (msg.kind) {
       case 'joinRequest': {
         const { joining } = msg.joinRequest;
-        if (d.dest.equals(joining.guid)) this.server.startMulticast(joining, msg.joinRequest.joinId);
-        else this.host.route({ dest: joining.guid, fuzzy: true, ttl: DEFAULTS.defaultTtl, moduleId: MEMBERSHIP_MODULE_ID, payload: d.payload });
+        const route = (): void => this.host.route({ dest: joining.guid, fuzzy: true, ttl: DEFAULTS.defaultTtl, moduleId: MEMBERSHIP_MODULE_ID, payload: d.payload });
+        if (!d.dest.equals(joining.guid)) route();
+        // Reached as root while still joining: routed again once this node's own table is filled.
+        else if (!this.planner.deferWhileJoining(route)) this.server.startMulticast(joining, msg.joinRequest.joinId);
         return;
       }
       case 'multicast':

@@ -33,6 +33,11 @@ interface Measured {
 }
 
 export class JoinPlanner {
+  /** Between join() and its end (table filled, or no surrogate found). */
+  private inserting = false;
+  /** Work held back until this node's own join ends (≤ DEFAULTS.maxDeferredJoinRequests). */
+  private deferred: Array<() => void> = [];
+
   constructor(
     private readonly port: MembershipPort,
     private readonly space: IdSpace,
@@ -51,9 +56,17 @@ export class JoinPlanner {
    */
   join(bootstrap: readonly Address[], done: (joined: boolean) => void): void {
     const self = this.port.self;
+    this.inserting = true;
+    const end = (joined: boolean): void => {
+      this.inserting = false;
+      const held = this.deferred;
+      this.deferred = [];
+      done(joined);
+      for (const f of held) f();
+    };
     const tryAt = (i: number): void => {
       if (i >= bootstrap.length) {
-        done(false);
+        end(false);
         return;
       }
       this.admission.probe(bootstrap[i], this.opts.requestTimeoutMs, (gateway) => {
@@ -61,10 +74,23 @@ export class JoinPlanner {
           tryAt(i + 1);
           return;
         }
-        this.askToJoin(gateway.peer, (reply) => (reply ? this.fillTable(reply, () => done(true)) : tryAt(i + 1)));
+        this.askToJoin(gateway.peer, (reply) => (reply ? this.fillTable(reply, () => end(true)) : tryAt(i + 1)));
       });
     };
     tryAt(0);
+  }
+
+  /**
+   * A join request routed here while this node is still joining: it is the root of that GUID only
+   * because its table is still mostly empty, and a multicast read from that table would reach almost
+   * none of the nodes that share the joining node's prefix (which then never learn of it). Holds
+   * `serve` back until this node's own table is filled (true), or returns false when it is not
+   * joining (or holds too many already) and the request is served at once.
+   */
+  deferWhileJoining(serve: () => void): boolean {
+    if (!this.inserting || this.deferred.length >= DEFAULTS.maxDeferredJoinRequests) return false;
+    this.deferred.push(serve);
+    return true;
   }
 
   /** The surrogate's reply (a late or unknown one is ignored). */
@@ -173,14 +199,21 @@ export class JoinPlanner {
     const table = this.port.table;
     for (let level = 0; level < deepest; level++) {
       const empty = new Set<number>();
-      for (let d = 0; d < table.base; d++) if (table.slot(level, d).length === 0) empty.add(d);
+      let mask = 0;
+      for (let d = 0; d < table.base; d++) {
+        if (table.slot(level, d).length > 0) continue;
+        empty.add(d);
+        if (d < 32) mask = (mask | (1 << d)) >>> 0;
+      }
       if (empty.size === 0) continue;
+      // Only the empty slots are asked for (a base past 32 cannot name its digits: then the whole level).
+      const slots = table.base <= 32 ? mask : 0;
       this.ask.entries(surrogate, level, 1, (nodes) => {
         this.onCandidates(nodes.filter((n) => {
           const at = table.slotOf(n.guid);
           return at !== undefined && at.level === level && empty.has(at.digit);
         }));
-      });
+      }, slots);
     }
   }
 

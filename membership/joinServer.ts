@@ -91,10 +91,10 @@ export class JoinServer {
   /** Answers a neighbour request: a level's entries, or the leaf set. */
   onNeighbourRequest(req: NeighbourRequest, from: NodeHandle): void {
     this.stats.neighbourRequestsServed++;
-    const { requestId, level, perSlot, leafSet } = req;
+    const { requestId, level, perSlot, leafSet, slots } = req;
     // An asker for the leaf set thinks it is near: if it belongs in this one and is missing, measure it.
     if (leafSet && this.leafSet.wouldTake(from.guid)) this.admission.measureAndLearn(from);
-    const nodes = leafSet ? this.leafSet.members() : this.entriesAt(level, perSlot);
+    const nodes = leafSet ? this.leafSet.members() : this.entriesAt(level, perSlot, slots);
     this.port.send(from, { kind: 'neighbourReply', neighbourReply: { requestId, level, nodes } });
   }
 
@@ -148,15 +148,22 @@ export class JoinServer {
     return out;
   }
 
-  /** Entries at one level, plus the backpointers that share exactly that many digits (JSAC's "backpointers at that level"). */
-  entriesAt(level: number, perSlot = 0): NodeHandle[] {
+  /**
+   * Entries at one level, plus the backpointers that share exactly that many digits (JSAC's
+   * "backpointers at that level"); with `slots` (bit d = digit d) > 0, only those slots' entries and
+   * backpointers.
+   */
+  entriesAt(level: number, perSlot = 0, slots = 0): NodeHandle[] {
     const table = this.port.table;
     const out: NodeHandle[] = [];
     if (level < 0 || level >= table.levels) return out;
+    const bits = table.space.digitBits;
+    const wanted = (d: number): boolean => slots === 0 || d >= 32 || ((slots >>> d) & 1) === 1;
     // Primaries first, then backups, so an asker that measures only a few per slot takes the best.
     const ranks = perSlot > 0 ? Math.min(perSlot, table.slotSize) : table.slotSize;
     for (let rank = 0; rank < ranks; rank++) {
       for (let d = 0; d < table.base; d++) {
+        if (!wanted(d)) continue;
         const e = table.slot(level, d)[rank];
         if (e && out.length < DEFAULTS.maxNeighbourReply) out.push(e.handle);
       }
@@ -165,6 +172,7 @@ export class JoinServer {
     let backs = 0;
     for (const b of table.backpointersAt(level)) {
       if (out.length >= DEFAULTS.maxNeighbourReply || backs >= table.base) break;
+      if (!wanted(b.guid.digit(level, bits))) continue;
       out.push(b);
       backs++;
     }

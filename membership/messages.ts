@@ -48,6 +48,11 @@ export interface NeighbourRequest {
   readonly level: number;
   /** At most this many entries per slot, best first (absent: all the slot holds). */
   readonly perSlot?: number;
+  /**
+   * Bit d set: only slot d's entries and the backpointers whose digit at `level` is d (a joining
+   * node asking for its empty slots); absent or 0: every slot.
+   */
+  readonly slots?: number;
   /** Asks for the leaf set instead of a level's entries (leaf-set maintenance); absent: false. */
   readonly leafSet?: boolean;
 }

@@ -3,6 +3,7 @@
  * answered once or timed out. Join, repair and the leaf-set exchange all ask this way.
  */
 import type { NodeHandle } from '../routing/handle';
+import type { Writable } from '../routing/messages';
 import type { PendingRequests, RequestIds } from '../routing/pendingRequests';
 import type { NeighbourReply, NeighbourRequest } from './messages';
 import type { MembershipPort } from './port';
@@ -15,9 +16,17 @@ export class NeighbourAsk {
     private readonly timeoutMs: number,
   ) {}
 
-  /** A node's entries at `level` (empty on timeout); `perSlot` > 0 asks for only the best few per slot. */
-  entries(to: NodeHandle, level: number, perSlot: number, done: (nodes: readonly NodeHandle[]) => void): void {
-    this.ask(to, (requestId) => (perSlot > 0 ? { requestId, level, perSlot } : { requestId, level }), (nodes) => done(nodes ?? []));
+  /**
+   * A node's entries at `level` (empty on timeout); `perSlot` > 0 asks for only the best few per slot,
+   * `slots` (a bit per digit) > 0 for only those slots.
+   */
+  entries(to: NodeHandle, level: number, perSlot: number, done: (nodes: readonly NodeHandle[]) => void, slots = 0): void {
+    this.ask(to, (requestId) => {
+      const req: Writable<NeighbourRequest> = { requestId, level };
+      if (perSlot > 0) req.perSlot = perSlot;
+      if (slots > 0) req.slots = slots;
+      return req;
+    }, (nodes) => done(nodes ?? []));
   }
 
   /** A node's leaf set (undefined on timeout). */

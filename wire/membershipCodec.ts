@@ -72,6 +72,7 @@ interface WireNeighbourRequest {
   level: number;
   perSlot?: number;
   leafSet?: boolean;
+  slots?: number;
 }
 interface WireNeighbourReply {
   requestId: number;
@@ -226,6 +227,7 @@ function neighbourRequestFromWire(r: WireNeighbourRequest, width: Width): Neighb
   const out: Writable<NeighbourRequest> = { requestId: r.requestId, level: r.level };
   if (r.perSlot) out.perSlot = r.perSlot;
   if (r.leafSet) out.leafSet = true;
+  if (r.slots) out.slots = r.slots;
   return out;
 }
 
@@ -294,7 +296,10 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
     }
     case 'neighbourRequest': {
       const r = msg.neighbourRequest;
-      return { neighbourRequest: { requestId: r.requestId, level: r.level, perSlot: r.perSlot ?? 0, leafSet: r.leafSet === true } };
+      const wire: WireNeighbourRequest = { requestId: r.requestId, level: r.level, perSlot: r.perSlot ?? 0, leafSet: r.leafSet === true };
+      // Written only when set, so every other request keeps its bytes.
+      if (r.slots) wire.slots = r.slots;
+      return { neighbourRequest: wire };
     }
     case 'neighbourReply': {
       const r = msg.neighbourReply;

@@ -203,6 +203,8 @@ describe('membership codec round trip', () => {
         neighbourRequest({ requestId: 0, level: 0 }),
         neighbourRequest({ requestId: 0xffff_ffff, level: bits }),
         neighbourRequest({ requestId: 7, level: 0, leafSet: true }),
+        neighbourRequest({ requestId: 8, level: 1, perSlot: 1, slots: 1 << 5 }),
+        neighbourRequest({ requestId: 9, level: bits - 1, slots: 0xffff_ffff }),
         neighbourReply(rng, bits, { requestId: 0, level: 0, nodes: [] }),
         neighbourReply(rng, bits, { requestId: 0xffff_ffff, level: bits, nodes: handles(rng, bits, DEFAULTS.maxNeighbourReply) }),
         { kind: 'leave', leave: { leaving: handle(rng, bits) } },
@@ -228,6 +230,16 @@ describe('membership codec round trip', () => {
       const msg = joinRequest(rng, 160, { joining: { guid: guid(rng, 160), address: address(rng, 6, port) } });
       expectMembership(roundTrip(msg), msg);
     }
+  });
+
+  test('a neighbour request without slots keeps the bytes it always had; slots add one field', () => {
+    const plain = neighbourRequest({ requestId: 3, level: 2, perSlot: 1 });
+    const zero = neighbourRequest({ requestId: 3, level: 2, perSlot: 1, slots: 0 });
+    const some = neighbourRequest({ requestId: 3, level: 2, perSlot: 1, slots: 0b1010 });
+    expect(Buffer.from(encodeMembership(zero))).toEqual(Buffer.from(encodeMembership(plain)));
+    // Field 5, varint: tag 0x28 then 10; the message sits one length-prefixed level down.
+    expect(encodeMembership(some).length).toBe(encodeMembership(plain).length + 2);
+    expect(roundTrip(zero)).toEqual(plain);
   });
 
   test('a leave without a replacement decodes with no replacement key', () => {

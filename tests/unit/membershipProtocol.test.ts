@@ -202,6 +202,20 @@ describe('join planner', () => {
     expect(done).toBe(true);
     expect(p.table.has(surrogate.guid) && p.table.has(near.guid)).toBe(true);
     expect(p.sent.filter((s) => s.msg.kind === 'adopt').map((s) => s.to.guid.hex.slice(0, 2)).sort()).toEqual(['a2', 'b3']);
+    // Then the surrogate is asked for level 0's empty slots only (brute force: every digit but the
+    // own one, a, and b, which holds b3), and only an answer that fills one of them is measured.
+    const holeAsk = p.sent.filter((s) => s.msg.kind === 'neighbourRequest').pop()!;
+    if (holeAsk.msg.kind !== 'neighbourRequest') throw new Error();
+    expect(holeAsk.to.guid.equals(surrogate.guid)).toBe(true);
+    let want = 0;
+    for (let d = 0; d < 16; d++) if (p.table.slot(0, d).length === 0) want |= 1 << d;
+    expect(want).toBe(0xffff & ~(1 << 0xa) & ~(1 << 0xb));
+    expect(holeAsk.msg.neighbourRequest).toEqual(expect.objectContaining({ level: 0, perSlot: 1, slots: want }));
+    const fills = handle('c5');
+    const inFullSlot = handle('b4');
+    p.pings.length = 0;
+    (planner as unknown as { ask: NeighbourAsk }).ask.onReply({ requestId: holeAsk.msg.neighbourRequest.requestId, level: 0, nodes: [inFullSlot, fills] });
+    expect(p.pings.map((x) => x.to.port)).toEqual([fills.address.port]);
   });
 
   test('a join whose surrogate never answers gives up after joinTimeoutMs and tries the next address', () => {
@@ -215,6 +229,27 @@ describe('join planner', () => {
     p.advance(1);
     expect(done).toBe(false);
     expect(stats.timeouts).toBe(1);
+  });
+
+  test('join requests reaching a node still joining are held until its join ends, then served in order (bounded)', () => {
+    const { p, planner } = parts(handle('a1'));
+    const order: string[] = [];
+    // Not joining: served at once.
+    expect(planner.deferWhileJoining(() => order.push('early'))).toBe(false);
+    const gateway = handle('f0');
+    planner.join([gateway.address], (j) => order.push(`done ${j}`));
+    let held = 0;
+    for (let i = 0; i < DEFAULTS.maxDeferredJoinRequests + 3; i++) if (planner.deferWhileJoining(() => order.push(`req ${i}`))) held++;
+    expect(held).toBe(DEFAULTS.maxDeferredJoinRequests);
+    p.answerPings((a) => (a.port === gateway.address.port ? { peer: gateway, rtt: 5 } : undefined));
+    p.advance(4_999);
+    expect(order).toEqual([]);
+    // The join ends (here without a surrogate): its result first, then every held request, once.
+    p.advance(1);
+    expect(order).toEqual(['done false', ...Array.from({ length: held }, (_, i) => `req ${i}`)]);
+    expect(planner.deferWhileJoining(() => order.push('late'))).toBe(false);
+    p.advance(60_000);
+    expect(order.length).toBe(1 + held);
   });
 });
 
@@ -235,6 +270,41 @@ describe('join server', () => {
     server.onAck({ multicastId: mc.msg.multicast.multicastId, reached: [child] }, child);
     const reply = p.sent.find((s) => s.msg.kind === 'joinReply')!;
     expect(reply.msg).toEqual({ kind: 'joinReply', joinReply: expect.objectContaining({ joinId: 9, level: 1 }) });
+  });
+});
+
+describe('neighbour requests for some slots', () => {
+  test('entries for a slot mask are the unmasked answer with the other slots left out, backpointers too', () => {
+    const rng = new SeededRng(12);
+    const self = handle('5');
+    const { p, server } = parts(self);
+    const others: NodeHandle[] = [];
+    for (let i = 0; i < 300; i++) {
+      const n = { guid: Guid.random(() => rng.int(256)), address: { family: 4 as const, ip: Uint8Array.of(10, 0, 1, 1), port: 1000 + i } };
+      // Half of them from the own prefix, so deeper levels hold entries too.
+      const g = i % 2 === 0 ? Guid.fromHex('5' + n.guid.hex.slice(1)) : n.guid;
+      const h = { guid: g, address: n.address };
+      others.push(h);
+      p.table.add(h, 1 + rng.int(100));
+    }
+    // A few backpointers per level (fewer than base, so the unmasked answer is not cut short).
+    for (const o of others.slice(0, 40)) if (p.table.backpointersAt(p.table.slotOf(o.guid)!.level).length < 8) p.table.addBackpointer(o);
+    let listed = 0;
+    let backs = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const level = rng.int(3);
+      const perSlot = rng.int(4);
+      const slots = rng.int(0x10000);
+      const all = server.entriesAt(level, perSlot);
+      const oracle = all.filter((n) => ((slots >> n.guid.digit(level, BITS)) & 1) === 1);
+      const got = server.entriesAt(level, perSlot, slots);
+      expect(got).toEqual(slots === 0 ? all : oracle);
+      listed += got.length;
+      backs += got.filter((n) => p.table.backpointersAt(level).some((b) => b.guid.equals(n.guid))).length;
+    }
+    // The trials did list entries and backpointers, not only empty answers.
+    expect(listed).toBeGreaterThan(1000);
+    expect(backs).toBeGreaterThan(50);
   });
 });
 
