@@ -9,36 +9,10 @@ import { introduceAll } from '../../api/introduce';
 import { createTestnet } from '../../testing/testnet';
 import { Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';
+import { baseline, leftOver, resources } from '../helpers/activeResources';
 import { collect } from '../helpers/collect';
 
 const rng = new SeededRng(99);
-
-/** Active handles and requests by type (sockets, timers, …), as Node reports them. */
-function resources(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1;
-  return out;
-}
-
-/**
- * The resources held now beyond those held `before`, once the event loop has had up to a second to
- * finish closing sockets. Transient ones jest itself had in flight before (file reads, immediates)
- * may be gone: only what is new counts.
- */
-async function leftOver(before: Record<string, number>): Promise<Record<string, number>> {
-  const extra = () => {
-    const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(resources())) if (v > (before[k] ?? 0)) out[k] = v - (before[k] ?? 0);
-    return out;
-  };
-  const end = Date.now() + 1_000;
-  let now = extra();
-  while (Object.keys(now).length > 0 && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 10));
-    now = extra();
-  }
-  return now;
-}
 
 /** The node's root actor and its router and locator children, whatever their state ('done' once the root reached its final state). */
 function actorsOf(node: TapestryNode): AnyActorRef[] {
@@ -47,7 +21,7 @@ function actorsOf(node: TapestryNode): AnyActorRef[] {
 }
 
 test('1,000 simulated nodes closed while busy leave no timer, queued event or running actor', async () => {
-  const before = resources();
+  const before = await baseline();
   const net = await createTestnet({ nodes: 1_000, seed: 99, node: { hopAcks: true, heartbeatMs: 2_000, repairMs: 5_000 } });
   const n = net.nodes.length;
   for (let i = 0; i < 2_000; i++) net.nodes[rng.int(n)].route(net.nodes[rng.int(n)].guid, `m${i}`);
@@ -78,7 +52,7 @@ test('1,000 simulated nodes closed while busy leave no timer, queued event or ru
 }, 60_000);
 
 test('60 UDP nodes in a mesh, closed, leave no socket or timer in the process', async () => {
-  const before = resources();
+  const before = await baseline();
   const nodes: TapestryNode[] = [];
   for (let i = 0; i < 60; i++) nodes.push(await createNode({ transport: { family: 4, host: '127.0.0.1', port: 0 } }));
   await introduceAll(nodes);

@@ -35,12 +35,18 @@ function walk(src: number, dest: Guid): number[] {
   }
 }
 
+/** uniquePrefix by node index, computed once: the mesh does not change, and routes repeat destinations. */
+const uniquePrefixes = new Map<number, number>();
+
 /** Digits needed to single out node i among all nodes: 1 + its longest shared prefix with another. */
 function uniquePrefix(i: number): number {
+  const known = uniquePrefixes.get(i);
+  if (known !== undefined) return known;
   let longest = 0;
   for (let j = 0; j < N; j++) {
     if (j !== i) longest = Math.max(longest, sharedPrefixLength(net.nodes[i].guid, net.nodes[j].guid, net.space.digitBits));
   }
+  uniquePrefixes.set(i, longest + 1);
   return longest + 1;
 }
 

@@ -380,7 +380,25 @@ describe('codec under hostile input', () => {
 
   test('20,000 random byte strings only ever throw DecodeError', () => {
     const rng = new SeededRng(2024);
-    for (let i = 0; i < 20_000; i++) decodeOutcome(randomBytes(rng, rng.int(200)));
+    const outcomes: Record<string, number> = {};
+    let decoded = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const bytes = randomBytes(rng, rng.int(200));
+      const outcome = decodeOutcome(bytes);
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      if (outcome === 'ok') {
+        // What random bytes decode to is a valid frame: it survives a round trip unchanged.
+        const frame = decodeFrame(bytes);
+        expectFrame(decodeFrame(encodeFrame(frame)), frame);
+        decoded++;
+      }
+    }
+    // Every string was classified: a frame or a named reason.
+    expect(Object.values(outcomes).reduce((a, b) => a + b, 0)).toBe(20_000);
+    expect(decoded).toBe(outcomes.ok ?? 0);
+    // Most random strings are not protobuf at all; some get past protobuf into the field checks.
+    expect(outcomes.protobuf).toBeGreaterThan(10_000);
+    expect(Object.keys(outcomes).filter((k) => k !== 'protobuf' && k !== 'ok').length).toBeGreaterThan(0);
   });
 
   test('20,000 random mutations of valid frames only ever throw DecodeError', () => {

@@ -225,14 +225,15 @@ describe('Reassembler', () => {
 
   test('one message cannot outgrow maxBytes on its own: it is dropped, others are not evicted for it', () => {
     const r = new Reassembler({ maxBytes: 5000 });
-    const small = piecesOf(new Uint8Array(40), 20, 9);
+    const smallPayload = Uint8Array.from({ length: 40 }, (_, i) => i + 1);
+    const small = piecesOf(smallPayload, 20, 9);
     r.accept('other', small[0].info, small[0].chunk, 0);
     const big = piecesOf(new Uint8Array(6000), 1000, 1);
     for (const { info, chunk } of big) expect(r.accept('big', info, chunk, 0)).toBeUndefined();
     expect(r.stats.tooLarge).toBeGreaterThan(0);
     expect(r.stats.evictedBytes).toBe(0);
     expect(r.bytesHeld + r.piecesHeld * PIECE_COST).toBeLessThanOrEqual(5000);
-    expect(r.accept('other', small[1].info, small[1].chunk, 0)).toBeDefined();
+    expect(Array.from(r.accept('other', small[1].info, small[1].chunk, 0)!)).toEqual(Array.from(smallPayload));
   });
 
   describe('limits and their counters', () => {
@@ -302,8 +303,8 @@ describe('Reassembler', () => {
       r.accept('c', pieces[0].info, pieces[0].chunk, 2);
       expect(r.stats.evictedTotal).toBe(1);
       expect(r.pending).toBe(2);
-      expect(r.accept('b', pieces[1].info, pieces[1].chunk, 3)).toBeDefined();
-      expect(r.accept('c', pieces[1].info, pieces[1].chunk, 3)).toBeDefined();
+      expect(Array.from(r.accept('b', pieces[1].info, pieces[1].chunk, 3)!)).toEqual([1, 2, 3, 4]);
+      expect(Array.from(r.accept('c', pieces[1].info, pieces[1].chunk, 3)!)).toEqual([1, 2, 3, 4]);
       expect(r.accept('a', pieces[1].info, pieces[1].chunk, 3)).toBeUndefined(); // 'a' was evicted
     });
 
@@ -311,14 +312,18 @@ describe('Reassembler', () => {
       const piece = 1000;
       const r = new Reassembler({ maxBytes: 3 * (piece + PIECE_COST) });
       const chunk = new Uint8Array(piece);
-      for (let id = 1; id <= 3; id++) r.accept(`s${id}`, { messageId: id, index: 0, count: 2 }, chunk, id);
+      // Each first piece filled with its message id, so a completed message shows whose bytes it holds.
+      const first = (id: number) => new Uint8Array(piece).fill(id);
+      for (let id = 1; id <= 3; id++) r.accept(`s${id}`, { messageId: id, index: 0, count: 2 }, first(id), id);
       expect(r.stats.evictedBytes).toBe(0);
-      r.accept('s4', { messageId: 4, index: 0, count: 2 }, chunk, 4);
+      r.accept('s4', { messageId: 4, index: 0, count: 2 }, first(4), 4);
       expect(r.stats.evictedBytes).toBe(1);
       expect(r.pending).toBe(3);
       expect(r.bytesHeld).toBe(3 * piece);
       // s1's message was the oldest and is gone; s2's is still there.
-      expect(r.accept('s2', { messageId: 2, index: 1, count: 2 }, chunk, 5)).toBeDefined();
+      const s2 = r.accept('s2', { messageId: 2, index: 1, count: 2 }, chunk, 5);
+      expect(s2).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(s2!).equals(Buffer.concat([first(2), chunk]))).toBe(true);
       expect(r.accept('s1', { messageId: 1, index: 1, count: 2 }, chunk, 5)).toBeUndefined();
     });
 

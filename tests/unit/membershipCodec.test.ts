@@ -32,6 +32,11 @@ const KINDS: readonly Kind[] = [
 ];
 /** The kinds that carry at least one GUID (and so a width) when built by sample(). */
 const KINDS_WITH_GUIDS = KINDS.filter((k) => k !== 'neighbourRequest' && k !== 'adopt');
+/**
+ * The kinds that carry a handle after their first one (a list of nodes, a replacement, a second
+ * pointer), written out from messages.proto so the cases that ran can be counted against it.
+ */
+const KINDS_WITH_A_LATER_HANDLE: readonly Kind[] = ['multicastAck', 'joinReply', 'neighbourReply', 'leave', 'handOver'];
 
 function randomBytes(rng: SeededRng, n: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -423,18 +428,24 @@ describe('membership codec rejects malformed messages with a reason', () => {
   });
 
   test('guid: widths mixed in one message', () => {
+    let ran = 0;
     for (const [bits, other] of [
       [160, 256],
       [256, 160],
     ] as const) {
       for (const kind of KINDS_WITH_GUIDS) {
         const msg = withHandle(kind, bits, handle(rng, other), 'later');
-        if (msg) expect(reasonOf(enc(msg))).toBe('guid');
+        if (msg) {
+          expect(reasonOf(enc(msg))).toBe('guid');
+          ran++;
+        }
       }
       // A pointer whose server's width differs from its object's, and pointers of different widths.
       expect(reasonOf(enc(handOver(rng, bits, [record(rng, bits, 4, { server: handle(rng, other) })])))).toBe('guid');
       expect(reasonOf(enc(handOver(rng, bits, [record(rng, bits), record(rng, other)])))).toBe('guid');
     }
+    // Both widths, once for every kind that carries a handle after its first.
+    expect(ran).toBe(2 * KINDS_WITH_A_LATER_HANDLE.length);
   });
 
   test('guid: consistent in itself, but not this node\'s id space', () => {
@@ -454,14 +465,20 @@ describe('membership codec rejects malformed messages with a reason', () => {
       { family: 4, ip: new Uint8Array(4), port: 0 },
       { family: 6, ip: new Uint8Array(16), port: 65_536 },
     ];
+    let ran = 0;
     for (const a of bad) {
       for (const kind of KINDS_WITH_GUIDS) {
         for (const where of ['first', 'later'] as const) {
           const msg = withHandle(kind, 160, { guid: guid(rng, 160), address: a }, where);
-          if (msg) expect(reasonOf(enc(msg))).toBe('address');
+          if (msg) {
+            expect(reasonOf(enc(msg))).toBe('address');
+            ran++;
+          }
         }
       }
     }
+    // Every bad address as the first handle of every kind with GUIDs, and as a later one where a kind has one.
+    expect(ran).toBe(bad.length * (KINDS_WITH_GUIDS.length + KINDS_WITH_A_LATER_HANDLE.length));
   });
 
   test('level: beyond the last digit of the id width', () => {

@@ -8,6 +8,9 @@ import { DEFAULTS } from '../../defaults';
 import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, TimeoutError, TransportError } from '../../errors';
 import { Guid } from '../../routing/guid';
 import { SimNetwork } from '../../transport/simNetwork';
+import { realClock } from '../../api/clock';
+import type { Clock } from '../../transport/types';
+import { baseline, leftOver, resources } from '../helpers/activeResources';
 import { recordDeliveries } from '../helpers/recorder';
 
 test('a node with no peers and no bootstrap is ALONE, then CLOSED, and refuses work once closed', async () => {
@@ -122,11 +125,46 @@ test('createNode rejects a UDP bind it cannot make with a TransportError, leavin
   await expect(createNode({ transport: { family: 4, host: '192.0.2.1', port: 1 } })).rejects.toBeInstanceOf(TransportError);
 });
 
+/** The wall clock, counting the timers set through it that have neither fired nor been cleared. */
+function countingClock(): Clock & { readonly live: number; readonly set: number } {
+  const live = new Set<unknown>();
+  let set = 0;
+  return {
+    now: () => realClock.now(),
+    setTimeout(fn, ms) {
+      set++;
+      const id: unknown = realClock.setTimeout((...args: unknown[]) => {
+        live.delete(id);
+        fn(...args);
+      }, ms);
+      live.add(id);
+      return id;
+    },
+    clearTimeout(id) {
+      live.delete(id);
+      realClock.clearTimeout(id);
+    },
+    get live() {
+      return live.size;
+    },
+    get set() {
+      return set;
+    },
+  };
+}
+
 test('opening and closing nodes leaves no socket or timer behind', async () => {
-  const before = process.getActiveResourcesInfo().length;
+  // The nodes' own timers are counted on their clock; sockets and any timer set past that clock by
+  // type, against a baseline that leaves out the test runner's passing timers (helpers/activeResources).
+  const before = await baseline();
+  const clock = countingClock();
   const nodes: TapestryNode[] = [];
-  for (let i = 0; i < 20; i++) nodes.push(await createNode());
+  for (let i = 0; i < 20; i++) nodes.push(await createNode({ clock, security: 'signed' }));
+  expect(resources().UDPWrap ?? 0).toBeGreaterThanOrEqual((before.UDPWrap ?? 0) + 20);
   await Promise.all(nodes.map((n) => n.ping(nodes[0].address)));
+  expect(clock.live).toBeGreaterThan(0);
   await Promise.all(nodes.map((n) => n.close()));
-  expect(process.getActiveResourcesInfo().length).toBeLessThanOrEqual(before);
+  expect(clock.set).toBeGreaterThan(0);
+  expect(clock.live).toBe(0);
+  expect(await leftOver(before)).toEqual({});
 });
