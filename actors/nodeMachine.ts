@@ -8,7 +8,7 @@ import { assign, fromCallback, fromPromise, setup, type AnyActorRef } from 'xsta
 import type { Address, Clock, Transport } from '../transport/types';
 import { createDatagramPath } from './datagramPath';
 import type { MembershipCore } from './membershipCore';
-import type { ObjectLocatorCore } from './objectLocatorCore';
+import type { LocatorRuntime } from './locatorRuntime';
 import { objectLocatorMachine } from './objectLocatorMachine';
 import type { RouterCore } from './routerCore';
 import { routerMachine } from './routerMachine';
@@ -16,7 +16,7 @@ import { routerMachine } from './routerMachine';
 /** The plain objects that do a node's per-message work, built once the transport is known. */
 export interface NodeCores {
   readonly router: RouterCore;
-  readonly locator: ObjectLocatorCore;
+  readonly locator: LocatorRuntime;
   readonly membership: MembershipCore;
   /** Salted roots a locate tries at once. */
   readonly locateFanout: number;

@@ -1,0 +1,377 @@
+/**
+ * Object location at run time: the location module (forward/deliver/update upcalls for the location
+ * messages at every hop) wired to its node. The protocol is location/'s: the per-hop rules
+ * (decisions.ts), the locate tracker, the publisher, pointer hand-over and the served-once memory.
+ * This class decodes, asks them, and sends what they decide, in the order they decide it. Timers
+ * live in the ObjectLocator actor, which calls in here.
+ */
+import type bunyan from 'bunyan';
+import { DEFAULTS } from '../defaults';
+import type { Guid, IdSpace } from '../routing/guid';
+import type { NodeHandle } from '../routing/handle';
+import type { RoutingTable } from '../routing/routingTable';
+import { extraPointerTargets, latencyEstimate, locateHop, publishHop, unpublishHop } from '../location/decisions';
+import { handOverBatches } from '../location/handOver';
+import { LocateTracker, type LocateRequest } from '../location/locateTracker';
+import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type PublishMsg, type UnpublishMsg } from '../location/messages';
+import { PointerStore } from '../location/pointerStore';
+import { Publisher } from '../location/publisher';
+import { publishRecord, RecordGate, unpublishRecord } from '../location/recordGate';
+import { saltedRoot } from '../location/saltedRoots';
+import { servedKey, ServedOnce } from '../location/servedOnce';
+import { nextHop, rootWithout } from '../routing/nextHop';
+import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/types';
+import { decodeLocation, encodeLocation } from '../wire/locationCodec';
+import type { RouteRequest } from './routerCore';
+import { noneProvider } from '../security/noneProvider';
+import type { SecurityProvider } from '../security/provider';
+
+export type { LocateRequest, LocateResult, LocateSink } from '../location/locateTracker';
+
+/** What the locator needs from its node. */
+export interface LocatorHost {
+  readonly self: NodeHandle;
+  readonly table: RoutingTable;
+  readonly space: IdSpace;
+  readonly log: bunyan;
+  now(): number;
+  route(req: RouteRequest): void;
+  /** `acked` false: no hop acknowledgement (absent: the router's default, acknowledged). */
+  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number, acked?: boolean): void;
+  /** Hands a message to a local module as a delivery (sendToObject at a replica). */
+  deliverLocal(delivery: Delivery): void;
+  /** Asks the actor for a timeout of this attempt of a locate. */
+  armTimeout(locateId: number, salt: number, ms: number): void;
+  /** Tells the actor the pointer store is no longer empty (so it sweeps). */
+  pointersHeld(): void;
+  /** Signs this node's records and checks everyone's; absent = `none` (nothing signed or checked). */
+  readonly security?: SecurityProvider;
+}
+
+export interface LocatorOptions {
+  readonly salts: number;
+  readonly pointerLifetimeMs: number;
+  readonly attemptTimeoutMs: number;
+  /** JSAC pointer caching: backups of the next hop, nearest neighbours, on the first `hops` hops. */
+  readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
+  /**
+   * Hand pointers over from the `update` upcall (a node joined: the pointers it is now the next hop
+   * for). Off while membership still hands them over itself on a join (its 'handOver' message);
+   * one of the two, never both, or every hand-over is sent twice.
+   */
+  readonly handOverOnUpdate?: boolean;
+}
+
+export interface LocatorStats {
+  published: number;
+  republished: number;
+  pointersStored: number;
+  pointersRefused: number;
+  extraPointersSent: number;
+  locatesStarted: number;
+  locatesDiverted: number;
+  locatesFound: number;
+  locatesNotFound: number;
+  locatesTimedOut: number;
+  attemptsTimedOut: number;
+  staleReplies: number;
+  /** Diverted locates that reached a server no longer serving the object (or another tag). */
+  staleDiverts: number;
+  malformed: number;
+  /** Pointer records this node handed to a new root (location hand-over messages). */
+  pointersHandedOver: number;
+  /** Pointer records received in location hand-over messages. */
+  pointersTakenOver: number;
+}
+
+export class LocatorRuntime implements UpcallModule {
+  readonly id = LOCATION_MODULE_ID;
+  readonly name = 'location';
+  readonly store = new PointerStore();
+  /** Signature and replay checks on every record before it is acted on (location/recordGate.ts). */
+  readonly gate: RecordGate;
+  readonly stats: LocatorStats = {
+    published: 0, republished: 0, pointersStored: 0, pointersRefused: 0, extraPointersSent: 0, locatesStarted: 0,
+    locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
+    staleReplies: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
+  };
+  readonly publisher: Publisher;
+  private readonly tracker: LocateTracker;
+  /** sendToObject messages already handed over here: delivered once per replica. */
+  private readonly served = new ServedOnce(DEFAULTS.maxServedRemembered);
+  private readonly idBytes: 20 | 32;
+
+  constructor(
+    private readonly host: LocatorHost,
+    private readonly opts: LocatorOptions,
+  ) {
+    this.idBytes = host.space.bytes as 20 | 32;
+    this.gate = new RecordGate(host.security ?? noneProvider);
+    this.publisher = new Publisher({ self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs }, this.gate);
+    this.tracker = new LocateTracker(
+      {
+        sendLocate: (locate) => this.routeToRoot(locate.object, locate.saltIndex, { kind: 'locate', locate }),
+        armTimeout: (id, salt, ms) => this.host.armTimeout(id, salt, ms),
+      },
+      { self: host.self, salts: opts.salts, attemptTimeoutMs: opts.attemptTimeoutMs },
+      this.stats,
+    );
+  }
+
+  get inFlight(): number {
+    return this.tracker.inFlight;
+  }
+
+  // ---- This node as a publisher -------------------------------------------------------------
+
+  /** Advertises that this node serves `object`: a publish walks to each salted root. */
+  publish(object: Guid, tag: string): void {
+    const records = this.publisher.publish(object, tag, this.host.now());
+    this.stats.published++;
+    for (const publish of records) this.routeToRoot(object, publish.saltIndex, { kind: 'publish', publish });
+  }
+
+  /** Withdraws `object`: an unpublish walks the same paths and removes the pointers. */
+  unpublish(object: Guid): boolean {
+    const records = this.publisher.unpublish(object);
+    if (!records) return false;
+    for (const unpublish of records) this.routeToRoot(object, unpublish.saltIndex, { kind: 'unpublish', unpublish });
+    return true;
+  }
+
+  /** Soft state: every publication walks its paths again, refreshing the pointers' expiry. */
+  republishAll(): void {
+    this.stats.republished += this.publisher.size;
+    for (const publish of this.publisher.republishAll(this.host.now())) {
+      this.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
+    }
+  }
+
+  /** Drops expired pointers; true while any remain (the actor keeps sweeping). */
+  sweep(): boolean {
+    this.store.sweep(this.host.now());
+    if (this.gate.authenticates) this.gate.guard.sweep(this.host.now());
+    return this.store.size > 0;
+  }
+
+  /**
+   * A pointer handed over by a node that joined or left: kept here, and, unless this node is its
+   * root, published on toward the root so the path to it carries the pointer again.
+   */
+  acceptPointer(p: PublishMsg): void {
+    if (!this.storePointer(p, undefined)) return;
+    const dest = saltedRoot(p.object, p.saltIndex);
+    if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
+  }
+
+  // ---- Pointer hand-over ---------------------------------------------------------------------
+
+  /** The `update` upcall: a node that joined gets the pointers it is now the next hop for. */
+  update(node: NodeHandle, joined: boolean): void {
+    if (!joined || !this.opts.handOverOnUpdate) return;
+    const table = this.host.table;
+    this.handOver((dest) => {
+      const hop = nextHop(table, dest, 0);
+      return hop.kind === 'forward' && hop.to.guid.equals(node.guid) ? node : undefined;
+    });
+  }
+
+  /** This node leaves: every pointer it roots goes to the node that roots it without this one. */
+  handOverOnLeave(): void {
+    const table = this.host.table;
+    this.handOver((dest) => (nextHop(table, dest, 0).kind === 'root' ? rootWithout(table, dest) : undefined));
+  }
+
+  /** Sends every pointer whose salted root `newRoot` names (a node other than this one) to it. */
+  private handOver(newRoot: (saltedGuid: Guid) => NodeHandle | undefined): void {
+    const now = this.host.now();
+    for (const { to, handOver } of handOverBatches(this.store.all(now), now, this.host.self.guid, newRoot)) {
+      this.stats.pointersHandedOver += handOver.pointers.length;
+      // Unacknowledged, as membership sent it: a lost hand-over is mended by the next republish.
+      this.host.sendDirect(to, LOCATION_MODULE_ID, encodeLocation({ kind: 'handOver', handOver }), 0, false);
+    }
+  }
+
+  // ---- This node as a client ----------------------------------------------------------------
+
+  /** Starts a locate toward salted root 0; results and the outcome go to `req.sink`. */
+  startLocate(req: LocateRequest): number {
+    return this.tracker.start(req, this.host.now());
+  }
+
+  /** Ends a locate early (AbortSignal): the sink gets `reason`. */
+  abort(id: number, reason: Error): void {
+    this.tracker.abort(id, reason);
+  }
+
+  /** The actor's timer for one salted root fired: answers still missing from it are taken as lost. */
+  attemptTimedOut(id: number, salt: number): void {
+    this.tracker.attemptTimedOut(id, salt);
+  }
+
+  /** Ends every locate (node closing). */
+  shutdown(reason: Error): void {
+    this.tracker.shutdown(reason);
+  }
+
+  // ---- The upcalls: every location message at every hop -------------------------------------
+
+  forward(ctx: ForwardContext): ForwardVerdict {
+    if (ctx.fragment) return false; // location messages always fit one datagram; a fragment is forged
+    const msg = this.decode(ctx.payload);
+    if (!msg) return false;
+    const linkLatency = this.host.table.get(ctx.nextHop.guid)?.latency ?? 0;
+    switch (msg.kind) {
+      case 'publish': {
+        const p = msg.publish;
+        if (p.extra) return false; // extra copies are sent straight to their holder, never routed
+        if (!this.storePointer(p, ctx.from)) return false; // a forged or replayed record goes no further
+        this.sendExtras(ctx.nextHop, ctx.hops, (to, lat) => ({ kind: 'publish', publish: { ...p, extra: true, pathLatency: p.pathLatency + lat } }));
+        ctx.payload = encodeLocation({ kind: 'publish', publish: { ...p, pathLatency: p.pathLatency + linkLatency } });
+        return;
+      }
+      case 'unpublish': {
+        const u = msg.unpublish;
+        if (u.extra) return false;
+        if (!this.admitUnpublish(u)) return false;
+        unpublishHop(this.store, u);
+        this.sendExtras(ctx.nextHop, ctx.hops, () => ({ kind: 'unpublish', unpublish: { ...u, extra: true } }));
+        return;
+      }
+      case 'locate': {
+        const l = msg.locate;
+        if (l.diverted) return false; // a diverted locate travels straight to its server
+        const rest = this.divert(l, ctx.hops);
+        if (!rest) return 'taken';
+        ctx.payload = encodeLocation({ kind: 'locate', locate: { ...rest, pathLatency: rest.pathLatency + linkLatency } });
+        return;
+      }
+      default:
+        return false; // answers and hand-overs are sent straight to their node, never routed
+    }
+  }
+
+  deliver(d: Delivery): void {
+    const msg = this.decode(d.payload);
+    if (!msg) return;
+    switch (msg.kind) {
+      case 'publish':
+        this.storePointer(msg.publish, d.from);
+        return;
+      case 'unpublish':
+        if (this.admitUnpublish(msg.unpublish)) unpublishHop(this.store, msg.unpublish);
+        return;
+      case 'locate': {
+        const l = msg.locate;
+        if (l.diverted) {
+          this.serve(l, d.hops);
+          return;
+        }
+        // The salted root (or where the TTL ran out): last chance for a pointer here.
+        const rest = this.divert(l, d.hops);
+        if (rest) {
+          const notFound: LocateNotFound = { locateId: l.locateId, object: l.object, saltIndex: l.saltIndex, diverted: rest.exclude, hops: d.hops };
+          this.host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'notFound', notFound }), d.hops);
+        }
+        return;
+      }
+      case 'found':
+        this.tracker.found(msg.found, this.host.now());
+        return;
+      case 'notFound':
+        this.tracker.notFound(msg.notFound);
+        return;
+      case 'handOver':
+        for (const p of msg.handOver.pointers) {
+          this.stats.pointersTakenOver++;
+          this.acceptPointer(p);
+        }
+        return;
+    }
+  }
+
+  // ---- Internals ------------------------------------------------------------------------------
+
+  private decode(bytes: Uint8Array): LocationMsg | undefined {
+    try {
+      return decodeLocation(bytes, { idBytes: this.idBytes });
+    } catch {
+      this.stats.malformed++;
+      return undefined;
+    }
+  }
+
+  private routeToRoot(object: Guid, salt: number, msg: LocationMsg): void {
+    this.host.route({ dest: saltedRoot(object, salt), payload: encodeLocation(msg), fuzzy: true, ttl: DEFAULTS.defaultTtl, moduleId: LOCATION_MODULE_ID });
+  }
+
+  /** Stores a publish's pointer; false when the record itself was refused (forged or replayed, counted by the gate). */
+  private storePointer(p: PublishMsg, from: NodeHandle | undefined): boolean {
+    const now = this.host.now();
+    const firstAt = this.gate.authenticates ? this.gate.admit(p, publishRecord(p), now) : now;
+    if (firstAt === undefined) return false;
+    // A duplicate lives no longer than the first copy accepted here (location/recordGate.ts).
+    const lifetimeMs = p.lifetimeMs - (now - firstAt);
+    if (lifetimeMs <= 0) {
+      this.stats.pointersRefused++;
+      return false;
+    }
+    const wasEmpty = this.store.size === 0;
+    const latency = p.server.guid.equals(this.host.self.guid) ? 0 : latencyEstimate(this.host.table, p.server, p.pathLatency);
+    const outcome = publishHop(this.store, p, latency, from, now, lifetimeMs);
+    if (outcome === 'added' || outcome === 'refreshed') this.stats.pointersStored++;
+    else this.stats.pointersRefused++;
+    if (wasEmpty && this.store.size > 0) this.host.pointersHeld();
+    return true;
+  }
+
+  /** Whether an unpublish may withdraw pointers here: signed by the server and not a replay. */
+  private admitUnpublish(u: UnpublishMsg): boolean {
+    return !this.gate.authenticates || this.gate.admit(u, unpublishRecord(u), this.host.now()) !== undefined;
+  }
+
+  /** JSAC pointer caching: copies to the next hop's backups and this node's nearest neighbours. */
+  private sendExtras(nextHop: NodeHandle, hopIndex: number, make: (to: NodeHandle, latency: number) => LocationMsg): void {
+    const { extra } = this.opts;
+    if (extra.hops === 0) return;
+    for (const to of extraPointerTargets(this.host.table, nextHop, hopIndex, extra)) {
+      const latency = this.host.table.get(to.guid)?.latency ?? 0;
+      this.stats.extraPointersSent++;
+      this.host.sendDirect(to, LOCATION_MODULE_ID, encodeLocation(make(to, latency)), hopIndex);
+    }
+  }
+
+  /**
+   * Sends the locate on to the nearest matching servers this node knows of; returns what is
+   * still wanted (to go on toward the root), or undefined when every wanted replica is covered.
+   */
+  private divert(l: LocateMsg, hops: number): LocateMsg | undefined {
+    const pointers = locateHop(this.store, l, this.host.now());
+    if (pointers.length === 0) return l;
+    const exclude = [...l.exclude, ...pointers.map((p) => p.server.guid)];
+    for (const p of pointers) {
+      this.stats.locatesDiverted++;
+      const diverted: LocateMsg = { ...l, wanted: 1, exclude, diverted: true, pathLatency: l.pathLatency + p.latency };
+      this.host.sendDirect(p.server, LOCATION_MODULE_ID, encodeLocation({ kind: 'locate', locate: diverted }), hops);
+    }
+    const wanted = l.wanted - pointers.length;
+    return wanted > 0 ? { ...l, wanted, exclude } : undefined;
+  }
+
+  /** A diverted locate reached this server: answer the origin, hand over a sendToObject message. */
+  private serve(l: LocateMsg, hops: number): void {
+    const pub = this.publisher.get(l.object);
+    if (!pub || (l.query !== '' && l.query !== pub.tag)) {
+      // A stale pointer led here; the origin's attempt timeout covers the missing answer.
+      this.stats.staleDiverts++;
+      return;
+    }
+    const found: LocateFound = { locateId: l.locateId, object: l.object, server: this.host.self, tag: pub.tag, hops, pathLatency: l.pathLatency };
+    this.host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'found', found }), hops);
+    if (l.payload.length > 0 && this.served.firstTime(servedKey(l.origin.guid.hex, l.locateId))) {
+      this.host.deliverLocal({
+        dest: l.object, source: l.origin, hops, fuzzy: true, ttlExpired: false, moduleId: l.moduleId, payload: l.payload,
+      });
+    }
+  }
+}
