@@ -24,7 +24,7 @@ import { NeighbourAsk } from '../membership/neighbourAsk';
 import { emptyMembershipStats, type MembershipPort, type MembershipStats } from '../membership/port';
 import type { Delivery, UpcallModule } from '../upcalls/contract';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
-import type { ObjectLocatorCore } from './objectLocatorCore';
+import type { LocatorRuntime } from './locatorRuntime';
 import type { PingDone, PingOptions, RouteRequest } from './routerRuntime';
 import type { SecurityProvider } from '../security/provider';
 
@@ -36,7 +36,7 @@ export interface MembershipHost {
   readonly table: RoutingTable;
   readonly space: IdSpace;
   readonly log: bunyan;
-  readonly locator: ObjectLocatorCore;
+  readonly locator: LocatorRuntime;
   now(): number;
   route(req: RouteRequest): void;
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;

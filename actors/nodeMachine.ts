@@ -10,7 +10,7 @@ import type { Address, Clock, Transport } from '../transport/types';
 import { createDatagramPath } from './datagramPath';
 import { membershipMachine, presenceOf, type MembershipDriver } from './membershipMachine';
 import type { MembershipRuntime } from './membershipRuntime';
-import type { ObjectLocatorCore } from './objectLocatorCore';
+import type { LocatorRuntime } from './locatorRuntime';
 import { objectLocatorMachine } from './objectLocatorMachine';
 import type { RouterRuntime } from './routerRuntime';
 import { routerMachine } from './routerMachine';
@@ -18,7 +18,7 @@ import { routerMachine } from './routerMachine';
 /** The plain objects that do a node's per-message work, built once the transport is known. */
 export interface NodeCores {
   readonly router: RouterRuntime;
-  readonly locator: ObjectLocatorCore;
+  readonly locator: LocatorRuntime;
   readonly membership: MembershipRuntime;
   /** What the Membership actor drives (the runtime, wired to the router's event context). */
   readonly membershipDriver: MembershipDriver;

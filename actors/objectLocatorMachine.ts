@@ -1,11 +1,11 @@
 /**
  * The ObjectLocator actor: the timers of object location on the node's clock. Republish (soft
  * state) runs while this node publishes something; the pointer sweep runs while it holds pointers;
- * each locate attempt has its own timeout. The work itself is plain calls into ObjectLocatorCore.
+ * each locate attempt has its own timeout. The work itself is plain calls into LocatorRuntime.
  */
 import { enqueueActions, setup } from 'xstate';
 import type { Guid } from '../routing/guid';
-import type { LocateRequest, ObjectLocatorCore } from './objectLocatorCore';
+import type { LocateRequest, LocatorRuntime } from './locatorRuntime';
 
 export type LocatorEvent =
   | { type: 'publish'; object: Guid; tag: string }
@@ -17,7 +17,7 @@ export type LocatorEvent =
   | { type: 'pointersHeld' };
 
 export interface LocatorInput {
-  readonly core: ObjectLocatorCore;
+  readonly core: LocatorRuntime;
   /** Republish period (ms); 0 turns republishing off. */
   readonly republishMs: number;
   readonly sweepMs: number;
@@ -30,7 +30,7 @@ export const objectLocatorMachine = setup({
     events: {} as LocatorEvent,
   },
   guards: {
-    publishing: ({ context }) => context.republishMs > 0 && context.core.published.size > 0,
+    publishing: ({ context }) => context.republishMs > 0 && context.core.publisher.size > 0,
     holdingPointers: ({ context }) => context.core.store.size > 0,
   },
   delays: {

@@ -1,8 +1,10 @@
+import type { LocateSink } from '../location/locateTracker';
+
 /**
  * A one-consumer async iterable fed by pushes: how multi-result operations (locate) hand results
  * to `for await`. Bounded by the producer (a locate yields at most DEFAULTS.maxReplicas results).
  */
-export class Channel<T> implements AsyncIterableIterator<T> {
+export class Channel<T> implements AsyncIterableIterator<T>, LocateSink<T> {
   private readonly buffered: T[] = [];
   private waiting?: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void };
   private done = false;

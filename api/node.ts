@@ -22,7 +22,7 @@ import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actor
 import type { BootstrapProvider } from '../bootstrap/provider';
 import { StaticBootstrap } from '../bootstrap/staticList';
 import type { LeafChange } from '../membership/leafSet';
-import { ObjectLocatorCore, type LocateResult, type LocatorStats } from '../actors/objectLocatorCore';
+import { LocatorRuntime, type LocateResult, type LocatorStats } from '../actors/locatorRuntime';
 import { RouterRuntime, type PingDone, type RouterStats } from '../actors/routerRuntime';
 import type { Pointer } from '../location/pointerStore';
 import { AbortedError } from '../errors';
@@ -177,7 +177,7 @@ export class TapestryNode {
   readonly space: IdSpace;
   private readonly router: AnyActorRef;
   private readonly locatorActor: AnyActorRef;
-  private readonly locator: ObjectLocatorCore;
+  private readonly locator: LocatorRuntime;
   private closing?: Promise<void>;
 
   /** @internal Use createNode(). */
@@ -520,12 +520,12 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
       onSuspect: (n) => membership?.suspect(n),
       security,
     });
-    const locator = new ObjectLocatorCore(
+    const locator = new LocatorRuntime(
       {
         self: table.self, table, space, log,
         now: () => clock.now(),
         route: (req) => router.route(req),
-        sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops),
+        sendDirect: (to, moduleId, payload, hops, acked) => router.sendDirect(to, moduleId, payload, hops, acked),
         deliverLocal: (d) => router.deliverLocal(d),
         armTimeout: (id, attempt, ms) => child('objectLocator').send({ type: 'arm', id, attempt, ms }),
         pointersHeld: () => child('objectLocator').send({ type: 'pointersHeld' }),

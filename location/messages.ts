@@ -86,12 +86,22 @@ export interface LocateNotFound {
   readonly hops: number;
 }
 
+/**
+ * Pointers handed to the node that now roots them: a node that joined and is now the next hop toward
+ * their salted roots, or the successor of a root that leaves (location/handOver.ts).
+ */
+export interface PointerHandOver {
+  /** ≤ DEFAULTS.maxHandOverPointers records, each checked as a publish. */
+  readonly pointers: readonly PublishMsg[];
+}
+
 export type LocationMsg =
   | { readonly kind: 'publish'; readonly publish: PublishMsg }
   | { readonly kind: 'unpublish'; readonly unpublish: UnpublishMsg }
   | { readonly kind: 'locate'; readonly locate: LocateMsg }
   | { readonly kind: 'found'; readonly found: LocateFound }
-  | { readonly kind: 'notFound'; readonly notFound: LocateNotFound };
+  | { readonly kind: 'notFound'; readonly notFound: LocateNotFound }
+  | { readonly kind: 'handOver'; readonly handOver: PointerHandOver };
 
 /** Module id the object-location messages travel under (reserved; applications use 0 .. 65279). */
 export const LOCATION_MODULE_ID = 0xfff0;

@@ -31,6 +31,7 @@ import type {
   LocateMsg,
   LocateNotFound,
   LocationMsg,
+  PointerHandOver,
   PublishMsg,
   UnpublishMsg,
 } from '../location/messages';
@@ -95,6 +96,9 @@ interface WireNotFound {
   diverted: Uint8Array[];
   hops: number;
 }
+interface WireHandOver {
+  pointers: WirePublish[];
+}
 interface WireLocation {
   /** The oneof's virtual field: which body member is set. */
   body?: string;
@@ -103,6 +107,7 @@ interface WireLocation {
   locate?: WireLocate | null;
   found?: WireFound | null;
   notFound?: WireNotFound | null;
+  handOver?: WireHandOver | null;
 }
 
 /** Encodes a location message as the payload of a RouteMsg with moduleId LOCATION_MODULE_ID. */
@@ -131,6 +136,8 @@ export function decodeLocation(bytes: Uint8Array, opts?: DecodeOptions): Locatio
       return { kind: 'found', found: foundFromWire(wire.found!, wantIdBytes) };
     case 'notFound':
       return { kind: 'notFound', notFound: notFoundFromWire(wire.notFound!, wantIdBytes) };
+    case 'handOver':
+      return { kind: 'handOver', handOver: handOverFromWire(wire.handOver!, wantIdBytes) };
     default:
       return fail('emptyBody', 'location message carries no known body');
   }
@@ -238,6 +245,20 @@ function notFoundFromWire(n: WireNotFound, wantIdBytes: number | undefined): Loc
   return { locateId: n.locateId, object, saltIndex: n.saltIndex, diverted, hops: n.hops };
 }
 
+/** Up to maxHandOverPointers publish records, each checked as a publish hop checks it, all of one width. */
+function handOverFromWire(h: WireHandOver, wantIdBytes: number | undefined): PointerHandOver {
+  checkCount(h.pointers.length, DEFAULTS.maxHandOverPointers, 'count', 'hand-over pointers');
+  let idBytes = wantIdBytes;
+  const pointers = new Array<PublishMsg>(h.pointers.length);
+  for (let i = 0; i < h.pointers.length; i++) {
+    const record = publishFromWire(h.pointers[i], idBytes);
+    // Without a configured width the first record's sets it for the rest of the message.
+    idBytes ??= record.object.bytes.length;
+    pointers[i] = record;
+  }
+  return { pointers };
+}
+
 function guidListFromWire(list: readonly Uint8Array[], idBytes: number, what: string): Guid[] {
   checkCount(list.length, DEFAULTS.maxReplicas, 'replicas', `${what} GUIDs`);
   const out = new Array<Guid>(list.length);
@@ -276,6 +297,8 @@ function locationToWire(msg: LocationMsg): WireLocation {
       return { found: foundToWire(msg.found) };
     case 'notFound':
       return { notFound: notFoundToWire(msg.notFound) };
+    case 'handOver':
+      return { handOver: { pointers: msg.handOver.pointers.map(publishToWire) } };
     default: {
       const unknown: never = msg;
       throw new InvalidArgumentError(`cannot encode location message ${JSON.stringify(unknown)}`);

@@ -181,6 +181,19 @@ export const locationOf = (idBytes: IdBytes): fc.Arbitrary<LocationMsg> =>
       .map((notFound): LocationMsg => ({ kind: 'notFound', notFound })),
   );
 
+/**
+ * Every location kind, the pointer hand-over included. `locationOf` above leaves the hand-over out
+ * because the fuzz corpus (fuzzCorpus.ts) is sampled from it, and a new branch would change every
+ * input the fuzz bench draws; the hand-over's hostile inputs come from tests/unit/locationCodec.test.ts.
+ */
+export const locationAllKindsOf = (idBytes: IdBytes): fc.Arbitrary<LocationMsg> =>
+  fc.oneof(
+    locationOf(idBytes),
+    fc
+      .record({ pointers: list(publishMsg(idBytes), DEFAULTS.maxHandOverPointers) })
+      .map((handOver): LocationMsg => ({ kind: 'handOver', handOver })),
+  );
+
 // ---- Membership payloads (wire/membershipCodec.ts) --------------------------------------------
 
 /** A routing level of this id width: 0 .. one per bit (1-bit digits give the most levels). */

@@ -4,7 +4,7 @@
  * at the source is the one that must drop it). The root is found by the brute-force oracle, not by
  * the tables.
  */
-import { createTestnet, type Testnet } from '../../api/testnet';
+import { createTestnet, type Testnet } from '../../testing/testnet';
 import { Guid } from '../../routing/guid';
 import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';

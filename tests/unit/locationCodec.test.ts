@@ -15,7 +15,7 @@ import { lenField, outcomeOf, varint, varintField } from '../helpers/codecTestin
 
 type Bits = 160 | 256;
 type Kind = LocationMsg['kind'];
-const KINDS: readonly Kind[] = ['publish', 'unpublish', 'locate', 'found', 'notFound'];
+const KINDS: readonly Kind[] = ['publish', 'unpublish', 'locate', 'found', 'notFound', 'handOver'];
 
 function randomBytes(rng: SeededRng, n: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -95,6 +95,15 @@ function notFound(rng: SeededRng, bits: Bits, o: Partial<LocateNotFound> = {}): 
   return { kind: 'notFound', notFound: msg };
 }
 
+/** A hand-over of `n` publish records of one width (one signed, as a hand-over carries a signed record). */
+function handOver(rng: SeededRng, bits: Bits, n = 3): LocationMsg {
+  const pointers = Array.from({ length: n }, (_, i) => {
+    const p = (publish(rng, bits, { saltIndex: i % DEFAULTS.maxSalts, sequence: 1000 + i }) as { publish: PublishMsg }).publish;
+    return i === 1 ? { ...p, publisherKey: randomBytes(rng, 44), signature: randomBytes(rng, 64) } : p;
+  });
+  return { kind: 'handOver', handOver: { pointers } };
+}
+
 function sample(rng: SeededRng, kind: Kind, bits: Bits): LocationMsg {
   switch (kind) {
     case 'publish':
@@ -107,6 +116,8 @@ function sample(rng: SeededRng, kind: Kind, bits: Bits): LocationMsg {
       return found(rng, bits);
     case 'notFound':
       return notFound(rng, bits);
+    case 'handOver':
+      return handOver(rng, bits);
   }
 }
 
@@ -137,7 +148,16 @@ function expectHandle(actual: NodeHandle, expected: NodeHandle): void {
 function expectLocation(actual: LocationMsg, expected: LocationMsg): void {
   expect(actual.kind).toBe(expected.kind);
   expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
-  if (expected.kind === 'publish' && actual.kind === 'publish') {
+  if (expected.kind === 'handOver' && actual.kind === 'handOver') {
+    const [a, e] = [actual.handOver, expected.handOver];
+    expect(Object.keys(a).sort()).toEqual(Object.keys(e).sort());
+    expect(a.pointers).toHaveLength(e.pointers.length);
+    e.pointers.forEach((p, i) => {
+      expectLocation({ kind: 'publish', publish: a.pointers[i] }, { kind: 'publish', publish: p });
+      if (p.publisherKey) expectBytes(a.pointers[i].publisherKey!, p.publisherKey);
+      if (p.signature) expectBytes(a.pointers[i].signature!, p.signature);
+    });
+  } else if (expected.kind === 'publish' && actual.kind === 'publish') {
     const [a, e] = [actual.publish, expected.publish];
     expect(Object.keys(a).sort()).toEqual(Object.keys(e).sort());
     expectGuid(a.object, e.object);
@@ -210,6 +230,10 @@ function bytesHeld(msg: LocationMsg): Uint8Array[] {
       return [msg.found.object.bytes, ...h(msg.found.server)];
     case 'notFound':
       return [msg.notFound.object.bytes, ...msg.notFound.diverted.map((g) => g.bytes)];
+    case 'handOver':
+      return msg.handOver.pointers.flatMap((p) => [
+        p.object.bytes, ...h(p.server), ...(p.publisherKey ? [p.publisherKey] : []), ...(p.signature ? [p.signature] : []),
+      ]);
   }
 }
 
@@ -368,7 +392,7 @@ describe('location codec rejects malformed messages with a reason', () => {
 
   test('emptyBody: no body, or only a kind this version does not know', () => {
     expect(reasonOf(new Uint8Array(0))).toBe('emptyBody');
-    expect(reasonOf(Uint8Array.from(lenField(6, [])))).toBe('emptyBody'); // field 6, skipped as unknown
+    expect(reasonOf(Uint8Array.from(lenField(7, [])))).toBe('emptyBody'); // field 7, skipped as unknown (6 is the hand-over)
     expect(reasonOf(Uint8Array.from(lenField(99, [1, 2, 3])))).toBe('emptyBody');
     // protobufjs skips a known field of the wrong wire type as it skips an unknown one: here a
     // publish sent as a varint.
@@ -497,3 +521,53 @@ describe('location codec rejects malformed messages with a reason', () => {
 hostileInputTests('location codec', [41, 2025, 43], (rng) =>
   KINDS.flatMap((kind) => [encodeLocation(sample(rng, kind, 160)), encodeLocation(sample(rng, kind, 256))]),
 decodeOutcome);
+
+describe('location hand-over message', () => {
+  const rng = new SeededRng(57);
+  const enc = (m: LocationMsg) => encodeLocation(m);
+
+  test('count: more than maxHandOverPointers records; exactly that many decode', () => {
+    expect(reasonOf(enc(handOver(rng, 160, DEFAULTS.maxHandOverPointers + 1)))).toBe('count');
+    const full = handOver(rng, 256, DEFAULTS.maxHandOverPointers);
+    expectLocation(decodeLocation(enc(full)), full);
+  });
+
+  test('guid: records of two widths in one message, or not the configured width', () => {
+    const a = handOver(rng, 160, 2) as { handOver: { pointers: readonly PublishMsg[] } };
+    const b = handOver(rng, 256, 2) as { handOver: { pointers: readonly PublishMsg[] } };
+    expect(reasonOf(enc({ kind: 'handOver', handOver: { pointers: [...a.handOver.pointers, ...b.handOver.pointers] } }))).toBe('guid');
+    expect(reasonOf(enc(handOver(rng, 160, 1)), 32)).toBe('guid');
+  });
+
+  test('each record is checked as a publish is (lifetime, salt, tag)', () => {
+    const p = (publish(rng, 160) as { publish: PublishMsg }).publish;
+    expect(reasonOf(enc({ kind: 'handOver', handOver: { pointers: [p, { ...p, lifetimeMs: 0 }] } }))).toBe('lifetime');
+    expect(reasonOf(enc({ kind: 'handOver', handOver: { pointers: [{ ...p, saltIndex: DEFAULTS.maxSalts }] } }))).toBe('salt');
+    expect(reasonOf(enc({ kind: 'handOver', handOver: { pointers: [{ ...p, tag: 'x'.repeat(DEFAULTS.maxTagBytes + 1) }] } }))).toBe('tag');
+  });
+
+  test('an empty hand-over decodes (nothing to take over)', () => {
+    expectLocation(decodeLocation(Uint8Array.from(lenField(6, []))), { kind: 'handOver', handOver: { pointers: [] } });
+  });
+
+  test('a record inside a hand-over has the bytes of the same record sent as a publish', () => {
+    const p = (publish(rng, 160) as { publish: PublishMsg }).publish;
+    const inHandOver = Buffer.from(enc({ kind: 'handOver', handOver: { pointers: [p] } }));
+    const asPublish = Buffer.from(enc({ kind: 'publish', publish: p }));
+    // One length-delimited field: its tag byte, then its length, then exactly that many bytes.
+    const unwrap = (buf: Buffer, tag: number): Buffer => {
+      expect(buf[0]).toBe(tag);
+      let at = 1;
+      let len = 0;
+      for (let shift = 1; ; shift *= 128) {
+        const byte = buf[at++];
+        len += (byte & 0x7f) * shift;
+        if (byte < 0x80) break;
+      }
+      expect(buf.length).toBe(at + len);
+      return buf.subarray(at);
+    };
+    // Hand-over (field 6) holding one record (field 1) vs. publish (field 1): the same record bytes.
+    expect(unwrap(unwrap(inHandOver, (6 << 3) | 2), (1 << 3) | 2).equals(unwrap(asPublish, (1 << 3) | 2))).toBe(true);
+  });
+});

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { decodeFrame, encodeFrame, FrameDecodeError } from '../../wire/codec';
 import { decodeLocation, encodeLocation } from '../../wire/locationCodec';
 import { decodeMembership, encodeMembership } from '../../wire/membershipCodec';
-import { frameOf, locationOf, membershipOf, routeMsg, schemaKinds, uint32, withWidth, type IdBytes } from '../helpers/wireArbitraries';
+import { frameOf, locationAllKindsOf, locationOf, membershipOf, routeMsg, schemaKinds, uint32, withWidth, type IdBytes } from '../helpers/wireArbitraries';
 import { bytesHeld, expectSameShape, shape } from '../helpers/wireShape';
 
 const RUNS = 1_000;
@@ -39,7 +39,7 @@ const codecs: Record<string, Codec<unknown>> = {
     decode: decodeLocation,
     kindOf: (m) => m.kind,
     kinds: schemaKinds('LocationMsg'),
-    arbitrary: withWidth(locationOf),
+    arbitrary: withWidth(locationAllKindsOf),
   }),
   membership: codec({
     encode: encodeMembership,

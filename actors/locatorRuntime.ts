@@ -1,41 +1,32 @@
 /**
- * Object location at run time: the location module (forward/deliver upcalls for publish,
- * unpublish and locate messages at every hop) and the bookkeeping of this node's publications and
- * locates in flight. The per-hop rules are the pure functions of location/; this class applies
- * them and sends what they decide. Timers live in the ObjectLocator actor, which calls in here.
+ * Object location at run time: the location module (forward/deliver/update upcalls for the location
+ * messages at every hop) wired to its node. The protocol is location/'s: the per-hop rules
+ * (decisions.ts), the locate tracker, the publisher, pointer hand-over and the served-once memory.
+ * This class decodes, asks them, and sends what they decide, in the order they decide it. Timers
+ * live in the ObjectLocator actor, which calls in here.
  */
 import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
-import { NotFoundError, TimeoutError } from '../errors';
 import type { Guid, IdSpace } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
 import type { RoutingTable } from '../routing/routingTable';
 import { extraPointerTargets, latencyEstimate, locateHop, publishHop, unpublishHop } from '../location/decisions';
+import { handOverBatches } from '../location/handOver';
+import { LocateTracker, type LocateRequest } from '../location/locateTracker';
+import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type PublishMsg, type UnpublishMsg } from '../location/messages';
 import { PointerStore } from '../location/pointerStore';
+import { Publisher } from '../location/publisher';
+import { publishRecord, RecordGate, unpublishRecord } from '../location/recordGate';
 import { saltedRoot } from '../location/saltedRoots';
-import { nextHop } from '../routing/nextHop';
+import { servedKey, ServedOnce } from '../location/servedOnce';
+import { nextHop, rootWithout } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/contract';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
-import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type PublishMsg, type UnpublishMsg } from '../location/messages';
-import type { Channel } from '../api/channel';
 import type { RouteRequest } from './routerRuntime';
-import { publishRecord, RecordGate, unpublishRecord } from '../location/recordGate';
 import { noneProvider } from '../security/noneProvider';
 import type { SecurityProvider } from '../security/provider';
 
-/** One replica a locate found. */
-export interface LocateResult {
-  readonly object: Guid;
-  /** The node serving the replica. */
-  readonly server: NodeHandle;
-  readonly tag: string;
-  /** Overlay hops from the origin to the server. */
-  readonly hops: number;
-  /** Latency along that path (ms), by the nodes' own measurements. */
-  readonly pathLatency: number;
-  /** Time from the start of the locate until this answer arrived (ms, on the node's clock). */
-  readonly elapsedMs: number;
-}
+export type { LocateRequest, LocateResult, LocateSink } from '../location/locateTracker';
 
 /** What the locator needs from its node. */
 export interface LocatorHost {
@@ -45,7 +36,8 @@ export interface LocatorHost {
   readonly log: bunyan;
   now(): number;
   route(req: RouteRequest): void;
-  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;
+  /** `acked` false: no hop acknowledgement (absent: the router's default, acknowledged). */
+  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number, acked?: boolean): void;
   /** Hands a message to a local module as a delivery (sendToObject at a replica). */
   deliverLocal(delivery: Delivery): void;
   /** Asks the actor for a timeout of this attempt of a locate. */
@@ -62,47 +54,12 @@ export interface LocatorOptions {
   readonly attemptTimeoutMs: number;
   /** JSAC pointer caching: backups of the next hop, nearest neighbours, on the first `hops` hops. */
   readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
-}
-
-export interface LocateRequest {
-  readonly object: Guid;
-  readonly query: string;
-  readonly replicas: number;
-  readonly moduleId: number;
-  readonly payload: Uint8Array;
-  /** Salted roots tried at once; sendToObject uses 1 so that only `replicas` servers get the message. */
-  readonly fanout: number;
-  readonly sink: Channel<LocateResult>;
-}
-
-interface Publication {
-  readonly object: Guid;
-  readonly tag: string;
-  sequence: number;
-}
-
-/** One salted root a locate is trying. */
-interface Attempt {
-  /** The root answered NotFound (or was never reached: then the timer ends the attempt). */
-  rootAnswered: boolean;
-  /** Servers this attempt diverted to whose answer has not come (GUID hex). */
-  readonly pending: Set<string>;
-}
-
-interface LocateState {
-  readonly id: number;
-  readonly req: LocateRequest;
-  readonly startedAt: number;
-  /** Next salt index to try. */
-  nextSalt: number;
-  /** Attempts not finished yet, by salt index. */
-  readonly attempts: Map<number, Attempt>;
-  /** Server GUID hex → result. */
-  readonly found: Map<string, LocateResult>;
-  /** Servers diverted to and not yet answered: GUID hex → GUID and the salt that diverted. */
-  readonly pending: Map<string, { guid: Guid; salt: number }>;
-  /** Some salted root answered that it had nothing more. */
-  rootAnswered: boolean;
+  /**
+   * Hand pointers over from the `update` upcall (a node joined: the pointers it is now the next hop
+   * for). Off while membership still hands them over itself on a join (its 'handOver' message);
+   * one of the two, never both, or every hand-over is sent twice.
+   */
+  readonly handOverOnUpdate?: boolean;
 }
 
 export interface LocatorStats {
@@ -121,27 +78,28 @@ export interface LocatorStats {
   /** Diverted locates that reached a server no longer serving the object (or another tag). */
   staleDiverts: number;
   malformed: number;
+  /** Pointer records this node handed to a new root (location hand-over messages). */
+  pointersHandedOver: number;
+  /** Pointer records received in location hand-over messages. */
+  pointersTakenOver: number;
 }
 
-export class ObjectLocatorCore implements UpcallModule {
+export class LocatorRuntime implements UpcallModule {
   readonly id = LOCATION_MODULE_ID;
   readonly name = 'location';
   readonly store = new PointerStore();
-  readonly published = new Map<string, Publication>();
   /** Signature and replay checks on every record before it is acted on (location/recordGate.ts). */
   readonly gate: RecordGate;
   readonly stats: LocatorStats = {
     published: 0, republished: 0, pointersStored: 0, pointersRefused: 0, extraPointersSent: 0, locatesStarted: 0,
     locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
-    staleReplies: 0, staleDiverts: 0, malformed: 0,
+    staleReplies: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
   };
-  private readonly locates = new Map<number, LocateState>();
-  /** sendToObject messages already handed over here ("origin:locateId"), oldest first: a message that
-   *  reaches this replica by two salted paths is delivered once. Bounded by DEFAULTS.maxServedRemembered. */
-  private readonly served = new Set<string>();
+  readonly publisher: Publisher;
+  private readonly tracker: LocateTracker;
+  /** sendToObject messages already handed over here: delivered once per replica. */
+  private readonly served = new ServedOnce(DEFAULTS.maxServedRemembered);
   private readonly idBytes: 20 | 32;
-  private nextLocateId = 1;
-  private sequenceBase = 0;
 
   constructor(
     private readonly host: LocatorHost,
@@ -149,47 +107,43 @@ export class ObjectLocatorCore implements UpcallModule {
   ) {
     this.idBytes = host.space.bytes as 20 | 32;
     this.gate = new RecordGate(host.security ?? noneProvider);
+    this.publisher = new Publisher({ self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs }, this.gate);
+    this.tracker = new LocateTracker(
+      {
+        sendLocate: (locate) => this.routeToRoot(locate.object, locate.saltIndex, { kind: 'locate', locate }),
+        armTimeout: (id, salt, ms) => this.host.armTimeout(id, salt, ms),
+      },
+      { self: host.self, salts: opts.salts, attemptTimeoutMs: opts.attemptTimeoutMs },
+      this.stats,
+    );
   }
 
   get inFlight(): number {
-    return this.locates.size;
+    return this.tracker.inFlight;
   }
 
   // ---- This node as a publisher -------------------------------------------------------------
 
   /** Advertises that this node serves `object`: a publish walks to each salted root. */
   publish(object: Guid, tag: string): void {
-    const key = object.hex;
-    const prev = this.published.get(key);
-    // A fresh sequence on every publish: it replaces what an earlier publication left behind.
-    const pub: Publication = { object, tag, sequence: this.nextSequence(prev) };
-    this.published.set(key, pub);
+    const records = this.publisher.publish(object, tag, this.host.now());
     this.stats.published++;
-    this.sendPublications(pub);
+    for (const publish of records) this.routeToRoot(object, publish.saltIndex, { kind: 'publish', publish });
   }
 
   /** Withdraws `object`: an unpublish walks the same paths and removes the pointers. */
   unpublish(object: Guid): boolean {
-    const pub = this.published.get(object.hex);
-    if (!pub) return false;
-    this.published.delete(object.hex);
-    // Withdraws the publication's current sequence; ranks just above that publish (security/records.ts).
-    const signed = this.gate.sign({ kind: 'unpublish', object, server: this.host.self, sequence: pub.sequence });
-    for (let salt = 0; salt < this.opts.salts; salt++) {
-      const unpublish: UnpublishMsg = { object, server: this.host.self, saltIndex: salt, sequence: pub.sequence, extra: false, ...signed };
-      this.routeToRoot(object, salt, { kind: 'unpublish', unpublish });
-    }
+    const records = this.publisher.unpublish(object);
+    if (!records) return false;
+    for (const unpublish of records) this.routeToRoot(object, unpublish.saltIndex, { kind: 'unpublish', unpublish });
     return true;
   }
 
   /** Soft state: every publication walks its paths again, refreshing the pointers' expiry. */
   republishAll(): void {
-    for (const pub of this.published.values()) {
-      this.stats.republished++;
-      // Signed records get a new sequence each round: the refresh is then a fresh record, and a copy of
-      // an old round replayed later is refused instead of keeping a withdrawn server's pointers alive.
-      if (this.gate.authenticates) pub.sequence = this.nextSequence(pub);
-      this.sendPublications(pub);
+    this.stats.republished += this.publisher.size;
+    for (const publish of this.publisher.republishAll(this.host.now())) {
+      this.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
     }
   }
 
@@ -210,45 +164,54 @@ export class ObjectLocatorCore implements UpcallModule {
     if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
   }
 
+  // ---- Pointer hand-over ---------------------------------------------------------------------
+
+  /** The `update` upcall: a node that joined gets the pointers it is now the next hop for. */
+  update(node: NodeHandle, joined: boolean): void {
+    if (!joined || !this.opts.handOverOnUpdate) return;
+    const table = this.host.table;
+    this.handOver((dest) => {
+      const hop = nextHop(table, dest, 0);
+      return hop.kind === 'forward' && hop.to.guid.equals(node.guid) ? node : undefined;
+    });
+  }
+
+  /** This node leaves: every pointer it roots goes to the node that roots it without this one. */
+  handOverOnLeave(): void {
+    const table = this.host.table;
+    this.handOver((dest) => (nextHop(table, dest, 0).kind === 'root' ? rootWithout(table, dest) : undefined));
+  }
+
+  /** Sends every pointer whose salted root `newRoot` names (a node other than this one) to it. */
+  private handOver(newRoot: (saltedGuid: Guid) => NodeHandle | undefined): void {
+    const now = this.host.now();
+    for (const { to, handOver } of handOverBatches(this.store.all(now), now, this.host.self.guid, newRoot)) {
+      this.stats.pointersHandedOver += handOver.pointers.length;
+      // Unacknowledged, as membership sent it: a lost hand-over is mended by the next republish.
+      this.host.sendDirect(to, LOCATION_MODULE_ID, encodeLocation({ kind: 'handOver', handOver }), 0, false);
+    }
+  }
+
   // ---- This node as a client ----------------------------------------------------------------
 
   /** Starts a locate toward salted root 0; results and the outcome go to `req.sink`. */
   startLocate(req: LocateRequest): number {
-    const id = this.nextLocateId;
-    this.nextLocateId = (id + 1) >>> 0 || 1;
-    const st: LocateState = {
-      id, req, startedAt: this.host.now(), nextSalt: 0, attempts: new Map(), found: new Map(), pending: new Map(), rootAnswered: false,
-    };
-    this.locates.set(id, st);
-    this.stats.locatesStarted++;
-    req.sink.onCancel = () => this.locates.delete(id);
-    this.progress(st);
-    return id;
+    return this.tracker.start(req, this.host.now());
   }
 
   /** Ends a locate early (AbortSignal): the sink gets `reason`. */
   abort(id: number, reason: Error): void {
-    const st = this.locates.get(id);
-    if (!st) return;
-    this.locates.delete(id);
-    st.req.sink.fail(reason);
+    this.tracker.abort(id, reason);
   }
 
   /** The actor's timer for one salted root fired: answers still missing from it are taken as lost. */
   attemptTimedOut(id: number, salt: number): void {
-    const st = this.locates.get(id);
-    const attempt = st?.attempts.get(salt);
-    if (!st || !attempt) return;
-    this.stats.attemptsTimedOut++;
-    for (const server of attempt.pending) st.pending.delete(server);
-    st.attempts.delete(salt);
-    this.progress(st);
+    this.tracker.attemptTimedOut(id, salt);
   }
 
   /** Ends every locate (node closing). */
   shutdown(reason: Error): void {
-    for (const st of this.locates.values()) st.req.sink.fail(reason);
-    this.locates.clear();
+    this.tracker.shutdown(reason);
   }
 
   // ---- The upcalls: every location message at every hop -------------------------------------
@@ -284,7 +247,7 @@ export class ObjectLocatorCore implements UpcallModule {
         return;
       }
       default:
-        return false; // answers are sent straight to the origin, never routed
+        return false; // answers and hand-overs are sent straight to their node, never routed
     }
   }
 
@@ -313,10 +276,16 @@ export class ObjectLocatorCore implements UpcallModule {
         return;
       }
       case 'found':
-        this.onFound(msg.found);
+        this.tracker.found(msg.found, this.host.now());
         return;
       case 'notFound':
-        this.onNotFound(msg.notFound);
+        this.tracker.notFound(msg.notFound);
+        return;
+      case 'handOver':
+        for (const p of msg.handOver.pointers) {
+          this.stats.pointersTakenOver++;
+          this.acceptPointer(p);
+        }
         return;
     }
   }
@@ -329,27 +298,6 @@ export class ObjectLocatorCore implements UpcallModule {
     } catch {
       this.stats.malformed++;
       return undefined;
-    }
-  }
-
-  private nextSequence(prev: Publication | undefined): number {
-    // Sequences only grow, also across unpublish/publish of the same object: the clock keeps them
-    // above what a restarted node used before, the counter keeps them distinct within a millisecond.
-    const candidate = Math.max(Math.floor(this.host.now()), this.sequenceBase + 1, (prev?.sequence ?? 0) + 1);
-    this.sequenceBase = candidate;
-    return candidate >>> 0;
-  }
-
-  private sendPublications(pub: Publication): void {
-    const lifetimeMs = this.opts.pointerLifetimeMs;
-    // One signature serves every salted copy: the salt is a per-hop field, not part of the record.
-    const signed = this.gate.sign({ kind: 'publish', object: pub.object, server: this.host.self, tag: pub.tag, sequence: pub.sequence, lifetimeMs });
-    for (let salt = 0; salt < this.opts.salts; salt++) {
-      const publish: PublishMsg = {
-        object: pub.object, server: this.host.self, tag: pub.tag, saltIndex: salt, sequence: pub.sequence,
-        lifetimeMs, pathLatency: 0, extra: false, ...signed,
-      };
-      this.routeToRoot(pub.object, salt, { kind: 'publish', publish });
     }
   }
 
@@ -412,7 +360,7 @@ export class ObjectLocatorCore implements UpcallModule {
 
   /** A diverted locate reached this server: answer the origin, hand over a sendToObject message. */
   private serve(l: LocateMsg, hops: number): void {
-    const pub = this.published.get(l.object.hex);
+    const pub = this.publisher.get(l.object);
     if (!pub || (l.query !== '' && l.query !== pub.tag)) {
       // A stale pointer led here; the origin's attempt timeout covers the missing answer.
       this.stats.staleDiverts++;
@@ -420,110 +368,10 @@ export class ObjectLocatorCore implements UpcallModule {
     }
     const found: LocateFound = { locateId: l.locateId, object: l.object, server: this.host.self, tag: pub.tag, hops, pathLatency: l.pathLatency };
     this.host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'found', found }), hops);
-    if (l.payload.length > 0 && this.firstServe(`${l.origin.guid.hex}:${l.locateId}`)) {
+    if (l.payload.length > 0 && this.served.firstTime(servedKey(l.origin.guid.hex, l.locateId))) {
       this.host.deliverLocal({
         dest: l.object, source: l.origin, hops, fuzzy: true, ttlExpired: false, moduleId: l.moduleId, payload: l.payload,
       });
-    }
-  }
-
-  private firstServe(key: string): boolean {
-    if (this.served.has(key)) return false;
-    this.served.add(key);
-    if (this.served.size > DEFAULTS.maxServedRemembered) this.served.delete(this.served.values().next().value!);
-    return true;
-  }
-
-  private onFound(f: LocateFound): void {
-    const st = this.locates.get(f.locateId);
-    if (!st || !st.req.object.equals(f.object)) {
-      this.stats.staleReplies++;
-      return;
-    }
-    const key = f.server.guid.hex;
-    if (st.found.has(key)) return; // another path reached the same server
-    const pending = st.pending.get(key);
-    if (pending) {
-      st.pending.delete(key);
-      const attempt = st.attempts.get(pending.salt);
-      attempt?.pending.delete(key);
-      if (attempt?.rootAnswered && attempt.pending.size === 0) st.attempts.delete(pending.salt);
-    }
-    const result: LocateResult = {
-      object: f.object, server: f.server, tag: f.tag, hops: f.hops, pathLatency: f.pathLatency,
-      elapsedMs: this.host.now() - st.startedAt,
-    };
-    st.found.set(key, result);
-    this.stats.locatesFound++;
-    st.req.sink.push(result);
-    this.progress(st);
-  }
-
-  private onNotFound(n: LocateNotFound): void {
-    const st = this.locates.get(n.locateId);
-    const attempt = st?.attempts.get(n.saltIndex);
-    if (!st || !attempt || attempt.rootAnswered || !st.req.object.equals(n.object)) {
-      this.stats.staleReplies++;
-      return;
-    }
-    attempt.rootAnswered = true;
-    st.rootAnswered = true;
-    for (const g of n.diverted) {
-      if (st.found.has(g.hex) || st.pending.has(g.hex)) continue;
-      st.pending.set(g.hex, { guid: g, salt: n.saltIndex });
-      attempt.pending.add(g.hex);
-    }
-    // The attempt lives on (with its timer) only while answers it diverted are still coming.
-    if (attempt.pending.size === 0) st.attempts.delete(n.saltIndex);
-    this.progress(st);
-  }
-
-  /**
-   * After every event of a locate: done when enough replicas answered; otherwise keep up to
-   * `fanout` salted roots searching for what is still wanted; done when nothing is left to wait for.
-   */
-  private progress(st: LocateState): void {
-    if (st.found.size >= st.req.replicas) {
-      this.finish(st);
-      return;
-    }
-    let searching = 0;
-    for (const a of st.attempts.values()) if (!a.rootAnswered) searching++;
-    while (searching < st.req.fanout && st.nextSalt < this.opts.salts) {
-      const wanted = st.req.replicas - st.found.size - st.pending.size;
-      if (wanted <= 0) break;
-      this.launch(st, st.nextSalt++, wanted);
-      // A root on this very node answers at once, and that answer may already have ended the locate.
-      if (!this.locates.has(st.id)) return;
-      searching++;
-    }
-    if (st.attempts.size === 0) this.finish(st);
-  }
-
-  /** Sends the locate toward one salted root, excluding the servers already found or awaited. */
-  private launch(st: LocateState, salt: number, wanted: number): void {
-    st.attempts.set(salt, { rootAnswered: false, pending: new Set() });
-    const exclude = [...[...st.found.values()].map((r) => r.server.guid), ...[...st.pending.values()].map((p) => p.guid)];
-    const locate: LocateMsg = {
-      locateId: st.id, object: st.req.object, origin: this.host.self, query: st.req.query, wanted, exclude,
-      saltIndex: salt, pathLatency: 0, moduleId: st.req.moduleId, payload: st.req.payload, diverted: false,
-    };
-    this.routeToRoot(st.req.object, salt, { kind: 'locate', locate });
-    this.host.armTimeout(st.id, salt, this.opts.attemptTimeoutMs);
-  }
-
-  private finish(st: LocateState): void {
-    if (!this.locates.delete(st.id)) return;
-    if (st.found.size > 0) {
-      st.req.sink.end();
-      return;
-    }
-    if (st.rootAnswered) {
-      this.stats.locatesNotFound++;
-      st.req.sink.fail(new NotFoundError(`no replica of ${st.req.object.hex} matches "${st.req.query}" at any of ${this.opts.salts} roots`));
-    } else {
-      this.stats.locatesTimedOut++;
-      st.req.sink.fail(new TimeoutError(`no salted root of ${st.req.object.hex} answered`));
     }
   }
 }

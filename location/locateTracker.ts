@@ -1,0 +1,254 @@
+/**
+ * The client side of a locate (JSAC 2004 §III-B): which salted roots are tried and when, which answers
+ * count, and how the locate ends. Per locate it keeps one attempt per salted root in flight (up to
+ * `fanout` searching at once), takes the first answer from each server (another path reaching the
+ * same server is ignored), stops once `replicas` servers answered, and otherwise ends when no attempt
+ * is left: NotFound if some root answered it had nothing more, Timeout if none did.
+ *
+ * Pure: no clock (time comes in as `now`), no network. What it decides goes out through a LocatePort
+ * (send this locate toward its salted root, arm this attempt's timeout) and, per locate, a LocateSink
+ * (results, then the end or the failure). The port is called synchronously and in order, and it may
+ * re-enter the tracker (a locate whose salted root is this very node is answered inside the send).
+ */
+import { NotFoundError, TimeoutError } from '../errors';
+import type { Guid } from '../routing/guid';
+import type { NodeHandle } from '../routing/handle';
+import type { LocateFound, LocateMsg, LocateNotFound } from './messages';
+
+/** One replica a locate found. */
+export interface LocateResult {
+  readonly object: Guid;
+  /** The node serving the replica. */
+  readonly server: NodeHandle;
+  readonly tag: string;
+  /** Overlay hops from the origin to the server. */
+  readonly hops: number;
+  /** Latency along that path (ms), by the nodes' own measurements. */
+  readonly pathLatency: number;
+  /** Time from the start of the locate until this answer arrived (ms, on the node's clock). */
+  readonly elapsedMs: number;
+}
+
+/**
+ * Where one locate's results and outcome go (api/channel.ts's Channel is one): any number of `push`,
+ * then exactly one of `end` (some replica found) or `fail` (NotFound, Timeout, aborted, closed).
+ */
+export interface LocateSink<T> {
+  push(result: T): void;
+  end(): void;
+  fail(err: unknown): void;
+  /** Set by the tracker: the consumer calls it if it stops listening early (the locate is dropped). */
+  onCancel?: () => void;
+}
+
+export interface LocateRequest {
+  readonly object: Guid;
+  readonly query: string;
+  readonly replicas: number;
+  readonly moduleId: number;
+  readonly payload: Uint8Array;
+  /** Salted roots tried at once; sendToObject uses 1 so that only `replicas` servers get the message. */
+  readonly fanout: number;
+  readonly sink: LocateSink<LocateResult>;
+}
+
+/** What the tracker asks of its node; called synchronously, in the order the decisions are made. */
+export interface LocatePort {
+  /** Routes `locate` toward salted root `locate.saltIndex` of its object. May re-enter the tracker. */
+  sendLocate(locate: LocateMsg): void;
+  /** Arms a timer that calls `attemptTimedOut(locateId, salt)` after `ms`. */
+  armTimeout(locateId: number, salt: number, ms: number): void;
+}
+
+export interface LocateTrackerOptions {
+  /** This node: the origin every locate names. */
+  readonly self: NodeHandle;
+  /** Salted roots an object has (salt indices 0 .. salts-1, tried in order). */
+  readonly salts: number;
+  /** How long one salted root's attempt waits for its answers (ms). */
+  readonly attemptTimeoutMs: number;
+}
+
+/** The counters the tracker keeps (a part of the locator's stats object, shared by reference). */
+export interface LocateTrackerStats {
+  locatesStarted: number;
+  locatesFound: number;
+  locatesNotFound: number;
+  locatesTimedOut: number;
+  attemptsTimedOut: number;
+  staleReplies: number;
+}
+
+/** One salted root a locate is trying. */
+interface Attempt {
+  /** The root answered NotFound (or was never reached: then the timer ends the attempt). */
+  rootAnswered: boolean;
+  /** Servers this attempt diverted to whose answer has not come (GUID hex). */
+  readonly pending: Set<string>;
+}
+
+interface LocateState {
+  readonly id: number;
+  readonly req: LocateRequest;
+  readonly startedAt: number;
+  /** Next salt index to try. */
+  nextSalt: number;
+  /** Attempts not finished yet, by salt index. */
+  readonly attempts: Map<number, Attempt>;
+  /** Server GUID hex → result. */
+  readonly found: Map<string, LocateResult>;
+  /** Servers diverted to and not yet answered: GUID hex → GUID and the salt that diverted. */
+  readonly pending: Map<string, { guid: Guid; salt: number }>;
+  /** Some salted root answered that it had nothing more. */
+  rootAnswered: boolean;
+}
+
+export class LocateTracker {
+  /** Locates in flight, by id. Bounded by the caller (DEFAULTS.maxLocatesInFlight, checked in api/). */
+  private readonly locates = new Map<number, LocateState>();
+  private nextLocateId = 1;
+
+  constructor(
+    private readonly port: LocatePort,
+    private readonly opts: LocateTrackerOptions,
+    readonly stats: LocateTrackerStats,
+  ) {}
+
+  get inFlight(): number {
+    return this.locates.size;
+  }
+
+  /** Starts a locate toward salted root 0 (and more, up to `fanout`); returns its id. */
+  start(req: LocateRequest, now: number): number {
+    const id = this.nextLocateId;
+    this.nextLocateId = (id + 1) >>> 0 || 1;
+    const st: LocateState = {
+      id, req, startedAt: now, nextSalt: 0, attempts: new Map(), found: new Map(), pending: new Map(), rootAnswered: false,
+    };
+    this.locates.set(id, st);
+    this.stats.locatesStarted++;
+    req.sink.onCancel = () => this.locates.delete(id);
+    this.progress(st);
+    return id;
+  }
+
+  /** Ends a locate early (AbortSignal): the sink gets `reason`. */
+  abort(id: number, reason: Error): void {
+    const st = this.locates.get(id);
+    if (!st) return;
+    this.locates.delete(id);
+    st.req.sink.fail(reason);
+  }
+
+  /** One salted root's timer fired: answers still missing from it are taken as lost. */
+  attemptTimedOut(id: number, salt: number): void {
+    const st = this.locates.get(id);
+    const attempt = st?.attempts.get(salt);
+    if (!st || !attempt) return;
+    this.stats.attemptsTimedOut++;
+    for (const server of attempt.pending) st.pending.delete(server);
+    st.attempts.delete(salt);
+    this.progress(st);
+  }
+
+  /** A server answered: the first answer from each server counts, once. */
+  found(f: LocateFound, now: number): void {
+    const st = this.locates.get(f.locateId);
+    if (!st || !st.req.object.equals(f.object)) {
+      this.stats.staleReplies++;
+      return;
+    }
+    const key = f.server.guid.hex;
+    if (st.found.has(key)) return; // another path reached the same server
+    const pending = st.pending.get(key);
+    if (pending) {
+      st.pending.delete(key);
+      const attempt = st.attempts.get(pending.salt);
+      attempt?.pending.delete(key);
+      if (attempt?.rootAnswered && attempt.pending.size === 0) st.attempts.delete(pending.salt);
+    }
+    const result: LocateResult = {
+      object: f.object, server: f.server, tag: f.tag, hops: f.hops, pathLatency: f.pathLatency,
+      elapsedMs: now - st.startedAt,
+    };
+    st.found.set(key, result);
+    this.stats.locatesFound++;
+    st.req.sink.push(result);
+    this.progress(st);
+  }
+
+  /** A salted root answered it holds nothing more; the servers it names were diverted to on the way. */
+  notFound(n: LocateNotFound): void {
+    const st = this.locates.get(n.locateId);
+    const attempt = st?.attempts.get(n.saltIndex);
+    if (!st || !attempt || attempt.rootAnswered || !st.req.object.equals(n.object)) {
+      this.stats.staleReplies++;
+      return;
+    }
+    attempt.rootAnswered = true;
+    st.rootAnswered = true;
+    for (const g of n.diverted) {
+      if (st.found.has(g.hex) || st.pending.has(g.hex)) continue;
+      st.pending.set(g.hex, { guid: g, salt: n.saltIndex });
+      attempt.pending.add(g.hex);
+    }
+    // The attempt lives on (with its timer) only while answers it diverted are still coming.
+    if (attempt.pending.size === 0) st.attempts.delete(n.saltIndex);
+    this.progress(st);
+  }
+
+  /** Ends every locate (node closing). */
+  shutdown(reason: Error): void {
+    for (const st of this.locates.values()) st.req.sink.fail(reason);
+    this.locates.clear();
+  }
+
+  /**
+   * After every event of a locate: done when enough replicas answered; otherwise keep up to
+   * `fanout` salted roots searching for what is still wanted; done when nothing is left to wait for.
+   */
+  private progress(st: LocateState): void {
+    if (st.found.size >= st.req.replicas) {
+      this.finish(st);
+      return;
+    }
+    let searching = 0;
+    for (const a of st.attempts.values()) if (!a.rootAnswered) searching++;
+    while (searching < st.req.fanout && st.nextSalt < this.opts.salts) {
+      const wanted = st.req.replicas - st.found.size - st.pending.size;
+      if (wanted <= 0) break;
+      this.launch(st, st.nextSalt++, wanted);
+      // A root on this very node answers at once, and that answer may already have ended the locate.
+      if (!this.locates.has(st.id)) return;
+      searching++;
+    }
+    if (st.attempts.size === 0) this.finish(st);
+  }
+
+  /** Sends the locate toward one salted root, excluding the servers already found or awaited. */
+  private launch(st: LocateState, salt: number, wanted: number): void {
+    st.attempts.set(salt, { rootAnswered: false, pending: new Set() });
+    const exclude = [...[...st.found.values()].map((r) => r.server.guid), ...[...st.pending.values()].map((p) => p.guid)];
+    const locate: LocateMsg = {
+      locateId: st.id, object: st.req.object, origin: this.opts.self, query: st.req.query, wanted, exclude,
+      saltIndex: salt, pathLatency: 0, moduleId: st.req.moduleId, payload: st.req.payload, diverted: false,
+    };
+    this.port.sendLocate(locate);
+    this.port.armTimeout(st.id, salt, this.opts.attemptTimeoutMs);
+  }
+
+  private finish(st: LocateState): void {
+    if (!this.locates.delete(st.id)) return;
+    if (st.found.size > 0) {
+      st.req.sink.end();
+      return;
+    }
+    if (st.rootAnswered) {
+      this.stats.locatesNotFound++;
+      st.req.sink.fail(new NotFoundError(`no replica of ${st.req.object.hex} matches "${st.req.query}" at any of ${this.opts.salts} roots`));
+    } else {
+      this.stats.locatesTimedOut++;
+      st.req.sink.fail(new TimeoutError(`no salted root of ${st.req.object.hex} answered`));
+    }
+  }
+}
