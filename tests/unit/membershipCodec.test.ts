@@ -36,7 +36,7 @@ const KINDS_WITH_GUIDS = KINDS.filter((k) => k !== 'neighbourRequest' && k !== '
  * The kinds that carry a handle after their first one (a list of nodes, a replacement, a second
  * pointer), written out from messages.proto so the cases that ran can be counted against it.
  */
-const KINDS_WITH_A_LATER_HANDLE: readonly Kind[] = ['multicastAck', 'joinReply', 'neighbourReply', 'leave', 'handOver'];
+const KINDS_WITH_A_LATER_HANDLE: readonly Kind[] = ['multicastAck', 'joinReply', 'neighbourReply', 'leave', 'handOver', 'candidates'];
 
 function randomBytes(rng: SeededRng, n: number): Uint8Array {
   const out = new Uint8Array(n);
