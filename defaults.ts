@@ -1,8 +1,10 @@
 /**
- * Every tunable number of the runtime, with its limit. Each map, queue and buffer in the code takes
- * its bound from here; hitting a bound is counted and logged, never a crash.
+ * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
+ * map, queue and buffer in the code takes its bound from here; hitting a bound is counted and
+ * logged, never a crash.
  */
 export const DEFAULTS = {
+  // ---- Routing: identifiers, the routing table, frames and fragmentation ---------------------
   /** Bits in a GUID. 160 (SHA-1, Tapestry's default) or 256 (SHA-256, DRT-style keys). */
   idBits: 160 as 160 | 256,
   /** Bits per routing digit: 1, 2, 4 (hex, the default) or 8. base = 2^digitBits. */
@@ -11,12 +13,10 @@ export const DEFAULTS = {
   slotSize: 3,
   /** Most backpointers (nodes that list this node) remembered; extra ones are counted and ignored. */
   maxBackpointers: 4096,
-
   /** Hops a message may take when the caller gives no TTL. Routing needs at most one per digit. */
   defaultTtl: 64,
   /** Largest TTL accepted from a caller or from the wire. */
   maxTtl: 255,
-
   /** Largest datagram a node sends. Messages whose frame exceeds it are fragmented. */
   mtu: 1200,
   /** Smallest MTU accepted: below this a fragment could not carry its own headers. */
@@ -43,7 +43,13 @@ export const DEFAULTS = {
   reassemblyTimeoutMs: 10_000,
   /** How often the router sweeps expired reassemblies (one timer per node). */
   reassemblySweepMs: 1_000,
+  /**
+   * Most distinct peer handles shared process-wide by the decoder (routing/handleInterner.ts). Entries
+   * are weak and leave with their handles; past this, decoded handles are simply not shared.
+   */
+  maxInternedHandles: 1_000_000,
 
+  // ---- Routing: reliable hops, pings, duplicate suppression, pending requests ----------------
   /** Acknowledge every forwarded hop, failing over to the slot's backup without an acknowledgement. */
   hopAcks: true,
   /**
@@ -69,23 +75,8 @@ export const DEFAULTS = {
    * would only delay a hop to the destination itself, which is retried maxHopAttempts times as often.
    */
   hopAckMaxWaitMs: 2_000,
-  /**
-   * Most distinct peer handles shared process-wide by the decoder (routing/handleInterner.ts). Entries
-   * are weak and leave with their handles; past this, decoded handles are simply not shared.
-   */
-  maxInternedHandles: 1_000_000,
-  /**
-   * Largest credential a Pong or a signed publish/unpublish carries (bytes). The `signed` provider's
-   * is a 32-byte public key; the bound leaves room for an application provider's certificate.
-   */
-  maxCredentialBytes: 1024,
-  /** Largest signature a Pong or a signed publish/unpublish carries (bytes); ed25519's are 64. */
-  maxSignatureBytes: 1024,
-  /**
-   * Peers whose GUID a node remembers as proven (a signed nonce answered), least recently proven
-   * forgotten first. A forgotten peer is asked again before it is admitted to a table.
-   */
-  maxProvenPeers: 16_384,
+  /** Neighbours one message tries at one hop before it is given up (the slot's primary and backups). */
+  maxHopAttempts: 3,
   /** Most recently delivered messages a node remembers, so a failover's second copy is delivered once. */
   maxRecentDeliveries: 8_192,
   /**
@@ -94,8 +85,6 @@ export const DEFAULTS = {
    * + 1) sends), short enough that a node restarted with the same GUID, whose ids start over, is heard.
    */
   duplicateWindowMs: 15_000,
-  /** Neighbours one message tries at one hop before it is given up (the slot's primary and backups). */
-  maxHopAttempts: 3,
   /** Most pings awaiting their pong on one node; a ping beyond it is refused at once. */
   maxPendingPings: 1024,
   /** How long a ping waits for its pong before it fails with a TimeoutError. */
@@ -108,7 +97,13 @@ export const DEFAULTS = {
   pingResendMs: 500,
   /** Extra copies of an unanswered ping (see pingResendMs). */
   pingResends: 2,
+  /**
+   * Most requests (a join waiting for its surrogate's reply, neighbour requests) one node keeps waiting
+   * for an answer at once; beyond it a new request is refused at once and reads as unanswered.
+   */
+  maxPendingRequests: 4096,
 
+  // ---- Routing: what a peer may send, and how drops are logged -------------------------------
   /**
    * Per-peer rate limit: datagrams per second one sender address may keep sending; beyond it (and
    * its burst) they are dropped unread and counted. A busy honest neighbour forwards a few hundred a
@@ -122,8 +117,11 @@ export const DEFAULTS = {
   /** Each kind of dropped input is logged at most once per this interval (ms), with its count. */
   dropLogIntervalMs: 10_000,
 
+  // ---- Upcalls -------------------------------------------------------------------------------
   /** Most application upcall modules registered on one node (the built-in ones are not counted). */
   maxModules: 64,
+
+  // ---- Transport (UDP) -----------------------------------------------------------------------
   /** Most frames a UDP transport queues for sending before it drops (and counts) new ones. */
   udpSendQueue: 65_536,
   /**
@@ -135,6 +133,7 @@ export const DEFAULTS = {
   /** Kernel socket buffer size asked for on UDP sockets (bytes). */
   udpSocketBuffer: 4 << 20,
 
+  // ---- Location: publish, pointers, locate, hand-over ----------------------------------------
   /** Salted roots per object (GUID_i = hash(object ‖ i)): publish goes to all, locate falls back through them. */
   salts: 3,
   /** Largest salt count accepted. */
@@ -180,7 +179,10 @@ export const DEFAULTS = {
   extraPointerNeighbours: 0,
   /** …on the first this-many hops of the publish path. 0 turns the optimisation off. */
   extraPointerHops: 0,
+  /** Most pointer records in one hand-over message (more go in further messages; large ones are fragmented). */
+  maxHandOverPointers: 64,
 
+  // ---- Membership: join, holes, maintenance, leave -------------------------------------------
   /** Leaf set size L: the L/2 numerically smaller and L/2 larger GUIDs on the circular ID space (DRT's 5 + 5). */
   leafSetSize: 10,
   /** Join: how many closest nodes are kept per level while the table is filled from the deepest shared level down. */
@@ -197,13 +199,8 @@ export const DEFAULTS = {
   maxJoinReached: 256,
   /** Most handles in one neighbour reply. */
   maxNeighbourReply: 256,
-  /** Most pointer records in one hand-over message (more go in further messages; large ones are fragmented). */
-  maxHandOverPointers: 64,
-  /**
-   * Most requests (a join waiting for its surrogate's reply, neighbour requests) one node keeps waiting
-   * for an answer at once; beyond it a new request is refused at once and reads as unanswered.
-   */
-  maxPendingRequests: 4096,
+  /** Most candidates one JoinCandidates message carries (and a receiver measures). */
+  maxJoinCandidates: 64,
   /**
    * How long a node reached by a join multicast remembers the joining node's holes (ms): a node it
    * learns meanwhile that fills one is passed on to the joining node, so joins at the same time fill
@@ -212,8 +209,6 @@ export const DEFAULTS = {
   joinHolesMemoryMs: 20_000,
   /** Most joining nodes whose holes a node remembers at once; the oldest is forgotten first. */
   maxRememberedJoins: 256,
-  /** Most candidates one JoinCandidates message carries (and a receiver measures). */
-  maxJoinCandidates: 64,
   /**
    * Most join requests a node still filling its own table holds back (it is the root of their GUIDs
    * only because its table is still empty); more are served at once, from the table as it is.
@@ -221,13 +216,6 @@ export const DEFAULTS = {
   maxDeferredJoinRequests: 64,
   /** An ALONE node retries its bootstrap this often (ms). */
   joinRetryMs: 5_000,
-  /**
-   * A leaving node waits this long (ms) between its leave notices and handing over its pointers, so
-   * the notices of nodes leaving at the same moment arrive first and nothing is handed to a node that
-   * is itself leaving; and as long again before it closes, passing on hand-overs that still reach it.
-   * Longer than a one-way trip between neighbours (the simulator's plane spans ≤ 300 ms).
-   */
-  leaveGraceMs: 500,
   /** A join step (ping, neighbour request, multicast acknowledgement) gives up after this long (ms). */
   joinRequestTimeoutMs: 2_000,
   /** A join gives up on a bootstrap node whose surrogate has not answered in this long (ms). */
@@ -238,11 +226,66 @@ export const DEFAULTS = {
   heartbeatMs: 5_000,
   /** Heartbeats in a row a neighbour may miss before it is taken as failed. */
   heartbeatMisses: 2,
+  /**
+   * A leaving node waits this long (ms) between its leave notices and handing over its pointers, so
+   * the notices of nodes leaving at the same moment arrive first and nothing is handed to a node that
+   * is itself leaving; and as long again before it closes, passing on hand-overs that still reach it.
+   * Longer than a one-way trip between neighbours (the simulator's plane spans ≤ 300 ms).
+   */
+  leaveGraceMs: 500,
+  /** Latency (ms) given to a node added before anyone measured it; the first real measurement replaces it. */
+  unmeasuredLatencyMs: 1e6,
+  /** Admissions of one peer that may wait on its proof; more are dropped (the first ones add it anyway). */
+  maxWaitingPerProof: 8,
+
+  // ---- Security: credentials, proofs, nonces, signed records, identities ---------------------
+  /**
+   * Largest credential a Pong or a signed publish/unpublish carries (bytes). The `signed` provider's
+   * is a 32-byte public key; the bound leaves room for an application provider's certificate.
+   */
+  maxCredentialBytes: 1024,
+  /** Largest signature a Pong or a signed publish/unpublish carries (bytes); ed25519's are 64. */
+  maxSignatureBytes: 1024,
+  /**
+   * Peers whose GUID a node remembers as proven (a signed nonce answered), least recently proven
+   * forgotten first. A forgotten peer is asked again before it is admitted to a table.
+   */
+  maxProvenPeers: 16_384,
+  /**
+   * Remote public keys whose parsed KeyObject is kept, least recently used evicted first. Parsing a
+   * key costs about 10 µs against ~130 µs for the verify that uses it, so a miss is cheap but a hit
+   * is free; the bound keeps a stream of fresh keys from a hostile peer from growing memory.
+   */
+  keyCacheEntries: 4096,
+  /** Random bytes in a challenge nonce: 32, so a nonce is never reused by chance. */
+  nonceBytes: 32,
+  /** Shortest nonce a node answers: below this an answer could be precomputed and replayed. */
+  minNonceBytes: 16,
+  /** Longest nonce a node answers: a hostile challenger cannot make it sign large data. */
+  maxNonceBytes: 64,
+  /** Most (publisher, object) pairs the replay guard remembers; the least recently accepted goes. */
+  replayGuardEntries: 65_536,
+  /**
+   * Most objects remembered per publisher in the replay guard: one publisher flooding fresh object
+   * ids evicts its own oldest entries, not those of honest publishers.
+   */
+  replayGuardEntriesPerPublisher: 4096,
+  /**
+   * A (publisher, object) pair with no accepted record for this long is forgotten by `sweep`. One
+   * day: the longest pointer lifetime accepted from the wire (DEFAULTS.maxPointerLifetimeMs), so a
+   * record is remembered for at least as long as a pointer it left can live.
+   */
+  replayGuardRetentionMs: 86_400_000,
+  /** Largest identity file read; a larger file at the path is reported as corrupt, never read. */
+  maxIdentityFileBytes: 4096,
+
+  // ---- Bootstrap -----------------------------------------------------------------------------
   /** Most peers a persisted-peers bootstrap file keeps. */
   maxPersistedPeers: 64,
   /** Largest persisted-peers file read (bytes); a bigger one is treated as corrupt rather than loaded. */
   maxPersistedPeersFileBytes: 65_536,
 
+  // ---- Simulator -----------------------------------------------------------------------------
   /** Simulator: most events waiting in the virtual-time queue before new sends are dropped. */
   simMaxQueuedEvents: 10_000_000,
   /** Simulator: side of the square plane nodes are placed on; latency in ms is the distance. */

@@ -54,12 +54,6 @@ export interface LocatorOptions {
   readonly attemptTimeoutMs: number;
   /** JSAC pointer caching: backups of the next hop, nearest neighbours, on the first `hops` hops. */
   readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
-  /**
-   * Hand pointers over from the `update` upcall (a node joined: the pointers it is now the next hop
-   * for). Off while membership still hands them over itself on a join (its 'handOver' message);
-   * one of the two, never both, or every hand-over is sent twice.
-   */
-  readonly handOverOnUpdate?: boolean;
 }
 
 export interface LocatorStats {
@@ -162,19 +156,33 @@ export class LocatorRuntime implements UpcallModule {
     if (!this.storePointer(p, undefined)) return;
     const dest = saltedRoot(p.object, p.saltIndex);
     if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
+    // A leaving node that roots it (its sender did not know this one leaves) passes it on at once.
+    else if (this.isLeaving) this.handOver((salted) => (salted.equals(dest) ? rootWithout(this.host.table, dest) : undefined));
   }
 
   // ---- Pointer hand-over ---------------------------------------------------------------------
 
   /** The `update` upcall: a node that joined gets the pointers it is now the next hop for. */
   update(node: NodeHandle, joined: boolean): void {
-    if (!joined || !this.opts.handOverOnUpdate) return;
+    if (!joined || this.isLeaving) return;
     const table = this.host.table;
     this.handOver((dest) => {
       const hop = nextHop(table, dest, 0);
       return hop.kind === 'forward' && hop.to.guid.equals(node.guid) ? node : undefined;
     });
   }
+
+  /**
+   * The `leaving` upcall: the nodes leaving at the same moment are known and gone from the table, so
+   * every pointer this node roots goes to the node that roots it without this one and them.
+   */
+  leaving(): void {
+    this.isLeaving = true;
+    this.handOverOnLeave();
+  }
+
+  /** Set once this node hands over to leave: what still reaches it as root is passed on. */
+  private isLeaving = false;
 
   /** This node leaves: every pointer it roots goes to the node that roots it without this one. */
   handOverOnLeave(): void {

@@ -8,11 +8,8 @@ import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
 import type { Guid, IdSpace } from '../routing/guid';
 import type { Address, NodeHandle } from '../routing/handle';
-import { nextHop, rootWithout } from '../routing/nextHop';
 import { PendingRequests, RequestIds } from '../routing/pendingRequests';
 import type { RoutingTable } from '../routing/routingTable';
-import { saltedRoot } from '../location/saltedRoots';
-import { type PublishMsg } from '../location/messages';
 import { Admission } from '../membership/admission';
 import { JoinPlanner } from '../membership/joinPlanner';
 import { JoinServer } from '../membership/joinServer';
@@ -24,7 +21,6 @@ import { NeighbourAsk } from '../membership/neighbourAsk';
 import { emptyMembershipStats, type MembershipPort, type MembershipStats } from '../membership/port';
 import type { Delivery, UpcallModule } from '../upcalls/contract';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
-import type { LocatorRuntime } from './locatorRuntime';
 import type { PingDone, PingOptions, RouteRequest } from './routerRuntime';
 import type { SecurityProvider } from '../security/provider';
 
@@ -36,7 +32,6 @@ export interface MembershipHost {
   readonly table: RoutingTable;
   readonly space: IdSpace;
   readonly log: bunyan;
-  readonly locator: LocatorRuntime;
   now(): number;
   route(req: RouteRequest): void;
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;
@@ -102,7 +97,7 @@ export class MembershipRuntime implements UpcallModule {
     }, host.security?.authenticates === true, opts.requestTimeoutMs);
     this.ask = new NeighbourAsk(port, ids, new PendingRequests<readonly NodeHandle[]>({ after, onTimeout }), opts.requestTimeoutMs);
     this.planner = new JoinPlanner(port, host.space, this.admission, this.ask, ids, new PendingRequests<JoinReply>({ after, onTimeout }), this.stats, opts);
-    this.server = new JoinServer(port, this.leafSet, this.admission, ids, this.stats, opts.requestTimeoutMs, new HoleMemory(host.table), (joining) => this.handOverToJoined(joining));
+    this.server = new JoinServer(port, this.leafSet, this.admission, ids, this.stats, opts.requestTimeoutMs, new HoleMemory(host.table));
     this.maintenance = new Maintenance(port, this.leafSet, this.admission, this.ask, this.stats, opts.requestTimeoutMs);
   }
 
@@ -146,12 +141,6 @@ export class MembershipRuntime implements UpcallModule {
    */
   sendLeaveNotices(): void {
     this.maintenance.sendLeaveNotices();
-  }
-
-  /** The leaving node's pointers go to the nodes that root them without it (after others' leave notices arrived). */
-  handOverOnLeave(): void {
-    const table = this.host.table;
-    this.handOverRooted((dest) => (nextHop(table, dest, 0).kind === 'root' ? rootWithout(table, dest) : undefined));
   }
 
   // ---- The upcall --------------------------------------------------------------------------
@@ -198,57 +187,10 @@ export class MembershipRuntime implements UpcallModule {
       case 'candidates':
         this.planner.onCandidates(msg.candidates.nodes);
         return;
-      case 'handOver':
-        for (const p of msg.handOver.pointers) this.takeOver(p);
-        return;
     }
   }
 
   private send(to: NodeHandle, msg: MembershipMsg): void {
     this.host.sendDirect(to, MEMBERSHIP_MODULE_ID, encodeMembership(msg), 0);
-  }
-
-  // ---- Pointer hand-over (moving to location/; kept here, unchanged, until it does) ----------
-
-  /** The joining node was added here: hand it the pointers it now roots (the next hop for them is it). */
-  private handOverToJoined(joining: NodeHandle): void {
-    this.handOverRooted((dest) => {
-      const hop = nextHop(this.host.table, dest, 0);
-      return hop.kind === 'forward' && hop.to.guid.equals(joining.guid) ? joining : undefined;
-    });
-  }
-
-  /** Sends every pointer whose salted root `newRoot` names (a node other than this one) to it. */
-  private handOverRooted(newRoot: (saltedGuid: Guid) => NodeHandle | undefined): void {
-    const byTarget = new Map<string, { to: NodeHandle; pointers: PublishMsg[] }>();
-    const now = this.host.now();
-    for (const p of this.host.locator.store.all(now)) {
-      if (p.extra) continue;
-      const to = newRoot(saltedRoot(p.object, p.saltIndex));
-      if (!to || to.guid.equals(this.host.self.guid)) continue;
-      let batch = byTarget.get(to.guid.hex);
-      if (!batch) byTarget.set(to.guid.hex, (batch = { to, pointers: [] }));
-      const left = Math.max(1, Math.min(DEFAULTS.maxPointerLifetimeMs, Math.round(p.expiresAt - now)));
-      batch.pointers.push({
-        object: p.object, server: p.server, tag: p.tag, saltIndex: p.saltIndex, sequence: p.sequence,
-        // A signed record travels as it was signed (its own lifetime, key and signature) so the
-        // receiver can verify it; an unsigned one carries just the time it has left.
-        lifetimeMs: p.signed ? p.signed.lifetimeMs : left,
-        pathLatency: p.latency, extra: false,
-        ...(p.signed ? { publisherKey: p.signed.publisherKey, signature: p.signed.signature } : {}),
-      });
-    }
-    for (const { to, pointers } of byTarget.values()) {
-      for (let i = 0; i < pointers.length; i += DEFAULTS.maxHandOverPointers) {
-        const chunk = pointers.slice(i, i + DEFAULTS.maxHandOverPointers);
-        this.stats.pointersHandedOver += chunk.length;
-        this.send(to, { kind: 'handOver', handOver: { pointers: chunk } });
-      }
-    }
-  }
-
-  private takeOver(p: PublishMsg): void {
-    this.stats.pointersTakenOver++;
-    this.host.locator.acceptPointer(p);
   }
 }

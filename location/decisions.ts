@@ -74,13 +74,13 @@ export function locateHop(store: PointerStore, msg: LocateMsg, now: number): Poi
 }
 
 /**
- * Pointer caching (JSAC §V-B.3, anchors row T15): besides the pointer on the path, hop `hopIndex`
+ * Pointer caching (JSAC §V-B.3): besides the pointer on the path, hop `hopIndex`
  * (0 = the server itself) of a publish leaves copies at the first `backups` backups of `nextHop` (the
  * entries after it in its slot, in latency order) and at this node's `neighbours` lowest-latency
  * neighbours from the whole table. Backups come first, then neighbours nearest first. The neighbours
  * are chosen among nodes not already picked, and neither this node nor `nextHop` (which gets the path
  * pointer anyway) is ever a target, so a full table yields backups + neighbours distinct copies — the
- * per-hop costs T15 quotes. Empty from hop `opts.hops` on.
+ * per-hop cost JSAC gives for it. Empty from hop `opts.hops` on.
  */
 export function extraPointerTargets(
   table: RoutingTable,

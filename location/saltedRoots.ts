@@ -1,5 +1,5 @@
 /**
- * Salted roots (JSAC 2004 §III-B.2, footnote 3; protocol anchors row T26): an object is published
+ * Salted roots (JSAC 2004 §III-B.2, footnote 3): an object is published
  * toward several roots so that losing one root does not make it unfindable. Root i is the GUID of
  * hash(object ‖ i), so every node derives the same roots from the object GUID alone.
  */

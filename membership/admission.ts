@@ -13,11 +13,6 @@ import type { LeafChange, LeafSet } from './leafSet';
 import type { Adopt, LeaveNotice } from './messages';
 import type { MembershipPort, MembershipStats, ProbeDone, ProbeOptions } from './port';
 
-/** Latency given to a node added before anyone measured it; the first real measurement replaces it. */
-export const UNMEASURED_MS = 1e6;
-
-/** Admissions of one peer that may wait on its proof; more are dropped (the first ones add it anyway). */
-const MAX_WAITING_PER_PROOF = 8;
 
 export interface AdmissionEvents {
   /** The routing table went from empty to not, or back (the node may go ALONE ↔ ACTIVE). */
@@ -76,12 +71,12 @@ export class Admission {
    */
   whenProven(node: NodeHandle, then: (rttMs: number) => void): void {
     if (!this.authenticates || this.proven.has(node)) {
-      then(UNMEASURED_MS);
+      then(DEFAULTS.unmeasuredLatencyMs);
       return;
     }
     const waiting = this.proving.get(node.guid.hex);
     if (waiting) {
-      if (waiting.length < MAX_WAITING_PER_PROOF) waiting.push(then);
+      if (waiting.length < DEFAULTS.maxWaitingPerProof) waiting.push(then);
       return;
     }
     this.proving.set(node.guid.hex, [then]);
@@ -102,13 +97,13 @@ export class Admission {
     if (node.guid.equals(this.port.self.guid)) return false;
     // The last gate: with an authenticating provider no unproven GUID enters the table or leaf set.
     if (this.authenticates && !this.proven.has(node)) {
-      this.whenProven(node, (rtt) => this.learn(node, latencyMs === UNMEASURED_MS ? rtt : latencyMs));
+      this.whenProven(node, (rtt) => this.learn(node, latencyMs === DEFAULTS.unmeasuredLatencyMs ? rtt : latencyMs));
       return false;
     }
     const wasEmpty = table.size === 0;
     const known = table.get(node.guid);
     // An unmeasured placeholder never overwrites a measurement.
-    if (known && latencyMs === UNMEASURED_MS) return false;
+    if (known && latencyMs === DEFAULTS.unmeasuredLatencyMs) return false;
     const added = table.add(node, latencyMs);
     const change = this.leafSet.add(node);
     if ((added && !known) || change) this.events.neighbourUpdate(node, true, change);

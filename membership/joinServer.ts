@@ -39,8 +39,6 @@ export class JoinServer {
     private readonly requestTimeoutMs: number,
     /** Recent joining nodes' holes, to pass on nodes that fill them. */
     private readonly holes: HoleMemory,
-    /** The joining node was just added here (after any proof): the runtime hands over what it now roots. */
-    private readonly joinedHere: (joining: NodeHandle) => void,
   ) {}
 
   /** This node is the joining node's surrogate: multicast to every node sharing the longest prefix. */
@@ -98,7 +96,10 @@ export class JoinServer {
     this.port.send(from, { kind: 'neighbourReply', neighbourReply: { requestId, level, nodes } });
   }
 
-  /** Forwards the multicast down the tree, adds the joining node here, and hands over what it now roots. */
+  /**
+   * Forwards the multicast down the tree and adds the joining node here (the modules hear of it by
+   * their update upcall: location hands it the pointers it now roots).
+   */
   private fanOut(multicastId: number, st: MulticastState, level: number, holes: readonly number[]): void {
     const children = multicastChildren(this.port.table, level).filter((c) => !c.to.guid.equals(st.joining.guid));
     for (const child of children) {
@@ -108,10 +109,7 @@ export class JoinServer {
     if (!st.joining.guid.equals(this.port.self.guid)) {
       const joining = st.joining;
       // With an authenticating provider the joining node is challenged first, and added once it proved its GUID.
-      this.admission.whenProven(joining, (rtt) => {
-        this.admission.learn(joining, rtt);
-        this.joinedHere(joining);
-      });
+      this.admission.whenProven(joining, (rtt) => this.admission.learn(joining, rtt));
     }
     if (st.waiting.size === 0) this.completeMulticast(multicastId, st);
     else this.port.after(this.requestTimeoutMs, () => this.completeMulticast(multicastId, st));

@@ -4,7 +4,6 @@
  * `MembershipMsg`.
  */
 import type { NodeHandle } from '../routing/handle';
-import type { PublishMsg } from '../location/messages';
 
 /** A joining node asks a bootstrap node to route this to its own GUID's surrogate root. */
 export interface JoinRequest {
@@ -92,12 +91,6 @@ export interface JoinCandidates {
   readonly nodes: readonly NodeHandle[];
 }
 
-/** Object pointers handed to a node that now roots them (join) or takes over from a leaving root. */
-export interface PointerHandOver {
-  /** ≤ DEFAULTS.maxHandOverPointers records. */
-  readonly pointers: readonly PublishMsg[];
-}
-
 export type MembershipMsg =
   | { readonly kind: 'joinRequest'; readonly joinRequest: JoinRequest }
   | { readonly kind: 'multicast'; readonly multicast: JoinMulticast }
@@ -107,7 +100,6 @@ export type MembershipMsg =
   | { readonly kind: 'neighbourReply'; readonly neighbourReply: NeighbourReply }
   | { readonly kind: 'adopt'; readonly adopt: Adopt }
   | { readonly kind: 'leave'; readonly leave: LeaveNotice }
-  | { readonly kind: 'handOver'; readonly handOver: PointerHandOver }
   | { readonly kind: 'candidates'; readonly candidates: JoinCandidates };
 
 /** Module id the membership messages travel under (reserved). */

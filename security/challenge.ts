@@ -11,16 +11,16 @@ import { InvalidArgumentError } from '../errors';
 import type { Guid } from '../routing/guid';
 import { CanonicalWriter } from './canonical';
 import type { RandomBytes } from './identity';
-import { SECURITY_LIMITS } from './limits';
+import { DEFAULTS } from './../defaults';
 
 /** Domain tag of a challenge answer. */
 export const CHALLENGE_DOMAIN = 'tapestry/challenge-answer/v1';
 
 /** A nonce of `bytes` random bytes. */
-export function createNonce(random: RandomBytes, bytes: number = SECURITY_LIMITS.nonceBytes): Uint8Array {
-  if (!Number.isInteger(bytes) || bytes < SECURITY_LIMITS.minNonceBytes || bytes > SECURITY_LIMITS.maxNonceBytes) {
+export function createNonce(random: RandomBytes, bytes: number = DEFAULTS.nonceBytes): Uint8Array {
+  if (!Number.isInteger(bytes) || bytes < DEFAULTS.minNonceBytes || bytes > DEFAULTS.maxNonceBytes) {
     throw new InvalidArgumentError(
-      `a nonce is ${SECURITY_LIMITS.minNonceBytes} to ${SECURITY_LIMITS.maxNonceBytes} bytes, got ${bytes}`,
+      `a nonce is ${DEFAULTS.minNonceBytes} to ${DEFAULTS.maxNonceBytes} bytes, got ${bytes}`,
     );
   }
   const nonce = random(bytes);
@@ -30,7 +30,7 @@ export function createNonce(random: RandomBytes, bytes: number = SECURITY_LIMITS
 
 /** Whether a nonce from a peer is one this node answers: within the nonce size limits. */
 export function isAnswerableNonce(nonce: unknown): nonce is Uint8Array {
-  return nonce instanceof Uint8Array && nonce.length >= SECURITY_LIMITS.minNonceBytes && nonce.length <= SECURITY_LIMITS.maxNonceBytes;
+  return nonce instanceof Uint8Array && nonce.length >= DEFAULTS.minNonceBytes && nonce.length <= DEFAULTS.maxNonceBytes;
 }
 
 /** The bytes an answer signs; callers check isAnswerableNonce first. */

@@ -17,7 +17,7 @@ import { InvalidArgumentError } from '../errors';
 import { CorruptIdentityFileError, IdentityFileError } from './errors';
 import { Identity, secureRandom, type RandomBytes } from './identity';
 import { PUBLIC_KEY_BYTES, SEED_BYTES } from './keys';
-import { SECURITY_LIMITS } from './limits';
+import { DEFAULTS } from './../defaults';
 
 const VERSION = 1;
 const ALGORITHM = 'ed25519';
@@ -25,7 +25,7 @@ const ALGORITHM = 'ed25519';
 export interface IdentityFileOptions {
   /** Where a new identity's seed comes from; the OS CSPRNG by default. */
   random?: RandomBytes;
-  /** Largest file read; SECURITY_LIMITS.maxIdentityFileBytes. */
+  /** Largest file read; DEFAULTS.maxIdentityFileBytes. */
   maxFileBytes?: number;
 }
 
@@ -45,7 +45,7 @@ export async function loadOrCreateIdentity(path: string, opts: IdentityFileOptio
 
 /** The identity in the file, or undefined when there is no file. Throws the named errors above. */
 export async function readIdentityFile(path: string, opts: IdentityFileOptions = {}): Promise<Identity | undefined> {
-  const maxFileBytes = opts.maxFileBytes ?? SECURITY_LIMITS.maxIdentityFileBytes;
+  const maxFileBytes = opts.maxFileBytes ?? DEFAULTS.maxIdentityFileBytes;
   let text: string;
   try {
     // A stat first, so a huge file at the path is never read into memory.

@@ -4,7 +4,6 @@ export { CorruptIdentityFileError, IdentityFileError } from './errors';
 export { guidFromPublicKey, Identity, secureRandom, type RandomBytes } from './identity';
 export { createIdentityFile, formatIdentity, loadOrCreateIdentity, parseIdentity, readIdentityFile, type IdentityFileOptions } from './identityFile';
 export { KeyCache, PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES, sharedKeyCache, type KeyCacheStats } from './keys';
-export { SECURITY_LIMITS } from './limits';
 export { NoneSecurityProvider, noneProvider } from './noneProvider';
 export { ProvenPeers } from './provenPeers';
 export { provesIdentity, type SecurityProvider } from './provider';

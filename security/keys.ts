@@ -8,7 +8,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { InvalidArgumentError } from '../errors';
 import { BoundedMap } from '../routing/boundedMap';
-import { SECURITY_LIMITS } from './limits';
+import { DEFAULTS } from './../defaults';
 
 /** Bytes in a raw ed25519 public key. */
 export const PUBLIC_KEY_BYTES = 32;
@@ -79,7 +79,7 @@ export class KeyCache {
   /** Least recently used first; a miss in a full cache evicts the oldest (counted as `evicted`). */
   private readonly keys: BoundedMap<string, KeyObject>;
 
-  constructor(maxEntries: number = SECURITY_LIMITS.keyCacheEntries) {
+  constructor(maxEntries: number = DEFAULTS.keyCacheEntries) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidArgumentError(`maxEntries must be an integer ≥ 1, got ${maxEntries}`);
     this.maxEntries = maxEntries;
     const keys = (this.keys = new BoundedMap(maxEntries));

@@ -15,17 +15,17 @@
  * real publisher out.
  */
 import { InvalidArgumentError } from '../errors';
-import { SECURITY_LIMITS } from './limits';
+import { DEFAULTS } from './../defaults';
 
 /** 'fresh': newer than anything accepted. 'duplicate': equal to the newest accepted. 'replay': older. */
 export type ReplayVerdict = 'fresh' | 'duplicate' | 'replay';
 
 export interface ReplayGuardLimits {
-  /** Most pairs remembered; SECURITY_LIMITS.replayGuardEntries. */
+  /** Most pairs remembered; DEFAULTS.replayGuardEntries. */
   readonly maxEntries: number;
-  /** Most pairs per publisher; SECURITY_LIMITS.replayGuardEntriesPerPublisher. */
+  /** Most pairs per publisher; DEFAULTS.replayGuardEntriesPerPublisher. */
   readonly maxPerPublisher: number;
-  /** A pair idle this long is forgotten (ms); SECURITY_LIMITS.replayGuardRetentionMs. */
+  /** A pair idle this long is forgotten (ms); DEFAULTS.replayGuardRetentionMs. */
   readonly retentionMs: number;
 }
 
@@ -63,9 +63,9 @@ export class ReplayGuard {
   private readonly byPublisher = new Map<string, Set<string>>();
 
   constructor(limits: Partial<ReplayGuardLimits> = {}) {
-    const maxEntries = limits.maxEntries ?? SECURITY_LIMITS.replayGuardEntries;
-    const maxPerPublisher = limits.maxPerPublisher ?? SECURITY_LIMITS.replayGuardEntriesPerPublisher;
-    const retentionMs = limits.retentionMs ?? SECURITY_LIMITS.replayGuardRetentionMs;
+    const maxEntries = limits.maxEntries ?? DEFAULTS.replayGuardEntries;
+    const maxPerPublisher = limits.maxPerPublisher ?? DEFAULTS.replayGuardEntriesPerPublisher;
+    const retentionMs = limits.retentionMs ?? DEFAULTS.replayGuardRetentionMs;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidArgumentError(`maxEntries must be an integer ≥ 1, got ${maxEntries}`);
     if (!Number.isInteger(maxPerPublisher) || maxPerPublisher < 1) {
       throw new InvalidArgumentError(`maxPerPublisher must be an integer ≥ 1, got ${maxPerPublisher}`);

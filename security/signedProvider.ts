@@ -12,7 +12,7 @@ import type { Guid } from '../routing/guid';
 import { challengeMessage, createNonce, isAnswerableNonce } from './challenge';
 import { guidFromPublicKey, secureRandom, type Identity, type RandomBytes } from './identity';
 import { type KeyCache, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sharedKeyCache } from './keys';
-import { SECURITY_LIMITS } from './limits';
+import { DEFAULTS } from './../defaults';
 import type { SecurityProvider } from './provider';
 
 export interface SignedProviderOptions {
@@ -20,7 +20,7 @@ export interface SignedProviderOptions {
   random?: RandomBytes;
   /** Parsed remote keys; the process-wide sharedKeyCache() by default. */
   keyCache?: KeyCache;
-  /** Bytes per nonce; SECURITY_LIMITS.nonceBytes. */
+  /** Bytes per nonce; DEFAULTS.nonceBytes. */
   nonceBytes?: number;
 }
 
@@ -37,10 +37,10 @@ export class SignedSecurityProvider implements SecurityProvider {
   ) {
     this.random = opts.random ?? secureRandom;
     this.keyCache = opts.keyCache ?? sharedKeyCache();
-    const nonceBytes = opts.nonceBytes ?? SECURITY_LIMITS.nonceBytes;
+    const nonceBytes = opts.nonceBytes ?? DEFAULTS.nonceBytes;
     // Checked now rather than at the first challenge.
-    if (!Number.isInteger(nonceBytes) || nonceBytes < SECURITY_LIMITS.minNonceBytes || nonceBytes > SECURITY_LIMITS.maxNonceBytes) {
-      throw new InvalidArgumentError(`nonceBytes must be ${SECURITY_LIMITS.minNonceBytes} to ${SECURITY_LIMITS.maxNonceBytes}, got ${nonceBytes}`);
+    if (!Number.isInteger(nonceBytes) || nonceBytes < DEFAULTS.minNonceBytes || nonceBytes > DEFAULTS.maxNonceBytes) {
+      throw new InvalidArgumentError(`nonceBytes must be ${DEFAULTS.minNonceBytes} to ${DEFAULTS.maxNonceBytes}, got ${nonceBytes}`);
     }
     this.nonceBytes = nonceBytes;
   }

@@ -67,6 +67,12 @@ export interface UpcallModule {
   deliver?(msg: Delivery): void;
   /** A node joined (true) or left (false) this node's neighbourhood: its routing table or leaf set. */
   update?(node: NodeHandle, joined: boolean): void;
+  /**
+   * This node is leaving on purpose, and the nodes leaving with it are known (their notices came):
+   * hand over what it holds for others now (location: the pointers it roots). It stays reachable a
+   * little longer, so hand-overs from nodes that did not know it leaves still reach it.
+   */
+  leaving?(): void;
 }
 
 /** Largest module id an application may use; 0xff00 and above are reserved for built-in modules. */

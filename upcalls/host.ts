@@ -149,6 +149,18 @@ export class UpcallHost {
     }
   }
 
+  /** Tells every module (in registration order) that this node is leaving: each hands over what it holds. */
+  leaving(): void {
+    for (const m of this.modules.values()) {
+      try {
+        m.leaving?.();
+      } catch (err) {
+        this.stats.upcallErrors++;
+        this.log.warn({ err, module: m.name }, 'leaving upcall threw');
+      }
+    }
+  }
+
   /** Runs other work of `module` (its timers) as an upcall: a throw is logged and counted, not rethrown. */
   contain(module: UpcallModule, what: string, work: () => void): void {
     try {

@@ -14,7 +14,6 @@ import { DecodeError, InvalidArgumentError, MessageTooLargeError } from '../erro
 import { Guid } from '../routing/guid';
 import { handleInterner } from '../routing/handleInterner';
 import type { Address } from '../transport/types';
-import { SECURITY_LIMITS } from '../security/limits';
 import { WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg, type Writable } from '../routing/messages';
 
 // Loaded once: the schema is part of the program, so a missing or broken file should fail at start-up.
@@ -324,7 +323,7 @@ function pingFromWire(p: WirePing): Ping {
   const c = p.challenge;
   const admission = p.admission ? { admission: true } : undefined;
   if (c === undefined || c.length === 0) return { nonce: p.nonce, ...admission };
-  if (c.length > SECURITY_LIMITS.maxNonceBytes) fail('tooLarge', `challenge of ${c.length} bytes over ${SECURITY_LIMITS.maxNonceBytes}`);
+  if (c.length > DEFAULTS.maxNonceBytes) fail('tooLarge', `challenge of ${c.length} bytes over ${DEFAULTS.maxNonceBytes}`);
   return { nonce: p.nonce, challenge: c.slice(), ...admission };
 }
 

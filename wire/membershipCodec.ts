@@ -1,5 +1,5 @@
 /**
- * The wire edge for membership (join, neighbour tables, leave, pointer hand-over): bytes <->
+ * The wire edge for membership (join, neighbour tables, leave): bytes <->
  * MembershipMsg (membership/messages.ts). A MembershipMsg is not a frame body; it is the payload of a RouteMsg
  * whose moduleId is MEMBERSHIP_MODULE_ID, so it is decoded where the membership module receives a
  * route's payload and encoded where it sends one (DESIGN.md §3, rule 3). Nothing past this module
@@ -7,18 +7,15 @@
  *
  * Decoding checks every limit written beside the MembershipMsg messages in messages.proto and throws
  * FrameDecodeError with a reason, as the frame and location codecs do, and copies every bytes field
- * it keeps. The publish records a hand-over carries are checked by the location codec's own publish
- * validation, so a pointer handed over is held to the same rules as one left by a publish hop.
+ * it keeps.
  *
  * Encoding builds plain objects and encodes them directly, and checks nothing beyond what the
- * caller's types say: a sender keeps its lists within DEFAULTS (a hand-over of more than
- * maxHandOverPointers goes in several messages), or every receiver drops the message.
+ * caller's types say: a sender keeps its lists within DEFAULTS, or every receiver drops the message.
  */
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import { handleFromWire, type DecodeOptions, type WireHandle } from './codec';
 import { checkCount, checkIdBytesOption, checkMs, decodePayload, fail, handleToWire, schema } from './fields';
-import { publishFromWire, publishToWire, type WirePublish } from './locationCodec';
 import type {
   Adopt,
   JoinCandidates,
@@ -30,9 +27,7 @@ import type {
   MembershipMsg,
   NeighbourReply,
   NeighbourRequest,
-  PointerHandOver,
 } from '../membership/messages';
-import type { PublishMsg } from '../location/messages';
 import type { NodeHandle } from '../routing/handle';
 import type { Writable } from '../routing/messages';
 
@@ -89,9 +84,6 @@ interface WireLeave {
   leaving: WireHandle | null;
   replacement: WireHandle | null;
 }
-interface WireHandOver {
-  pointers: WirePublish[];
-}
 interface WireCandidates {
   nodes: WireHandle[];
 }
@@ -106,7 +98,6 @@ interface WireMembership {
   neighbourReply?: WireNeighbourReply | null;
   adopt?: WireAdopt | null;
   leave?: WireLeave | null;
-  handOver?: WireHandOver | null;
   candidates?: WireCandidates | null;
 }
 
@@ -147,8 +138,6 @@ export function decodeMembership(bytes: Uint8Array, opts?: DecodeOptions): Membe
       return { kind: 'adopt', adopt: adoptFromWire(wire.adopt!) };
     case 'leave':
       return { kind: 'leave', leave: leaveFromWire(wire.leave!, width) };
-    case 'handOver':
-      return { kind: 'handOver', handOver: handOverFromWire(wire.handOver!, width) };
     case 'candidates':
       return { kind: 'candidates', candidates: candidatesFromWire(wire.candidates!, width) };
     default:
@@ -251,17 +240,6 @@ function leaveFromWire(l: WireLeave, width: Width): LeaveNotice {
   return l.replacement ? { leaving, replacement: width.handle(l.replacement, 'replacement') } : { leaving };
 }
 
-function handOverFromWire(h: WireHandOver, width: Width): PointerHandOver {
-  checkCount(h.pointers.length, DEFAULTS.maxHandOverPointers, 'count', 'hand-over pointers');
-  const pointers = new Array<PublishMsg>(h.pointers.length);
-  for (let i = 0; i < h.pointers.length; i++) {
-    const record = publishFromWire(h.pointers[i], width.idBytes);
-    width.idBytes ??= record.object.bytes.length;
-    pointers[i] = record;
-  }
-  return { pointers };
-}
-
 function candidatesFromWire(c: WireCandidates, width: Width): JoinCandidates {
   return { nodes: width.handles(c.nodes, DEFAULTS.maxJoinCandidates, 'candidate handles') };
 }
@@ -310,12 +288,6 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
     case 'leave': {
       const l = msg.leave;
       return { leave: { leaving: handleToWire(l.leaving), replacement: l.replacement ? handleToWire(l.replacement) : null } };
-    }
-    case 'handOver': {
-      const p = msg.handOver.pointers;
-      const pointers = new Array<WirePublish>(p.length);
-      for (let i = 0; i < p.length; i++) pointers[i] = publishToWire(p[i]);
-      return { handOver: { pointers } };
     }
     case 'candidates':
       return { candidates: { nodes: handlesToWire(msg.candidates.nodes) } };

@@ -238,9 +238,6 @@ export const membershipOf = (idBytes: IdBytes): fc.Arbitrary<MembershipMsg> =>
     fc
       .record({ leaving: handle(idBytes), replacement: handle(idBytes) }, { requiredKeys: ['leaving'] })
       .map((leave): MembershipMsg => ({ kind: 'leave', leave })),
-    fc
-      .record({ pointers: list(publishMsg(idBytes), DEFAULTS.maxHandOverPointers) })
-      .map((handOver): MembershipMsg => ({ kind: 'handOver', handOver })),
     fc.record({ nodes: list(handle(idBytes), DEFAULTS.maxJoinCandidates, 16) }).map((candidates): MembershipMsg => ({ kind: 'candidates', candidates })),
   );
 

@@ -15,7 +15,7 @@ import { saltedRoot } from '../../location/saltedRoots';
 import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
 import { buildStaticMesh } from '../../sim/staticMesh';
-import { encodeMembership } from '../../wire/membershipCodec';
+import { encodeLocation } from '../../wire/locationCodec';
 
 const space = DEFAULT_SPACE;
 
@@ -81,8 +81,8 @@ function legacyHandOver(store: PointerStore, now: number, self: NodeHandle, newR
 function expectSameAsLegacy(batches: HandOverBatch[], legacy: Array<{ to: NodeHandle; pointers: PublishMsg[] }>): void {
   expect(batches.map((b) => b.to.guid.hex)).toEqual(legacy.map((b) => b.to.guid.hex));
   batches.forEach((b, i) => {
-    const mine = Buffer.from(encodeMembership({ kind: 'handOver', handOver: b.handOver }));
-    const theirs = Buffer.from(encodeMembership({ kind: 'handOver', handOver: { pointers: legacy[i].pointers } }));
+    const mine = Buffer.from(encodeLocation({ kind: 'handOver', handOver: b.handOver }));
+    const theirs = Buffer.from(encodeLocation({ kind: 'handOver', handOver: { pointers: legacy[i].pointers } }));
     expect(mine.equals(theirs)).toBe(true);
   });
 }

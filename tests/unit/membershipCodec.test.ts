@@ -4,11 +4,9 @@ import { Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';
 import type { Address } from '../../transport/types';
 import { FrameDecodeError, type DecodeReason } from '../../wire/codec';
-import { encodeLocation } from '../../wire/locationCodec';
 import { decodeMembership, encodeMembership } from '../../wire/membershipCodec';
 import type { Adopt, JoinMulticast, JoinMulticastAck, JoinReply, JoinRequest, LeaveNotice, MembershipMsg, NeighbourReply, NeighbourRequest } from '../../membership/messages';
 import type { NodeHandle } from '../../routing/messages';
-import type { PublishMsg } from '../../location/messages';
 import { decodeReason } from '../helpers/decodeReason';
 import { hostileInputTests } from '../helpers/hostileInput';
 import { lenField, outcomeOf, varint, varintField } from '../helpers/codecTesting';
@@ -27,7 +25,6 @@ const KINDS: readonly Kind[] = [
   'neighbourReply',
   'adopt',
   'leave',
-  'handOver',
   'candidates',
 ];
 /** The kinds that carry at least one GUID (and so a width) when built by sample(). */
@@ -36,7 +33,7 @@ const KINDS_WITH_GUIDS = KINDS.filter((k) => k !== 'neighbourRequest' && k !== '
  * The kinds that carry a handle after their first one (a list of nodes, a replacement, a second
  * pointer), written out from messages.proto so the cases that ran can be counted against it.
  */
-const KINDS_WITH_A_LATER_HANDLE: readonly Kind[] = ['multicastAck', 'joinReply', 'neighbourReply', 'leave', 'handOver', 'candidates'];
+const KINDS_WITH_A_LATER_HANDLE: readonly Kind[] = ['multicastAck', 'joinReply', 'neighbourReply', 'leave', 'candidates'];
 
 function randomBytes(rng: SeededRng, n: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -58,20 +55,6 @@ function handle(rng: SeededRng, bits: Bits, family: Family = rng.int(2) ? 4 : 6)
 
 function handles(rng: SeededRng, bits: Bits, n: number, family?: Family): NodeHandle[] {
   return Array.from({ length: n }, () => handle(rng, bits, family));
-}
-
-function record(rng: SeededRng, bits: Bits, family?: Family, o: Partial<PublishMsg> = {}): PublishMsg {
-  return {
-    object: guid(rng, bits),
-    server: handle(rng, bits, family),
-    tag: 'video/mp4',
-    saltIndex: rng.int(DEFAULTS.maxSalts),
-    sequence: rng.int(2 ** 32),
-    lifetimeMs: DEFAULTS.pointerLifetimeMs,
-    pathLatency: 12.75,
-    extra: false,
-    ...o,
-  };
 }
 
 function joinRequest(rng: SeededRng, bits: Bits, o: Partial<JoinRequest> = {}, family?: Family): MembershipMsg {
@@ -108,10 +91,6 @@ function leave(rng: SeededRng, bits: Bits, o: Partial<LeaveNotice> = {}, family?
   return { kind: 'leave', leave: { leaving: handle(rng, bits, family), replacement: handle(rng, bits, family), ...o } };
 }
 
-function handOver(rng: SeededRng, bits: Bits, pointers?: PublishMsg[], family?: Family): MembershipMsg {
-  return { kind: 'handOver', handOver: { pointers: pointers ?? Array.from({ length: 3 }, () => record(rng, bits, family)) } };
-}
-
 function sample(rng: SeededRng, kind: Kind, bits: Bits, family?: Family): MembershipMsg {
   switch (kind) {
     case 'joinRequest':
@@ -130,8 +109,6 @@ function sample(rng: SeededRng, kind: Kind, bits: Bits, family?: Family): Member
       return adopt();
     case 'leave':
       return leave(rng, bits, {}, family);
-    case 'handOver':
-      return handOver(rng, bits, undefined, family);
     case 'candidates':
       return { kind: 'candidates', candidates: { nodes: handles(rng, bits, 3, family) } };
   }
@@ -213,8 +190,6 @@ describe('membership codec round trip', () => {
         neighbourReply(rng, bits, { requestId: 0, level: 0, nodes: [] }),
         neighbourReply(rng, bits, { requestId: 0xffff_ffff, level: bits, nodes: handles(rng, bits, DEFAULTS.maxNeighbourReply) }),
         { kind: 'leave', leave: { leaving: handle(rng, bits) } },
-        handOver(rng, bits, []),
-        handOver(rng, bits, Array.from({ length: DEFAULTS.maxHandOverPointers }, () => record(rng, bits))),
       ];
       for (const msg of msgs) {
         expectMembership(roundTrip(msg), msg);
@@ -252,39 +227,6 @@ describe('membership codec round trip', () => {
     const decoded = roundTrip(msg);
     expect(decoded.kind === 'leave' && 'replacement' in decoded.leave).toBe(false);
     expectMembership(decoded, msg);
-  });
-
-  test('hand-over pointers keep every publish field, at the edges of the publish limits', () => {
-    const longTag = '€'.repeat(85) + 'x'; // exactly maxTagBytes bytes of UTF-8
-    expect(Buffer.byteLength(longTag)).toBe(DEFAULTS.maxTagBytes);
-    for (const bits of [160, 256] as const) {
-      const pointers = [
-        record(rng, bits, 4, { tag: longTag, saltIndex: DEFAULTS.maxSalts - 1, sequence: 0xffff_ffff, lifetimeMs: DEFAULTS.maxPointerLifetimeMs, pathLatency: Number.MAX_VALUE, extra: true }),
-        record(rng, bits, 6, { tag: '', saltIndex: 0, sequence: 0, lifetimeMs: 1, pathLatency: 0, extra: false }),
-        record(rng, bits, 4, { tag: 'astral 😀 and nul \u0000 inside' }),
-      ];
-      const msg = handOver(rng, bits, pointers);
-      expectMembership(roundTrip(msg), msg);
-    }
-  });
-
-  test('a hand-over record is encoded as the location codec encodes a publish', () => {
-    // One PublishMsg schema for both: a record's bytes inside the hand-over are a publish body's bytes.
-    const p = record(rng, 160);
-    const inHandOver = Buffer.from(encodeMembership(handOver(rng, 160, [p])));
-    const asPublish = Buffer.from(encodeLocation({ kind: 'publish', publish: p }));
-    // Both wrap the same PublishMsg bytes in length-delimited fields (a location message: field 1;
-    // a membership message: field 9, then the hand-over's field 1); strip the wrappers and compare.
-    const unwrap = (b: Buffer, fields: number) => {
-      let at = 0;
-      for (let f = 0; f < fields; f++) {
-        at++; // the tag: one byte for these field numbers
-        while (b[at] & 0x80) at++; // the length varint
-        at++;
-      }
-      return b.subarray(at);
-    };
-    expect(unwrap(inHandOver, 2).equals(unwrap(asPublish, 1))).toBe(true);
   });
 
   test('decodes a plain Uint8Array, a Buffer and a view at an offset', () => {
@@ -360,10 +302,6 @@ describe('membership codec rejects malformed messages with a reason', () => {
         return where === 'first' ? leave(rng, bits, { leaving: h }) : leave(rng, bits, { replacement: h });
       case 'candidates':
         return { kind: 'candidates', candidates: { nodes: others(3) } };
-      case 'handOver':
-        return where === 'first'
-          ? handOver(rng, bits, [record(rng, bits, 4, { server: h }), record(rng, bits)])
-          : handOver(rng, bits, [record(rng, bits), record(rng, bits, 4, { server: h })]);
       default:
         return undefined;
     }
@@ -393,7 +331,7 @@ describe('membership codec rejects malformed messages with a reason', () => {
     expect(reasonOf(Uint8Array.from([0x08, 0x01]))).toBe('emptyBody');
   });
 
-  test('missing: a join request, multicast, join reply or leave without its handle, a pointer without its server', () => {
+  test('missing: a join request, multicast, join reply or leave without its handle', () => {
     expect(reasonOf(Uint8Array.from(lenField(1, varintField(2, 7))))).toBe('missing');
     expect(reasonOf(Uint8Array.from(lenField(1, [])))).toBe('missing');
     expect(reasonOf(Uint8Array.from(lenField(2, varintField(3, 1))))).toBe('missing');
@@ -401,30 +339,29 @@ describe('membership codec rejects malformed messages with a reason', () => {
     expect(reasonOf(Uint8Array.from(lenField(8, [])))).toBe('missing');
     // A replacement alone is not a leave notice.
     expect(reasonOf(Uint8Array.from(lenField(8, lenField(2, rawHandle(guid20())))))).toBe('missing');
-    // A pointer record with its object but no server.
-    expect(reasonOf(Uint8Array.from(lenField(9, lenField(1, [...lenField(1, guid20()), ...varintField(6, 1000)]))))).toBe('missing');
   });
 
   test('the raw handle the malformed cases use is itself valid', () => {
     const ok = decodeMembership(Uint8Array.from(lenField(1, lenField(1, rawHandle(guid20())))));
     expect(ok.kind === 'joinRequest' && ok.joinRequest.joining.address.port).toBe(4000);
-    // An empty multicast acknowledgement or hand-over is a valid, empty message.
+    // An empty multicast acknowledgement is a valid, empty message.
     expect(decodeMembership(Uint8Array.from(lenField(3, []))).kind).toBe('multicastAck');
-    expect(decodeMembership(Uint8Array.from(lenField(9, []))).kind).toBe('handOver');
+    // Field 9 was the pointer hand-over, now location's (LocationMsg field 6): a membership message
+    // carrying only it has no body.
+    expect(reasonOf(Uint8Array.from(lenField(9, [])))).toBe('emptyBody');
+    expect(reasonOf(Uint8Array.from(lenField(9, lenField(1, []))))).toBe('emptyBody');
   });
 
-  test('guid: a handle or pointer GUID of a width that is neither 20 nor 32', () => {
+  test('guid: a handle GUID of a width that is neither 20 nor 32', () => {
     for (const n of [0, 19, 21, 31, 33]) {
       for (const kind of KINDS_WITH_GUIDS) {
         for (const bits of [160, 256] as const) {
           expect(reasonOf(enc(withHandle(kind, bits, fakeHandle(n), 'first')!))).toBe('guid');
         }
       }
-      expect(reasonOf(enc(handOver(rng, 160, [record(rng, 160, 4, { object: fakeGuid(n) })])))).toBe('guid');
     }
-    // An empty handle in a list, an empty pointer record.
+    // An empty handle in a list.
     expect(reasonOf(Uint8Array.from(lenField(3, lenField(2, []))))).toBe('guid');
-    expect(reasonOf(Uint8Array.from(lenField(9, lenField(1, []))))).toBe('guid');
   });
 
   test('guid: widths mixed in one message', () => {
@@ -440,9 +377,6 @@ describe('membership codec rejects malformed messages with a reason', () => {
           ran++;
         }
       }
-      // A pointer whose server's width differs from its object's, and pointers of different widths.
-      expect(reasonOf(enc(handOver(rng, bits, [record(rng, bits, 4, { server: handle(rng, other) })])))).toBe('guid');
-      expect(reasonOf(enc(handOver(rng, bits, [record(rng, bits), record(rng, other)])))).toBe('guid');
     }
     // Both widths, once for every kind that carries a handle after its first.
     expect(ran).toBe(2 * KINDS_WITH_A_LATER_HANDLE.length);
@@ -506,8 +440,6 @@ describe('membership codec rejects malformed messages with a reason', () => {
       expect(reasonOf(enc(multicastAck(rng, bits, { reached: handles(rng, bits, DEFAULTS.maxJoinReached + 1) })))).toBe('count');
       expect(reasonOf(enc(joinReply(rng, bits, { neighbours: handles(rng, bits, DEFAULTS.maxJoinReached + 1) })))).toBe('count');
       expect(reasonOf(enc(neighbourReply(rng, bits, { nodes: handles(rng, bits, DEFAULTS.maxNeighbourReply + 1) })))).toBe('count');
-      const pointers = Array.from({ length: DEFAULTS.maxHandOverPointers + 1 }, () => record(rng, bits));
-      expect(reasonOf(enc(handOver(rng, bits, pointers)))).toBe('count');
     }
   });
 
@@ -526,29 +458,6 @@ describe('membership codec rejects malformed messages with a reason', () => {
     for (const rttMs of [-1, -Number.MIN_VALUE, -Infinity, Infinity, NaN]) {
       expect(reasonOf(enc(adopt({ rttMs })))).toBe('rtt');
     }
-  });
-
-  test('hand-over pointers are held to every publish rule, with the publish reasons', () => {
-    const bad: [Partial<PublishMsg>, DecodeReason][] = [
-      [{ tag: 'x'.repeat(DEFAULTS.maxTagBytes + 1) }, 'tag'],
-      [{ saltIndex: DEFAULTS.maxSalts }, 'salt'],
-      [{ lifetimeMs: 0 }, 'lifetime'],
-      [{ lifetimeMs: DEFAULTS.maxPointerLifetimeMs + 1 }, 'lifetime'],
-      [{ pathLatency: -1 }, 'latency'],
-      [{ pathLatency: NaN }, 'latency'],
-    ];
-    for (const [o, reason] of bad) {
-      for (const bits of [160, 256] as const) {
-        // The bad record last, so the good ones before it do not stop the check.
-        expect(reasonOf(enc(handOver(rng, bits, [record(rng, bits), record(rng, bits, 6, o)])))).toBe(reason);
-      }
-    }
-    // Invalid UTF-8 in a record's tag: the same marker-patching the location tests use.
-    const bytes = Buffer.from(enc(handOver(rng, 160, [record(rng, 160, 4, { tag: 'TAG!' })])));
-    const at = bytes.indexOf(Buffer.from('TAG!', 'latin1'));
-    expect(at).toBeGreaterThanOrEqual(0);
-    bytes.set([0x80, 0x41, 0x41, 0x41], at);
-    expect(reasonOf(Uint8Array.from(bytes))).toBe('tag');
   });
 });
 

@@ -68,16 +68,17 @@ function parts(self: NodeHandle) {
   const stats = emptyMembershipStats();
   const leafSet = new LeafSet(self.guid);
   const learned: NodeHandle[] = [];
-  const admission = new Admission(p, leafSet, stats, { peersChanged: () => {}, neighbourUpdate: () => {}, learned: (n) => {
+  /** Nodes reported to the modules' update upcall as joined (where location hands over what they now root). */
+  const joined: NodeHandle[] = [];
+  const admission = new Admission(p, leafSet, stats, { peersChanged: () => {}, neighbourUpdate: (n, j) => void (j && joined.push(n)), learned: (n) => {
     learned.push(n);
     server.onLearned(n);
   } }, false, 1_000);
   const ids = new RequestIds();
   const after = (ms: number, fire: () => void) => p.after(ms, fire);
   const ask = new NeighbourAsk(p, ids, new PendingRequests({ after, onTimeout: () => stats.timeouts++ }), 1_000);
-  const joined: NodeHandle[] = [];
   const holes = new HoleMemory(p.table);
-  const server = new JoinServer(p, leafSet, admission, ids, stats, 1_000, holes, (j) => joined.push(j));
+  const server = new JoinServer(p, leafSet, admission, ids, stats, 1_000, holes);
   const planner = new JoinPlanner(p, DEFAULT_SPACE, admission, ask, ids, new PendingRequests({ after, onTimeout: () => stats.timeouts++ }), stats, { k: 4, requestTimeoutMs: 1_000, joinTimeoutMs: 5_000 });
   const maintenance = new Maintenance(p, leafSet, admission, ask, stats, 1_000);
   return { p, stats, leafSet, admission, ask, server, planner, maintenance, joined, learned, holes };

@@ -12,7 +12,7 @@ import { challengeMessage, CHALLENGE_DOMAIN, createNonce } from '../../security/
 import { createSecurityProvider } from '../../security/choose';
 import { Identity, type RandomBytes } from '../../security/identity';
 import { KeyCache } from '../../security/keys';
-import { SECURITY_LIMITS } from '../../security/limits';
+import { DEFAULTS } from '../../defaults';
 import { noneProvider } from '../../security/noneProvider';
 import { provesIdentity, type SecurityProvider } from '../../security/provider';
 import { SignedSecurityProvider } from '../../security/signedProvider';
@@ -127,7 +127,7 @@ describe('signed provider: challenge and response', () => {
   const nonce = A.createNonce();
 
   it('an honest answer proves the GUID; the same answer proves nothing else', () => {
-    expect(nonce).toHaveLength(SECURITY_LIMITS.nonceBytes);
+    expect(nonce).toHaveLength(DEFAULTS.nonceBytes);
     const answer = B.answerChallenge(nonce, alice.guid())!;
     expect(A.verifyAnswer(bob.publicKey, nonce, alice.guid(), answer)).toBe(true);
     expect(provesIdentity(A, bob.guid(), bob.publicKey, nonce, alice.guid(), answer)).toBe(true);
@@ -167,9 +167,9 @@ describe('signed provider: challenge and response', () => {
   });
 
   it('refuses to answer a nonce too short to be fresh or long enough to sign bulk data', () => {
-    expect(B.answerChallenge(new Uint8Array(SECURITY_LIMITS.minNonceBytes - 1), alice.guid())).toBeUndefined();
-    expect(B.answerChallenge(new Uint8Array(SECURITY_LIMITS.maxNonceBytes + 1), alice.guid())).toBeUndefined();
-    expect(B.answerChallenge(new Uint8Array(SECURITY_LIMITS.minNonceBytes), alice.guid())).toHaveLength(64);
+    expect(B.answerChallenge(new Uint8Array(DEFAULTS.minNonceBytes - 1), alice.guid())).toBeUndefined();
+    expect(B.answerChallenge(new Uint8Array(DEFAULTS.maxNonceBytes + 1), alice.guid())).toBeUndefined();
+    expect(B.answerChallenge(new Uint8Array(DEFAULTS.minNonceBytes), alice.guid())).toHaveLength(64);
     expect(A.verifyAnswer(bob.publicKey, new Uint8Array(0), alice.guid(), new Uint8Array(64))).toBe(false);
   });
 

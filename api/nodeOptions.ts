@@ -1,0 +1,185 @@
+/**
+ * The options of the public API (createNode, route, locate, sendToObject) and the checks that turn
+ * what a caller passed into what the node uses: misuse throws a named error before anything reaches
+ * the actors.
+ */
+import { randomBytes } from 'node:crypto';
+import type bunyan from 'bunyan';
+import { DEFAULTS } from '../defaults';
+import { InvalidArgumentError } from '../errors';
+import { Guid, type IdSpace } from '../routing/guid';
+import { RoutingTable } from '../routing/routingTable';
+import type { Address, Clock, Transport } from '../transport/types';
+import type { BootstrapProvider } from '../bootstrap/provider';
+import { StaticBootstrap } from '../bootstrap/staticList';
+import { type LocateResult } from '../actors/locatorRuntime';
+import { Identity, secureRandom, type RandomBytes } from '../security/identity';
+import { loadOrCreateIdentity } from '../security/identityFile';
+import { createSecurityProvider, type SecurityProviderChoice } from '../security/choose';
+import type { SecurityProvider } from '../security/provider';
+import { SignedSecurityProvider } from '../security/signedProvider';
+
+/** Where a node opens its UDP socket when no transport is given. */
+export interface UdpOptions {
+  readonly family?: 4 | 6;
+  readonly host?: string;
+  readonly port?: number;
+}
+
+export interface NodeOptions {
+  /** A ready transport (e.g. from SimNetwork.createTransport()) or UDP socket options. Default: UDP on 127.0.0.1, any port. */
+  readonly transport?: Transport | UdpOptions;
+  /** Time source for every timer of the node. Default: the wall clock. */
+  readonly clock?: Clock;
+  /**
+   * This node's GUID. Default: the hash of its identity's public key when it has one, else random.
+   * With `security: 'signed'` a GUID is never chosen: it is the key's hash, so an explicit `guid`
+   * is an InvalidArgumentError unless it is exactly that (pass `identity` to keep a GUID across restarts).
+   */
+  readonly guid?: Guid | string;
+  /**
+   * The node's ed25519 key pair, or the path of a file holding it (created, mode 0600, when missing),
+   * so a restarted node keeps its GUID. Default with `signed`: a new key pair from `random`.
+   */
+  readonly identity?: Identity | string;
+  /**
+   * How the node authenticates peers and records: `none` trusts everyone (simulations, closed
+   * networks), `signed` admits a peer to a table only after it signed a nonce with the key behind its
+   * GUID and stores only pointers whose publish is signed by their server, or the application's own
+   * provider. Default: `signed` on UDP, `none` when a transport or clock is injected (the simulator).
+   */
+  readonly security?: SecurityProviderChoice;
+  /**
+   * Random source for the node's new key pair and its challenge nonces. Default: the OS CSPRNG; a
+   * simulation passes a seeded one so `signed` runs repeat exactly.
+   */
+  readonly random?: RandomBytes;
+  /** ID width (160 or 256) and digit width (1, 2, 4, 8). */
+  readonly idBits?: 160 | 256;
+  readonly digitBits?: 1 | 2 | 4 | 8;
+  /** A routing table already filled (the static-mesh builder's); its owner must be this node. */
+  readonly table?: RoutingTable;
+  /** Largest datagram sent; default the transport's MTU. */
+  readonly mtu?: number;
+  readonly log?: bunyan;
+  /** Debug logging for this node. */
+  readonly debug?: boolean;
+  /** Object location: salted roots per object (default DEFAULTS.salts). */
+  readonly salts?: number;
+  /** Soft state: republish period (ms; 0 = never). Default DEFAULTS.republishMs. */
+  readonly republishMs?: number;
+  /** How long pointers this node publishes live without republish (ms). Default DEFAULTS.pointerLifetimeMs. */
+  readonly pointerLifetimeMs?: number;
+  /** How long a locate waits on one salted root before trying the next (ms). */
+  readonly locateAttemptTimeoutMs?: number;
+  /** Salted roots a locate tries at once (1 .. salts). Default DEFAULTS.locateFanout, capped at salts. */
+  readonly locateFanout?: number;
+  /**
+   * Where to join from: a provider, or addresses ("127.0.0.1:4000", "[::1]:4000", or Address
+   * objects). Absent: the node starts a mesh of its own (ALONE until a peer joins through it).
+   */
+  readonly bootstrap?: BootstrapProvider | ReadonlyArray<Address | string>;
+  /** How long an ALONE node waits before trying its bootstrap again (ms). Default DEFAULTS.joinRetryMs. */
+  readonly joinRetryMs?: number;
+  /** Table repair period (ms; 0 = off). Default DEFAULTS.repairMs. */
+  readonly repairMs?: number;
+  /** Heartbeat period to primary neighbours (ms; 0 = off). Default DEFAULTS.heartbeatMs. */
+  readonly heartbeatMs?: number;
+  /** Acknowledge every forwarded hop and fail over to a backup without one. Default DEFAULTS.hopAcks. */
+  readonly hopAcks?: boolean;
+  /**
+   * Datagrams a second (and at once) one sender address may send this node before the rest are
+   * dropped unread. Default DEFAULTS.peerRatePerSec / peerRateBurst; false turns the limit off.
+   */
+  readonly peerRateLimit?: { readonly perSec: number; readonly burst: number } | false;
+  /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
+  readonly extraPointers?: { readonly backups: number; readonly neighbours: number; readonly hops: number };
+}
+
+export interface LocateOptions {
+  /** Only replicas published with this tag; empty or absent matches any. */
+  readonly query?: string;
+  /** How many distinct replicas to find (1 .. DEFAULTS.maxReplicas). Default 1. */
+  readonly replicas?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface SendToObjectOptions extends LocateOptions {
+  /** Module that receives the message at each replica. Default 0. */
+  readonly module?: number;
+}
+
+export type { LocateResult };
+
+export interface RouteOptions {
+  /** Deliver at the GUID's surrogate root when no node holds it exactly. Default false. */
+  readonly fuzzy?: boolean;
+  /** Most hops (1 .. DEFAULTS.maxTtl). Default DEFAULTS.defaultTtl. */
+  readonly ttl?: number;
+  /** Upcall module id that handles the message (0 .. 65535). Default 0. */
+  readonly module?: number;
+}
+
+
+/**
+ * The node's provider and identity. `signed` needs a key pair: the one given, the one in the file
+ * given, or a new one from `random`. `none` uses an identity only when one is given (for its GUID).
+ */
+export async function resolveSecurity(options: NodeOptions): Promise<{ security: SecurityProvider; identity?: Identity }> {
+  const injected = options.clock !== undefined || isTransport(options.transport);
+  const choice: SecurityProviderChoice = options.security ?? (injected ? 'none' : 'signed');
+  const random = options.random ?? secureRandom;
+  let identity: Identity | undefined;
+  if (typeof options.identity === 'string') identity = await loadOrCreateIdentity(options.identity, { random });
+  else if (options.identity instanceof Identity) identity = options.identity;
+  else if (options.identity !== undefined) throw new InvalidArgumentError('identity must be an Identity or the path of an identity file');
+  if (choice === 'signed') identity ??= Identity.generate(random);
+  const security = createSecurityProvider(choice, identity ?? NO_IDENTITY, { random });
+  return { security, identity };
+}
+
+/** Stands in for an identity the chosen provider never reads (`none`, an application's provider). */
+const NO_IDENTITY = undefined as unknown as Identity;
+
+/**
+ * The node's GUID. With an identity it is the key's hash (an explicit `guid` must equal it); with the
+ * `signed` provider there is always an identity. Otherwise the `guid` option, the table's owner, or random.
+ */
+export function chooseGuid(options: NodeOptions, space: IdSpace, security: SecurityProvider, identity: Identity | undefined): Guid {
+  const given = options.guid !== undefined ? toGuid(options.guid, space) : undefined;
+  if (identity) {
+    const own = identity.guid(space.bits as 160 | 256);
+    if (given && !given.equals(own)) {
+      const why = security instanceof SignedSecurityProvider ? "with security 'signed' the GUID is the hash of the node's public key" : "the GUID of a node with an identity is the hash of its public key";
+      throw new InvalidArgumentError(`guid ${given.hex} is not this node's: ${why}; pass identity (or security: 'none') instead`);
+    }
+    return own;
+  }
+  return given ?? options.table?.self.guid ?? Guid.fromBytes(randomBytes(space.bytes));
+}
+
+export function toProvider(b: NodeOptions['bootstrap']): BootstrapProvider | undefined {
+  if (b === undefined) return undefined;
+  if (Array.isArray(b)) return new StaticBootstrap(b as Array<Address | string>);
+  return b as BootstrapProvider;
+}
+
+export function checkTag(tag: string, what: string): string {
+  if (typeof tag !== 'string') throw new InvalidArgumentError(`${what} must be a string`);
+  const bytes = Buffer.byteLength(tag, 'utf8');
+  if (bytes > DEFAULTS.maxTagBytes) throw new InvalidArgumentError(`${what} is ${bytes} bytes; at most ${DEFAULTS.maxTagBytes}`);
+  return tag;
+}
+
+export function isTransport(t: unknown): t is Transport {
+  return typeof t === 'object' && t !== null && typeof (t as Transport).send === 'function' && typeof (t as Transport).onReceive === 'function';
+}
+
+export function toGuid(g: Guid | string, space: IdSpace): Guid {
+  const guid = typeof g === 'string' ? Guid.fromHex(g) : g;
+  if (!(guid instanceof Guid)) throw new InvalidArgumentError('a GUID must be a Guid or a hex string');
+  if (guid.bytes.length !== space.bytes) {
+    throw new InvalidArgumentError(`GUID has ${guid.bytes.length * 8} bits; this node uses ${space.bits}`);
+  }
+  return guid;
+}

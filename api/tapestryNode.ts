@@ -1,0 +1,359 @@
+/**
+ * The node facade: what an application holds after createNode (api/node.ts). Every method checks its
+ * arguments (api/nodeOptions.ts) and hands the work to the node's actors.
+ */
+import { type Actor, type AnyActorRef } from 'xstate';
+import { DEFAULTS } from '../defaults';
+import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
+import { Guid, type IdSpace } from '../routing/guid';
+import { RoutingTable } from '../routing/routingTable';
+import type { Address, Transport, TransportStats } from '../transport/types';
+import type { UpcallModule } from '../upcalls/contract';
+import { checkModuleId as checkModule } from '../upcalls/host';
+import { createModuleContext } from './moduleContext';
+import type { NodeHandle } from '../routing/messages';
+import { MembershipRuntime, type MembershipStats } from '../actors/membershipRuntime';
+import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
+import type { BootstrapProvider } from '../bootstrap/provider';
+import type { LeafChange } from '../membership/leafSet';
+import { LocatorRuntime, type LocateResult, type LocatorStats } from '../actors/locatorRuntime';
+import { RouterRuntime, type PingDone, type RouterStats } from '../actors/routerRuntime';
+import type { Pointer } from '../location/pointerStore';
+import { AbortedError } from '../errors';
+import { Channel } from './channel';
+import { dropStats, type DropStats } from './dropStats';
+import { checkTag, toGuid, type LocateOptions, type RouteOptions, type SendToObjectOptions } from './nodeOptions';
+
+export type { NodeStatus };
+
+/** A leaf-set change: the nodes that entered and left this node's leaf set. */
+export type LeafSetListener = (change: LeafChange) => void;
+
+export interface NodeStats {
+  readonly router: RouterStats;
+  readonly reassembly: Readonly<Record<string, number>>;
+  readonly transport: TransportStats;
+  readonly location: LocatorStats & { readonly pointers: number; readonly objects: number };
+  readonly membership: MembershipStats;
+  /** What reassembly buffers hold right now. */
+  readonly reassemblyHeld: { readonly bytes: number; readonly pending: number };
+  readonly security: SecurityStats;
+  /** Every drop counter, by reason: decode errors, rate limit, reassembly, pointer store, hops, duplicates. */
+  readonly drops: DropStats;
+}
+
+/** What the security provider refused, by reason (all 0 with `none`, which refuses nothing). */
+export interface SecurityStats {
+  /** The provider's name: 'none', 'signed', or the application's. */
+  readonly provider: string;
+  /** Peers that answered a challenge without proving their GUID: never admitted to a table. */
+  readonly forgedCredentials: number;
+  /** Peers that proved their GUID to this node. */
+  readonly peersProven: number;
+  /** Publish/unpublish records refused for carrying no signature. */
+  readonly unsignedRecords: number;
+  /** Records refused for a key that is not the server's or a bad signature. */
+  readonly forgedRecords: number;
+  /** Records refused as replays of older ones. */
+  readonly replayedRecords: number;
+}
+
+export class TapestryNode {
+  readonly guid: Guid;
+  readonly handle: NodeHandle;
+  readonly table: RoutingTable;
+  readonly space: IdSpace;
+  private readonly router: AnyActorRef;
+  private readonly locatorActor: AnyActorRef;
+  private readonly locator: LocatorRuntime;
+  private closing?: Promise<void>;
+
+  /** @internal Use createNode(). */
+  constructor(
+    private readonly actor: Actor<typeof nodeMachine>,
+    cores: NodeCores,
+    private readonly transport: Transport,
+    table: RoutingTable,
+    space: IdSpace,
+    leafListeners: Set<LeafSetListener>,
+    private readonly provider?: BootstrapProvider,
+  ) {
+    this.table = table;
+    this.handle = table.self;
+    this.guid = table.self.guid;
+    this.space = space;
+    this.router = actor.system.get('router') as AnyActorRef;
+    this.locatorActor = actor.system.get('objectLocator') as AnyActorRef;
+    this.membershipActor = actor.system.get('membership') as AnyActorRef | undefined;
+    this.core = cores.router;
+    this.locator = cores.locator;
+    this.fanout = cores.locateFanout;
+    this.membership = cores.membership;
+    this.leafListeners = leafListeners;
+    // Record peers each time the node becomes ACTIVE as well.
+    if (provider?.record) {
+      this.onStatus((st) => {
+        if (st === 'ACTIVE') void provider.record!(this.peerAddresses());
+      });
+    }
+  }
+
+  private readonly core: RouterRuntime;
+  private readonly fanout: number;
+  /** The security provider's name (stats). */
+  private get securityName(): string {
+    return this.locator.gate.provider.name;
+  }
+  private readonly membership: MembershipRuntime;
+  /** @internal Leaf-set listeners; fed by the membership core through createNode's host. */
+  readonly leafListeners: Set<LeafSetListener>;
+
+  /** The Membership actor (absent when the node never ran); its presence is part of the status. */
+  private readonly membershipActor?: AnyActorRef;
+
+  get status(): NodeStatus {
+    const snap = this.actor.getSnapshot();
+    return this.closing ? 'CLOSED' : statusOf(snap.value, snap.status === 'done', this.membershipActor?.getSnapshot().value);
+  }
+
+  /** Calls `listener` with every status change; returns a function that stops it. */
+  onStatus(listener: (status: NodeStatus) => void): () => void {
+    let last = this.status;
+    const check = (): void => {
+      const now = this.status;
+      if (now !== last) {
+        last = now;
+        listener(now);
+      }
+    };
+    // The lifecycle is the node actor's, the place in the mesh the Membership actor's: either may change it.
+    const subs = [this.actor.subscribe(check), this.membershipActor?.subscribe({ next: check, error: () => {} })];
+    return () => subs.forEach((s) => s?.unsubscribe());
+  }
+
+  /** Resolves when the node reaches `status` (at once if it is there). */
+  whenStatus(status: NodeStatus): Promise<void> {
+    if (this.status === status) return Promise.resolve();
+    return new Promise((resolve) => {
+      const stop = this.onStatus((s) => {
+        if (s === status) {
+          stop();
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Calls `listener` whenever the leaf set changes; returns a function that stops it. */
+  onLeafSet(listener: LeafSetListener): () => void {
+    this.leafListeners.add(listener);
+    return () => this.leafListeners.delete(listener);
+  }
+
+  /** The leaf set: the numerically nearest smaller and larger GUIDs this node knows, nearest first. */
+  get leafSet(): { readonly smaller: NodeHandle[]; readonly larger: NodeHandle[] } {
+    return { smaller: this.membership.leafSet.smaller(), larger: this.membership.leafSet.larger() };
+  }
+
+  /**
+   * Leaves the mesh on purpose: nodes that list this one get a replacement, the pointers it roots
+   * move to their new roots, then the node closes.
+   */
+  async leave(): Promise<void> {
+    this.assertOpen();
+    const membership = this.membershipActor;
+    if (membership && membership.getSnapshot().status === 'active') {
+      // Notices first, then the hand-over once nodes leaving at the same moment are known (membershipMachine.ts).
+      const left = new Promise<void>((resolve) => {
+        const sub = membership.subscribe({ complete: () => resolve(), error: () => resolve() });
+        this.leaveWaits.push(() => {
+          sub.unsubscribe();
+          resolve();
+        });
+      });
+      membership.send({ type: 'leave' });
+      await left;
+    }
+    await this.close();
+  }
+
+  get address(): Address {
+    return this.handle.address;
+  }
+
+  get stats(): NodeStats {
+    const r = this.core.reassembler;
+    return {
+      router: this.core.stats,
+      reassembly: r.stats as unknown as Record<string, number>,
+      transport: this.transport.stats,
+      membership: this.membership.stats,
+      location: { ...this.locator.stats, pointers: this.locator.store.size, objects: this.locator.store.objects },
+      reassemblyHeld: { bytes: r.bytesHeld, pending: r.pending },
+      drops: dropStats(this.core.stats, r.stats, this.locator.store.stats, this.transport.stats),
+      security: {
+        provider: this.securityName,
+        forgedCredentials: this.membership.stats.forgedCredentials,
+        peersProven: this.membership.stats.peersProven,
+        ...this.locator.gate.stats,
+      },
+    };
+  }
+
+  /**
+   * Sends `payload` toward `dest`. Exact routes reach only the node holding `dest` (else they are
+   * dropped at the root and counted); fuzzy routes reach the surrogate root. Payloads larger than
+   * the MTU are fragmented and reassembled at the destination.
+   */
+  route(dest: Guid | string, payload: Uint8Array | string, opts: RouteOptions = {}): void {
+    this.assertOpen();
+    const destGuid = toGuid(dest, this.space);
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('payload must be a Uint8Array or a string');
+    if (bytes.length > DEFAULTS.maxMessageBytes) {
+      throw new MessageTooLargeError(`payload of ${bytes.length} bytes exceeds ${DEFAULTS.maxMessageBytes}`);
+    }
+    const ttl = opts.ttl ?? DEFAULTS.defaultTtl;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > DEFAULTS.maxTtl) {
+      throw new InvalidArgumentError(`ttl must be an integer in 1..${DEFAULTS.maxTtl}, got ${ttl}`);
+    }
+    const moduleId = checkModule(opts.module ?? 0);
+    this.router.send({ type: 'route', request: { dest: destGuid, payload: bytes, fuzzy: !!opts.fuzzy, ttl, moduleId } });
+  }
+
+  /**
+   * Registers an upcall module; returns a function that unregisters it. A module with `attach` is
+   * handed its ModuleContext first thing (api/moduleContext.ts).
+   */
+  register(module: UpcallModule): () => void {
+    this.assertOpen();
+    const host = this.core.upcalls;
+    return host.register(module, (m) =>
+      createModuleContext(m, { node: this, router: this.core, routerActor: this.router, host, leafSet: this.membership.leafSet }),
+    );
+  }
+
+  /** Measures the round-trip time to an address (ms, on the node's clock). */
+  ping(to: Address, opts: { timeoutMs?: number } = {}): Promise<number> {
+    this.assertOpen();
+    const timeoutMs = opts.timeoutMs ?? DEFAULTS.pingTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const done: PingDone = (reply, err) => (reply ? resolve(reply.rtt) : reject(err));
+      this.router.send({ type: 'ping', to, timeoutMs, done });
+    });
+  }
+
+  /** Advertises that this node serves `object` (soft state: republished until unpublished). */
+  publish(object: Guid | string, opts: { tag?: string } = {}): void {
+    this.assertOpen();
+    const guid = toGuid(object, this.space);
+    const tag = checkTag(opts.tag ?? '', 'tag');
+    this.locatorActor.send({ type: 'publish', object: guid, tag });
+  }
+
+  /** Withdraws this node's replica of `object`: the pointers on its paths are removed. */
+  unpublish(object: Guid | string): void {
+    this.assertOpen();
+    this.locatorActor.send({ type: 'unpublish', object: toGuid(object, this.space) });
+  }
+
+  /**
+   * Finds replicas of `object`, nearest first: yields up to `replicas` results, then ends. Fails
+   * with NotFoundError once every salted root answered without a match, TimeoutError when none
+   * answered, AbortedError when `signal` aborts.
+   */
+  locate(object: Guid | string, opts: LocateOptions = {}): AsyncIterableIterator<LocateResult> {
+    return this.startLocate(object, opts, 0, new Uint8Array(0));
+  }
+
+  /**
+   * Delivers `payload` to the nearest replica of `object` (or the `replicas` nearest), seen there
+   * by module `module` as a delivery. Resolves with the replicas reached.
+   */
+  async sendToObject(object: Guid | string, payload: Uint8Array | string, opts: SendToObjectOptions = {}): Promise<LocateResult[]> {
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new InvalidArgumentError('payload must be a non-empty Uint8Array or string');
+    if (bytes.length > DEFAULTS.maxInlineObjectPayload) {
+      throw new MessageTooLargeError(`sendToObject carries at most ${DEFAULTS.maxInlineObjectPayload} bytes, got ${bytes.length}`);
+    }
+    const results: LocateResult[] = [];
+    for await (const r of this.startLocate(object, opts, checkModule(opts.module ?? 0), bytes)) results.push(r);
+    return results;
+  }
+
+  /** The pointers this node holds for `object` (Common API localLookup), nearest server first. */
+  localLookup(object: Guid | string): Pointer[] {
+    return this.locator.store.get(toGuid(object, this.space), this.core.now());
+  }
+
+  private startLocate(object: Guid | string, opts: LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
+    this.assertOpen();
+    const guid = toGuid(object, this.space);
+    const query = checkTag(opts.query ?? '', 'query');
+    const replicas = opts.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > DEFAULTS.maxReplicas) {
+      throw new InvalidArgumentError(`replicas must be an integer in 1..${DEFAULTS.maxReplicas}, got ${replicas}`);
+    }
+    if (this.locator.inFlight >= DEFAULTS.maxLocatesInFlight) {
+      throw new LimitExceededError(`at most ${DEFAULTS.maxLocatesInFlight} locates in flight`);
+    }
+    const sink = new Channel<LocateResult>();
+    const signal = opts.signal;
+    if (signal?.aborted) {
+      sink.fail(new AbortedError('locate aborted before it started'));
+      return sink;
+    }
+    let id = 0;
+    this.locatorActor.send({
+      type: 'locate',
+      // sendToObject goes one salted root at a time: parallel paths could each hand the message to a different replica.
+      request: { object: guid, query, replicas, moduleId, payload, sink, fanout: payload.length > 0 ? 1 : this.fanout },
+      reply: (assigned: number) => (id = assigned),
+    });
+    signal?.addEventListener(
+      'abort',
+      () => this.locatorActor.send({ type: 'abort', id, reason: new AbortedError('locate aborted') }),
+      { once: true },
+    );
+    return sink;
+  }
+
+  /** Adds a known peer to the routing table with a measured latency (static meshes, tools). */
+  addPeer(peer: NodeHandle, latencyMs: number): boolean {
+    this.assertOpen();
+    if (!(latencyMs >= 0)) throw new InvalidArgumentError(`latency must be ≥ 0, got ${latencyMs}`);
+    const added = this.table.add(peer, latencyMs);
+    // A first neighbour takes an ALONE node to ACTIVE.
+    if (added) this.membershipActor?.send({ type: 'peers' });
+    return added;
+  }
+
+  /** The addresses of the routing table's neighbours, nearest first (what a bootstrap provider records). */
+  peerAddresses(): Address[] {
+    const all = [...this.table.neighbours()].map((n) => ({ n, l: this.table.get(n.guid)?.latency ?? Infinity }));
+    return all.sort((a, b) => a.l - b.l).map((x) => x.n.address);
+  }
+
+  /** Leaves waiting for the Membership actor to finish; a close ends them. */
+  private readonly leaveWaits: Array<() => void> = [];
+
+  /** Stops the node: its actors, timers and socket. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Remember who we knew, so a restart can rejoin without its original bootstrap address.
+      if (this.provider?.record && this.table.size > 0) await this.provider.record(this.peerAddresses());
+      for (const wake of this.leaveWaits.splice(0)) wake();
+      this.actor.send({ type: 'close' });
+      this.actor.stop();
+      this.core.shutdown(new ClosedError('node closed'));
+      this.locator.shutdown(new ClosedError('node closed'));
+      await this.transport.close();
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new ClosedError('node is closed');
+  }
+}
+
