@@ -4,7 +4,7 @@
  */
 import { createActor, waitFor, type AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../defaults';
-import { ClosedError, InvalidArgumentError } from '../errors';
+import { checkInteger, ClosedError, InvalidArgumentError } from '../errors';
 import { nodeLogger } from '../log';
 import { idSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
@@ -33,24 +33,18 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   if (options.table && !options.table.self.guid.equals(guid)) {
     throw new InvalidArgumentError('the routing table belongs to another node');
   }
-  if (options.mtu !== undefined && (!Number.isInteger(options.mtu) || options.mtu < DEFAULTS.minMtu)) {
-    throw new InvalidArgumentError(`mtu must be an integer ≥ ${DEFAULTS.minMtu}, got ${options.mtu}`);
-  }
+  if (options.mtu !== undefined) checkInteger('mtu', options.mtu, DEFAULTS.minMtu);
   const clock = options.clock ?? realClock;
   const given = options.transport;
   const openTransport = (): Promise<Transport> =>
     isTransport(given) ? Promise.resolve(given) : openUdpTransport({ ...given, mtu: options.mtu });
   const log = nodeLogger(guid.hex, options.debug, options.log);
-  const salts = options.salts ?? DEFAULTS.salts;
-  if (!Number.isInteger(salts) || salts < 1 || salts > DEFAULTS.maxSalts) {
-    throw new InvalidArgumentError(`salts must be an integer in 1..${DEFAULTS.maxSalts}, got ${salts}`);
-  }
+  const salts = checkInteger('salts', options.salts ?? DEFAULTS.salts, 1, DEFAULTS.maxSalts);
   const rate = options.peerRateLimit;
   if (rate && !(rate.perSec > 0 && rate.burst >= 1)) {
     throw new InvalidArgumentError(`peerRateLimit needs perSec > 0 and burst ≥ 1, got ${rate.perSec} and ${rate.burst}`);
   }
-  const fanout = options.locateFanout ?? DEFAULTS.locateFanout;
-  if (!Number.isInteger(fanout) || fanout < 1) throw new InvalidArgumentError(`locateFanout must be a positive integer, got ${fanout}`);
+  const fanout = checkInteger('locateFanout', options.locateFanout ?? DEFAULTS.locateFanout, 1);
   let nodeRef: AnyActorRef | undefined;
   // The router and locator exist from the moment the node runs, which may be inside the very
   // transition that starts a join: the cores look them up in the actor system when they need them.

@@ -4,7 +4,7 @@
  */
 import { type Actor, type AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../defaults';
-import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
+import { checkInteger, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
 import { Guid, type IdSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
 import type { Address, Transport, TransportStats } from '../transport/types';
@@ -213,10 +213,7 @@ export class TapestryNode {
     if (bytes.length > DEFAULTS.maxMessageBytes) {
       throw new MessageTooLargeError(`payload of ${bytes.length} bytes exceeds ${DEFAULTS.maxMessageBytes}`);
     }
-    const ttl = opts.ttl ?? DEFAULTS.defaultTtl;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > DEFAULTS.maxTtl) {
-      throw new InvalidArgumentError(`ttl must be an integer in 1..${DEFAULTS.maxTtl}, got ${ttl}`);
-    }
+    const ttl = checkInteger('ttl', opts.ttl ?? DEFAULTS.defaultTtl, 1, DEFAULTS.maxTtl);
     const moduleId = checkModule(opts.module ?? 0);
     this.router.send({ type: 'route', request: { dest: destGuid, payload: bytes, fuzzy: !!opts.fuzzy, ttl, moduleId } });
   }
@@ -290,10 +287,7 @@ export class TapestryNode {
     this.assertOpen();
     const guid = toGuid(object, this.space);
     const query = checkTag(opts.query ?? '', 'query');
-    const replicas = opts.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > DEFAULTS.maxReplicas) {
-      throw new InvalidArgumentError(`replicas must be an integer in 1..${DEFAULTS.maxReplicas}, got ${replicas}`);
-    }
+    const replicas = checkInteger('replicas', opts.replicas ?? 1, 1, DEFAULTS.maxReplicas);
     if (this.locator.inFlight >= DEFAULTS.maxLocatesInFlight) {
       throw new LimitExceededError(`at most ${DEFAULTS.maxLocatesInFlight} locates in flight`);
     }

@@ -4,12 +4,15 @@
  * first once DEFAULTS.maxServedRemembered keys are held.
  */
 import { DEFAULTS } from '../defaults';
+import { BoundedMap } from '../routing/boundedMap';
 
 export class ServedOnce {
-  /** Keys in insertion order (a Set iterates oldest first). */
-  private readonly served = new Set<string>();
+  /** Keys in insertion order, the oldest evicted past the limit. */
+  private readonly served: BoundedMap<string, true>;
 
-  constructor(private readonly limit: number = DEFAULTS.maxServedRemembered) {}
+  constructor(limit: number = DEFAULTS.maxServedRemembered) {
+    this.served = new BoundedMap(limit);
+  }
 
   get size(): number {
     return this.served.size;
@@ -18,8 +21,7 @@ export class ServedOnce {
   /** True the first time `key` is seen (and remembers it); false while it is remembered. */
   firstTime(key: string): boolean {
     if (this.served.has(key)) return false;
-    this.served.add(key);
-    if (this.served.size > this.limit) this.served.delete(this.served.values().next().value!);
+    this.served.set(key, true);
     return true;
   }
 }

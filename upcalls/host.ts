@@ -7,7 +7,7 @@
  */
 import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
-import { InvalidArgumentError, LimitExceededError } from '../errors';
+import { checkInteger, InvalidArgumentError, LimitExceededError } from '../errors';
 import type { NodeHandle } from '../routing/handle';
 import { MAX_MODULE_ID, type Delivery, type ForwardContext, type ModuleContext, type UpcallModule } from './contract';
 
@@ -25,10 +25,7 @@ export interface UpcallStats {
 
 /** A module id an application may use: an integer in 0..MAX_MODULE_ID (InvalidArgumentError otherwise). */
 export function checkModuleId(id: number): number {
-  if (!Number.isInteger(id) || id < 0 || id > MAX_MODULE_ID) {
-    throw new InvalidArgumentError(`module id must be an integer in 0..${MAX_MODULE_ID}, got ${id}`);
-  }
-  return id;
+  return checkInteger('module id', id, 0, MAX_MODULE_ID);
 }
 
 export class UpcallHost {
