@@ -5,11 +5,9 @@
  * This class decodes, asks them, and sends what they decide, in the order they decide it. Timers
  * live in the ObjectLocator actor, which calls in here.
  */
-import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
-import type { Guid, IdSpace } from '../routing/guid';
+import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
-import type { RoutingTable } from '../routing/routingTable';
 import { extraPointerTargets, latencyEstimate, locateHop, publishHop, unpublishHop } from '../location/decisions';
 import { handOverBatches } from '../location/handOver';
 import { LocateTracker, type LocateRequest } from '../location/locateTracker';
@@ -22,20 +20,14 @@ import { servedKey, ServedOnce } from '../location/servedOnce';
 import { nextHop, rootWithout } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/contract';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
-import type { RouteRequest } from './routerRuntime';
+import type { RuntimeHost } from './routerTypes';
 import { noneProvider } from '../security/noneProvider';
 import type { SecurityProvider } from '../security/provider';
 
 export type { LocateRequest, LocateResult, LocateSink } from '../location/locateTracker';
 
 /** What the locator needs from its node. */
-export interface LocatorHost {
-  readonly self: NodeHandle;
-  readonly table: RoutingTable;
-  readonly space: IdSpace;
-  readonly log: bunyan;
-  now(): number;
-  route(req: RouteRequest): void;
+export interface LocatorHost extends RuntimeHost {
   /** `acked` false: no hop acknowledgement (absent: the router's default, acknowledged). */
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number, acked?: boolean): void;
   /** Hands a message to a local module as a delivery (sendToObject at a replica). */

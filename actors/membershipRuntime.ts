@@ -4,12 +4,10 @@
  * and timers through the host (`after`, a delayed event of the router actor), so the node's clock
  * drives them — and decodes the membership upcall. Pointer hand-over still lives here (marked below).
  */
-import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
-import type { Guid, IdSpace } from '../routing/guid';
+import type { Guid } from '../routing/guid';
 import type { Address, NodeHandle } from '../routing/handle';
 import { PendingRequests, RequestIds } from '../routing/pendingRequests';
-import type { RoutingTable } from '../routing/routingTable';
 import { Admission } from '../membership/admission';
 import { JoinPlanner } from '../membership/joinPlanner';
 import { JoinServer } from '../membership/joinServer';
@@ -21,19 +19,14 @@ import { NeighbourAsk } from '../membership/neighbourAsk';
 import { emptyMembershipStats, type MembershipPort, type MembershipStats } from '../membership/port';
 import type { Delivery, UpcallModule } from '../upcalls/contract';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
-import type { PingDone, PingOptions, RouteRequest } from './routerRuntime';
+import type { PingDone, PingOptions } from './routerRuntime';
+import type { RuntimeHost } from './routerTypes';
 import type { SecurityProvider } from '../security/provider';
 
 export type { MembershipStats } from '../membership/port';
 
 /** What membership needs from its node. */
-export interface MembershipHost {
-  readonly self: NodeHandle;
-  readonly table: RoutingTable;
-  readonly space: IdSpace;
-  readonly log: bunyan;
-  now(): number;
-  route(req: RouteRequest): void;
+export interface MembershipHost extends RuntimeHost {
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;
   /** Pings an address; `done` runs in the event that ends the ping (never on the microtask queue). */
   ping(to: Address, timeoutMs: number, done: PingDone, opts?: PingOptions): void;

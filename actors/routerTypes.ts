@@ -44,6 +44,16 @@ export interface RouterRuntimeOptions {
 }
 
 /** What a locally originated route asks for (already validated by the node's API). */
+/** What every per-message runtime (location, membership) needs of its node: who it is, its table, its clock, routing. */
+export interface RuntimeHost {
+  readonly self: NodeHandle;
+  readonly table: RoutingTable;
+  readonly space: IdSpace;
+  readonly log: bunyan;
+  now(): number;
+  route(req: RouteRequest): void;
+}
+
 export interface RouteRequest {
   readonly dest: Guid;
   readonly payload: Uint8Array;

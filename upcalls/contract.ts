@@ -15,6 +15,7 @@ import type bunyan from 'bunyan';
 import type { Guid, IdSpace } from '../routing/guid';
 import type { RoutingTable } from '../routing/routingTable';
 import type { LeafSet } from '../membership/leafSet';
+import type { LocateResult } from '../location/locateTracker';
 import type { FragmentInfo, NodeHandle } from '../routing/messages';
 
 /** A message passing through this node on its way to `nextHop`. */
@@ -78,19 +79,8 @@ export interface UpcallModule {
 /** Largest module id an application may use; 0xff00 and above are reserved for built-in modules. */
 export const MAX_MODULE_ID = 0xfeff;
 
-/** A replica found by a locate (the node's LocateResult). */
-export interface LocatedReplica {
-  readonly object: Guid;
-  /** The node serving the replica. */
-  readonly server: NodeHandle;
-  readonly tag: string;
-  /** Overlay hops from the origin to the server. */
-  readonly hops: number;
-  /** Latency along that path (ms), by the nodes' own measurements. */
-  readonly pathLatency: number;
-  /** Time from the start of the locate until this answer arrived (ms, on the node's clock). */
-  readonly elapsedMs: number;
-}
+/** A replica found by a locate: location's LocateResult, as modules see it. */
+export type LocatedReplica = LocateResult;
 
 /** The routing table as a module may see it: lookups only, nothing that changes it. */
 export type RoutingTableView = Pick<
