@@ -120,6 +120,8 @@ export const DEFAULTS = {
   // ---- Upcalls -------------------------------------------------------------------------------
   /** Most application upcall modules registered on one node (the built-in ones are not counted). */
   maxModules: 64,
+  /** Actors one module may start through its context (its sessions live inside them, not one actor each). */
+  maxModuleActors: 8,
 
   // ---- Transport (UDP) -----------------------------------------------------------------------
   /** Most frames a UDP transport queues for sending before it drops (and counts) new ones. */

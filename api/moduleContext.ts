@@ -4,9 +4,9 @@
  * application's would be), direct sends and timers through the router on the node's clock. Messages
  * carry the module's id. A timer of a module that was unregistered, or of a closed node, never fires.
  */
-import type { AnyActorRef } from 'xstate';
+import { createActor, type Actor, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../defaults';
-import { ClosedError, InvalidArgumentError, MessageTooLargeError } from '../errors';
+import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
 import type { RouterRuntime } from '../actors/routerRuntime';
 import type { LeafSetView, ModuleContext, UpcallModule } from '../upcalls/contract';
 import type { UpcallHost } from '../upcalls/host';
@@ -19,6 +19,10 @@ export interface ModuleContextParts {
   readonly routerActor: AnyActorRef;
   readonly host: UpcallHost;
   readonly leafSet: LeafSetView;
+  /** The node's clock: a module's own actors schedule their delays on it. */
+  readonly clock: Actor<AnyActorLogic>['clock'];
+  /** Where the module's actors are kept, to be stopped with the module or the node. */
+  readonly actors: Set<AnyActorRef>;
 }
 
 export function createModuleContext(module: UpcallModule, parts: ModuleContextParts): ModuleContext {
@@ -65,5 +69,14 @@ export function createModuleContext(module: UpcallModule, parts: ModuleContextPa
     table: node.table,
     leafSet: parts.leafSet,
     log: router.log.child({ module: module.name }),
+    startActor: (logic, input) => {
+      open();
+      if (parts.actors.size >= DEFAULTS.maxModuleActors) throw new LimitExceededError(`at most ${DEFAULTS.maxModuleActors} actors per module`);
+      // Its own root (so it can be stopped with the module), scheduled on the node's injected clock.
+      const actor = createActor(logic, { clock: parts.clock, input });
+      parts.actors.add(actor);
+      actor.start();
+      return actor;
+    },
   };
 }

@@ -225,10 +225,21 @@ export class TapestryNode {
   register(module: UpcallModule): () => void {
     this.assertOpen();
     const host = this.core.upcalls;
-    return host.register(module, (m) =>
-      createModuleContext(m, { node: this, router: this.core, routerActor: this.router, host, leafSet: this.membership.leafSet }),
+    const actors = new Set<AnyActorRef>();
+    const unregister = host.register(module, (m) =>
+      createModuleContext(m, { node: this, router: this.core, routerActor: this.router, host, leafSet: this.membership.leafSet, clock: this.actor.clock, actors }),
     );
+    this.moduleActors.add(actors);
+    return () => {
+      unregister();
+      this.moduleActors.delete(actors);
+      for (const a of actors) a.stop();
+      actors.clear();
+    };
   }
+
+  /** Each registered module's own actors (ModuleContext.startActor), stopped when the node closes. */
+  private readonly moduleActors = new Set<Set<AnyActorRef>>();
 
   /** Measures the round-trip time to an address (ms, on the node's clock). */
   ping(to: Address, opts: { timeoutMs?: number } = {}): Promise<number> {
@@ -337,6 +348,7 @@ export class TapestryNode {
       // Remember who we knew, so a restart can rejoin without its original bootstrap address.
       if (this.provider?.record && this.table.size > 0) await this.provider.record(this.peerAddresses());
       for (const wake of this.leaveWaits.splice(0)) wake();
+      for (const actors of this.moduleActors) for (const a of actors) a.stop();
       this.actor.send({ type: 'close' });
       this.actor.stop();
       this.core.shutdown(new ClosedError('node closed'));

@@ -12,6 +12,7 @@
  * The context's timers end when the module is unregistered or the node closes.
  */
 import type bunyan from 'bunyan';
+import type { Actor, AnyActorLogic, InputFrom } from 'xstate';
 import type { Guid, IdSpace } from '../routing/guid';
 import type { RoutingTable } from '../routing/routingTable';
 import type { LeafSet } from '../membership/leafSet';
@@ -122,4 +123,11 @@ export interface ModuleContext {
   readonly leafSet: LeafSetView;
   /** The node's logger, with the module's name. */
   readonly log: bunyan;
+  /**
+   * Starts an actor of the module's own (its sessions and timers, DESIGN rule 3), attached to the
+   * node: its delays run on the node's clock, and it is stopped when the module is unregistered or
+   * the node closes. A few per module (DEFAULTS.maxModuleActors), never one per session: thousands
+   * of children of one parent cost O(n²) in xstate 5.
+   */
+  startActor<L extends AnyActorLogic>(logic: L, input?: InputFrom<L>): Actor<L>;
 }

@@ -104,6 +104,15 @@ function handOver(rng: SeededRng, bits: Bits, n = 3): LocationMsg {
   return { kind: 'handOver', handOver: { pointers } };
 }
 
+/** One publish record as a hand-over carries it; `family` fixes its server's address family. */
+function record(rng: SeededRng, bits: Bits, o: Partial<PublishMsg> = {}, family?: 4 | 6): PublishMsg {
+  return (publish(rng, bits, { server: handle(rng, bits, family), ...o }) as { publish: PublishMsg }).publish;
+}
+
+function handOverOf(pointers: PublishMsg[]): LocationMsg {
+  return { kind: 'handOver', handOver: { pointers } };
+}
+
 function sample(rng: SeededRng, kind: Kind, bits: Bits): LocationMsg {
   switch (kind) {
     case 'publish':
@@ -272,7 +281,9 @@ describe('location codec round trip', () => {
               ? { kind: 'locate', locate: { ...msg.locate, origin: h } }
               : msg.kind === 'found'
                 ? { kind: 'found', found: { ...msg.found, server: h } }
-                : msg;
+                : msg.kind === 'handOver'
+                  ? handOverOf(msg.handOver.pointers.map((p) => ({ ...p, server: handle(rng, bits, family) })))
+                  : msg;
       expectLocation(roundTrip(withFamily), withFamily);
       expectLocation(roundTrip(withFamily, bits === 160 ? 20 : 32), withFamily);
     }
@@ -297,6 +308,28 @@ describe('location codec round trip', () => {
     // A JS string that is not well-formed UTF-16 has no UTF-8 form: a lone surrogate goes out as U+FFFD.
     const lone = roundTrip(publish(rng, 160, { tag: 'a\uD800b' }));
     expect(lone.kind === 'publish' && lone.publish.tag).toBe('a\uFFFDb');
+  });
+
+  test('hand-over records keep every publish field, at the edges of the publish limits', () => {
+    const longTag = '€'.repeat(85) + 'x'; // exactly maxTagBytes bytes of UTF-8
+    expect(Buffer.byteLength(longTag)).toBe(DEFAULTS.maxTagBytes);
+    for (const bits of [160, 256] as const) {
+      const idBytes = (bits / 8) as 20 | 32;
+      const msgs = [
+        handOverOf([
+          record(rng, bits, { tag: longTag, saltIndex: DEFAULTS.maxSalts - 1, sequence: 0xffff_ffff, lifetimeMs: DEFAULTS.maxPointerLifetimeMs, pathLatency: Number.MAX_VALUE, extra: true }, 4),
+          record(rng, bits, { tag: '', saltIndex: 0, sequence: 0, lifetimeMs: 1, pathLatency: 0, extra: false }, 6),
+          record(rng, bits, { tag: 'astral 😀 and nul \u0000 inside' }, 4),
+        ]),
+        // No records, and exactly as many as a hand-over may carry.
+        handOverOf([]),
+        handOver(rng, bits, DEFAULTS.maxHandOverPointers),
+      ];
+      for (const msg of msgs) {
+        expectLocation(roundTrip(msg), msg);
+        expectLocation(roundTrip(msg, idBytes), msg);
+      }
+    }
   });
 
   test('locate, found and notFound at the edges of every limit', () => {
@@ -341,12 +374,14 @@ describe('location codec round trip', () => {
 
   test('decoded messages never alias the input buffer', () => {
     for (const kind of KINDS) {
-      const msg = sample(rng, kind, 160);
-      const input = new Uint8Array(encodeLocation(msg));
-      const decoded = decodeLocation(input);
-      input.fill(0xff);
-      expectLocation(decoded, msg);
-      for (const bytes of bytesHeld(decoded)) expect(bytes.buffer).not.toBe(input.buffer);
+      for (const bits of [160, 256] as const) {
+        const msg = sample(rng, kind, bits);
+        const input = new Uint8Array(encodeLocation(msg));
+        const decoded = decodeLocation(input);
+        input.fill(0xff);
+        expectLocation(decoded, msg);
+        for (const bytes of bytesHeld(decoded)) expect(bytes.buffer).not.toBe(input.buffer);
+      }
     }
   });
 
@@ -356,6 +391,14 @@ describe('location codec round trip', () => {
     const again = encodeLocation(msg);
     expectBytes(again, before);
     expectLocation(decodeLocation(before), msg);
+    // Every kind: a twin built from the same seed is the oracle for the message after encoding.
+    KINDS.forEach((kind, i) => {
+      const [encoded, twin] = [sample(new SeededRng(100 + i), kind, 256), sample(new SeededRng(100 + i), kind, 256)];
+      const first = encodeLocation(encoded);
+      expectLocation(encoded, twin);
+      expectBytes(encodeLocation(encoded), first);
+      expectLocation(decodeLocation(first), twin);
+    });
   });
 
   test('a second body on the wire replaces the first, as proto3 specifies for a oneof', () => {
@@ -526,10 +569,34 @@ describe('location hand-over message', () => {
   const rng = new SeededRng(57);
   const enc = (m: LocationMsg) => encodeLocation(m);
 
+  const fakeGuid = (n: number) => ({ bytes: new Uint8Array(n) }) as unknown as Guid;
+
   test('count: more than maxHandOverPointers records; exactly that many decode', () => {
     expect(reasonOf(enc(handOver(rng, 160, DEFAULTS.maxHandOverPointers + 1)))).toBe('count');
+    expect(reasonOf(enc(handOver(rng, 256, DEFAULTS.maxHandOverPointers + 1)))).toBe('count');
     const full = handOver(rng, 256, DEFAULTS.maxHandOverPointers);
     expectLocation(decodeLocation(enc(full)), full);
+  });
+
+  test('protobuf: a hand-over cut short', () => {
+    expect(reasonOf(Uint8Array.from([(6 << 3) | 2]))).toBe('protobuf'); // its tag alone
+    expect(reasonOf(enc(handOver(rng, 160)).subarray(0, 10))).toBe('protobuf'); // its length runs past the end
+  });
+
+  test('missing: a record with its object but no server', () => {
+    expect(reasonOf(Uint8Array.from(lenField(6, lenField(1, [...lenField(1, Array.from(guid(rng, 160).bytes)), ...varintField(6, 1000)]))))).toBe('missing');
+  });
+
+  test('guid: a record\'s object or server GUID of a width that is neither 20 nor 32, or an empty record', () => {
+    for (const n of [0, 19, 21, 31, 33]) {
+      for (const bits of [160, 256] as const) {
+        // The odd GUID in the first record, with a valid record after it.
+        expect(reasonOf(enc(handOverOf([record(rng, bits, { object: fakeGuid(n) }), record(rng, bits)])))).toBe('guid');
+        const server: NodeHandle = { guid: fakeGuid(n), address: address(rng, 4) };
+        expect(reasonOf(enc(handOverOf([record(rng, bits, { server }), record(rng, bits)])))).toBe('guid');
+      }
+    }
+    expect(reasonOf(Uint8Array.from(lenField(6, lenField(1, []))))).toBe('guid');
   });
 
   test('guid: records of two widths in one message, or not the configured width', () => {
@@ -537,6 +604,36 @@ describe('location hand-over message', () => {
     const b = handOver(rng, 256, 2) as { handOver: { pointers: readonly PublishMsg[] } };
     expect(reasonOf(enc({ kind: 'handOver', handOver: { pointers: [...a.handOver.pointers, ...b.handOver.pointers] } }))).toBe('guid');
     expect(reasonOf(enc(handOver(rng, 160, 1)), 32)).toBe('guid');
+    for (const [bits, other] of [
+      [160, 256],
+      [256, 160],
+    ] as const) {
+      // A record whose server's width differs from its object's, first or after a valid record.
+      expect(reasonOf(enc(handOverOf([record(rng, bits, { server: handle(rng, other) })])))).toBe('guid');
+      expect(reasonOf(enc(handOverOf([record(rng, bits), record(rng, bits, { server: handle(rng, other) })])))).toBe('guid');
+      // Records each consistent in itself, of two widths.
+      expect(reasonOf(enc(handOverOf([record(rng, bits), record(rng, other)])))).toBe('guid');
+      expect(reasonOf(enc(handOver(rng, bits, 1)), bits === 160 ? 32 : 20)).toBe('guid');
+    }
+  });
+
+  test('address: bad family, ip length or port on a record\'s server, first or after a valid record', () => {
+    const bad: Address[] = [
+      { family: 5 as 4, ip: new Uint8Array(4), port: 80 },
+      { family: 0 as 4, ip: new Uint8Array(4), port: 80 }, // proto3's unset value: no family
+      { family: 4, ip: new Uint8Array(16), port: 80 },
+      { family: 6, ip: new Uint8Array(4), port: 80 },
+      { family: 4, ip: new Uint8Array(0), port: 80 },
+      { family: 4, ip: new Uint8Array(4), port: 0 },
+      { family: 6, ip: new Uint8Array(16), port: 65_536 },
+    ];
+    for (const a of bad) {
+      for (const bits of [160, 256] as const) {
+        const server = { guid: guid(rng, bits), address: a };
+        expect(reasonOf(enc(handOverOf([record(rng, bits, { server }), record(rng, bits)])))).toBe('address');
+        expect(reasonOf(enc(handOverOf([record(rng, bits), record(rng, bits, { server })])))).toBe('address');
+      }
+    }
   });
 
   test('each record is checked as a publish is (lifetime, salt, tag)', () => {
@@ -544,6 +641,31 @@ describe('location hand-over message', () => {
     expect(reasonOf(enc({ kind: 'handOver', handOver: { pointers: [p, { ...p, lifetimeMs: 0 }] } }))).toBe('lifetime');
     expect(reasonOf(enc({ kind: 'handOver', handOver: { pointers: [{ ...p, saltIndex: DEFAULTS.maxSalts }] } }))).toBe('salt');
     expect(reasonOf(enc({ kind: 'handOver', handOver: { pointers: [{ ...p, tag: 'x'.repeat(DEFAULTS.maxTagBytes + 1) }] } }))).toBe('tag');
+  });
+
+  test('every publish rule holds for each record, with the publish reason', () => {
+    const bad: [Partial<PublishMsg>, DecodeReason][] = [
+      [{ tag: 'x'.repeat(DEFAULTS.maxTagBytes + 1) }, 'tag'],
+      [{ tag: '€'.repeat(86) }, 'tag'], // 86 characters, 258 bytes
+      [{ saltIndex: DEFAULTS.maxSalts }, 'salt'],
+      [{ lifetimeMs: 0 }, 'lifetime'],
+      [{ lifetimeMs: DEFAULTS.maxPointerLifetimeMs + 1 }, 'lifetime'],
+      [{ pathLatency: -1 }, 'latency'],
+      [{ pathLatency: NaN }, 'latency'],
+      [{ pathLatency: Infinity }, 'latency'],
+    ];
+    for (const [o, reason] of bad) {
+      for (const bits of [160, 256] as const) {
+        // The bad record last, so the valid one before it does not stop the check.
+        expect(reasonOf(enc(handOverOf([record(rng, bits), record(rng, bits, o, 6)])))).toBe(reason);
+      }
+    }
+    // Invalid UTF-8 in a record's tag, rejected as in a publish; valid bytes in its place decode.
+    const marked = enc(handOverOf([record(rng, 160), record(rng, 160, { tag: 'TAG!' }, 4)]));
+    expect(reasonOf(patch(marked, 'TAG!', [0x80, 0x41, 0x41, 0x41]))).toBe('tag');
+    expect(reasonOf(patch(marked, 'TAG!', [0xed, 0xa0, 0x80, 0x41]))).toBe('tag');
+    const ok = decodeLocation(patch(marked, 'TAG!', [0xc3, 0xa9, 0x41, 0x41]));
+    expect(ok.kind === 'handOver' && ok.handOver.pointers[1].tag).toBe('éAA');
   });
 
   test('an empty hand-over decodes (nothing to take over)', () => {

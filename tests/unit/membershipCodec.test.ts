@@ -4,6 +4,7 @@ import { Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';
 import type { Address } from '../../transport/types';
 import { FrameDecodeError, type DecodeReason } from '../../wire/codec';
+import { decodeLocation, encodeLocation } from '../../wire/locationCodec';
 import { decodeMembership, encodeMembership } from '../../wire/membershipCodec';
 import type { Adopt, JoinMulticast, JoinMulticastAck, JoinReply, JoinRequest, LeaveNotice, MembershipMsg, NeighbourReply, NeighbourRequest } from '../../membership/messages';
 import type { NodeHandle } from '../../routing/messages';
@@ -30,8 +31,8 @@ const KINDS: readonly Kind[] = [
 /** The kinds that carry at least one GUID (and so a width) when built by sample(). */
 const KINDS_WITH_GUIDS = KINDS.filter((k) => k !== 'neighbourRequest' && k !== 'adopt');
 /**
- * The kinds that carry a handle after their first one (a list of nodes, a replacement, a second
- * pointer), written out from messages.proto so the cases that ran can be counted against it.
+ * The kinds that carry a handle after their first one (a list of nodes, a replacement), written out
+ * from messages.proto so the cases that ran can be counted against it.
  */
 const KINDS_WITH_A_LATER_HANDLE: readonly Kind[] = ['multicastAck', 'joinReply', 'neighbourReply', 'leave', 'candidates'];
 
@@ -314,7 +315,7 @@ describe('membership codec rejects malformed messages with a reason', () => {
   test('protobuf: garbage, overlong lengths, truncated fields, nesting past the limit', () => {
     expect(reasonOf(new Uint8Array(11).fill(0xff))).toBe('protobuf');
     expect(reasonOf(Uint8Array.from([0x0a, 0x05, 0x01]))).toBe('protobuf'); // join request longer than the input
-    expect(reasonOf(Uint8Array.from([0x4a]))).toBe('protobuf'); // hand-over's tag, cut off
+    expect(reasonOf(Uint8Array.from([0x4a]))).toBe('protobuf'); // field 9's tag (reserved), cut off
     expect(reasonOf(new Uint8Array(300).fill(0x0b))).toBe('protobuf'); // 300 nested start-groups
     // An adopt's rttMs (a double, field 1) with only 3 of its 8 bytes.
     expect(reasonOf(Uint8Array.from(lenField(7, [0x09, 1, 2, 3])))).toBe('protobuf');
@@ -346,10 +347,30 @@ describe('membership codec rejects malformed messages with a reason', () => {
     expect(ok.kind === 'joinRequest' && ok.joinRequest.joining.address.port).toBe(4000);
     // An empty multicast acknowledgement is a valid, empty message.
     expect(decodeMembership(Uint8Array.from(lenField(3, []))).kind).toBe('multicastAck');
-    // Field 9 was the pointer hand-over, now location's (LocationMsg field 6): a membership message
-    // carrying only it has no body.
+  });
+
+  test('field 9 is reserved: the pointer hand-over it carried is location\'s now, so membership skips it', () => {
+    // Field 9 was the pointer hand-over, now LocationMsg field 6: a membership message carrying only
+    // it has no body, whether the field is empty, holds an empty record, or holds a real hand-over.
     expect(reasonOf(Uint8Array.from(lenField(9, [])))).toBe('emptyBody');
     expect(reasonOf(Uint8Array.from(lenField(9, lenField(1, []))))).toBe('emptyBody');
+    // The bytes of a valid hand-over, taken from the location codec (LocationMsg field 6: one tag
+    // byte, then a one-byte length for this size) and sent as membership field 9.
+    const p = {
+      object: guid(rng, 160), server: handle(rng, 160), tag: 'video/mp4', saltIndex: 1, sequence: 42,
+      lifetimeMs: DEFAULTS.pointerLifetimeMs, pathLatency: 12.75, extra: false,
+    };
+    const asLocation = encodeLocation({ kind: 'handOver', handOver: { pointers: [p] } });
+    expect(asLocation[0]).toBe((6 << 3) | 2);
+    expect(asLocation[1]).toBe(asLocation.length - 2);
+    const handOverBody = asLocation.subarray(2);
+    const asLocationAgain = decodeLocation(Uint8Array.from(lenField(6, handOverBody)));
+    expect(asLocationAgain.kind === 'handOver' && asLocationAgain.handOver.pointers.map((x) => x.object.hex)).toEqual([p.object.hex]);
+    expect(reasonOf(Uint8Array.from(lenField(9, handOverBody)))).toBe('emptyBody');
+    // Beside a body, field 9 is skipped as any unknown field is: the body decodes as sent, either order.
+    const msg = joinRequest(rng, 160);
+    expectMembership(decodeMembership(Uint8Array.from([...encodeMembership(msg), ...lenField(9, handOverBody)])), msg);
+    expectMembership(decodeMembership(Uint8Array.from([...lenField(9, handOverBody), ...encodeMembership(msg)])), msg);
   });
 
   test('guid: a handle GUID of a width that is neither 20 nor 32', () => {
