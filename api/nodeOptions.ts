@@ -75,10 +75,11 @@ export interface NodeOptions {
   /** Salted roots a locate tries at once (1 .. salts). Default DEFAULTS.locateFanout, capped at salts. */
   readonly locateFanout?: number;
   /**
-   * Where to join from: a provider, or addresses ("127.0.0.1:4000", "[::1]:4000", or Address
-   * objects). Absent: the node starts a mesh of its own (ALONE until a peer joins through it).
+   * Where to join from: a provider, an address ("127.0.0.1:4000", "[::1]:4000"), or a list of
+   * addresses (strings or Address objects). Absent: the node starts a mesh of its own (ALONE until
+   * a peer joins through it).
    */
-  readonly bootstrap?: BootstrapProvider | ReadonlyArray<Address | string>;
+  readonly bootstrap?: BootstrapProvider | ReadonlyArray<Address | string> | string;
   /** How long an ALONE node waits before trying its bootstrap again (ms). Default DEFAULTS.joinRetryMs. */
   readonly joinRetryMs?: number;
   /** Table repair period (ms; 0 = off). Default DEFAULTS.repairMs. */
@@ -116,7 +117,7 @@ export interface RouteOptions {
   readonly fuzzy?: boolean;
   /** Most hops (1 .. DEFAULTS.maxTtl). Default DEFAULTS.defaultTtl. */
   readonly ttl?: number;
-  /** Upcall module id that handles the message (0 .. 65535). Default 0. */
+  /** Upcall module id that handles the message (0 .. MAX_MODULE_ID, 65279). Default 0. */
   readonly module?: number;
 }
 
@@ -158,10 +159,17 @@ export function chooseGuid(options: NodeOptions, space: IdSpace, security: Secur
   return given ?? options.table?.self.guid ?? Guid.fromBytes(randomBytes(space.bytes));
 }
 
+/**
+ * The bootstrap provider for the `bootstrap` option: one address as a string ("127.0.0.1:4000"), a
+ * list of addresses, or a provider (an object with `resolve`). Anything else is an
+ * InvalidArgumentError here, before a socket is opened, never a failure later in the join.
+ */
 export function toProvider(b: NodeOptions['bootstrap']): BootstrapProvider | undefined {
   if (b === undefined) return undefined;
+  if (typeof b === 'string') return new StaticBootstrap([b]);
   if (Array.isArray(b)) return new StaticBootstrap(b as Array<Address | string>);
-  return b as BootstrapProvider;
+  if (typeof b === 'object' && b !== null && typeof (b as BootstrapProvider).resolve === 'function') return b as BootstrapProvider;
+  throw new InvalidArgumentError('bootstrap must be an address string, a list of addresses, or a provider with resolve()');
 }
 
 export function checkTag(tag: string, what: string): string {

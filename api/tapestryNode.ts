@@ -134,11 +134,16 @@ export class TapestryNode {
   /** Resolves when the node reaches `status` (at once if it is there). */
   whenStatus(status: NodeStatus): Promise<void> {
     if (this.status === status) return Promise.resolve();
-    return new Promise((resolve) => {
+    if (this.status === 'CLOSED') return Promise.reject(new ClosedError(`node is closed; it will never be ${status}`));
+    return new Promise((resolve, reject) => {
       const stop = this.onStatus((s) => {
         if (s === status) {
           stop();
           resolve();
+        } else if (s === 'CLOSED') {
+          // Nothing follows CLOSED: a wait for any other status would never settle.
+          stop();
+          reject(new ClosedError(`node closed before it was ${status}`));
         }
       });
     });
