@@ -24,6 +24,7 @@ import { ReliableHops } from '../routing/reliableHops';
 import { Pings, type PingDone, type PingOptions } from '../routing/pings';
 import { DuplicateFilter } from '../routing/duplicates';
 import { newRouterStats, type RouteRequest, type RouterRuntimeOptions, type RouterStats } from './routerTypes';
+import { RequestIds } from '../routing/pendingRequests';
 
 export type { PingDone, PingOptions, PingReply } from '../routing/pings';
 export type { PeerRateLimit, RouteRequest, RouterRuntimeOptions, RouterStats } from './routerTypes';
@@ -48,7 +49,8 @@ export class RouterRuntime {
   private readonly duplicates: DuplicateFilter;
   private readonly timerSink?: (ms: number, fire: () => void) => void;
   private readonly hopAcks: boolean;
-  private nextRouteId = 1;
+  /** Route ids: uint32, never 0 (an absent routeId). */
+  private readonly routeIds = new RequestIds();
   /** Timers asked for during the current event (a router actor event or a datagram); armed when it ends. */
   private readonly timersDue: Array<{ ms: number; fire: () => void }> = [];
   /** True while an event is being handled (a router actor event, or a datagram on the plain-call path). */
@@ -195,7 +197,7 @@ export class RouterRuntime {
     this.stats.routesStarted++;
     const base = {
       source: this.self, dest: req.dest, fuzzy: req.fuzzy, ttl: req.ttl, hops: 0, level: 0,
-      moduleId: req.moduleId, routeId: this.newRouteId(),
+      moduleId: req.moduleId, routeId: this.routeIds.next(),
     };
     if (req.payload.length <= this.chunkBytes) {
       this.step({ ...base, payload: req.payload });
@@ -365,12 +367,6 @@ export class RouterRuntime {
   /** Hands a message that ends here to its module; counted, and a throwing module is contained. */
   deliverLocal(delivery: Delivery): void {
     this.upcalls.deliver(delivery);
-  }
-
-  private newRouteId(): number {
-    const id = this.nextRouteId;
-    this.nextRouteId = (id + 1) >>> 0 || 1;
-    return id;
   }
 
   /** Encodes and sends a frame that wants no HopAck: its datagram id is 0, which protobuf leaves off the wire. */

@@ -14,6 +14,7 @@ import { NotFoundError, TimeoutError } from '../errors';
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
 import type { LocateFound, LocateMsg, LocateNotFound } from './messages';
+import { RequestIds } from '../routing/pendingRequests';
 
 /** One replica a locate found. */
 export interface LocateResult {
@@ -106,7 +107,7 @@ interface LocateState {
 export class LocateTracker {
   /** Locates in flight, by id. Bounded by the caller (DEFAULTS.maxLocatesInFlight, checked in api/). */
   private readonly locates = new Map<number, LocateState>();
-  private nextLocateId = 1;
+  private readonly locateIds = new RequestIds();
 
   constructor(
     private readonly port: LocatePort,
@@ -120,8 +121,7 @@ export class LocateTracker {
 
   /** Starts a locate toward salted root 0 (and more, up to `fanout`); returns its id. */
   start(req: LocateRequest, now: number): number {
-    const id = this.nextLocateId;
-    this.nextLocateId = (id + 1) >>> 0 || 1;
+    const id = this.locateIds.next();
     const st: LocateState = {
       id, req, startedAt: now, nextSalt: 0, attempts: new Map(), found: new Map(), pending: new Map(), rootAnswered: false,
     };

@@ -12,6 +12,7 @@
 import { DEFAULTS } from '../defaults';
 import { sameAddress, type Address, type NodeHandle } from './handle';
 import type { RouteMsg } from './messages';
+import { RequestIds } from './pendingRequests';
 
 export interface HopStats {
   /** Forwarded hops that got no acknowledgement in time, and the retries to another neighbour. */
@@ -57,7 +58,8 @@ export interface PendingHop {
 export class ReliableHops {
   /** Frame id → its pending hop; at most `maxPending` (DEFAULTS.maxPendingHops), beyond it hops go untracked. */
   private readonly pending = new Map<number, PendingHop>();
-  private nextFrameId = 1;
+  /** Frame ids: uint32, never 0 (which marks a frame that wants no HopAck). */
+  private readonly frameIds = new RequestIds();
 
   constructor(
     private readonly port: HopPort,
@@ -79,9 +81,7 @@ export class ReliableHops {
       this.stats.hopsUntracked++;
       return 0;
     }
-    const frameId = this.nextFrameId;
-    this.nextFrameId = (frameId + 1) >>> 0 || 1;
-    return frameId;
+    return this.frameIds.next();
   }
 
   /**

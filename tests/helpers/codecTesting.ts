@@ -1,4 +1,5 @@
 import { FrameDecodeError, type DecodeReason } from '../../wire/codec';
+import type { Address } from '../../transport/types';
 
 /**
  * A decode-and-judge function for fuzzing a payload codec: returns the decode reason, or 'ok' for a
@@ -34,3 +35,14 @@ export function varint(v: number): number[] {
 }
 export const lenField = (field: number, content: ArrayLike<number>) => [...varint((field << 3) | 2), ...varint(content.length), ...Array.from(content)];
 export const varintField = (field: number, v: number) => [...varint(field << 3), ...varint(v)];
+
+/** Addresses no decoder may accept: a bad family (family 0 is proto3's unset value), IP length or port. */
+export const BAD_ADDRESSES: readonly Address[] = [
+  { family: 5 as 4, ip: new Uint8Array(4), port: 80 },
+  { family: 0 as 4, ip: new Uint8Array(4), port: 80 },
+  { family: 4, ip: new Uint8Array(16), port: 80 },
+  { family: 6, ip: new Uint8Array(4), port: 80 },
+  { family: 4, ip: new Uint8Array(0), port: 80 },
+  { family: 4, ip: new Uint8Array(4), port: 0 },
+  { family: 6, ip: new Uint8Array(16), port: 65_536 },
+];

@@ -237,7 +237,7 @@ describe('locate tracker', () => {
 
   test('locate ids wrap past 2^32 - 1 to 1, never 0', () => {
     const sc = new Scenario(self, [[]], () => true);
-    (sc.tracker as unknown as { nextLocateId: number }).nextLocateId = 0xffffffff;
+    (sc.tracker as unknown as { locateIds: { nextId: number } }).locateIds.nextId = 0xffffffff;
     expect(sc.tracker.start(request(object, new RecordingSink()), 0)).toBe(0xffffffff);
     expect(sc.tracker.start(request(object, new RecordingSink()), 0)).toBe(1);
   });

@@ -9,7 +9,7 @@ import type { LocateFound, LocateMsg, LocateNotFound, LocationMsg, PublishMsg, U
 import type { NodeHandle } from '../../routing/messages';
 import { decodeReason } from '../helpers/decodeReason';
 import { hostileInputTests } from '../helpers/hostileInput';
-import { lenField, outcomeOf, varint, varintField } from '../helpers/codecTesting';
+import { lenField, outcomeOf, varint, varintField, BAD_ADDRESSES } from '../helpers/codecTesting';
 
 // The oracle throughout is the input object: a decoded message must say exactly what was encoded.
 
@@ -477,15 +477,7 @@ describe('location codec rejects malformed messages with a reason', () => {
   });
 
   test('address: bad family, ip length or port on every handle', () => {
-    const bad: Address[] = [
-      { family: 5 as 4, ip: new Uint8Array(4), port: 80 },
-      { family: 0 as 4, ip: new Uint8Array(4), port: 80 }, // proto3's unset value: no family
-      { family: 4, ip: new Uint8Array(16), port: 80 },
-      { family: 6, ip: new Uint8Array(4), port: 80 },
-      { family: 4, ip: new Uint8Array(0), port: 80 },
-      { family: 4, ip: new Uint8Array(4), port: 0 },
-      { family: 6, ip: new Uint8Array(16), port: 65_536 },
-    ];
+    const bad = BAD_ADDRESSES;
     for (const a of bad) {
       const h = { guid: guid(rng, 160), address: a };
       expect(reasonOf(enc(publish(rng, 160, { server: h })))).toBe('address');
@@ -618,15 +610,7 @@ describe('location hand-over message', () => {
   });
 
   test('address: bad family, ip length or port on a record\'s server, first or after a valid record', () => {
-    const bad: Address[] = [
-      { family: 5 as 4, ip: new Uint8Array(4), port: 80 },
-      { family: 0 as 4, ip: new Uint8Array(4), port: 80 }, // proto3's unset value: no family
-      { family: 4, ip: new Uint8Array(16), port: 80 },
-      { family: 6, ip: new Uint8Array(4), port: 80 },
-      { family: 4, ip: new Uint8Array(0), port: 80 },
-      { family: 4, ip: new Uint8Array(4), port: 0 },
-      { family: 6, ip: new Uint8Array(16), port: 65_536 },
-    ];
+    const bad = BAD_ADDRESSES;
     for (const a of bad) {
       for (const bits of [160, 256] as const) {
         const server = { guid: guid(rng, bits), address: a };

@@ -10,7 +10,7 @@ import type { Adopt, JoinMulticast, JoinMulticastAck, JoinReply, JoinRequest, Le
 import type { NodeHandle } from '../../routing/messages';
 import { decodeReason } from '../helpers/decodeReason';
 import { hostileInputTests } from '../helpers/hostileInput';
-import { lenField, outcomeOf, varint, varintField } from '../helpers/codecTesting';
+import { lenField, outcomeOf, varint, varintField, BAD_ADDRESSES } from '../helpers/codecTesting';
 
 // The oracle throughout is the input object: a decoded message must say exactly what was encoded.
 
@@ -411,15 +411,7 @@ describe('membership codec rejects malformed messages with a reason', () => {
   });
 
   test('address: bad family, ip length or port on every handle', () => {
-    const bad: Address[] = [
-      { family: 5 as 4, ip: new Uint8Array(4), port: 80 },
-      { family: 0 as 4, ip: new Uint8Array(4), port: 80 }, // proto3's unset value: no family
-      { family: 4, ip: new Uint8Array(16), port: 80 },
-      { family: 6, ip: new Uint8Array(4), port: 80 },
-      { family: 4, ip: new Uint8Array(0), port: 80 },
-      { family: 4, ip: new Uint8Array(4), port: 0 },
-      { family: 6, ip: new Uint8Array(16), port: 65_536 },
-    ];
+    const bad = BAD_ADDRESSES;
     let ran = 0;
     for (const a of bad) {
       for (const kind of KINDS_WITH_GUIDS) {

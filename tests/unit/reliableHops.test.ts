@@ -136,7 +136,7 @@ test('beyond the pending limit frames go untracked and are counted; frame ids ar
   expect(ids).toEqual([1, 2, 3, 4, 0, 0]);
   expect(h.stats.hopsUntracked).toBe(2);
   // The id counter wraps past 2^32 − 1 to 1, skipping 0.
-  (h.hops as unknown as { nextFrameId: number }).nextFrameId = 0xffff_ffff;
+  (h.hops as unknown as { frameIds: { nextId: number } }).frameIds.nextId = 0xffff_ffff;
   h.hops.acked(1, node('n0', 20).address);
   expect(h.hops.claimFrameId()).toBe(0xffff_ffff);
   h.hops.acked(2, node('n1', 21).address);
