@@ -49,8 +49,6 @@ export interface MembershipStats {
   neighbourRequestsServed: number;
   adopted: number;
   leavesReceived: number;
-  pointersHandedOver: number;
-  pointersTakenOver: number;
   malformed: number;
   timeouts: number;
   repairs: number;
@@ -66,7 +64,7 @@ export interface MembershipStats {
 export function emptyMembershipStats(): MembershipStats {
   return {
     joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
-    pointersHandedOver: 0, pointersTakenOver: 0, malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
+    malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
     forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0,
   };
 }
