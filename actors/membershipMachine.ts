@@ -50,7 +50,7 @@ export interface MembershipMachineInput {
   readonly leaveGraceMs: number;
 }
 
-interface MembershipContext extends MembershipMachineInput {
+export interface MembershipContext extends MembershipMachineInput {
   heartbeatRound: number;
 }
 

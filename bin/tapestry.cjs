@@ -1,4 +1,20 @@
 #!/usr/bin/env node
-// The `tapestry` command: runs the TypeScript CLI through tsx's require hook (no build step).
-require('tsx/cjs');
-require('../cli/main.ts');
+// The `tapestry` command: runs the compiled CLI (dist/cli.cjs, made by `npm run build`, shipped in
+// the package). In a clone that was not built yet, it runs the TypeScript source through tsx (a dev
+// dependency) so `npx tapestry` works there too.
+const path = require('node:path');
+const fs = require('node:fs');
+
+const compiled = path.join(__dirname, '..', 'dist', 'cli.cjs');
+if (fs.existsSync(compiled)) {
+  require(compiled);
+} else {
+  try {
+    require.resolve('tsx/cjs');
+  } catch {
+    console.error('tapestry: dist/cli.cjs is missing; run `npm run build` first');
+    process.exit(2);
+  }
+  require('tsx/cjs');
+  require('../cli/main.ts');
+}

@@ -1,0 +1,92 @@
+// `npm run build`: the package as an application installs it, in dist/.
+//
+//   dist/index.mjs   ES module of index.ts (named exports an `import` sees), + source map
+//   dist/index.cjs   CommonJS of index.ts (for `require`), + source map
+//   dist/cli.cjs     the `tapestry` command (bin/tapestry.cjs loads it), + source map
+//   dist/index.d.ts  every public type in one file; index.d.mts / index.d.cts are the same text
+//                    under the names TypeScript reads for an `import` / a `require` consumer
+//
+// Why these choices:
+// - esbuild bundles each entry into one file: no extensionless relative imports for Node's ESM
+//   loader to trip on, and one file to read at start-up instead of ~90.
+// - Runtime dependencies stay external (the application's npm installs and dedupes them), except
+//   @noble/hashes in the CommonJS builds: it is ESM-only, and although Node >= 20.19 can require()
+//   an ES module, tools that run CommonJS with their own loader (jest, older bundlers) cannot. It is
+//   a few kB of the two hash functions used; inlining it makes `require` work everywhere.
+// - wire/ reads messages.proto at run time from `path.join(__dirname, '..', 'messages.proto')`.
+//   From dist/ that is the package root, where the file ships; an ES module has no __dirname, so
+//   the ESM build defines it from import.meta.url (Node >= 20.11 also has import.meta.dirname, but
+//   the URL form works in every loader).
+// - Declarations: TypeScript 7 (the project's compiler) emits them per file; rollup-plugin-dts
+//   (which runs on the TypeScript 6 API, since 7 has no JS API) rolls them into one file, so
+//   consumers under moduleResolution nodenext never meet an extensionless relative import.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const deps = Object.keys(pkg.dependencies ?? {});
+// A dependency is external with its subpaths too (e.g. pure-rand/generator/xoroshiro128plus).
+const external = (inline = []) => deps.filter((d) => !inline.includes(d)).flatMap((d) => [d, `${d}/*`]);
+
+rmSync(dist, { recursive: true, force: true });
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  // Maps give stack traces (node --enable-source-maps) the TypeScript file and line; the sources
+  // themselves are not shipped, which keeps the package a third of the size.
+  sourcesContent: false,
+  // Class and function names stay as written: error classes are told apart by name in logs.
+  keepNames: true,
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: ['index.ts'],
+    outfile: 'dist/index.mjs',
+    format: 'esm',
+    external: external(),
+    banner: {
+      js: [
+        "import { fileURLToPath as __tapestryFileURLToPath } from 'node:url';",
+        "import { dirname as __tapestryDirname } from 'node:path';",
+        'const __dirname = __tapestryDirname(__tapestryFileURLToPath(import.meta.url));',
+      ].join('\n'),
+    },
+  }),
+  build({ ...common, entryPoints: ['index.ts'], outfile: 'dist/index.cjs', format: 'cjs', external: external(['@noble/hashes']) }),
+  build({ ...common, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.cjs', format: 'cjs', external: external(['@noble/hashes']) }),
+]);
+
+// Declarations: emitted per file into a scratch folder, rolled into one, written under three names.
+const scratch = mkdtempSync(path.join(tmpdir(), 'tapestry-dts-'));
+try {
+  const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
+  execFileSync(tsc, ['-p', 'tsconfig.build.json', '--rootDir', '.', '--outDir', scratch], { cwd: root, stdio: ['ignore', 2, 2] });
+  const { rollup } = await import('rollup');
+  const { dts } = await import('rollup-plugin-dts');
+  // Types of the dependencies and of Node stay imports (the consumer resolves them); ours are inlined.
+  const isExternal = (id) => id.startsWith('node:') || builtinModules.includes(id) || deps.some((d) => id === d || id.startsWith(`${d}/`)) || id === 'bunyan';
+  const bundle = await rollup({ input: path.join(scratch, 'index.d.ts'), plugins: [dts()], external: isExternal });
+  const { output } = await bundle.generate({ format: 'es' });
+  await bundle.close();
+  const text = output[0].code;
+  for (const name of ['index.d.ts', 'index.d.mts', 'index.d.cts']) writeFileSync(path.join(dist, name), text);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+// Progress goes to stderr: `npm pack --json` (which runs this as prepack) keeps a clean stdout.
+console.error('built dist/: index.mjs, index.cjs, cli.cjs, index.d.ts (.d.mts, .d.cts)');
