@@ -1,8 +1,9 @@
 // `npm run build`: the package as an application installs it, in dist/.
 //
 //   dist/index.mjs   ES module of index.ts (named exports an `import` sees), + source map
+//   dist/cli.mjs     the `tapestry` command (bin/tapestry.cjs loads it), + source map
+//   dist/chunk-*.mjs the code those two share
 //   dist/index.cjs   CommonJS of index.ts (for `require`), + source map
-//   dist/cli.cjs     the `tapestry` command (bin/tapestry.cjs loads it), + source map
 //   dist/index.d.ts  every public type in one file; index.d.mts / index.d.cts are the same text
 //                    under the names TypeScript reads for an `import` / a `require` consumer
 //
@@ -10,7 +11,7 @@
 // - esbuild bundles each entry into one file: no extensionless relative imports for Node's ESM
 //   loader to trip on, and one file to read at start-up instead of ~90.
 // - Runtime dependencies stay external (the application's npm installs and dedupes them), except
-//   @noble/hashes in the CommonJS builds: it is ESM-only, and although Node >= 20.19 can require()
+//   @noble/hashes in the CommonJS build: it is ESM-only, and although Node >= 20.19 can require()
 //   an ES module, tools that run CommonJS with their own loader (jest, older bundlers) cannot. It is
 //   a few kB of the two hash functions used; inlining it makes `require` work everywhere.
 // - wire/ reads messages.proto at run time from `path.join(__dirname, '..', 'messages.proto')`.
@@ -46,29 +47,34 @@ const common = {
   // Maps give stack traces (node --enable-source-maps) the TypeScript file and line; the sources
   // themselves are not shipped, which keeps the package a third of the size.
   sourcesContent: false,
-  // Class and function names stay as written: error classes are told apart by name in logs.
+  // Class and function names stay as written: without it esbuild names a class with static members
+  // `_Guid`, and errors report new.target.name (the consumer test checks every public class's name).
   keepNames: true,
   logLevel: 'warning',
 };
 
-await Promise.all([
-  build({
-    ...common,
-    entryPoints: ['index.ts'],
-    outfile: 'dist/index.mjs',
-    format: 'esm',
-    external: external(),
-    banner: {
-      js: [
-        "import { fileURLToPath as __tapestryFileURLToPath } from 'node:url';",
-        "import { dirname as __tapestryDirname } from 'node:path';",
-        'const __dirname = __tapestryDirname(__tapestryFileURLToPath(import.meta.url));',
-      ].join('\n'),
-    },
-  }),
-  build({ ...common, entryPoints: ['index.ts'], outfile: 'dist/index.cjs', format: 'cjs', external: external(['@noble/hashes']) }),
-  build({ ...common, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.cjs', format: 'cjs', external: external(['@noble/hashes']) }),
-]);
+// ES modules: the library and the CLI in one build with code splitting, so the code they share is
+// one chunk file (dist/chunk-*.mjs), not a second copy of the runtime for the command. Chunks sit in
+// dist/ itself so every file's __dirname/.. is the package root.
+const esm = build({
+  ...common,
+  entryPoints: { index: 'index.ts', cli: 'cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
+  format: 'esm',
+  external: external(),
+  banner: {
+    js: [
+      "import { fileURLToPath as __tapestryFileURLToPath } from 'node:url';",
+      "import { dirname as __tapestryDirname } from 'node:path';",
+      'const __dirname = __tapestryDirname(__tapestryFileURLToPath(import.meta.url));',
+    ].join('\n'),
+  },
+});
+const cjs = build({ ...common, entryPoints: ['index.ts'], outfile: 'dist/index.cjs', format: 'cjs', external: external(['@noble/hashes']) });
+await Promise.all([esm, cjs]);
 
 // Declarations: emitted per file into a scratch folder, rolled into one, written under three names.
 const scratch = mkdtempSync(path.join(tmpdir(), 'tapestry-dts-'));
@@ -89,4 +95,4 @@ try {
 }
 
 // Progress goes to stderr: `npm pack --json` (which runs this as prepack) keeps a clean stdout.
-console.error('built dist/: index.mjs, index.cjs, cli.cjs, index.d.ts (.d.mts, .d.cts)');
+console.error('built dist/: index.mjs, cli.mjs, index.cjs, index.d.ts (.d.mts, .d.cts)');

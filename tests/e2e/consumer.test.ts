@@ -30,6 +30,16 @@ function runNode(file: string, args: readonly string[] = [], timeoutMs = 60_000)
   return r.stdout;
 }
 
+/**
+ * Code that throws unless every exported class keeps its name (the bundles are built without
+ * keepNames; errors report `new.target.name`, so a renamed class would mislabel every error).
+ */
+const CLASS_NAMES_CHECK = (obj: string): string =>
+  `for (const [k, v] of Object.entries(${obj})) {\n` +
+  `  if (typeof v === 'function' && /^[A-Z]/.test(k) && v.name !== k) throw new Error(k + ' is named ' + v.name);\n` +
+  `  if (typeof v === 'function' && /Error$/.test(k) && new v('m').name !== k) throw new Error(k + ' reports ' + new v('m').name);\n` +
+  `}\n`;
+
 function write(name: string, text: string): string {
   writeFileSync(path.join(consumer.project, name), text);
   return name;
@@ -37,7 +47,7 @@ function write(name: string, text: string): string {
 
 test('the tarball holds the built package and what a user needs, nothing else', () => {
   const files = consumer.pack.files;
-  for (const f of ['dist/index.mjs', 'dist/index.cjs', 'dist/cli.cjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/index.d.cts', 'bin/tapestry.cjs', 'messages.proto', 'README.md', 'package.json']) {
+  for (const f of ['dist/index.mjs', 'dist/index.cjs', 'dist/cli.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/index.d.cts', 'bin/tapestry.cjs', 'messages.proto', 'README.md', 'package.json']) {
     expect(files).toContain(f);
   }
   const allowed = /^(dist\/|bin\/|messages\.proto$|README\.md$|LICENSE|package\.json$)/;
@@ -60,6 +70,7 @@ test('an ES module imports every public name by name', () => {
       `const got = { ${names} };\n` +
       `const undef = Object.keys(got).filter((k) => got[k] === undefined);\n` +
       `if (undef.length) throw new Error('undefined: ' + undef.join(', '));\n` +
+      CLASS_NAMES_CHECK('got') +
       `console.log(JSON.stringify(Object.keys(ns).filter((k) => k !== 'default').sort()));\n`,
   );
   const r = consumer.run(process.execPath, ['all.mjs']);
@@ -76,6 +87,7 @@ test('a CommonJS file requires every public name', () => {
       `const undef = names.filter((k) => pkg[k] === undefined);\n` +
       `if (undef.length) throw new Error('undefined: ' + undef.join(', '));\n` +
       `if (!(new pkg.NotFoundError('x') instanceof pkg.TapestryError)) throw new Error('error classes broken');\n` +
+      CLASS_NAMES_CHECK('pkg') +
       `console.log(JSON.stringify(Object.keys(pkg).sort()));\n`,
   );
   const r = consumer.run(process.execPath, ['all.cjs']);
