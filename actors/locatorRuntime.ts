@@ -65,7 +65,7 @@ export interface LocatorStats {
   extraPointersSent: number;
   /** Locates this node started. */
   locatesStarted: number;
-  /** Locates passing through this node sent straight to a server it holds a pointer for. */
+  /** Locate copies sent straight to a server this node holds a pointer for (one per server), instead of on toward the root. */
   locatesDiverted: number;
   /** Replicas found by this node's locates (one per answering server, so a locate may add several). */
   locatesFound: number;
