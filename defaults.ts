@@ -1,7 +1,10 @@
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
  * map, queue and buffer in the code takes its bound from here; hitting a bound is counted and
- * logged, never a crash.
+ * logged, never a crash. Each entry's comment gives its unit: ms for times, bytes for sizes, and a
+ * count of what it names otherwise.
+ *
+ * @namespace
  */
 export const DEFAULTS = {
   // ---- Routing: identifiers, the routing table, frames and fragmentation ---------------------
@@ -15,15 +18,15 @@ export const DEFAULTS = {
   maxBackpointers: 4096,
   /** Hops a message may take when the caller gives no TTL. Routing needs at most one per digit. */
   defaultTtl: 64,
-  /** Largest TTL accepted from a caller or from the wire. */
+  /** Largest TTL accepted from a caller or from the wire (hops). */
   maxTtl: 255,
-  /** Largest datagram a node sends. Messages whose frame exceeds it are fragmented. */
+  /** Largest datagram a node sends (bytes). Messages whose frame exceeds it are fragmented. */
   mtu: 1200,
-  /** Smallest MTU accepted: below this a fragment could not carry its own headers. */
+  /** Smallest MTU accepted (bytes): below this a fragment could not carry its own headers. */
   minMtu: 256,
-  /** Largest datagram accepted from the network; larger ones are dropped before decoding. */
+  /** Largest datagram accepted from the network (bytes); larger ones are dropped before decoding. */
   maxDatagramBytes: 65_507,
-  /** Largest application payload one route() may carry (after reassembly). */
+  /** Largest application payload one route() may carry after reassembly (bytes: 1 MiB). */
   maxMessageBytes: 1 << 20,
   /** Most fragments one message may be split into. */
   maxFragments: 2048,
@@ -31,17 +34,17 @@ export const DEFAULTS = {
   maxReassembliesPerSource: 16,
   /** Most messages being reassembled at once on a node, from all sources. */
   maxReassemblies: 256,
-  /** Most payload bytes held in reassembly buffers at once on a node. */
+  /** Most payload bytes held in reassembly buffers at once on a node (bytes: 8 MiB). */
   maxReassemblyBytes: 8 << 20,
   /**
-   * Most bytes one source's reassemblies hold together (payload plus bookkeeping): room for one
+   * Most bytes one source's reassemblies hold together, payload plus bookkeeping (2 MiB): room for one
    * largest message (maxMessageBytes in maxFragments pieces) and then some, so one flooding source
    * holds at most a quarter of maxReassemblyBytes.
    */
   maxReassemblyBytesPerSource: 2 << 20,
-  /** A message whose fragments have not all arrived by then is discarded and its buffer freed. */
+  /** A message whose fragments have not all arrived within this time (ms) is discarded and its buffer freed. */
   reassemblyTimeoutMs: 10_000,
-  /** How often the router sweeps expired reassemblies (one timer per node). */
+  /** How often the router sweeps expired reassemblies (ms; one timer per node). */
   reassemblySweepMs: 1_000,
   /**
    * Most distinct peer handles shared process-wide by the decoder (routing/handleInterner.ts). Entries
@@ -50,7 +53,7 @@ export const DEFAULTS = {
   maxInternedHandles: 1_000_000,
 
   // ---- Routing: reliable hops, pings, duplicate suppression, pending requests ----------------
-  /** Acknowledge every forwarded hop, failing over to the slot's backup without an acknowledgement. */
+  /** Acknowledge every forwarded hop, failing over to the slot's backup without an acknowledgement (on/off). */
   hopAcks: true,
   /**
    * Reliable hops: most forwarded frames awaiting their HopAck (each held, for retransmission, until
@@ -87,7 +90,7 @@ export const DEFAULTS = {
   duplicateWindowMs: 15_000,
   /** Most pings awaiting their pong on one node; a ping beyond it is refused at once. */
   maxPendingPings: 1024,
-  /** How long a ping waits for its pong before it fails with a TimeoutError. */
+  /** How long a ping waits for its pong before it fails with a TimeoutError (ms). */
   pingTimeoutMs: 2_000,
   /**
    * With hop acknowledgements on, an unanswered ping is sent again this often (ms), up to pingResends
@@ -132,7 +135,7 @@ export const DEFAULTS = {
    * same process: measured on loopback, 32 lost nothing at ~130k/s while 64 lost ~45% at steady state.
    */
   udpSendBatch: 32,
-  /** Kernel socket buffer size asked for on UDP sockets (bytes). */
+  /** Kernel socket buffer size asked for on UDP sockets (bytes: 4 MiB). */
   udpSocketBuffer: 4 << 20,
 
   // ---- Location: publish, pointers, locate, hand-over ----------------------------------------
@@ -157,17 +160,17 @@ export const DEFAULTS = {
   maxTagBytes: 256,
   /** Most replicas one locate may ask for. */
   maxReplicas: 32,
-  /** Largest payload sendToObject carries inside its locate. */
+  /** Largest payload sendToObject carries inside its locate (bytes); a larger payload is a MessageTooLargeError. */
   maxInlineObjectPayload: 800,
-  /** Soft state: how often a publisher republishes each object. */
+  /** Soft state: how often a publisher republishes each object (ms). */
   republishMs: 10_000,
-  /** How long a pointer lives without being republished (Brown CS138's 10 s : 25 s ratio). */
+  /** How long a pointer lives without being republished (ms; Brown CS138's 10 s : 25 s ratio). */
   pointerLifetimeMs: 25_000,
-  /** Largest pointer lifetime accepted from the wire (one day). */
+  /** Largest pointer lifetime accepted from the wire (ms: one day). */
   maxPointerLifetimeMs: 86_400_000,
-  /** How often a node holding pointers sweeps out expired ones (expired ones are never served meanwhile). */
+  /** How often a node holding pointers sweeps out expired ones (ms; expired ones are never served meanwhile). */
   pointerSweepMs: 30_000,
-  /** How long a locate waits on one salted root before trying the next. */
+  /** How long a locate waits on one salted root before trying the next (ms). */
   locateAttemptTimeoutMs: 5_000,
   /** Salted roots a locate tries at once: 1 tries them one after another, `salts` all at once (first answer wins). */
   locateFanout: 3,
@@ -261,9 +264,9 @@ export const DEFAULTS = {
   keyCacheEntries: 4096,
   /** Random bytes in a challenge nonce: 32, so a nonce is never reused by chance. */
   nonceBytes: 32,
-  /** Shortest nonce a node answers: below this an answer could be precomputed and replayed. */
+  /** Shortest nonce a node answers (bytes): below this an answer could be precomputed and replayed. */
   minNonceBytes: 16,
-  /** Longest nonce a node answers: a hostile challenger cannot make it sign large data. */
+  /** Longest nonce a node answers (bytes): a hostile challenger cannot make it sign large data. */
   maxNonceBytes: 64,
   /** Most (publisher, object) pairs the replay guard remembers; the least recently accepted goes. */
   replayGuardEntries: 65_536,
@@ -273,12 +276,12 @@ export const DEFAULTS = {
    */
   replayGuardEntriesPerPublisher: 4096,
   /**
-   * A (publisher, object) pair with no accepted record for this long is forgotten by `sweep`. One
+   * A (publisher, object) pair with no accepted record for this long (ms) is forgotten by `sweep`. One
    * day: the longest pointer lifetime accepted from the wire (DEFAULTS.maxPointerLifetimeMs), so a
    * record is remembered for at least as long as a pointer it left can live.
    */
   replayGuardRetentionMs: 86_400_000,
-  /** Largest identity file read; a larger file at the path is reported as corrupt, never read. */
+  /** Largest identity file read (bytes); a larger file at the path is reported as corrupt, never read. */
   maxIdentityFileBytes: 4096,
 
   // ---- Bootstrap -----------------------------------------------------------------------------
@@ -290,7 +293,7 @@ export const DEFAULTS = {
   // ---- Simulator -----------------------------------------------------------------------------
   /** Simulator: most events waiting in the virtual-time queue before new sends are dropped. */
   simMaxQueuedEvents: 10_000_000,
-  /** Simulator: side of the square plane nodes are placed on; latency in ms is the distance. */
+  /** Simulator: side of the square plane nodes are placed on, in ms of latency (latency is the distance). */
   simPlaneSize: 200,
   /** Simulator: largest extra per-link latency (ms), fixed per link by the seed. */
   simMaxJitterMs: 5,

@@ -16,3 +16,29 @@ export { StaticBootstrap } from './bootstrap/staticList';
 export { PersistedPeers } from './bootstrap/persistedPeers';
 export { ChainedBootstrap, type BootstrapProvider } from './bootstrap/provider';
 export type { LocateResult, LocateOptions, SendToObjectOptions, LeafSetListener } from './api/node';
+/*
+ * Types that the public signatures above name (options, results, stats, the objects some functions
+ * return), exported so a caller can name them too and the API reference can show them.
+ */
+export type { RoutingEntry, AddResult, RoutingTableOptions, RoutingTableStats } from './routing/routingTable';
+export type { FragmentInfo } from './routing/handle';
+export type { ReceiveHandler, TransportStats } from './transport/types';
+export type { LatencyModel } from './transport/latency';
+export type { SimNetworkOptions, SimNetworkStats, SimTransport } from './transport/simNetwork';
+export type { UdpTransport, UdpTransportOptions } from './transport/udp';
+export type { ChainedBootstrapStats } from './bootstrap/provider';
+export type { PersistedPeersOptions, PersistedPeersStats } from './bootstrap/persistedPeers';
+export type { DropStats } from './api/dropStats';
+export type { SecurityStats } from './api/node';
+export type { RouterStats } from './actors/routerTypes';
+export type { HopStats } from './routing/reliableHops';
+export type { PingStats } from './routing/pings';
+export type { DuplicateStats } from './routing/duplicates';
+export type { UpcallStats } from './upcalls/host';
+export type { LocatorStats } from './actors/locatorRuntime';
+export type { MembershipStats } from './membership/port';
+export type { LeafChange } from './membership/leafSet';
+export type { Pointer, SignedPart } from './location/pointerStore';
+export type { Identity, RandomBytes } from './security/identity';
+export type { SecurityProvider } from './security/provider';
+export type { SecurityProviderChoice } from './security/choose';

@@ -68,11 +68,15 @@ export interface RouteRequest {
  * slices of it.
  */
 export interface RouterStats extends HopStats, PingStats, DuplicateStats, UpcallStats {
+  /** Datagrams received from the transport, before decoding. */
   framesIn: number;
   /** Frames dropped because they could not be decoded, by DecodeError reason. */
   decodeErrors: Record<string, number>;
+  /** Messages this node started routing (`route`, and the location and membership modules' own). */
   routesStarted: number;
+  /** Pieces sent for messages too large for one datagram (each piece counted). */
   fragmentsSent: number;
+  /** Messages passed on to a next hop (not delivered here). */
   forwarded: number;
   /** Exact routes that reached the root of a GUID no node holds. */
   droppedNoExactMatch: number;

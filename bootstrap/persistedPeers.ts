@@ -18,15 +18,20 @@ import { checkedAddress, formatEndpoint, parseEndpoint } from './staticList';
 
 const VERSION = 1;
 
+/** Options of {@link PersistedPeers}; each limit is an integer ≥ 1. */
 export interface PersistedPeersOptions {
-  /** Most peers the file keeps; DEFAULTS.maxPersistedPeers. */
+  /** Most peers the file keeps (the most recently seen). Default: DEFAULTS.maxPersistedPeers (64). */
   maxPeers?: number;
-  /** Largest file read; DEFAULTS.maxPersistedPeersFileBytes. */
+  /**
+   * Largest file read, in bytes; a bigger one counts as corrupt. Default:
+   * DEFAULTS.maxPersistedPeersFileBytes (65,536).
+   */
   maxFileBytes?: number;
   /** Where problems are logged; a child of the root logger by default. */
   log?: bunyan;
 }
 
+/** What a {@link PersistedPeers} counts since it was made. */
 export interface PersistedPeersStats {
   /** Reads that found a file that was not a peers file (bad JSON, wrong shape, too large). */
   corrupt: number;
@@ -38,11 +43,27 @@ export interface PersistedPeersStats {
   writeErrors: number;
 }
 
+/**
+ * A bootstrap provider that remembers peers in a small JSON file across restarts, so a node can rejoin
+ * through the peers it last saw when its configured list is stale. Usually chained after (or before)
+ * a {@link StaticBootstrap} with {@link ChainedBootstrap}.
+ *
+ * The file is a cache: a missing or damaged one means "no peers known" (counted in `stats` and
+ * logged), never a failed start. Writes go to a temporary file renamed into place, one at a time.
+ * File format: `{"version":1,"peers":["127.0.0.1:4000","[::1]:4001"]}`, most recently seen first.
+ *
+ * The constructor throws InvalidArgumentError for an empty path or an option out of range.
+ */
 export class PersistedPeers implements BootstrapProvider {
+  /** Always `persisted`. */
   readonly name = 'persisted';
+  /** The file's path, as given. */
   readonly path: string;
+  /** Most peers the file keeps. */
   readonly maxPeers: number;
+  /** Largest file read, in bytes. */
   readonly maxFileBytes: number;
+  /** Counters, updated in place. */
   readonly stats: PersistedPeersStats = { corrupt: 0, badEntries: 0, readErrors: 0, writeErrors: 0 };
   private readonly log: bunyan;
   /** record() calls run one after another, so two writes never interleave their read-merge-rename. */

@@ -4,15 +4,24 @@
  */
 import type { Address } from '../routing/handle';
 
+/**
+ * Where a starting node learns endpoints of nodes already in the mesh. Pass one as `bootstrap` to
+ * createNode: {@link StaticBootstrap}, {@link PersistedPeers}, {@link ChainedBootstrap}, or the
+ * application's own (DNS, a tracker, a config service).
+ */
 export interface BootstrapProvider {
   /** For logs and status: which provider answered. */
   readonly name: string;
   /** Endpoints worth trying, best first; an empty list means "none known", not an error. */
   resolve(): Promise<Address[]>;
-  /** remember peers seen while active (optional) */
+  /**
+   * Optional: remembers peers seen while the node is active, so a later `resolve` (in this run or the
+   * next) can offer them. A rejection is counted by the caller, never fatal.
+   */
   record?(peers: readonly Address[]): Promise<void>;
 }
 
+/** What a {@link ChainedBootstrap} counts since it was made. */
 export interface ChainedBootstrapStats {
   /** Providers whose resolve() or record() failed; the chain carried on without them. */
   errors: number;
@@ -24,7 +33,9 @@ export interface ChainedBootstrapStats {
  * counts as empty, so one broken source never keeps a node from joining through another.
  */
 export class ChainedBootstrap implements BootstrapProvider {
+  /** `chain(a,b,...)`: the names of the providers, in order. */
   readonly name: string;
+  /** Counters, updated in place. */
   readonly stats: ChainedBootstrapStats = { errors: 0 };
   private readonly providers: readonly BootstrapProvider[];
 
@@ -33,6 +44,7 @@ export class ChainedBootstrap implements BootstrapProvider {
     this.name = `chain(${this.providers.map((p) => p.name).join(',')})`;
   }
 
+  /** The first non-empty list the providers give, in order; [] when none gives one. Never rejects. */
   async resolve(): Promise<Address[]> {
     for (const p of this.providers) {
       try {

@@ -50,7 +50,13 @@ export function checkedAddress(a: Address): Address {
   return Object.freeze({ family: a.family, ip: Uint8Array.from(a.ip), port: a.port });
 }
 
+/**
+ * A bootstrap provider with a fixed list of endpoints from configuration: `"127.0.0.1:4000"`,
+ * `"[::1]:4000"` or Address objects. Bad entries are refused by the constructor with
+ * InvalidArgumentError, so a typo fails at start-up, not at join time; duplicates are dropped.
+ */
 export class StaticBootstrap implements BootstrapProvider {
+  /** Always `static`. */
   readonly name = 'static';
   private readonly addresses: readonly Address[];
 

@@ -18,9 +18,11 @@ import { RequestIds } from '../routing/pendingRequests';
 
 /** One replica a locate found. */
 export interface LocateResult {
+  /** The object's GUID, as asked. */
   readonly object: Guid;
   /** The node serving the replica. */
   readonly server: NodeHandle;
+  /** The application tag the server published the replica with. */
   readonly tag: string;
   /** Overlay hops from the origin to the server. */
   readonly hops: number;

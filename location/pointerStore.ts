@@ -17,13 +17,15 @@ import type { NodeHandle } from '../routing/handle';
 
 /** One pointer: `server` serves `object`, as this node last heard it. */
 export interface Pointer {
+  /** The object's GUID. */
   readonly object: Guid;
+  /** The node that serves the object (the publisher). */
   readonly server: NodeHandle;
   /** Application tag a locate query must equal (an empty query matches any tag). */
   readonly tag: string;
   /** The publisher's sequence: higher replaces lower, lower is a replay. */
   readonly sequence: number;
-  /** Time (same clock as `now`) from which the pointer is expired. */
+  /** Time in ms (the node's clock) from which the pointer is expired. */
   readonly expiresAt: number;
   /** This node's distance estimate to the server (ms); nearest is served first. */
   readonly latency: number;
@@ -42,8 +44,11 @@ export interface Pointer {
 
 /** The parts of a signed publish a pointer keeps (security/records.ts). */
 export interface SignedPart {
+  /** The server's credential (for the `signed` provider: its raw 32-byte ed25519 public key). */
   readonly publisherKey: Uint8Array;
+  /** The server's signature of the publish record. */
   readonly signature: Uint8Array;
+  /** The pointer lifetime the server signed, in ms. */
   readonly lifetimeMs: number;
 }
 

@@ -14,7 +14,9 @@ import { appended, findHandle, removedAt, settle } from '../routing/lists';
 
 /** What one call changed, as a set difference of the members before and after. */
 export interface LeafChange {
+  /** Nodes that joined the leaf set. */
   added: NodeHandle[];
+  /** Nodes that left the leaf set (pushed out by a closer node, or gone). */
   removed: NodeHandle[];
 }
 

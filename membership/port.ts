@@ -43,15 +43,28 @@ export interface MembershipPort {
 }
 
 /** Counters of everything membership did; read through `node.stats.membership`. */
+/**
+ * What the membership module counts (`node.stats.membership`): joins served, neighbours learnt and
+ * lost, repairs. Counts since the node started; they only grow.
+ */
 export interface MembershipStats {
+  /** Joining nodes this node served as surrogate (it started their acknowledged multicast). */
   joinsServed: number;
+  /** Join multicasts received from a parent and passed on. */
   multicastsReceived: number;
+  /** Neighbour requests (a level's entries, or the leaf set) this node answered. */
   neighbourRequestsServed: number;
+  /** Adopt messages received: a node announcing it lists this node (or answering whether it does). */
   adopted: number;
+  /** Leave notices received from neighbours leaving on purpose. */
   leavesReceived: number;
+  /** Membership messages that did not decode, dropped. */
   malformed: number;
+  /** Membership requests and probes that got no answer in time (or an answer from another GUID). */
   timeouts: number;
+  /** Routing-table repair rounds started (a neighbour asked for a level's entries). */
   repairs: number;
+  /** Neighbours found to have stopped answering and dropped from the table. */
   failuresDetected: number;
   /** Pongs that did not prove the answerer's GUID (no proof, a key that is not its GUID's, a bad signature): never admitted. */
   forgedCredentials: number;

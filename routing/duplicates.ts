@@ -6,6 +6,7 @@
 import { DEFAULTS } from '../defaults';
 import { BoundedMap } from './boundedMap';
 
+/** Duplicate-suppression counters, part of the router's stats (`node.stats.router`). */
 export interface DuplicateStats {
   /** Second copies of a message (made by a failover) dropped at the destination. */
   duplicates: number;

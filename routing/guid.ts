@@ -41,6 +41,7 @@ const HEX = /^[0-9a-f]*$/;
 
 /** A node or object identifier: immutable bytes plus their lowercase hex form. */
 export class Guid {
+  /** The identifier, big-endian: 20 bytes (160 bits) or 32 bytes (256 bits). Do not modify. */
   readonly bytes: Uint8Array;
   /**
    * The first 32 bits as a small integer, top bit flipped so that its signed order is the bytes'
@@ -97,6 +98,7 @@ export class Guid {
     return this.bytes.length === 20 ? 160 : 256;
   }
 
+  /** Whether `other` has the same width and bytes. */
   equals(other: Guid): boolean {
     if (this.lead !== other.lead) return false;
     const a = this.bytes;

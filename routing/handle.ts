@@ -6,9 +6,11 @@ import type { Guid } from './guid';
 
 /** Where a node can be reached. Simulated nodes get synthetic IPv4 addresses. */
 export interface Address {
+  /** IP version: 4 or 6. */
   readonly family: 4 | 6;
   /** 4 bytes for IPv4, 16 for IPv6. */
   readonly ip: Uint8Array;
+  /** UDP port, 0..65535. */
   readonly port: number;
 }
 
@@ -22,7 +24,9 @@ export function sameAddress(a: Address, b: Address): boolean {
 
 /** A peer: its GUID and where to reach it. */
 export interface NodeHandle {
+  /** The peer's identifier. */
   readonly guid: Guid;
+  /** Where the peer was last heard from (or was announced to be). */
   readonly address: Address;
 }
 

@@ -13,8 +13,11 @@ import type { Guid } from './guid';
 import type { Address, NodeHandle } from './handle';
 import type { Body, Ping, Pong, Writable } from './messages';
 
+/** Ping counters, part of the router's stats (`node.stats.router`). */
 export interface PingStats {
+  /** Pings from peers this node answered with a pong. */
   pingsAnswered: number;
+  /** Pings this node did not send because DEFAULTS.maxPendingPings were waiting for an answer. */
   pingsRefused: number;
   /** Pings sent with a challenge for the answerer to sign (an authenticating provider, a peer not yet proven). */
   pingsChallenged: number;

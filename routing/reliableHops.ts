@@ -14,9 +14,11 @@ import { sameAddress, type Address, type NodeHandle } from './handle';
 import type { RouteMsg } from './messages';
 import { RequestIds } from './pendingRequests';
 
+/** Reliable-hop counters, part of the router's stats (`node.stats.router`). */
 export interface HopStats {
-  /** Forwarded hops that got no acknowledgement in time, and the retries to another neighbour. */
+  /** Forwarded hops that got no acknowledgement in time. */
   hopTimeouts: number;
+  /** Messages sent again through another neighbour after one stayed silent. */
   hopFailovers: number;
   /** Hop frames sent again to the same neighbour after a silent wait. */
   hopRetransmits: number;

@@ -12,6 +12,7 @@ import { appended, findHandle, grownTo, itemAt, removedAt, settle } from './list
 
 /** One neighbour in a slot. */
 export interface RoutingEntry {
+  /** The neighbour: its GUID and address. */
   readonly handle: NodeHandle;
   /** Latency in ms as the caller measured it; lower is preferred. */
   readonly latency: number;
@@ -27,15 +28,17 @@ export interface AddResult {
   readonly evicted?: NodeHandle;
 }
 
+/** Sizes of a {@link RoutingTable}; each is an integer, checked by the constructor. */
 export interface RoutingTableOptions {
-  /** Nodes per slot (primary + backups); DEFAULTS.slotSize. */
+  /** Nodes per slot (primary + backups), at least 1. Default: DEFAULTS.slotSize (3). */
   slotSize?: number;
-  /** Most backpointers kept; DEFAULTS.maxBackpointers. */
+  /** Most backpointers kept, 0 or more. Default: DEFAULTS.maxBackpointers (4096). */
   maxBackpointers?: number;
 }
 
+/** What a {@link RoutingTable} counts since it was made. */
 export interface RoutingTableStats {
-  /** Backpointers refused because the set was full. */
+  /** Backpointers refused because the set was full (a count). */
   backpointerOverflow: number;
 }
 
@@ -52,15 +55,29 @@ export function compareEntries(a: RoutingEntry, b: RoutingEntry): number {
   return a.latency - b.latency || compareGuids(a.handle.guid, b.handle.guid);
 }
 
+/**
+ * A node's Tapestry routing table: one level per digit, `base` slots per level, each slot holding the
+ * closest `slotSize` nodes (lowest latency first) that share exactly `level` leading digits with this
+ * node and have `digit` next; plus backpointers, the nodes that list this node.
+ *
+ * A node's own table is read through `node.table`; a table made with `new` is the caller's own, for
+ * experiments and tests. Throws InvalidArgumentError when `self`'s GUID is not of
+ * the space's width or an option is out of range.
+ */
 export class RoutingTable {
+  /** This node: the one entry of every slot for its own digit. */
   readonly self: NodeHandle;
+  /** The identifier space: GUID width and digit width. */
   readonly space: IdSpace;
   /** Levels: one per digit. */
   readonly levels: number;
   /** Slots per level. */
   readonly base: number;
+  /** Nodes kept per slot (primary + backups). */
   readonly slotSize: number;
+  /** Most backpointers kept; more are refused and counted in `stats`. */
   readonly maxBackpointers: number;
+  /** Counters, updated in place. */
   readonly stats: RoutingTableStats = { backpointerOverflow: 0 };
 
   /** Self's digit at each level: the slot there holds only this node. */
@@ -118,7 +135,11 @@ export class RoutingTable {
     return this.count;
   }
 
-  /** Adds or refreshes a neighbour; false when it is this node or loses to a full slot. */
+  /**
+   * Adds or refreshes a neighbour; false when it is this node or loses to a full slot.
+   * @param latencyMs The neighbour's latency in milliseconds as the caller measured it, finite and ≥ 0;
+   *   lower ranks first in its slot.
+   */
   add(handle: NodeHandle, latencyMs: number): boolean {
     return this.addDetailed(handle, latencyMs).added;
   }
@@ -221,7 +242,12 @@ export class RoutingTable {
    * The slot a GUID belongs in, as (level, digit): level = digits shared with this node, digit = the
    * GUID's next one. Undefined for this node's own GUID (it shares every digit) and for another width.
    */
-  slotOf(guid: Guid): { readonly level: number; readonly digit: number } | undefined {
+  slotOf(guid: Guid): {
+    /** Leading digits the GUID shares with this node. */
+    readonly level: number;
+    /** The GUID's digit at that level. */
+    readonly digit: number;
+  } | undefined {
     if (guid.bytes.length !== this.space.bytes) return undefined;
     const level = this.levelOf(guid);
     return level === this.levels ? undefined : { level, digit: guid.digit(level, this.space.digitBits) };
@@ -287,6 +313,7 @@ export class RoutingTable {
     return findHandle(list, guid);
   }
 
+  /** Forgets that `guid` lists this node; false when it was not recorded. */
   removeBackpointer(guid: Guid): boolean {
     if (guid.bytes.length !== this.space.bytes) return false;
     const level = this.levelOf(guid);
@@ -304,12 +331,14 @@ export class RoutingTable {
     return true;
   }
 
+  /** Whether `guid` is recorded as listing this node. */
   hasBackpointer(guid: Guid): boolean {
     if (guid.bytes.length !== this.space.bytes) return false;
     const level = this.levelOf(guid);
     return this.findBack(level, itemAt(this.backsAt, level), guid) >= 0;
   }
 
+  /** Backpointers recorded, over every level. */
   get backpointerCount(): number {
     return this.backCount;
   }

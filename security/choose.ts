@@ -8,6 +8,11 @@ import { noneProvider } from './noneProvider';
 import type { SecurityProvider } from './provider';
 import { SignedSecurityProvider, type SignedProviderOptions } from './signedProvider';
 
+/**
+ * createNode's `security` option: `none` (nothing authenticated: simulations, closed networks),
+ * `signed` (ed25519 keys; every GUID proven, every location record signed) or the application's own
+ * {@link SecurityProvider}.
+ */
 export type SecurityProviderChoice = 'none' | 'signed' | SecurityProvider;
 
 export function createSecurityProvider(choice: SecurityProviderChoice, identity: Identity, opts: SignedProviderOptions = {}): SecurityProvider {

@@ -26,6 +26,11 @@ export function guidFromPublicKey(publicKey: Uint8Array, bits: 160 | 256 = DEFAU
   return Guid.fromName(publicKey, bits);
 }
 
+/**
+ * A node's identity: an ed25519 key pair and the GUID it implies (the hash of the raw public key), so
+ * peers can ask the node to prove it holds the key behind its GUID. createNode's `identity` takes
+ * one, or the path of an identity file (created when missing), so a restarted node keeps its GUID.
+ */
 export class Identity {
   /** The raw 32-byte public key: what a credential carries and what the GUID is the hash of. */
   readonly publicKey: Uint8Array;

@@ -12,6 +12,14 @@ import type { Guid } from '../routing/guid';
 
 export type { RandomBytes } from './identity';
 
+/**
+ * How a node authenticates itself and others (after Windows DRT's security provider). Built in:
+ * `none` and `signed`; an application may bring its own (certificates, a PKI, an HSM).
+ *
+ * Contract: every method that looks at something a peer sent (a credential, a signature, a nonce, an
+ * answer) returns false or undefined for anything it does not accept and never throws. Methods are
+ * synchronous: they run once per hop in the router.
+ */
 export interface SecurityProvider {
   /** Shown in logs and stats: 'none', 'signed', or the application's name. */
   readonly name: string;

@@ -7,6 +7,7 @@ import { SeededRng } from '../sim/random';
  * symmetric and deterministic, return 0 for a === b and at least MIN_LATENCY_MS otherwise.
  */
 export interface LatencyModel {
+  /** One-way latency in milliseconds between endpoints `a` and `b` (indices from 0). */
   latency(a: number, b: number): number;
 }
 

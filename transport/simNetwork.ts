@@ -13,19 +13,27 @@ import {
   type TransportStats,
 } from './types';
 
+/** Options of a {@link SimNetwork}. */
 export interface SimNetworkOptions {
-  /** Drives the default latency model and packet loss: the same seed replays the same run. */
+  /** Drives the default latency model and packet loss: the same seed replays the same run. Required. */
   seed: number;
-  /** Default: PlaneLatency over the same seed. */
+  /**
+   * One-way latency (ms) between endpoints. Default: endpoints placed at random on a plane of side
+   * DEFAULTS.simPlaneSize ms, from the same seed.
+   */
   latency?: LatencyModel;
-  /** Probability in [0, 1] that a datagram is lost. Default 0. */
+  /** Probability in [0, 1] that a datagram is lost. Default: 0. */
   lossRate?: number;
-  /** MTU of every endpoint. Default DEFAULTS.mtu. */
+  /** Largest datagram of every endpoint, in bytes. Default: DEFAULTS.mtu (1200). */
   mtu?: number;
-  /** Bound on queued events; sends beyond it are dropped as 'queueFull'. Default DEFAULTS.simMaxQueuedEvents. */
+  /**
+   * Bound on queued events (deliveries and timers); sends beyond it are dropped as 'queueFull'.
+   * Default: DEFAULTS.simMaxQueuedEvents (10,000,000).
+   */
   maxQueuedEvents?: number;
 }
 
+/** What a {@link SimNetwork} counts since it was made. Counts only grow. */
 export interface SimNetworkStats {
   /** Events processed: deliveries (including those dropped on arrival) and timers. */
   events: number;
@@ -57,6 +65,7 @@ function bump(record: Record<string, number>, reason: string): void {
  * down endpoint and for a throwing handler. The network's stats hold the totals.
  */
 export class SimTransport implements Transport {
+  /** This endpoint's counters; the network's `stats` hold the totals. */
   readonly stats: TransportStats = newTransportStats();
   private handler: ReceiveHandler | undefined;
   private networkHandler: ((up: boolean) => void) | undefined;
@@ -65,11 +74,14 @@ export class SimTransport implements Transport {
   constructor(
     /** Position in the network: creation order, and the index the latency model sees. */
     readonly index: number,
+    /** The synthetic address 10.a.b.c:1, where a.b.c is the index. */
     readonly local: Address,
+    /** Largest datagram sent, in bytes; a larger one is dropped as 'oversize'. */
     readonly mtu: number,
     private readonly submit: (from: SimTransport, to: Address, bytes: Uint8Array) => void,
   ) {}
 
+  /** Whether close() was called. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -127,7 +139,9 @@ export class SimTransport implements Transport {
  * the seed and the inputs, and chains of any length never recurse (DESIGN §3 rule 4).
  */
 export class SimNetwork {
+  /** One-way latency (ms) between endpoints by index: the one given, or the default plane. */
   readonly latencyModel: LatencyModel;
+  /** Totals over every endpoint, updated in place. */
   readonly stats: SimNetworkStats = { events: 0, sent: 0, delivered: 0, timers: 0, dropped: {} };
   /** The virtual clock to give every actor (`createActor(machine, { clock })`): timers share the event queue. */
   readonly clock: Clock;
@@ -209,6 +223,7 @@ export class SimNetwork {
     return this.latencyModel.latency(a, b);
   }
 
+  /** Sets the probability in [0, 1] that a datagram sent from now on is lost; InvalidArgumentError outside. */
   setLossRate(p: number): void {
     if (!(p >= 0 && p <= 1)) throw new InvalidArgumentError(`loss rate must be in [0, 1], got ${p}`);
     this.lossRate = p;
@@ -248,6 +263,7 @@ export class SimNetwork {
     if (was !== down) this.endpoints[index].networkChanged(!down);
   }
 
+  /** Whether endpoint `index` is down (see setDown). */
   isDown(index: number): boolean {
     return this.down.has(index);
   }
@@ -264,8 +280,9 @@ export class SimNetwork {
   }
 
   /**
-   * Processes events with time <= untilMs in order, then moves the clock to untilMs. If maxEvents
-   * stops it early, the clock stays at the last event processed. Returns the events processed.
+   * Processes events with time <= untilMs (virtual ms) in order, then moves the clock to untilMs. If
+   * maxEvents (default: no limit) stops it early, the clock stays at the last event processed.
+   * Returns the events processed.
    */
   run(untilMs: number, maxEvents = Infinity): number {
     if (!Number.isFinite(untilMs)) throw new InvalidArgumentError(`run() needs a finite time, got ${untilMs}`);
@@ -281,7 +298,10 @@ export class SimNetwork {
     return n;
   }
 
-  /** Processes events until none is left or maxEvents have run (periodic timers never leave it idle). */
+  /**
+   * Processes events until none is left or maxEvents have run (periodic timers never leave it idle).
+   * Default maxEvents: DEFAULTS.simMaxEventsPerRun (100,000,000). Returns the events processed.
+   */
   runUntilIdle(maxEvents: number = DEFAULTS.simMaxEventsPerRun): number {
     let n = 0;
     while (n < maxEvents && this.step()) n++;

@@ -28,10 +28,15 @@ export interface Transport {
   readonly stats: TransportStats;
 }
 
+/** What a transport counts since it opened. Counts only grow. */
 export interface TransportStats {
+  /** Datagrams handed to the network (simulated or UDP). */
   sent: number;
+  /** Datagrams received and handed to the node. */
   received: number;
+  /** Bytes in the datagrams counted by `sent`. */
   bytesSent: number;
+  /** Bytes in the datagrams counted by `received`. */
   bytesReceived: number;
   /** Datagrams dropped before delivery, by reason ('loss', 'partition', 'queueFull', 'oversize', 'closed', ...). */
   dropped: Record<string, number>;
@@ -47,7 +52,10 @@ export function countDrop(stats: TransportStats, reason: string): void {
 
 /** The clock every timer in a node uses: xstate's clock interface plus the current time. */
 export interface Clock {
+  /** The current time in milliseconds (virtual time in a simulation, wall time otherwise). */
   now(): number;
+  /** Calls `fn` once, `timeoutMs` milliseconds from now; returns an id for clearTimeout. */
   setTimeout(fn: (...args: any[]) => void, timeoutMs: number): any;
+  /** Cancels a timer set by this clock's setTimeout; an id already fired or cleared is ignored. */
   clearTimeout(id: any): void;
 }

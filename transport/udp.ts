@@ -12,22 +12,38 @@ import {
 } from './types';
 import { formatIp, parseAddress } from './address';
 
+/** Options of {@link openUdpTransport}; every number is an integer. */
 export interface UdpTransportOptions {
-  /** 4 (udp4, the default unless host is an IPv6 literal) or 6 (udp6). */
+  /** IP version of the socket: 4 (udp4) or 6 (udp6). Default: 6 when `host` is an IPv6 literal, else 4. */
   family?: 4 | 6;
-  /** IP literal to bind; default 127.0.0.1 or ::1. Host names are refused: no DNS on the data path. */
+  /**
+   * IP literal to bind. Default: 127.0.0.1 (family 4) or ::1 (family 6). Host names are refused: no
+   * DNS on the data path.
+   */
   host?: string;
-  /** 0 (the default) picks an ephemeral port. */
+  /** UDP port to bind, 0..65535. Default: 0, an ephemeral port chosen by the system. */
   port?: number;
-  /** Largest datagram sent; larger ones are dropped as 'oversize'. Default DEFAULTS.mtu. */
+  /**
+   * Largest datagram sent, in bytes, DEFAULTS.minMtu (256) .. DEFAULTS.maxDatagramBytes (65,507);
+   * larger ones are dropped as 'oversize'. Default: DEFAULTS.mtu (1200).
+   */
   mtu?: number;
-  /** Most datagrams waiting to be sent; more are dropped as 'queueFull'. Default DEFAULTS.udpSendQueue. */
+  /**
+   * Most datagrams waiting to be sent (≥ 1); more are dropped as 'queueFull'. Default:
+   * DEFAULTS.udpSendQueue (65,536).
+   */
   sendQueue?: number;
-  /** Datagrams sent between two yields of the event loop. Default DEFAULTS.udpSendBatch. */
+  /** Datagrams sent between two yields of the event loop (≥ 1). Default: DEFAULTS.udpSendBatch (32). */
   sendBatch?: number;
-  /** Kernel receive and send buffer size asked for (best effort). Default DEFAULTS.udpSocketBuffer. */
+  /**
+   * Kernel receive and send buffer size asked for, in bytes (best effort: the kernel may cap it).
+   * Default: DEFAULTS.udpSocketBuffer (4 MiB).
+   */
   socketBuffer?: number;
-  /** Largest datagram accepted; larger ones are dropped as 'tooLarge'. Default DEFAULTS.maxDatagramBytes. */
+  /**
+   * Largest datagram accepted, in bytes (≥ 1); larger ones are dropped as 'tooLarge'. Default:
+   * DEFAULTS.maxDatagramBytes (65,507).
+   */
   maxDatagramBytes?: number;
 }
 
@@ -64,9 +80,13 @@ export function setBuffersBestEffort(socket: dgram.Socket, bytes: number): void 
  * same process (STACK.md: 98% loss without it).
  */
 export class UdpTransport implements Transport {
+  /** Datagrams and bytes in and out, drops by reason; updated in place. */
   readonly stats: TransportStats = newTransportStats();
+  /** The bound address and port (the real port when 0 was asked for). */
   readonly local: Address;
+  /** Largest datagram sent, in bytes. */
   readonly mtu: number;
+  /** IP version of the socket: 4 or 6. */
   readonly family: 4 | 6;
   /** The last socket error, kept for diagnosis; errors are counted, never thrown after open. */
   lastError: Error | undefined;
@@ -118,6 +138,7 @@ export class UdpTransport implements Transport {
     });
   }
 
+  /** Whether close() was called. */
   get closed(): boolean {
     return this.isClosed;
   }
