@@ -21,6 +21,7 @@ import { RouterRuntime, type PingDone, type RouterStats } from '../actors/router
 import type { Pointer } from '../location/pointerStore';
 import { AbortedError } from '../errors';
 import { Channel } from './channel';
+import { printableAddress } from '../transport/addressText';
 import { dropStats, type DropStats } from './dropStats';
 import { checkTag, toGuid, type LocateOptions, type RouteOptions, type SendToObjectOptions } from './nodeOptions';
 
@@ -182,9 +183,11 @@ export class TapestryNode {
     await this.close();
   }
 
+  /** Where peers reach this node; prints as "127.0.0.1:4000" / "[::1]:4000" (formatAddress). */
   get address(): Address {
-    return this.handle.address;
+    return (this.printedAddress ??= printableAddress(this.handle.address));
   }
+  private printedAddress?: Address;
 
   get stats(): NodeStats {
     const r = this.core.reassembler;
