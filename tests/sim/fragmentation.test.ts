@@ -11,6 +11,7 @@ import { encodeFrame } from '../../wire/codec';
 import { WIRE_VERSION } from '../../routing/messages';
 import { Guid } from '../../routing/guid';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
+import { routingTableOf } from '../../api/internals';
 
 let net: Testnet;
 let got: Recorded[];
@@ -31,7 +32,7 @@ function farPair(hops: number): { src: number; dst: number; path: number[] } {
     const path = [src];
     let level = 0;
     for (;;) {
-      const hop = nextHop(net.nodes[path[path.length - 1]].table, net.nodes[dst].guid, level);
+      const hop = nextHop(routingTableOf(net.nodes[path[path.length - 1]]), net.nodes[dst].guid, level);
       if (hop.kind === 'root') break;
       path.push(net.indexOf(hop.to.guid)!);
       level = hop.level + 1;

@@ -8,6 +8,7 @@ import { nextHop } from '../../routing/nextHop';
 import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
+import { routingTableOf } from '../../api/internals';
 
 const N = 1000;
 let net: Testnet;
@@ -28,7 +29,7 @@ function walk(src: number, dest: Guid): number[] {
   const path = [src];
   let level = 0;
   for (;;) {
-    const hop = nextHop(net.nodes[path[path.length - 1]].table, dest, level);
+    const hop = nextHop(routingTableOf(net.nodes[path[path.length - 1]]), dest, level);
     if (hop.kind === 'root') return path;
     path.push(net.indexOf(hop.to.guid)!);
     level = hop.level + 1;

@@ -21,6 +21,7 @@ import { MEMBERSHIP_MODULE_ID } from '../../membership/messages';
 import { WIRE_VERSION, type Frame, type NodeHandle, type RouteMsg } from '../../routing/messages';
 import { classify, hostileInput, validCorpus, type Target } from '../helpers/fuzzCorpus';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
+import { routingTableOf } from '../../api/internals';
 
 const FRAMES = 6_000;
 const PAYLOADS = 1_500;
@@ -102,7 +103,7 @@ function pairsThroughVictim(count: number): [number, number][] {
     let at = src;
     let level = 0;
     for (;;) {
-      const hop = nextHop(net.nodes[at].table, net.nodes[dst].guid, level);
+      const hop = nextHop(routingTableOf(net.nodes[at]), net.nodes[dst].guid, level);
       if (hop.kind === 'root') break;
       at = net.indexOf(hop.to.guid)!;
       level = hop.level + 1;
