@@ -18,7 +18,7 @@ let got: Recorded[];
 const rng = new SeededRng(3);
 
 beforeAll(async () => {
-  net = await createTestnet({ nodes: 1000, seed: 11, mtu: 1200 });
+  net = await createTestnet({ nodes: 1000, frozen: true, seed: 11, mtu: 1200 });
   got = recordDeliveries(net.nodes);
 });
 afterAll(() => net.close());

@@ -16,7 +16,7 @@ let got: Recorded[];
 const rng = new SeededRng(42);
 
 beforeAll(async () => {
-  net = await createTestnet({ nodes: N, seed: 7 });
+  net = await createTestnet({ nodes: N, frozen: true, seed: 7 });
   got = recordDeliveries(net.nodes);
 });
 afterAll(() => net.close());
@@ -132,8 +132,8 @@ test('routing to its own GUID delivers locally with zero hops', () => {
 });
 
 test('the same seed gives the same mesh and the same hop counts', async () => {
-  const a = await createTestnet({ nodes: 200, seed: 99 });
-  const b = await createTestnet({ nodes: 200, seed: 99 });
+  const a = await createTestnet({ nodes: 200, frozen: true, seed: 99 });
+  const b = await createTestnet({ nodes: 200, frozen: true, seed: 99 });
   const ra = recordDeliveries(a.nodes);
   const rb = recordDeliveries(b.nodes);
   for (const [t, r] of [[a, new SeededRng(5)], [b, new SeededRng(5)]] as const) {

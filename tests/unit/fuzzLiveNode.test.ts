@@ -39,7 +39,7 @@ const rng = new SeededRng(4242);
 const corpus = validCorpus(4242, 60, [20]);
 
 beforeAll(async () => {
-  net = await createTestnet({ nodes: 64, seed: 21 });
+  net = await createTestnet({ nodes: 64, frozen: true, seed: 21 });
   got = recordDeliveries(net.nodes);
   victim = net.nodes[VICTIM];
   victimLink = net.network.transport(VICTIM)!;
@@ -189,7 +189,7 @@ describe('valid frames a node cannot act on are dropped, not fatal', () => {
 
   /** Node 0 of a fresh small mesh gets one frame from an outsider, then routes. */
   async function afterOneFrame(frame: (outsider: NodeHandle, dest: Guid) => Frame): Promise<Outcome> {
-    const small = await createTestnet({ nodes: 16, seed: 5 });
+    const small = await createTestnet({ nodes: 16, frozen: true, seed: 5 });
     try {
       const seen = recordDeliveries(small.nodes);
       const outsider: NodeHandle = { guid: Guid.random(() => 9), address: small.network.createTransport().local };

@@ -27,7 +27,7 @@ test('node.table and ModuleContext.table offer no mutating method at run time an
 });
 
 test('the view reflects live changes and answers every lookup as the real table does', async () => {
-  const net = await createTestnet({ nodes: 24, seed: 4, frozen: true } as never);
+  const net = await createTestnet({ nodes: 24, seed: 4, frozen: true });
   const node = net.nodes[0];
   const view = node.table;
   const real = routingTableOf(node);
