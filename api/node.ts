@@ -18,6 +18,7 @@ import { StaticBootstrap } from '../bootstrap/staticList';
 import { LocatorRuntime } from '../actors/locatorRuntime';
 import { RouterRuntime } from '../actors/routerRuntime';
 import { realClock } from './clock';
+import { checkStaticBootstrap, reachableBootstrap } from './bootstrapReach';
 import { TapestryNode, type LeafSetListener } from './tapestryNode';
 import { chooseGuid, isTransport, resolveSecurity, toProvider, type NodeOptions } from './nodeOptions';
 
@@ -36,8 +37,6 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   if (options.mtu !== undefined) checkInteger('mtu', options.mtu, DEFAULTS.minMtu);
   const clock = options.clock ?? realClock;
   const given = options.transport;
-  const openTransport = (): Promise<Transport> =>
-    isTransport(given) ? Promise.resolve(given) : openUdpTransport({ ...given, mtu: options.mtu });
   const log = nodeLogger(guid.hex, options.debug, options.log);
   const salts = checkInteger('salts', options.salts ?? DEFAULTS.salts, 1, DEFAULTS.maxSalts);
   const rate = options.peerRateLimit;
@@ -57,6 +56,16 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   const router$ = () => child('router');
   const leafListeners = new Set<LeafSetListener>();
   const provider = toProvider(options.bootstrap);
+  const openTransport = async (): Promise<Transport> => {
+    const t = isTransport(given) ? given : await openUdpTransport({ ...given, mtu: options.mtu });
+    try {
+      checkStaticBootstrap(t, provider);
+    } catch (e) {
+      if (t !== given) await t.close(); // the socket createNode opened, never the caller's transport
+      throw e;
+    }
+    return t;
+  };
   let built: { cores: NodeCores; table: RoutingTable; transport: Transport } | undefined;
   const makeCores = (transport: Transport): NodeCores => {
     const self: NodeHandle = { guid, address: transport.local };
@@ -141,7 +150,9 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     clock,
     input: {
       openTransport, makeCores, clock,
-      bootstrap: provider && (provider instanceof StaticBootstrap ? () => provider.list() : () => provider.resolve()),
+      bootstrap: provider && (provider instanceof StaticBootstrap
+        ? () => provider.list()
+        : reachableBootstrap(provider, () => built?.transport, (n) => (built!.cores.membership.stats.bootstrapUnreachable += n), log)),
       retryMs: options.joinRetryMs ?? DEFAULTS.joinRetryMs,
     },
   });

@@ -85,6 +85,11 @@ export class SimTransport implements Transport {
     return this.isClosed;
   }
 
+  /** Simulated endpoints have IPv4 addresses only. */
+  reaches(to: Address): boolean {
+    return to.family === 4;
+  }
+
   send(to: Address, bytes: Uint8Array): void {
     if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('send() takes a Uint8Array');
     this.submit(this, to, bytes);

@@ -23,6 +23,11 @@ export interface Transport {
    */
   onNetworkChange?(handler: (up: boolean) => void): void;
   /**
+   * Optional: whether this transport can send to `to` at all (its address family). Transports
+   * without it are taken to reach every address.
+   */
+  reaches?(to: Address): boolean;
+  /**
    * Optional: a seeded random source (simulated endpoints have one). A node on this transport draws
    * its GUID, and with `signed` its key pair and nonces, from it when the caller gives none, so a
    * simulated run repeats exactly.
