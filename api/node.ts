@@ -18,6 +18,7 @@ import { StaticBootstrap } from '../bootstrap/staticList';
 import { LocatorRuntime } from '../actors/locatorRuntime';
 import { RouterRuntime } from '../actors/routerRuntime';
 import { realClock } from './clock';
+import { logLifecycle } from './lifecycleLog';
 import { checkStaticBootstrap, reachableBootstrap } from './bootstrapReach';
 import { TapestryNode, type LeafSetListener } from './tapestryNode';
 import { chooseGuid, isTransport, resolveSecurity, toProvider, type NodeOptions } from './nodeOptions';
@@ -163,6 +164,9 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     actor.stop();
     throw snap.context.error instanceof Error ? snap.context.error : new ClosedError('node failed to start');
   }
-  return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners, provider);
+  const node = new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners, provider);
+  const retryMs = options.joinRetryMs ?? DEFAULTS.joinRetryMs;
+  logLifecycle(node, log, { provider, retryMs, joinProblem: () => undefined, fault: () => actor.getSnapshot().context.error });
+  return node;
 }
 

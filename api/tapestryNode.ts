@@ -159,6 +159,7 @@ export class TapestryNode {
       });
       membership.send({ type: 'leave' });
       await left;
+      this.leftMesh = true;
     }
     await this.close();
   }
@@ -326,6 +327,9 @@ export class TapestryNode {
     const all = [...this.table.neighbours()].map((n) => ({ n, l: this.table.get(n.guid)?.latency ?? Infinity }));
     return all.sort((a, b) => a.l - b.l).map((x) => x.n.address);
   }
+
+  /** @internal Set once leave() handed over and said goodbye (the lifecycle log says "left"). */
+  leftMesh = false;
 
   /** Leaves waiting for the Membership actor to finish; a close ends them. */
   private readonly leaveWaits: Array<() => void> = [];
