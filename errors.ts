@@ -7,6 +7,11 @@ export class TapestryError extends Error {
 }
 /** A caller passed an argument outside what the API accepts. */
 export class InvalidArgumentError extends TapestryError {}
+/**
+ * A bootstrap address of a family the node's socket cannot reach: IPv6 from an IPv4 socket, IPv4
+ * from an IPv6 socket that is not dual-stack (bound to a specific IPv6 address rather than `::`).
+ */
+export class UnreachableAddressError extends InvalidArgumentError {}
 /** A frame could not be decoded; it is counted and dropped. */
 export class DecodeError extends TapestryError {}
 /** An operation was attempted on a closed node or transport. */

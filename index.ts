@@ -12,6 +12,7 @@ export type { NodeHandle } from './routing/handle';
 export type { Address, Transport, Clock } from './transport/types';
 export { SimNetwork } from './transport/simNetwork';
 export { openUdpTransport } from './transport/udp';
+export { formatAddress, parseAddress } from './transport/addressText';
 export { StaticBootstrap } from './bootstrap/staticList';
 export { PersistedPeers } from './bootstrap/persistedPeers';
 export { ChainedBootstrap, type BootstrapProvider } from './bootstrap/provider';

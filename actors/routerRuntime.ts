@@ -7,6 +7,7 @@
  * reliable hops (reliableHops.ts), pings and challenges (pings.ts), duplicate suppression
  * (duplicates.ts); this file wires them to the transport, the clock and the node's events.
  */
+import { MessageLog } from './messageLog';
 import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
 import { DecodeError } from '../errors';
@@ -65,6 +66,8 @@ export class RouterRuntime {
   private readonly rateLimiter?: PeerRateLimiter;
   /** Drops by reason, logged at most once per DEFAULTS.dropLogIntervalMs each. */
   private readonly dropLog: DropLog;
+  /** Per-datagram records at debug level (received, sent, dropped). */
+  private readonly messages: MessageLog;
   private nextMessageId = 0;
 
   constructor(opts: RouterRuntimeOptions) {
@@ -88,12 +91,16 @@ export class RouterRuntime {
     const limit = opts.rateLimit ?? { perSec: DEFAULTS.peerRatePerSec, burst: DEFAULTS.peerRateBurst };
     if (limit) this.rateLimiter = new PeerRateLimiter(limit.perSec, limit.burst, DEFAULTS.maxRateLimitedPeers);
     this.dropLog = new DropLog(DEFAULTS.dropLogIntervalMs, (reason, dropped) => this.log.warn({ reason, dropped }, 'dropping input'));
+    this.messages = new MessageLog(this.log);
     this.upcalls = new UpcallHost(this.stats, this.log);
     const after = (ms: number, fire: () => void): void => this.after(ms, fire);
     const onSuspect = opts.onSuspect;
     this.hops = new ReliableHops(
       {
-        sendBytes: (to, bytes) => this.transport.send(to, bytes),
+        sendBytes: (to, bytes) => {
+          if (this.messages.on) this.messages.sent('hop', to, bytes.length);
+          this.transport.send(to, bytes);
+        },
         after,
         suspect: (node) => onSuspect?.(node),
         failover: (msg, avoid) => this.step(msg, undefined, avoid, true),
@@ -138,6 +145,7 @@ export class RouterRuntime {
     if (this.rateLimiter && !this.rateLimiter.allow(peerKey(from), now)) {
       this.stats.rateLimited++;
       this.dropLog.drop('rateLimited', now);
+      if (this.messages.on) this.messages.dropped('rateLimited', from);
       return;
     }
     let frame;
@@ -147,8 +155,10 @@ export class RouterRuntime {
       const reason = err instanceof DecodeError ? ((err as DecodeError & { reason?: string }).reason ?? 'decode') : 'internal';
       this.stats.decodeErrors[reason] = (this.stats.decodeErrors[reason] ?? 0) + 1;
       this.dropLog.drop(`decode:${reason}`, now);
+      if (this.messages.on) this.messages.dropped(`decode:${reason}`, from);
       return;
     }
+    if (this.messages.on) this.messages.received(frame.body.kind, from, bytes.length);
     try {
       this.handle(frame, from);
     } catch (err) {
@@ -371,7 +381,9 @@ export class RouterRuntime {
 
   /** Encodes and sends a frame that wants no HopAck: its datagram id is 0, which protobuf leaves off the wire. */
   private sendFrame(to: Address, body: Body): void {
-    this.transport.send(to, this.encode(0, body));
+    const bytes = this.encode(0, body);
+    if (this.messages.on) this.messages.sent(body.kind, to, bytes.length);
+    this.transport.send(to, bytes);
   }
 
   private encode(frameId: number, body: Body): Uint8Array {

@@ -18,6 +18,8 @@ import { StaticBootstrap } from '../bootstrap/staticList';
 import { LocatorRuntime } from '../actors/locatorRuntime';
 import { RouterRuntime } from '../actors/routerRuntime';
 import { realClock } from './clock';
+import { logLifecycle } from './lifecycleLog';
+import { checkStaticBootstrap, reachableBootstrap } from './bootstrapReach';
 import { TapestryNode, type LeafSetListener } from './tapestryNode';
 import { chooseGuid, isTransport, resolveSecurity, toProvider, type NodeOptions } from './nodeOptions';
 
@@ -36,8 +38,6 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   if (options.mtu !== undefined) checkInteger('mtu', options.mtu, DEFAULTS.minMtu);
   const clock = options.clock ?? realClock;
   const given = options.transport;
-  const openTransport = (): Promise<Transport> =>
-    isTransport(given) ? Promise.resolve(given) : openUdpTransport({ ...given, mtu: options.mtu });
   const log = nodeLogger(guid.hex, options.debug, options.log);
   const salts = checkInteger('salts', options.salts ?? DEFAULTS.salts, 1, DEFAULTS.maxSalts);
   const rate = options.peerRateLimit;
@@ -57,6 +57,16 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   const router$ = () => child('router');
   const leafListeners = new Set<LeafSetListener>();
   const provider = toProvider(options.bootstrap);
+  const openTransport = async (): Promise<Transport> => {
+    const t = isTransport(given) ? given : await openUdpTransport({ ...given, mtu: options.mtu });
+    try {
+      checkStaticBootstrap(t, provider);
+    } catch (e) {
+      if (t !== given) await t.close(); // the socket createNode opened, never the caller's transport
+      throw e;
+    }
+    return t;
+  };
   let built: { cores: NodeCores; table: RoutingTable; transport: Transport } | undefined;
   const makeCores = (transport: Transport): NodeCores => {
     const self: NodeHandle = { guid, address: transport.local };
@@ -141,7 +151,9 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     clock,
     input: {
       openTransport, makeCores, clock,
-      bootstrap: provider && (provider instanceof StaticBootstrap ? () => provider.list() : () => provider.resolve()),
+      bootstrap: provider && (provider instanceof StaticBootstrap
+        ? () => provider.list()
+        : reachableBootstrap(provider, () => built?.transport, (n) => (built!.cores.membership.stats.bootstrapUnreachable += n), log)),
       retryMs: options.joinRetryMs ?? DEFAULTS.joinRetryMs,
     },
   });
@@ -152,6 +164,9 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     actor.stop();
     throw snap.context.error instanceof Error ? snap.context.error : new ClosedError('node failed to start');
   }
-  return new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners, provider);
+  const node = new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners, provider);
+  const retryMs = options.joinRetryMs ?? DEFAULTS.joinRetryMs;
+  logLifecycle(node, log, { provider, retryMs, joinProblem: () => undefined, fault: () => actor.getSnapshot().context.error });
+  return node;
 }
 

@@ -32,7 +32,8 @@ export interface NodeOptions {
   /** Time source for every timer of the node. Default: the wall clock. */
   readonly clock?: Clock;
   /**
-   * This node's GUID. Default: the hash of its identity's public key when it has one, else random.
+   * This node's GUID. Default: the hash of its identity's public key when it has one, else random
+   * (drawn from the transport's seeded source on a SimNetwork endpoint, so simulated runs repeat).
    * With `security: 'signed'` a GUID is never chosen: it is the key's hash, so an explicit `guid`
    * is an InvalidArgumentError unless it is exactly that (pass `identity` to keep a GUID across restarts).
    */
@@ -50,8 +51,8 @@ export interface NodeOptions {
    */
   readonly security?: SecurityProviderChoice;
   /**
-   * Random source for the node's new key pair and its challenge nonces. Default: the OS CSPRNG; a
-   * simulation passes a seeded one so `signed` runs repeat exactly.
+   * Random source for the node's new key pair and its challenge nonces. Default: the injected
+   * transport's seeded source when it has one (SimNetwork endpoints), else the OS CSPRNG.
    */
   readonly random?: RandomBytes;
   /** ID width (160 or 256) and digit width (1, 2, 4, 8). */
@@ -129,7 +130,7 @@ export interface RouteOptions {
 export async function resolveSecurity(options: NodeOptions): Promise<{ security: SecurityProvider; identity?: Identity }> {
   const injected = options.clock !== undefined || isTransport(options.transport);
   const choice: SecurityProviderChoice = options.security ?? (injected ? 'none' : 'signed');
-  const random = options.random ?? secureRandom;
+  const random = options.random ?? seededSource(options) ?? secureRandom;
   let identity: Identity | undefined;
   if (typeof options.identity === 'string') identity = await loadOrCreateIdentity(options.identity, { random });
   else if (options.identity instanceof Identity) identity = options.identity;
@@ -156,7 +157,13 @@ export function chooseGuid(options: NodeOptions, space: IdSpace, security: Secur
     }
     return own;
   }
-  return given ?? options.table?.self.guid ?? Guid.fromBytes(randomBytes(space.bytes));
+  return given ?? options.table?.self.guid ?? Guid.fromBytes(seededSource(options)?.(space.bytes) ?? randomBytes(space.bytes));
+}
+
+/** The injected transport's seeded random source (a simulated endpoint's), if it has one. */
+function seededSource(options: NodeOptions): RandomBytes | undefined {
+  const t = options.transport;
+  return isTransport(t) && typeof t.random === 'function' ? t.random : undefined;
 }
 
 /**

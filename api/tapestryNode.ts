@@ -21,47 +21,26 @@ import { RouterRuntime, type PingDone, type RouterStats } from '../actors/router
 import type { Pointer } from '../location/pointerStore';
 import { AbortedError } from '../errors';
 import { Channel } from './channel';
-import { dropStats, type DropStats } from './dropStats';
+import { printableAddress } from '../transport/addressText';
+import { dropStats } from './dropStats';
+import type { NodeStats } from './nodeStats';
+import { readOnlyTable } from './tableView';
+import { recordRoutingTable } from './internals';
+import type { RoutingTableView } from '../upcalls/contract';
 import { checkTag, toGuid, type LocateOptions, type RouteOptions, type SendToObjectOptions } from './nodeOptions';
 
 export type { NodeStatus };
+export type { NodeStats, SecurityStats } from './nodeStats';
 
 /** A leaf-set change: the nodes that entered and left this node's leaf set. */
 export type LeafSetListener = (change: LeafChange) => void;
 
-export interface NodeStats {
-  readonly router: RouterStats;
-  readonly reassembly: Readonly<Record<string, number>>;
-  readonly transport: TransportStats;
-  readonly location: LocatorStats & { readonly pointers: number; readonly objects: number };
-  readonly membership: MembershipStats;
-  /** What reassembly buffers hold right now. */
-  readonly reassemblyHeld: { readonly bytes: number; readonly pending: number };
-  readonly security: SecurityStats;
-  /** Every drop counter, by reason: decode errors, rate limit, reassembly, pointer store, hops, duplicates. */
-  readonly drops: DropStats;
-}
-
-/** What the security provider refused, by reason (all 0 with `none`, which refuses nothing). */
-export interface SecurityStats {
-  /** The provider's name: 'none', 'signed', or the application's. */
-  readonly provider: string;
-  /** Peers that answered a challenge without proving their GUID: never admitted to a table. */
-  readonly forgedCredentials: number;
-  /** Peers that proved their GUID to this node. */
-  readonly peersProven: number;
-  /** Publish/unpublish records refused for carrying no signature. */
-  readonly unsignedRecords: number;
-  /** Records refused for a key that is not the server's or a bad signature. */
-  readonly forgedRecords: number;
-  /** Records refused as replays of older ones. */
-  readonly replayedRecords: number;
-}
-
 export class TapestryNode {
   readonly guid: Guid;
   readonly handle: NodeHandle;
-  readonly table: RoutingTable;
+  /** The routing table, read-only and live: lookups only (RoutingTableView). */
+  readonly table: RoutingTableView;
+  private readonly ownTable: RoutingTable;
   readonly space: IdSpace;
   private readonly router: AnyActorRef;
   private readonly locatorActor: AnyActorRef;
@@ -78,7 +57,9 @@ export class TapestryNode {
     leafListeners: Set<LeafSetListener>,
     private readonly provider?: BootstrapProvider,
   ) {
-    this.table = table;
+    this.ownTable = table;
+    this.table = readOnlyTable(table);
+    recordRoutingTable(this, table);
     this.handle = table.self;
     this.guid = table.self.guid;
     this.space = space;
@@ -178,13 +159,16 @@ export class TapestryNode {
       });
       membership.send({ type: 'leave' });
       await left;
+      this.leftMesh = true;
     }
     await this.close();
   }
 
+  /** Where peers reach this node; prints as "127.0.0.1:4000" / "[::1]:4000" (formatAddress). */
   get address(): Address {
-    return this.handle.address;
+    return (this.printedAddress ??= printableAddress(this.handle.address));
   }
+  private printedAddress?: Address;
 
   get stats(): NodeStats {
     const r = this.core.reassembler;
@@ -332,7 +316,7 @@ export class TapestryNode {
   addPeer(peer: NodeHandle, latencyMs: number): boolean {
     this.assertOpen();
     if (!(latencyMs >= 0)) throw new InvalidArgumentError(`latency must be ≥ 0, got ${latencyMs}`);
-    const added = this.table.add(peer, latencyMs);
+    const added = this.ownTable.add(peer, latencyMs);
     // A first neighbour takes an ALONE node to ACTIVE.
     if (added) this.membershipActor?.send({ type: 'peers' });
     return added;
@@ -343,6 +327,9 @@ export class TapestryNode {
     const all = [...this.table.neighbours()].map((n) => ({ n, l: this.table.get(n.guid)?.latency ?? Infinity }));
     return all.sort((a, b) => a.l - b.l).map((x) => x.n.address);
   }
+
+  /** @internal Set once leave() handed over and said goodbye (the lifecycle log says "left"). */
+  leftMesh = false;
 
   /** Leaves waiting for the Membership actor to finish; a close ends them. */
   private readonly leaveWaits: Array<() => void> = [];

@@ -31,7 +31,7 @@ interface Victim {
 const OUTSIDERS = 16;
 
 async function liveVictim(seed: number): Promise<Victim> {
-  const net = await createTestnet({ nodes: 32, seed });
+  const net = await createTestnet({ nodes: 32, frozen: true, seed });
   const link = net.network.transport(0)!;
   const outsiders = Array.from({ length: OUTSIDERS }, () => net.network.createTransport().local);
   let next = 0;

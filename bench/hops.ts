@@ -10,7 +10,7 @@ import { SimNetwork } from '../transport/simNetwork';
 
 export async function benchHops(n: number, routes: number, seed = 1): Promise<Record<string, unknown>> {
   const t0 = performance.now();
-  const net = await createTestnet({ nodes: n, seed });
+  const net = await createTestnet({ nodes: n, frozen: true, seed });
   const buildMs = performance.now() - t0;
   const hops: number[] = [];
   net.nodes.forEach((node) => node.register({ id: 0, name: 'bench', deliver: (d) => void hops.push(d.hops) }));

@@ -20,7 +20,7 @@ type Extra = { backups: number; neighbours: number; hops: number };
 export async function benchLocateRdp(n: number, objects: number, locates: number, fanout: number, extra?: Extra, seed = 1): Promise<Record<string, unknown>> {
   // No republish and long-lived pointers: the window measures locates alone.
   const node = { locateFanout: fanout, republishMs: 0, pointerLifetimeMs: 600_000, ...(extra ? { extraPointers: extra } : {}) };
-  const net = await createTestnet({ nodes: n, seed, node });
+  const net = await createTestnet({ nodes: n, frozen: true, seed, node });
   const rng = new SeededRng(seed).fork('locate-bench');
   const placed = Array.from({ length: objects }, (_, i) => {
     const servers = new Set<number>();

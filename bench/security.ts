@@ -39,7 +39,7 @@ async function joinRate(n: number, security: Security, seed: number): Promise<nu
 
 /** Publishes `count` objects from random nodes of a static mesh; returns publishes per wall-clock second. */
 async function publishRate(nodes: number, count: number, security: Security, seed: number): Promise<number> {
-  const net = await createTestnet({ nodes, seed, security, node: { republishMs: 0 } });
+  const net = await createTestnet({ nodes, seed, security, frozen: true, node: { republishMs: 0 } });
   const rng = new SeededRng(seed).fork('security-publish');
   const t0 = performance.now();
   for (let i = 0; i < count; i++) net.nodes[rng.int(nodes)].publish(Guid.fromName(`bench object ${i}`));

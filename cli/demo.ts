@@ -72,7 +72,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ ok: boolean }> {
 
   // --- Simulated mesh, virtual time ---
   const t0 = performance.now();
-  const net = await createTestnet({ nodes: opts.simNodes, seed: opts.seed });
+  const net = await createTestnet({ nodes: opts.simNodes, frozen: true, seed: opts.seed });
   const sim = instrument(net.nodes, () => net.now);
   const rng = new SeededRng(opts.seed).fork('demo');
   const N = net.nodes.length;

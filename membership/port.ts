@@ -72,12 +72,14 @@ export interface MembershipStats {
   peersProven: number;
   /** Candidates sent to joining nodes for their holes (JoinCandidates messages). */
   holeCandidatesSent: number;
+  /** Bootstrap addresses a provider resolved that this node's socket cannot reach (their family): skipped. */
+  bootstrapUnreachable: number;
 }
 
 export function emptyMembershipStats(): MembershipStats {
   return {
     joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
     malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
-    forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0,
+    forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0, bootstrapUnreachable: 0,
   };
 }

@@ -44,7 +44,7 @@ export async function runLoss(opts: LossRunOptions): Promise<LossRunResult> {
   const locates = opts.locates ?? 1_000;
   const objectCount = opts.objects ?? 200;
   const rng = new SeededRng(opts.seed ?? 5).fork(`loss ${opts.lossRate}`);
-  const net = await createTestnet({ nodes: n, seed: opts.seed ?? 5, lossRate: opts.lossRate, node: { hopAcks: true } });
+  const net = await createTestnet({ nodes: n, frozen: true, seed: opts.seed ?? 5, lossRate: opts.lossRate, node: { hopAcks: true } });
   try {
     // Route payloads carry their sequence number; a route counts once, and only at its destination.
     const expectedAt = new Int32Array(routes).fill(-1);

@@ -33,7 +33,14 @@ export interface TestnetOptions {
    * the seed (so runs still repeat exactly) and its GUID is that key's hash.
    */
   readonly security?: 'none' | 'signed';
-  /** Options every node gets (object location settings and the like). */
+  /**
+   * Keeps the mesh as built: no table repair, no heartbeats, no hop acknowledgements (unless `node`
+   * turns one back on), so only the traffic a caller starts flows and routing figures repeat exactly
+   * (pure routing experiments, benchmarks). Default false: every node runs with createNode's defaults,
+   * so leaves and failures are repaired and acknowledged hops fail over, as in a real mesh.
+   */
+  readonly frozen?: boolean;
+  /** Options every node gets (object location settings and the like); they override `frozen`'s. */
   readonly node?: Pick<NodeOptions, 'salts' | 'locateFanout' | 'repairMs' | 'heartbeatMs' | 'hopAcks' | 'republishMs' | 'pointerLifetimeMs' | 'locateAttemptTimeoutMs' | 'extraPointers' | 'debug'>;
 }
 
@@ -93,14 +100,16 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
   const tables = buildStaticMesh(handles, (i, j) => network.latency(i, j), space);
   const nodes: TapestryNode[] = [];
   for (let i = 0; i < count; i++) {
-    // Static tables on a lossless network: no repair, heartbeat or hop-acknowledgement traffic unless asked for.
     const security: Partial<NodeOptions> = identities
       ? { security: 'signed', identity: identities[i], random: seededRandom(new SeededRng(seed).fork(`nonces-${i}`)) }
       : { guid: guids[i] };
-    nodes.push(await createNode({ repairMs: 0, heartbeatMs: 0, hopAcks: false, ...opts.node, transport: transports[i], clock: network.clock, table: tables[i], ...security }));
+    nodes.push(await createNode({ ...(opts.frozen ? FROZEN : {}), ...opts.node, transport: transports[i], clock: network.clock, table: tables[i], ...security }));
   }
   return new Testnet(network, nodes, space, new Map(guids.map((g, i) => [g.hex, i])));
 }
+
+/** What `frozen` turns off: the maintenance traffic a converged, lossless static mesh can do without. */
+const FROZEN: Partial<NodeOptions> = { repairMs: 0, heartbeatMs: 0, hopAcks: false };
 
 /** A random-bytes source drawn from a seeded generator: keys and nonces that repeat with the seed. */
 export function seededRandom(rng: SeededRng): RandomBytes {

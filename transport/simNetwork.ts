@@ -79,11 +79,27 @@ export class SimTransport implements Transport {
     /** Largest datagram sent, in bytes; a larger one is dropped as 'oversize'. */
     readonly mtu: number,
     private readonly submit: (from: SimTransport, to: Address, bytes: Uint8Array) => void,
+    private readonly seed = 0,
   ) {}
+
+  private rng: SeededRng | undefined;
+  /**
+   * A seeded random source of this endpoint's own (the network's seed forked by the endpoint's index):
+   * a node created on it without a GUID or key pair draws them here, so a mesh built by joins repeats.
+   */
+  readonly random = (bytes: number): Uint8Array => {
+    const rng = (this.rng ??= new SeededRng(this.seed).fork(`endpoint-${this.index}`));
+    return Uint8Array.from({ length: bytes }, () => rng.int(256));
+  };
 
   /** Whether close() was called. */
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /** Simulated endpoints have IPv4 addresses only. */
+  reaches(to: Address): boolean {
+    return to.family === 4;
   }
 
   send(to: Address, bytes: Uint8Array): void {
@@ -151,6 +167,7 @@ export class SimNetwork {
   private readonly queue: EventQueue;
   private readonly mtu: number;
   private readonly lossRng: SeededRng;
+  private readonly seed: number;
   private lossRate = 0;
   private readonly endpoints: SimTransport[] = [];
   private nowMs = 0;
@@ -165,6 +182,7 @@ export class SimNetwork {
     this.queue = new EventQueue(opts.maxQueuedEvents ?? DEFAULTS.simMaxQueuedEvents);
     this.latencyModel = opts.latency ?? new PlaneLatency({ seed: opts.seed });
     this.lossRng = new SeededRng(opts.seed).fork('loss');
+    this.seed = opts.seed;
     this.setLossRate(opts.lossRate ?? 0);
     this.clock = {
       now: () => this.nowMs,
@@ -201,7 +219,7 @@ export class SimNetwork {
     if (index >= DEFAULTS.simMaxEndpoints) {
       throw new TransportError(`a simulated network holds at most ${DEFAULTS.simMaxEndpoints} endpoints`);
     }
-    const t = new SimTransport(index, simAddress(index), this.mtu, (from, to, bytes) => this.transmit(from, to, bytes));
+    const t = new SimTransport(index, simAddress(index), this.mtu, (from, to, bytes) => this.transmit(from, to, bytes), this.seed);
     this.endpoints.push(t);
     return t;
   }

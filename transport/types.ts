@@ -22,6 +22,17 @@ export interface Transport {
    * that cannot tell never call it.
    */
   onNetworkChange?(handler: (up: boolean) => void): void;
+  /**
+   * Optional: whether this transport can send to `to` at all (its address family). Transports
+   * without it are taken to reach every address.
+   */
+  reaches?(to: Address): boolean;
+  /**
+   * Optional: a seeded random source (simulated endpoints have one). A node on this transport draws
+   * its GUID, and with `signed` its key pair and nonces, from it when the caller gives none, so a
+   * simulated run repeats exactly.
+   */
+  readonly random?: (bytes: number) => Uint8Array;
   /** Stops receiving and releases sockets/timers. Idempotent. */
   close(): Promise<void>;
   /** Counters: datagrams and bytes in/out, drops by reason. */

@@ -143,6 +143,11 @@ export class UdpTransport implements Transport {
     return this.isClosed;
   }
 
+  /** Same family, or IPv4 from a dual-stack IPv6 socket (sent as ::ffff:a.b.c.d). */
+  reaches(to: Address): boolean {
+    return to.family === this.family || (to.family === 4 && this.dualStack);
+  }
+
   /** Datagrams waiting in the send queue. */
   get queued(): number {
     return this.qBuf.length - this.qHead;

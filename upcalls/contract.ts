@@ -83,10 +83,15 @@ export const MAX_MODULE_ID = 0xfeff;
 /** A replica found by a locate: location's LocateResult, as modules see it. */
 export type LocatedReplica = LocateResult;
 
-/** The routing table as a module may see it: lookups only, nothing that changes it. */
+/**
+ * The routing table as a module or application may see it: lookups only, nothing that changes it.
+ * node.table and ModuleContext.table are objects with exactly these members (api/tableView.ts), so
+ * plain-JS callers cannot reach add/remove either.
+ */
 export type RoutingTableView = Pick<
   RoutingTable,
-  'self' | 'space' | 'levels' | 'base' | 'slotSize' | 'size' | 'has' | 'get' | 'slot' | 'primary' | 'neighbours' | 'backpointers'
+  | 'self' | 'space' | 'levels' | 'base' | 'slotSize' | 'size' | 'has' | 'get' | 'slot' | 'primary' | 'neighbours' | 'backpointers'
+  | 'slotOf' | 'levelSize' | 'selfDigit' | 'hasBackpointer' | 'backpointersAt' | 'backpointerCount'
 >;
 
 /** The leaf set as a module may see it. */

@@ -3,6 +3,7 @@ import { Guid, sharedPrefixLength } from '../../routing/guid';
 import { nextHop } from '../../routing/nextHop';
 import { bruteForceRoot } from '../../sim/oracle';
 import type { SeededRng } from '../../sim/random';
+import { routingTableOf } from '../../api/internals';
 
 /** Slots that are empty although some node has their prefix (brute force over all pairs). */
 export function countHoles(nodes: readonly TapestryNode[]): number {
@@ -34,7 +35,7 @@ export function wrongRoots(nodes: readonly TapestryNode[], rng: SeededRng, guids
       let at = s;
       let level = 0;
       for (let hops = 0; hops <= nodes[0].space.digits; hops++) {
-        const hop = nextHop(nodes[at].table, dest, level);
+        const hop = nextHop(routingTableOf(nodes[at]), dest, level);
         if (hop.kind === 'root') break;
         at = index.get(hop.to.guid.hex) ?? -1;
         if (at < 0) break;

@@ -11,13 +11,14 @@ import { encodeFrame } from '../../wire/codec';
 import { WIRE_VERSION } from '../../routing/messages';
 import { Guid } from '../../routing/guid';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
+import { routingTableOf } from '../../api/internals';
 
 let net: Testnet;
 let got: Recorded[];
 const rng = new SeededRng(3);
 
 beforeAll(async () => {
-  net = await createTestnet({ nodes: 1000, seed: 11, mtu: 1200 });
+  net = await createTestnet({ nodes: 1000, frozen: true, seed: 11, mtu: 1200 });
   got = recordDeliveries(net.nodes);
 });
 afterAll(() => net.close());
@@ -31,7 +32,7 @@ function farPair(hops: number): { src: number; dst: number; path: number[] } {
     const path = [src];
     let level = 0;
     for (;;) {
-      const hop = nextHop(net.nodes[path[path.length - 1]].table, net.nodes[dst].guid, level);
+      const hop = nextHop(routingTableOf(net.nodes[path[path.length - 1]]), net.nodes[dst].guid, level);
       if (hop.kind === 'root') break;
       path.push(net.indexOf(hop.to.guid)!);
       level = hop.level + 1;

@@ -17,7 +17,7 @@ let hostile: HostilePeer;
 const VICTIM = 0;
 
 beforeAll(async () => {
-  net = await createTestnet({ nodes: N, seed: 404 });
+  net = await createTestnet({ nodes: N, frozen: true, seed: 404 });
   hostile = new HostilePeer(net.network, rng);
 });
 afterAll(() => net.close());

@@ -17,7 +17,7 @@ const rng = new SeededRng(77);
 let net: Testnet;
 
 beforeAll(async () => {
-  net = await createTestnet({ nodes: N, seed: 13 });
+  net = await createTestnet({ nodes: N, frozen: true, seed: 13 });
 });
 afterAll(() => net.close());
 
@@ -148,8 +148,8 @@ test('after unpublish no node holds a pointer to the withdrawn replica, and loca
 
 describe('soft state', () => {
   test('without republish, pointers expire; with republish, they stay', async () => {
-    const soft = await createTestnet({ nodes: 200, seed: 3, node: { republishMs: 0, pointerLifetimeMs: 20_000 } });
-    const kept = await createTestnet({ nodes: 200, seed: 3, node: { republishMs: 8_000, pointerLifetimeMs: 20_000 } });
+    const soft = await createTestnet({ nodes: 200, frozen: true, seed: 3, node: { republishMs: 0, pointerLifetimeMs: 20_000 } });
+    const kept = await createTestnet({ nodes: 200, frozen: true, seed: 3, node: { republishMs: 8_000, pointerLifetimeMs: 20_000 } });
     const o = Guid.fromName('soft-state object');
     for (const t of [soft, kept]) t.nodes[17].publish(o);
     for (const t of [soft, kept]) t.run(1_000);
@@ -170,7 +170,7 @@ test.each([
   ['one root at a time (fanout 1): the dead root times out, the next salt answers', 1],
   ['all roots at once (fanout 3): the live roots answer', 3],
 ])('a failed salted root is covered by another: %s', async (_, fanout) => {
-  const t = await createTestnet({ nodes: 300, seed: 21, node: { locateFanout: fanout } });
+  const t = await createTestnet({ nodes: 300, frozen: true, seed: 21, node: { locateFanout: fanout } });
   const guids = t.nodes.map((n) => n.guid);
   const o = Guid.fromName('object whose first root dies');
   const server = 10;

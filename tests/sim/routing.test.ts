@@ -8,6 +8,7 @@ import { nextHop } from '../../routing/nextHop';
 import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
+import { routingTableOf } from '../../api/internals';
 
 const N = 1000;
 let net: Testnet;
@@ -15,7 +16,7 @@ let got: Recorded[];
 const rng = new SeededRng(42);
 
 beforeAll(async () => {
-  net = await createTestnet({ nodes: N, seed: 7 });
+  net = await createTestnet({ nodes: N, frozen: true, seed: 7 });
   got = recordDeliveries(net.nodes);
 });
 afterAll(() => net.close());
@@ -28,7 +29,7 @@ function walk(src: number, dest: Guid): number[] {
   const path = [src];
   let level = 0;
   for (;;) {
-    const hop = nextHop(net.nodes[path[path.length - 1]].table, dest, level);
+    const hop = nextHop(routingTableOf(net.nodes[path[path.length - 1]]), dest, level);
     if (hop.kind === 'root') return path;
     path.push(net.indexOf(hop.to.guid)!);
     level = hop.level + 1;
@@ -131,8 +132,8 @@ test('routing to its own GUID delivers locally with zero hops', () => {
 });
 
 test('the same seed gives the same mesh and the same hop counts', async () => {
-  const a = await createTestnet({ nodes: 200, seed: 99 });
-  const b = await createTestnet({ nodes: 200, seed: 99 });
+  const a = await createTestnet({ nodes: 200, frozen: true, seed: 99 });
+  const b = await createTestnet({ nodes: 200, frozen: true, seed: 99 });
   const ra = recordDeliveries(a.nodes);
   const rb = recordDeliveries(b.nodes);
   for (const [t, r] of [[a, new SeededRng(5)], [b, new SeededRng(5)]] as const) {

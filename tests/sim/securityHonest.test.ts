@@ -65,7 +65,7 @@ test('a signed joined mesh repeats exactly with the same seed', async () => {
 }, 120_000);
 
 test('createTestnet with security signed: 200 nodes, exact routes to every node, locates', async () => {
-  const net = await createTestnet({ nodes: 200, seed: 9, security: 'signed' });
+  const net = await createTestnet({ nodes: 200, frozen: true, seed: 9, security: 'signed' });
   const rng = new SeededRng(10);
   const run = (ms: number) => void net.run(ms);
   expect(routeToEveryNode(net.nodes, run, rng)).toBe(200);

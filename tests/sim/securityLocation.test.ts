@@ -21,7 +21,7 @@ const N = 64;
 const LIFETIME = 60_000;
 
 function net(): Promise<Testnet> {
-  return createTestnet({ nodes: N, seed: 5, security: 'signed', node: { republishMs: 0, pointerLifetimeMs: LIFETIME } });
+  return createTestnet({ nodes: N, frozen: true, seed: 5, security: 'signed', node: { republishMs: 0, pointerLifetimeMs: LIFETIME } });
 }
 
 /** Every node's pointers for the object. */
@@ -129,7 +129,7 @@ test('an honest publish is located; a replay of it after unpublish is refused an
 }, 60_000);
 
 test('a replay of an older publish does not displace the newer one, and each republish is a fresh record', async () => {
-  const t = await createTestnet({ nodes: N, seed: 6, security: 'signed', node: { republishMs: 2_000, pointerLifetimeMs: LIFETIME } });
+  const t = await createTestnet({ nodes: N, frozen: true, seed: 6, security: 'signed', node: { republishMs: 2_000, pointerLifetimeMs: LIFETIME } });
   const forger = new Forger(t.network, 13);
   const object = Guid.fromName('republished object');
   t.nodes[8].publish(object, { tag: 'v1' });

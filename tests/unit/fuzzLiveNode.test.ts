@@ -21,6 +21,7 @@ import { MEMBERSHIP_MODULE_ID } from '../../membership/messages';
 import { WIRE_VERSION, type Frame, type NodeHandle, type RouteMsg } from '../../routing/messages';
 import { classify, hostileInput, validCorpus, type Target } from '../helpers/fuzzCorpus';
 import { recordDeliveries, type Recorded } from '../helpers/recorder';
+import { routingTableOf } from '../../api/internals';
 
 const FRAMES = 6_000;
 const PAYLOADS = 1_500;
@@ -38,7 +39,7 @@ const rng = new SeededRng(4242);
 const corpus = validCorpus(4242, 60, [20]);
 
 beforeAll(async () => {
-  net = await createTestnet({ nodes: 64, seed: 21 });
+  net = await createTestnet({ nodes: 64, frozen: true, seed: 21 });
   got = recordDeliveries(net.nodes);
   victim = net.nodes[VICTIM];
   victimLink = net.network.transport(VICTIM)!;
@@ -102,7 +103,7 @@ function pairsThroughVictim(count: number): [number, number][] {
     let at = src;
     let level = 0;
     for (;;) {
-      const hop = nextHop(net.nodes[at].table, net.nodes[dst].guid, level);
+      const hop = nextHop(routingTableOf(net.nodes[at]), net.nodes[dst].guid, level);
       if (hop.kind === 'root') break;
       at = net.indexOf(hop.to.guid)!;
       level = hop.level + 1;
@@ -188,7 +189,7 @@ describe('valid frames a node cannot act on are dropped, not fatal', () => {
 
   /** Node 0 of a fresh small mesh gets one frame from an outsider, then routes. */
   async function afterOneFrame(frame: (outsider: NodeHandle, dest: Guid) => Frame): Promise<Outcome> {
-    const small = await createTestnet({ nodes: 16, seed: 5 });
+    const small = await createTestnet({ nodes: 16, frozen: true, seed: 5 });
     try {
       const seen = recordDeliveries(small.nodes);
       const outsider: NodeHandle = { guid: Guid.random(() => 9), address: small.network.createTransport().local };

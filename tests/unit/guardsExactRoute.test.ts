@@ -16,7 +16,7 @@ let net: Testnet;
 let got: Recorded[];
 
 beforeAll(async () => {
-  net = await createTestnet({ nodes: N, seed: 12 });
+  net = await createTestnet({ nodes: N, frozen: true, seed: 12 });
   got = recordDeliveries(net.nodes);
 });
 afterAll(() => net.close());

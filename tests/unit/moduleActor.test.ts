@@ -22,7 +22,7 @@ const sessionTimer = setup({
 });
 
 test("a module's actor runs its delays on the node's clock and stops with the module", async () => {
-  const net = await createTestnet({ nodes: 2, seed: 3 });
+  const net = await createTestnet({ nodes: 2, frozen: true, seed: 3 });
   let ctx!: ModuleContext;
   const unregister = net.nodes[0].register({ id: 5, name: 'sessions', attach: (c) => void (ctx = c) });
   const startedAt = ctx.now();
@@ -42,7 +42,7 @@ test("a module's actor runs its delays on the node's clock and stops with the mo
 });
 
 test('at most DEFAULTS.maxModuleActors actors a module; a closing node stops them all', async () => {
-  const net = await createTestnet({ nodes: 1, seed: 4 });
+  const net = await createTestnet({ nodes: 1, frozen: true, seed: 4 });
   let ctx!: ModuleContext;
   net.nodes[0].register({ id: 6, name: 'many', attach: (c) => void (ctx = c) });
   const actors = Array.from({ length: DEFAULTS.maxModuleActors }, () => ctx.startActor(sessionTimer, { ms: 10_000, ctx }));

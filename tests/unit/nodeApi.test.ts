@@ -24,7 +24,7 @@ test('a node with no peers and no bootstrap is ALONE, then CLOSED, and refuses w
 });
 
 test('bad input gets a named error and the node keeps working', async () => {
-  const net = await createTestnet({ nodes: 20, seed: 4 });
+  const net = await createTestnet({ nodes: 20, frozen: true, seed: 4 });
   const got = recordDeliveries(net.nodes);
   const n = net.nodes[0];
   const dest = net.nodes[1].guid;
@@ -53,7 +53,7 @@ test('module limits are enforced', async () => {
 });
 
 test('forward upcalls see every hop and may rewrite or drop; a throwing module does not stop routing', async () => {
-  const net = await createTestnet({ nodes: 300, seed: 5 });
+  const net = await createTestnet({ nodes: 300, frozen: true, seed: 5 });
   const seen: number[] = [];
   net.nodes.forEach((node, i) =>
     node.register({
@@ -99,7 +99,7 @@ test('forward upcalls see every hop and may rewrite or drop; a throwing module d
 });
 
 test('a message for a module the destination lacks is dropped and counted there', async () => {
-  const net = await createTestnet({ nodes: 10, seed: 6 });
+  const net = await createTestnet({ nodes: 10, frozen: true, seed: 6 });
   net.nodes[0].route(net.nodes[9].guid, 'x', { module: 42 });
   net.run(5_000);
   expect(net.nodes[9].stats.router.droppedNoModule).toBe(1);
@@ -107,7 +107,7 @@ test('a message for a module the destination lacks is dropped and counted there'
 });
 
 test('ping measures the round trip of the latency model, and times out on a silent peer', async () => {
-  const net = await createTestnet({ nodes: 5, seed: 8 });
+  const net = await createTestnet({ nodes: 5, frozen: true, seed: 8 });
   const rtt = net.nodes[0].ping(net.nodes[3].address);
   net.run(1_000);
   expect(await rtt).toBeCloseTo(2 * net.latency(0, 3), 6);

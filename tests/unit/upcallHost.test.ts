@@ -104,7 +104,7 @@ test('attach is handed the context at registration; a module whose attach throws
 });
 
 test('a module acting only through its context routes, sends straight to a node and keeps timers on the node clock', async () => {
-  const net = await createTestnet({ nodes: 30, seed: 9 });
+  const net = await createTestnet({ nodes: 30, frozen: true, seed: 9 });
   const MODULE = 77;
   const log: string[] = [];
   const contexts: ModuleContext[] = [];
