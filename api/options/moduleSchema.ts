@@ -62,7 +62,7 @@ function functionKeys(module: object): string[] {
  * copy) is what the node registers.
  */
 export function checkModule(module: UpcallModule): UpcallModule {
-  parseOptions(moduleSchema, module, 'register');
+  parseOptions(moduleSchema, module, 'register(module)');
   for (const key of functionKeys(module)) {
     const meant = misspeltUpcall(key);
     if (meant) throw new InvalidArgumentError(`module "${module.name}" has a method "${key}" that is no upcall — did you mean "${meant}"? (upcalls: ${UPCALLS.join(', ')})`);

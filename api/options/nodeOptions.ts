@@ -19,7 +19,7 @@ const int = () => z.number().int();
 const ms = (min: number) => int().min(min);
 
 export const udpOptionsSchema = z.strictObject({
-  family: doc(z.literal([4, 6]).optional(), { description: 'IP family of the socket.', default: '4' }),
+  family: doc(z.literal([4, 6]).optional(), { description: 'IP family of the socket.', default: '4 (6 for an IPv6 host)' }),
   host: doc(z.string().min(1).optional(), { description: 'Address to bind.', default: "'127.0.0.1' ('::1' for family 6)" }),
   port: doc(int().min(0).max(65_535).optional(), { description: 'Port to bind; 0 picks a free one.', default: '0' }),
 });

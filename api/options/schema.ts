@@ -78,7 +78,11 @@ export function docOf(schema: z.ZodType): OptionDoc | undefined {
 /** The keys of an object schema (with their schemas), or undefined when `schema` is not one. */
 export function shapeOf(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   const { inner } = unwrap(schema);
-  return defOf(inner).type === 'object' ? defOf(inner).shape : undefined;
+  const def = defOf(inner);
+  if (def.type === 'object') return def.shape;
+  // A union with an object member (`false | { perSec, burst }`): that member's keys.
+  if (def.type === 'union') return def.options?.map(shapeOf).find((s) => s !== undefined);
+  return undefined;
 }
 
 /** A key's type and range as text: "integer" and "1..255", "boolean", "'none' | 'signed'"… */
@@ -175,7 +179,9 @@ const dotted = (path: Path): string => path.map((k) => (typeof k === 'number' ? 
  */
 function deepest(issue: Issue): Issue {
   if (issue.code !== 'invalid_union' || !('errors' in issue) || !Array.isArray(issue.errors) || issue.errors.length === 0) return issue;
-  const score = (i: Issue): number => (i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'custom' || i.code === 'invalid_value') ? 0 : 1 + i.path.length);
+  // An unknown key in a member that is an object says most; then the deepest issue inside a member.
+  const score = (i: Issue): number =>
+    i.code === 'unrecognized_keys' ? 1_000 + i.path.length : i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'custom' || i.code === 'invalid_value') ? 0 : 1 + i.path.length;
   let best: Issue | undefined;
   for (const branch of issue.errors as Issue[][]) {
     for (const inner of branch) if (score(inner) > 0 && (!best || score(inner) > score(best))) best = inner;
