@@ -15,4 +15,4 @@ export { openUdpTransport } from './transport/udp';
 export { StaticBootstrap } from './bootstrap/staticList';
 export { PersistedPeers } from './bootstrap/persistedPeers';
 export { ChainedBootstrap, type BootstrapProvider } from './bootstrap/provider';
-export type { LocateResult, LocateOptions, SendToObjectOptions, LeafSetListener } from './api/node';
+export type { LocateResult, LocateOptions, PublishOptions, SendToObjectOptions, LeafSetListener } from './api/node';
