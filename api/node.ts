@@ -4,7 +4,7 @@
  */
 import { createActor, waitFor, type AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../defaults';
-import { checkInteger, ClosedError, InvalidArgumentError } from '../errors';
+import { ClosedError, InvalidArgumentError } from '../errors';
 import { nodeLogger } from '../log';
 import { idSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
@@ -22,29 +22,28 @@ import { logLifecycle } from './lifecycleLog';
 import { checkStaticBootstrap, reachableBootstrap } from './bootstrapReach';
 import { TapestryNode, type LeafSetListener } from './tapestryNode';
 import { chooseGuid, isTransport, resolveSecurity, toProvider, type NodeOptions } from './nodeOptions';
+import { nodeOptionsSchema } from './options/nodeOptions';
+import { parseOptions } from './options/schema';
 
 export { TapestryNode } from './tapestryNode';
 export type { LeafSetListener, NodeStats, SecurityStats, NodeStatus } from './tapestryNode';
-export type { LocateOptions, LocateResult, NodeOptions, RouteOptions, SendToObjectOptions, UdpOptions } from './nodeOptions';
+export type { LocateOptions, LocateResult, NodeOptions, PublishOptions, RouteOptions, SendToObjectOptions, UdpOptions } from './nodeOptions';
 
 /** Starts a node on its transport and resolves once it is active. */
-export async function createNode(options: NodeOptions = {}): Promise<TapestryNode> {
+export async function createNode(given: NodeOptions = {}): Promise<TapestryNode> {
+  // Every key checked (and defaulted) by the one schema before anything opens (api/options/).
+  const options = parseOptions(nodeOptionsSchema, given, 'createNode');
   const space = options.table?.space ?? idSpace(options.idBits, options.digitBits);
   const { security, identity } = await resolveSecurity(options);
   const guid = chooseGuid(options, space, security, identity);
   if (options.table && !options.table.self.guid.equals(guid)) {
     throw new InvalidArgumentError('the routing table belongs to another node');
   }
-  if (options.mtu !== undefined) checkInteger('mtu', options.mtu, DEFAULTS.minMtu);
   const clock = options.clock ?? realClock;
-  const given = options.transport;
+  const transportGiven = options.transport;
   const log = nodeLogger(guid.hex, options.debug, options.log);
-  const salts = checkInteger('salts', options.salts ?? DEFAULTS.salts, 1, DEFAULTS.maxSalts);
-  const rate = options.peerRateLimit;
-  if (rate && !(rate.perSec > 0 && rate.burst >= 1)) {
-    throw new InvalidArgumentError(`peerRateLimit needs perSec > 0 and burst ≥ 1, got ${rate.perSec} and ${rate.burst}`);
-  }
-  const fanout = checkInteger('locateFanout', options.locateFanout ?? DEFAULTS.locateFanout, 1);
+  const salts = options.salts;
+  const fanout = options.locateFanout;
   let nodeRef: AnyActorRef | undefined;
   // The router and locator exist from the moment the node runs, which may be inside the very
   // transition that starts a join: the cores look them up in the actor system when they need them.
@@ -58,11 +57,11 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
   const leafListeners = new Set<LeafSetListener>();
   const provider = toProvider(options.bootstrap);
   const openTransport = async (): Promise<Transport> => {
-    const t = isTransport(given) ? given : await openUdpTransport({ ...given, mtu: options.mtu });
+    const t = isTransport(transportGiven) ? transportGiven : await openUdpTransport({ ...transportGiven, mtu: options.mtu });
     try {
       checkStaticBootstrap(t, provider);
     } catch (e) {
-      if (t !== given) await t.close(); // the socket createNode opened, never the caller's transport
+      if (t !== transportGiven) await t.close(); // the socket createNode opened, never the caller's transport
       throw e;
     }
     return t;
@@ -75,7 +74,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     const router = new RouterRuntime({
       self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu,
       timerSink: (ms, fire) => router$().send({ type: 'timer', ms, fire }),
-      hopAcks: options.hopAcks ?? DEFAULTS.hopAcks,
+      hopAcks: options.hopAcks,
       rateLimit: options.peerRateLimit,
       onSuspect: (n) => membership?.suspect(n),
       security,
@@ -93,9 +92,9 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
       },
       {
         salts,
-        pointerLifetimeMs: options.pointerLifetimeMs ?? DEFAULTS.pointerLifetimeMs,
-        attemptTimeoutMs: options.locateAttemptTimeoutMs ?? DEFAULTS.locateAttemptTimeoutMs,
-        extra: options.extraPointers ?? { backups: DEFAULTS.extraPointerBackups, neighbours: DEFAULTS.extraPointerNeighbours, hops: DEFAULTS.extraPointerHops },
+        pointerLifetimeMs: options.pointerLifetimeMs,
+        attemptTimeoutMs: options.locateAttemptTimeoutMs,
+        extra: options.extraPointers,
       },
     );
     router.upcalls.registerBuiltIn(locator);
@@ -127,7 +126,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     );
     router.upcalls.registerBuiltIn(membership);
     const running = membership;
-    const heartbeatMs = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
+    const heartbeatMs = options.heartbeatMs;
     const membershipDriver: MembershipDriver = {
       hasPeers: () => table.size > 0,
       join: (bootstrap, done) => running.join(bootstrap, done),
@@ -141,8 +140,8 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
     };
     const cores: NodeCores = {
       router, locator, membership, membershipDriver, locateFanout: Math.min(fanout, salts),
-      republishMs: options.republishMs ?? DEFAULTS.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs,
-      repairMs: options.repairMs ?? DEFAULTS.repairMs, heartbeatMs, leaveGraceMs: DEFAULTS.leaveGraceMs,
+      republishMs: options.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs,
+      repairMs: options.repairMs, heartbeatMs, leaveGraceMs: DEFAULTS.leaveGraceMs,
     };
     built = { cores, table, transport };
     return cores;
@@ -154,7 +153,7 @@ export async function createNode(options: NodeOptions = {}): Promise<TapestryNod
       bootstrap: provider && (provider instanceof StaticBootstrap
         ? () => provider.list()
         : reachableBootstrap(provider, () => built?.transport, (n) => (built!.cores.membership.stats.bootstrapUnreachable += n), log)),
-      retryMs: options.joinRetryMs ?? DEFAULTS.joinRetryMs,
+      retryMs: options.joinRetryMs,
     },
   });
   nodeRef = actor;

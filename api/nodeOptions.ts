@@ -113,6 +113,11 @@ export interface SendToObjectOptions extends LocateOptions {
 
 export type { LocateResult };
 
+export interface PublishOptions {
+  /** A tag locates can select this replica by (their `query`; at most DEFAULTS.maxTagBytes UTF-8 bytes). Default none. */
+  readonly tag?: string;
+}
+
 export interface RouteOptions {
   /** Deliver at the GUID's surrogate root when no node holds it exactly. Default false. */
   readonly fuzzy?: boolean;
@@ -133,8 +138,7 @@ export async function resolveSecurity(options: NodeOptions): Promise<{ security:
   const random = options.random ?? seededSource(options) ?? secureRandom;
   let identity: Identity | undefined;
   if (typeof options.identity === 'string') identity = await loadOrCreateIdentity(options.identity, { random });
-  else if (options.identity instanceof Identity) identity = options.identity;
-  else if (options.identity !== undefined) throw new InvalidArgumentError('identity must be an Identity or the path of an identity file');
+  else identity = options.identity;
   if (choice === 'signed') identity ??= Identity.generate(random);
   const security = createSecurityProvider(choice, identity ?? NO_IDENTITY, { random });
   return { security, identity };
@@ -167,23 +171,16 @@ function seededSource(options: NodeOptions): RandomBytes | undefined {
 }
 
 /**
- * The bootstrap provider for the `bootstrap` option: one address as a string ("127.0.0.1:4000"), a
- * list of addresses, or a provider (an object with `resolve`). Anything else is an
- * InvalidArgumentError here, before a socket is opened, never a failure later in the join.
+ * The bootstrap provider for the `bootstrap` option, which the schema checked (api/options/): one
+ * address as a string ("127.0.0.1:4000"), a list of addresses, or a provider (an object with
+ * `resolve`). A bad one is an InvalidArgumentError before a socket is opened, never a failure later
+ * in the join.
  */
 export function toProvider(b: NodeOptions['bootstrap']): BootstrapProvider | undefined {
   if (b === undefined) return undefined;
   if (typeof b === 'string') return new StaticBootstrap([b]);
   if (Array.isArray(b)) return new StaticBootstrap(b as Array<Address | string>);
-  if (typeof b === 'object' && b !== null && typeof (b as BootstrapProvider).resolve === 'function') return b as BootstrapProvider;
-  throw new InvalidArgumentError('bootstrap must be an address string, a list of addresses, or a provider with resolve()');
-}
-
-export function checkTag(tag: string, what: string): string {
-  if (typeof tag !== 'string') throw new InvalidArgumentError(`${what} must be a string`);
-  const bytes = Buffer.byteLength(tag, 'utf8');
-  if (bytes > DEFAULTS.maxTagBytes) throw new InvalidArgumentError(`${what} is ${bytes} bytes; at most ${DEFAULTS.maxTagBytes}`);
-  return tag;
+  return b as BootstrapProvider;
 }
 
 export function isTransport(t: unknown): t is Transport {

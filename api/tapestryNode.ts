@@ -4,12 +4,11 @@
  */
 import { type Actor, type AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../defaults';
-import { checkInteger, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
+import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
 import { Guid, type IdSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
 import type { Address, Transport, TransportStats } from '../transport/types';
 import type { UpcallModule } from '../upcalls/contract';
-import { checkModuleId as checkModule } from '../upcalls/host';
 import { createModuleContext } from './moduleContext';
 import type { NodeHandle } from '../routing/messages';
 import { MembershipRuntime, type MembershipStats } from '../actors/membershipRuntime';
@@ -27,7 +26,12 @@ import type { NodeStats } from './nodeStats';
 import { readOnlyTable } from './tableView';
 import { recordRoutingTable } from './internals';
 import type { RoutingTableView } from '../upcalls/contract';
-import { checkTag, toGuid, type LocateOptions, type RouteOptions, type SendToObjectOptions } from './nodeOptions';
+import { toGuid, type LocateOptions, type PublishOptions, type RouteOptions, type SendToObjectOptions } from './nodeOptions';
+import { locateOptionsSchema, sendToObjectOptionsSchema } from './options/locateOptions';
+import { checkModule } from './options/moduleSchema';
+import { publishOptionsSchema } from './options/publishOptions';
+import { ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
+import { parseOptions } from './options/schema';
 
 export type { NodeStatus };
 export type { NodeStats, SecurityStats } from './nodeStats';
@@ -194,7 +198,7 @@ export class TapestryNode {
    * dropped at the root and counted); fuzzy routes reach the surrogate root. Payloads larger than
    * the MTU are fragmented and reassembled at the destination.
    */
-  route(dest: Guid | string, payload: Uint8Array | string, opts: RouteOptions = {}): void {
+  route(dest: Guid | string, payload: Uint8Array | string, opts?: RouteOptions): void {
     this.assertOpen();
     const destGuid = toGuid(dest, this.space);
     const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
@@ -202,9 +206,9 @@ export class TapestryNode {
     if (bytes.length > DEFAULTS.maxMessageBytes) {
       throw new MessageTooLargeError(`payload of ${bytes.length} bytes exceeds ${DEFAULTS.maxMessageBytes}`);
     }
-    const ttl = checkInteger('ttl', opts.ttl ?? DEFAULTS.defaultTtl, 1, DEFAULTS.maxTtl);
-    const moduleId = checkModule(opts.module ?? 0);
-    this.router.send({ type: 'route', request: { dest: destGuid, payload: bytes, fuzzy: !!opts.fuzzy, ttl, moduleId } });
+    // The hot path: no options (or an empty object) skips the schema for the defaults it would give.
+    const { fuzzy, ttl, module: moduleId } = opts === undefined || isEmpty(opts) ? ROUTE_DEFAULTS : parseOptions(routeOptionsSchema, opts, 'route');
+    this.router.send({ type: 'route', request: { dest: destGuid, payload: bytes, fuzzy, ttl, moduleId } });
   }
 
   /**
@@ -213,6 +217,7 @@ export class TapestryNode {
    */
   register(module: UpcallModule): () => void {
     this.assertOpen();
+    checkModule(module);
     const host = this.core.upcalls;
     const actors = new Set<AnyActorRef>();
     const unregister = host.register(module, (m) =>
@@ -241,10 +246,10 @@ export class TapestryNode {
   }
 
   /** Advertises that this node serves `object` (soft state: republished until unpublished). */
-  publish(object: Guid | string, opts: { tag?: string } = {}): void {
+  publish(object: Guid | string, opts: PublishOptions = {}): void {
     this.assertOpen();
     const guid = toGuid(object, this.space);
-    const tag = checkTag(opts.tag ?? '', 'tag');
+    const { tag } = parseOptions(publishOptionsSchema, opts, 'publish');
     this.locatorActor.send({ type: 'publish', object: guid, tag });
   }
 
@@ -260,7 +265,7 @@ export class TapestryNode {
    * answered, AbortedError when `signal` aborts.
    */
   locate(object: Guid | string, opts: LocateOptions = {}): AsyncIterableIterator<LocateResult> {
-    return this.startLocate(object, opts, 0, new Uint8Array(0));
+    return this.startLocate(object, parseOptions(locateOptionsSchema, opts, 'locate'), 0, new Uint8Array(0));
   }
 
   /**
@@ -268,13 +273,14 @@ export class TapestryNode {
    * by module `module` as a delivery. Resolves with the replicas reached.
    */
   async sendToObject(object: Guid | string, payload: Uint8Array | string, opts: SendToObjectOptions = {}): Promise<LocateResult[]> {
+    const { module: moduleId, ...locate } = parseOptions(sendToObjectOptionsSchema, opts, 'sendToObject');
     const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
     if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new InvalidArgumentError('payload must be a non-empty Uint8Array or string');
     if (bytes.length > DEFAULTS.maxInlineObjectPayload) {
       throw new MessageTooLargeError(`sendToObject carries at most ${DEFAULTS.maxInlineObjectPayload} bytes, got ${bytes.length}`);
     }
     const results: LocateResult[] = [];
-    for await (const r of this.startLocate(object, opts, checkModule(opts.module ?? 0), bytes)) results.push(r);
+    for await (const r of this.startLocate(object, locate, moduleId, bytes)) results.push(r);
     return results;
   }
 
@@ -283,11 +289,11 @@ export class TapestryNode {
     return this.locator.store.get(toGuid(object, this.space), this.core.now());
   }
 
-  private startLocate(object: Guid | string, opts: LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
+  /** `opts` as the locate schema gave them (defaults applied). */
+  private startLocate(object: Guid | string, opts: Required<Omit<LocateOptions, 'signal'>> & LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
     this.assertOpen();
     const guid = toGuid(object, this.space);
-    const query = checkTag(opts.query ?? '', 'query');
-    const replicas = checkInteger('replicas', opts.replicas ?? 1, 1, DEFAULTS.maxReplicas);
+    const { query, replicas } = opts;
     if (this.locator.inFlight >= DEFAULTS.maxLocatesInFlight) {
       throw new LimitExceededError(`at most ${DEFAULTS.maxLocatesInFlight} locates in flight`);
     }
@@ -355,3 +361,14 @@ export class TapestryNode {
   }
 }
 
+/**
+ * A plain object with no enumerable key: options that ask for nothing, which the schema would turn
+ * into its defaults (route()'s fast path). Anything else goes through the schema.
+ */
+function isEmpty(opts: unknown): boolean {
+  if (typeof opts !== 'object' || opts === null) return false;
+  const proto = Object.getPrototypeOf(opts);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const _ in opts) return false;
+  return true;
+}

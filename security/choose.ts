@@ -22,9 +22,10 @@ export function createSecurityProvider(choice: SecurityProviderChoice, identity:
   throw new InvalidArgumentError(`security must be 'none', 'signed' or a SecurityProvider, got ${String(choice)}`);
 }
 
+/** The methods a SecurityProvider has (the shape createNode checks an application provider by). */
 const METHODS = ['credential', 'validateCredential', 'sign', 'verify', 'createNonce', 'answerChallenge', 'verifyAnswer'] as const;
 
-function isProvider(x: unknown): x is SecurityProvider {
+export function isProvider(x: unknown): x is SecurityProvider {
   if (x === null || typeof x !== 'object') return false;
   const p = x as Record<string, unknown>;
   return typeof p.name === 'string' && typeof p.authenticates === 'boolean' && METHODS.every((m) => typeof p[m] === 'function');

@@ -2,8 +2,8 @@
  * `createTestnet`: a simulated mesh whose routing tables are filled as a converged Tapestry would
  * fill them (sim/staticMesh.ts), running in virtual time on one seeded event queue.
  */
-import { DEFAULTS } from '../defaults';
-import { checkInteger, InvalidArgumentError } from '../errors';
+import type { z } from 'zod';
+import { InvalidArgumentError } from '../errors';
 import { Guid, idSpace, type IdSpace } from '../routing/guid';
 import { SeededRng } from '../sim/random';
 import { buildStaticMesh } from '../sim/staticMesh';
@@ -12,6 +12,8 @@ import { SimNetwork } from '../transport/simNetwork';
 import type { NodeHandle } from '../routing/messages';
 import { Identity, type RandomBytes } from '../security/identity';
 import { createNode, type NodeOptions, type TapestryNode } from '../api/node';
+import { testnetOptionsSchema } from '../api/options/testnetOptions';
+import { parseOptions, type Assert, type SameShape } from '../api/options/schema';
 
 export interface TestnetOptions {
   /** Number of nodes (≥ 1). */
@@ -43,6 +45,9 @@ export interface TestnetOptions {
   /** Options every node gets (object location settings and the like); they override `frozen`'s. */
   readonly node?: Pick<NodeOptions, 'salts' | 'locateFanout' | 'repairMs' | 'heartbeatMs' | 'hopAcks' | 'republishMs' | 'pointerLifetimeMs' | 'locateAttemptTimeoutMs' | 'extraPointers' | 'debug'>;
 }
+
+/** The schema (api/options/testnetOptions.ts) takes exactly these options. */
+export type _TestnetOptionsMatch = Assert<SameShape<z.input<typeof testnetOptionsSchema>, TestnetOptions>>;
 
 export class Testnet {
   /** @internal Use createTestnet(). */
@@ -83,15 +88,14 @@ export class Testnet {
   }
 }
 
-export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
+export async function createTestnet(given: TestnetOptions): Promise<Testnet> {
+  const opts = parseOptions(testnetOptionsSchema, given, 'createTestnet');
   const count = opts.nodes;
-  checkInteger('nodes', count, 1);
   if (opts.guids && opts.guids.length !== count) throw new InvalidArgumentError('guids must hold one GUID per node');
-  const seed = opts.seed ?? 1;
+  const seed = opts.seed;
   const space = idSpace(opts.idBits, opts.digitBits);
-  const network = new SimNetwork({ seed, latency: opts.latency, lossRate: opts.lossRate, mtu: opts.mtu ?? DEFAULTS.mtu });
+  const network = new SimNetwork({ seed, latency: opts.latency, lossRate: opts.lossRate, mtu: opts.mtu });
   const signed = opts.security === 'signed';
-  if (opts.security !== undefined && opts.security !== 'none' && !signed) throw new InvalidArgumentError(`security must be 'none' or 'signed', got ${String(opts.security)}`);
   if (signed && opts.guids) throw new InvalidArgumentError("with security 'signed' a node's GUID is the hash of its key: guids cannot be chosen");
   const identities = signed ? seededIdentities(count, space, new SeededRng(seed).fork('identities')) : undefined;
   const guids = identities?.map((id) => id.guid(space.bits as 160 | 256)) ?? opts.guids ?? randomGuids(count, space, new SeededRng(seed).fork('guids'));
@@ -103,7 +107,8 @@ export async function createTestnet(opts: TestnetOptions): Promise<Testnet> {
     const security: Partial<NodeOptions> = identities
       ? { security: 'signed', identity: identities[i], random: seededRandom(new SeededRng(seed).fork(`nonces-${i}`)) }
       : { guid: guids[i] };
-    nodes.push(await createNode({ ...(opts.frozen ? FROZEN : {}), ...opts.node, transport: transports[i], clock: network.clock, table: tables[i], ...security }));
+    // The caller's own node options (createNode checks and defaults them), not the parsed ones with defaults filled in.
+    nodes.push(await createNode({ ...(opts.frozen ? FROZEN : {}), ...given.node, transport: transports[i], clock: network.clock, table: tables[i], ...security }));
   }
   return new Testnet(network, nodes, space, new Map(guids.map((g, i) => [g.hex, i])));
 }
