@@ -13,7 +13,7 @@ import { Identity, type RandomBytes } from '../../security/identity';
 import { isProvider } from '../../security/choose';
 import type { SecurityProvider } from '../../security/provider';
 import { isTransport, type NodeOptions, type UdpOptions } from '../nodeOptions';
-import { documented as doc, hasMethods, isFunction, isObject, shaped, type Assert, type SameShape } from './schema';
+import { documented as doc, hasMethods, isFunction, isObject, readonlyArray, shaped, type Assert, type SameShape } from './schema';
 
 const int = () => z.number().int();
 const ms = (min: number) => int().min(min);
@@ -80,7 +80,7 @@ export const nodeOptionsSchema = z.strictObject({
   locateFanout: doc(int().min(1).max(DEFAULTS.maxSalts).default(DEFAULTS.locateFanout), {
     description: 'Salted roots a locate tries at once (capped at `salts`).',
   }),
-  bootstrap: doc(z.union([z.string().min(1), z.array(z.union([z.string(), address])).readonly(), shaped<BootstrapProvider>('BootstrapProvider', (v) => hasMethods(v, 'resolve'))]).optional(), {
+  bootstrap: doc(z.union([z.string().min(1), readonlyArray(z.union([z.string(), address])), shaped<BootstrapProvider>('BootstrapProvider', (v) => hasMethods(v, 'resolve'))]).optional(), {
     type: 'address string | array of addresses | BootstrapProvider',
     description: 'Where to join from: "127.0.0.1:4000", "[::1]:4000", a list of them (or Address objects), or a provider.',
     default: 'none: the node starts a mesh of its own',

@@ -236,3 +236,12 @@ export type SameShape<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyo
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Fails to compile unless T is `true`. */
 export type Assert<T extends true> = T;
+
+/**
+ * An array typed read-only without zod's `.readonly()`: that wrapper freezes what it is given even
+ * inside a union branch that fails, which froze a bootstrap provider object (and would freeze the
+ * caller's own array). Options pass the caller's objects through untouched.
+ */
+export function readonlyArray<T extends z.ZodType>(item: T): z.ZodType<ReadonlyArray<z.output<T>>, ReadonlyArray<z.input<T>>> {
+  return z.array(item) as unknown as z.ZodType<ReadonlyArray<z.output<T>>, ReadonlyArray<z.input<T>>>;
+}

@@ -9,7 +9,7 @@ import { DEFAULTS } from '../../defaults';
 import { Guid } from '../../routing/guid';
 import type { LatencyModel } from '../../transport/latency';
 import { nodeOptionsSchema } from './nodeOptions';
-import { documented as doc, hasMethods, shaped } from './schema';
+import { documented as doc, hasMethods, readonlyArray, shaped } from './schema';
 
 /** The createNode options a testnet passes to every node. */
 export const TESTNET_NODE_KEYS = ['salts', 'locateFanout', 'repairMs', 'heartbeatMs', 'hopAcks', 'republishMs', 'pointerLifetimeMs', 'locateAttemptTimeoutMs', 'extraPointers', 'debug'] as const;
@@ -36,7 +36,7 @@ export const testnetOptionsSchema = z.strictObject({
   idBits: doc(z.literal([160, 256]).default(DEFAULTS.idBits), { description: 'GUID width in bits.' }),
   digitBits: doc(z.literal([1, 2, 4, 8]).default(DEFAULTS.digitBits), { description: 'Bits per routing digit.' }),
   mtu: doc(z.number().int().min(DEFAULTS.minMtu).max(DEFAULTS.maxDatagramBytes).default(DEFAULTS.mtu), { description: 'Datagram size limit of the simulated links (bytes).' }),
-  guids: doc(z.array(shaped<Guid>('Guid', (v) => v instanceof Guid)).readonly().optional(), {
+  guids: doc(readonlyArray(shaped<Guid>('Guid', (v) => v instanceof Guid)).optional(), {
     description: "Node GUIDs to use instead of random ones (one per node); not with `security: 'signed'`.",
     default: 'drawn from the seed',
   }),
