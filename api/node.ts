@@ -24,6 +24,7 @@ import { chooseGuid, isTransport, resolveSecurity, toProvider, type NodeOptions 
 export { TapestryNode } from './tapestryNode';
 export type { LeafSetListener, NodeStats, SecurityStats, NodeStatus } from './tapestryNode';
 export type { LocateOptions, LocateResult, NodeOptions, RouteOptions, SendToObjectOptions, UdpOptions } from './nodeOptions';
+export type { RequestOptions, RequestReply } from './request';
 
 /** Starts a node on its transport and resolves once it is active. */
 export async function createNode(options: NodeOptions = {}): Promise<TapestryNode> {

@@ -23,6 +23,7 @@ import { AbortedError } from '../errors';
 import { Channel } from './channel';
 import { dropStats, type DropStats } from './dropStats';
 import { checkTag, toGuid, type LocateOptions, type RouteOptions, type SendToObjectOptions } from './nodeOptions';
+import { sendRequest, type RequestOptions, type RequestReply } from './request';
 
 export type { NodeStatus };
 
@@ -221,6 +222,16 @@ export class TapestryNode {
     const ttl = checkInteger('ttl', opts.ttl ?? DEFAULTS.defaultTtl, 1, DEFAULTS.maxTtl);
     const moduleId = checkModule(opts.module ?? 0);
     this.router.send({ type: 'route', request: { dest: destGuid, payload: bytes, fuzzy: !!opts.fuzzy, ttl, moduleId } });
+  }
+
+  /**
+   * Sends `payload` to `dest` (exact, or its surrogate root when `fuzzy`) as route() does, and resolves
+   * with the reply the destination module's deliver returned, sent straight back (see RequestReply).
+   * Rejects with TimeoutError, AbortedError, ClosedError, NoSuchNodeError (exact, no node holds `dest`),
+   * NoReplyError (no module, no reply, or a failing one there) or LimitExceededError (too many waiting).
+   */
+  request(dest: Guid | string, payload: Uint8Array | string, opts?: RequestOptions): Promise<RequestReply> {
+    return sendRequest({ core: this.core, routerActor: this.router, space: this.space, assertOpen: () => this.assertOpen() }, dest, payload, opts);
   }
 
   /**
