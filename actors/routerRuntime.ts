@@ -19,14 +19,13 @@ import { DropLog, PeerRateLimiter, peerKey } from '../routing/rateLimiter';
 import type { Delivery, ForwardContext } from '../upcalls/contract';
 import { UpcallHost } from '../upcalls/host';
 import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
-import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type RouteMsg, type Writable } from '../routing/messages';
+import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type ReplyInfo, type RouteMsg, type Writable } from '../routing/messages';
 import { ReliableHops } from '../routing/reliableHops';
 import { Pings, type PingDone, type PingOptions } from '../routing/pings';
 import { DuplicateFilter } from '../routing/duplicates';
 import { newRouterStats, type RouteRequest, type RouterRuntimeOptions, type RouterStats } from './routerTypes';
 import { RequestIds } from '../routing/pendingRequests';
 import { RequestRuntime } from './requestRuntime';
-import type { ReplyInfo } from '../routing/messages';
 
 export type { PingDone, PingOptions, PingReply } from '../routing/pings';
 export type { PeerRateLimit, RouteRequest, RouterRuntimeOptions, RouterStats } from './routerTypes';
@@ -86,29 +85,20 @@ export class RouterRuntime {
     this.hopAcks = opts.hopAcks === true && opts.timerSink !== undefined;
     this.mtu = opts.mtu ?? opts.transport.mtu;
     // The widest headers any hop could add (IPv6 sender, hops = ttl, …): every piece fits on every link.
-    this.chunkBytes = this.mtu - routeFrameOverhead({
-      source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
-      level: 0, moduleId: 0xffff, payload: new Uint8Array(0),
-    });
+    const widest = { source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl, level: 0, moduleId: 0xffff, payload: new Uint8Array(0) };
+    this.chunkBytes = this.mtu - routeFrameOverhead(widest);
+    this.requestChunkBytes = this.mtu - routeFrameOverhead({ ...widest, requestId: 1 });
     this.directChunkBytes = this.mtu - directFrameOverhead(this.self);
-    this.requestChunkBytes = this.mtu - routeFrameOverhead({
-      source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
-      level: 0, moduleId: 0xffff, payload: new Uint8Array(0), requestId: 1,
-    });
     this.replyChunkBytes = this.mtu - directFrameOverhead(this.self, true);
     this.selfCheck = guidCheck(this.self.guid);
     const limit = opts.rateLimit ?? { perSec: DEFAULTS.peerRatePerSec, burst: DEFAULTS.peerRateBurst };
     if (limit) this.rateLimiter = new PeerRateLimiter(limit.perSec, limit.burst, DEFAULTS.maxRateLimitedPeers);
     this.dropLog = new DropLog(DEFAULTS.dropLogIntervalMs, (reason, dropped) => this.log.warn({ reason, dropped }, 'dropping input'));
     this.upcalls = new UpcallHost(this.stats, this.log);
-    this.requests = new RequestRuntime(
-      {
-        self: this.self, upcalls: this.upcalls, reassembler: this.reassembler, log: this.log,
-        now: () => this.now(), after: (ms, fire) => this.after(ms, fire), route: (req) => this.route(req),
-        sendReply: (to, moduleId, payload, hops, reply) => this.sendDirect(to, moduleId, payload, hops, true, reply),
-      },
-      this.stats,
-    );
+    this.requests = new RequestRuntime({
+      self: this.self, upcalls: this.upcalls, reassembler: this.reassembler, log: this.log, now: () => this.now(), after: (ms, fire) => this.after(ms, fire),
+      route: (req) => this.route(req), sendReply: (to, moduleId, payload, hops, reply) => this.sendDirect(to, moduleId, payload, hops, true, reply),
+    }, this.stats);
     const after = (ms: number, fire: () => void): void => this.after(ms, fire);
     const onSuspect = opts.onSuspect;
     this.hops = new ReliableHops(
