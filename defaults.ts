@@ -105,6 +105,10 @@ export const DEFAULTS = {
    * for an answer at once; beyond it a new request is refused at once and reads as unanswered.
    */
   maxPendingRequests: 4096,
+  /** How long node.request() waits for its reply before it fails with a TimeoutError (ms). */
+  requestTimeoutMs: 5_000,
+  /** Most node.request() calls waiting for their reply on one node; more are refused with LimitExceededError. */
+  maxRequestsInFlight: 1024,
 
   // ---- Routing: what a peer may send, and how drops are logged -------------------------------
   /**

@@ -28,6 +28,22 @@ export class LimitExceededError extends TapestryError {}
 export class NotFoundError extends TapestryError {}
 /** The caller's AbortSignal ended the operation. */
 export class AbortedError extends TapestryError {}
+/** An exact request reached the root of a GUID that no node holds (that root said so). */
+export class NoSuchNodeError extends TapestryError {}
+/**
+ * A request reached a node that answered without a reply: `reason` says why — 'noModule' (no
+ * module with a deliver upcall for the request's module id there), 'noReply' (deliver returned or
+ * resolved nothing), 'failed' (deliver threw or rejected, or its reply was not bytes or a string, or
+ * was too large), 'ttlExpired' (the TTL ran out before the destination).
+ */
+export class NoReplyError extends TapestryError {
+  constructor(
+    readonly reason: 'noModule' | 'noReply' | 'failed' | 'ttlExpired',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The one integer-range check: `value` if it is an integer in [min, max], else an

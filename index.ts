@@ -7,7 +7,7 @@ export { DEFAULTS } from './defaults';
 export * from './errors';
 export { Guid, idSpace, sharedPrefixLength, type IdSpace } from './routing/guid';
 export { RoutingTable } from './routing/routingTable';
-export type { UpcallModule, ForwardContext, Delivery, ForwardVerdict, ModuleContext, LocatedReplica, RoutingTableView, LeafSetView } from './upcalls/contract';
+export type { UpcallModule, ForwardContext, Delivery, DeliverResult, ForwardVerdict, ModuleContext, LocatedReplica, RoutingTableView, LeafSetView } from './upcalls/contract';
 export type { NodeHandle } from './routing/handle';
 export type { Address, Transport, Clock } from './transport/types';
 export { SimNetwork } from './transport/simNetwork';
@@ -16,7 +16,7 @@ export { formatAddress, parseAddress } from './transport/addressText';
 export { StaticBootstrap } from './bootstrap/staticList';
 export { PersistedPeers } from './bootstrap/persistedPeers';
 export { ChainedBootstrap, type BootstrapProvider } from './bootstrap/provider';
-export type { LocateResult, LocateOptions, PublishOptions, SendToObjectOptions, LeafSetListener } from './api/node';
+export type { LocateResult, LocateOptions, PublishOptions, SendToObjectOptions, LeafSetListener, RequestOptions, RequestReply } from './api/node';
 /*
  * Types that the public signatures above name (options, results, stats, the objects some functions
  * return), exported so a caller can name them too and the API reference can show them.

@@ -20,12 +20,13 @@ import { DropLog, PeerRateLimiter, peerKey } from '../routing/rateLimiter';
 import type { Delivery, ForwardContext } from '../upcalls/contract';
 import { UpcallHost } from '../upcalls/host';
 import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
-import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type RouteMsg, type Writable } from '../routing/messages';
+import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type ReplyInfo, type RouteMsg, type Writable } from '../routing/messages';
 import { ReliableHops } from '../routing/reliableHops';
 import { Pings, type PingDone, type PingOptions } from '../routing/pings';
 import { DuplicateFilter } from '../routing/duplicates';
 import { newRouterStats, type RouteRequest, type RouterRuntimeOptions, type RouterStats } from './routerTypes';
 import { RequestIds } from '../routing/pendingRequests';
+import { RequestRuntime } from './requestRuntime';
 
 export type { PingDone, PingOptions, PingReply } from '../routing/pings';
 export type { PeerRateLimit, RouteRequest, RouterRuntimeOptions, RouterStats } from './routerTypes';
@@ -34,6 +35,8 @@ export class RouterRuntime {
   readonly stats: RouterStats = newRouterStats();
   /** The node's upcall modules and their dispatch; counts into `stats`. */
   readonly upcalls: UpcallHost;
+  /** Requests this node sent and answers it gives (node.request); counts into `stats`. */
+  readonly requests: RequestRuntime;
   readonly reassembler = new Reassembler();
   readonly mtu: number;
   private readonly self: NodeHandle;
@@ -60,6 +63,9 @@ export class RouterRuntime {
   private readonly chunkBytes: number;
   /** The same for a message sent straight to a peer (a DirectMsg has no routing fields to pay for). */
   private readonly directChunkBytes: number;
+  /** The same for a request and for a reply, whose extra fields only they pay for. */
+  private readonly requestChunkBytes: number;
+  private readonly replyChunkBytes: number;
   /** The first 4 bytes of this node's GUID: a DirectMsg for another node carries a different check. */
   private readonly selfCheck: number;
   /** Absent when the node was asked for no rate limit (a benchmark's single load generator). */
@@ -82,17 +88,21 @@ export class RouterRuntime {
     this.hopAcks = opts.hopAcks === true && opts.timerSink !== undefined;
     this.mtu = opts.mtu ?? opts.transport.mtu;
     // The widest headers any hop could add (IPv6 sender, hops = ttl, …): every piece fits on every link.
-    this.chunkBytes = this.mtu - routeFrameOverhead({
-      source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl,
-      level: 0, moduleId: 0xffff, payload: new Uint8Array(0),
-    });
+    const widest = { source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl, level: 0, moduleId: 0xffff, payload: new Uint8Array(0) };
+    this.chunkBytes = this.mtu - routeFrameOverhead(widest);
+    this.requestChunkBytes = this.mtu - routeFrameOverhead({ ...widest, requestId: 1 });
     this.directChunkBytes = this.mtu - directFrameOverhead(this.self);
+    this.replyChunkBytes = this.mtu - directFrameOverhead(this.self, true);
     this.selfCheck = guidCheck(this.self.guid);
     const limit = opts.rateLimit ?? { perSec: DEFAULTS.peerRatePerSec, burst: DEFAULTS.peerRateBurst };
     if (limit) this.rateLimiter = new PeerRateLimiter(limit.perSec, limit.burst, DEFAULTS.maxRateLimitedPeers);
     this.dropLog = new DropLog(DEFAULTS.dropLogIntervalMs, (reason, dropped) => this.log.warn({ reason, dropped }, 'dropping input'));
     this.messages = new MessageLog(this.log);
     this.upcalls = new UpcallHost(this.stats, this.log);
+    this.requests = new RequestRuntime({
+      self: this.self, upcalls: this.upcalls, reassembler: this.reassembler, log: this.log, now: () => this.now(), after: (ms, fire) => this.after(ms, fire),
+      route: (req) => this.route(req), sendReply: (to, moduleId, payload, hops, reply) => this.sendDirect(to, moduleId, payload, hops, true, reply),
+    }, this.stats);
     const after = (ms: number, fire: () => void): void => this.after(ms, fire);
     const onSuspect = opts.onSuspect;
     this.hops = new ReliableHops(
@@ -190,7 +200,7 @@ export class RouterRuntime {
           this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
           if (!this.duplicates.firstDelivery(`d:${frame.sender.guid.hex}:${frame.messageId}`, this.now())) return;
         }
-        this.receiveDirect(body.direct, frame.sender);
+        this.receiveDirect(body.direct, frame.sender, from);
         return;
       case 'ping':
         // Answer where the datagram came from: that is the path the pinger measures.
@@ -203,17 +213,18 @@ export class RouterRuntime {
   }
 
   /** Starts a route from this node: splits the payload when one frame would exceed the MTU. */
-  route(req: RouteRequest): void {
+  route(req: RouteRequest & { readonly requestId?: number }): void {
     this.stats.routesStarted++;
-    const base = {
+    const base: Omit<RouteMsg, 'payload'> = {
       source: this.self, dest: req.dest, fuzzy: req.fuzzy, ttl: req.ttl, hops: 0, level: 0,
-      moduleId: req.moduleId, routeId: this.routeIds.next(),
+      moduleId: req.moduleId, routeId: this.routeIds.next(), ...(req.requestId ? { requestId: req.requestId } : {}),
     };
-    if (req.payload.length <= this.chunkBytes) {
+    const chunkBytes = req.requestId ? this.requestChunkBytes : this.chunkBytes;
+    if (req.payload.length <= chunkBytes) {
       this.step({ ...base, payload: req.payload });
       return;
     }
-    const pieces = splitPayload(req.payload, this.chunkBytes);
+    const pieces = splitPayload(req.payload, chunkBytes);
     const messageId = this.nextMessageId++ >>> 0;
     this.stats.fragmentsSent += pieces.length;
     for (let index = 0; index < pieces.length; index++) {
@@ -224,16 +235,18 @@ export class RouterRuntime {
   /**
    * Sends a message straight to a known node, past routing, as DirectMsg frames: no source, destination
    * or routing fields travel (the frame's sender is the source). `hops` is what the message had taken so far.
+   * A reply to a request carries `reply` on every fragment (requestRuntime.ts answers its own requests itself).
    */
-  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0, acked = true): void {
+  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0, acked = true, reply?: ReplyInfo): void {
     this.stats.sentDirect++;
-    const base = { destCheck: guidCheck(to.guid), moduleId, hops: Math.min(hops, DEFAULTS.maxTtl - 1) };
+    const base = { destCheck: guidCheck(to.guid), moduleId, hops: Math.min(hops, DEFAULTS.maxTtl - 1), ...(reply ? { reply } : {}) };
+    const chunkBytes = reply ? this.replyChunkBytes : this.directChunkBytes;
     if (to.guid.equals(this.self.guid)) {
       this.arrive(this.directToRoute({ ...base, payload }, this.self), false, undefined);
       return;
     }
     // Larger than one datagram (a long neighbour list): fragmented, and reassembled there.
-    const pieces = payload.length <= this.directChunkBytes ? [payload] : splitPayload(payload, this.directChunkBytes);
+    const pieces = payload.length <= chunkBytes ? [payload] : splitPayload(payload, chunkBytes);
     if (pieces.length === 1) {
       this.sendDirectFrame(to, { ...base, payload }, acked);
       return;
@@ -262,12 +275,13 @@ export class RouterRuntime {
   }
 
   /** A DirectMsg frame: ends here, as an exact route to this node's GUID would, unless it was meant for another node. */
-  private receiveDirect(d: DirectMsg, sender: NodeHandle): void {
+  private receiveDirect(d: DirectMsg, sender: NodeHandle, from: Address): void {
     if (d.destCheck !== this.selfCheck) {
       // Sent to a node that was at this address before: dropped, as an exact route to a GUID no one holds.
       this.stats.droppedNoExactMatch++;
       return;
     }
+    if (d.reply) return this.requests.receive(d, d.reply, sender, from);
     this.arrive(this.directToRoute(d, sender), false, sender);
   }
 
@@ -299,6 +313,7 @@ export class RouterRuntime {
   /** Rejects what is still waiting; called when the node closes. */
   shutdown(reason: Error): void {
     this.pings.shutdown(reason);
+    this.requests.shutdown(reason);
   }
 
   /** One routing step at this node: deliver here, drop, or forward one hop. */
@@ -306,8 +321,9 @@ export class RouterRuntime {
     const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid) : nextHop(this.table, msg.dest, msg.level);
     if (hop.kind === 'root') {
       if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
-        // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says.
+        // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says (a request is answered so).
         this.stats.droppedNoExactMatch++;
+        if (msg.requestId && !msg.fragment?.index) this.requests.refuse(msg, 'noSuchNode');
         return;
       }
       this.arrive(msg, false, from);
@@ -315,7 +331,8 @@ export class RouterRuntime {
     }
     if (msg.hops >= msg.ttl) {
       this.stats.ttlExpired++;
-      this.arrive(msg, true, from);
+      if (!msg.requestId) this.arrive(msg, true, from);
+      else if (!msg.fragment?.index) this.requests.refuse(msg, 'ttlExpired');
       return;
     }
     let payload = msg.payload;
@@ -368,10 +385,12 @@ export class RouterRuntime {
       if (!whole) return;
       payload = whole;
     }
-    this.deliverLocal({
+    const delivery: Delivery = {
       dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, ttlExpired,
       moduleId: msg.moduleId, payload, from,
-    });
+    };
+    if (msg.requestId) this.requests.answer(delivery, msg);
+    else this.deliverLocal(delivery);
   }
 
   /** Hands a message that ends here to its module; counted, and a throwing module is contained. */

@@ -11,6 +11,7 @@ import type { HopStats } from '../routing/reliableHops';
 import type { PingStats } from '../routing/pings';
 import type { DuplicateStats } from '../routing/duplicates';
 import type { UpcallStats } from '../upcalls/host';
+import { newRequestStats, type RequestStats } from '../routing/requests';
 
 /** A token bucket per sender address: `perSec` datagrams a second, `burst` at once. */
 export interface PeerRateLimit {
@@ -67,7 +68,7 @@ export interface RouteRequest {
  * (reliable hops, pings, duplicate suppression, the upcall host) count into it through their own
  * slices of it.
  */
-export interface RouterStats extends HopStats, PingStats, DuplicateStats, UpcallStats {
+export interface RouterStats extends HopStats, PingStats, DuplicateStats, UpcallStats, RequestStats {
   /** Datagrams received from the transport, before decoding. */
   framesIn: number;
   /** Frames dropped because they could not be decoded, by DecodeError reason. */
@@ -96,5 +97,6 @@ export function newRouterStats(): RouterStats {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
     droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
     pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
+    ...newRequestStats(),
   };
 }

@@ -28,6 +28,7 @@ import { parseOptions } from './options/schema';
 export { TapestryNode } from './tapestryNode';
 export type { LeafSetListener, NodeStats, SecurityStats, NodeStatus } from './tapestryNode';
 export type { LocateOptions, LocateResult, NodeOptions, PublishOptions, RouteOptions, SendToObjectOptions, UdpOptions } from './nodeOptions';
+export type { RequestOptions, RequestReply } from './request';
 
 /** Starts a node on its transport and resolves once it is active. */
 export async function createNode(given: NodeOptions = {}): Promise<TapestryNode> {

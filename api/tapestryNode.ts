@@ -32,6 +32,7 @@ import { checkModule } from './options/moduleSchema';
 import { publishOptionsSchema } from './options/publishOptions';
 import { ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
 import { parseOptions } from './options/schema';
+import { sendRequest, type RequestOptions, type RequestReply } from './request';
 
 export type { NodeStatus };
 export type { NodeStats, SecurityStats } from './nodeStats';
@@ -209,6 +210,16 @@ export class TapestryNode {
     // The hot path: no options (or an empty object) skips the schema for the defaults it would give.
     const { fuzzy, ttl, module: moduleId } = opts === undefined || isEmpty(opts) ? ROUTE_DEFAULTS : parseOptions(routeOptionsSchema, opts, 'route');
     this.router.send({ type: 'route', request: { dest: destGuid, payload: bytes, fuzzy, ttl, moduleId } });
+  }
+
+  /**
+   * Sends `payload` to `dest` (exact, or its surrogate root when `fuzzy`) as route() does, and resolves
+   * with the reply the destination module's deliver returned, sent straight back (see RequestReply).
+   * Rejects with TimeoutError, AbortedError, ClosedError, NoSuchNodeError (exact, no node holds `dest`),
+   * NoReplyError (no module, no reply, or a failing one there) or LimitExceededError (too many waiting).
+   */
+  request(dest: Guid | string, payload: Uint8Array | string, opts?: RequestOptions): Promise<RequestReply> {
+    return sendRequest({ core: this.core, routerActor: this.router, space: this.space, assertOpen: () => this.assertOpen() }, dest, payload, opts);
   }
 
   /**

@@ -40,6 +40,11 @@ export interface RouteMsg {
   readonly ackWanted?: boolean;
   /** Set by the source (uint32): with the source and fragment index it names the message end to end. */
   readonly routeId?: number;
+  /**
+   * Set by the source (uint32, never 0) when the message is a request: the destination answers it with
+   * a reply (DirectMsg.reply) sent straight back to `source`.
+   */
+  readonly requestId?: number;
 }
 
 /** Acknowledges a forwarded route frame to the hop that sent it. */
@@ -58,8 +63,29 @@ export interface DirectMsg {
   readonly moduleId: number;
   readonly payload: Uint8Array;
   readonly fragment?: FragmentInfo;
-  /** Hops the message took before this one (0 .. DEFAULTS.maxTtl). */
+  /** Hops the message took before this one (0 .. DEFAULTS.maxTtl); for a reply, the hops its request took. */
   readonly hops: number;
+  /** Present when this answers a request (every fragment of a large reply carries it). */
+  readonly reply?: ReplyInfo;
+}
+
+/**
+ * How a destination answered a request: 'ok' carries the reply; the others say why there is none,
+ * so the requester knows at once instead of waiting for its timeout.
+ * - noSuchNode: an exact request reached the root of a GUID no node holds (answered by that root);
+ * - noModule: the destination has no module with a deliver upcall for the request's module id;
+ * - noReply: deliver returned (or resolved) nothing;
+ * - failed: deliver threw or rejected, or its reply was not bytes or a string, or was too large;
+ * - ttlExpired: the request's TTL ran out before it reached its destination (answered where it did).
+ */
+export const REPLY_STATUSES = ['ok', 'noSuchNode', 'noModule', 'noReply', 'failed', 'ttlExpired'] as const;
+export type ReplyStatus = (typeof REPLY_STATUSES)[number];
+
+/** The reply fields of a DirectMsg. */
+export interface ReplyInfo {
+  /** The request's id (RouteMsg.requestId, never 0). */
+  readonly replyTo: number;
+  readonly status: ReplyStatus;
 }
 
 export interface Ping {

@@ -11,6 +11,7 @@ import { locateOptionsSchema, sendToObjectOptionsSchema } from '../api/options/l
 import { moduleSchema } from '../api/options/moduleSchema';
 import { nodeOptionsSchema } from '../api/options/nodeOptions';
 import { publishOptionsSchema } from '../api/options/publishOptions';
+import { requestOptionsSchema } from '../api/options/requestOptions';
 import { routeOptionsSchema } from '../api/options/routeOptions';
 import { describe, docOf, shapeOf, unwrap } from '../api/options/schema';
 import { testnetOptionsSchema } from '../api/options/testnetOptions';
@@ -25,6 +26,7 @@ export const OPTION_TYPES: ReadonlyArray<{ name: string; entry: string; schema: 
   { name: 'NodeOptions', entry: 'createNode(options)', schema: nodeOptionsSchema, expand: ['transport', 'peerRateLimit', 'extraPointers'] },
   { name: 'TestnetOptions', entry: 'createTestnet(options)', schema: testnetOptionsSchema },
   { name: 'RouteOptions', entry: 'node.route(guid, payload, options)', schema: routeOptionsSchema },
+  { name: 'RequestOptions', entry: 'node.request(guid, payload, options)', schema: requestOptionsSchema },
   { name: 'PublishOptions', entry: 'node.publish(object, options)', schema: publishOptionsSchema },
   { name: 'LocateOptions', entry: 'node.locate(object, options)', schema: locateOptionsSchema },
   { name: 'SendToObjectOptions', entry: 'node.sendToObject(object, payload, options)', schema: sendToObjectOptionsSchema },

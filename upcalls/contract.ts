@@ -50,7 +50,19 @@ export interface Delivery {
   readonly payload: Uint8Array;
   /** The node that handed it over (the previous hop), when it came over the network. */
   readonly from?: NodeHandle;
+  /**
+   * true when the sender is waiting for an answer (node.request): what deliver returns (or its
+   * Promise resolves to) goes straight back to it as the reply. Absent for a plain route.
+   */
+  readonly request?: boolean;
 }
+
+/**
+ * What deliver may answer. For a request: a Uint8Array or a string (UTF-8) is the reply; nothing
+ * (undefined) tells the requester at once that there is none (NoReplyError 'noReply'). For a plain
+ * route the value is ignored (a rejected Promise is counted as an upcall error).
+ */
+export type DeliverResult = Uint8Array | string | void | undefined | Promise<Uint8Array | string | void | undefined>;
 
 /**
  * What forward() may answer: nothing or true to go on, false to drop the message, 'taken' when the
@@ -66,7 +78,13 @@ export interface UpcallModule {
   /** Called once when the module is registered, with the context it acts through. */
   attach?(ctx: ModuleContext): void;
   forward?(msg: ForwardContext): ForwardVerdict;
-  deliver?(msg: Delivery): void;
+  /**
+   * The message ended here. For a request (`msg.request`) the value returned is the reply (see
+   * DeliverResult); typed `unknown` so that a deliver written for plain routes, whatever it happens
+   * to return, keeps compiling. A request answered with anything but DeliverResult's values fails
+   * (NoReplyError 'failed' at the requester).
+   */
+  deliver?(msg: Delivery): unknown;
   /** A node joined (true) or left (false) this node's neighbourhood: its routing table or leaf set. */
   update?(node: NodeHandle, joined: boolean): void;
   /**

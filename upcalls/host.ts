@@ -11,6 +11,17 @@ import { checkInteger, InvalidArgumentError, LimitExceededError } from '../error
 import type { NodeHandle } from '../routing/handle';
 import { MAX_MODULE_ID, type Delivery, type ForwardContext, type ModuleContext, type UpcallModule } from './contract';
 
+/** What came of handing a message to its module's deliver. */
+export type DeliverOutcome =
+  | { readonly kind: 'noModule' }
+  | { readonly kind: 'threw' }
+  | { readonly kind: 'returned'; readonly value: unknown };
+
+/** A thenable: what an async deliver returns. */
+export function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 /** The host's counters; part of the router's stats (`node.stats.router`). */
 export interface UpcallStats {
   /** Messages handed to their module here. */
@@ -120,18 +131,36 @@ export class UpcallHost {
 
   /** Hands a message that ends here to its module; counted, and a throwing module is contained. */
   deliver(delivery: Delivery): void {
+    const outcome = this.deliverFor(delivery);
+    // An async deliver that rejects is an upcall error too, never an unhandled rejection.
+    if (outcome.kind === 'returned' && isPromise(outcome.value)) outcome.value.catch((err) => this.rejected(err, delivery));
+  }
+
+  /**
+   * Hands a request that ends here to its module and says what came of it: no module, a throw
+   * (counted and logged), or the value deliver returned (perhaps a Promise, which the caller awaits;
+   * a rejection is counted by `rejected`).
+   */
+  deliverFor(delivery: Delivery): DeliverOutcome {
     const module = this.modules.get(delivery.moduleId);
     if (!module?.deliver) {
       this.stats.droppedNoModule++;
-      return;
+      return { kind: 'noModule' };
     }
     this.stats.delivered++;
     try {
-      module.deliver(delivery);
+      return { kind: 'returned', value: module.deliver(delivery) };
     } catch (err) {
       this.stats.upcallErrors++;
       this.log.warn({ err, module: module.name }, 'deliver upcall threw');
+      return { kind: 'threw' };
     }
+  }
+
+  /** A deliver's Promise rejected: counted and logged as a throwing upcall is. */
+  rejected(err: unknown, delivery: Delivery): void {
+    this.stats.upcallErrors++;
+    this.log.warn({ err, module: this.modules.get(delivery.moduleId)?.name ?? delivery.moduleId }, 'deliver upcall rejected');
   }
 
   /** Tells every module (in registration order) that `node` joined or left the neighbourhood. */

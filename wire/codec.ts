@@ -14,7 +14,7 @@ import { DecodeError, InvalidArgumentError, MessageTooLargeError } from '../erro
 import { Guid } from '../routing/guid';
 import { handleInterner } from '../routing/handleInterner';
 import type { Address } from '../transport/types';
-import { WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg, type Writable } from '../routing/messages';
+import { REPLY_STATUSES, WIRE_VERSION, type Body, type DirectMsg, type FragmentInfo, type Frame, type NodeHandle, type Ping, type Pong, type RouteMsg, type Writable } from '../routing/messages';
 
 // Loaded once: the schema is part of the program, so a missing or broken file should fail at start-up.
 const root = protobuf.loadSync(path.join(__dirname, '..', 'messages.proto'));
@@ -36,6 +36,7 @@ export type DecodeReason =
   | 'hops' // hops above ttl
   | 'level' // routing level beyond the last digit
   | 'fragment' // count outside 2 .. DEFAULTS.maxFragments, or index >= count
+  | 'reply' // a reply status outside REPLY_STATUSES, a status without a reply id, or a non-ok reply carrying a payload
   // Location messages (wire/locationCodec.ts):
   | 'tag' // a tag or query longer than DEFAULTS.maxTagBytes, or not valid UTF-8
   | 'salt' // saltIndex not below DEFAULTS.maxSalts
@@ -89,6 +90,7 @@ interface WireRoute {
   fragment?: WireFragment | null;
   ackWanted?: boolean;
   routeId?: number;
+  requestId?: number;
 }
 interface WireDirect {
   destCheck: number;
@@ -96,6 +98,8 @@ interface WireDirect {
   payload: Uint8Array;
   fragment?: WireFragment | null;
   hops: number;
+  replyTo?: number;
+  replyStatus?: number;
 }
 interface WireNonce {
   nonce: number;
@@ -153,7 +157,7 @@ export function routeFrameOverhead(route: RouteMsg): number {
     guid: route.dest,
     address: { family: 6, ip: new Uint8Array(16), port: 65_535 },
   };
-  const worstRoute: RouteMsg = {
+  const worstRoute: Writable<RouteMsg> = {
     ...route,
     hops: route.ttl,
     level: route.dest.bits,
@@ -162,6 +166,8 @@ export function routeFrameOverhead(route: RouteMsg): number {
     routeId: 0xffff_ffff,
     fragment: { messageId: 0xffff_ffff, index: DEFAULTS.maxFragments - 1, count: DEFAULTS.maxFragments },
   };
+  // A request id is counted only when the route carries one: a plain route's pieces stay the size they were.
+  if (route.requestId) worstRoute.requestId = 0xffff_ffff;
   const frame: Frame = {
     version: WIRE_VERSION,
     sender: worstSender,
@@ -173,9 +179,10 @@ export function routeFrameOverhead(route: RouteMsg): number {
 
 /**
  * An upper bound on the bytes a DirectMsg frame from `sender` takes beyond its payload, fragment
- * header included: pieces of `mtu - directFrameOverhead(sender)` bytes fit the MTU.
+ * header included (and a reply's fields when `reply`): pieces of `mtu - directFrameOverhead(sender)`
+ * bytes fit the MTU.
  */
-export function directFrameOverhead(sender: NodeHandle): number {
+export function directFrameOverhead(sender: NodeHandle, reply = false): number {
   const frame: Frame = {
     version: WIRE_VERSION,
     sender,
@@ -185,6 +192,7 @@ export function directFrameOverhead(sender: NodeHandle): number {
       direct: {
         destCheck: 0xffff_ffff, moduleId: 0xffff_ffff, hops: DEFAULTS.maxTtl, payload: ONE_BYTE,
         fragment: { messageId: 0xffff_ffff, index: DEFAULTS.maxFragments - 1, count: DEFAULTS.maxFragments },
+        ...(reply ? { reply: { replyTo: 0xffff_ffff, status: REPLY_STATUSES[REPLY_STATUSES.length - 1] } } : {}),
       },
     },
   };
@@ -269,6 +277,7 @@ function routeFromWire(r: WireRoute, idBytes: number): RouteMsg {
   if (r.fragment) msg.fragment = fragmentFromWire(r.fragment);
   if (r.ackWanted) msg.ackWanted = true;
   if (r.routeId) msg.routeId = r.routeId;
+  if (r.requestId) msg.requestId = r.requestId;
   return msg;
 }
 
@@ -281,6 +290,14 @@ function directFromWire(d: WireDirect): DirectMsg {
     hops: d.hops,
   };
   if (d.fragment) msg.fragment = fragmentFromWire(d.fragment);
+  const status = d.replyStatus ?? 0;
+  if (d.replyTo) {
+    if (status >= REPLY_STATUSES.length) fail('reply', `reply status ${status} outside 0..${REPLY_STATUSES.length - 1}`);
+    if (status !== 0 && msg.payload.length > 0) fail('reply', `a ${REPLY_STATUSES[status]} reply carries ${msg.payload.length} payload bytes`);
+    msg.reply = { replyTo: d.replyTo, status: REPLY_STATUSES[status] };
+  } else if (status !== 0) {
+    fail('reply', `reply status ${status} without a reply id`);
+  }
   return msg;
 }
 
@@ -395,6 +412,7 @@ function routeToWire(r: RouteMsg): WireRoute {
     fragment: f ? { messageId: f.messageId, index: f.index, count: f.count } : null,
     ackWanted: r.ackWanted === true,
     routeId: r.routeId ?? 0,
+    requestId: r.requestId ?? 0,
   };
 }
 
@@ -403,6 +421,8 @@ function directToWire(d: DirectMsg): WireDirect {
   return {
     destCheck: d.destCheck, moduleId: d.moduleId, payload: d.payload, hops: d.hops,
     fragment: f ? { messageId: f.messageId, index: f.index, count: f.count } : null,
+    replyTo: d.reply?.replyTo ?? 0,
+    replyStatus: d.reply ? REPLY_STATUSES.indexOf(d.reply.status) : 0,
   };
 }
 

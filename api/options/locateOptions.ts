@@ -9,7 +9,7 @@ import { moduleIdSchema } from './routeOptions';
 import { documented as doc, hasMethods, isObject, shaped, utf8String, type Assert, type SameShape } from './schema';
 
 /** An AbortSignal by its shape (it may come from another realm or a polyfill). */
-const isSignal = (v: unknown): boolean => isObject(v) && typeof v.aborted === 'boolean' && hasMethods(v, 'addEventListener');
+export const isSignal = (v: unknown): boolean => isObject(v) && typeof v.aborted === 'boolean' && hasMethods(v, 'addEventListener');
 
 const locateShape = {
   query: doc(utf8String(DEFAULTS.maxTagBytes).default(''), {
