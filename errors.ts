@@ -38,6 +38,7 @@ export class NoSuchNodeError extends TapestryError {}
  */
 export class NoReplyError extends TapestryError {
   constructor(
+    /** Why there is no reply (see the class comment). */
     readonly reason: 'noModule' | 'noReply' | 'failed' | 'ttlExpired',
     message: string,
   ) {

@@ -21,11 +21,15 @@ import { SignedSecurityProvider } from '../security/signedProvider';
 
 /** Where a node opens its UDP socket when no transport is given. */
 export interface UdpOptions {
+  /** IP version of the socket. Default 4, or the family of `host` when it is an IP literal. */
   readonly family?: 4 | 6;
+  /** Local IP literal to bind (no host names). Default 127.0.0.1 (IPv4) or ::1 (IPv6). */
   readonly host?: string;
+  /** Local UDP port, 0 .. 65535; 0 (the default) lets the OS pick a free one. */
   readonly port?: number;
 }
 
+/** The options of createNode(); every key is optional and checked at run time (api/options/nodeOptions.ts). */
 export interface NodeOptions {
   /** A ready transport (e.g. from SimNetwork.createTransport()) or UDP socket options. Default: UDP on 127.0.0.1, any port. */
   readonly transport?: Transport | UdpOptions;
@@ -57,11 +61,13 @@ export interface NodeOptions {
   readonly random?: RandomBytes;
   /** ID width (160 or 256) and digit width (1, 2, 4, 8). */
   readonly idBits?: 160 | 256;
+  /** Bits per routing digit: 4 (the default) gives hexadecimal digits, 16 slots per level. */
   readonly digitBits?: 1 | 2 | 4 | 8;
   /** A routing table already filled (the static-mesh builder's); its owner must be this node. */
   readonly table?: RoutingTable;
   /** Largest datagram sent; default the transport's MTU. */
   readonly mtu?: number;
+  /** The application's bunyan logger; the node logs through a child of it. Default: a logger on stderr at TAPESTRY_LOG_LEVEL (default warn). */
   readonly log?: bunyan;
   /** Debug logging for this node. */
   readonly debug?: boolean;
@@ -93,19 +99,34 @@ export interface NodeOptions {
    * Datagrams a second (and at once) one sender address may send this node before the rest are
    * dropped unread. Default DEFAULTS.peerRatePerSec / peerRateBurst; false turns the limit off.
    */
-  readonly peerRateLimit?: { readonly perSec: number; readonly burst: number } | false;
+  readonly peerRateLimit?: {
+    /** Datagrams a second one sender address may send (> 0). */
+    readonly perSec: number;
+    /** Datagrams one sender address may send at once (≥ 1). */
+    readonly burst: number;
+  } | false;
   /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
-  readonly extraPointers?: { readonly backups: number; readonly neighbours: number; readonly hops: number };
+  readonly extraPointers?: {
+    /** k: backups of each next hop that also get the pointer. */
+    readonly backups: number;
+    /** l: nearest neighbours of each hop that also get the pointer. */
+    readonly neighbours: number;
+    /** m: how many of the first hops of the publish path do this. */
+    readonly hops: number;
+  };
 }
 
+/** The options of node.locate(). */
 export interface LocateOptions {
   /** Only replicas published with this tag; empty or absent matches any. */
   readonly query?: string;
   /** How many distinct replicas to find (1 .. DEFAULTS.maxReplicas). Default 1. */
   readonly replicas?: number;
+  /** Ends the locate with AbortedError (at once if already aborted). */
   readonly signal?: AbortSignal;
 }
 
+/** The options of node.sendToObject(): a locate's, plus the module that receives the payload. */
 export interface SendToObjectOptions extends LocateOptions {
   /** Module that receives the message at each replica. Default 0. */
   readonly module?: number;
@@ -113,11 +134,13 @@ export interface SendToObjectOptions extends LocateOptions {
 
 export type { LocateResult };
 
+/** The options of node.publish(). */
 export interface PublishOptions {
   /** A tag locates can select this replica by (their `query`; at most DEFAULTS.maxTagBytes UTF-8 bytes). Default none. */
   readonly tag?: string;
 }
 
+/** The options of node.route(). */
 export interface RouteOptions {
   /** Deliver at the GUID's surrogate root when no node holds it exactly. Default false. */
   readonly fuzzy?: boolean;

@@ -5,14 +5,31 @@ import type { RouterStats } from '../actors/routerRuntime';
 import type { TransportStats } from '../transport/types';
 import type { DropStats } from './dropStats';
 
+/** What node.stats returns: every counter of the node, by room. */
 export interface NodeStats {
+  /** Routing: datagrams in and out, hops, acknowledgements, pings, duplicates, upcalls, requests. */
   readonly router: RouterStats;
+  /** Fragment reassembly: messages reassembled and pieces dropped, by reason. */
   readonly reassembly: Readonly<Record<string, number>>;
+  /** The socket (or simulated endpoint): datagrams and bytes sent and received, drops. */
   readonly transport: TransportStats;
-  readonly location: LocatorStats & { readonly pointers: number; readonly objects: number };
+  /** Object location: publishes, locates and their outcomes, plus what the pointer store holds. */
+  readonly location: LocatorStats & {
+    /** Pointers held now. */
+    readonly pointers: number;
+    /** Distinct objects those pointers are for. */
+    readonly objects: number;
+  };
+  /** Membership: joins, repairs, heartbeats, failures detected, leaves. */
   readonly membership: MembershipStats;
   /** What reassembly buffers hold right now. */
-  readonly reassemblyHeld: { readonly bytes: number; readonly pending: number };
+  readonly reassemblyHeld: {
+    /** Bytes held in partial messages. */
+    readonly bytes: number;
+    /** Partial messages waiting for pieces. */
+    readonly pending: number;
+  };
+  /** What the security provider refused, by reason. */
   readonly security: SecurityStats;
   /** Every drop counter, by reason: decode errors, rate limit, reassembly, pointer store, hops, duplicates. */
   readonly drops: DropStats;

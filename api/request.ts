@@ -16,6 +16,7 @@ import { toGuid } from './nodeOptions';
 
 export type { RequestReply } from '../actors/requestRuntime';
 
+/** The options of node.request(); checked at run time (api/options/requestOptions.ts). */
 export interface RequestOptions {
   /** true: the request goes to the GUID's surrogate root (the live node that roots it); false (default): only to the node holding exactly this GUID. */
   readonly fuzzy?: boolean;

@@ -40,12 +40,20 @@ export type { NodeStats, SecurityStats } from './nodeStats';
 /** A leaf-set change: the nodes that entered and left this node's leaf set. */
 export type LeafSetListener = (change: LeafChange) => void;
 
+/**
+ * One overlay node, as createNode() returns it: route, request, publish and locate, watch its status
+ * and leaf set, register upcall modules, leave or close. Misuse throws a named error; after close()
+ * every call throws ClosedError.
+ */
 export class TapestryNode {
+  /** This node's GUID (its identifier in the ID space). */
   readonly guid: Guid;
+  /** This node as its peers know it: GUID and address. */
   readonly handle: NodeHandle;
   /** The routing table, read-only and live: lookups only (RoutingTableView). */
   readonly table: RoutingTableView;
   private readonly ownTable: RoutingTable;
+  /** The ID space: ID width (160 or 256 bits) and digit width. */
   readonly space: IdSpace;
   private readonly router: AnyActorRef;
   private readonly locatorActor: AnyActorRef;
@@ -97,6 +105,7 @@ export class TapestryNode {
   /** The Membership actor (absent when the node never ran); its presence is part of the status. */
   private readonly membershipActor?: AnyActorRef;
 
+  /** Where the node is now: STARTING, JOINING, ACTIVE, ALONE, NO_NETWORK, FAULTED or CLOSED. */
   get status(): NodeStatus {
     const snap = this.actor.getSnapshot();
     return this.closing ? 'CLOSED' : statusOf(snap.value, snap.status === 'done', this.membershipActor?.getSnapshot().value);
@@ -142,7 +151,12 @@ export class TapestryNode {
   }
 
   /** The leaf set: the numerically nearest smaller and larger GUIDs this node knows, nearest first. */
-  get leafSet(): { readonly smaller: NodeHandle[]; readonly larger: NodeHandle[] } {
+  get leafSet(): {
+    /** The nearest smaller GUIDs (wrapping around the ID space), nearest first. */
+    readonly smaller: NodeHandle[];
+    /** The nearest larger GUIDs, nearest first. */
+    readonly larger: NodeHandle[];
+  } {
     return { smaller: this.membership.leafSet.smaller(), larger: this.membership.leafSet.larger() };
   }
 
@@ -175,6 +189,7 @@ export class TapestryNode {
   }
   private printedAddress?: Address;
 
+  /** Counters of everything the node did and refused, by room (a fresh snapshot per read). */
   get stats(): NodeStats {
     const r = this.core.reassembler;
     return {

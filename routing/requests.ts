@@ -45,9 +45,11 @@ export type ReplyVerdict<T> =
 
 /** Counters of the requests this node sent; part of the router's stats (`node.stats.router`). */
 export interface RequestStats {
+  /** Requests sent (each one counted once, however many fragments it took). */
   requestsSent: number;
   /** Requests refused because DEFAULTS.maxRequestsInFlight were waiting. */
   requestsRefused: number;
+  /** Requests that ended in TimeoutError: no reply within their timeoutMs. */
   requestsTimedOut: number;
   /** Replies that settled their request (an error answer such as noSuchNode included). */
   repliesMatched: number;

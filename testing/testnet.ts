@@ -15,6 +15,7 @@ import { createNode, type NodeOptions, type TapestryNode } from '../api/node';
 import { testnetOptionsSchema } from '../api/options/testnetOptions';
 import { parseOptions, type Assert, type SameShape } from '../api/options/schema';
 
+/** The options of createTestnet(); checked at run time (api/options/testnetOptions.ts). */
 export interface TestnetOptions {
   /** Number of nodes (≥ 1). */
   readonly nodes: number;
@@ -24,7 +25,9 @@ export interface TestnetOptions {
   readonly latency?: LatencyModel;
   /** Share of datagrams lost (0..1). Default 0. */
   readonly lossRate?: number;
+  /** ID width in bits. Default 160. */
   readonly idBits?: 160 | 256;
+  /** Bits per routing digit. Default 4 (hexadecimal digits). */
   readonly digitBits?: 1 | 2 | 4 | 8;
   /** Datagram size limit of the simulated links. Default DEFAULTS.mtu. */
   readonly mtu?: number;
@@ -49,11 +52,15 @@ export interface TestnetOptions {
 /** The schema (api/options/testnetOptions.ts) takes exactly these options. */
 export type _TestnetOptionsMatch = Assert<SameShape<z.input<typeof testnetOptionsSchema>, TestnetOptions>>;
 
+/** A simulated mesh in virtual time: its nodes, its network, and the clock that only moves when run. */
 export class Testnet {
   /** @internal Use createTestnet(). */
   constructor(
+    /** The simulated network: its clock, latency model, loss and counters. */
     readonly network: SimNetwork,
+    /** The nodes, in creation order (index i is the latency model's node i). */
     readonly nodes: readonly TapestryNode[],
+    /** The ID space every node uses. */
     readonly space: IdSpace,
     private readonly byGuid: ReadonlyMap<string, number>,
   ) {}
@@ -83,11 +90,17 @@ export class Testnet {
     return this.network.latency(i, j);
   }
 
+  /** Closes every node (their timers and endpoints). */
   async close(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.close()));
   }
 }
 
+/**
+ * Builds a simulated mesh of `nodes` nodes whose tables are filled as a converged Tapestry's would be,
+ * on one seeded event queue: the same options and seed give the same run. Nothing moves until
+ * `run(ms)` advances virtual time.
+ */
 export async function createTestnet(given: TestnetOptions): Promise<Testnet> {
   const opts = parseOptions(testnetOptionsSchema, given, 'createTestnet');
   const count = opts.nodes;

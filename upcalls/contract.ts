@@ -21,10 +21,13 @@ import type { FragmentInfo, NodeHandle } from '../routing/messages';
 
 /** A message passing through this node on its way to `nextHop`. */
 export interface ForwardContext {
+  /** The GUID the message is routed to. */
   readonly dest: Guid;
+  /** The node that sent it. */
   readonly source: NodeHandle;
   /** Hops taken before reaching this node. */
   readonly hops: number;
+  /** Routed to the surrogate root (true) or only to the exact GUID (false). */
   readonly fuzzy: boolean;
   /** The node the router chose; the message goes there unless the module drops it. */
   readonly nextHop: NodeHandle;
@@ -38,13 +41,17 @@ export interface ForwardContext {
 
 /** A message that ended at this node. */
 export interface Delivery {
+  /** The GUID the message was routed to (this node's, or one it roots when fuzzy). */
   readonly dest: Guid;
+  /** The node that sent it. */
   readonly source: NodeHandle;
   /** Hops the message took (the last fragment's, for a reassembled message). */
   readonly hops: number;
+  /** Routed to the surrogate root (true) or only to the exact GUID (false). */
   readonly fuzzy: boolean;
   /** true when the TTL ran out here before the destination was reached. */
   readonly ttlExpired: boolean;
+  /** The module id the message carries (this module's). */
   readonly moduleId: number;
   /** The whole payload, reassembled if it was fragmented. */
   readonly payload: Uint8Array;
@@ -70,6 +77,11 @@ export type DeliverResult = Uint8Array | string | void | undefined | Promise<Uin
  */
 export type ForwardVerdict = boolean | 'taken' | void;
 
+/**
+ * An upcall module: what a node calls as messages pass through it (forward), end at it (deliver),
+ * and as its neighbourhood changes (update). Registered with node.register(); its id is carried on
+ * the wire, so the same module sees its messages at every hop.
+ */
 export interface UpcallModule {
   /** Module id carried on the wire (0 = the application's default module; 0 .. MAX_MODULE_ID). */
   readonly id: number;
@@ -77,6 +89,7 @@ export interface UpcallModule {
   readonly name: string;
   /** Called once when the module is registered, with the context it acts through. */
   attach?(ctx: ModuleContext): void;
+  /** A message of this module passes through this node: may rewrite `msg.payload`, drop it (false) or take it ('taken'). */
   forward?(msg: ForwardContext): ForwardVerdict;
   /**
    * The message ended here. For a request (`msg.request`) the value returned is the reply (see
@@ -123,6 +136,7 @@ export type LeafSetView = Pick<LeafSet, 'capacity' | 'size' | 'has' | 'smaller' 
 export interface ModuleContext {
   /** This node. */
   readonly self: NodeHandle;
+  /** The node's ID space (ID and digit widths). */
   readonly space: IdSpace;
   /** Routes `payload` to `dest` (exact, or to its surrogate root when `fuzzy`). */
   route(dest: Guid, payload: Uint8Array, opts?: { readonly fuzzy?: boolean; readonly ttl?: number }): void;

@@ -26,11 +26,13 @@ export function isPromise(value: unknown): value is Promise<unknown> {
 export interface UpcallStats {
   /** Messages handed to their module here. */
   delivered: number;
+  /** Messages a module's forward() dropped (answered false). */
   droppedByUpcall: number;
   /** Messages a module handled itself instead of forwarding (e.g. locates diverted to a server). */
   takenByUpcall: number;
   /** Messages that ended here for a module this node does not have. */
   droppedNoModule: number;
+  /** Upcalls that threw (or whose Promise rejected): contained and counted, never a crash. */
   upcallErrors: number;
 }
 
