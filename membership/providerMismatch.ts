@@ -34,8 +34,8 @@ export class ProviderMismatches {
   private readonly peers: BoundedMap<string, Seen>;
 
   constructor(
-    limit = DEFAULTS.maxMismatchedPeers,
-    private readonly memoryMs = DEFAULTS.mismatchMemoryMs,
+    limit: number = DEFAULTS.maxMismatchedPeers,
+    private readonly memoryMs: number = DEFAULTS.mismatchMemoryMs,
   ) {
     this.peers = new BoundedMap(limit);
   }
