@@ -261,6 +261,17 @@ export const DEFAULTS = {
    */
   maxProvenPeers: 16_384,
   /**
+   * Peers a node remembers as running a security provider that does not match its own (one demanded a
+   * proof this node cannot give, or answered a challenge with none), oldest forgotten first. Each is
+   * warned about once while remembered; a node whose provider does not authenticate admits none of them.
+   */
+  maxMismatchedPeers: 256,
+  /**
+   * How long (ms) a provider mismatch is held against a peer after it last showed one: a peer that was
+   * reconfigured is admitted again once it stops demanding proof for this long.
+   */
+  mismatchMemoryMs: 600_000,
+  /**
    * Remote public keys whose parsed KeyObject is kept, least recently used evicted first. Parsing a
    * key costs about 10 µs against ~130 µs for the verify that uses it, so a miss is cheap but a hit
    * is free; the bound keeps a stream of fresh keys from a hostile peer from growing memory.

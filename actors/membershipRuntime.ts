@@ -22,6 +22,8 @@ import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
 import type { PingDone, PingOptions } from './routerRuntime';
 import type { RuntimeHost } from './routerTypes';
 import type { SecurityProvider } from '../security/provider';
+import type { Mismatch } from '../membership/providerMismatch';
+import { formatAddress } from '../transport/addressText';
 
 export type { MembershipStats } from '../membership/port';
 
@@ -87,6 +89,7 @@ export class MembershipRuntime implements UpcallModule {
       peersChanged: () => host.peersChanged(),
       neighbourUpdate: (node, joined, change) => host.neighbourUpdate(node, joined, change),
       learned: (node) => this.server.onLearned(node),
+      mismatch: (m) => host.log.warn({ peer: m.peer.guid.hex, address: formatAddress(m.peer.address), mismatch: m.kind }, this.describe(m, 'peer')),
     }, host.security?.authenticates === true, opts.requestTimeoutMs);
     this.ask = new NeighbourAsk(port, ids, new PendingRequests<readonly NodeHandle[]>({ after, onTimeout }), opts.requestTimeoutMs);
     this.planner = new JoinPlanner(port, host.space, this.admission, this.ask, ids, new PendingRequests<JoinReply>({ after, onTimeout }), this.stats, opts);
@@ -100,6 +103,29 @@ export class MembershipRuntime implements UpcallModule {
    */
   join(bootstrap: readonly Address[], done: (joined: boolean) => void): void {
     this.planner.join(bootstrap, done);
+  }
+
+  /**
+   * A peer's ping challenged this node, whose provider cannot answer (the router saw it): that peer
+   * admits only proven peers, so it is kept out here too, and the mismatch is warned about once.
+   */
+  proofDemanded(peer: NodeHandle): void {
+    this.admission.proofDemanded(peer);
+  }
+
+  /** Why the last join found no way in, when a provider mismatch says more than "no answer". */
+  joinProblem(): string | undefined {
+    const m = this.planner.joinProblem;
+    return m && this.describe(m, m.kind === 'demandsProof' ? 'surrogate' : 'bootstrap node');
+  }
+
+  /** A provider mismatch in words, naming both sides' providers as far as this node knows them. */
+  private describe(m: Mismatch, role: string): string {
+    const mine = this.host.security?.name ?? 'none';
+    const who = `${role} ${m.peer.guid.hex} at ${formatAddress(m.peer.address)}`;
+    return m.kind === 'demandsProof'
+      ? `security provider mismatch: ${who} requires signed credentials (it challenged this node for proof of its GUID's key); this node runs security '${mine}' and cannot give it, so neither lists the other`
+      : `security provider mismatch: ${who} answered a challenge with no credential, so it runs without authentication (security 'none'); this node runs security '${mine}' and admits only peers that prove their GUID`;
   }
 
   /** One round of soft-state table repair and leaf-set exchange (Maintenance.repairOnce); the Membership actor times it. */
@@ -178,7 +204,7 @@ export class MembershipRuntime implements UpcallModule {
         this.admission.onLeave(msg.leave);
         return;
       case 'candidates':
-        this.planner.onCandidates(msg.candidates.nodes);
+        this.planner.onCandidates(msg.candidates.nodes, from);
         return;
     }
   }

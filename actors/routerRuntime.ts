@@ -122,6 +122,7 @@ export class RouterRuntime {
       security: opts.security,
       resend: this.hopAcks,
       admitBelow: (pinger) => this.table.admitBelow(pinger),
+      onProofDemanded: opts.onProofDemanded,
     });
     this.duplicates = new DuplicateFilter(this.stats);
   }

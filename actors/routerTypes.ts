@@ -42,6 +42,8 @@ export interface RouterRuntimeOptions {
   readonly onSuspect?: (node: NodeHandle) => void;
   /** When it authenticates, every ping carries a challenge and every pong proves the answerer's GUID. */
   readonly security?: SecurityProvider;
+  /** A peer's ping challenged this node, whose provider cannot prove anything: membership refuses that peer. */
+  readonly onProofDemanded?: (pinger: NodeHandle) => void;
 }
 
 /** What a locally originated route asks for (already validated by the node's API). */

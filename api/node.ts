@@ -78,6 +78,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
       hopAcks: options.hopAcks,
       rateLimit: options.peerRateLimit,
       onSuspect: (n) => membership?.suspect(n),
+      onProofDemanded: (n) => membership?.proofDemanded(n),
       security,
     });
     const locator = new LocatorRuntime(
@@ -166,7 +167,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
   }
   const node = new TapestryNode(actor, built.cores, built.transport, built.table, space, leafListeners, provider);
   const retryMs = options.joinRetryMs ?? DEFAULTS.joinRetryMs;
-  logLifecycle(node, log, { provider, retryMs, joinProblem: () => undefined, fault: () => actor.getSnapshot().context.error });
+  logLifecycle(node, log, { provider, retryMs, joinProblem: () => built?.cores.membership.joinProblem(), fault: () => actor.getSnapshot().context.error });
   return node;
 }
 

@@ -10,6 +10,7 @@ import type { Address, NodeHandle } from '../routing/handle';
 import type { Writable } from '../routing/messages';
 import { ProvenPeers } from '../security/provenPeers';
 import type { LeafChange, LeafSet } from './leafSet';
+import { MismatchError, ProviderMismatches, type Mismatch, type MismatchKind } from './providerMismatch';
 import type { Adopt, LeaveNotice } from './messages';
 import type { MembershipPort, MembershipStats, ProbeDone, ProbeOptions } from './port';
 
@@ -21,6 +22,8 @@ export interface AdmissionEvents {
   neighbourUpdate(node: NodeHandle, joined: boolean, leafChange: LeafChange | undefined): void;
   /** A node passed the gate and was offered to the table (taken or not): joins remembered may want it. */
   learned?(node: NodeHandle): void;
+  /** A peer's security provider was found not to match this node's (news only: once while remembered). */
+  mismatch?(m: Mismatch): void;
 }
 
 export class Admission {
@@ -28,6 +31,8 @@ export class Admission {
   private readonly proven = new ProvenPeers(DEFAULTS.maxProvenPeers);
   /** Admissions waiting for a proof: GUID hex → what to do once the peer proved itself (bounded by pending pings). */
   private readonly proving = new Map<string, Array<(rtt: number) => void>>();
+  /** Peers whose provider does not match this node's (bounded, forgotten after a while). */
+  private readonly mismatches = new ProviderMismatches();
 
   constructor(
     private readonly port: MembershipPort,
@@ -43,6 +48,35 @@ export class Admission {
     return this.proven.has(node);
   }
 
+  /** The provider mismatch remembered for a peer, if any. */
+  mismatchOf(guid: Guid): Mismatch | undefined {
+    return this.mismatches.of(guid, this.port.now());
+  }
+
+  /**
+   * Whether this node, whose provider does not authenticate, keeps `node` out: it demanded a proof
+   * this node cannot give, so it will never list this node, and a one-sided link is no neighbour.
+   */
+  refuses(node: NodeHandle): boolean {
+    return !this.authenticates && this.mismatches.size > 0 && this.mismatchOf(node.guid)?.kind === 'demandsProof';
+  }
+
+  /**
+   * A peer challenged this node, whose provider cannot prove anything (the router saw the ping): it is
+   * remembered as refusing this node, and dropped from the table, leaf set and backpointers if there.
+   */
+  proofDemanded(peer: NodeHandle): void {
+    if (this.authenticates) return;
+    this.noteMismatch(peer, 'demandsProof');
+    const table = this.port.table;
+    table.removeBackpointer(peer.guid);
+    if (table.has(peer.guid) || this.leafSet.has(peer.guid)) this.forget(peer.guid);
+  }
+
+  private noteMismatch(peer: NodeHandle, kind: MismatchKind): void {
+    if (this.mismatches.note(peer, kind, this.port.now())) this.events.mismatch?.({ peer, kind });
+  }
+
   /**
    * Pings through the security provider: an answer that does not prove the answerer's GUID is
    * counted and reads as no answer at all, so nothing built on the ping (a measurement, a heartbeat,
@@ -52,6 +86,12 @@ export class Admission {
     this.port.ping(to, timeoutMs, (r, err) => {
       if (r && !r.proven) {
         this.stats.forgedCredentials++;
+        // No credential at all: not a forgery but a peer that does not authenticate (security `none`).
+        if (r.noProof) {
+          this.noteMismatch(r.peer, 'givesNoProof');
+          done(undefined, new MismatchError({ peer: r.peer, kind: 'givesNoProof' }));
+          return;
+        }
         done(undefined, err);
         return;
       }
@@ -70,6 +110,7 @@ export class Admission {
    * proof (with the measured round trip). A node that fails is never admitted.
    */
   whenProven(node: NodeHandle, then: (rttMs: number) => void): void {
+    if (this.refuses(node)) return;
     if (!this.authenticates || this.proven.has(node)) {
       then(DEFAULTS.unmeasuredLatencyMs);
       return;
@@ -94,7 +135,7 @@ export class Admission {
   /** Adds a node with a latency; updates the leaf set and tells modules. True when the table took it. */
   learn(node: NodeHandle, latencyMs: number): boolean {
     const table = this.port.table;
-    if (node.guid.equals(this.port.self.guid)) return false;
+    if (node.guid.equals(this.port.self.guid) || this.refuses(node)) return false;
     // The last gate: with an authenticating provider no unproven GUID enters the table or leaf set.
     if (this.authenticates && !this.proven.has(node)) {
       this.whenProven(node, (rtt) => this.learn(node, latencyMs === DEFAULTS.unmeasuredLatencyMs ? rtt : latencyMs));

@@ -15,6 +15,7 @@ import type { JoinReply } from './messages';
 import type { NeighbourAsk } from './neighbourAsk';
 import { closestK, levelCandidates } from './neighbours';
 import type { MembershipPort, MembershipStats } from './port';
+import { MismatchError, type Mismatch } from './providerMismatch';
 
 export interface JoinPlannerOptions {
   /** Nodes kept per level while filling the table (k). */
@@ -37,6 +38,8 @@ export class JoinPlanner {
   private inserting = false;
   /** Work held back until this node's own join ends (≤ DEFAULTS.maxDeferredJoinRequests). */
   private deferred: Array<() => void> = [];
+  /** Why the last join found no way in, when a provider mismatch says more than "no answer". */
+  private mismatch: Mismatch | undefined;
 
   constructor(
     private readonly port: MembershipPort,
@@ -57,6 +60,7 @@ export class JoinPlanner {
   join(bootstrap: readonly Address[], done: (joined: boolean) => void): void {
     const self = this.port.self;
     this.inserting = true;
+    this.mismatch = undefined;
     const end = (joined: boolean): void => {
       this.inserting = false;
       const held = this.deferred;
@@ -69,12 +73,18 @@ export class JoinPlanner {
         end(false);
         return;
       }
-      this.admission.probe(bootstrap[i], this.opts.requestTimeoutMs, (gateway) => {
-        if (!gateway || gateway.peer.guid.equals(self.guid)) {
+      this.admission.probe(bootstrap[i], this.opts.requestTimeoutMs, (gateway, err) => {
+        if (err instanceof MismatchError) this.mismatch ??= err.mismatch;
+        if (!gateway || gateway.peer.guid.equals(self.guid) || this.refused(gateway.peer)) {
           tryAt(i + 1);
           return;
         }
-        this.askToJoin(gateway.peer, (reply) => (reply ? this.fillTable(reply, () => end(true)) : tryAt(i + 1)));
+        this.askToJoin(gateway.peer, (reply) => {
+          // The surrogate challenged this node while serving the join (its challenge arrives before its
+          // reply): it will never list a node that cannot prove its GUID, so this is no way in.
+          if (reply && !this.refused(reply.surrogate)) this.fillTable(reply, () => end(true));
+          else tryAt(i + 1);
+        });
       });
     };
     tryAt(0);
@@ -87,6 +97,18 @@ export class JoinPlanner {
    * `serve` back until this node's own table is filled (true), or returns false when it is not
    * joining (or holds too many already) and the request is served at once.
    */
+  /** Why the last join found no way in, when a provider mismatch is known (undefined otherwise). */
+  get joinProblem(): Mismatch | undefined {
+    return this.mismatch;
+  }
+
+  /** Whether `node` demanded a proof this node cannot give; remembered as the join's problem. */
+  private refused(node: NodeHandle): boolean {
+    if (!this.admission.refuses(node)) return false;
+    this.mismatch ??= { peer: node, kind: 'demandsProof' };
+    return true;
+  }
+
   deferWhileJoining(serve: () => void): boolean {
     if (!this.inserting || this.deferred.length >= DEFAULTS.maxDeferredJoinRequests) return false;
     this.deferred.push(serve);
@@ -100,13 +122,16 @@ export class JoinPlanner {
 
   /**
    * Nodes that fill some of this node's holes, from a node its join multicast reached: each one whose
-   * slot has room is measured, added, and told (by an Adopt) that this node exists.
+   * slot has room is measured, added, and told (by an Adopt) that this node exists. Nothing is taken
+   * from a sender that refuses this node (it demanded proof this node cannot give), nor of such a node.
    */
-  onCandidates(nodes: readonly NodeHandle[]): void {
+  onCandidates(nodes: readonly NodeHandle[], from?: NodeHandle): void {
     const table = this.port.table;
+    if (from && this.admission.refuses(from)) return;
     for (const n of nodes.slice(0, DEFAULTS.maxJoinCandidates)) {
       const at = table.slotOf(n.guid);
       if (at === undefined || table.has(n.guid) || table.slot(at.level, at.digit).length >= table.slotSize) continue;
+      if (this.admission.refuses(n)) continue;
       this.admission.probe(n.address, this.opts.requestTimeoutMs, (r) => {
         if (!r || !r.peer.guid.equals(n.guid)) {
           this.stats.timeouts++;
@@ -149,6 +174,11 @@ export class JoinPlanner {
       for (const n of unique) {
         this.admission.probe(n.address, this.opts.requestTimeoutMs, (r) => {
           if (r && r.peer.guid.equals(n.guid)) {
+            // A node that refuses this one is neither measured (no Adopt, no backpointer) nor a timeout.
+            if (this.admission.refuses(n)) {
+              if (--left === 0) then();
+              return;
+            }
             measured.set(n.guid.hex, { handle: n, rtt: r.rtt, admitted: r.rtt < (r.admitBelowMs ?? 0) });
             this.admission.learn(n, r.rtt);
           } else {

@@ -15,6 +15,8 @@ export interface ProbeReply {
   readonly proven: boolean;
   /** The ping carried a challenge and the pong answered it. */
   readonly challenged: boolean;
+  /** The ping carried a challenge and the pong had no credential and no proof: the peer does not authenticate. */
+  readonly noProof?: true;
   /** By the pong's word, a round trip (ms) below this enters the peer's table (asked by `admission`). */
   readonly admitBelowMs?: number;
 }

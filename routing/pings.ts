@@ -34,6 +34,12 @@ export interface PingReply {
   /** The ping carried a challenge and the pong answered it: only then does `proven` say anything about the peer's key. */
   readonly challenged: boolean;
   /**
+   * True when the ping carried a challenge and the pong came back with no credential and no proof at
+   * all: the answerer does not authenticate (security `none`), a provider mismatch rather than a
+   * forgery; undefined otherwise.
+   */
+  readonly noProof?: true;
+  /**
    * By the pong's word, a round trip (ms) below this enters the peer's routing table: Infinity = any,
    * 0 = none. Undefined when the ping did not ask (`PingOptions.admission`).
    */
@@ -79,6 +85,12 @@ export interface PingsOptions {
   readonly resend: boolean;
   /** The answering table's admission bound for a pinger (RoutingTable.admitBelow, ms). */
   readonly admitBelow: (pinger: Guid) => number;
+  /**
+   * A ping carried a challenge this node cannot answer, its provider not authenticating: the pinger
+   * requires a proof of identity this node can never give (a provider mismatch). Called after the pong
+   * is sent.
+   */
+  readonly onProofDemanded?: (pinger: NodeHandle) => void;
 }
 
 interface PendingPing {
@@ -160,7 +172,8 @@ export class Pings {
     const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
       provesIdentity(this.opts.security!, sender.guid, pong.credential, p.challenge, this.opts.self, pong.proof));
     const admitBelowMs = p.admission ? admitFromHint(pong.admitBelowUs) : undefined;
-    p.done({ rtt: now - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, admitBelowMs });
+    const noProof = p.challenge !== undefined && pong.credential === undefined && pong.proof === undefined ? true : undefined;
+    p.done({ rtt: now - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, noProof, admitBelowMs });
   }
 
   /**
@@ -171,6 +184,7 @@ export class Pings {
   answer(ping: Ping, pinger: NodeHandle, from: Address): void {
     this.stats.pingsAnswered++;
     this.port.send(from, { kind: 'pong', pong: this.pongFor(ping, pinger) });
+    if (ping.challenge && !this.opts.security?.authenticates) this.opts.onProofDemanded?.(pinger);
   }
 
   private pongFor(ping: Ping, pinger: NodeHandle): Pong {
