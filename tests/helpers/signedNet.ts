@@ -1,6 +1,6 @@
 import { createNode, type NodeOptions, type TapestryNode } from '../../api/node';
 import { seededIdentities, seededRandom } from '../../testing/testnet';
-import { idSpace } from '../../routing/guid';
+import { idSpace, type Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';
 import { SimNetwork } from '../../transport/simNetwork';
 
@@ -62,4 +62,15 @@ export class SecureJoinNet {
   async close(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.close()));
   }
+}
+
+/** Where any of `nodes` lists `guid` ("index:table", "index:leafSet", "index:backpointer"); [] when nowhere. */
+export function listedBy(nodes: readonly TapestryNode[], guid: Guid): string[] {
+  const where: string[] = [];
+  nodes.forEach((n, i) => {
+    if (n.table.has(guid)) where.push(`${i}:table`);
+    if ([...n.leafSet.smaller, ...n.leafSet.larger].some((h) => h.guid.equals(guid))) where.push(`${i}:leafSet`);
+    if ([...n.table.backpointers()].some((h) => h.guid.equals(guid))) where.push(`${i}:backpointer`);
+  });
+  return where;
 }

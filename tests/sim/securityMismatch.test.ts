@@ -8,7 +8,7 @@
 import bunyan from 'bunyan';
 import { createNode, type NodeStatus, type TapestryNode } from '../../api/node';
 import type { Guid } from '../../routing/guid';
-import { SecureJoinNet } from '../helpers/signedNet';
+import { listedBy, SecureJoinNet } from '../helpers/signedNet';
 
 type LogRecord = Record<string, any>;
 
@@ -20,16 +20,6 @@ function capture(): { log: bunyan; records: LogRecord[] } {
   return { log, records };
 }
 
-/** Where any of `nodes` lists `guid`: table, leaf set or backpointers. */
-function listedBy(nodes: readonly TapestryNode[], guid: Guid): string[] {
-  const where: string[] = [];
-  nodes.forEach((n, i) => {
-    if (n.table.has(guid)) where.push(`${i}:table`);
-    if ([...n.leafSet.smaller, ...n.leafSet.larger].some((h) => h.guid.equals(guid))) where.push(`${i}:leafSet`);
-    if ([...n.table.backpointers()].some((h) => h.guid.equals(guid))) where.push(`${i}:backpointer`);
-  });
-  return where;
-}
 
 const WARN = 40;
 const RETRY_MS = 3_000;
