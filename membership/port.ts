@@ -4,29 +4,15 @@
  * to the router; tests pass a fake that records every call, so the protocol runs without a network.
  */
 import type { Address, NodeHandle } from '../routing/handle';
+import type { PingOptions as ProbeOptions, PingReply as ProbeReply } from '../routing/pings';
 import type { RoutingTable } from '../routing/routingTable';
 import type { MembershipMsg } from './messages';
 
-/** A ping's answer as membership reads it. */
-export interface ProbeReply {
-  readonly rtt: number;
-  readonly peer: NodeHandle;
-  /** The peer proved it holds the key behind its GUID (always true when nothing was asked). */
-  readonly proven: boolean;
-  /** The ping carried a challenge and the pong answered it. */
-  readonly challenged: boolean;
-  /** The ping carried a challenge and the pong had no credential and no proof: the peer does not authenticate. */
-  readonly noProof?: true;
-  /** By the pong's word, a round trip (ms) below this enters the peer's table (asked by `admission`). */
-  readonly admitBelowMs?: number;
-}
-
-export interface ProbeOptions {
-  /** Default true: ask for proof of the GUID's key (when the provider authenticates). */
-  readonly challenge?: boolean;
-  /** Default false: ask for the answerer's admission hint. */
-  readonly admission?: boolean;
-}
+/**
+ * A ping's answer and options as membership uses them: the router's own types (routing/pings.ts),
+ * one definition, so a field added to a pong reaches membership without a second copy.
+ */
+export type { PingReply as ProbeReply, PingOptions as ProbeOptions } from '../routing/pings';
 
 /** Called once when a ping ends: with the reply, or without (timeout, refused, closed). */
 export type ProbeDone = (reply: ProbeReply | undefined, err?: Error) => void;
