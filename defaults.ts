@@ -88,6 +88,14 @@ export const DEFAULTS = {
    * + 1) sends), short enough that a node restarted with the same GUID, whose ids start over, is heard.
    */
   duplicateWindowMs: 15_000,
+  /** Peers whose round-trip estimate and last-heard time a node keeps; the least recently heard is forgotten first. */
+  maxPeerHealth: 16_384,
+  /** Shortest retransmission timeout from a measured round trip (ms): for hop acknowledgements and liveness pings. */
+  rtoMinMs: 250,
+  /** Longest retransmission timeout, however slow a peer's round trips (ms). */
+  rtoMaxMs: 10_000,
+  /** The timeout is the smoothed round trip plus at least this margin (ms), however steady the round trips (RFC 6298's G). */
+  rtoMinVarianceMs: 50,
   /** Most pings awaiting their pong on one node; a ping beyond it is refused at once. */
   maxPendingPings: 1024,
   /** How long a ping waits for its pong before it fails with a TimeoutError (ms). */
@@ -231,10 +239,41 @@ export const DEFAULTS = {
   joinTimeoutMs: 10_000,
   /** Table repair: every this often a node asks one neighbour for one level's entries (ms; 0 = off). */
   repairMs: 10_000,
-  /** Heartbeat: every this often a node pings each primary neighbour (ms; 0 = off). */
-  heartbeatMs: 5_000,
-  /** Heartbeats in a row a neighbour may miss before it is taken as failed. */
-  heartbeatMisses: 2,
+  /**
+   * Heartbeat: a watched neighbour (table primary or leaf-set member) not heard from in this long is
+   * checked with a ping (ms; 0 = no checks). Any frame from it counts as hearing from it.
+   */
+  heartbeatMs: 30_000,
+  /** Maintenance ticks come this often (ms), each a quarter of it earlier or later at random (jitter), so nodes never work in step. */
+  maintenanceTickMs: 1_000,
+  /** Jitter of a maintenance tick or repair round, as a share of its period: 0.25 = ±25%. */
+  maintenanceJitter: 0.25,
+  /**
+   * Maintenance datagrams a node's own maintenance may start a second (liveness checks, repair and
+   * leaf-set requests, measurements of candidates); answers and probes of suspected neighbours are
+   * not held back. With answers, about twice this many datagrams a node sends at steady state.
+   */
+  maintenanceBudgetPerSec: 0.75,
+  /** Maintenance datagrams that may be started at once above the budget's rate (the bucket's size). */
+  maintenanceBurst: 8,
+  /**
+   * A neighbour is taken as failed only after at least this many probes went unanswered (each waiting
+   * the neighbour's own retransmission timeout, twice the last)…
+   */
+  failureProbes: 3,
+  /** …and it stayed silent this long of this node's own running time (ms; time this node was stalled does not count). */
+  failureSilenceMs: 8_000,
+  /** Most neighbours checked at once for want of a word from them; more wait for a later tick. */
+  maxChecks: 256,
+  /** A maintenance tick that runs this much later than due (ms) means this node's event loop stalled. */
+  stallThresholdMs: 300,
+  /** Stalls of its own event loop a node remembers (the most recent; older ones lie before any silence it still measures). */
+  maxStallsRemembered: 64,
+  /**
+   * Longest repair period (ms): a repair round that changed nothing doubles the next round's wait, up
+   * to this; any change to the table or leaf set brings it back to repairMs.
+   */
+  repairMaxMs: 160_000,
   /**
    * A leaving node waits this long (ms) between its leave notices and handing over its pointers, so
    * the notices of nodes leaving at the same moment arrive first and nothing is handed to a node that

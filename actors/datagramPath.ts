@@ -5,15 +5,13 @@
  * a datagram needs none of it: the router has no state a datagram changes through the machine.
  *
  * The router actor still owns everything with a lifecycle: API calls (route, ping), the reassembly
- * sweep, and failure. A timer that throws is handed to it as a `fault` event, so the node goes
- * FAULTED exactly as when an actor action throws. Timers are armed on the same injected clock the
- * actors use (virtual in the simulator), and every timer still pending is cleared when the node
- * stops, so a closed node leaves nothing on its clock.
+ * sweep, and failure. Work that throws here (a datagram, or a timer: nodeTimers.ts) is handed to it
+ * as a `fault` event, so the node goes FAULTED exactly as when an actor action throws. Every timer
+ * still pending is cleared when the node stops, so a closed node leaves nothing on its clock.
  */
 import type { AnyActorRef } from 'xstate';
-import type { Address, Clock } from '../transport/types';
+import type { Address } from '../transport/types';
 import type { RouterRuntime } from './routerRuntime';
-import { duringEvent, type Timer } from './routerMachine';
 
 export interface DatagramPath {
   /** Handles one datagram from the transport. */
@@ -22,48 +20,16 @@ export interface DatagramPath {
   stop(): void;
 }
 
-export function createDatagramPath(core: RouterRuntime, clock: Clock, router: () => AnyActorRef): DatagramPath {
-  /**
-   * Clock handles of the timers armed here and not yet fired, cleared on stop. Bounded by what arms
-   * them: pending hops, pings and membership requests, each under its own DEFAULTS limit.
-   */
-  const live = new Map<number, unknown>();
-  let nextId = 0;
-  let stopped = false;
-
-  const arm = (timers: readonly Timer[]): void => {
-    for (const t of timers) {
-      const id = nextId++;
-      live.set(id, clock.setTimeout(() => {
-        live.delete(id);
-        run(t.fire);
-      }, t.ms));
-    }
-  };
-
-  const run = (work: () => void): void => {
-    if (stopped) return;
-    let timers: Timer[];
-    try {
-      timers = duringEvent(core, work);
-    } catch (error) {
-      // What an actor action that throws would do: the router actor fails and the node goes FAULTED.
-      router().send({ type: 'fault', error });
-      return;
-    }
-    // The work itself may have closed the node (an upcall calling close()): nothing more to arm.
-    if (stopped) return;
-    arm(timers);
-    // Fragments waiting: the router actor runs the reassembly sweep while they do.
+export function createDatagramPath(core: RouterRuntime, router: () => AnyActorRef): DatagramPath {
+  const timers = core.timers;
+  // What an actor action that throws would do: the router actor fails and the node goes FAULTED.
+  timers.onFault = (error) => router().send({ type: 'fault', error });
+  // Fragments waiting: the router actor runs the reassembly sweep while they do.
+  timers.afterRun = () => {
     if (core.reassembler.pending > 0) router().send({ type: 'wake' });
   };
-
   return {
-    receive: (bytes, from) => run(() => core.receive(bytes, from)),
-    stop: () => {
-      stopped = true;
-      for (const handle of live.values()) clock.clearTimeout(handle);
-      live.clear();
-    },
+    receive: (bytes, from) => timers.run(() => core.receive(bytes, from)),
+    stop: () => timers.stop(),
   };
 }

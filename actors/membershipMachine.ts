@@ -5,9 +5,10 @@
  * - presence: deciding → joining (the join protocol) → member, or alone when no bootstrap address
  *   led to a surrogate; alone retries the join every `retryMs` and becomes member as soon as a
  *   peer joins through it; offline while the transport has no network.
- * - repair and heartbeat: soft-state loops, the first round spread by GUID so a mesh's nodes do not
- *   work in step; each round is one router event (`inRouterEvent`), so its pings and timers are
- *   armed as one event's, never one actor event per datagram.
+ * - repair and heartbeat: soft-state loops, the first round spread by GUID and every later wait
+ *   jittered so a mesh's nodes do not work in step; repair backs off while nothing changes, and the
+ *   heartbeat loop is the maintenance tick (liveness checks within the budget). Each round is one
+ *   router event (`inRouterEvent`), so its pings and timers are armed as one event's.
  * - leaving: leave notices first; after `leaveGraceMs` the modules hand over what they hold (by
  *   then the notices of nodes leaving at the same moment have arrived, so nothing is handed to a
  *   node that is itself leaving); another `leaveGraceMs` lets late hand-overs be passed on; done.
@@ -16,6 +17,7 @@
  */
 import { fromCallback, setup } from 'xstate';
 import type { Address } from '../transport/types';
+import { DEFAULTS } from '../defaults';
 
 /** What the machine drives: the membership runtime and the router's event context. */
 export interface MembershipDriver {
@@ -25,8 +27,12 @@ export interface MembershipDriver {
   join(bootstrap: readonly Address[], done: (joined: boolean) => void): void;
   /** One round of table repair and leaf-set exchange. */
   repairOnce(): void;
-  /** One heartbeat round; backups are pinged on every fourth round. */
-  heartbeat(round: number): void;
+  /** The wait before the next repair round (ms): adaptive and jittered. */
+  nextRepairMs(): number;
+  /** One maintenance tick: liveness checks within the budget, stall detection. */
+  tick(): void;
+  /** The wait before the next tick (ms), jittered. */
+  nextTickMs(): number;
   /** Tells every node that lists this one (or is listed by it) that it leaves. */
   sendLeaveNotices(): void;
   /** The modules hand over what this node holds for others (location: the pointers it roots). */
@@ -44,14 +50,16 @@ export interface MembershipMachineInput {
   readonly retryMs: number;
   /** Repair period (ms, 0 = off). */
   readonly repairMs: number;
-  /** Heartbeat period (ms, 0 = off). */
+  /** Heartbeat period (ms, 0 = off): maintenance ticks run while it is on, the first spread over one tick. */
   readonly heartbeatMs: number;
   /** How long a leaving node waits for others' notices, then for late hand-overs (ms). */
   readonly leaveGraceMs: number;
 }
 
 export interface MembershipContext extends MembershipMachineInput {
-  heartbeatRound: number;
+  /** The waits the driver chose for the next tick and repair round (ms). */
+  tickDelay: number;
+  repairDelay: number;
 }
 
 export type MembershipEvent =
@@ -98,21 +106,25 @@ export const membershipMachine = setup({
   delays: {
     retry: ({ context }) => context.retryMs,
     firstRepair: ({ context }) => firstRound(context.repairMs, context.driver.spread.repair),
-    repair: ({ context }) => context.repairMs,
-    firstHeartbeat: ({ context }) => firstRound(context.heartbeatMs, context.driver.spread.heartbeat),
-    heartbeat: ({ context }) => context.heartbeatMs,
+    repair: ({ context }) => context.repairDelay,
+    firstHeartbeat: ({ context }) => firstRound(DEFAULTS.maintenanceTickMs, context.driver.spread.heartbeat),
+    heartbeat: ({ context }) => context.tickDelay,
     leaveGrace: ({ context }) => context.leaveGraceMs,
   },
   actions: {
-    repairOnce: ({ context }) => context.driver.inRouterEvent(() => context.driver.repairOnce()),
+    // The next wait is chosen here, in the action, so the delay read on entering `looping` is that one.
+    repairOnce: ({ context }) => {
+      context.driver.inRouterEvent(() => context.driver.repairOnce());
+      context.repairDelay = context.driver.nextRepairMs();
+    },
     heartbeat: ({ context }) => {
-      const round = context.heartbeatRound++;
-      context.driver.inRouterEvent(() => context.driver.heartbeat(round));
+      context.driver.inRouterEvent(() => context.driver.tick());
+      context.tickDelay = context.driver.nextTickMs();
     },
   },
 }).createMachine({
   id: 'membership',
-  context: ({ input }) => ({ ...input, heartbeatRound: 0 }),
+  context: ({ input }) => ({ ...input, tickDelay: DEFAULTS.maintenanceTickMs, repairDelay: input.repairMs }),
   initial: 'running',
   states: {
     running: {

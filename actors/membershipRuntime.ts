@@ -1,7 +1,7 @@
 /**
  * Membership at run time: wires the pure membership parts (membership/: join planner, join server,
  * maintenance, admission) to the node's router — sends go out as direct membership messages, pings
- * and timers through the host (`after`, a delayed event of the router actor), so the node's clock
+ * and timers through the host (`after`, the router's NodeTimers), so the node's clock
  * drives them — and decodes the membership upcall. Pointer hand-over still lives here (marked below).
  */
 import { DEFAULTS } from '../defaults';
@@ -14,6 +14,9 @@ import { JoinServer } from '../membership/joinServer';
 import { HoleMemory } from '../membership/holes';
 import { LeafSet, type LeafChange } from '../membership/leafSet';
 import { Maintenance } from '../membership/maintenance';
+import { Liveness } from '../membership/liveness';
+import { StallWatch } from '../membership/stallWatch';
+import { MaintenanceBudget } from '../membership/budget';
 import { MEMBERSHIP_MODULE_ID, type JoinReply, type MembershipMsg } from '../membership/messages';
 import { NeighbourAsk } from '../membership/neighbourAsk';
 import { emptyMembershipStats, type MembershipPort, type MembershipStats } from '../membership/port';
@@ -32,8 +35,8 @@ export interface MembershipHost extends RuntimeHost {
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number): void;
   /** Pings an address; `done` runs in the event that ends the ping (never on the microtask queue). */
   ping(to: Address, timeoutMs: number, done: PingDone, opts?: PingOptions): void;
-  /** A one-shot timer on the node's clock. */
-  after(ms: number, fire: () => void): void;
+  /** A one-shot timer on the node's clock; the answer cancels it. */
+  after(ms: number, fire: () => void): () => void;
   /** The routing table gained or lost neighbours (the node may go ALONE ↔ ACTIVE). */
   peersChanged(): void;
   /** A node joined or left this node's neighbourhood: modules' update upcalls, leaf-set events. */
@@ -43,6 +46,8 @@ export interface MembershipHost extends RuntimeHost {
    * answered with proof of its GUID's key. Absent = `none`: every peer is taken at its word.
    */
   readonly security?: SecurityProvider;
+  /** Round-trip estimates and last-heard times, kept by the router. */
+  readonly health: MembershipPort['health'];
 }
 
 export interface MembershipOptions {
@@ -52,6 +57,10 @@ export interface MembershipOptions {
   readonly requestTimeoutMs: number;
   /** How long the whole join may wait for the surrogate's reply (ms). */
   readonly joinTimeoutMs: number;
+  /** A watched neighbour not heard from in this long is checked (ms; 0 = no checks). */
+  readonly heartbeatMs: number;
+  /** Repair period when the table is changing (ms; 0 = no repair); it backs off to DEFAULTS.repairMaxMs while it is not. */
+  readonly repairMs: number;
 }
 
 export class MembershipRuntime implements UpcallModule {
@@ -64,7 +73,17 @@ export class MembershipRuntime implements UpcallModule {
   private readonly server: JoinServer;
   private readonly maintenance: Maintenance;
   private readonly ask: NeighbourAsk;
+  private readonly liveness: Liveness;
+  private readonly stalls = new StallWatch();
+  private readonly budget = new MaintenanceBudget(DEFAULTS.maintenanceBudgetPerSec, DEFAULTS.maintenanceBurst);
   private readonly idBytes: 20 | 32;
+  /** When the next maintenance tick is due (ms): how late it runs tells of a stall. */
+  private tickDueAt: number | undefined;
+  /** The current repair period (ms), and table or leaf-set changes since the last round. */
+  private repairPeriod: number;
+  private changes = 0;
+  /** Jitter: a generator seeded from the GUID, so a simulated run repeats exactly. */
+  private jitterState: number;
 
   constructor(
     private readonly host: MembershipHost,
@@ -80,6 +99,7 @@ export class MembershipRuntime implements UpcallModule {
       send: (to, msg) => this.send(to, msg),
       ping: (to, timeoutMs, done, pingOpts) => host.ping(to, timeoutMs, done, pingOpts),
       after: (ms, fire) => host.after(ms, fire),
+      health: host.health,
     };
     const after = port.after;
     const onTimeout = (): void => void this.stats.timeouts++;
@@ -87,14 +107,60 @@ export class MembershipRuntime implements UpcallModule {
     const ids = new RequestIds();
     this.admission = new Admission(port, this.leafSet, this.stats, {
       peersChanged: () => host.peersChanged(),
-      neighbourUpdate: (node, joined, change) => host.neighbourUpdate(node, joined, change),
+      neighbourUpdate: (node, joined, change) => {
+        this.changes++;
+        host.neighbourUpdate(node, joined, change);
+      },
       learned: (node) => this.server.onLearned(node),
       mismatch: (m) => host.log.warn({ peer: m.peer.guid.hex, address: formatAddress(m.peer.address), mismatch: m.kind }, this.describe(m, 'peer')),
     }, host.security?.authenticates === true, opts.requestTimeoutMs);
     this.ask = new NeighbourAsk(port, ids, new PendingRequests<readonly NodeHandle[]>({ after, onTimeout }), opts.requestTimeoutMs);
     this.planner = new JoinPlanner(port, host.space, this.admission, this.ask, ids, new PendingRequests<JoinReply>({ after, onTimeout }), this.stats, opts);
     this.server = new JoinServer(port, this.leafSet, this.admission, ids, this.stats, opts.requestTimeoutMs, new HoleMemory(host.table));
-    this.maintenance = new Maintenance(port, this.leafSet, this.admission, this.ask, this.stats, opts.requestTimeoutMs);
+    this.maintenance = new Maintenance(port, this.leafSet, this.admission, this.ask, this.stats, this.budget);
+    this.liveness = new Liveness({
+      health: host.health,
+      watched: () => this.watched(),
+      probe: (node, timeoutMs) => this.admission.probe(node.address, timeoutMs, () => {}, { challenge: !this.admission.isProven(node) }),
+      isNeighbour: (node) => host.table.has(node.guid) || this.leafSet.has(node.guid),
+      failed: (node) => this.maintenance.failed(node),
+    }, this.budget, this.stalls, this.stats, opts.heartbeatMs);
+    this.maintenance.liveness = this.liveness;
+    this.repairPeriod = opts.repairMs;
+    const b = host.self.guid.bytes;
+    this.jitterState = ((b[2] << 24) | (b[3] << 16) | (b[4] << 8) | b[5]) >>> 0 || 1;
+  }
+
+  /** Table primaries and leaf-set members, each once: the neighbours liveness keeps watch on. */
+  private watched(): NodeHandle[] {
+    const { table, self } = this.host;
+    const seen = new Set<string>();
+    const out: NodeHandle[] = [];
+    const add = (n: NodeHandle): void => {
+      if (n.guid.equals(self.guid) || seen.has(n.guid.hex)) return;
+      seen.add(n.guid.hex);
+      out.push(n);
+    };
+    for (let l = 0; l < table.levels; l++) {
+      if (table.levelSize(l) === 0) continue;
+      for (let d = 0; d < table.base; d++) {
+        const p = table.primary(l, d);
+        if (p) add(p);
+      }
+    }
+    for (const n of this.leafSet.members()) add(n);
+    return out;
+  }
+
+  /** `periodMs` moved by up to ±DEFAULTS.maintenanceJitter of itself (xorshift32 from the GUID). */
+  private jittered(periodMs: number): number {
+    let x = this.jitterState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.jitterState = x >>> 0;
+    const unit = this.jitterState / 0x1_0000_0000;
+    return periodMs * (1 + DEFAULTS.maintenanceJitter * (2 * unit - 1));
   }
 
   /**
@@ -134,19 +200,40 @@ export class MembershipRuntime implements UpcallModule {
   }
 
   /**
-   * One heartbeat round (the Membership actor times them every `periodMs`): each primary neighbour
-   * is pinged, backups every fourth round; one that misses `maxMisses` rounds in a row is taken as
-   * failed: dropped (its slot's first backup takes over) and, when that leaves the slot empty, the
-   * slot is repaired from a neighbour's entries at that level.
+   * The wait before the next repair round (ms), jittered: repairMs while the table or leaf set keeps
+   * changing, doubling (up to DEFAULTS.repairMaxMs) after each round in which nothing changed.
    */
-  heartbeatRound(round: number, periodMs: number, maxMisses: number): void {
-    // Backups are checked every fourth round: cheaper, and they are only used after a primary fails.
-    this.maintenance.heartbeat(Math.min(this.opts.requestTimeoutMs, periodMs), maxMisses, round % 4 === 0);
+  nextRepairMs(): number {
+    this.repairPeriod = this.changes > 0 ? this.opts.repairMs : Math.min(DEFAULTS.repairMaxMs, 2 * this.repairPeriod);
+    this.changes = 0;
+    return this.jittered(this.repairPeriod);
   }
 
-  /** A neighbour did not acknowledge a hop: ping it now, and drop it if it does not answer either. */
+  /**
+   * One maintenance tick (the Membership actor times them, nextTickMs apart): a tick that runs late
+   * tells of a stall of this node's event loop; then liveness checks quiet neighbours, probes the
+   * suspected and drops the failed (liveness.ts).
+   */
+  tick(): void {
+    const now = this.host.now();
+    if (this.tickDueAt !== undefined) this.stalls.ran(this.tickDueAt, now);
+    this.tickDueAt = undefined;
+    this.liveness.tick(now);
+    this.stats.stallsNoticed = this.stalls.noticed;
+    this.stats.maintenanceBudgetExceeded = this.budget.forced;
+  }
+
+  /** The wait before the next tick (ms), jittered; the tick then knows when it was due. */
+  nextTickMs(): number {
+    const ms = this.jittered(DEFAULTS.maintenanceTickMs);
+    this.tickDueAt = this.host.now() + ms;
+    return ms;
+  }
+
+  /** A neighbour did not acknowledge a hop: it is checked at once, and dropped if it stays silent (liveness.ts). */
   suspect(node: NodeHandle): void {
-    this.maintenance.suspect(node);
+    this.liveness.suspect(node, this.host.now());
+    this.stats.maintenanceBudgetExceeded = this.budget.forced;
   }
 
   /** Removes a node that left or failed; modules hear of it. */

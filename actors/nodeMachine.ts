@@ -63,9 +63,9 @@ export type NodeEvent = { type: 'close' } | { type: 'networkDown' } | { type: 'n
  * Feeds every datagram to the router core by a plain call (datagramPath.ts), and network changes to
  * the node; detaches, and clears the timers datagrams armed, on stop.
  */
-const transportListener = fromCallback<{ type: 'none' }, { transport: Transport; core: RouterRuntime; clock: Clock }>(({ input, system, sendBack }) => {
+const transportListener = fromCallback<{ type: 'none' }, { transport: Transport; core: RouterRuntime }>(({ input, system, sendBack }) => {
   let router: AnyActorRef | undefined;
-  const path = createDatagramPath(input.core, input.clock, () => (router ??= system.get('router') as AnyActorRef));
+  const path = createDatagramPath(input.core, () => (router ??= system.get('router') as AnyActorRef));
   input.transport.onReceive(path.receive);
   input.transport.onNetworkChange?.((up) => sendBack({ type: up ? 'networkUp' : 'networkDown' }));
   return () => {
@@ -147,7 +147,7 @@ export const nodeMachine = setup({
         },
         {
           src: 'transportListener',
-          input: ({ context }) => ({ transport: context.transport!, core: context.cores!.router, clock: context.input.clock }),
+          input: ({ context }) => ({ transport: context.transport!, core: context.cores!.router }),
         },
       ],
       on: { close: 'closed' },

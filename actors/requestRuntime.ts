@@ -47,8 +47,8 @@ export interface RequestHost {
   readonly reassembler: Reassembler;
   readonly log: bunyan;
   now(): number;
-  /** A one-shot timer on the node's clock (or, at 0 ms, work run as a router event of its own). */
-  after(ms: number, fire: () => void): void;
+  /** A one-shot timer on the node's clock (or, at 0 ms, work run as a router event of its own); the answer cancels it. */
+  after(ms: number, fire: () => void): () => void;
   route(req: RouteRequest & { readonly requestId: number }): void;
   /** Sends a reply straight to `to`, fragmented when large; every fragment carries `reply`. */
   sendReply(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number, reply: ReplyInfo): void;
@@ -58,6 +58,8 @@ const EMPTY = new Uint8Array(0);
 
 export class RequestRuntime {
   readonly table: RequestTable<RequestWaiter>;
+  /** Each waiting request's timeout, cancelled when it settles (as many as `table` holds). */
+  private readonly timeouts = new Map<number, () => void>();
   private closed = false;
 
   constructor(
@@ -76,16 +78,18 @@ export class RequestRuntime {
   start(req: RouteRequest, timeoutMs: number, waiter: RequestWaiter): number | undefined {
     const open = this.table.start(req.dest, req.fuzzy, this.host.now(), timeoutMs, waiter);
     if (!open) return undefined;
-    this.host.after(timeoutMs, () => {
+    this.timeouts.set(open.id, this.host.after(timeoutMs, () => {
+      this.timeouts.delete(open.id);
       const due = this.table.expire(open.id, this.host.now());
       due?.waiter.reject(new TimeoutError(`no reply to the request for ${req.dest.hex} within ${timeoutMs} ms`));
-    });
+    }));
     this.host.route({ ...req, requestId: open.id });
     return open.id;
   }
 
   /** The caller gave up on request `id` (its AbortSignal): rejected with `reason` if still waiting. */
   abort(id: number, reason: Error): void {
+    this.stopTimeout(id);
     this.table.cancel(id)?.waiter.reject(reason);
   }
 
@@ -127,13 +131,21 @@ export class RequestRuntime {
   /** Rejects every waiting request (the node closes); later answers are not sent. */
   shutdown(reason: Error): void {
     this.closed = true;
+    for (const cancel of this.timeouts.values()) cancel();
+    this.timeouts.clear();
     for (const open of this.table.drain()) open.waiter.reject(reason);
+  }
+
+  private stopTimeout(id: number): void {
+    this.timeouts.get(id)?.();
+    this.timeouts.delete(id);
   }
 
   private settle(reply: ReplyInfo, replier: NodeHandle, fromItsAddress: boolean, hops: number, payload: Uint8Array): void {
     const verdict = this.table.settle({ replyTo: reply.replyTo, replier: replier.guid, fromItsAddress, status: reply.status });
     if (verdict.kind === 'forged') this.host.log.debug({ replier: replier.guid.hex, id: reply.replyTo }, 'refused a reply from a node that may not answer');
     if (verdict.kind !== 'matched') return;
+    this.stopTimeout(verdict.request.id);
     const { waiter } = verdict.request;
     const error = replyError(reply.status, verdict.request, replier);
     if (error) waiter.reject(error);

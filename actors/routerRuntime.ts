@@ -15,7 +15,7 @@ import { nextHop, nextHopAvoiding } from '../routing/nextHop';
 import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
-import type { Address, Transport } from '../transport/types';
+import type { Address, Clock, Transport } from '../transport/types';
 import { DropLog, PeerRateLimiter, peerKey } from '../routing/rateLimiter';
 import type { Delivery, ForwardContext } from '../upcalls/contract';
 import { UpcallHost } from '../upcalls/host';
@@ -27,6 +27,11 @@ import { DuplicateFilter } from '../routing/duplicates';
 import { newRouterStats, type RouteRequest, type RouterRuntimeOptions, type RouterStats } from './routerTypes';
 import { RequestIds } from '../routing/pendingRequests';
 import { RequestRuntime } from './requestRuntime';
+import { NodeTimers, type Cancel } from './nodeTimers';
+import { PeerHealth } from '../routing/peerHealth';
+
+/** The clock of a router built without one (a unit test of frame handling): its timers never fire. */
+const INERT_CLOCK: Clock = { now: () => 0, setTimeout: () => undefined, clearTimeout: () => {} };
 
 export type { PingDone, PingOptions, PingReply } from '../routing/pings';
 export type { PeerRateLimit, RouteRequest, RouterRuntimeOptions, RouterStats } from './routerTypes';
@@ -51,14 +56,13 @@ export class RouterRuntime {
   private readonly pings: Pings;
   private readonly hops: ReliableHops;
   private readonly duplicates: DuplicateFilter;
-  private readonly timerSink?: (ms: number, fire: () => void) => void;
+  /** Round-trip estimates and when each peer was last heard from: hop and ping timeouts, liveness. */
+  readonly health = new PeerHealth();
+  /** The node's timers: every timer the router, membership and the modules ask for, each cancellable. */
+  readonly timers: NodeTimers;
   private readonly hopAcks: boolean;
   /** Route ids: uint32, never 0 (an absent routeId). */
   private readonly routeIds = new RequestIds();
-  /** Timers asked for during the current event (a router actor event or a datagram); armed when it ends. */
-  private readonly timersDue: Array<{ ms: number; fire: () => void }> = [];
-  /** True while an event is being handled (a router actor event, or a datagram on the plain-call path). */
-  inEvent = false;
   /** Payload bytes a fragment can carry once the frame's own fields are paid for. */
   private readonly chunkBytes: number;
   /** The same for a message sent straight to a peer (a DirectMsg has no routing fields to pay for). */
@@ -84,8 +88,8 @@ export class RouterRuntime {
     this.log = opts.log;
     this.idBytes = opts.space.bytes as 20 | 32;
     this.levels = opts.space.digits;
-    this.timerSink = opts.timerSink;
-    this.hopAcks = opts.hopAcks === true && opts.timerSink !== undefined;
+    this.timers = new NodeTimers(opts.clock ?? INERT_CLOCK);
+    this.hopAcks = opts.hopAcks === true && opts.clock !== undefined;
     this.mtu = opts.mtu ?? opts.transport.mtu;
     // The widest headers any hop could add (IPv6 sender, hops = ttl, …): every piece fits on every link.
     const widest = { source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl, level: 0, moduleId: 0xffff, payload: new Uint8Array(0) };
@@ -103,7 +107,7 @@ export class RouterRuntime {
       self: this.self, upcalls: this.upcalls, reassembler: this.reassembler, log: this.log, now: () => this.now(), after: (ms, fire) => this.after(ms, fire),
       route: (req) => this.route(req), sendReply: (to, moduleId, payload, hops, reply) => this.sendDirect(to, moduleId, payload, hops, true, reply),
     }, this.stats);
-    const after = (ms: number, fire: () => void): void => this.after(ms, fire);
+    const after = (ms: number, fire: () => void): Cancel => this.after(ms, fire);
     const onSuspect = opts.onSuspect;
     this.hops = new ReliableHops(
       {
@@ -112,6 +116,9 @@ export class RouterRuntime {
           this.transport.send(to, bytes);
         },
         after,
+        now: () => this.now(),
+        waitFor: (to, fallbackMs) => this.health.rto(to.guid.hex, fallbackMs),
+        acked: (to, rttMs) => this.health.sample(to.guid.hex, rttMs, this.now()),
         suspect: (node) => onSuspect?.(node),
         failover: (msg, avoid) => this.step(msg, undefined, avoid, true),
       },
@@ -123,24 +130,19 @@ export class RouterRuntime {
       resend: this.hopAcks,
       admitBelow: (pinger) => this.table.admitBelow(pinger),
       onProofDemanded: opts.onProofDemanded,
+      sampled: (sender, rttMs) => this.health.sample(sender.guid.hex, rttMs, this.now()),
     });
     this.duplicates = new DuplicateFilter(this.stats);
   }
 
-  /** A one-shot timer on the node's clock: armed by the router actor (no extra event when asked during one). */
-  after(ms: number, fire: () => void): void {
-    if (this.inEvent) this.timersDue.push({ ms, fire });
-    else this.timerSink?.(ms, fire);
+  /** A one-shot timer on the node's clock, armed when the current event ends; the answer cancels it. */
+  after(ms: number, fire: () => void): Cancel {
+    return this.timers.after(ms, fire);
   }
 
-  /** How many timers are waiting to be armed: where an event (perhaps nested in another) starts taking its own. */
-  get timersPending(): number {
-    return this.timersDue.length;
-  }
-
-  /** The timers asked for since `from` (the event just handled; its caller arms them). */
-  takeTimers(from = 0): Array<{ ms: number; fire: () => void }> {
-    return this.timersDue.splice(from);
+  /** True while an event is being handled (a router actor event, a datagram, a timer). */
+  get inEvent(): boolean {
+    return this.timers.inEvent;
   }
 
   /** Neighbours in the routing table (the node is ALONE at 0). */
@@ -170,6 +172,8 @@ export class RouterRuntime {
       return;
     }
     if (this.messages.on) this.messages.received(frame.body.kind, from, bytes.length);
+    // Any frame from a neighbour is proof of life: it needs no heartbeat ping (membership/liveness.ts).
+    this.health.heard(frame.sender.guid.hex, now);
     try {
       this.handle(frame, from);
     } catch (err) {
@@ -296,14 +300,9 @@ export class RouterRuntime {
     return route;
   }
 
-  /** Sends a ping; `done` gets the round trip and the answering peer. The router actor times it out. */
-  ping(to: Address, done: PingDone, opts: PingOptions = {}): number {
-    return this.pings.ping(to, done, opts, this.now());
-  }
-
-  /** Called by the router actor's delayed event; a ping already answered is gone and ignored. */
-  pingTimedOut(nonce: number): void {
-    this.pings.timedOut(nonce);
+  /** Sends a ping; `done` gets the round trip and the answering peer, or a TimeoutError after `timeoutMs`. */
+  ping(to: Address, timeoutMs: number, done: PingDone, opts: PingOptions = {}): void {
+    this.pings.ping(to, done, opts, this.now(), timeoutMs);
   }
 
   /** Frees reassembly buffers whose message never completed. */

@@ -5,7 +5,7 @@ import type bunyan from 'bunyan';
 import type { Guid, IdSpace } from '../routing/guid';
 import type { RoutingTable } from '../routing/routingTable';
 import type { NodeHandle } from '../routing/messages';
-import type { Transport } from '../transport/types';
+import type { Clock, Transport } from '../transport/types';
 import type { SecurityProvider } from '../security/provider';
 import type { HopStats } from '../routing/reliableHops';
 import type { PingStats } from '../routing/pings';
@@ -30,11 +30,11 @@ export interface RouterRuntimeOptions {
   /** Largest datagram sent; defaults to the transport's MTU. */
   readonly mtu?: number;
   /**
-   * Schedules a one-shot timer on the node's clock from outside the router actor's own event (the
-   * router actor itself arms the timers asked for during its events, without an extra event).
+   * The node's clock: every timer the router and its parts ask for is armed on it (actors/nodeTimers.ts).
+   * Absent (a unit test of one frame's handling), timers never fire and hops go unacknowledged.
    */
-  readonly timerSink?: (ms: number, fire: () => void) => void;
-  /** Acknowledge every forwarded hop and fail over to backups without one (needs timerSink). */
+  readonly clock?: Clock;
+  /** Acknowledge every forwarded hop and fail over to backups without one (needs a clock). */
   readonly hopAcks?: boolean;
   /** Per-peer datagram rate limit; default DEFAULTS.peerRatePerSec and peerRateBurst, false for none. */
   readonly rateLimit?: PeerRateLimit | false;

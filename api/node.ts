@@ -74,7 +74,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
     let membership: MembershipRuntime | undefined;
     const router = new RouterRuntime({
       self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu,
-      timerSink: (ms, fire) => router$().send({ type: 'timer', ms, fire }),
+      clock,
       hopAcks: options.hopAcks,
       rateLimit: options.peerRateLimit,
       onSuspect: (n) => membership?.suspect(n),
@@ -114,17 +114,20 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
           }
           // Asked during one of the router's events (the usual case): sent at once, and the timeout
           // is one of the timers that event arms, so a ping costs no actor event of its own.
-          const nonce = router.ping(to, done, opts);
-          router.after(timeoutMs, () => router.pingTimedOut(nonce));
+          router.ping(to, timeoutMs, done, opts);
         },
         after: (ms, fire) => router.after(ms, fire),
+        health: router.health,
         peersChanged: () => child('membership').send({ type: 'peers' }),
         neighbourUpdate: (node, joined, change) => {
           router.upcalls.update(node, joined);
           if (change) for (const l of leafListeners) l(change);
         },
       },
-      { k: DEFAULTS.joinNeighbours, requestTimeoutMs: DEFAULTS.joinRequestTimeoutMs, joinTimeoutMs: DEFAULTS.joinTimeoutMs },
+      {
+        k: DEFAULTS.joinNeighbours, requestTimeoutMs: DEFAULTS.joinRequestTimeoutMs, joinTimeoutMs: DEFAULTS.joinTimeoutMs,
+        heartbeatMs: options.heartbeatMs, repairMs: options.repairMs,
+      },
     );
     router.upcalls.registerBuiltIn(membership);
     const running = membership;
@@ -133,7 +136,9 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
       hasPeers: () => table.size > 0,
       join: (bootstrap, done) => running.join(bootstrap, done),
       repairOnce: () => running.repairOnce(),
-      heartbeat: (round) => running.heartbeatRound(round, heartbeatMs, DEFAULTS.heartbeatMisses),
+      nextRepairMs: () => running.nextRepairMs(),
+      tick: () => running.tick(),
+      nextTickMs: () => running.nextTickMs(),
       sendLeaveNotices: () => running.sendLeaveNotices(),
       handOver: () => router.upcalls.leaving(),
       // One router event per round, as when these loops were the router's timers: its pings and timeouts arm together.

@@ -89,9 +89,15 @@ export interface NodeOptions {
   readonly bootstrap?: BootstrapProvider | ReadonlyArray<Address | string> | string;
   /** How long an ALONE node waits before trying its bootstrap again (ms). Default DEFAULTS.joinRetryMs. */
   readonly joinRetryMs?: number;
-  /** Table repair period (ms; 0 = off). Default DEFAULTS.repairMs. */
+  /**
+   * Table repair period while the table changes (ms; 0 = off); it backs off to DEFAULTS.repairMaxMs
+   * while nothing does. Default DEFAULTS.repairMs.
+   */
   readonly repairMs?: number;
-  /** Heartbeat period to primary neighbours (ms; 0 = off). Default DEFAULTS.heartbeatMs. */
+  /**
+   * A table primary or leaf-set member not heard from in this long is checked with a ping, within the
+   * maintenance budget (ms; 0 = no checks). Any frame from it counts. Default DEFAULTS.heartbeatMs.
+   */
   readonly heartbeatMs?: number;
   /** Acknowledge every forwarded hop and fail over to a backup without one. Default DEFAULTS.hopAcks. */
   readonly hopAcks?: boolean;

@@ -1,22 +1,22 @@
 /**
  * Keeping a table and leaf set right over time: soft-state repair (one level asked of one neighbour a
- * round), the leaf-set exchange, heartbeats with miss counting, suspicion after a silent hop, and
- * mending a slot a failed neighbour leaves empty. Leave notices for a voluntary departure.
+ * round), the leaf-set exchange, and mending a slot a failed neighbour leaves empty, all within the
+ * maintenance budget; failure detection itself is liveness.ts. Leave notices for a voluntary departure.
  */
 import type { NodeHandle } from '../routing/handle';
 import type { Admission } from './admission';
 import type { LeafSet } from './leafSet';
 import type { NeighbourAsk } from './neighbourAsk';
 import type { MembershipPort, MembershipStats } from './port';
+import type { MaintenanceBudget } from './budget';
+import type { Liveness } from './liveness';
 import { replacementFor } from './replacement';
 
 export class Maintenance {
   private repairRound = 0;
   private leafRound = 0;
-  /** Heartbeats missed in a row, by neighbour GUID hex (bounded by the table's size: cleared on answer or failure). */
-  private readonly misses = new Map<string, number>();
-  /** Neighbours being checked after a silent hop (bounded by the table's size). */
-  private readonly suspected = new Set<string>();
+  /** Set once the node has its liveness watch (the two refer to each other). */
+  liveness?: Liveness;
 
   constructor(
     private readonly port: MembershipPort,
@@ -24,7 +24,7 @@ export class Maintenance {
     private readonly admission: Admission,
     private readonly ask: NeighbourAsk,
     private readonly stats: MembershipStats,
-    private readonly requestTimeoutMs: number,
+    private readonly budget: MaintenanceBudget,
   ) {}
 
   /**
@@ -34,6 +34,7 @@ export class Maintenance {
    */
   repairOnce(): void {
     this.exchangeLeafSet();
+    const now = this.port.now();
     const { table, self } = this.port;
     let deepest = -1;
     for (let l = table.levels - 1; l >= 0; l--) {
@@ -49,7 +50,7 @@ export class Maintenance {
     for (let l = level; l <= deepest; l++) {
       for (let d = 0; d < table.base; d++) for (const e of table.slot(l, d)) if (!e.handle.guid.equals(self.guid)) peers.push(e.handle);
     }
-    if (peers.length === 0) return;
+    if (peers.length === 0 || !this.budget.take(now)) return;
     this.stats.repairs++;
     const peer = peers[(round * 7919) % peers.length];
     this.ask.entries(peer, level, 0, (nodes) => {
@@ -57,7 +58,8 @@ export class Maintenance {
         if (n.guid.equals(self.guid) || table.has(n.guid)) continue;
         const at = table.slotOf(n.guid);
         if (at === undefined) continue;
-        if (table.slot(at.level, at.digit).length < table.slotSize) this.admission.measureAndLearn(n);
+        // Candidates beyond the budget wait for a later round.
+        if (table.slot(at.level, at.digit).length < table.slotSize && this.budget.take(this.port.now())) this.admission.measureAndLearn(n);
       }
     });
   }
@@ -69,89 +71,39 @@ export class Maintenance {
    * this closes the gap the way Pastry's leaf-set exchange does, each neighbour's view correcting the
    * other's. The asked node does the same with the asker (JoinServer.onNeighbourRequest).
    *
-   * A leaf-set member outside the routing table gets no heartbeat, so this is also where failed
-   * members go: the asked node when it is silent, and one other member per round, in turn, checked
-   * with a liveness ping.
+   * Leaf-set members are watched for life like table primaries (liveness.ts); an asked member that
+   * does not answer is checked at once.
    */
   exchangeLeafSet(): void {
     const round = this.leafRound++;
     const side = round % 2 === 0 ? this.leafSet.smaller() : this.leafSet.larger();
-    if (side.length === 0) return;
+    if (side.length === 0 || !this.budget.take(this.port.now())) return;
     const nearest = side[0];
     this.ask.leafSet(nearest, (nodes) => {
-      if (nodes === undefined) this.dropIfSilent(nearest);
-      else for (const n of nodes) if (this.leafSet.wouldTake(n.guid)) this.admission.measureAndLearn(n);
-    });
-    const other = side[(round >> 1) % side.length];
-    if (other !== nearest) this.dropIfSilent(other);
-  }
-
-  /**
-   * Pings a member, twice if need be (one lost datagram is no failure); one that answers neither is
-   * dropped as failed, its slot mended if it was in the table. A proven peer is only checked for life.
-   */
-  dropIfSilent(node: NodeHandle, retries = 1): void {
-    this.admission.probe(node.address, this.requestTimeoutMs, (r) => {
-      if (r && r.peer.guid.equals(node.guid)) return;
-      if (retries > 0) this.dropIfSilent(node, retries - 1);
-      else if (this.port.table.has(node.guid)) this.failed(node);
-      else this.admission.forget(node.guid);
-    }, { challenge: !this.admission.isProven(node) });
-  }
-
-  /**
-   * One heartbeat round: each primary neighbour is pinged (backups too when `withBackups`); one that
-   * misses `maxMisses` heartbeats in a row is taken as failed.
-   */
-  heartbeat(timeoutMs: number, maxMisses: number, withBackups: boolean): void {
-    const { table, self } = this.port;
-    const seen = new Set<string>();
-    for (let l = 0; l < table.levels; l++) {
-      if (table.levelSize(l) === 0) continue;
-      for (let d = 0; d < table.base; d++) for (const [rank, e] of table.slot(l, d).entries()) {
-        if (rank > 0 && !withBackups) break;
-        const p = e.handle;
-        if (p.guid.equals(self.guid) || seen.has(p.guid.hex)) continue;
-        seen.add(p.guid.hex);
-        // A neighbour that already proved its GUID at this address is only checked for life: a fresh
-        // challenge would cost it a signature, and this node a verification, every round.
-        this.admission.probe(p.address, timeoutMs, (r) => {
-          if (r && r.peer.guid.equals(p.guid)) {
-            this.misses.delete(p.guid.hex);
-            return;
-          }
-          const missed = (this.misses.get(p.guid.hex) ?? 0) + 1;
-          this.misses.set(p.guid.hex, missed);
-          if (missed >= maxMisses) this.failed(p);
-        }, { challenge: !this.admission.isProven(p) });
-      }
-    }
-  }
-
-  /** A neighbour did not acknowledge a hop: ping it now, and drop it if it does not answer either. */
-  suspect(node: NodeHandle): void {
-    if (!this.port.table.has(node.guid) || this.suspected.has(node.guid.hex)) return;
-    this.suspected.add(node.guid.hex);
-    this.admission.probe(node.address, this.requestTimeoutMs, (r) => {
-      this.suspected.delete(node.guid.hex);
-      if (!r || !r.peer.guid.equals(node.guid)) this.failed(node);
+      if (nodes === undefined) this.liveness?.suspect(nearest, this.port.now());
+      else for (const n of nodes) if (this.leafSet.wouldTake(n.guid) && this.budget.take(this.port.now())) this.admission.measureAndLearn(n);
     });
   }
 
   /** A neighbour stopped answering: drop it and mend the slot it leaves empty. */
   failed(node: NodeHandle): void {
     const { table, self } = this.port;
-    this.misses.delete(node.guid.hex);
-    if (!table.has(node.guid)) return;
+    this.liveness?.forget(node.guid.hex);
+    if (!table.has(node.guid)) {
+      // A leaf-set member outside the table: only the leaf set loses it.
+      if (this.leafSet.has(node.guid)) {
+        this.stats.failuresDetected++;
+        this.admission.forget(node.guid);
+      }
+      return;
+    }
     this.stats.failuresDetected++;
     const { level, digit } = table.slotOf(node.guid)!;
     this.admission.forget(node.guid);
     const promoted = table.primary(level, digit);
     if (promoted) {
       // The backup that took over may have failed too (failures come together): check it at once.
-      this.admission.probe(promoted.address, this.requestTimeoutMs, (r) => {
-        if (!r || !r.peer.guid.equals(promoted.guid)) this.failed(promoted);
-      });
+      this.liveness?.suspect(promoted, this.port.now());
       return;
     }
     // Ask a node that shares this level's prefix for its entries there.

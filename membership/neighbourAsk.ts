@@ -42,7 +42,9 @@ export class NeighbourAsk {
   /** Sends a NeighbourRequest under a fresh id; `done` gets the reply's nodes, or undefined on timeout. */
   private ask(to: NodeHandle, request: (requestId: number) => NeighbourRequest, done: (nodes: readonly NodeHandle[] | undefined) => void): void {
     const requestId = this.ids.next();
-    if (!this.pending.register(requestId, this.timeoutMs, done)) {
+    // A loaded peer answers slowly: never wait less than a few of its measured retransmission timeouts.
+    const timeoutMs = Math.max(this.timeoutMs, 3 * this.port.health.rto(to.guid.hex, 0));
+    if (!this.pending.register(requestId, timeoutMs, done)) {
       done(undefined);
       return;
     }

@@ -6,6 +6,8 @@
 import type { Address, NodeHandle } from '../routing/handle';
 import type { PingOptions as ProbeOptions, PingReply as ProbeReply } from '../routing/pings';
 import type { RoutingTable } from '../routing/routingTable';
+import type { PeerHealthView } from '../routing/peerHealth';
+import type { LivenessStats } from './liveness';
 import type { MembershipMsg } from './messages';
 
 /**
@@ -27,7 +29,9 @@ export interface MembershipPort {
   /** Pings an address; `done` runs in the event that ends the ping. */
   ping(to: Address, timeoutMs: number, done: ProbeDone, opts?: ProbeOptions): void;
   /** A one-shot timer on the node's clock. */
-  after(ms: number, fire: () => void): void;
+  after(ms: number, fire: () => void): () => void;
+  /** Round-trip estimates and when each peer was last heard from (the router keeps them). */
+  readonly health: PeerHealthView & { track(key: string, now: number): void; forget(key: string): void };
 }
 
 /** Counters of everything membership did; read through `node.stats.membership`. */
@@ -35,7 +39,7 @@ export interface MembershipPort {
  * What the membership module counts (`node.stats.membership`): joins served, neighbours learnt and
  * lost, repairs. Counts since the node started; they only grow.
  */
-export interface MembershipStats {
+export interface MembershipStats extends LivenessStats {
   /** Joining nodes this node served as surrogate (it started their acknowledged multicast). */
   joinsServed: number;
   /** Join multicasts received from a parent and passed on. */
@@ -62,6 +66,10 @@ export interface MembershipStats {
   holeCandidatesSent: number;
   /** Bootstrap addresses a provider resolved that this node's socket cannot reach (their family): skipped. */
   bootstrapUnreachable: number;
+  /** Times this node found its own event loop stalled (a maintenance tick ran over DEFAULTS.stallThresholdMs late). */
+  stallsNoticed: number;
+  /** Maintenance datagrams sent past the budget (probes of suspected neighbours, which cannot wait). */
+  maintenanceBudgetExceeded: number;
 }
 
 export function emptyMembershipStats(): MembershipStats {
@@ -69,5 +77,6 @@ export function emptyMembershipStats(): MembershipStats {
     joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
     malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
     forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0, bootstrapUnreachable: 0,
+    livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0, stallsNoticed: 0, maintenanceBudgetExceeded: 0,
   };
 }

@@ -6,8 +6,8 @@
 import { DEFAULTS } from '../defaults';
 
 export interface PendingRequestsOptions {
-  /** A one-shot timer on the node's clock. The timer is never cancelled: a late one finds nothing. */
-  readonly after: (ms: number, fire: () => void) => void;
+  /** A one-shot timer on the node's clock; the answer cancels it (an answered request leaves no timer armed). */
+  readonly after: (ms: number, fire: () => void) => () => void;
   /** Most requests waiting at once; DEFAULTS.maxPendingRequests. */
   readonly limit?: number;
   /** Runs before a timed-out request's callback (e.g. to count it). */
@@ -22,7 +22,7 @@ export interface PendingRequestsStats {
 
 export class PendingRequests<T> {
   readonly stats: PendingRequestsStats = { refused: 0, timedOut: 0 };
-  private readonly waiting = new Map<number, (value: T | undefined) => void>();
+  private readonly waiting = new Map<number, { readonly done: (value: T | undefined) => void; cancel?: () => void }>();
   private readonly limit: number;
 
   constructor(private readonly opts: PendingRequestsOptions) {
@@ -43,10 +43,10 @@ export class PendingRequests<T> {
       this.stats.refused++;
       return false;
     }
-    this.waiting.set(id, done);
-    this.opts.after(timeoutMs, () => {
-      const waiting = this.waiting.get(id);
-      if (waiting !== done) return;
+    const entry: { readonly done: (value: T | undefined) => void; cancel?: () => void } = { done };
+    this.waiting.set(id, entry);
+    entry.cancel = this.opts.after(timeoutMs, () => {
+      if (this.waiting.get(id) !== entry) return;
       this.waiting.delete(id);
       this.stats.timedOut++;
       this.opts.onTimeout?.();
@@ -57,10 +57,11 @@ export class PendingRequests<T> {
 
   /** The answer to request `id`: true when it was waiting (its callback has run), false when late or unknown. */
   resolve(id: number, value: T): boolean {
-    const done = this.waiting.get(id);
-    if (done === undefined) return false;
+    const entry = this.waiting.get(id);
+    if (entry === undefined) return false;
     this.waiting.delete(id);
-    done(value);
+    entry.cancel?.();
+    entry.done(value);
     return true;
   }
 }

@@ -72,8 +72,8 @@ export type PingDone = (reply: PingReply | undefined, err?: Error) => void;
 export interface PingPort {
   /** Encodes and sends a frame that wants no HopAck. */
   send(to: Address, body: Body): void;
-  /** A one-shot timer on the node's clock. */
-  after(ms: number, fire: () => void): void;
+  /** A one-shot timer on the node's clock; the answer cancels it. */
+  after(ms: number, fire: () => void): () => void;
 }
 
 export interface PingsOptions {
@@ -91,6 +91,8 @@ export interface PingsOptions {
    * is sent.
    */
   readonly onProofDemanded?: (pinger: NodeHandle) => void;
+  /** A pong settled a ping `rttMs` after its first send: a round-trip sample of its sender. */
+  readonly sampled?: (sender: NodeHandle, rttMs: number) => void;
 }
 
 interface PendingPing {
@@ -98,6 +100,9 @@ interface PendingPing {
   readonly done: PingDone;
   readonly challenge?: Uint8Array;
   readonly admission: boolean;
+  /** Cancels the ping's timeout and its next resend: a settled ping leaves no timer armed. */
+  cancelTimeout?: () => void;
+  cancelResend?: () => void;
 }
 
 export class Pings {
@@ -126,8 +131,11 @@ export class Pings {
     return this.pending.size;
   }
 
-  /** Sends a ping to `to` at `now`; `done` gets the round trip and the answering peer. Returns its nonce, for the timeout. */
-  ping(to: Address, done: PingDone, opts: PingOptions, now: number): number {
+  /**
+   * Sends a ping to `to` at `now`; `done` gets the round trip and the answering peer, or a TimeoutError
+   * after `timeoutMs`. Returns its nonce.
+   */
+  ping(to: Address, done: PingDone, opts: PingOptions, now: number, timeoutMs: number): number {
     const nonce = this.nextNonce++ >>> 0;
     if (this.pending.size >= DEFAULTS.maxPendingPings) {
       this.stats.pingsRefused++;
@@ -138,29 +146,33 @@ export class Pings {
     const nonceToSign = opts.challenge !== false && security?.authenticates ? security.createNonce() : undefined;
     if (nonceToSign) this.stats.pingsChallenged++;
     const admission = opts.admission === true;
-    this.pending.set(nonce, { sentAt: now, done, challenge: nonceToSign, admission });
+    const pending: PendingPing = { sentAt: now, done, challenge: nonceToSign, admission };
+    this.pending.set(nonce, pending);
     const ping: Writable<Ping> = { nonce };
     if (nonceToSign) ping.challenge = nonceToSign;
     if (admission) ping.admission = true;
     this.port.send(to, { kind: 'ping', ping });
     // One lost ping or pong must not fail a live neighbour on a lossy link: sent again while unanswered.
-    if (this.opts.resend) this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, DEFAULTS.pingResends));
+    if (this.opts.resend) pending.cancelResend = this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, DEFAULTS.pingResends));
+    pending.cancelTimeout = this.port.after(timeoutMs, () => this.timedOut(nonce));
     return nonce;
   }
 
   /** Sends an unanswered ping again (the same nonce: any copy's pong settles it), `left` more times. */
   private resend(ping: Ping, to: Address, left: number): void {
-    if (left <= 0 || !this.pending.has(ping.nonce)) return;
+    const p = this.pending.get(ping.nonce);
+    if (left <= 0 || !p) return;
     this.stats.pingsResent++;
     this.port.send(to, { kind: 'ping', ping });
-    if (left > 1) this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, left - 1));
+    p.cancelResend = left > 1 ? this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, left - 1)) : undefined;
   }
 
   /** The ping's time is up; one already answered is gone and ignored. */
-  timedOut(nonce: number): void {
+  private timedOut(nonce: number): void {
     const p = this.pending.get(nonce);
     if (!p) return;
     this.pending.delete(nonce);
+    p.cancelResend?.();
     p.done(undefined, new TimeoutError(`ping ${nonce} got no pong`));
   }
 
@@ -169,6 +181,9 @@ export class Pings {
     const p = this.pending.get(pong.nonce);
     if (!p) return;
     this.pending.delete(pong.nonce);
+    p.cancelTimeout?.();
+    p.cancelResend?.();
+    this.opts.sampled?.(sender, now - p.sentAt);
     const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
       provesIdentity(this.opts.security!, sender.guid, pong.credential, p.challenge, this.opts.self, pong.proof));
     const admitBelowMs = p.admission ? admitFromHint(pong.admitBelowUs) : undefined;
@@ -199,7 +214,11 @@ export class Pings {
   shutdown(reason: Error): void {
     const pending = [...this.pending.values()];
     this.pending.clear();
-    for (const p of pending) p.done(undefined, reason);
+    for (const p of pending) {
+      p.cancelTimeout?.();
+      p.cancelResend?.();
+      p.done(undefined, reason);
+    }
   }
 }
 

@@ -32,8 +32,17 @@ export interface HopStats {
 export interface HopPort {
   /** Sends bytes already encoded: a frame's first send, or a retransmission of it. */
   sendBytes(to: Address, bytes: Uint8Array): void;
-  /** A one-shot timer on the node's clock. */
-  after(ms: number, fire: () => void): void;
+  /** A one-shot timer on the node's clock; the answer cancels it. */
+  after(ms: number, fire: () => void): () => void;
+  /** The node's clock (ms): an acknowledgement's round trip is measured on it. */
+  now(): number;
+  /**
+   * The wait for a HopAck from `to` (ms): its measured retransmission timeout (routing/peerHealth.ts),
+   * or `fallbackMs` (from its table latency) when none is measured yet.
+   */
+  waitFor(to: NodeHandle, fallbackMs: number): number;
+  /** `to` acknowledged a frame `rttMs` after its first send: a round-trip sample, and proof of life. */
+  acked(to: NodeHandle, rttMs: number): void;
   /** A neighbour stayed silent through every send of one frame: membership checks it at once. */
   suspect(node: NodeHandle): void;
   /**
@@ -52,9 +61,13 @@ export interface PendingHop {
   readonly bytes: Uint8Array;
   /** Sends so far to this neighbour, and the wait after the last one (ms). */
   sends: number;
+  /** When the frame was first sent to this neighbour (ms). */
+  readonly sentAt: number;
   waitMs: number;
   /** Neighbours that already failed this message (GUID hex). */
   readonly avoid: Set<string>;
+  /** Cancels the wait for this send's HopAck: an acknowledged hop leaves no timer armed. */
+  cancel: () => void;
 }
 
 export class ReliableHops {
@@ -93,15 +106,18 @@ export class ReliableHops {
    */
   send(frameId: number, msg: RouteMsg | undefined, to: NodeHandle, bytes: Uint8Array, avoid: Set<string> | undefined, latencyMs: number | undefined): void {
     this.port.sendBytes(to.address, bytes);
-    const waitMs = DEFAULTS.hopAckMinTimeoutMs + 4 * (latencyMs ?? DEFAULTS.hopAckUnknownLatencyMs);
-    this.pending.set(frameId, { msg, to, bytes, sends: 1, waitMs, avoid: avoid ?? new Set() });
-    this.port.after(waitMs, () => this.timedOut(frameId));
+    const waitMs = this.port.waitFor(to, DEFAULTS.hopAckMinTimeoutMs + 4 * (latencyMs ?? DEFAULTS.hopAckUnknownLatencyMs));
+    const cancel = this.port.after(waitMs, () => this.timedOut(frameId));
+    this.pending.set(frameId, { msg, to, bytes, sends: 1, sentAt: this.port.now(), waitMs, avoid: avoid ?? new Set(), cancel });
   }
 
   /** A HopAck, counted only from where the frame went: a third party cannot cancel another node's retransmissions. */
   acked(frameId: number, from: Address): void {
     const p = this.pending.get(frameId);
-    if (p !== undefined && sameAddress(p.to.address, from)) this.pending.delete(frameId);
+    if (p === undefined || !sameAddress(p.to.address, from)) return;
+    this.pending.delete(frameId);
+    p.cancel();
+    this.port.acked(p.to, this.port.now() - p.sentAt);
   }
 
   /** No HopAck in time: send the frame again (backing off), then fail over to another neighbour. */
@@ -114,7 +130,7 @@ export class ReliableHops {
       p.sends++;
       p.waitMs = Math.min(2 * p.waitMs, DEFAULTS.hopAckMaxWaitMs);
       this.port.sendBytes(p.to.address, p.bytes);
-      this.port.after(p.waitMs, () => this.timedOut(frameId));
+      p.cancel = this.port.after(p.waitMs, () => this.timedOut(frameId));
       return;
     }
     this.pending.delete(frameId);

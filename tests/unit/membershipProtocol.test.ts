@@ -13,6 +13,10 @@ import { JoinPlanner } from '../../membership/joinPlanner';
 import { JoinServer } from '../../membership/joinServer';
 import { LeafSet } from '../../membership/leafSet';
 import { Maintenance } from '../../membership/maintenance';
+import { Liveness } from '../../membership/liveness';
+import { MaintenanceBudget } from '../../membership/budget';
+import { StallWatch } from '../../membership/stallWatch';
+import { PeerHealth } from '../../routing/peerHealth';
 import type { MembershipMsg } from '../../membership/messages';
 import { NeighbourAsk } from '../../membership/neighbourAsk';
 import { emptyMembershipStats, type MembershipPort, type ProbeDone, type ProbeOptions } from '../../membership/port';
@@ -28,6 +32,7 @@ class FakePort implements MembershipPort {
   readonly sent: Array<{ to: NodeHandle; msg: MembershipMsg }> = [];
   readonly pings: Array<{ to: Address; done: ProbeDone; opts?: ProbeOptions }> = [];
   readonly timers: Array<{ at: number; fire: () => void }> = [];
+  readonly health = new PeerHealth();
   clock = 0;
   constructor(readonly self: NodeHandle) {
     this.table = new RoutingTable(self, DEFAULT_SPACE);
@@ -41,8 +46,13 @@ class FakePort implements MembershipPort {
   ping(to: Address, _ms: number, done: ProbeDone, opts?: ProbeOptions): void {
     this.pings.push({ to, done, opts });
   }
-  after(ms: number, fire: () => void): void {
-    this.timers.push({ at: this.clock + ms, fire });
+  after(ms: number, fire: () => void): () => void {
+    const timer = { at: this.clock + ms, fire };
+    this.timers.push(timer);
+    return () => {
+      const i = this.timers.indexOf(timer);
+      if (i >= 0) this.timers.splice(i, 1);
+    };
   }
   /** Advances the clock and fires every timer due, in order. */
   advance(ms: number): void {
@@ -80,7 +90,7 @@ function parts(self: NodeHandle) {
   const holes = new HoleMemory(p.table);
   const server = new JoinServer(p, leafSet, admission, ids, stats, 1_000, holes);
   const planner = new JoinPlanner(p, DEFAULT_SPACE, admission, ask, ids, new PendingRequests({ after, onTimeout: () => stats.timeouts++ }), stats, { k: 4, requestTimeoutMs: 1_000, joinTimeoutMs: 5_000 });
-  const maintenance = new Maintenance(p, leafSet, admission, ask, stats, 1_000);
+  const maintenance = new Maintenance(p, leafSet, admission, ask, stats, new MaintenanceBudget(1_000, 1_000));
   return { p, stats, leafSet, admission, ask, server, planner, maintenance, joined, learned, holes };
 }
 
@@ -89,7 +99,7 @@ describe('PendingRequests', () => {
     const timers: Array<() => void> = [];
     const got: Array<[number, string | undefined]> = [];
     let timeouts = 0;
-    const pending = new PendingRequests<string>({ after: (_ms, fire) => void timers.push(fire), limit: 2, onTimeout: () => timeouts++ });
+    const pending = new PendingRequests<string>({ after: (_ms, fire) => (timers.push(fire), () => {}), limit: 2, onTimeout: () => timeouts++ });
     expect(pending.register(1, 10, (v) => got.push([1, v]))).toBe(true);
     expect(pending.register(2, 10, (v) => got.push([2, v]))).toBe(true);
     expect(pending.register(3, 10, (v) => got.push([3, v]))).toBe(false);
@@ -310,15 +320,24 @@ describe('neighbour requests for some slots', () => {
 });
 
 describe('maintenance', () => {
-  test('a neighbour that misses maxMisses heartbeats is dropped and its empty slot is asked of a peer at that level', () => {
-    const { p, maintenance, admission, stats } = parts(handle('a1'));
+  test('a neighbour silent through its liveness probes is dropped and its empty slot is asked of a peer at that level', () => {
+    const { p, maintenance, admission, stats, leafSet } = parts(handle('a1'));
     const dead = handle('b1');
     const peer = handle('a2');
     admission.learn(dead, 5);
     admission.learn(peer, 5);
-    for (let round = 0; round < 2; round++) {
-      maintenance.heartbeat(500, 2, false);
-      p.answerPings((a) => (a.port === peer.address.port ? { peer, rtt: 5 } : undefined));
+    const liveness = new Liveness({
+      health: p.health,
+      watched: () => [dead, peer],
+      // The peer answers every probe at once; the dead neighbour never does.
+      probe: (n) => n.guid.equals(peer.guid) && p.health.sample(peer.guid.hex, 5, p.clock),
+      isNeighbour: (n) => p.table.has(n.guid) || leafSet.has(n.guid),
+      failed: (n) => maintenance.failed(n),
+    }, new MaintenanceBudget(10, 10), new StallWatch(), stats, 2_000);
+    maintenance.liveness = liveness;
+    for (let t = 0; t <= 60_000 && p.table.has(dead.guid); t += 1_000) {
+      p.clock = t;
+      liveness.tick(t);
     }
     expect(p.table.has(dead.guid)).toBe(false);
     expect(stats.failuresDetected).toBe(1);

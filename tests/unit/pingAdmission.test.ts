@@ -30,14 +30,14 @@ function peer(self: NodeHandle): Peer {
   const sent: Uint8Array[] = [];
   const transport = { local: self.address, mtu: 1400, send: (_to: Address, bytes: Uint8Array) => void sent.push(bytes), onReceive: () => {}, close: async () => {} } as unknown as Transport;
   const table = new RoutingTable(self, DEFAULT_SPACE);
-  const router = new RouterRuntime({ self, table, space: DEFAULT_SPACE, transport, now: () => 0, log, timerSink: () => {} });
+  const router = new RouterRuntime({ self, table, space: DEFAULT_SPACE, transport, now: () => 0, log, clock: { now: () => 0, setTimeout: () => undefined, clearTimeout: () => {} } });
   return { router, table, self, sent };
 }
 
 /** One ping from `a` to `b` and its pong back; what `a` was told, and the pong's frame as sent. */
 function pingOnce(a: Peer, b: Peer, opts: PingOptions): { reply: PingReply | undefined; pong: Uint8Array } {
   let reply: PingReply | undefined;
-  a.router.ping(b.self.address, (r) => (reply = r), opts);
+  a.router.ping(b.self.address, 1_000, (r) => (reply = r), opts);
   b.router.receive(a.sent.pop()!, a.self.address);
   const pong = b.sent.pop()!;
   a.router.receive(pong, b.self.address);

@@ -27,7 +27,9 @@ interface Side {
   readonly handle: NodeHandle;
   readonly stats: PingStats;
   readonly out: Array<{ to: Address; body: Body }>;
-  readonly timers: Array<{ ms: number; fire: () => void }>;
+  /** Armed and not cancelled, each with when it falls due on `clock`. */
+  readonly timers: Array<{ ms: number; at: number; fire: () => void }>;
+  readonly clock: { now: number };
 }
 
 function side(seed: number, opts: { security?: SecurityProvider; guid?: Guid; resend?: boolean; admitBelow?: number } = {}): Side {
@@ -36,10 +38,16 @@ function side(seed: number, opts: { security?: SecurityProvider; guid?: Guid; re
   const stats: PingStats = { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0 };
   const out: Side['out'] = [];
   const timers: Side['timers'] = [];
-  const pings = new Pings({ send: (to, body) => out.push({ to, body }), after: (ms, fire) => timers.push({ ms, fire }) }, stats, {
+  const clock = { now: 0 };
+  const after = (ms: number, fire: () => void) => {
+    const t = { ms, at: clock.now + ms, fire };
+    timers.push(t);
+    return () => void (timers.includes(t) && timers.splice(timers.indexOf(t), 1));
+  };
+  const pings = new Pings({ send: (to, body) => out.push({ to, body }), after }, stats, {
     self: guid, security: opts.security, resend: opts.resend ?? false, admitBelow: () => opts.admitBelow ?? Infinity,
   });
-  return { pings, handle, stats, out, timers };
+  return { pings, handle, stats, out, timers, clock };
 }
 
 const signed = (seed: number) => new SignedSecurityProvider(Identity.fromSeed(new Uint8Array(32).fill(seed)), { random: seededRandom(seed) });
@@ -47,7 +55,7 @@ const signed = (seed: number) => new SignedSecurityProvider(Identity.fromSeed(ne
 /** a pings b; b answers (as `answerer`, which may claim b's GUID without its key); a settles. */
 function exchange(a: Side, b: Side, answerer: Side = b, admission = false): PingReply | undefined {
   let reply: PingReply | undefined;
-  a.pings.ping(b.handle.address, (r) => (reply = r), { admission }, 100);
+  a.pings.ping(b.handle.address, (r) => (reply = r), { admission }, 100, 2_000);
   const sent = a.out.pop()!;
   expect(sent.to).toBe(b.handle.address);
   if (sent.body.kind !== 'ping') throw new Error('expected a ping');
@@ -75,7 +83,7 @@ test('the proof is the provider\'s: settle agrees with verifyAnswer on the chall
   const a = side(4, { security: pa });
   const b = side(5, { security: signed(5) });
   let reply: PingReply | undefined;
-  a.pings.ping(b.handle.address, (r) => (reply = r), {}, 0);
+  a.pings.ping(b.handle.address, (r) => (reply = r), {}, 0, 2_000);
   const ping = (a.out.pop()!.body as { ping: Ping }).ping;
   b.pings.answer(ping, a.handle, a.handle.address);
   const pong = (b.out.pop()!.body as { pong: Pong }).pong;
@@ -97,53 +105,62 @@ test('without an authenticating provider, or asked for none, a ping carries no c
   const b = side(7);
   expect(exchange(a, b)).toEqual({ rtt: 30, peer: b.handle, proven: true, challenged: false, admitBelowMs: undefined });
   const s = side(8, { security: signed(8) });
-  s.pings.ping(addr(9), () => {}, { challenge: false }, 0);
+  s.pings.ping(addr(9), () => {}, { challenge: false }, 0, 2_000);
   expect((s.out[0].body as { ping: Ping }).ping.challenge).toBeUndefined();
   expect(s.stats.pingsChallenged).toBe(0);
 });
 
 test('nonces count up from 0, or from the first 4 bytes of a nonce of the provider\'s random source', () => {
   const plain = side(10);
-  for (let i = 0; i < 3; i++) expect(plain.pings.ping(addr(1), () => {}, {}, 0)).toBe(i);
+  for (let i = 0; i < 3; i++) expect(plain.pings.ping(addr(1), () => {}, {}, 0, 2_000)).toBe(i);
   const first = seededRandom(11)(4);
   const start = ((first[0] << 24) | (first[1] << 16) | (first[2] << 8) | first[3]) >>> 0;
   const auth = side(11, { security: signed(11) });
-  expect(auth.pings.ping(addr(1), () => {}, {}, 0)).toBe(start);
-  expect(auth.pings.ping(addr(1), () => {}, {}, 0)).toBe((start + 1) >>> 0);
+  expect(auth.pings.ping(addr(1), () => {}, {}, 0, 2_000)).toBe(start);
+  expect(auth.pings.ping(addr(1), () => {}, {}, 0, 2_000)).toBe((start + 1) >>> 0);
 });
 
 test('an unanswered ping is resent on its schedule with the same nonce, and stops once answered', () => {
   const a = side(12, { resend: true });
   const b = side(13);
-  a.pings.ping(b.handle.address, () => {}, {}, 0);
-  a.pings.ping(b.handle.address, () => {}, {}, 0);
-  expect(a.timers.map((t) => t.ms)).toEqual([DEFAULTS.pingResendMs, DEFAULTS.pingResendMs]);
-  // The first is answered before its resend is due; the second never is.
+  a.pings.ping(b.handle.address, () => {}, {}, 0, 2_000);
+  a.pings.ping(b.handle.address, () => {}, {}, 0, 2_000);
+  expect(a.timers.map((t) => t.ms)).toEqual([DEFAULTS.pingResendMs, 2_000, DEFAULTS.pingResendMs, 2_000]);
+  // The first is answered before its resend is due (its resend and timeout are cancelled); the second never is.
   b.pings.answer((a.out[0].body as { ping: Ping }).ping, a.handle, a.handle.address);
   a.pings.settle((b.out[0].body as { pong: Pong }).pong, b.handle, 10);
+  expect(a.timers).toHaveLength(2);
   let fired = 0;
   while (a.timers.length > 0) {
-    a.timers.shift()!.fire();
+    // In time order, as a clock fires them.
+    const next = a.timers.reduce((x, y) => (y.at < x.at ? y : x));
+    a.timers.splice(a.timers.indexOf(next), 1);
+    a.clock.now = next.at;
+    next.fire();
     fired++;
   }
   const nonces = a.out.map((o) => (o.body as { ping: Ping }).ping.nonce);
-  expect(nonces).toEqual([0, 1, ...Array(DEFAULTS.pingResends).fill(1)]);
-  expect(a.stats.pingsResent).toBe(DEFAULTS.pingResends);
-  expect(fired).toBe(1 + DEFAULTS.pingResends);
+  const resends = Math.min(DEFAULTS.pingResends, Math.ceil(2_000 / DEFAULTS.pingResendMs) - 1);
+  expect(nonces).toEqual([0, 1, ...Array(resends).fill(1)]);
+  expect(a.stats.pingsResent).toBe(resends);
+  // Each resend, then the timeout, which cancels the resend it finds armed (if any).
+  expect(fired).toBe(resends + 1);
 });
 
 test('time-outs, the pending limit and shutdown end pings with named errors, once each', () => {
   const a = side(14);
   const errors: unknown[] = [];
   const done = (r: PingReply | undefined, err?: Error) => errors.push(r ?? err);
-  const first = a.pings.ping(addr(1), done, {}, 0);
-  a.pings.timedOut(first);
-  a.pings.timedOut(first);
+  a.pings.ping(addr(1), done, {}, 0, 2_000);
+  const timeout = a.timers.pop()!;
+  expect(timeout.ms).toBe(2_000);
+  timeout.fire();
+  timeout.fire();
   expect(errors).toHaveLength(1);
   expect(errors[0]).toBeInstanceOf(TimeoutError);
-  for (let i = 0; i < DEFAULTS.maxPendingPings; i++) a.pings.ping(addr(1), done, {}, 0);
+  for (let i = 0; i < DEFAULTS.maxPendingPings; i++) a.pings.ping(addr(1), done, {}, 0, 2_000);
   expect(a.pings.size).toBe(DEFAULTS.maxPendingPings);
-  a.pings.ping(addr(1), done, {}, 0);
+  a.pings.ping(addr(1), done, {}, 0, 2_000);
   expect(errors[1]).toBeInstanceOf(LimitExceededError);
   expect(a.stats.pingsRefused).toBe(1);
   a.pings.shutdown(new ClosedError('closed'));

@@ -22,7 +22,7 @@ const handle = (n: number): NodeHandle => ({ guid: Guid.fromName(`peer ${n}`), a
 const signed = (seed: number) => new SignedSecurityProvider(Identity.fromSeed(new Uint8Array(32).fill(seed)), { random: () => new Uint8Array(32).fill(seed) });
 
 function pingsOf(self: NodeHandle, security: SecurityProvider | undefined, out: Body[], onProofDemanded?: (p: NodeHandle) => void): Pings {
-  return new Pings({ send: (_to, body) => out.push(body), after: () => {} }, { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0 }, {
+  return new Pings({ send: (_to, body) => out.push(body), after: () => () => {} }, { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0 }, {
     self: self.guid, security, resend: false, admitBelow: () => Infinity, onProofDemanded,
   });
 }
@@ -42,7 +42,7 @@ test('a challenge is reported as demanded proof exactly when this node cannot an
         demanded.push(p);
         pongsWhenCalled = bOut.length;
       });
-      pa.ping(b.address, () => {}, {}, 0);
+      pa.ping(b.address, () => {}, {}, 0, 1_000);
       const ping = aOut[0];
       if (ping.kind !== 'ping') throw new Error('expected a ping');
       pb.answer(ping.ping, a, a.address);
@@ -61,9 +61,9 @@ test('a pong with no credential to a challenge is noProof; a forged one and an u
   const pa = pingsOf(a, signed(3), out);
   const replies: Array<PingReply | undefined> = [];
   const nonceOf = (i: number) => (out[i] as { ping: { nonce: number } }).ping.nonce;
-  pa.ping(b.address, (r) => replies.push(r), {}, 0);
-  pa.ping(b.address, (r) => replies.push(r), {}, 0);
-  pa.ping(b.address, (r) => replies.push(r), { challenge: false }, 0);
+  pa.ping(b.address, (r) => replies.push(r), {}, 0, 1_000);
+  pa.ping(b.address, (r) => replies.push(r), {}, 0, 1_000);
+  pa.ping(b.address, (r) => replies.push(r), { challenge: false }, 0, 1_000);
   const bare: Pong = { nonce: nonceOf(0) };
   const forged: Pong = { nonce: nonceOf(1), credential: new Uint8Array(32).fill(7), proof: new Uint8Array(64).fill(7) };
   pa.settle(bare, b, 10);

@@ -23,7 +23,10 @@ function harness() {
   const hops = new ReliableHops(
     {
       sendBytes: (to, bytes) => sends.push({ at: now, to, bytes }),
-      after: (ms, fire) => timers.push({ at: now + ms, fire }),
+      after: (ms, fire) => (timers.push({ at: now + ms, fire }), () => {}),
+      now: () => now,
+      waitFor: (_to, fallbackMs) => fallbackMs,
+      acked: () => {},
       suspect: (n) => suspects.push(n),
       failover: (msg, avoid) => failovers.push({ msg, avoid: [...avoid] }),
     },

@@ -24,13 +24,13 @@ function node(): { router: RouterRuntime; membership: MembershipRuntime; sent: U
   const table = new RoutingTable(self, DEFAULT_SPACE);
   const sent: Uint8Array[] = [];
   const transport = { local: self.address, mtu: 1400, send: (_to: Address, bytes: Uint8Array) => void sent.push(bytes), onReceive: () => {}, close: async () => {} } as unknown as Transport;
-  const router = new RouterRuntime({ self, table, space: DEFAULT_SPACE, transport, now: () => 0, log, security, timerSink: () => {} });
+  const router = new RouterRuntime({ self, table, space: DEFAULT_SPACE, transport, now: () => 0, log, security, clock: { now: () => 0, setTimeout: () => undefined, clearTimeout: () => {} } });
   const host = {
     self, table, space: DEFAULT_SPACE, log, security, locator: {} as never, now: () => 0,
-    route: () => {}, sendDirect: () => {}, after: () => {}, peersChanged: () => {}, neighbourUpdate: () => {},
-    ping: (to: Address, _ms: number, done: Parameters<MembershipHost['ping']>[2], opts?: PingOptions) => void router.ping(to, done, opts),
+    route: () => {}, sendDirect: () => {}, after: () => () => {}, health: router.health, peersChanged: () => {}, neighbourUpdate: () => {},
+    ping: (to: Address, _ms: number, done: Parameters<MembershipHost['ping']>[2], opts?: PingOptions) => router.ping(to, 1_000, done, opts),
   } as MembershipHost;
-  const membership = new MembershipRuntime(host, { k: 4, requestTimeoutMs: 1_000, joinTimeoutMs: 1_000 });
+  const membership = new MembershipRuntime(host, { k: 4, requestTimeoutMs: 1_000, joinTimeoutMs: 1_000, heartbeatMs: 0, repairMs: 0 });
   return { router, membership, sent };
 }
 
@@ -52,7 +52,7 @@ test('a forged pong to a liveness ping never makes its claimed GUID count as pro
 
 test('under an authenticating provider ping nonces do not start at 0', () => {
   const { router, sent } = node();
-  router.ping(addr(2, 2000), () => {}, { challenge: false });
+  router.ping(addr(2, 2000), 1_000, () => {}, { challenge: false });
   const ping = decodeFrame(sent[0]).body;
   expect(ping.kind === 'ping' && ping.ping.nonce).not.toBe(0);
 });

@@ -1,0 +1,151 @@
+/**
+ * Failure detection that load cannot fool. Each maintenance tick:
+ *
+ * - A watched neighbour (routing-table primary or leaf-set member) heard from within `heartbeatMs` —
+ *   any frame counts: a pong, a HopAck, a route it forwarded, a ping it sent — needs nothing. The
+ *   quietest of the others are checked with a ping, as many as the maintenance budget allows.
+ * - A check whose ping went unanswered for the neighbour's own RTO (routing/peerHealth.ts: a loaded
+ *   node's round trips grow, and its timeouts with them) is probed again, each wait twice the last.
+ * - A neighbour is declared failed only when it stayed silent through at least
+ *   DEFAULTS.failureProbes probes *and* DEFAULTS.failureSilenceMs of this node's own running time:
+ *   silence that fell inside a stall of this node's event loop (stallWatch.ts) does not count, and a
+ *   probe whose wait overlapped a stall is sent again rather than counted as missed. Evidence spread
+ *   over seconds survives one slow turn of the event loop; consecutive misses within one turn do not.
+ *
+ * A hop that went unacknowledged (the router's suspect) starts a check at once, past the budget.
+ *
+ * Pure: pings go out through the port, time comes in as `now`, and the decision to drop a neighbour
+ * goes back through the port's `failed`.
+ */
+import { DEFAULTS } from '../defaults';
+import type { NodeHandle } from '../routing/handle';
+import type { PeerHealthView } from '../routing/peerHealth';
+import type { MaintenanceBudget } from './budget';
+import type { StallWatch } from './stallWatch';
+
+/** What liveness needs from membership. */
+export interface LivenessPort {
+  readonly health: PeerHealthView & { track(key: string, now: number): void };
+  /** The neighbours to keep watch on (table primaries and leaf-set members), each once. */
+  watched(): NodeHandle[];
+  /** Sends a liveness ping (`challenge` asks an unproven peer for its proof too); its pong is heard by the router. */
+  probe(node: NodeHandle, timeoutMs: number): void;
+  /** Still a neighbour worth watching (in the table or the leaf set). */
+  isNeighbour(node: NodeHandle): boolean;
+  /** The neighbour is taken as failed. */
+  failed(node: NodeHandle): void;
+}
+
+/** Counters, part of `node.stats.membership`. */
+export interface LivenessStats {
+  /** Quiet neighbours checked with a ping. */
+  livenessChecks: number;
+  /** Probes of a neighbour whose check went unanswered (each after the last one's wait). */
+  livenessProbes: number;
+  /** Probes sent again, not counted as missed, because this node's event loop stalled during their wait. */
+  missesDiscounted: number;
+  /** Checks that ended because the neighbour was heard from. */
+  checksAnswered: number;
+}
+
+interface Check {
+  readonly node: NodeHandle;
+  /** When the check's first ping went out: anything heard after it clears the check. */
+  readonly since: number;
+  /** Probes counted as missed or still waiting. */
+  probes: number;
+  lastProbeAt: number;
+  waitMs: number;
+}
+
+export class Liveness {
+  /** Neighbours being checked, by GUID hex: bounded by the watched set plus suspects, each at most DEFAULTS.maxChecks. */
+  private readonly checks = new Map<string, Check>();
+
+  constructor(
+    private readonly port: LivenessPort,
+    private readonly budget: MaintenanceBudget,
+    private readonly stalls: StallWatch,
+    private readonly stats: LivenessStats,
+    private readonly heartbeatMs: number,
+  ) {}
+
+  /** Neighbours being checked. */
+  get checking(): number {
+    return this.checks.size;
+  }
+
+  /** One maintenance tick at `now`. */
+  tick(now: number): void {
+    this.advanceChecks(now);
+    this.checkQuiet(now);
+  }
+
+  /** A hop to `node` went unacknowledged: check it at once (past the budget: the route is failing over now). */
+  suspect(node: NodeHandle, now: number): void {
+    if (this.checks.has(node.guid.hex) || !this.port.isNeighbour(node)) return;
+    this.budget.force(now);
+    this.start(node, now);
+  }
+
+  /** A neighbour left or was dropped: its check ends. */
+  forget(key: string): void {
+    this.checks.delete(key);
+  }
+
+  private advanceChecks(now: number): void {
+    for (const [key, c] of this.checks) {
+      if ((this.port.health.lastHeard(key) ?? Number.NEGATIVE_INFINITY) >= c.since) {
+        this.checks.delete(key);
+        this.stats.checksAnswered++;
+        continue;
+      }
+      if (!this.port.isNeighbour(c.node)) {
+        this.checks.delete(key);
+        continue;
+      }
+      if (now < c.lastProbeAt + c.waitMs) continue;
+      // The last probe's wait is over without a word. A stall of this node during it proves nothing.
+      const discounted = this.stalls.stalledWithin(c.lastProbeAt, now) > 0;
+      const silence = now - c.since - this.stalls.stalledWithin(c.since, now);
+      if (!discounted && c.probes >= DEFAULTS.failureProbes && silence >= DEFAULTS.failureSilenceMs) {
+        this.checks.delete(key);
+        this.port.failed(c.node);
+        continue;
+      }
+      if (discounted) this.stats.missesDiscounted++;
+      else {
+        c.probes++;
+        c.waitMs = Math.min(DEFAULTS.rtoMaxMs, 2 * c.waitMs);
+      }
+      this.budget.force(now);
+      this.stats.livenessProbes++;
+      c.lastProbeAt = now;
+      this.port.probe(c.node, c.waitMs);
+    }
+  }
+
+  /** Pings the quietest neighbours not heard from within heartbeatMs, as the budget allows. */
+  private checkQuiet(now: number): void {
+    const quiet: Array<{ node: NodeHandle; heard: number }> = [];
+    for (const node of this.port.watched()) {
+      const key = node.guid.hex;
+      if (this.checks.has(key)) continue;
+      this.port.health.track(key, now);
+      const heard = this.port.health.lastHeard(key) ?? now;
+      if (now - heard >= this.heartbeatMs) quiet.push({ node, heard });
+    }
+    quiet.sort((a, b) => a.heard - b.heard);
+    for (const { node } of quiet) {
+      if (this.checks.size >= DEFAULTS.maxChecks || !this.budget.take(now)) return;
+      this.stats.livenessChecks++;
+      this.start(node, now);
+    }
+  }
+
+  private start(node: NodeHandle, now: number): void {
+    const waitMs = this.port.health.rto(node.guid.hex, DEFAULTS.pingTimeoutMs);
+    this.checks.set(node.guid.hex, { node, since: now, probes: 1, lastProbeAt: now, waitMs });
+    this.port.probe(node, waitMs);
+  }
+}
