@@ -30,7 +30,7 @@ interface BtDht {
   get(hash: Buffer, opts: { cache: boolean }, cb: (err: Error | null, res: { v: Buffer } | null) => void): void;
   destroy(cb: () => void): void;
   /** Internal: the socket counted, and the closest-nodes table a lookup leaves behind. */
-  readonly _rpc: { socket: { socket: { send(buf: Uint8Array, ...rest: unknown[]): unknown } } };
+  readonly _rpc: { socket: { socket: { send(buf: Uint8Array | Uint8Array[], ...rest: unknown[]): unknown } } };
   readonly _tables: { get(hex: string): KBucketLike | undefined };
 }
 type BtDhtCtor = new (opts: Record<string, unknown>) => BtDht;
@@ -51,9 +51,13 @@ export async function runBittorrentDht(args: PeersArgs, emit: Emit): Promise<Map
     nodes.push(dht);
     const socket = dht._rpc.socket.socket;
     const send = socket.send.bind(socket);
-    socket.send = (buf: Uint8Array, ...rest: unknown[]) => {
-      counts.datagrams++;
-      counts.bytes += buf.byteLength;
+    socket.send = (buf: Uint8Array | Uint8Array[], ...rest: unknown[]) => {
+      // A send made before the socket is bound is queued by node:dgram and replayed through
+      // socket.send with the buffer list it made: that replay was counted when first called.
+      if (!Array.isArray(buf)) {
+        counts.datagrams++;
+        counts.bytes += buf.byteLength;
+      }
       return send(buf, ...rest);
     };
     dht.on('error', (err) => console.error(JSON.stringify({ warning: 'bittorrent-dht', error: String(err) })));
