@@ -9,7 +9,7 @@
  * `dht._rpc.socket.socket`: bittorrent-dht exposes no counters) before the node sends anything.
  */
 import type { PeersArgs } from './args';
-import { rssMb, runOps, sleep, withTimeout, type OpFigures } from './measure';
+import { rssMb, runOps, sleep, withBackground, withTimeout, type OpFigures } from './measure';
 import { PEER_SETTLE_MS } from './peerCommon';
 import { SeededRng } from '../../sim/random';
 
@@ -79,13 +79,15 @@ export async function runBittorrentDht(args: PeersArgs, emit: Emit): Promise<Map
     const before = { ...counts, t: performance.now() };
     await sleep(PEER_SETTLE_MS);
     const s = (performance.now() - before.t) / 1000;
+    const backgroundPerSecond = (counts.datagrams - before.datagrams) / s;
     emit({
       ...base, phase: 'settled', buildMs: Math.round(buildMs), bootstrapsFailed: failed, backgroundWindowS: Number(s.toFixed(1)),
       backgroundDatagramsPerNodePerS: Number(((counts.datagrams - before.datagrams) / nodes.length / s).toFixed(3)),
       backgroundBytesPerNodePerS: Number(((counts.bytes - before.bytes) / nodes.length / s).toFixed(3)),
       rssMb: rssMb(),
     });
-    const figures = await ops(args, nodes, counts);
+    const raw = await ops(args, nodes, counts);
+    const figures = new Map([...raw].map(([k, f]) => [k, withBackground(f, backgroundPerSecond)]));
     for (const f of figures.values()) emit({ ...base, ...f });
     return figures;
   } finally {

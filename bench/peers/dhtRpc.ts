@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PeersArgs } from './args';
-import { rssMb, runOps, sleep, withTimeout, type OpFigures } from './measure';
+import { rssMb, runOps, sleep, withBackground, withTimeout, type OpFigures } from './measure';
 import { freePort, PEER_SETTLE_MS } from './peerCommon';
 import { SeededRng } from '../../sim/random';
 
@@ -123,13 +123,15 @@ export async function runDhtRpc(args: PeersArgs, emit: Emit): Promise<Map<string
     const before = { ...counts, t: performance.now() };
     await sleep(PEER_SETTLE_MS);
     const s = (performance.now() - before.t) / 1000;
+    const backgroundPerSecond = (counts.datagrams - before.datagrams) / s;
     emit({
       ...base, phase: 'settled', buildMs: Math.round(buildMs), bootstrapsFailed: failed, backgroundWindowS: Number(s.toFixed(1)),
       backgroundDatagramsPerNodePerS: Number(((counts.datagrams - before.datagrams) / nodes.length / s).toFixed(3)),
       backgroundBytesPerNodePerS: Number(((counts.bytes - before.bytes) / nodes.length / s).toFixed(3)),
       rssMb: rssMb(),
     });
-    const figures = await ops(args, nodes, counts, stored);
+    const raw = await ops(args, nodes, counts, stored);
+    const figures = new Map([...raw].map(([k, f]) => [k, withBackground(f, backgroundPerSecond)]));
     for (const f of figures.values()) emit({ ...base, ...f });
     return figures;
   } finally {

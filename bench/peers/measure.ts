@@ -21,6 +21,8 @@ export interface OpFigures {
   latencyMsP99: number | null;
   /** Datagrams sent by all nodes from each operation's start to its end, over the operations attempted (background in those windows included). */
   datagramsPerOp: number;
+  /** Mean time from an operation's measured start to its end, failures included (ms). */
+  meanOpMs: number;
   /** The phase's wall time (ms). */
   phaseMs: number;
   /** true when the phase stopped early after too many failures in a row. */
@@ -45,6 +47,7 @@ export async function runOps(name: string, op: Op, opts: RunOpsOptions): Promise
   let attempted = 0;
   let inARow = 0;
   let sent = 0;
+  let inOps = 0;
   let start = 0;
   let sentAtStart = 0;
   const mark = (): void => {
@@ -64,6 +67,7 @@ export async function runOps(name: string, op: Op, opts: RunOpsOptions): Promise
     }
     const end = performance.now();
     sent += opts.datagrams() - sentAtStart;
+    inOps += end - start;
     if (ok) {
       latencies.push(end - start);
       inARow = 0;
@@ -78,6 +82,7 @@ export async function runOps(name: string, op: Op, opts: RunOpsOptions): Promise
     latencyMsMedian: latencies.length ? round(quantile(latencies, 0.5)) : null,
     latencyMsP99: latencies.length ? round(quantile(latencies, 0.99)) : null,
     datagramsPerOp: round(sent / Math.max(1, attempted), 2),
+    meanOpMs: round(inOps / Math.max(1, attempted)),
     phaseMs: Math.round(phaseMs),
     abandoned: attempted < opts.count,
     failures,
@@ -122,3 +127,12 @@ export function kernelUdpRcvbufErrors(): number | null {
 }
 
 export const rssMb = (): number => Math.round(process.memoryUsage().rss / 2 ** 20);
+
+/**
+ * The operation figures plus an estimate of the background datagrams inside each operation's window
+ * (the settled background rate of all nodes × the mean operation time) and datagramsPerOp less it.
+ */
+export function withBackground(f: OpFigures, backgroundPerSecond: number): OpFigures & { backgroundPerOpEstimate: number; datagramsPerOpLessBackground: number } {
+  const bg = (backgroundPerSecond * f.meanOpMs) / 1000;
+  return { ...f, backgroundPerOpEstimate: round(bg, 2), datagramsPerOpLessBackground: round(f.datagramsPerOp - bg, 2) };
+}

@@ -20,6 +20,8 @@ export const PEER_SETTLE_MS = 10_000;
 /** Which tapestry operation each peer operation is set against. */
 export const COUNTERPART: Record<string, string> = { lookup: 'route', put: 'publish', get: 'locate' };
 
+const lessBackground = (f: OpFigures): number | null => ('datagramsPerOpLessBackground' in f ? (f.datagramsPerOpLessBackground as number) : null);
+
 /** tapestry ÷ peer for latency and datagrams, operation by operation (below 1: tapestry is cheaper). */
 export function ratios(system: string, tapestry: Map<string, OpFigures>, peer: Map<string, OpFigures>): Record<string, unknown> {
   const out: Record<string, unknown> = { system: `tapestry/${system}` };
@@ -31,6 +33,7 @@ export function ratios(system: string, tapestry: Map<string, OpFigures>, peer: M
       latencyMedian: div(ours.latencyMsMedian, theirs.latencyMsMedian),
       latencyP99: div(ours.latencyMsP99, theirs.latencyMsP99),
       datagramsPerOp: div(ours.datagramsPerOp, theirs.datagramsPerOp),
+      datagramsPerOpLessBackground: div(lessBackground(ours), lessBackground(theirs)),
       successShare: [ours.successShare, theirs.successShare],
     };
   }

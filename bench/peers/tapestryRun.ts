@@ -10,7 +10,7 @@ import { saltedRoots } from '../../location/saltedRoots';
 import { SeededRng } from '../../sim/random';
 import type { UdpTransport } from '../../transport/udp';
 import type { PeersArgs } from './args';
-import { kernelUdpRcvbufErrors, rssMb, runOps, sleep, type OpFigures } from './measure';
+import { kernelUdpRcvbufErrors, rssMb, runOps, sleep, withBackground, type OpFigures } from './measure';
 import { buildTapestry, closeMesh } from './tapestryBuild';
 
 type Emit = (fields: Record<string, unknown>) => void;
@@ -22,8 +22,12 @@ const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 const sum = (ts: readonly UdpTransport[], f: (t: UdpTransport) => number): number => ts.reduce((s, t) => s + f(t), 0);
 
+/** Machine-wide kernel UDP receive drops when the bench started (other processes' count too). */
+let kernelAtStart: number | null = null;
+
 /** What the mesh looks like now: tables, false failure detections, drops, memory. */
 function meshState(nodes: readonly TapestryNode[], transports: readonly UdpTransport[]): Record<string, unknown> {
+  const kernel = kernelUdpRcvbufErrors();
   const sizes = nodes.map((n) => n.table.size);
   const dropped: Record<string, number> = {};
   for (const t of transports) for (const [k, v] of Object.entries(t.stats.dropped)) dropped[k] = (dropped[k] ?? 0) + v;
@@ -35,13 +39,14 @@ function meshState(nodes: readonly TapestryNode[], transports: readonly UdpTrans
     emptyTables: sizes.filter((s) => s === 0).length,
     active: nodes.filter((n) => n.status === 'ACTIVE').length,
     transportDropped: dropped,
-    kernelUdpRcvbufErrorsMachineWide: kernelUdpRcvbufErrors(),
+    kernelUdpRcvbufErrorsSinceStart: kernel === null || kernelAtStart === null ? null : kernel - kernelAtStart,
     rssMb: rssMb(),
   };
 }
 
 /** Runs the whole tapestry half and returns its operation figures, by operation name. */
 export async function runTapestry(args: PeersArgs, emit: Emit): Promise<Map<string, OpFigures>> {
+  kernelAtStart = kernelUdpRcvbufErrors();
   const mesh = await buildTapestry(args);
   const { nodes, transports } = mesh;
   const base = { system: 'tapestry', n: nodes.length, build: args.build, security: args.security };
@@ -59,6 +64,7 @@ export async function runTapestry(args: PeersArgs, emit: Emit): Promise<Map<stri
     const seconds = (performance.now() - before.t) / 1000;
     const perNodePerS = (x: number): number => Number((x / nodes.length / Math.max(seconds, 1e-9)).toFixed(3));
     const kernelAfter = kernelUdpRcvbufErrors();
+    const backgroundPerSecond = (sum(transports, (t) => t.stats.sent) - before.d) / Math.max(seconds, 1e-9);
     emit({
       ...base, phase: 'settled', settleMinutes: args.settleMinutes, backgroundWindowS: Number(seconds.toFixed(1)),
       backgroundDatagramsPerNodePerS: perNodePerS(sum(transports, (t) => t.stats.sent) - before.d),
@@ -67,7 +73,7 @@ export async function runTapestry(args: PeersArgs, emit: Emit): Promise<Map<stri
       ...meshState(nodes, transports),
     });
 
-    const figures = await tapestryOps(args, nodes, transports);
+    const figures = new Map([...(await tapestryOps(args, nodes, transports))].map(([k, f]) => [k, withBackground(f, backgroundPerSecond)]));
     for (const f of figures.values()) emit({ ...base, ...f });
     emit({ ...base, phase: 'after-ops', ...meshState(nodes, transports) });
     return figures;
