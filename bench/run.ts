@@ -7,6 +7,7 @@ import { benchBareSimulator, benchHops } from './hops';
 import { benchJoinBuild, benchJoinCost, benchUdpJoin } from './join';
 import { benchLocateRdp, benchLocateUdp } from './locate';
 import { benchLoss } from './loss';
+import { benchPeers } from './peers';
 import { benchSecurity } from './security';
 import { benchUdpForward } from './udpForward';
 
@@ -52,6 +53,11 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'loss') {
     for (const row of await benchLoss()) emit('loss', row);
+  }
+  if (only === 'peers') {
+    // Long (minutes of maintenance on N real sockets): not part of the default run.
+    // `npm run bench:peers -- --nodes 1000 --settle-minutes 5` (flags: bench/peers/args.ts).
+    await benchPeers(process.argv.slice(3), (fields) => emit('peers', fields));
   }
   if (!only || only === 'fuzz') {
     emit('fuzz', await benchFuzz(1_000_000));

@@ -1,0 +1,41 @@
+/** What the two peer DHT benches share: a free port, the figures of a settled mesh, ratios. */
+import { createSocket } from 'node:dgram';
+import type { OpFigures } from './measure';
+
+/** A UDP port on 127.0.0.1 free a moment ago (a bootstrapper must be told its port up front). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Quiet time given to a peer mesh between its build and its operations, and over which its background is measured. */
+export const PEER_SETTLE_MS = 10_000;
+
+/** Which tapestry operation each peer operation is set against. */
+export const COUNTERPART: Record<string, string> = { lookup: 'route', put: 'publish', get: 'locate' };
+
+const lessBackground = (f: OpFigures): number | null => ('datagramsPerOpLessBackground' in f ? (f.datagramsPerOpLessBackground as number) : null);
+
+/** tapestry ÷ peer for latency and datagrams, operation by operation (below 1: tapestry is cheaper). */
+export function ratios(system: string, tapestry: Map<string, OpFigures>, peer: Map<string, OpFigures>): Record<string, unknown> {
+  const out: Record<string, unknown> = { system: `tapestry/${system}` };
+  for (const [op, theirs] of peer) {
+    const ours = tapestry.get(COUNTERPART[op]);
+    if (!ours) continue;
+    const div = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : Number((a / b).toFixed(4)));
+    out[`${COUNTERPART[op]}/${op}`] = {
+      latencyMedian: div(ours.latencyMsMedian, theirs.latencyMsMedian),
+      latencyP99: div(ours.latencyMsP99, theirs.latencyMsP99),
+      datagramsPerOp: div(ours.datagramsPerOp, theirs.datagramsPerOp),
+      datagramsPerOpLessBackground: div(lessBackground(ours), lessBackground(theirs)),
+      successShare: [ours.successShare, theirs.successShare],
+    };
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * The tapestry half of the peers bench: build, let maintenance run, then route round trips,
+ * publishes and locates one at a time. Every figure is read through the public API (node.stats,
+ * node.table, node.localLookup) or the sockets' own counters.
+ */
+import type { TapestryNode } from '../../api/node';
+import { DEFAULTS } from '../../defaults';
+import { Guid } from '../../routing/guid';
+import { saltedRoots } from '../../location/saltedRoots';
+import { SeededRng } from '../../sim/random';
+import type { UdpTransport } from '../../transport/udp';
+import type { PeersArgs } from './args';
+import { kernelUdpRcvbufErrors, rssMb, runOps, sleep, withBackground, type OpFigures } from './measure';
+import { buildTapestry, closeMesh } from './tapestryBuild';
+
+type Emit = (fields: Record<string, unknown>) => void;
+
+/** The background rate is measured over at most this much of the end of the settle period. */
+const BACKGROUND_WINDOW_MS = 60_000;
+/** A publish looks whether its roots hold the pointer yet once per event-loop turn (finer than a 1 ms timer). */
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+const sum = (ts: readonly UdpTransport[], f: (t: UdpTransport) => number): number => ts.reduce((s, t) => s + f(t), 0);
+
+/** Machine-wide kernel UDP receive drops when the bench started (other processes' count too). */
+let kernelAtStart: number | null = null;
+
+/** What the mesh looks like now: tables, false failure detections, drops, memory. */
+function meshState(nodes: readonly TapestryNode[], transports: readonly UdpTransport[]): Record<string, unknown> {
+  const kernel = kernelUdpRcvbufErrors();
+  const sizes = nodes.map((n) => n.table.size);
+  const dropped: Record<string, number> = {};
+  for (const t of transports) for (const [k, v] of Object.entries(t.stats.dropped)) dropped[k] = (dropped[k] ?? 0) + v;
+  return {
+    // No node is killed or leaves, so every failure a node detects is a false one.
+    falseFailureDetections: nodes.reduce((s, n) => s + n.stats.membership.failuresDetected, 0),
+    tableSizeMean: Number((sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length)).toFixed(1)),
+    tableSizeMin: Math.min(...sizes),
+    emptyTables: sizes.filter((s) => s === 0).length,
+    active: nodes.filter((n) => n.status === 'ACTIVE').length,
+    transportDropped: dropped,
+    kernelUdpRcvbufErrorsSinceStart: kernel === null || kernelAtStart === null ? null : kernel - kernelAtStart,
+    rssMb: rssMb(),
+  };
+}
+
+/** Runs the whole tapestry half and returns its operation figures, by operation name. */
+export async function runTapestry(args: PeersArgs, emit: Emit): Promise<Map<string, OpFigures>> {
+  kernelAtStart = kernelUdpRcvbufErrors();
+  const mesh = await buildTapestry(args);
+  const { nodes, transports } = mesh;
+  const base = { system: 'tapestry', n: nodes.length, build: args.build, security: args.security };
+  try {
+    emit({ ...base, phase: 'build', buildMs: Math.round(mesh.buildMs), joinsFailed: mesh.joinsFailed, ...meshState(nodes, transports) });
+    // Every node answers requests on the default module: the route round trip's other half.
+    for (const node of nodes) node.register({ id: 0, name: 'peers-bench', deliver: (msg) => (msg.request ? 'pong' : undefined) });
+
+    const settleMs = args.settleMinutes * 60_000;
+    const windowMs = Math.min(BACKGROUND_WINDOW_MS, settleMs);
+    await settle(settleMs - windowMs, nodes, transports);
+    const kernelBefore = kernelUdpRcvbufErrors();
+    const before = { d: sum(transports, (t) => t.stats.sent), b: sum(transports, (t) => t.stats.bytesSent), t: performance.now() };
+    await sleep(windowMs);
+    const seconds = (performance.now() - before.t) / 1000;
+    const perNodePerS = (x: number): number => Number((x / nodes.length / Math.max(seconds, 1e-9)).toFixed(3));
+    const kernelAfter = kernelUdpRcvbufErrors();
+    const backgroundPerSecond = (sum(transports, (t) => t.stats.sent) - before.d) / Math.max(seconds, 1e-9);
+    emit({
+      ...base, phase: 'settled', settleMinutes: args.settleMinutes, backgroundWindowS: Number(seconds.toFixed(1)),
+      backgroundDatagramsPerNodePerS: perNodePerS(sum(transports, (t) => t.stats.sent) - before.d),
+      backgroundBytesPerNodePerS: perNodePerS(sum(transports, (t) => t.stats.bytesSent) - before.b),
+      kernelUdpRcvbufErrorsInWindow: kernelBefore === null || kernelAfter === null ? null : kernelAfter - kernelBefore,
+      ...meshState(nodes, transports),
+    });
+
+    const figures = new Map([...(await tapestryOps(args, nodes, transports))].map(([k, f]) => [k, withBackground(f, backgroundPerSecond)]));
+    for (const f of figures.values()) emit({ ...base, ...f });
+    emit({ ...base, phase: 'after-ops', ...meshState(nodes, transports) });
+    return figures;
+  } finally {
+    await closeMesh(mesh);
+  }
+}
+
+/** Waits `ms`, saying on stderr every 30 s how the mesh is doing. */
+async function settle(ms: number, nodes: readonly TapestryNode[], transports: readonly UdpTransport[]): Promise<void> {
+  const end = performance.now() + ms;
+  for (let left = ms; left > 0; left = end - performance.now()) {
+    await sleep(Math.min(30_000, left));
+    const s = meshState(nodes, transports);
+    console.error(JSON.stringify({ progress: 'peers-settle', leftS: Math.round((end - performance.now()) / 1000), falseFailureDetections: s.falseFailureDetections, tableSizeMean: s.tableSizeMean, sent: sum(transports, (t) => t.stats.sent) }));
+  }
+}
+
+async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], transports: readonly UdpTransport[]): Promise<Map<string, OpFigures>> {
+  const rng = new SeededRng(args.seed).fork('peers-ops');
+  const n = nodes.length;
+  const byGuid = new Map(nodes.map((node) => [node.guid.hex, node]));
+  const runOpts = { count: args.ops, datagrams: () => sum(transports, (t) => t.stats.sent), maxConsecutiveFailures: args.maxConsecutiveFailures };
+  const two = (): [TapestryNode, TapestryNode] => {
+    const a = rng.int(n);
+    const b = (a + 1 + rng.int(n - 1)) % n;
+    return [nodes[a], nodes[b]];
+  };
+  const figures = new Map<string, OpFigures>();
+
+  // Route round trip: an exact request to another node's GUID, answered by its module.
+  figures.set('route', await runOps('route', async () => {
+    const [from, to] = two();
+    const reply = await from.request(to.guid, 'ping', { timeoutMs: args.opTimeoutMs });
+    return reply.from.guid.equals(to.guid);
+  }, runOpts));
+
+  // Publish: done when every salted root holds the publisher's pointer. The roots are found first
+  // (outside the measured part) by fuzzy requests from the publisher to the root GUIDs.
+  const published: Array<{ object: Guid; server: TapestryNode }> = [];
+  figures.set('publish', await runOps('publish', async (i, mark) => {
+    const server = nodes[rng.int(n)];
+    const object = Guid.fromName(`peers bench ${args.seed} object ${i}`);
+    const roots: TapestryNode[] = [];
+    for (const root of saltedRoots(object, DEFAULTS.salts)) {
+      const reply = await server.request(root, 'root?', { fuzzy: true, timeoutMs: args.opTimeoutMs });
+      const holder = byGuid.get(reply.from.guid.hex);
+      if (!holder) return false;
+      roots.push(holder);
+    }
+    mark();
+    server.publish(object);
+    published.push({ object, server });
+    const held = (r: TapestryNode): boolean => r.localLookup(object).some((p) => p.server.guid.equals(server.guid));
+    const deadline = performance.now() + args.opTimeoutMs;
+    while (!roots.every(held)) {
+      if (performance.now() > deadline) return false;
+      await nextTurn();
+    }
+    return true;
+  }, runOpts));
+
+  // Locate: a random published object from a node other than its server; the first replica found must be the server.
+  figures.set('locate', await runOps('locate', async () => {
+    if (!published.length) return false;
+    const { object, server } = published[rng.int(published.length)];
+    let from = nodes[rng.int(n)];
+    if (from === server) from = nodes[(nodes.indexOf(from) + 1) % n];
+    for await (const found of from.locate(object, { signal: AbortSignal.timeout(args.opTimeoutMs) })) return found.server.guid.equals(server.guid);
+    return false;
+  }, runOpts));
+  return figures;
+}
