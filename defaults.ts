@@ -256,6 +256,10 @@ export const DEFAULTS = {
   maintenanceBudgetPerSec: 0.75,
   /** Maintenance datagrams that may be started at once above the budget's rate (the bucket's size). */
   maintenanceBurst: 8,
+  /** Failures come together: once a neighbour is found failed, the budget's rate is this many times higher… */
+  maintenanceBoostFactor: 4,
+  /** …for this long after (ms). */
+  maintenanceBoostMs: 60_000,
   /**
    * A neighbour is taken as failed only after at least this many probes went unanswered (each waiting
    * the neighbour's own retransmission timeout, twice the last)…
@@ -263,6 +267,8 @@ export const DEFAULTS = {
   failureProbes: 3,
   /** …and it stayed silent this long of this node's own running time (ms; time this node was stalled does not count). */
   failureSilenceMs: 8_000,
+  /** A slot's backups are checked after this many times heartbeatMs of quiet, and only once primaries and leaf-set members are checked. */
+  backupQuietFactor: 4,
   /** Most neighbours checked at once for want of a word from them; more wait for a later tick. */
   maxChecks: 256,
   /** A maintenance tick that runs this much later than due (ms) means this node's event loop stalled. */

@@ -75,7 +75,7 @@ export class MembershipRuntime implements UpcallModule {
   private readonly ask: NeighbourAsk;
   private readonly liveness: Liveness;
   private readonly stalls = new StallWatch();
-  private readonly budget = new MaintenanceBudget(DEFAULTS.maintenanceBudgetPerSec, DEFAULTS.maintenanceBurst);
+  private readonly budget = new MaintenanceBudget(DEFAULTS.maintenanceBudgetPerSec, DEFAULTS.maintenanceBurst, DEFAULTS.maintenanceBoostFactor, DEFAULTS.maintenanceBoostMs);
   private readonly idBytes: 20 | 32;
   /** When the next maintenance tick is due (ms): how late it runs tells of a stall. */
   private tickDueAt: number | undefined;
@@ -131,25 +131,30 @@ export class MembershipRuntime implements UpcallModule {
     this.jitterState = ((b[2] << 24) | (b[3] << 16) | (b[4] << 8) | b[5]) >>> 0 || 1;
   }
 
-  /** Table primaries and leaf-set members, each once: the neighbours liveness keeps watch on. */
-  private watched(): NodeHandle[] {
+  /** Table primaries and leaf-set members, then backups, each once: the neighbours liveness keeps watch on. */
+  private watched(): { first: NodeHandle[]; backups: NodeHandle[] } {
     const { table, self } = this.host;
-    const seen = new Set<string>();
-    const out: NodeHandle[] = [];
-    const add = (n: NodeHandle): void => {
-      if (n.guid.equals(self.guid) || seen.has(n.guid.hex)) return;
+    const seen = new Set<string>([self.guid.hex]);
+    const first: NodeHandle[] = [];
+    const backups: NodeHandle[] = [];
+    const add = (n: NodeHandle, to: NodeHandle[]): void => {
+      if (seen.has(n.guid.hex)) return;
       seen.add(n.guid.hex);
-      out.push(n);
+      to.push(n);
     };
     for (let l = 0; l < table.levels; l++) {
       if (table.levelSize(l) === 0) continue;
       for (let d = 0; d < table.base; d++) {
-        const p = table.primary(l, d);
-        if (p) add(p);
+        const slot = table.slot(l, d);
+        if (slot.length > 0) add(slot[0].handle, first);
       }
     }
-    for (const n of this.leafSet.members()) add(n);
-    return out;
+    for (const n of this.leafSet.members()) add(n, first);
+    for (let l = 0; l < table.levels; l++) {
+      if (table.levelSize(l) === 0) continue;
+      for (let d = 0; d < table.base; d++) for (const e of table.slot(l, d).slice(1)) add(e.handle, backups);
+    }
+    return { first, backups };
   }
 
   /** `periodMs` moved by up to ±DEFAULTS.maintenanceJitter of itself (xorshift32 from the GUID). */

@@ -11,7 +11,7 @@ import { MessageLog } from './messageLog';
 import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
 import { DecodeError } from '../errors';
-import { nextHop, nextHopAvoiding } from '../routing/nextHop';
+import { backupAvoiding, nextHop, nextHopAvoiding } from '../routing/nextHop';
 import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
@@ -318,7 +318,13 @@ export class RouterRuntime {
 
   /** One routing step at this node: deliver here, drop, or forward one hop. */
   private step(msg: RouteMsg, from?: NodeHandle, avoid?: Set<string>, retry = false): void {
-    const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid) : nextHop(this.table, msg.dest, msg.level);
+    let hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid) : nextHop(this.table, msg.dest, msg.level);
+    // A neighbour under suspicion (membership is probing it) is passed by while another way exists.
+    const suspected = this.health.suspected;
+    if (!avoid && suspected.size > 0 && hop.kind === 'forward' && suspected.has(hop.to.guid.hex) && !hop.to.guid.equals(msg.dest)) {
+      const backup = backupAvoiding(this.table, hop.to, hop.level, suspected);
+      if (backup) hop = { kind: 'forward', to: backup, level: hop.level };
+    }
     if (hop.kind === 'root') {
       if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
         // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says (a request is answered so).

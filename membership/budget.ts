@@ -6,11 +6,17 @@
  * USENIX 2004). Work that cannot wait (probing a neighbour already suspected) spends tokens it may
  * not have, which only delays the next optional work.
  *
+ * Failures come together: once a neighbour is found failed, the rate is multiplied by
+ * DEFAULTS.maintenanceBoostFactor for DEFAULTS.maintenanceBoostMs, so the rest of a correlated
+ * failure is found sooner, and the budget falls back to its steady rate when the failures stop.
+ *
  * Pure: time comes in as `now`.
  */
 export class MaintenanceBudget {
   private tokens: number;
   private at: number | undefined;
+  /** Until when (ms) the boosted rate applies. */
+  private boostedUntil = Number.NEGATIVE_INFINITY;
   /** Datagrams started within the budget, and those forced past it. */
   spent = 0;
   forced = 0;
@@ -18,8 +24,16 @@ export class MaintenanceBudget {
   constructor(
     readonly perSec: number,
     readonly burst: number,
+    private readonly boostFactor = 1,
+    private readonly boostMs = 0,
   ) {
     this.tokens = burst;
+  }
+
+  /** A neighbour was found failed at `now`: the boosted rate for the next boostMs. */
+  boost(now: number): void {
+    this.refill(now);
+    this.boostedUntil = now + this.boostMs;
   }
 
   /** Takes one token if there is one: true when the work may go ahead. */
@@ -39,7 +53,12 @@ export class MaintenanceBudget {
   }
 
   private refill(now: number): void {
-    if (this.at !== undefined && now > this.at) this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) * this.perSec) / 1000);
+    if (this.at !== undefined && now > this.at) {
+      // The boosted share of the time since the last refill earns at the boosted rate.
+      const boosted = Math.max(0, Math.min(now, this.boostedUntil) - this.at);
+      const earned = (((now - this.at) - boosted) * this.perSec + boosted * this.perSec * this.boostFactor) / 1000;
+      this.tokens = Math.min(this.burst, this.tokens + earned);
+    }
     if (this.at === undefined || now > this.at) this.at = now;
   }
 }

@@ -25,9 +25,13 @@ import type { StallWatch } from './stallWatch';
 
 /** What liveness needs from membership. */
 export interface LivenessPort {
-  readonly health: PeerHealthView & { track(key: string, now: number): void };
-  /** The neighbours to keep watch on (table primaries and leaf-set members), each once. */
-  watched(): NodeHandle[];
+  readonly health: PeerHealthView & { track(key: string, now: number): void; readonly suspected: Set<string> };
+  /**
+   * The neighbours to keep watch on, each once: table primaries and leaf-set members first, then
+   * backups (checked after DEFAULTS.backupQuietFactor times as long a quiet: they carry traffic only
+   * once a primary fails, and a dead one then costs a failover).
+   */
+  watched(): { readonly first: readonly NodeHandle[]; readonly backups: readonly NodeHandle[] };
   /** Sends a liveness ping (`challenge` asks an unproven peer for its proof too); its pong is heard by the router. */
   probe(node: NodeHandle, timeoutMs: number): void;
   /** Still a neighbour worth watching (in the table or the leaf set). */
@@ -83,25 +87,32 @@ export class Liveness {
 
   /** A hop to `node` went unacknowledged: check it at once (past the budget: the route is failing over now). */
   suspect(node: NodeHandle, now: number): void {
-    if (this.checks.has(node.guid.hex) || !this.port.isNeighbour(node)) return;
+    if (!this.port.isNeighbour(node)) return;
+    this.port.health.suspected.add(node.guid.hex);
+    if (this.checks.has(node.guid.hex)) return;
     this.budget.force(now);
     this.start(node, now);
   }
 
   /** A neighbour left or was dropped: its check ends. */
   forget(key: string): void {
+    this.end(key);
+  }
+
+  private end(key: string): void {
     this.checks.delete(key);
+    this.port.health.suspected.delete(key);
   }
 
   private advanceChecks(now: number): void {
     for (const [key, c] of this.checks) {
       if ((this.port.health.lastHeard(key) ?? Number.NEGATIVE_INFINITY) >= c.since) {
-        this.checks.delete(key);
+        this.end(key);
         this.stats.checksAnswered++;
         continue;
       }
       if (!this.port.isNeighbour(c.node)) {
-        this.checks.delete(key);
+        this.end(key);
         continue;
       }
       if (now < c.lastProbeAt + c.waitMs) continue;
@@ -109,12 +120,14 @@ export class Liveness {
       const discounted = this.stalls.stalledWithin(c.lastProbeAt, now) > 0;
       const silence = now - c.since - this.stalls.stalledWithin(c.since, now);
       if (!discounted && c.probes >= DEFAULTS.failureProbes && silence >= DEFAULTS.failureSilenceMs) {
-        this.checks.delete(key);
+        this.end(key);
         this.port.failed(c.node);
         continue;
       }
       if (discounted) this.stats.missesDiscounted++;
       else {
+        // Unanswered for a full wait: routes go around it while it is probed.
+        this.port.health.suspected.add(key);
         c.probes++;
         c.waitMs = Math.min(DEFAULTS.rtoMaxMs, 2 * c.waitMs);
       }
@@ -125,22 +138,33 @@ export class Liveness {
     }
   }
 
-  /** Pings the quietest neighbours not heard from within heartbeatMs, as the budget allows. */
+  /**
+   * Pings the quietest neighbours not heard from within heartbeatMs (backups: backupQuietFactor
+   * times that), as the budget allows: primaries and leaf-set members before backups.
+   */
   private checkQuiet(now: number): void {
+    const { first, backups } = this.port.watched();
+    if (!this.checkQuietOf(first, this.heartbeatMs, now)) return;
+    this.checkQuietOf(backups, this.heartbeatMs * DEFAULTS.backupQuietFactor, now);
+  }
+
+  /** False when the budget (or the bound on checks) ran out. */
+  private checkQuietOf(nodes: readonly NodeHandle[], quietMs: number, now: number): boolean {
     const quiet: Array<{ node: NodeHandle; heard: number }> = [];
-    for (const node of this.port.watched()) {
+    for (const node of nodes) {
       const key = node.guid.hex;
       if (this.checks.has(key)) continue;
       this.port.health.track(key, now);
       const heard = this.port.health.lastHeard(key) ?? now;
-      if (now - heard >= this.heartbeatMs) quiet.push({ node, heard });
+      if (now - heard >= quietMs) quiet.push({ node, heard });
     }
     quiet.sort((a, b) => a.heard - b.heard);
     for (const { node } of quiet) {
-      if (this.checks.size >= DEFAULTS.maxChecks || !this.budget.take(now)) return;
+      if (this.checks.size >= DEFAULTS.maxChecks || !this.budget.take(now)) return false;
       this.stats.livenessChecks++;
       this.start(node, now);
     }
+    return true;
   }
 
   private start(node: NodeHandle, now: number): void {

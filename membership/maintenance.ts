@@ -93,11 +93,13 @@ export class Maintenance {
       // A leaf-set member outside the table: only the leaf set loses it.
       if (this.leafSet.has(node.guid)) {
         this.stats.failuresDetected++;
+        this.budget.boost(this.port.now());
         this.admission.forget(node.guid);
       }
       return;
     }
     this.stats.failuresDetected++;
+    this.budget.boost(this.port.now());
     const { level, digit } = table.slotOf(node.guid)!;
     this.admission.forget(node.guid);
     const promoted = table.primary(level, digit);

@@ -90,6 +90,17 @@ export function nextHopAvoiding(table: RoutingTable, dest: Guid, startLevel: num
   return scan(table, dest, startLevel, firstNotAvoided, avoid);
 }
 
+/**
+ * The first entry of `to`'s slot (at `level`) not in `avoid`: a backup to take instead of a suspected
+ * primary. Undefined when the whole slot is avoided, where the caller keeps `to`: skipping a slot
+ * would say no node has that digit, and an exact route to a live node behind it would be lost.
+ */
+export function backupAvoiding(table: RoutingTable, to: NodeHandle, level: number, avoid: ReadonlySet<string>): NodeHandle | undefined {
+  const digit = to.guid.digit(level, table.space.digitBits);
+  const usable = table.slot(level, digit).find((e) => e.handle !== table.self && !avoid.has(e.handle.guid.hex));
+  return usable?.handle;
+}
+
 /** A slot as if this node were gone: its own digit leads on only when another node shares the longer prefix. */
 function primaryWithoutSelf(table: RoutingTable, level: number, digit: number): SlotChoice {
   if (digit !== table.selfDigit(level)) return table.primary(level, digit);

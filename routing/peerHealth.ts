@@ -37,6 +37,12 @@ export interface PeerHealthView {
 
 export class PeerHealth implements PeerHealthView {
   private readonly peers: BoundedMap<string, PeerEstimate>;
+  /**
+   * Neighbours under suspicion (GUID hex): a hop to them went unacknowledged, or a liveness probe's
+   * wait passed unanswered. New routes go around them while a backup or another surrogate path
+   * exists (the router's step); membership adds and clears them. Bounded by the neighbours watched.
+   */
+  readonly suspected = new Set<string>();
 
   constructor(limit: number = DEFAULTS.maxPeerHealth) {
     this.peers = new BoundedMap(limit);

@@ -106,7 +106,7 @@ function run(opts: { n: number; deadAt?: Map<number, number>; stall?: (now: numb
   const index = (n: NodeHandle) => neighbours.indexOf(n);
   const live = new Liveness({
     health,
-    watched: () => neighbours.filter((n) => !failed.has(n.guid.hex)),
+    watched: () => ({ first: neighbours.filter((n) => !failed.has(n.guid.hex)), backups: [] }),
     probe: (n) => {
       (probes.get(n.guid.hex) ?? probes.set(n.guid.hex, []).get(n.guid.hex)!).push(now);
       const dead = opts.deadAt?.get(index(n));

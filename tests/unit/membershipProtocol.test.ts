@@ -328,7 +328,7 @@ describe('maintenance', () => {
     admission.learn(peer, 5);
     const liveness = new Liveness({
       health: p.health,
-      watched: () => [dead, peer],
+      watched: () => ({ first: [dead, peer], backups: [] }),
       // The peer answers every probe at once; the dead neighbour never does.
       probe: (n) => n.guid.equals(peer.guid) && p.health.sample(peer.guid.hex, 5, p.clock),
       isNeighbour: (n) => p.table.has(n.guid) || leafSet.has(n.guid),
