@@ -43,6 +43,11 @@ export interface LocatorHost extends RuntimeHost {
 export interface LocatorOptions {
   readonly salts: number;
   readonly pointerLifetimeMs: number;
+  /**
+   * Republish period (ms): each publication is republished at its own phase of it (`republishDue`).
+   * Absent or 0: `republishDue` republishes everything, as `republishAll` (the actor's own period).
+   */
+  readonly republishMs?: number;
   readonly attemptTimeoutMs: number;
   /** JSAC pointer caching: backups of the next hop, nearest neighbours, on the first `hops` hops. */
   readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
@@ -110,7 +115,17 @@ export class LocatorRuntime implements UpcallModule {
   ) {
     this.idBytes = host.space.bytes as 20 | 32;
     this.gate = new RecordGate(host.security ?? noneProvider);
-    this.publisher = new Publisher({ self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs }, this.gate);
+    this.publisher = new Publisher(
+      {
+        self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs,
+        // Receivers renew pointers with an unchanged copy within this window: re-send, don't re-sign.
+        renewMs: this.gate.renewMs,
+        republishMs: opts.republishMs,
+        // The node's phases start where its GUID says: deterministic, and different node to node.
+        phaseOffset: phaseOffsetOf(host.self.guid.bytes),
+      },
+      this.gate,
+    );
     this.tracker = new LocateTracker(
       {
         sendLocate: (locate) => this.routeToRoot(locate.object, locate.saltIndex, { kind: 'locate', locate }),
@@ -145,9 +160,31 @@ export class LocatorRuntime implements UpcallModule {
   /** Soft state: every publication walks its paths again, refreshing the pointers' expiry. */
   republishAll(): void {
     this.stats.republished += this.publisher.size;
-    for (const publish of this.publisher.republishAll(this.host.now())) {
-      this.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
+    this.routeRepublished(this.publisher.republishAll(this.host.now()));
+  }
+
+  /**
+   * Soft state on the schedule: the publications due now walk their paths again (each at its own
+   * phase of the period). Without a period in the options, everything (the actor's period).
+   */
+  republishDue(): void {
+    if (this.publisher.nextRepublishAt() === undefined) {
+      this.republishAll();
+      return;
     }
+    const records = this.publisher.republishDue(this.host.now());
+    this.stats.republished += records.length / this.opts.salts;
+    this.routeRepublished(records);
+  }
+
+  /** How long until `republishDue` has work (ms), or `fallbackMs` without a schedule. */
+  nextRepublishDelay(fallbackMs: number): number {
+    const at = this.publisher.nextRepublishAt();
+    return at === undefined ? fallbackMs : Math.max(0, at - this.host.now());
+  }
+
+  private routeRepublished(records: readonly PublishMsg[]): void {
+    for (const publish of records) this.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
   }
 
   /** Drops expired pointers; true while any remain (the actor keeps sweeping). */
@@ -327,8 +364,8 @@ export class LocatorRuntime implements UpcallModule {
     const now = this.host.now();
     const firstAt = this.gate.authenticates ? this.gate.admit(p, publishRecord(p), now) : now;
     if (firstAt === undefined) return false;
-    // A duplicate lives no longer than the first copy accepted here (location/recordGate.ts).
-    const lifetimeMs = p.lifetimeMs - (now - firstAt);
+    // A duplicate renews the pointer only within the gate's window after its first copy (location/recordGate.ts).
+    const lifetimeMs = this.gate.lifetimeLeft(p.lifetimeMs, firstAt, now);
     if (lifetimeMs <= 0) {
       this.stats.pointersRefused++;
       return false;
@@ -391,4 +428,9 @@ export class LocatorRuntime implements UpcallModule {
       });
     }
   }
+}
+
+/** A node's republish phase offset in [0, 1), from GUID bytes 2–5 (bytes 0 and 1 spread repair and heartbeats). */
+function phaseOffsetOf(guid: Uint8Array): number {
+  return (((guid[2] << 24) | (guid[3] << 16) | (guid[4] << 8) | guid[5]) >>> 0) / 2 ** 32;
 }
