@@ -14,6 +14,7 @@ import { LocateTracker, type LocateRequest } from '../location/locateTracker';
 import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type PublishMsg, type UnpublishMsg } from '../location/messages';
 import { PointerStore } from '../location/pointerStore';
 import { Publisher } from '../location/publisher';
+import { phaseOffsetOf } from '../location/republishSchedule';
 import { publishRecord, RecordGate, unpublishRecord } from '../location/recordGate';
 import { saltedRoot } from '../location/saltedRoots';
 import { servedKey, ServedOnce } from '../location/servedOnce';
@@ -21,6 +22,7 @@ import { nextHop, rootWithout } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/contract';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
 import type { RuntimeHost } from './routerTypes';
+import type { LocatorStats } from './locatorStats';
 import { noneProvider } from '../security/noneProvider';
 import type { SecurityProvider } from '../security/provider';
 
@@ -53,44 +55,7 @@ export interface LocatorOptions {
   readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
 }
 
-/**
- * What the object-location module counts (`node.stats.location`): publications, pointers held for
- * others, locates. Counts since the node started; they only grow.
- */
-export interface LocatorStats {
-  /** Objects this node published (one per `publish` call, whatever the number of salted roots). */
-  published: number;
-  /** Publications walked again to refresh their pointers' expiry (one per object per round). */
-  republished: number;
-  /** Pointers stored or renewed here for other servers' objects. */
-  pointersStored: number;
-  /** Pointers refused here: store bounds, a replayed or expired record. */
-  pointersRefused: number;
-  /** Extra pointer copies sent to nearby nodes (pointer caching on the first hops). */
-  extraPointersSent: number;
-  /** Locates this node started. */
-  locatesStarted: number;
-  /** Locate copies sent straight to a server this node holds a pointer for (one per server), instead of on toward the root. */
-  locatesDiverted: number;
-  /** Replicas found by this node's locates (one per answering server, so a locate may add several). */
-  locatesFound: number;
-  /** Locates that ended with NotFoundError: a salted root answered and no replica was found. */
-  locatesNotFound: number;
-  /** Locates that ended with TimeoutError: no salted root answered in time. */
-  locatesTimedOut: number;
-  /** Tries at one salted root that got no answer in time (a locate may try several roots). */
-  attemptsTimedOut: number;
-  /** Answers for a locate that had already ended or for another object, ignored. */
-  staleReplies: number;
-  /** Diverted locates that reached a server no longer serving the object (or another tag). */
-  staleDiverts: number;
-  /** Location messages that did not decode, dropped. */
-  malformed: number;
-  /** Pointer records this node handed to a new root (location hand-over messages). */
-  pointersHandedOver: number;
-  /** Pointer records received in location hand-over messages. */
-  pointersTakenOver: number;
-}
+export type { LocatorStats } from './locatorStats';
 
 export class LocatorRuntime implements UpcallModule {
   readonly id = LOCATION_MODULE_ID;
@@ -428,9 +393,4 @@ export class LocatorRuntime implements UpcallModule {
       });
     }
   }
-}
-
-/** A node's republish phase offset in [0, 1), from GUID bytes 2–5 (bytes 0 and 1 spread repair and heartbeats). */
-function phaseOffsetOf(guid: Uint8Array): number {
-  return (((guid[2] << 24) | (guid[3] << 16) | (guid[4] << 8) | guid[5]) >>> 0) / 2 ** 32;
 }

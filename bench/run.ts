@@ -7,6 +7,7 @@ import { benchBareSimulator, benchHops } from './hops';
 import { benchJoinBuild, benchJoinCost, benchUdpJoin } from './join';
 import { benchLocateRdp, benchLocateUdp } from './locate';
 import { benchLoss } from './loss';
+import { benchRecordsSim, benchRecordsUdp } from './records';
 import { benchSecurity } from './security';
 import { benchUdpForward } from './udpForward';
 
@@ -49,6 +50,10 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'security') {
     emit('security', await benchSecurity());
+  }
+  if (!only || only === 'records') {
+    emit('records', await benchRecordsSim());
+    emit('records', await benchRecordsUdp());
   }
   if (!only || only === 'loss') {
     for (const row of await benchLoss()) emit('loss', row);

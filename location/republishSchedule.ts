@@ -145,3 +145,8 @@ function compare(a: Slot, b: Slot): number {
 function before(a: Slot, b: Slot): boolean {
   return compare(a, b) < 0;
 }
+
+/** A node's republish phase offset in [0, 1), from GUID bytes 2–5 (bytes 0 and 1 spread repair and heartbeats). */
+export function phaseOffsetOf(guid: Uint8Array): number {
+  return (((guid[2] << 24) | (guid[3] << 16) | (guid[4] << 8) | guid[5]) >>> 0) / 2 ** 32;
+}
