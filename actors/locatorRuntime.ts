@@ -14,6 +14,7 @@ import { LocateTracker, type LocateRequest } from '../location/locateTracker';
 import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type PublishMsg, type UnpublishMsg } from '../location/messages';
 import { PointerStore } from '../location/pointerStore';
 import { Publisher } from '../location/publisher';
+import { phaseOffsetOf } from '../location/republishSchedule';
 import { publishRecord, RecordGate, unpublishRecord } from '../location/recordGate';
 import { saltedRoot } from '../location/saltedRoots';
 import { servedKey, ServedOnce } from '../location/servedOnce';
@@ -21,6 +22,7 @@ import { nextHop, rootWithout } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/contract';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
 import type { RuntimeHost } from './routerTypes';
+import type { LocatorStats } from './locatorStats';
 import { noneProvider } from '../security/noneProvider';
 import type { SecurityProvider } from '../security/provider';
 
@@ -43,49 +45,17 @@ export interface LocatorHost extends RuntimeHost {
 export interface LocatorOptions {
   readonly salts: number;
   readonly pointerLifetimeMs: number;
+  /**
+   * Republish period (ms): each publication is republished at its own phase of it (`republishDue`).
+   * Absent or 0: `republishDue` republishes everything, as `republishAll` (the actor's own period).
+   */
+  readonly republishMs?: number;
   readonly attemptTimeoutMs: number;
   /** JSAC pointer caching: backups of the next hop, nearest neighbours, on the first `hops` hops. */
   readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
 }
 
-/**
- * What the object-location module counts (`node.stats.location`): publications, pointers held for
- * others, locates. Counts since the node started; they only grow.
- */
-export interface LocatorStats {
-  /** Objects this node published (one per `publish` call, whatever the number of salted roots). */
-  published: number;
-  /** Publications walked again to refresh their pointers' expiry (one per object per round). */
-  republished: number;
-  /** Pointers stored or renewed here for other servers' objects. */
-  pointersStored: number;
-  /** Pointers refused here: store bounds, a replayed or expired record. */
-  pointersRefused: number;
-  /** Extra pointer copies sent to nearby nodes (pointer caching on the first hops). */
-  extraPointersSent: number;
-  /** Locates this node started. */
-  locatesStarted: number;
-  /** Locate copies sent straight to a server this node holds a pointer for (one per server), instead of on toward the root. */
-  locatesDiverted: number;
-  /** Replicas found by this node's locates (one per answering server, so a locate may add several). */
-  locatesFound: number;
-  /** Locates that ended with NotFoundError: a salted root answered and no replica was found. */
-  locatesNotFound: number;
-  /** Locates that ended with TimeoutError: no salted root answered in time. */
-  locatesTimedOut: number;
-  /** Tries at one salted root that got no answer in time (a locate may try several roots). */
-  attemptsTimedOut: number;
-  /** Answers for a locate that had already ended or for another object, ignored. */
-  staleReplies: number;
-  /** Diverted locates that reached a server no longer serving the object (or another tag). */
-  staleDiverts: number;
-  /** Location messages that did not decode, dropped. */
-  malformed: number;
-  /** Pointer records this node handed to a new root (location hand-over messages). */
-  pointersHandedOver: number;
-  /** Pointer records received in location hand-over messages. */
-  pointersTakenOver: number;
-}
+export type { LocatorStats } from './locatorStats';
 
 export class LocatorRuntime implements UpcallModule {
   readonly id = LOCATION_MODULE_ID;
@@ -110,7 +80,17 @@ export class LocatorRuntime implements UpcallModule {
   ) {
     this.idBytes = host.space.bytes as 20 | 32;
     this.gate = new RecordGate(host.security ?? noneProvider);
-    this.publisher = new Publisher({ self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs }, this.gate);
+    this.publisher = new Publisher(
+      {
+        self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs,
+        // Receivers renew pointers with an unchanged copy within this window: re-send, don't re-sign.
+        renewMs: this.gate.renewMs,
+        republishMs: opts.republishMs,
+        // The node's phases start where its GUID says: deterministic, and different node to node.
+        phaseOffset: phaseOffsetOf(host.self.guid.bytes),
+      },
+      this.gate,
+    );
     this.tracker = new LocateTracker(
       {
         sendLocate: (locate) => this.routeToRoot(locate.object, locate.saltIndex, { kind: 'locate', locate }),
@@ -145,9 +125,31 @@ export class LocatorRuntime implements UpcallModule {
   /** Soft state: every publication walks its paths again, refreshing the pointers' expiry. */
   republishAll(): void {
     this.stats.republished += this.publisher.size;
-    for (const publish of this.publisher.republishAll(this.host.now())) {
-      this.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
+    this.routeRepublished(this.publisher.republishAll(this.host.now()));
+  }
+
+  /**
+   * Soft state on the schedule: the publications due now walk their paths again (each at its own
+   * phase of the period). Without a period in the options, everything (the actor's period).
+   */
+  republishDue(): void {
+    if (this.publisher.nextRepublishAt() === undefined) {
+      this.republishAll();
+      return;
     }
+    const records = this.publisher.republishDue(this.host.now());
+    this.stats.republished += records.length / this.opts.salts;
+    this.routeRepublished(records);
+  }
+
+  /** How long until `republishDue` has work (ms), or `fallbackMs` without a schedule. */
+  nextRepublishDelay(fallbackMs: number): number {
+    const at = this.publisher.nextRepublishAt();
+    return at === undefined ? fallbackMs : Math.max(0, at - this.host.now());
+  }
+
+  private routeRepublished(records: readonly PublishMsg[]): void {
+    for (const publish of records) this.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
   }
 
   /** Drops expired pointers; true while any remain (the actor keeps sweeping). */
@@ -327,8 +329,8 @@ export class LocatorRuntime implements UpcallModule {
     const now = this.host.now();
     const firstAt = this.gate.authenticates ? this.gate.admit(p, publishRecord(p), now) : now;
     if (firstAt === undefined) return false;
-    // A duplicate lives no longer than the first copy accepted here (location/recordGate.ts).
-    const lifetimeMs = p.lifetimeMs - (now - firstAt);
+    // A duplicate renews the pointer only within the gate's window after its first copy (location/recordGate.ts).
+    const lifetimeMs = this.gate.lifetimeLeft(p.lifetimeMs, firstAt, now);
     if (lifetimeMs <= 0) {
       this.stats.pointersRefused++;
       return false;

@@ -14,7 +14,8 @@ export type LocatorEvent =
   | { type: 'abort'; id: number; reason: Error }
   | { type: 'arm'; id: number; attempt: number; ms: number }
   | { type: 'attemptTimeout'; id: number; attempt: number }
-  | { type: 'pointersHeld' };
+  | { type: 'pointersHeld' }
+  | { type: 'rearm' };
 
 export interface LocatorInput {
   readonly core: LocatorRuntime;
@@ -34,7 +35,8 @@ export const objectLocatorMachine = setup({
     holdingPointers: ({ context }) => context.core.store.size > 0,
   },
   delays: {
-    republish: ({ context }) => context.republishMs,
+    // Each publication has its own phase of the period: wake for the next one due (location/republishSchedule.ts).
+    republish: ({ context }) => context.core.nextRepublishDelay(context.republishMs),
     sweep: ({ context }) => context.sweepMs,
   },
 }).createMachine({
@@ -42,7 +44,13 @@ export const objectLocatorMachine = setup({
   context: ({ input }) => input,
   type: 'parallel',
   on: {
-    publish: { actions: ({ context, event }) => context.core.publish(event.object, event.tag) },
+    publish: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        enqueue(() => context.core.publish(event.object, event.tag));
+        // The new publication may be due before the republish timer armed for the others.
+        enqueue.raise({ type: 'rearm' });
+      }),
+    },
     unpublish: {
       actions: ({ context, event }) => {
         const removed = context.core.unpublish(event.object);
@@ -65,7 +73,10 @@ export const objectLocatorMachine = setup({
       initial: 'idle',
       states: {
         idle: { always: { guard: 'publishing', target: 'waiting' } },
-        waiting: { after: { republish: { target: 'due', actions: ({ context }) => context.core.republishAll() } } },
+        waiting: {
+          after: { republish: { target: 'due', actions: ({ context }) => context.core.republishDue() } },
+          on: { rearm: { target: 'waiting', reenter: true } },
+        },
         due: { always: [{ guard: 'publishing', target: 'waiting' }, { target: 'idle' }] },
       },
     },

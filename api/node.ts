@@ -95,6 +95,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
       {
         salts,
         pointerLifetimeMs: options.pointerLifetimeMs,
+        republishMs: options.republishMs,
         attemptTimeoutMs: options.locateAttemptTimeoutMs,
         extra: options.extraPointers,
       },

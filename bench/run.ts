@@ -8,6 +8,7 @@ import { benchJoinBuild, benchJoinCost, benchUdpJoin } from './join';
 import { benchLocateRdp, benchLocateUdp } from './locate';
 import { benchLoss } from './loss';
 import { benchPeers } from './peers';
+import { benchRecordsSim, benchRecordsUdp } from './records';
 import { benchSecurity } from './security';
 import { benchUdpForward } from './udpForward';
 
@@ -50,6 +51,10 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'security') {
     emit('security', await benchSecurity());
+  }
+  if (!only || only === 'records') {
+    emit('records', await benchRecordsSim());
+    emit('records', await benchRecordsUdp());
   }
   if (!only || only === 'loss') {
     for (const row of await benchLoss()) emit('loss', row);

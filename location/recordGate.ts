@@ -5,16 +5,22 @@
  * older than the newest one accepted from that publisher for that object (a replay).
  *
  * An exact duplicate of the newest record passes: the same publish reaches a node once per salted
- * path that crosses it, again in a hand-over, and again after a hop's failover. It is reported with
- * the time its first copy was accepted, so a duplicate replayed later cannot keep a pointer alive
- * past that copy's lifetime; the publisher refreshes pointers by republishing with a new sequence.
+ * path that crosses it, again in a hand-over, again after a hop's failover, and again when its
+ * publisher re-sends it unchanged on republish. It is reported with the time its first copy was
+ * accepted, and `lifetimeLeft` lets a copy renew the pointer only within `renewMs` of that time
+ * (DEFAULTS.signedRecordRenewMs), so a duplicate replayed after its publisher is gone cannot keep a
+ * pointer alive past that window; the publisher re-signs with a new sequence before it runs out.
+ *
+ * Signatures already checked are remembered (security/verifiedRecords.ts): a duplicate costs a hash,
+ * not a verification. The replay check comes first and does not depend on the cache.
  *
  * With a provider that does not authenticate (`none`) every record passes unchecked, at no cost.
  */
-import { recordOrder, type LocationRecord } from '../security/records';
-import { signRecord, verifyRecord } from '../security/recordSigning';
+import { DEFAULTS } from '../defaults';
+import { encodeRecord, recordOrder, type LocationRecord } from '../security/records';
 import type { SecurityProvider } from '../security/provider';
 import { ReplayGuard } from '../security/replayGuard';
+import { VerifiedRecords } from '../security/verifiedRecords';
 import type { PublishMsg, UnpublishMsg } from './messages';
 
 export interface RecordGateStats {
@@ -29,8 +35,19 @@ export interface RecordGateStats {
 export class RecordGate {
   readonly stats: RecordGateStats = { unsignedRecords: 0, forgedRecords: 0, replayedRecords: 0 };
   readonly guard = new ReplayGuard();
+  /** Signatures checked here before (and the records this node signed itself). */
+  readonly verified: VerifiedRecords;
 
-  constructor(readonly provider: SecurityProvider) {}
+  constructor(
+    readonly provider: SecurityProvider,
+    opts: { readonly verifiedEntries?: number; readonly renewMs?: number } = {},
+  ) {
+    this.verified = new VerifiedRecords(opts.verifiedEntries ?? DEFAULTS.verifiedRecordEntries);
+    this.renewMs = opts.renewMs ?? DEFAULTS.signedRecordRenewMs;
+  }
+
+  /** How long after its first copy an unchanged record may still renew a pointer (ms). */
+  readonly renewMs: number;
 
   get authenticates(): boolean {
     return this.provider.authenticates;
@@ -39,7 +56,23 @@ export class RecordGate {
   /** The signature fields this node adds to a record it publishes (none when not authenticating). */
   sign(record: LocationRecord): { publisherKey: Uint8Array; signature: Uint8Array } | undefined {
     if (!this.provider.authenticates) return undefined;
-    return { publisherKey: this.provider.credential(), signature: signRecord(this.provider, record) };
+    const bytes = encodeRecord(record);
+    const publisherKey = this.provider.credential();
+    const signature = this.provider.sign(bytes);
+    // This node's own record comes back through its own forward upcall: known good, never verified.
+    this.verified.remember(bytes, signature, publisherKey);
+    return { publisherKey, signature };
+  }
+
+  /**
+   * How long a pointer left by this copy of a record may live from `now` (ms; ≤ 0: not at all), given
+   * `firstAt` from `admit`: the record's lifetime from now, but never past `renewMs` after the first
+   * copy (nor past the first copy's own lifetime when that is longer). A fresh record (firstAt = now)
+   * gets its whole lifetime; an unchanged republish renews the pointer like a fresh one while it is
+   * young; a copy replayed later runs out with the window.
+   */
+  lifetimeLeft(lifetimeMs: number, firstAt: number, now: number): number {
+    return Math.min(lifetimeMs, firstAt + Math.max(lifetimeMs, this.renewMs) - now);
   }
 
   /**
@@ -61,7 +94,7 @@ export class RecordGate {
       this.stats.replayedRecords++;
       return undefined;
     }
-    if (!verifyRecord(this.provider, key, record, signature)) {
+    if (!this.signatureHolds(key, record, signature)) {
       this.stats.forgedRecords++;
       return undefined;
     }
@@ -71,6 +104,24 @@ export class RecordGate {
       return now;
     }
     return this.guard.acceptedAt(key, record.object.bytes, now) ?? now;
+  }
+
+  /**
+   * Whether `signature` is the record's server's signature of it, with `credential` the server's
+   * (security/recordSigning.ts's verifyRecord), answered from the cache when this exact triple passed
+   * before. A record that cannot be encoded is not valid.
+   */
+  private signatureHolds(credential: Uint8Array, record: LocationRecord, signature: Uint8Array): boolean {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeRecord(record);
+    } catch {
+      return false;
+    }
+    const provider = this.provider;
+    return this.verified.check(bytes, signature, credential, () =>
+      provider.validateCredential(credential, record.server.guid) && provider.verify(credential, bytes, signature),
+    );
   }
 }
 
