@@ -256,6 +256,8 @@ export const DEFAULTS = {
   maintenanceBudgetPerSec: 0.75,
   /** Maintenance datagrams that may be started at once above the budget's rate (the bucket's size). */
   maintenanceBurst: 8,
+  /** Budget tokens liveness checks leave for repair and the leaf-set exchange (their rounds take a few at once). */
+  maintenanceRepairReserve: 4,
   /** Failures come together: once a neighbour is found failed, the budget's rate is this many times higher… */
   maintenanceBoostFactor: 4,
   /** …for this long after (ms). */
@@ -279,7 +281,7 @@ export const DEFAULTS = {
    * Longest repair period (ms): a repair round that changed nothing doubles the next round's wait, up
    * to this; any change to the table or leaf set brings it back to repairMs.
    */
-  repairMaxMs: 160_000,
+  repairMaxMs: 40_000,
   /**
    * A leaving node waits this long (ms) between its leave notices and handing over its pointers, so
    * the notices of nodes leaving at the same moment arrive first and nothing is handed to a node that

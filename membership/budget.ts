@@ -36,10 +36,14 @@ export class MaintenanceBudget {
     this.boostedUntil = now + this.boostMs;
   }
 
-  /** Takes one token if there is one: true when the work may go ahead. */
-  take(now: number): boolean {
+  /**
+   * Takes one token if there is one beyond `reserve`: true when the work may go ahead. Liveness
+   * checks leave DEFAULTS.maintenanceRepairReserve tokens to repair, so a node with many quiet
+   * neighbours still repairs its table and leaf set.
+   */
+  take(now: number, reserve = 0): boolean {
     this.refill(now);
-    if (this.tokens < 1) return false;
+    if (this.tokens < 1 + reserve) return false;
     this.tokens -= 1;
     this.spent++;
     return true;

@@ -160,7 +160,7 @@ export class Liveness {
     }
     quiet.sort((a, b) => a.heard - b.heard);
     for (const { node } of quiet) {
-      if (this.checks.size >= DEFAULTS.maxChecks || !this.budget.take(now)) return false;
+      if (this.checks.size >= DEFAULTS.maxChecks || !this.budget.take(now, DEFAULTS.maintenanceRepairReserve)) return false;
       this.stats.livenessChecks++;
       this.start(node, now);
     }
