@@ -1,5 +1,5 @@
 import { Guid, idSpace, type IdSpace } from '../../routing/guid';
-import { isRootFor, nextHop } from '../../routing/nextHop';
+import { backupAvoiding, isRootFor, nextHop } from '../../routing/nextHop';
 import { RoutingTable } from '../../routing/routingTable';
 import { InvalidArgumentError } from '../../errors';
 import { bruteForceRoot } from '../../sim/oracle';
@@ -198,5 +198,37 @@ describe('nextHop: arguments and edge cases', () => {
     expect(() => bruteForceRoot([], Guid.fromName('x'), space)).toThrow(InvalidArgumentError);
     expect(() => bruteForceRoot([Guid.fromName('a')], Guid.fromName('x', 256), space)).toThrow(InvalidArgumentError);
     expect(bruteForceRoot([Guid.fromName('a')], Guid.fromName('x'), space)).toBe(0);
+  });
+});
+
+describe('backupAvoiding', () => {
+  test('is the first entry of the same slot not avoided, or undefined when the whole slot is avoided (brute force)', () => {
+    const space = idSpace(160, 4);
+    const mesh = makeMesh(31, 300, space);
+    const rng = new SeededRng(32);
+    let replaced = 0;
+    let kept = 0;
+    for (let trial = 0; trial < 500; trial++) {
+      const table = mesh.tables[rng.int(mesh.handles.length)];
+      const dest = randomGuid(rng, 160);
+      const hop = nextHop(table, dest, 0);
+      if (hop.kind !== 'forward') continue;
+      // Avoid a random share of the table's neighbours, always including the chosen hop.
+      const avoid = new Set([...table.neighbours()].filter(() => rng.next() < 0.5).map((h) => h.guid.hex));
+      avoid.add(hop.to.guid.hex);
+      const got = backupAvoiding(table, hop.to, hop.level, avoid);
+      // Oracle: the slot is the one the hop's digit at its level names; its entries in order.
+      const slot = table.slot(hop.level, hop.to.guid.digit(hop.level, space.digitBits)).map((e) => e.handle);
+      expect(slot[0].guid.equals(hop.to.guid)).toBe(true);
+      const want = slot.find((h) => !avoid.has(h.guid.hex) && h !== table.self);
+      expect(got?.guid.hex).toBe(want?.guid.hex);
+      if (got) {
+        replaced++;
+        // The backup resolves the same digit as the hop it replaces: the route loses no prefix.
+        expect(got.guid.digit(hop.level, space.digitBits)).toBe(hop.to.guid.digit(hop.level, space.digitBits));
+      } else kept++;
+    }
+    expect(replaced).toBeGreaterThan(50);
+    expect(kept).toBeGreaterThan(20);
   });
 });
