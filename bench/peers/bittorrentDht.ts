@@ -9,8 +9,8 @@
  * `dht._rpc.socket.socket`: bittorrent-dht exposes no counters) before the node sends anything.
  */
 import type { PeersArgs } from './args';
-import { rssMb, runOps, sleep, withBackground, withTimeout, type OpFigures } from './measure';
-import { PEER_SETTLE_MS } from './peerCommon';
+import { runOps, withTimeout, type OpFigures } from './measure';
+import { settleAndRun } from './peerCommon';
 import { SeededRng } from '../../sim/random';
 
 type Emit = (fields: Record<string, unknown>) => void;
@@ -76,20 +76,7 @@ export async function runBittorrentDht(args: PeersArgs, emit: Emit): Promise<Map
       await Promise.all(Array.from({ length: batch }, () => withTimeout(make(boot), 20_000, 'bootstrap').catch(() => failed++)));
     }
     const buildMs = performance.now() - t0;
-    const before = { ...counts, t: performance.now() };
-    await sleep(PEER_SETTLE_MS);
-    const s = (performance.now() - before.t) / 1000;
-    const backgroundPerSecond = (counts.datagrams - before.datagrams) / s;
-    emit({
-      ...base, phase: 'settled', buildMs: Math.round(buildMs), bootstrapsFailed: failed, backgroundWindowS: Number(s.toFixed(1)),
-      backgroundDatagramsPerNodePerS: Number(((counts.datagrams - before.datagrams) / nodes.length / s).toFixed(3)),
-      backgroundBytesPerNodePerS: Number(((counts.bytes - before.bytes) / nodes.length / s).toFixed(3)),
-      rssMb: rssMb(),
-    });
-    const raw = await ops(args, nodes, counts);
-    const figures = new Map([...raw].map(([k, f]) => [k, withBackground(f, backgroundPerSecond)]));
-    for (const f of figures.values()) emit({ ...base, ...f });
-    return figures;
+    return await settleAndRun(base, { nodes: nodes.length, buildMs, failed }, counts, emit, () => ops(args, nodes, counts));
   } finally {
     await Promise.all(nodes.map((d) => new Promise<void>((r) => d.destroy(() => r()))));
   }

@@ -11,8 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { PeersArgs } from './args';
-import { rssMb, runOps, sleep, withBackground, withTimeout, type OpFigures } from './measure';
-import { freePort, PEER_SETTLE_MS } from './peerCommon';
+import { runOps, withTimeout, type OpFigures } from './measure';
+import { freePort, settleAndRun } from './peerCommon';
 import { SeededRng } from '../../sim/random';
 
 type Emit = (fields: Record<string, unknown>) => void;
@@ -120,20 +120,7 @@ export async function runDhtRpc(args: PeersArgs, emit: Emit): Promise<Map<string
       }));
     }
     const buildMs = performance.now() - t0;
-    const before = { ...counts, t: performance.now() };
-    await sleep(PEER_SETTLE_MS);
-    const s = (performance.now() - before.t) / 1000;
-    const backgroundPerSecond = (counts.datagrams - before.datagrams) / s;
-    emit({
-      ...base, phase: 'settled', buildMs: Math.round(buildMs), bootstrapsFailed: failed, backgroundWindowS: Number(s.toFixed(1)),
-      backgroundDatagramsPerNodePerS: Number(((counts.datagrams - before.datagrams) / nodes.length / s).toFixed(3)),
-      backgroundBytesPerNodePerS: Number(((counts.bytes - before.bytes) / nodes.length / s).toFixed(3)),
-      rssMb: rssMb(),
-    });
-    const raw = await ops(args, nodes, counts, stored);
-    const figures = new Map([...raw].map(([k, f]) => [k, withBackground(f, backgroundPerSecond)]));
-    for (const f of figures.values()) emit({ ...base, ...f });
-    return figures;
+    return await settleAndRun(base, { nodes: nodes.length, buildMs, failed }, counts, emit, () => ops(args, nodes, counts, stored));
   } finally {
     await Promise.all(nodes.map((n) => n.destroy().catch(() => undefined)));
   }

@@ -1,6 +1,6 @@
 /** What the two peer DHT benches share: a free port, the figures of a settled mesh, ratios. */
 import { createSocket } from 'node:dgram';
-import type { OpFigures } from './measure';
+import { rssMb, sleep, withBackground, type OpFigures } from './measure';
 
 /** A UDP port on 127.0.0.1 free a moment ago (a bootstrapper must be told its port up front). */
 export function freePort(): Promise<number> {
@@ -38,4 +38,31 @@ export function ratios(system: string, tapestry: Map<string, OpFigures>, peer: M
     };
   }
   return out;
+}
+
+/**
+ * A peer mesh just built: waits PEER_SETTLE_MS, emits its settled figures (background datagrams and
+ * bytes per node per second over that wait), runs its operations and emits each one's figures.
+ */
+export async function settleAndRun(
+  base: Record<string, unknown>,
+  built: { readonly nodes: number; readonly buildMs: number; readonly failed: number },
+  counts: { readonly datagrams: number; readonly bytes: number },
+  emit: (fields: Record<string, unknown>) => void,
+  ops: () => Promise<Map<string, OpFigures>>,
+): Promise<Map<string, OpFigures>> {
+  const before = { ...counts, t: performance.now() };
+  await sleep(PEER_SETTLE_MS);
+  const s = (performance.now() - before.t) / 1000;
+  const backgroundPerSecond = (counts.datagrams - before.datagrams) / s;
+  emit({
+    ...base, phase: 'settled', buildMs: Math.round(built.buildMs), bootstrapsFailed: built.failed, backgroundWindowS: Number(s.toFixed(1)),
+    backgroundDatagramsPerNodePerS: Number(((counts.datagrams - before.datagrams) / built.nodes / s).toFixed(3)),
+    backgroundBytesPerNodePerS: Number(((counts.bytes - before.bytes) / built.nodes / s).toFixed(3)),
+    rssMb: rssMb(),
+  });
+  const raw = await ops();
+  const figures = new Map([...raw].map(([k, f]) => [k, withBackground(f, backgroundPerSecond)]));
+  for (const f of figures.values()) emit({ ...base, ...f });
+  return figures;
 }
