@@ -103,6 +103,14 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
     return [nodes[a], nodes[b]];
   };
   const figures = new Map<string, OpFigures>();
+  // After each kind of operation: the failure detector's view, on stderr.
+  const progress = (after: string): void => {
+    const m = (pick: (x: TapestryNode['stats']['membership']) => number): number => nodes.reduce((s, node) => s + pick(node.stats.membership), 0);
+    console.error(JSON.stringify({
+      progress: 'peers-ops', after, falseFailureDetections: m((x) => x.failuresDetected), livenessProbes: m((x) => x.livenessProbes),
+      stallsNoticed: m((x) => x.stallsNoticed), missesDiscounted: m((x) => x.missesDiscounted), hopTimeouts: nodes.reduce((s, node) => s + node.stats.router.hopTimeouts, 0),
+    }));
+  };
 
   // Route round trip: an exact request to another node's GUID, answered by its module.
   figures.set('route', await runOps('route', async () => {
@@ -110,6 +118,7 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
     const reply = await from.request(to.guid, 'ping', { timeoutMs: args.opTimeoutMs });
     return reply.from.guid.equals(to.guid);
   }, runOpts));
+  progress('route');
 
   // Publish: done when every salted root holds the publisher's pointer. The roots are found first
   // (outside the measured part) by fuzzy requests from the publisher to the root GUIDs.
@@ -135,6 +144,7 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
     }
     return true;
   }, runOpts));
+  progress('publish');
 
   // Locate: a random published object from a node other than its server; the first replica found must be the server.
   figures.set('locate', await runOps('locate', async () => {
@@ -145,5 +155,6 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
     for await (const found of from.locate(object, { signal: AbortSignal.timeout(args.opTimeoutMs) })) return found.server.guid.equals(server.guid);
     return false;
   }, runOpts));
+  progress('locate');
   return figures;
 }
