@@ -18,6 +18,11 @@ import { duringEvent, type Timer } from './routerMachine';
 export interface DatagramPath {
   /** Handles one datagram from the transport. */
   receive(bytes: Uint8Array, from: Address): void;
+  /**
+   * Runs other per-message work the same way (an API call made outside any event, while the router
+   * actor is idle): a plain call, its timers on the clock, a throw a `fault`. Ignored once stopped.
+   */
+  call(work: () => void): void;
   /** Clears every pending timer; later datagrams and timers are ignored. */
   stop(): void;
 }
@@ -60,6 +65,7 @@ export function createDatagramPath(core: RouterRuntime, clock: Clock, router: ()
 
   return {
     receive: (bytes, from) => run(() => core.receive(bytes, from)),
+    call: run,
     stop: () => {
       stopped = true;
       for (const handle of live.values()) clock.clearTimeout(handle);
