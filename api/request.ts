@@ -10,7 +10,7 @@ import type { Guid, IdSpace } from '../routing/guid';
 import type { RouterRuntime } from '../actors/routerRuntime';
 import type { DatagramPath } from '../actors/datagramPath';
 import type { RequestReply, RequestWaiter } from '../actors/requestRuntime';
-import { requestOptionsSchema } from './options/requestOptions';
+import { REQUEST_DEFAULTS, requestOptionsSchema } from './options/requestOptions';
 import { parseOptions } from './options/schema';
 import { toGuid } from './nodeOptions';
 
@@ -32,7 +32,8 @@ export interface RequestOptions {
 
 /** RequestOptions with every default filled in; InvalidArgumentError for an unknown key, a wrong type or a value out of range (api/options/requestOptions.ts). */
 export function checkRequestOptions(opts: unknown): { fuzzy: boolean; timeoutMs: number; signal?: AbortSignal; moduleId: number; ttl: number } {
-  const o = parseOptions(requestOptionsSchema, opts ?? {}, 'request');
+  // No options at all (the hot path) skips the schema for the defaults it would give.
+  const o = opts === undefined ? REQUEST_DEFAULTS : parseOptions(requestOptionsSchema, opts ?? {}, 'request');
   return { fuzzy: o.fuzzy, timeoutMs: o.timeoutMs, signal: o.signal, moduleId: o.module, ttl: o.ttl };
 }
 

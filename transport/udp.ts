@@ -50,10 +50,12 @@ export interface UdpTransportOptions {
 
 /**
  * dgram resolves every destination through dns.lookup, which answers even IP literals a tick later.
- * We only ever pass literals, so answer at once: sends then really leave inside their batch.
+ * We only ever pass literals of the socket's own family (checked before bind, formatted by us on
+ * send; IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d), and dgram asks with that family: answer
+ * at once with it, so sends really leave inside their batch and no send parses its address again.
  */
 function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  callback(null, address, isIP(address) || (family === 6 ? 6 : 4));
+  callback(null, address, family === 6 ? 6 : 4);
 }
 
 export function setBuffersBestEffort(socket: dgram.Socket, bytes: number): void {
