@@ -81,6 +81,12 @@ export function setBuffersBestEffort(socket: dgram.Socket, bytes: number): void 
  * datagrams); past it, datagrams wait in a bounded queue that a setImmediate drains one batch per
  * turn. The yield lets the poll phase run, so a sender in a tight loop never starves receivers in the
  * same process (STACK.md: 98% loss without it).
+ *
+ * The budget is only spent between two setImmediates, never refilled within a turn, so no turn sends
+ * more than sendBatch directly. The setImmediate that refills it is asked for once half of it is
+ * spent (or something waits), not on every send: a node sending a datagram or two per turn (a hop,
+ * its acknowledgement) then pays for one setImmediate every few turns instead of one a turn, which
+ * was about a tenth of a routed round trip. A turn may therefore start with half a budget.
  */
 export class UdpTransport implements Transport {
   /** Datagrams and bytes in and out, drops by reason; updated in place. */
@@ -108,7 +114,7 @@ export class UdpTransport implements Transport {
   private qPort: number[] = [];
   private qHost: string[] = [];
   private qHead = 0;
-  /** Datagrams this turn may still send directly; reset when the setImmediate runs. */
+  /** Datagrams that may still go out directly; refilled when the setImmediate runs. */
   private budget: number;
   private immediate: NodeJS.Immediate | undefined;
 
@@ -176,7 +182,7 @@ export class UdpTransport implements Transport {
     if (this.qHead === this.qBuf.length && this.budget > 0) {
       this.budget--;
       this.transmit(bytes, to.port, host);
-      this.scheduleTurn();
+      if (this.budget <= this.sendBatch >> 1) this.scheduleTurn();
       return;
     }
     if (this.queued >= this.sendQueue) return countDrop(this.stats, 'queueFull');

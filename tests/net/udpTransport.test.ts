@@ -132,6 +132,30 @@ describe('UdpTransport', () => {
     expect(got.sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 
+  it('no turn sends more than sendBatch directly, whatever earlier turns sent', async () => {
+    const batch = 8;
+    const a = await udp({ sendBatch: batch });
+    const b = await udp();
+    let got = 0;
+    b.onReceive(() => got++);
+    let total = 0;
+    // Turns that send 0..batch datagrams, then a burst: each turn's direct sends stay within the batch,
+    // and a burst still gets at least half of it at once.
+    for (const perTurn of [1, 2, 3, 0, 1, 5, 8, 2, 1, 1, 3, 100, 1, 2, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 8]) {
+      const before = a.stats.sent;
+      const nothingWaiting = a.queued === 0;
+      for (let i = 0; i < perTurn; i++) a.send(b.local, new Uint8Array(1));
+      total += perTurn;
+      const direct = a.stats.sent - before;
+      expect(direct).toBeLessThanOrEqual(batch);
+      // Behind datagrams still queued, new ones queue too (order is kept).
+      if (perTurn >= batch && nothingWaiting) expect(direct).toBeGreaterThanOrEqual(batch / 2);
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(() => got === total);
+    expect(a.stats.sent).toBe(total);
+  });
+
   it('one Address object, sent to again with another port, reaches the new port (the port is not cached)', async () => {
     const a = await udp();
     const b = await udp();
