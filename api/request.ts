@@ -11,6 +11,7 @@ import type { RouterRuntime } from '../actors/routerRuntime';
 import type { DatagramPath } from '../actors/datagramPath';
 import type { RequestReply, RequestWaiter } from '../actors/requestRuntime';
 import { REQUEST_DEFAULTS, requestOptionsSchema } from './options/requestOptions';
+import { isEmpty } from './options/routeOptions';
 import { parseOptions } from './options/schema';
 import { toGuid } from './nodeOptions';
 
@@ -32,8 +33,8 @@ export interface RequestOptions {
 
 /** RequestOptions with every default filled in; InvalidArgumentError for an unknown key, a wrong type or a value out of range (api/options/requestOptions.ts). */
 export function checkRequestOptions(opts: unknown): { fuzzy: boolean; timeoutMs: number; signal?: AbortSignal; moduleId: number; ttl: number } {
-  // No options at all (the hot path) skips the schema for the defaults it would give.
-  const o = opts === undefined ? REQUEST_DEFAULTS : parseOptions(requestOptionsSchema, opts ?? {}, 'request');
+  // No options (the hot path) skips the schema for the defaults it would give, as route() does.
+  const o = opts === undefined || isEmpty(opts) ? REQUEST_DEFAULTS : parseOptions(requestOptionsSchema, opts ?? {}, 'request');
   return { fuzzy: o.fuzzy, timeoutMs: o.timeoutMs, signal: o.signal, moduleId: o.module, ttl: o.ttl };
 }
 

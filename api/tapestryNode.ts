@@ -31,7 +31,7 @@ import { toGuid, type LocateOptions, type PublishOptions, type RouteOptions, typ
 import { locateOptionsSchema, sendToObjectOptionsSchema } from './options/locateOptions';
 import { checkModule } from './options/moduleSchema';
 import { publishOptionsSchema } from './options/publishOptions';
-import { ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
+import { isEmpty, ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
 import { parseOptions } from './options/schema';
 import { sendRequest, type RequestOptions, type RequestReply } from './request';
 
@@ -393,16 +393,4 @@ export class TapestryNode {
   private assertOpen(): void {
     if (this.closing) throw new ClosedError('node is closed');
   }
-}
-
-/**
- * A plain object with no enumerable key: options that ask for nothing, which the schema would turn
- * into its defaults (route()'s fast path). Anything else goes through the schema.
- */
-function isEmpty(opts: unknown): boolean {
-  if (typeof opts !== 'object' || opts === null) return false;
-  const proto = Object.getPrototypeOf(opts);
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const _ in opts) return false;
-  return true;
 }
