@@ -149,6 +149,13 @@ export const DEFAULTS = {
   udpSendBatch: 32,
   /** Kernel socket buffer size asked for on UDP sockets (bytes: 4 MiB). */
   udpSocketBuffer: 4 << 20,
+  /**
+   * Most peer addresses a UDP transport keeps in each of its two address caches: the text node:dgram
+   * is handed for a destination (formatting it was half of a send's own time), and the Address a
+   * sender's text and port parse to (so one peer is one Address object). Past it a cache starts over
+   * empty; entries also go when their Address is collected. Default 65,536 (≈ 6 MB at most per cache).
+   */
+  udpAddressCache: 65_536,
 
   // ---- Location: publish, pointers, locate, hand-over ----------------------------------------
   /** Salted roots per object (GUID_i = hash(object ‖ i)): publish goes to all, locate falls back through them. */

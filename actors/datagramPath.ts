@@ -16,6 +16,11 @@ import type { RouterRuntime } from './routerRuntime';
 export interface DatagramPath {
   /** Handles one datagram from the transport. */
   receive(bytes: Uint8Array, from: Address): void;
+  /**
+   * Runs other per-message work the same way (an API call made outside any event, while the router
+   * actor is idle): a plain call, its timers on the clock, a throw a `fault`. Ignored once stopped.
+   */
+  call(work: () => void): void;
   /** Clears every pending timer; later datagrams and timers are ignored. */
   stop(): void;
 }
@@ -30,6 +35,7 @@ export function createDatagramPath(core: RouterRuntime, router: () => AnyActorRe
   };
   return {
     receive: (bytes, from) => timers.run(() => core.receive(bytes, from)),
+    call: (work) => timers.run(work),
     stop: () => timers.stop(),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { assign, fromCallback, fromPromise, setup, type ActorSystem, type AnyActorRef } from 'xstate';
 import type { Address, Clock, Transport } from '../transport/types';
-import { createDatagramPath } from './datagramPath';
+import type { DatagramPath } from './datagramPath';
 import { membershipMachine, presenceOf, type MembershipDriver } from './membershipMachine';
 import type { MembershipRuntime } from './membershipRuntime';
 import type { LocatorRuntime } from './locatorRuntime';
@@ -18,6 +18,8 @@ import { routerMachine } from './routerMachine';
 /** The plain objects that do a node's per-message work, built once the transport is known. */
 export interface NodeCores {
   readonly router: RouterRuntime;
+  /** The plain-call path into the router core: every datagram, and API calls made outside any event. */
+  readonly path: DatagramPath;
   readonly locator: LocatorRuntime;
   readonly membership: MembershipRuntime;
   /** What the Membership actor drives (the runtime, wired to the router's event context). */
@@ -63,9 +65,8 @@ export type NodeEvent = { type: 'close' } | { type: 'networkDown' } | { type: 'n
  * Feeds every datagram to the router core by a plain call (datagramPath.ts), and network changes to
  * the node; detaches, and clears the timers datagrams armed, on stop.
  */
-const transportListener = fromCallback<{ type: 'none' }, { transport: Transport; core: RouterRuntime }>(({ input, system, sendBack }) => {
-  let router: AnyActorRef | undefined;
-  const path = createDatagramPath(input.core, () => (router ??= system.get('router') as AnyActorRef));
+const transportListener = fromCallback<{ type: 'none' }, { transport: Transport; path: DatagramPath }>(({ input, sendBack }) => {
+  const path = input.path;
   input.transport.onReceive(path.receive);
   input.transport.onNetworkChange?.((up) => sendBack({ type: up ? 'networkUp' : 'networkDown' }));
   return () => {
@@ -147,7 +148,7 @@ export const nodeMachine = setup({
         },
         {
           src: 'transportListener',
-          input: ({ context }) => ({ transport: context.transport!, core: context.cores!.router }),
+          input: ({ context }) => ({ transport: context.transport!, path: context.cores!.path }),
         },
       ],
       on: { close: 'closed' },

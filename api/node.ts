@@ -17,6 +17,7 @@ import { nodeMachine, type NodeCores } from '../actors/nodeMachine';
 import { StaticBootstrap } from '../bootstrap/staticList';
 import { LocatorRuntime } from '../actors/locatorRuntime';
 import { RouterRuntime } from '../actors/routerRuntime';
+import { createDatagramPath } from '../actors/datagramPath';
 import { realClock } from './clock';
 import { logLifecycle } from './lifecycleLog';
 import { checkStaticBootstrap, reachableBootstrap } from './bootstrapReach';
@@ -148,6 +149,8 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
     };
     const cores: NodeCores = {
       router, locator, membership, membershipDriver, locateFanout: Math.min(fanout, salts),
+      // Datagrams, and API calls made outside any event, run as plain calls into the router core.
+      path: createDatagramPath(router, router$),
       republishMs: options.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs,
       repairMs: options.repairMs, heartbeatMs, leaveGraceMs: DEFAULTS.leaveGraceMs,
     };

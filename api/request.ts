@@ -4,13 +4,14 @@
  * sent; the outcome of a request that was sent is the reply, or a rejection with TimeoutError,
  * AbortedError, ClosedError, NoSuchNodeError or NoReplyError.
  */
-import type { AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../defaults';
 import { AbortedError, checkInteger, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
 import type { Guid, IdSpace } from '../routing/guid';
 import type { RouterRuntime } from '../actors/routerRuntime';
+import type { DatagramPath } from '../actors/datagramPath';
 import type { RequestReply, RequestWaiter } from '../actors/requestRuntime';
-import { requestOptionsSchema } from './options/requestOptions';
+import { REQUEST_DEFAULTS, requestOptionsSchema } from './options/requestOptions';
+import { isEmpty } from './options/routeOptions';
 import { parseOptions } from './options/schema';
 import { toGuid } from './nodeOptions';
 
@@ -32,15 +33,16 @@ export interface RequestOptions {
 
 /** RequestOptions with every default filled in; InvalidArgumentError for an unknown key, a wrong type or a value out of range (api/options/requestOptions.ts). */
 export function checkRequestOptions(opts: unknown): { fuzzy: boolean; timeoutMs: number; signal?: AbortSignal; moduleId: number; ttl: number } {
-  const o = parseOptions(requestOptionsSchema, opts ?? {}, 'request');
+  // No options (the hot path) skips the schema for the defaults it would give, as route() does.
+  const o = opts === undefined || isEmpty(opts) ? REQUEST_DEFAULTS : parseOptions(requestOptionsSchema, opts ?? {}, 'request');
   return { fuzzy: o.fuzzy, timeoutMs: o.timeoutMs, signal: o.signal, moduleId: o.module, ttl: o.ttl };
 }
 
 /** What sendRequest needs of its node. */
 export interface RequestParts {
   readonly core: RouterRuntime;
-  /** The router actor: a request started outside one of its events runs as one. */
-  readonly routerActor: AnyActorRef;
+  /** The plain-call path into the router core: a request started outside any event runs on it. */
+  readonly path: DatagramPath;
   readonly space: IdSpace;
   /** Throws ClosedError when the node is closed. */
   assertOpen(): void;
@@ -55,7 +57,7 @@ export async function sendRequest(parts: RequestParts, dest: Guid | string, payl
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('payload must be a Uint8Array or a string');
   if (bytes.length > DEFAULTS.maxMessageBytes) throw new MessageTooLargeError(`payload of ${bytes.length} bytes exceeds ${DEFAULTS.maxMessageBytes}`);
   if (o.signal?.aborted) throw new AbortedError('request aborted before it started');
-  const { core, routerActor } = parts;
+  const { core } = parts;
   if (core.requests.table.full) throw new LimitExceededError(`at most ${DEFAULTS.maxRequestsInFlight} requests in flight`);
   return new Promise<RequestReply>((resolve, reject) => {
     let id: number | undefined;
@@ -78,9 +80,10 @@ export async function sendRequest(parts: RequestParts, dest: Guid | string, payl
       id = core.requests.start({ dest: destGuid, payload: bytes, fuzzy: o.fuzzy, ttl: o.ttl, moduleId: o.moduleId }, o.timeoutMs, waiter);
       if (id === undefined) waiter.reject(new LimitExceededError(`at most ${DEFAULTS.maxRequestsInFlight} requests in flight`));
     };
-    // Inside one of the router's events (a module's upcall) it starts at once; otherwise as a router event.
+    // Inside one of the router's events (a module's upcall) it starts at once; otherwise in a plain
+    // call on the datagram path, as the idle router actor would have run it at once (no actor event).
     if (core.inEvent) start();
-    else routerActor.send({ type: 'fire', fire: start });
+    else parts.path.call(start);
     // An idle actor handles the event at once: a request not started by now never will be (the router stopped).
     if (id === undefined && !settled) waiter.reject(new ClosedError('the node is not running'));
   });

@@ -17,6 +17,7 @@ import type { BootstrapProvider } from '../bootstrap/provider';
 import type { LeafChange } from '../membership/leafSet';
 import { LocatorRuntime, type LocateResult, type LocatorStats } from '../actors/locatorRuntime';
 import { RouterRuntime, type PingDone, type RouterStats } from '../actors/routerRuntime';
+import type { DatagramPath } from '../actors/datagramPath';
 import type { Pointer } from '../location/pointerStore';
 import { AbortedError } from '../errors';
 import { Channel } from './channel';
@@ -30,7 +31,7 @@ import { toGuid, type LocateOptions, type PublishOptions, type RouteOptions, typ
 import { locateOptionsSchema, sendToObjectOptionsSchema } from './options/locateOptions';
 import { checkModule } from './options/moduleSchema';
 import { publishOptionsSchema } from './options/publishOptions';
-import { ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
+import { isEmpty, ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
 import { parseOptions } from './options/schema';
 import { sendRequest, type RequestOptions, type RequestReply } from './request';
 
@@ -80,6 +81,7 @@ export class TapestryNode {
     this.locatorActor = actor.system.get('objectLocator') as AnyActorRef;
     this.membershipActor = actor.system.get('membership') as AnyActorRef | undefined;
     this.core = cores.router;
+    this.path = cores.path;
     this.locator = cores.locator;
     this.fanout = cores.locateFanout;
     this.membership = cores.membership;
@@ -93,6 +95,8 @@ export class TapestryNode {
   }
 
   private readonly core: RouterRuntime;
+  /** The plain-call path into the router core (actors/datagramPath.ts). */
+  private readonly path: DatagramPath;
   private readonly fanout: number;
   /** The security provider's name (stats). */
   private get securityName(): string {
@@ -224,7 +228,11 @@ export class TapestryNode {
     }
     // The hot path: no options (or an empty object) skips the schema for the defaults it would give.
     const { fuzzy, ttl, module: moduleId } = opts === undefined || isEmpty(opts) ? ROUTE_DEFAULTS : parseOptions(routeOptionsSchema, opts, 'route');
-    this.router.send({ type: 'route', request: { dest: destGuid, payload: bytes, fuzzy, ttl, moduleId } });
+    const request = { dest: destGuid, payload: bytes, fuzzy, ttl, moduleId };
+    // From one of the router's events (an upcall) it waits for that event to end, as an event of its
+    // own; from outside any event the idle actor would run it at once: a plain call does (DESIGN rule 3).
+    if (this.core.inEvent) this.router.send({ type: 'route', request });
+    else this.path.call(() => this.core.route(request));
   }
 
   /**
@@ -234,7 +242,7 @@ export class TapestryNode {
    * NoReplyError (no module, no reply, or a failing one there) or LimitExceededError (too many waiting).
    */
   request(dest: Guid | string, payload: Uint8Array | string, opts?: RequestOptions): Promise<RequestReply> {
-    return sendRequest({ core: this.core, routerActor: this.router, space: this.space, assertOpen: () => this.assertOpen() }, dest, payload, opts);
+    return sendRequest({ core: this.core, path: this.path, space: this.space, assertOpen: () => this.assertOpen() }, dest, payload, opts);
   }
 
   /**
@@ -385,16 +393,4 @@ export class TapestryNode {
   private assertOpen(): void {
     if (this.closing) throw new ClosedError('node is closed');
   }
-}
-
-/**
- * A plain object with no enumerable key: options that ask for nothing, which the schema would turn
- * into its defaults (route()'s fast path). Anything else goes through the schema.
- */
-function isEmpty(opts: unknown): boolean {
-  if (typeof opts !== 'object' || opts === null) return false;
-  const proto = Object.getPrototypeOf(opts);
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const _ in opts) return false;
-  return true;
 }

@@ -3,6 +3,7 @@
  * {"bench": "<name>", ...}. Speed figures come with a baseline measured in the same process.
  */
 import { benchFuzz } from './fuzz';
+import { benchHopCost } from './hopCost';
 import { benchBareSimulator, benchHops } from './hops';
 import { benchJoinBuild, benchJoinCost, benchUdpJoin } from './join';
 import { benchLocateRdp, benchLocateUdp } from './locate';
@@ -66,6 +67,9 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'fuzz') {
     emit('fuzz', await benchFuzz(1_000_000));
+  }
+  if (!only || only === 'hopcost') {
+    for (const row of await benchHopCost(2_000, 64)) emit('hopcost', row);
   }
   if (!only || only === 'udp') {
     emit('udp-forward', await benchUdpForward(3_000, 100));

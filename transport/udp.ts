@@ -11,6 +11,7 @@ import {
   type TransportStats,
 } from './types';
 import { formatIp, parseAddress } from './address';
+import { HostTexts, SenderAddresses } from './addressCache';
 
 /** Options of {@link openUdpTransport}; every number is an integer. */
 export interface UdpTransportOptions {
@@ -49,10 +50,12 @@ export interface UdpTransportOptions {
 
 /**
  * dgram resolves every destination through dns.lookup, which answers even IP literals a tick later.
- * We only ever pass literals, so answer at once: sends then really leave inside their batch.
+ * We only ever pass literals of the socket's own family (checked before bind, formatted by us on
+ * send; IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d), and dgram asks with that family: answer
+ * at once with it, so sends really leave inside their batch and no send parses its address again.
  */
 function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  callback(null, address, isIP(address) || (family === 6 ? 6 : 4));
+  callback(null, address, family === 6 ? 6 : 4);
 }
 
 export function setBuffersBestEffort(socket: dgram.Socket, bytes: number): void {
@@ -78,6 +81,12 @@ export function setBuffersBestEffort(socket: dgram.Socket, bytes: number): void 
  * datagrams); past it, datagrams wait in a bounded queue that a setImmediate drains one batch per
  * turn. The yield lets the poll phase run, so a sender in a tight loop never starves receivers in the
  * same process (STACK.md: 98% loss without it).
+ *
+ * The budget is only spent between two setImmediates, never refilled within a turn, so no turn sends
+ * more than sendBatch directly. The setImmediate that refills it is asked for once half of it is
+ * spent (or something waits), not on every send: a node sending a datagram or two per turn (a hop,
+ * its acknowledgement) then pays for one setImmediate every few turns instead of one a turn, which
+ * was about a tenth of a routed round trip. A turn may therefore start with half a budget.
  */
 export class UdpTransport implements Transport {
   /** Datagrams and bytes in and out, drops by reason; updated in place. */
@@ -101,26 +110,24 @@ export class UdpTransport implements Transport {
   private closing: Promise<void> | undefined;
 
   // The send queue as parallel arrays from qHead: no per-datagram wrapper object, O(1) dequeue.
-  private qBuf: Buffer[] = [];
+  private qBuf: Uint8Array[] = [];
   private qPort: number[] = [];
   private qHost: string[] = [];
   private qHead = 0;
-  /** Datagrams this turn may still send directly; reset when the setImmediate runs. */
+  /** Datagrams that may still go out directly; refilled when the setImmediate runs. */
   private budget: number;
   private immediate: NodeJS.Immediate | undefined;
 
-  // The last peer seen and the last destination formatted: bursts to and from one peer are common.
-  private lastFromText = '';
-  private lastFromPort = -1;
-  private lastFrom: Address | undefined;
-  private lastTo: Address | undefined;
-  private lastToHost = '';
+  /** Destination Address → the host text dgram is handed (addressCache.ts). */
+  private readonly hosts: HostTexts;
+  /** Sender text and port → its Address, parsed once (addressCache.ts). */
+  private readonly senders: SenderAddresses;
 
   /** @internal Use openUdpTransport(). */
   constructor(
     private readonly socket: dgram.Socket,
     family: 4 | 6,
-    opts: { mtu: number; sendQueue: number; sendBatch: number; maxDatagramBytes: number },
+    opts: { mtu: number; sendQueue: number; sendBatch: number; maxDatagramBytes: number; addressCache: number },
   ) {
     this.family = family;
     this.mtu = opts.mtu;
@@ -128,6 +135,8 @@ export class UdpTransport implements Transport {
     this.sendBatch = opts.sendBatch;
     this.maxDatagramBytes = opts.maxDatagramBytes;
     this.budget = opts.sendBatch;
+    this.hosts = new HostTexts(opts.addressCache);
+    this.senders = new SenderAddresses(opts.addressCache);
     const bound = socket.address();
     this.local = parseAddress(bound.address, bound.port);
     this.dualStack = family === 6 && this.local.family === 6 && this.local.ip.every((b) => b === 0);
@@ -157,22 +166,27 @@ export class UdpTransport implements Transport {
     this.handler = handler;
   }
 
+  /**
+   * Sends one datagram, at once while this turn has budget, else from the queue in a later turn.
+   * A datagram sent at once goes to the socket without a copy: as with node:dgram's own send(), do
+   * not change its bytes in the same turn (the kernel may hold them while its buffer is full). A
+   * datagram that has to wait in the queue is copied: the caller may reuse its buffer once send()
+   * returns.
+   */
   send(to: Address, bytes: Uint8Array): void {
     if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('send() takes a Uint8Array');
     if (this.isClosed) return countDrop(this.stats, 'closed');
     if (bytes.length > this.mtu) return countDrop(this.stats, 'oversize');
     const host = this.hostFor(to);
     if (host === undefined) return;
-    // Copy now: the caller may reuse its buffer once send() returns, and queued bytes go out later.
-    const buf = Buffer.from(bytes);
     if (this.qHead === this.qBuf.length && this.budget > 0) {
       this.budget--;
-      this.transmit(buf, to.port, host);
-      this.scheduleTurn();
+      this.transmit(bytes, to.port, host);
+      if (this.budget <= this.sendBatch >> 1) this.scheduleTurn();
       return;
     }
     if (this.queued >= this.sendQueue) return countDrop(this.stats, 'queueFull');
-    this.qBuf.push(buf);
+    this.qBuf.push(new Uint8Array(bytes));
     this.qPort.push(to.port);
     this.qHost.push(host);
     this.scheduleTurn();
@@ -206,8 +220,11 @@ export class UdpTransport implements Transport {
 
   /** The host string to hand to dgram, or undefined when `to` cannot be reached from this socket (counted). */
   private hostFor(to: Address): string | undefined {
-    if (to === this.lastTo) return this.lastToHost;
-    if (!Number.isInteger(to.port) || to.port < 1 || to.port > 65535 || to.ip.length !== (to.family === 4 ? 4 : 16)) {
+    // The port is checked on every send: it is not part of the cached text.
+    const portOk = Number.isInteger(to.port) && to.port >= 1 && to.port <= 65535;
+    const cached = portOk ? this.hosts.get(to) : undefined;
+    if (cached !== undefined) return cached;
+    if (!portOk || to.ip.length !== (to.family === 4 ? 4 : 16)) {
       countDrop(this.stats, 'badAddress');
       return undefined;
     }
@@ -218,12 +235,11 @@ export class UdpTransport implements Transport {
       countDrop(this.stats, 'family');
       return undefined;
     }
-    this.lastTo = to;
-    this.lastToHost = host;
+    this.hosts.set(to, host);
     return host;
   }
 
-  private transmit(buf: Buffer, port: number, host: string): void {
+  private transmit(buf: Uint8Array, port: number, host: string): void {
     try {
       this.socket.send(buf, port, host);
     } catch (err) {
@@ -277,16 +293,11 @@ export class UdpTransport implements Transport {
     this.stats.bytesReceived += msg.length;
     const handler = this.handler;
     if (!handler) return countDrop(this.stats, 'noHandler');
-    let from = this.lastFrom;
-    if (!from || rinfo.port !== this.lastFromPort || rinfo.address !== this.lastFromText) {
-      try {
-        from = parseAddress(rinfo.address, rinfo.port);
-      } catch {
-        return countDrop(this.stats, 'badAddress');
-      }
-      this.lastFrom = from;
-      this.lastFromText = rinfo.address;
-      this.lastFromPort = rinfo.port;
+    let from: Address;
+    try {
+      from = this.senders.get(rinfo.address, rinfo.port);
+    } catch {
+      return countDrop(this.stats, 'badAddress');
     }
     try {
       handler(msg, from);
@@ -343,5 +354,5 @@ export async function openUdpTransport(opts: UdpTransportOptions = {}): Promise<
     }
   });
   setBuffersBestEffort(socket, socketBuffer);
-  return new UdpTransport(socket, family, { mtu, sendQueue, sendBatch, maxDatagramBytes });
+  return new UdpTransport(socket, family, { mtu, sendQueue, sendBatch, maxDatagramBytes, addressCache: DEFAULTS.udpAddressCache });
 }

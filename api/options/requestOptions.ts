@@ -18,3 +18,6 @@ export const requestOptionsSchema = z.strictObject({
 });
 
 export type _RequestOptionsMatch = Assert<SameShape<z.input<typeof requestOptionsSchema>, RequestOptions>>;
+
+/** What requestOptionsSchema makes of no options: request()'s fast path when it is given none, taken from the schema itself. */
+export const REQUEST_DEFAULTS: Readonly<z.output<typeof requestOptionsSchema>> = Object.freeze(requestOptionsSchema.parse({}));

@@ -22,3 +22,15 @@ export type ParsedRouteOptions = z.output<typeof routeOptionsSchema>;
 
 /** What routeOptionsSchema makes of no options: the route() fast path's answer, taken from the schema itself. */
 export const ROUTE_DEFAULTS: Readonly<ParsedRouteOptions> = Object.freeze(routeOptionsSchema.parse({}));
+
+/**
+ * A plain object with no enumerable key: options that ask for nothing, which a schema would turn into
+ * its defaults (the fast path of route() and request()). Anything else goes through the schema.
+ */
+export function isEmpty(opts: unknown): boolean {
+  if (typeof opts !== 'object' || opts === null) return false;
+  const proto = Object.getPrototypeOf(opts);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const _ in opts) return false;
+  return true;
+}

@@ -116,6 +116,77 @@ describe('UdpTransport', () => {
     expect(a.stats.sent).toBe(0);
   });
 
+  it('a datagram that waits in the queue keeps the bytes it was sent with, though the caller reuses its buffer', async () => {
+    const a = await udp({ sendBatch: 8 });
+    const b = await udp();
+    const got: number[] = [];
+    b.onReceive((bytes) => got.push(bytes[0]));
+    const buf = new Uint8Array(1);
+    for (let i = 0; i < 100; i++) {
+      buf[0] = i;
+      a.send(b.local, buf);
+    }
+    buf[0] = 255;
+    expect(a.queued).toBe(92);
+    await until(() => got.length >= 100);
+    expect(got.sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('no turn sends more than sendBatch directly, whatever earlier turns sent', async () => {
+    const batch = 8;
+    const a = await udp({ sendBatch: batch });
+    const b = await udp();
+    let got = 0;
+    b.onReceive(() => got++);
+    let total = 0;
+    // Turns that send 0..batch datagrams, then a burst: each turn's direct sends stay within the batch,
+    // and a burst still gets at least half of it at once.
+    for (const perTurn of [1, 2, 3, 0, 1, 5, 8, 2, 1, 1, 3, 100, 1, 2, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 8]) {
+      const before = a.stats.sent;
+      const nothingWaiting = a.queued === 0;
+      for (let i = 0; i < perTurn; i++) a.send(b.local, new Uint8Array(1));
+      total += perTurn;
+      const direct = a.stats.sent - before;
+      expect(direct).toBeLessThanOrEqual(batch);
+      // Behind datagrams still queued, new ones queue too (order is kept).
+      if (perTurn >= batch && nothingWaiting) expect(direct).toBeGreaterThanOrEqual(batch / 2);
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(() => got === total);
+    expect(a.stats.sent).toBe(total);
+  });
+
+  it('one Address object, sent to again with another port, reaches the new port (the port is not cached)', async () => {
+    const a = await udp();
+    const b = await udp();
+    const c = await udp();
+    const atB: string[] = [];
+    const atC: string[] = [];
+    b.onReceive((bytes) => atB.push(Buffer.from(bytes).toString()));
+    c.onReceive((bytes) => atC.push(Buffer.from(bytes).toString()));
+    const to: { family: 4; ip: Uint8Array; port: number } = { family: 4, ip: Uint8Array.of(127, 0, 0, 1), port: b.local.port };
+    a.send(to, Buffer.from('one'));
+    to.port = c.local.port;
+    a.send(to, Buffer.from('two'));
+    to.port = 0;
+    a.send(to, Buffer.from('three'));
+    await until(() => atB.length + atC.length >= 2);
+    expect(atB).toEqual(['one']);
+    expect(atC).toEqual(['two']);
+    expect(a.stats.dropped).toEqual({ badAddress: 1 });
+  });
+
+  it('datagrams from one peer carry one Address object', async () => {
+    const a = await udp();
+    const b = await udp();
+    const froms: Address[] = [];
+    b.onReceive((_bytes, from) => froms.push(from));
+    for (let i = 0; i < 3; i++) a.send(b.local, new Uint8Array(1));
+    await until(() => froms.length === 3);
+    expect(new Set(froms).size).toBe(1);
+    expect(addressKey(froms[0])).toBe(addressKey(a.local));
+  });
+
   it('contains a throwing receive handler', async () => {
     const a = await udp();
     const b = await udp();

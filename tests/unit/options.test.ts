@@ -10,6 +10,8 @@ import { createNode, type TapestryNode } from '../../api/node';
 import { nodeOptionsSchema } from '../../api/options/nodeOptions';
 import { ROUTE_DEFAULTS, routeOptionsSchema } from '../../api/options/routeOptions';
 import { parseOptions } from '../../api/options/schema';
+import { REQUEST_DEFAULTS, requestOptionsSchema } from '../../api/options/requestOptions';
+import { checkRequestOptions } from '../../api/request';
 import { DEFAULTS } from '../../defaults';
 import { InvalidArgumentError } from '../../errors';
 import { Guid } from '../../routing/guid';
@@ -246,6 +248,15 @@ test('register refuses a method one edit from an upcall (two with the same first
   );
   // Data of the module's own near an upcall's name is no misspelling; nor is `detach` beside `attach`.
   expect(await refusal(registerEntry, { delivered: 0, forwarded: 0, detach: () => 1 })).toBeUndefined();
+});
+
+test('request without options, or with an empty object, takes the fast path to the schema\'s own defaults', () => {
+  expect(REQUEST_DEFAULTS).toEqual(parseOptions(requestOptionsSchema, {}, 'request'));
+  expect(REQUEST_DEFAULTS).toEqual({ fuzzy: false, timeoutMs: DEFAULTS.requestTimeoutMs, module: 0, ttl: DEFAULTS.defaultTtl });
+  expect(checkRequestOptions(undefined)).toEqual(checkRequestOptions({ fuzzy: false, timeoutMs: DEFAULTS.requestTimeoutMs, module: 0, ttl: DEFAULTS.defaultTtl }));
+  expect(checkRequestOptions({})).toEqual(checkRequestOptions(undefined));
+  expect(checkRequestOptions(Object.create(null))).toEqual(checkRequestOptions(undefined));
+  expect(() => checkRequestOptions({ timeoutMs: 0 })).toThrow(InvalidArgumentError);
 });
 
 test('route without options, or with an empty object, takes the fast path to the schema\'s own defaults', () => {
