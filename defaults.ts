@@ -389,6 +389,18 @@ export const DEFAULTS = {
   simMaxEndpoints: 1 << 24,
   /** Simulator: events runUntilIdle() processes by default before it returns, so periodic timers cannot spin forever. */
   simMaxEventsPerRun: 100_000_000,
+  /**
+   * Simulator load model (SimNetworkOptions.load): the largest delay one draw of a load distribution
+   * may give (ms), and its default cap. A heavy tail is what the model is for, but an uncapped Pareto
+   * could hold a datagram for hours of virtual time; ten seconds is longer than any stall worth testing.
+   */
+  simMaxLoadDelayMs: 10_000,
+  /**
+   * Simulator load model: most datagrams waiting at one endpoint's service queue (being served
+   * included); more are dropped as 'serviceQueueFull', as a full socket receive buffer drops them
+   * (4 MiB of 400-byte datagrams is about this many).
+   */
+  simMaxServiceQueue: 10_000,
 } as const;
 
 export type Defaults = typeof DEFAULTS;

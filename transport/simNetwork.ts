@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../defaults';
 import { checkInteger, InvalidArgumentError, TransportError } from '../errors';
 import { EventQueue, ScheduledEvent } from '../sim/eventQueue';
+import { SimLoad, type SimLoadOptions } from '../sim/load';
 import { SeededRng } from '../sim/random';
 import { PlaneLatency, type LatencyModel } from './latency';
 import {
@@ -31,6 +32,12 @@ export interface SimNetworkOptions {
    * Default: DEFAULTS.simMaxQueuedEvents (10,000,000).
    */
   maxQueuedEvents?: number;
+  /**
+   * Heavy queueing, drawn from the seed (sim/load.ts): extra per-datagram wire delays and a per-endpoint
+   * service time that makes a busy receiver handle its datagrams late. Default: none, and then no
+   * random draw is made, so runs without it repeat as before.
+   */
+  load?: SimLoadOptions;
 }
 
 /** What a {@link SimNetwork} counts since it was made. Counts only grow. */
@@ -167,6 +174,7 @@ export class SimNetwork {
   private readonly queue: EventQueue;
   private readonly mtu: number;
   private readonly lossRng: SeededRng;
+  private readonly load: SimLoad | undefined;
   private readonly seed: number;
   private lossRate = 0;
   private readonly endpoints: SimTransport[] = [];
@@ -183,6 +191,7 @@ export class SimNetwork {
     this.latencyModel = opts.latency ?? new PlaneLatency({ seed: opts.seed });
     this.lossRng = new SeededRng(opts.seed).fork('loss');
     this.seed = opts.seed;
+    this.load = opts.load === undefined ? undefined : new SimLoad(opts.load, opts.seed);
     this.setLossRate(opts.lossRate ?? 0);
     this.clock = {
       now: () => this.nowMs,
@@ -365,11 +374,31 @@ export class SimNetwork {
     if (this.lossRate > 0 && this.lossRng.next() < this.lossRate) return this.drop(from, 'loss');
     // Copy now: the sender may reuse its buffer as soon as send() returns.
     const copy = bytes.slice();
-    const ev = this.queue.push(this.nowMs + this.latencyModel.latency(from.index, dest), () => this.arrive(from, dest, copy));
+    let delay = this.latencyModel.latency(from.index, dest);
+    if (this.load) delay += this.load.extraDelay();
+    const ev = this.queue.push(this.nowMs + delay, () => (this.load?.queues ? this.enqueue(from, dest, copy) : this.arrive(from, dest, copy)));
     if (ev === false) return this.drop(from, 'queueFull');
     from.stats.sent++;
     from.stats.bytesSent += bytes.length;
     this.stats.sent++;
+  }
+
+  /** With a service time: a datagram waits in its receiver's queue and is handed over when served. */
+  private enqueue(from: SimTransport, dest: number, bytes: Uint8Array): void {
+    const to = this.endpoints[dest];
+    if (to.closed) return this.drop(to, 'closed');
+    if (this.down.size > 0 && this.down.has(dest)) return this.drop(to, 'down');
+    const load = this.load!;
+    const at = load.enqueue(dest, this.nowMs);
+    if (at === undefined) return this.drop(to, 'serviceQueueFull');
+    const ev = this.queue.push(at, () => {
+      load.served(dest);
+      this.arrive(from, dest, bytes);
+    });
+    if (ev === false) {
+      load.served(dest);
+      this.drop(to, 'queueFull');
+    }
   }
 
   private arrive(from: SimTransport, dest: number, bytes: Uint8Array): void {
