@@ -11,7 +11,7 @@ import { MessageLog } from './messageLog';
 import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
 import { DecodeError } from '../errors';
-import { backupAvoiding, nextHop, nextHopAvoiding } from '../routing/nextHop';
+import { nextHopAvoiding, nextHopPassing } from '../routing/nextHop';
 import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
@@ -19,7 +19,8 @@ import type { Address, Clock, Transport } from '../transport/types';
 import { DropLog, PeerRateLimiter, peerKey } from '../routing/rateLimiter';
 import type { Delivery, ForwardContext } from '../upcalls/contract';
 import { UpcallHost } from '../upcalls/host';
-import { decodeFrame, directFrameOverhead, encodeFrame, guidCheck, routeFrameOverhead } from '../wire/codec';
+import { decodeFrame, encodeFrame, guidCheck } from '../wire/codec';
+import { chunkSizes, type ChunkSizes } from './chunkSizes';
 import { WIRE_VERSION, type Body, type DirectMsg, type Frame, type NodeHandle, type ReplyInfo, type RouteMsg, type Writable } from '../routing/messages';
 import { ReliableHops } from '../routing/reliableHops';
 import { Pings, type PingDone, type PingOptions } from '../routing/pings';
@@ -63,13 +64,8 @@ export class RouterRuntime {
   private readonly hopAcks: boolean;
   /** Route ids: uint32, never 0 (an absent routeId). */
   private readonly routeIds = new RequestIds();
-  /** Payload bytes a fragment can carry once the frame's own fields are paid for. */
-  private readonly chunkBytes: number;
-  /** The same for a message sent straight to a peer (a DirectMsg has no routing fields to pay for). */
-  private readonly directChunkBytes: number;
-  /** The same for a request and for a reply, whose extra fields only they pay for. */
-  private readonly requestChunkBytes: number;
-  private readonly replyChunkBytes: number;
+  /** Payload bytes a fragment of each kind of frame can carry (chunkSizes). */
+  private readonly chunks: ChunkSizes;
   /** The first 4 bytes of this node's GUID: a DirectMsg for another node carries a different check. */
   private readonly selfCheck: number;
   /** Absent when the node was asked for no rate limit (a benchmark's single load generator). */
@@ -91,12 +87,7 @@ export class RouterRuntime {
     this.timers = new NodeTimers(opts.clock ?? INERT_CLOCK);
     this.hopAcks = opts.hopAcks === true && opts.clock !== undefined;
     this.mtu = opts.mtu ?? opts.transport.mtu;
-    // The widest headers any hop could add (IPv6 sender, hops = ttl, …): every piece fits on every link.
-    const widest = { source: this.self, dest: this.self.guid, fuzzy: true, ttl: DEFAULTS.maxTtl, hops: DEFAULTS.maxTtl, level: 0, moduleId: 0xffff, payload: new Uint8Array(0) };
-    this.chunkBytes = this.mtu - routeFrameOverhead(widest);
-    this.requestChunkBytes = this.mtu - routeFrameOverhead({ ...widest, requestId: 1 });
-    this.directChunkBytes = this.mtu - directFrameOverhead(this.self);
-    this.replyChunkBytes = this.mtu - directFrameOverhead(this.self, true);
+    this.chunks = chunkSizes(this.mtu, this.self);
     this.selfCheck = guidCheck(this.self.guid);
     const limit = opts.rateLimit ?? { perSec: DEFAULTS.peerRatePerSec, burst: DEFAULTS.peerRateBurst };
     if (limit) this.rateLimiter = new PeerRateLimiter(limit.perSec, limit.burst, DEFAULTS.maxRateLimitedPeers);
@@ -224,7 +215,7 @@ export class RouterRuntime {
       source: this.self, dest: req.dest, fuzzy: req.fuzzy, ttl: req.ttl, hops: 0, level: 0,
       moduleId: req.moduleId, routeId: this.routeIds.next(), ...(req.requestId ? { requestId: req.requestId } : {}),
     };
-    const chunkBytes = req.requestId ? this.requestChunkBytes : this.chunkBytes;
+    const chunkBytes = req.requestId ? this.chunks.request : this.chunks.route;
     if (req.payload.length <= chunkBytes) {
       this.step({ ...base, payload: req.payload });
       return;
@@ -245,7 +236,7 @@ export class RouterRuntime {
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0, acked = true, reply?: ReplyInfo): void {
     this.stats.sentDirect++;
     const base = { destCheck: guidCheck(to.guid), moduleId, hops: Math.min(hops, DEFAULTS.maxTtl - 1), ...(reply ? { reply } : {}) };
-    const chunkBytes = reply ? this.replyChunkBytes : this.directChunkBytes;
+    const chunkBytes = reply ? this.chunks.reply : this.chunks.direct;
     if (to.guid.equals(this.self.guid)) {
       this.arrive(this.directToRoute({ ...base, payload }, this.self), false, undefined);
       return;
@@ -318,13 +309,7 @@ export class RouterRuntime {
 
   /** One routing step at this node: deliver here, drop, or forward one hop. */
   private step(msg: RouteMsg, from?: NodeHandle, avoid?: Set<string>, retry = false): void {
-    let hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid) : nextHop(this.table, msg.dest, msg.level);
-    // A neighbour under suspicion (membership is probing it) is passed by while another way exists.
-    const suspected = this.health.suspected;
-    if (!avoid && suspected.size > 0 && hop.kind === 'forward' && suspected.has(hop.to.guid.hex) && !hop.to.guid.equals(msg.dest)) {
-      const backup = backupAvoiding(this.table, hop.to, hop.level, suspected);
-      if (backup) hop = { kind: 'forward', to: backup, level: hop.level };
-    }
+    const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid) : nextHopPassing(this.table, msg.dest, msg.level, this.health.suspected);
     if (hop.kind === 'root') {
       if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
         // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says (a request is answered so).

@@ -101,6 +101,17 @@ export function backupAvoiding(table: RoutingTable, to: NodeHandle, level: numbe
   return usable?.handle;
 }
 
+/**
+ * The next hop, passing by a neighbour under suspicion (membership is probing it) for a backup in
+ * the same slot when there is one; the destination itself is never passed by.
+ */
+export function nextHopPassing(table: RoutingTable, dest: Guid, startLevel: number, suspected: ReadonlySet<string>): NextHop {
+  const hop = nextHop(table, dest, startLevel);
+  if (suspected.size === 0 || hop.kind !== 'forward' || !suspected.has(hop.to.guid.hex) || hop.to.guid.equals(dest)) return hop;
+  const backup = backupAvoiding(table, hop.to, hop.level, suspected);
+  return backup ? { kind: 'forward', to: backup, level: hop.level } : hop;
+}
+
 /** A slot as if this node were gone: its own digit leads on only when another node shares the longer prefix. */
 function primaryWithoutSelf(table: RoutingTable, level: number, digit: number): SlotChoice {
   if (digit !== table.selfDigit(level)) return table.primary(level, digit);
