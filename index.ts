@@ -26,6 +26,8 @@ export type { FragmentInfo } from './routing/handle';
 export type { ReceiveHandler, TransportStats } from './transport/types';
 export type { LatencyModel } from './transport/latency';
 export type { SimNetworkOptions, SimNetworkStats } from './transport/simNetwork';
+export type { SimLoadOptions } from './sim/load';
+export type { DelayDistribution, ExponentialDelay, FixedDelay, LogNormalDelay, ParetoDelay } from './sim/delayDistribution';
 export { SimTransport } from './transport/simNetwork';
 export type { UdpTransportOptions } from './transport/udp';
 export { UdpTransport } from './transport/udp';

@@ -8,19 +8,53 @@ import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import type { Rng } from '../routing/rng';
 
+/** Always the same delay. */
+export interface FixedDelay {
+  /** Which distribution. */
+  readonly kind: 'fixed';
+  /** The delay (ms). */
+  readonly ms: number;
+}
+
+/** Exponential: P(X > x) = exp(-x / meanMs). */
+export interface ExponentialDelay {
+  /** Which distribution. */
+  readonly kind: 'exponential';
+  /** The mean (ms). */
+  readonly meanMs: number;
+  /** Largest draw (ms); default and largest accepted DEFAULTS.simMaxLoadDelayMs. */
+  readonly capMs?: number;
+}
+
+/** Pareto (type I): P(X > x) = (scaleMs / x)^shape for x ≥ scaleMs. */
+export interface ParetoDelay {
+  /** Which distribution. */
+  readonly kind: 'pareto';
+  /** The least value (ms). */
+  readonly scaleMs: number;
+  /** The tail index α: the smaller, the heavier the tail (≤ 1: infinite mean, bounded by the cap). */
+  readonly shape: number;
+  /** Largest draw (ms); default and largest accepted DEFAULTS.simMaxLoadDelayMs. */
+  readonly capMs?: number;
+}
+
+/** Log-normal: ln X is normal with mean ln(medianMs) and standard deviation `sigma`. */
+export interface LogNormalDelay {
+  /** Which distribution. */
+  readonly kind: 'logNormal';
+  /** The median (ms). */
+  readonly medianMs: number;
+  /** Standard deviation of ln X. */
+  readonly sigma: number;
+  /** Largest draw (ms); default and largest accepted DEFAULTS.simMaxLoadDelayMs. */
+  readonly capMs?: number;
+}
+
 /**
  * A distribution of delays in ms. Every draw is capped at `capMs` (default and largest accepted:
  * DEFAULTS.simMaxLoadDelayMs), so even an infinite-mean Pareto (shape ≤ 1) stays bounded.
  */
-export type DelayDistribution =
-  /** Always `ms`. */
-  | { readonly kind: 'fixed'; readonly ms: number }
-  /** Exponential with mean `meanMs`: P(X > x) = exp(-x / meanMs). */
-  | { readonly kind: 'exponential'; readonly meanMs: number; readonly capMs?: number }
-  /** Pareto (type I) with scale `scaleMs` (the least value) and shape α: P(X > x) = (scaleMs / x)^α for x ≥ scaleMs. */
-  | { readonly kind: 'pareto'; readonly scaleMs: number; readonly shape: number; readonly capMs?: number }
-  /** Log-normal with median `medianMs`: ln X is normal with mean ln(medianMs) and standard deviation `sigma`. */
-  | { readonly kind: 'logNormal'; readonly medianMs: number; readonly sigma: number; readonly capMs?: number };
+export type DelayDistribution = FixedDelay | ExponentialDelay | ParetoDelay | LogNormalDelay;
 
 function finiteAtLeast(name: string, v: unknown, min: number, exclusive = false): void {
   const ok = typeof v === 'number' && Number.isFinite(v) && (exclusive ? v > min : v >= min);
