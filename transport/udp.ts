@@ -162,6 +162,9 @@ export class UdpTransport implements Transport {
     return this.qBuf.length - this.qHead;
   }
 
+  /** The most datagrams that ever waited in the send queue at once (a backlog behind a busy event loop). */
+  queuePeak = 0;
+
   onReceive(handler: ReceiveHandler): void {
     this.handler = handler;
   }
@@ -189,6 +192,7 @@ export class UdpTransport implements Transport {
     this.qBuf.push(new Uint8Array(bytes));
     this.qPort.push(to.port);
     this.qHost.push(host);
+    if (this.queued > this.queuePeak) this.queuePeak = this.queued;
     this.scheduleTurn();
   }
 

@@ -109,6 +109,7 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
     console.error(JSON.stringify({
       progress: 'peers-ops', after, falseFailureDetections: m((x) => x.failuresDetected), livenessProbes: m((x) => x.livenessProbes),
       stallsNoticed: m((x) => x.stallsNoticed), missesDiscounted: m((x) => x.missesDiscounted), hopTimeouts: nodes.reduce((s, node) => s + node.stats.router.hopTimeouts, 0),
+      sendQueuePeak: transports.reduce((s, t) => Math.max(s, t.queuePeak), 0),
     }));
   };
 
