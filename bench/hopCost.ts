@@ -15,9 +15,8 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { createNode, type TapestryNode } from '../api/node';
-import { DEFAULTS } from '../defaults';
 import { Identity } from '../security/identity';
-import { setBuffersBestEffort } from '../transport/udp';
+import { bindPlain } from './rawDgram';
 
 /** Hops of the chain (the request's hops; the reply is one more datagram). */
 const HOPS = 4;
@@ -27,17 +26,6 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const us = (ms: number): number => Math.round(ms * 10_000) / 10;
 
-function bindPlain(): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      s.removeListener('error', reject);
-      setBuffersBestEffort(s, DEFAULTS.udpSocketBuffer);
-      resolve(s);
-    });
-  });
-}
 
 /** One side of the comparison: a round trip at a time, datagrams counted, closed at the end. */
 interface Chain {

@@ -17,7 +17,8 @@ export interface RawDgramRate {
   perSecond: number;
 }
 
-function bindPlain(): Promise<dgram.Socket> {
+/** A plain node:dgram socket on 127.0.0.1 with the transport's buffer sizes; its errors count as not received. */
+export function bindPlain(): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
     const s = dgram.createSocket('udp4');
     s.once('error', reject);
