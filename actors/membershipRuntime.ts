@@ -150,10 +150,8 @@ export class MembershipRuntime implements UpcallModule {
       }
     }
     for (const n of this.leafSet.members()) add(n, first);
-    for (let l = 0; l < table.levels; l++) {
-      if (table.levelSize(l) === 0) continue;
-      for (let d = 0; d < table.base; d++) for (const e of table.slot(l, d).slice(1)) add(e.handle, backups);
-    }
+    // Every table entry not already listed is a backup (neighbours() walks level, digit, rank).
+    for (const n of table.neighbours()) add(n, backups);
     return { first, backups };
   }
 

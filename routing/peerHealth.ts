@@ -55,7 +55,9 @@ export class PeerHealth implements PeerHealthView {
   /** A round trip of `rttMs` measured to `key` at `now`: the estimate moves toward it, and the peer was heard. */
   sample(key: string, rttMs: number, now: number): void {
     if (!(rttMs >= 0) || !Number.isFinite(rttMs)) return;
-    const e = this.entry(key, now);
+    this.track(key, now);
+    this.heard(key, now);
+    const e = this.peers.get(key)!;
     if (e.srtt === undefined) {
       e.srtt = rttMs;
       e.rttvar = rttMs / 2;
@@ -97,17 +99,5 @@ export class PeerHealth implements PeerHealthView {
 
   forget(key: string): void {
     this.peers.delete(key);
-  }
-
-  private entry(key: string, now: number): PeerEstimate {
-    let e = this.peers.get(key);
-    if (e === undefined) {
-      e = { rttvar: 0, samples: 0, lastHeard: now };
-      this.peers.set(key, e);
-    } else {
-      e.lastHeard = Math.max(e.lastHeard, now);
-      this.peers.refresh(key, e);
-    }
-    return e;
   }
 }
