@@ -74,8 +74,8 @@ export class MembershipRuntime implements UpcallModule {
   private readonly maintenance: Maintenance;
   private readonly ask: NeighbourAsk;
   private readonly liveness: Liveness;
-  private readonly stalls = new StallWatch();
-  private readonly budget = new MaintenanceBudget(DEFAULTS.maintenanceBudgetPerSec, DEFAULTS.maintenanceBurst, DEFAULTS.maintenanceBoostFactor, DEFAULTS.maintenanceBoostMs);
+  private readonly stalls = new StallWatch(DEFAULTS.stallThresholdMs, this.stats);
+  private readonly budget = new MaintenanceBudget(DEFAULTS.maintenanceBudgetPerSec, DEFAULTS.maintenanceBurst, DEFAULTS.maintenanceBoostFactor, DEFAULTS.maintenanceBoostMs, this.stats);
   private readonly idBytes: 20 | 32;
   /** When the next maintenance tick is due (ms): how late it runs tells of a stall. */
   private tickDueAt: number | undefined;
@@ -222,8 +222,6 @@ export class MembershipRuntime implements UpcallModule {
     if (this.tickDueAt !== undefined) this.stalls.ran(this.tickDueAt, now);
     this.tickDueAt = undefined;
     this.liveness.tick(now);
-    this.stats.stallsNoticed = this.stalls.noticed;
-    this.stats.maintenanceBudgetExceeded = this.budget.forced;
   }
 
   /** The wait before the next tick (ms), jittered; the tick then knows when it was due. */
@@ -236,7 +234,6 @@ export class MembershipRuntime implements UpcallModule {
   /** A neighbour did not acknowledge a hop: it is checked at once, and dropped if it stays silent (liveness.ts). */
   suspect(node: NodeHandle): void {
     this.liveness.suspect(node, this.host.now());
-    this.stats.maintenanceBudgetExceeded = this.budget.forced;
   }
 
   /** Removes a node that left or failed; modules hear of it. */

@@ -17,17 +17,21 @@ export class MaintenanceBudget {
   private at: number | undefined;
   /** Until when (ms) the boosted rate applies. */
   private boostedUntil = Number.NEGATIVE_INFINITY;
-  /** Datagrams started within the budget, and those forced past it. */
-  spent = 0;
-  forced = 0;
 
   constructor(
     readonly perSec: number,
     readonly burst: number,
     private readonly boostFactor = 1,
     private readonly boostMs = 0,
+    /** `counts.maintenanceBudgetExceeded` counts the datagrams forced past the budget (the node's membership stats). */
+    private readonly counts: { maintenanceBudgetExceeded: number } = { maintenanceBudgetExceeded: 0 },
   ) {
     this.tokens = burst;
+  }
+
+  /** Datagrams forced past the budget so far. */
+  get forced(): number {
+    return this.counts.maintenanceBudgetExceeded;
   }
 
   /** A neighbour was found failed at `now`: the boosted rate for the next boostMs. */
@@ -45,7 +49,6 @@ export class MaintenanceBudget {
     this.refill(now);
     if (this.tokens < 1 + reserve) return false;
     this.tokens -= 1;
-    this.spent++;
     return true;
   }
 
@@ -53,7 +56,7 @@ export class MaintenanceBudget {
   force(now: number): void {
     this.refill(now);
     this.tokens = Math.max(-this.burst, this.tokens - 1);
-    this.forced++;
+    this.counts.maintenanceBudgetExceeded++;
   }
 
   private refill(now: number): void {

@@ -16,15 +16,22 @@ interface Stall {
 
 export class StallWatch {
   private readonly stalls: Stall[] = [];
-  /** Stalls noticed since the node started. */
-  noticed = 0;
 
-  constructor(private readonly thresholdMs: number = DEFAULTS.stallThresholdMs) {}
+  /** `counts.stallsNoticed` counts the stalls noticed (the node's membership stats). */
+  constructor(
+    private readonly thresholdMs: number = DEFAULTS.stallThresholdMs,
+    private readonly counts: { stallsNoticed: number } = { stallsNoticed: 0 },
+  ) {}
+
+  /** Stalls noticed since the node started. */
+  get noticed(): number {
+    return this.counts.stallsNoticed;
+  }
 
   /** A timer due at `dueAt` ran at `now`: a lag beyond the threshold is recorded as a stall. */
   ran(dueAt: number, now: number): void {
     if (now - dueAt <= this.thresholdMs) return;
-    this.noticed++;
+    this.counts.stallsNoticed++;
     const last = this.stalls[this.stalls.length - 1];
     if (last !== undefined && dueAt <= last.to) {
       // Overlaps the last one (two timers late from the same stall): one stall, extended.
