@@ -17,6 +17,8 @@ import { Maintenance } from '../membership/maintenance';
 import { Liveness } from '../membership/liveness';
 import { StallWatch } from '../membership/stallWatch';
 import { MaintenanceBudget } from '../membership/budget';
+import type { Rng } from '../routing/rng';
+import { SeededRng } from '../sim/random';
 import { MEMBERSHIP_MODULE_ID, type JoinReply, type MembershipMsg } from '../membership/messages';
 import { NeighbourAsk } from '../membership/neighbourAsk';
 import { emptyMembershipStats, type MembershipPort, type MembershipStats } from '../membership/port';
@@ -83,7 +85,7 @@ export class MembershipRuntime implements UpcallModule {
   private repairPeriod: number;
   private changes = 0;
   /** Jitter: a generator seeded from the GUID, so a simulated run repeats exactly. */
-  private jitterState: number;
+  private readonly jitter: Rng;
 
   constructor(
     private readonly host: MembershipHost,
@@ -128,7 +130,7 @@ export class MembershipRuntime implements UpcallModule {
     this.maintenance.liveness = this.liveness;
     this.repairPeriod = opts.repairMs;
     const b = host.self.guid.bytes;
-    this.jitterState = ((b[2] << 24) | (b[3] << 16) | (b[4] << 8) | b[5]) >>> 0 || 1;
+    this.jitter = new SeededRng((b[2] << 24) | (b[3] << 16) | (b[4] << 8) | b[5]);
   }
 
   /** Table primaries and leaf-set members, then backups, each once: the neighbours liveness keeps watch on. */
@@ -155,15 +157,9 @@ export class MembershipRuntime implements UpcallModule {
     return { first, backups };
   }
 
-  /** `periodMs` moved by up to ±DEFAULTS.maintenanceJitter of itself (xorshift32 from the GUID). */
+  /** `periodMs` moved by up to ±DEFAULTS.maintenanceJitter of itself. */
   private jittered(periodMs: number): number {
-    let x = this.jitterState;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.jitterState = x >>> 0;
-    const unit = this.jitterState / 0x1_0000_0000;
-    return periodMs * (1 + DEFAULTS.maintenanceJitter * (2 * unit - 1));
+    return periodMs * (1 + DEFAULTS.maintenanceJitter * (2 * this.jitter.next() - 1));
   }
 
   /**
