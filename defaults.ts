@@ -6,6 +6,8 @@
  *
  * @namespace
  */
+import { LIARS_DEFAULTS } from './security/liarsDefaults';
+
 export const DEFAULTS = {
   // ---- Routing: identifiers, the routing table, frames and fragmentation ---------------------
   /** Bits in a GUID. 160 (SHA-1, Tapestry's default) or 256 (SHA-256, DRT-style keys). */
@@ -401,6 +403,9 @@ export const DEFAULTS = {
    * (4 MiB of 400-byte datagrams is about this many).
    */
   simMaxServiceQueue: 10_000,
+
+  // Issue 15 — liars: identity puzzle, end-to-end route confirmation, neighbour scores (security/liarsDefaults.ts)
+  ...LIARS_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;

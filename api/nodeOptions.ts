@@ -59,6 +59,12 @@ export interface NodeOptions {
    * transport's seeded source when it has one (SimNetwork endpoints), else the OS CSPRNG.
    */
   readonly random?: RandomBytes;
+  /**
+   * The identity puzzle (S/Kademlia's static puzzle): leading zero bits SHA-256(SHA-256(key)) must
+   * have. A new key pair is ground until it meets it, and peers whose keys fall short are refused
+   * (`signed` only). 0 .. DEFAULTS.maxIdentityDifficulty; default DEFAULTS.identityDifficulty (0: none).
+   */
+  readonly identityDifficulty?: number;
   /** ID width (160 or 256) and digit width (1, 2, 4, 8). */
   readonly idBits?: 160 | 256;
   /** Bits per routing digit: 4 (the default) gives hexadecimal digits, 16 slots per level. */
@@ -166,10 +172,11 @@ export async function resolveSecurity(options: NodeOptions): Promise<{ security:
   const choice: SecurityProviderChoice = options.security ?? (injected ? 'none' : 'signed');
   const random = options.random ?? seededSource(options) ?? secureRandom;
   let identity: Identity | undefined;
-  if (typeof options.identity === 'string') identity = await loadOrCreateIdentity(options.identity, { random });
+  const difficulty = options.identityDifficulty ?? DEFAULTS.identityDifficulty;
+  if (typeof options.identity === 'string') identity = await loadOrCreateIdentity(options.identity, { random, difficulty });
   else identity = options.identity;
-  if (choice === 'signed') identity ??= Identity.generate(random);
-  const security = createSecurityProvider(choice, identity ?? NO_IDENTITY, { random });
+  if (choice === 'signed') identity ??= Identity.generate(random, difficulty);
+  const security = createSecurityProvider(choice, identity ?? NO_IDENTITY, { random, difficulty });
   return { security, identity };
 }
 

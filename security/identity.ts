@@ -13,6 +13,12 @@ import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import { Guid } from '../routing/guid';
 import { exportPublicKey, exportSeed, importSeed, PUBLIC_KEY_BYTES, SEED_BYTES } from './keys';
+import { checkDifficulty, meetsDifficulty } from './puzzle';
+
+/** What grinding an identity to a difficulty cost: keys tried (the last one met it). */
+export interface GrindCost {
+  readonly tries: number;
+}
 
 /** A source of random bytes; the simulator passes a seeded one so runs repeat exactly. */
 export type RandomBytes = (bytes: number) => Uint8Array;
@@ -53,12 +59,25 @@ export class Identity {
   }
 
   /** A fresh identity; `random` defaults to the OS CSPRNG, a seeded source gives a repeatable one. */
-  static generate(random: RandomBytes = secureRandom): Identity {
-    const seed = random(SEED_BYTES);
-    if (!(seed instanceof Uint8Array) || seed.length !== SEED_BYTES) {
-      throw new InvalidArgumentError(`random(${SEED_BYTES}) must return ${SEED_BYTES} bytes`);
+  static generate(random: RandomBytes = secureRandom, difficulty = 0): Identity {
+    return Identity.grind(random, difficulty).identity;
+  }
+
+  /**
+   * A fresh identity whose key meets the identity puzzle at `difficulty` (security/puzzle.ts): keys
+   * are drawn from `random` until one does, about 2^difficulty of them. At 0 the first key is taken,
+   * drawing exactly what generate() always drew.
+   */
+  static grind(random: RandomBytes = secureRandom, difficulty = 0): { identity: Identity; cost: GrindCost } {
+    checkDifficulty(difficulty);
+    for (let tries = 1; ; tries++) {
+      const seed = random(SEED_BYTES);
+      if (!(seed instanceof Uint8Array) || seed.length !== SEED_BYTES) {
+        throw new InvalidArgumentError(`random(${SEED_BYTES}) must return ${SEED_BYTES} bytes`);
+      }
+      const identity = Identity.fromSeed(seed);
+      if (meetsDifficulty(identity.publicKey, difficulty)) return { identity, cost: { tries } };
     }
-    return Identity.fromSeed(seed);
   }
 
   /** This node's GUID in an id space of the given width (computed once per width). */

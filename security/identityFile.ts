@@ -14,7 +14,8 @@ import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promi
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { InvalidArgumentError } from '../errors';
-import { CorruptIdentityFileError, IdentityFileError } from './errors';
+import { CorruptIdentityFileError, IdentityDifficultyError, IdentityFileError } from './errors';
+import { checkDifficulty, meetsDifficulty, puzzleBits } from './puzzle';
 import { Identity, secureRandom, type RandomBytes } from './identity';
 import { PUBLIC_KEY_BYTES, SEED_BYTES } from './keys';
 import { DEFAULTS } from './../defaults';
@@ -27,20 +28,33 @@ export interface IdentityFileOptions {
   random?: RandomBytes;
   /** Largest file read; DEFAULTS.maxIdentityFileBytes. */
   maxFileBytes?: number;
+  /**
+   * The identity puzzle's difficulty (security/puzzle.ts): a new identity is ground until its key
+   * meets it, and a file whose key falls short is refused (IdentityDifficultyError) rather than
+   * joined with a key every peer would refuse. Default 0: no puzzle.
+   */
+  difficulty?: number;
 }
 
 /** The identity in the file at `path`, creating the file with a new identity when there is none. */
 export async function loadOrCreateIdentity(path: string, opts: IdentityFileOptions = {}): Promise<Identity> {
   if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('an identity file path is required');
+  const difficulty = checkDifficulty(opts.difficulty ?? 0);
   const existing = await readIdentityFile(path, opts);
-  if (existing !== undefined) return existing;
-  const created = Identity.generate(opts.random ?? secureRandom);
+  if (existing !== undefined) return meetingDifficulty(path, existing, difficulty);
+  const created = Identity.generate(opts.random ?? secureRandom, difficulty);
   const won = await createIdentityFile(path, created);
   if (won) return created;
   // Another process created the file between our read and our write: its identity is the one.
   const theirs = await readIdentityFile(path, opts);
   if (theirs === undefined) throw new IdentityFileError(path, 'the identity file vanished while it was being created');
-  return theirs;
+  return meetingDifficulty(path, theirs, difficulty);
+}
+
+/** `identity`, unless its key falls short of the puzzle's difficulty (IdentityDifficultyError). */
+function meetingDifficulty(path: string, identity: Identity, difficulty: number): Identity {
+  if (meetsDifficulty(identity.publicKey, difficulty)) return identity;
+  throw new IdentityDifficultyError(path, difficulty, puzzleBits(identity.publicKey));
 }
 
 /** The identity in the file, or undefined when there is no file. Throws the named errors above. */

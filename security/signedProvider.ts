@@ -14,6 +14,7 @@ import { guidFromPublicKey, secureRandom, type Identity, type RandomBytes } from
 import { type KeyCache, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sharedKeyCache } from './keys';
 import { DEFAULTS } from './../defaults';
 import type { SecurityProvider } from './provider';
+import { checkDifficulty, meetsDifficulty, puzzleBits } from './puzzle';
 
 export interface SignedProviderOptions {
   /** Source of nonces; the OS CSPRNG by default, a seeded one in the simulator. */
@@ -22,6 +23,17 @@ export interface SignedProviderOptions {
   keyCache?: KeyCache;
   /** Bytes per nonce; DEFAULTS.nonceBytes. */
   nonceBytes?: number;
+  /**
+   * The identity puzzle's difficulty (security/puzzle.ts): a credential whose key falls short is
+   * refused, counted in `stats.belowDifficulty`. DEFAULTS.identityDifficulty (0: no puzzle).
+   */
+  difficulty?: number;
+}
+
+/** What the `signed` provider refused, beyond bad signatures. */
+export interface SignedProviderStats {
+  /** Credentials refused because their key does not meet the mesh's identity difficulty. */
+  belowDifficulty: number;
 }
 
 export class SignedSecurityProvider implements SecurityProvider {
@@ -30,6 +42,9 @@ export class SignedSecurityProvider implements SecurityProvider {
   readonly keyCache: KeyCache;
   private readonly random: RandomBytes;
   private readonly nonceBytes: number;
+  /** Leading zero bits every credential's puzzle hash must have (0: none). */
+  readonly difficulty: number;
+  readonly stats: SignedProviderStats = { belowDifficulty: 0 };
 
   constructor(
     readonly identity: Identity,
@@ -43,6 +58,11 @@ export class SignedSecurityProvider implements SecurityProvider {
       throw new InvalidArgumentError(`nonceBytes must be ${DEFAULTS.minNonceBytes} to ${DEFAULTS.maxNonceBytes}, got ${nonceBytes}`);
     }
     this.nonceBytes = nonceBytes;
+    this.difficulty = checkDifficulty(opts.difficulty ?? DEFAULTS.identityDifficulty);
+    // A node whose own key falls short would be refused by every peer of its mesh: said now, not by silence.
+    if (!meetsDifficulty(identity.publicKey, this.difficulty)) {
+      throw new InvalidArgumentError(`this node's key meets identity difficulty ${puzzleBits(identity.publicKey)}, below the ${this.difficulty} asked: grind one (Identity.generate(random, ${this.difficulty}))`);
+    }
   }
 
   credential(): Uint8Array {
@@ -51,7 +71,12 @@ export class SignedSecurityProvider implements SecurityProvider {
 
   validateCredential(credential: Uint8Array, claimed: Guid): boolean {
     if (!(credential instanceof Uint8Array) || credential.length !== PUBLIC_KEY_BYTES) return false;
-    return guidFromPublicKey(credential, claimed.bits).equals(claimed);
+    if (!guidFromPublicKey(credential, claimed.bits).equals(claimed)) return false;
+    if (!meetsDifficulty(credential, this.difficulty)) {
+      this.stats.belowDifficulty++;
+      return false;
+    }
+    return true;
   }
 
   sign(data: Uint8Array): Uint8Array {

@@ -56,6 +56,10 @@ export const nodeOptionsSchema = z.strictObject({
     description: 'Random source for key pairs and challenge nonces (a seeded one makes `signed` simulations repeat).',
     default: 'the OS CSPRNG',
   }),
+  identityDifficulty: doc(int().min(0).max(DEFAULTS.maxIdentityDifficulty).optional(), {
+    description: "Identity puzzle: leading zero bits SHA-256(SHA-256(public key)) must have. A new key is ground until it does; with `signed`, peers whose keys fall short are refused.",
+    default: `${DEFAULTS.identityDifficulty} (no puzzle)`,
+  }),
   idBits: doc(z.literal([160, 256]).default(DEFAULTS.idBits), { description: 'GUID width in bits.' }),
   digitBits: doc(z.literal([1, 2, 4, 8]).default(DEFAULTS.digitBits), { description: 'Bits per routing digit (base = 2^digitBits).' }),
   table: doc(shaped<RoutingTable>('RoutingTable', (v) => v instanceof RoutingTable).optional(), {
