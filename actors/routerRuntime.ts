@@ -11,7 +11,7 @@ import { MessageLog } from './messageLog';
 import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
 import { DecodeError } from '../errors';
-import { nextHopAvoiding, nextHopPassing } from '../routing/nextHop';
+import { nextHopAvoiding, nextHopForCopy, nextHopPassing, type NextHop } from '../routing/nextHop';
 import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
@@ -30,6 +30,7 @@ import { RequestIds } from '../routing/pendingRequests';
 import { RequestRuntime } from './requestRuntime';
 import { NodeTimers, type Cancel } from './nodeTimers';
 import { PeerHealth } from '../routing/peerHealth';
+import { ConfirmRuntime, ROUTE_CONFIRM_MODULE_ID } from './confirmRuntime';
 
 /** The clock of a router built without one (a unit test of frame handling): its timers never fire. */
 const INERT_CLOCK: Clock = { now: () => 0, setTimeout: () => undefined, clearTimeout: () => {} };
@@ -43,6 +44,8 @@ export class RouterRuntime {
   readonly upcalls: UpcallHost;
   /** Requests this node sent and answers it gives (node.request); counts into `stats`. */
   readonly requests: RequestRuntime;
+  /** Confirmed routes (route's `confirm`): end-to-end acknowledgements, retries, neighbour scores. */
+  readonly confirms: ConfirmRuntime;
   readonly reassembler = new Reassembler();
   readonly mtu: number;
   private readonly self: NodeHandle;
@@ -111,7 +114,8 @@ export class RouterRuntime {
         waitFor: (to, fallbackMs) => this.health.rto(to.guid.hex, fallbackMs),
         acked: (to, rttMs) => this.health.sample(to.guid.hex, rttMs, this.now()),
         suspect: (node) => onSuspect?.(node),
-        failover: (msg, avoid) => this.step(msg, undefined, avoid, true),
+        // A confirmed route's detour first hop was sent to resume at level 0: its failover starts there too.
+        failover: (msg, avoid) => this.step(msg.level < 0 ? { ...msg, level: 0 } : msg, undefined, avoid, true),
       },
       this.stats,
     );
@@ -124,6 +128,11 @@ export class RouterRuntime {
       sampled: (sender, rttMs) => this.health.sample(sender.guid.hex, rttMs, this.now()),
     });
     this.duplicates = new DuplicateFilter(this.stats);
+    this.confirms = new ConfirmRuntime({
+      self: this.self, table: this.table, after, step: (msg) => this.step(msg), distrust: opts.onDistrusted ?? ((node) => this.table.remove(node.guid)),
+      sendVia: (msg, to, resume, retry) => this.via(msg, { kind: 'forward', to, level: resume - 1 }, undefined, undefined, retry),
+      sendAck: (to, payload, hops) => this.sendDirect(to, ROUTE_CONFIRM_MODULE_ID, payload, hops),
+    }, this.stats);
   }
 
   /** A one-shot timer on the node's clock, armed when the current event ends; the answer cancels it. */
@@ -215,16 +224,18 @@ export class RouterRuntime {
       source: this.self, dest: req.dest, fuzzy: req.fuzzy, ttl: req.ttl, hops: 0, level: 0,
       moduleId: req.moduleId, routeId: this.routeIds.next(), ...(req.requestId ? { requestId: req.requestId } : {}),
     };
-    const chunkBytes = req.requestId ? this.chunks.request : this.chunks.route;
+    // A confirmed route's copy number takes fewer bytes than a request id: the request's pieces fit it.
+    const chunkBytes = req.requestId || req.confirm ? this.chunks.request : this.chunks.route;
+    const send = req.confirm ? (msg: RouteMsg) => this.confirms.start(msg, req.redundancy ?? 1) : (msg: RouteMsg) => this.step(msg);
     if (req.payload.length <= chunkBytes) {
-      this.step({ ...base, payload: req.payload });
+      send({ ...base, payload: req.payload });
       return;
     }
     const pieces = splitPayload(req.payload, chunkBytes);
     const messageId = this.nextMessageId++ >>> 0;
     this.stats.fragmentsSent += pieces.length;
     for (let index = 0; index < pieces.length; index++) {
-      this.step({ ...base, payload: pieces[index], fragment: { messageId, index, count: pieces.length } });
+      send({ ...base, payload: pieces[index], fragment: { messageId, index, count: pieces.length } });
     }
   }
 
@@ -278,6 +289,7 @@ export class RouterRuntime {
       return;
     }
     if (d.reply) return this.requests.receive(d, d.reply, sender, from);
+    if (d.moduleId === ROUTE_CONFIRM_MODULE_ID) return this.confirms.receiveAck(d.payload, sender, peerKey(from) === peerKey(sender.address));
     this.arrive(this.directToRoute(d, sender), false, sender);
   }
 
@@ -305,11 +317,13 @@ export class RouterRuntime {
   shutdown(reason: Error): void {
     this.pings.shutdown(reason);
     this.requests.shutdown(reason);
+    this.confirms.shutdown();
   }
 
   /** One routing step at this node: deliver here, drop, or forward one hop. */
   private step(msg: RouteMsg, from?: NodeHandle, avoid?: Set<string>, retry = false): void {
-    const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid) : nextHopPassing(this.table, msg.dest, msg.level, this.health.suspected);
+    const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid)
+      : msg.confirm ? nextHopForCopy(this.table, msg.dest, msg.level, msg.confirm) : nextHopPassing(this.table, msg.dest, msg.level, this.health.suspected);
     if (hop.kind === 'root') {
       if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
         // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says (a request is answered so).
@@ -326,6 +340,11 @@ export class RouterRuntime {
       else if (!msg.fragment?.index) this.requests.refuse(msg, 'ttlExpired');
       return;
     }
+    this.via(msg, hop, from, avoid, retry);
+  }
+
+  /** Forwards `msg` to `hop.to` (which resumes at `hop.level + 1`), past its module's forward upcall unless `retry`. */
+  private via(msg: RouteMsg, hop: NextHop & { kind: 'forward' }, from: NodeHandle | undefined, avoid: Set<string> | undefined, retry: boolean): void {
     let payload = msg.payload;
     // A retry after a silent hop already passed this node's module once.
     const module = retry ? undefined : this.upcalls.forwarder(msg.moduleId);
@@ -366,6 +385,8 @@ export class RouterRuntime {
 
   /** The message ends here: reassemble if it is a fragment, then hand it to its module. */
   private arrive(msg: RouteMsg, ttlExpired: boolean, from: NodeHandle | undefined): void {
+    // Every copy is acknowledged, a duplicate too: its source learns that first hop worked.
+    if (msg.confirm && !ttlExpired) this.confirms.arrived(msg);
     if (msg.routeId) {
       // A hop that failed over may have sent a second copy of a message that did arrive: once only.
       if (!this.duplicates.firstDelivery(`${msg.source.guid.hex}:${msg.routeId}:${msg.fragment?.index ?? -1}`, this.now())) return;

@@ -12,6 +12,8 @@ import type { PingStats } from '../routing/pings';
 import type { DuplicateStats } from '../routing/duplicates';
 import type { UpcallStats } from '../upcalls/host';
 import { newRequestStats, type RequestStats } from '../routing/requests';
+import { newConfirmStats, type ConfirmStats } from '../routing/routeConfirms';
+import type { ScoreStats } from '../routing/neighbourScore';
 
 /** A token bucket per sender address: `perSec` datagrams a second, `burst` at once. */
 export interface PeerRateLimit {
@@ -44,6 +46,8 @@ export interface RouterRuntimeOptions {
   readonly security?: SecurityProvider;
   /** A peer's ping challenged this node, whose provider cannot prove anything: membership refuses that peer. */
   readonly onProofDemanded?: (pinger: NodeHandle) => void;
+  /** A neighbour failed too many confirmed routes (routing/neighbourScore.ts): evict it. Default: removed from the table. */
+  readonly onDistrusted?: (node: NodeHandle) => void;
 }
 
 /** What a locally originated route asks for (already validated by the node's API). */
@@ -63,6 +67,10 @@ export interface RouteRequest {
   readonly fuzzy: boolean;
   readonly ttl: number;
   readonly moduleId: number;
+  /** Wait for the destination's end-to-end acknowledgement, and send again through another first hop without one. */
+  readonly confirm?: boolean;
+  /** With `confirm`: copies sent at once through distinct first hops (1 .. DEFAULTS.maxRouteRedundancy). */
+  readonly redundancy?: number;
 }
 
 /**
@@ -70,7 +78,7 @@ export interface RouteRequest {
  * (reliable hops, pings, duplicate suppression, the upcall host) count into it through their own
  * slices of it.
  */
-export interface RouterStats extends HopStats, PingStats, DuplicateStats, UpcallStats, RequestStats {
+export interface RouterStats extends HopStats, PingStats, DuplicateStats, UpcallStats, RequestStats, ConfirmStats, ScoreStats {
   /** Datagrams received from the transport, before decoding. */
   framesIn: number;
   /** Frames dropped because they could not be decoded, by DecodeError reason. */
@@ -99,6 +107,6 @@ export function newRouterStats(): RouterStats {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
     droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
     pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
-    ...newRequestStats(),
+    ...newRequestStats(), ...newConfirmStats(), neighboursDistrusted: 0,
   };
 }

@@ -80,6 +80,8 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
       rateLimit: options.peerRateLimit,
       onSuspect: (n) => membership?.suspect(n),
       onProofDemanded: (n) => membership?.proofDemanded(n),
+      // A neighbour that failed too many confirmed routes leaves the table as a failed one would; modules hear of it.
+      onDistrusted: (n) => membership?.forget(n.guid),
       security,
     });
     const locator = new LocatorRuntime(

@@ -160,6 +160,14 @@ export interface RouteOptions {
   readonly ttl?: number;
   /** Upcall module id that handles the message (0 .. MAX_MODULE_ID, 65279). Default 0. */
   readonly module?: number;
+  /**
+   * Ask the destination for an end-to-end acknowledgement; without one in time the message is sent
+   * again through another first hop (a neighbour that acknowledges hops and drops them is routed
+   * around, and loses score). Default false: routed exactly as an unconfirmed route.
+   */
+  readonly confirm?: boolean;
+  /** With `confirm`: copies sent at once through distinct first hops (1 .. DEFAULTS.maxRouteRedundancy). Default 1. */
+  readonly redundancy?: number;
 }
 
 

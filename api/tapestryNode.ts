@@ -227,8 +227,8 @@ export class TapestryNode {
       throw new MessageTooLargeError(`payload of ${bytes.length} bytes exceeds ${DEFAULTS.maxMessageBytes}`);
     }
     // The hot path: no options (or an empty object) skips the schema for the defaults it would give.
-    const { fuzzy, ttl, module: moduleId } = opts === undefined || isEmpty(opts) ? ROUTE_DEFAULTS : parseOptions(routeOptionsSchema, opts, 'route');
-    const request = { dest: destGuid, payload: bytes, fuzzy, ttl, moduleId };
+    const { fuzzy, ttl, module: moduleId, confirm, redundancy } = opts === undefined || isEmpty(opts) ? ROUTE_DEFAULTS : parseOptions(routeOptionsSchema, opts, 'route');
+    const request = { dest: destGuid, payload: bytes, fuzzy, ttl, moduleId, ...(confirm ? { confirm, redundancy } : {}) };
     // From one of the router's events (an upcall) it waits for that event to end, as an event of its
     // own; from outside any event the idle actor would run it at once: a plain call does (DESIGN rule 3).
     if (this.core.inEvent) this.router.send({ type: 'route', request });

@@ -45,6 +45,11 @@ export interface RouteMsg {
    * a reply (DirectMsg.reply) sent straight back to `source`.
    */
   readonly requestId?: number;
+  /**
+   * Set by the source (uint32, never 0) when it wants an end-to-end acknowledgement: this copy's
+   * number, which the destination's acknowledgement names (routing/routeConfirms.ts).
+   */
+  readonly confirm?: number;
 }
 
 /** Acknowledges a forwarded route frame to the hop that sent it. */

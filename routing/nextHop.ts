@@ -5,7 +5,7 @@
  */
 import type { NodeHandle } from './handle';
 import { InvalidArgumentError } from '../errors';
-import type { Guid } from './guid';
+import { sharedPrefixLength, type Guid } from './guid';
 import type { RoutingTable } from './routingTable';
 
 /**
@@ -129,4 +129,25 @@ function primaryWithoutSelf(table: RoutingTable, level: number, digit: number): 
 export function rootWithout(table: RoutingTable, dest: Guid): NodeHandle | undefined {
   const hop = scan(table, dest, 0, primaryWithoutSelf, undefined);
   return hop.kind === 'forward' ? hop.to : undefined;
+}
+
+/**
+ * The next hop for copy `copy` (1, 2, ...) of a confirmed route (routing/routeConfirms.ts). Paths to
+ * one destination converge on its last hops, so a liar there catches every copy that takes the same
+ * slots, whichever first hop the source tried. Two rules spread the copies: the destination itself,
+ * when it is a neighbour, is sent to straight (a node already holding it needs no intermediate); and
+ * otherwise copy n takes entry (n - 1) mod the slot's size of the slot surrogate routing picks (copy 1
+ * its primary, copy 2 the first backup, ...), at every hop, so each copy takes another path.
+ */
+export function nextHopForCopy(table: RoutingTable, dest: Guid, startLevel: number, copy: number): NextHop {
+  const hop = nextHop(table, dest, startLevel);
+  if (hop.kind !== 'forward') return hop;
+  const direct = table.get(dest);
+  if (direct !== undefined && direct.handle !== table.self) {
+    const level = sharedPrefixLength(table.self.guid, dest, table.space.digitBits);
+    if (level >= startLevel) return { kind: 'forward', to: direct.handle, level };
+  }
+  const slot = table.slot(hop.level, hop.to.guid.digit(hop.level, table.space.digitBits)).filter((e) => e.handle !== table.self);
+  if (slot.length <= 1) return hop;
+  return { kind: 'forward', to: slot[(copy - 1) % slot.length].handle, level: hop.level };
 }

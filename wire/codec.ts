@@ -91,6 +91,7 @@ interface WireRoute {
   ackWanted?: boolean;
   routeId?: number;
   requestId?: number;
+  confirm?: number;
 }
 interface WireDirect {
   destCheck: number;
@@ -168,6 +169,8 @@ export function routeFrameOverhead(route: RouteMsg): number {
   };
   // A request id is counted only when the route carries one: a plain route's pieces stay the size they were.
   if (route.requestId) worstRoute.requestId = 0xffff_ffff;
+  // Likewise a confirmed route's copy number.
+  if (route.confirm) worstRoute.confirm = 0xffff;
   const frame: Frame = {
     version: WIRE_VERSION,
     sender: worstSender,
@@ -278,6 +281,7 @@ function routeFromWire(r: WireRoute, idBytes: number): RouteMsg {
   if (r.ackWanted) msg.ackWanted = true;
   if (r.routeId) msg.routeId = r.routeId;
   if (r.requestId) msg.requestId = r.requestId;
+  if (r.confirm) msg.confirm = r.confirm;
   return msg;
 }
 
@@ -413,6 +417,7 @@ function routeToWire(r: RouteMsg): WireRoute {
     ackWanted: r.ackWanted === true,
     routeId: r.routeId ?? 0,
     requestId: r.requestId ?? 0,
+    confirm: r.confirm ?? 0,
   };
 }
 

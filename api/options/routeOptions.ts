@@ -15,6 +15,8 @@ export const routeOptionsSchema = z.strictObject({
   fuzzy: doc(z.boolean().default(false), { description: "Deliver at the GUID's surrogate root when no node holds it exactly." }),
   ttl: doc(z.number().int().min(1).max(DEFAULTS.maxTtl).default(DEFAULTS.defaultTtl), { description: 'Most hops the message may take.' }),
   module: doc(moduleIdSchema().default(0), { description: 'Upcall module id that handles the message (ids above MAX_MODULE_ID are reserved).' }),
+  confirm: doc(z.boolean().optional(), { default: 'false', description: 'Wait for the destination\'s end-to-end acknowledgement; without one, send again through another first hop (routes around neighbours that drop).' }),
+  redundancy: doc(z.number().int().min(1).max(DEFAULTS.maxRouteRedundancy).optional(), { default: '1', description: 'With `confirm`: copies sent at once through distinct first hops; the destination delivers one.' }),
 });
 
 export type _RouteOptionsMatch = Assert<SameShape<z.input<typeof routeOptionsSchema>, RouteOptions>>;
