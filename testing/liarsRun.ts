@@ -19,6 +19,8 @@ export interface LiarsRunOptions {
   /** Copies sent at once through distinct first hops (route's `redundancy`; implies confirm). */
   readonly redundancy?: number;
   readonly seed?: number;
+  /** Routes start at this many honest nodes (the first ones drawn); default every honest node. */
+  readonly sources?: number;
 }
 
 export interface LiarsRunResult {
@@ -95,9 +97,10 @@ export async function runLiars(opts: LiarsRunOptions): Promise<LiarsRunResult> {
     const liarLinksBefore = liarLinks();
     const confirm = opts.confirm === true || (opts.redundancy ?? 1) > 1;
     const routeOpts = confirm ? { module: MODULE, confirm: true, redundancy: opts.redundancy ?? 1 } : { module: MODULE };
+    const senders = opts.sources === undefined ? honest : Array.from({ length: opts.sources }, () => honest[rng.int(honest.length)]);
     // Spread over virtual time as an application would send them, 100 every 50 ms.
     for (let seq = 0; seq < routes; seq++) {
-      const from = honest[rng.int(honest.length)];
+      const from = senders[rng.int(senders.length)];
       let to = honest[rng.int(honest.length)];
       while (to === from) to = honest[rng.int(honest.length)];
       expectedAt[seq] = to;
