@@ -11,6 +11,7 @@ import { benchLoss } from './loss';
 import { benchPeers } from './peers';
 import { benchRecordsSim, benchRecordsUdp } from './records';
 import { benchSecurity } from './security';
+import { benchIdentityPuzzle, benchSecurityRouting } from './securityRouting';
 import { benchUdpForward } from './udpForward';
 
 const emit = (bench: string, fields: Record<string, unknown>) => console.log(JSON.stringify({ bench, ...fields }));
@@ -52,6 +53,10 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'security') {
     emit('security', await benchSecurity());
+  }
+  if (!only || only === 'security-routing') {
+    for (const row of await benchSecurityRouting()) emit('security-routing', row);
+    for (const row of benchIdentityPuzzle()) emit('identity-puzzle', row);
   }
   if (!only || only === 'records') {
     emit('records', await benchRecordsSim());

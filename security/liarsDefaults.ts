@@ -12,8 +12,8 @@ export const LIARS_DEFAULTS = {
   identityDifficulty: 0,
   /**
    * Largest identity difficulty accepted: each bit doubles the keys a node must try (about 2^c, at
-   * roughly 30 µs a key here, so 24 bits is minutes of one core), and a mesh asking more would lock
-   * honest nodes out.
+   * 50–100 µs a key as measured in BENCHMARKS.md, so 16 bits is seconds and 24 a quarter of an hour
+   * of one core), and a mesh asking more would lock honest nodes out.
    */
   maxIdentityDifficulty: 24,
   /**
@@ -21,8 +21,12 @@ export const LIARS_DEFAULTS = {
    * first hop (ms). Several times a cross-mesh route's round trip with a retransmitted hop or two.
    */
   routeConfirmTimeoutMs: 1_500,
-  /** Most sends of one confirmed route (the first included), each through a first hop not tried before. */
-  routeConfirmAttempts: 4,
+  /**
+   * Most rounds of one confirmed route (the first included), each through first hops not tried
+   * before. Only unacknowledged routes use more than one; six keep delivery at 99% or more with a
+   * fifth of the members dropping (BENCHMARKS.md, security-routing).
+   */
+  routeConfirmAttempts: 6,
   /** Largest `redundancy` a route may ask for: copies sent at once through distinct first hops. */
   maxRouteRedundancy: 4,
   /** Most confirmed routes (fragments counted one by one) waiting for their acknowledgement; more go unconfirmed, counted. */
