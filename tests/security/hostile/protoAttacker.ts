@@ -305,3 +305,26 @@ export function framesMeantFor(endpoint: Endpoint, guid: Uint8Array, moduleId?: 
     return false;
   }).length;
 }
+
+/**
+ * The bytes a `signed` publisher signs for a publish record (the protocol's canonical record string:
+ * a length-prefixed domain tag, then kind, object, server GUID, server address, sequence, lifetime
+ * and tag, integers big-endian). Built here from that description, not from the runtime's code.
+ */
+export function publishRecordBytes(r: { object: Uint8Array; server: WireHandle; sequence: number; lifetimeMs: number; tag?: string }): Uint8Array {
+  const parts: number[] = [];
+  const bytes8 = (b: Uint8Array) => parts.push(b.length, ...b);
+  const u32 = (v: number) => parts.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+  bytes8(new TextEncoder().encode('tapestry/location-record/v1'));
+  parts.push(1); // publish
+  bytes8(r.object);
+  bytes8(r.server.guid);
+  parts.push(4); // IPv4
+  bytes8(r.server.ip);
+  u32(r.server.port);
+  u32(r.sequence);
+  u32(r.lifetimeMs);
+  const tag = new TextEncoder().encode(r.tag ?? '');
+  parts.push(tag.length >> 8, tag.length & 0xff, ...tag);
+  return Uint8Array.from(parts);
+}
