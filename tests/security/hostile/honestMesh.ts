@@ -22,8 +22,8 @@ export function peerOf(n: TapestryNode): { guid: Uint8Array; port: number } {
   return { guid: n.guid.bytes, port: portOf(n) };
 }
 
-/** Builds a mesh of `n` nodes (16–24 in the tests). Closes what it opened if building fails. */
-export async function honestMesh(n = 16, options: Partial<NodeOptions> = {}): Promise<HonestMesh> {
+/** Builds a mesh of `n` nodes (16–24 in the tests), node i with `perNode(i)` over `options`. Closes what it opened if building fails. */
+export async function honestMesh(n = 16, options: Partial<NodeOptions> = {}, perNode: (i: number) => Partial<NodeOptions> = () => ({})): Promise<HonestMesh> {
   const nodes: TapestryNode[] = [];
   let closed = false;
   const close = async (): Promise<void> => {
@@ -33,10 +33,10 @@ export async function honestMesh(n = 16, options: Partial<NodeOptions> = {}): Pr
   };
   try {
     const opts = { ...FAST, ...options, security: 'signed' as const };
-    nodes.push(await createNode({ ...opts, transport: { family: 4, host: '127.0.0.1', port: 0 } }));
+    nodes.push(await createNode({ ...opts, ...perNode(0), transport: { family: 4, host: '127.0.0.1', port: 0 } }));
     const first = `127.0.0.1:${portOf(nodes[0])}`;
     for (let i = 1; i < n; i++) {
-      const node = await createNode({ ...opts, transport: { family: 4, host: '127.0.0.1', port: 0 }, bootstrap: [first] });
+      const node = await createNode({ ...opts, ...perNode(i), transport: { family: 4, host: '127.0.0.1', port: 0 }, bootstrap: [first] });
       nodes.push(node);
       await until(() => node.status === 'ACTIVE', 20_000);
       if (node.status !== 'ACTIVE') throw new Error(`node ${i} did not become ACTIVE`);
