@@ -2,6 +2,7 @@
  * `npm run bench`: every figure BENCHMARKS.md quotes, each printed as one JSON line
  * {"bench": "<name>", ...}. Speed figures come with a baseline measured in the same process.
  */
+import { benchAmplification } from './amplification';
 import { benchFuzz } from './fuzz';
 import { benchHopCost } from './hopCost';
 import { benchBareSimulator, benchHops } from './hops';
@@ -57,6 +58,9 @@ async function main(): Promise<void> {
   if (!only || only === 'security-routing') {
     for (const row of await benchSecurityRouting()) emit('security-routing', row);
     for (const row of benchIdentityPuzzle()) emit('identity-puzzle', row);
+  }
+  if (!only || only === 'amplification') {
+    for (const row of await benchAmplification()) emit('amplification', row);
   }
   if (!only || only === 'records') {
     emit('records', await benchRecordsSim());
