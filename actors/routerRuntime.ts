@@ -121,6 +121,7 @@ export class RouterRuntime {
     );
     this.pings = new Pings({ send: (to, body) => this.sendFrame(to, body), after }, this.stats, {
       self: this.self.guid,
+      selfHandle: this.self,
       security: opts.security,
       resend: this.hopAcks,
       admitBelow: (pinger) => this.table.admitBelow(pinger),
@@ -173,7 +174,9 @@ export class RouterRuntime {
     }
     if (this.messages.on) this.messages.received(frame.body.kind, from, bytes.length);
     // Any frame from a neighbour is proof of life: it needs no heartbeat ping (membership/liveness.ts).
-    this.health.heard(frame.sender.guid.hex, now);
+    // Only from where that neighbour is known to be: a frame that merely claims its GUID keeps no dead node alive.
+    const known = this.table.get(frame.sender.guid);
+    if (peerKey(from) === peerKey(known ? known.handle.address : frame.sender.address)) this.health.heard(frame.sender.guid.hex, now);
     try {
       this.handle(frame, from);
     } catch (err) {
@@ -212,7 +215,7 @@ export class RouterRuntime {
         this.pings.answer(body.ping, frame.sender, from);
         return;
       case 'pong':
-        this.pings.settle(body.pong, frame.sender, this.now());
+        this.pings.settle(body.pong, frame.sender, this.now(), from);
         return;
     }
   }

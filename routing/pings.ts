@@ -10,7 +10,7 @@ import { DEFAULTS } from '../defaults';
 import { LimitExceededError, TimeoutError } from '../errors';
 import { provesIdentity, type SecurityProvider } from '../security/provider';
 import type { Guid } from './guid';
-import type { Address, NodeHandle } from './handle';
+import { sameAddress, type Address, type NodeHandle } from './handle';
 import type { Body, Ping, Pong, Writable } from './messages';
 
 /** Ping counters, part of the router's stats (`node.stats.router`). */
@@ -23,6 +23,8 @@ export interface PingStats {
   pingsChallenged: number;
   /** Pings sent again for want of a pong (a round trip measured across one includes the wait). */
   pingsResent: number;
+  /** Pongs that named a waiting ping but came from another address than the one pinged: ignored. */
+  pongsMisaddressed: number;
 }
 
 /** A pong: the round trip and who answered (a peer's GUID is learnt this way from its address). */
@@ -79,6 +81,11 @@ export interface PingPort {
 export interface PingsOptions {
   /** This node's GUID: a proof is bound to the pinger that asked for it. */
   readonly self: Guid;
+  /**
+   * This node's own handle (GUID and advertised address): the proof in its pongs covers it, so a
+   * relay at another address cannot pass the proof off as made there. Left out, proofs are unbound.
+   */
+  readonly selfHandle?: NodeHandle;
   /** When it authenticates, every ping carries a challenge and every pong proves the answerer's GUID. */
   readonly security?: SecurityProvider;
   /** Send an unanswered ping again (DEFAULTS.pingResendMs, pingResends times): on with hop acknowledgements. */
@@ -97,6 +104,8 @@ export interface PingsOptions {
 
 interface PendingPing {
   readonly sentAt: number;
+  /** Where the ping went: only a pong from this address settles it, and a proof must be bound to it. */
+  readonly to: Address;
   readonly done: PingDone;
   readonly challenge?: Uint8Array;
   readonly admission: boolean;
@@ -109,8 +118,10 @@ export class Pings {
   /** Nonce → the ping awaiting its pong; at most DEFAULTS.maxPendingPings, beyond it a ping is refused. */
   private readonly pending = new Map<number, PendingPing>();
   /**
-   * Ping nonces count up from a random start when the provider authenticates: a pong to a liveness
-   * ping (no challenge) is matched by its nonce alone, which an off-path sender must not guess.
+   * With an authenticating provider every ping's nonce is drawn at random from the provider's source
+   * (seeded in the simulator): a pong to a liveness ping (no challenge) is matched by its nonce and
+   * address alone, and an off-path sender must not guess the next one from the last. Without one
+   * they count up (the simulator's `none` runs repeat exactly as before).
    */
   private nextNonce = 0;
 
@@ -119,11 +130,21 @@ export class Pings {
     private readonly stats: PingStats,
     private readonly opts: PingsOptions,
   ) {
-    const security = opts.security;
-    if (security?.authenticates) {
-      const start = security.createNonce();
-      this.nextNonce = start.length >= 4 ? ((start[0] << 24) | (start[1] << 16) | (start[2] << 8) | start[3]) >>> 0 : 0;
+  }
+
+  /** The next ping's nonce: random and not one already waiting under an authenticating provider. */
+  private drawNonce(): number {
+    const security = this.opts.security;
+    if (!security?.authenticates) return this.nextNonce++ >>> 0;
+    // A few draws at most: a provider whose nonces repeat (a test double) falls back to counting.
+    for (let i = 0; i < 4; i++) {
+      const r = security.createNonce();
+      const nonce = r.length >= 4 ? ((r[0] << 24) | (r[1] << 16) | (r[2] << 8) | r[3]) >>> 0 : this.nextNonce++ >>> 0;
+      if (!this.pending.has(nonce)) return nonce;
     }
+    let nonce = this.nextNonce++ >>> 0;
+    while (this.pending.has(nonce)) nonce = this.nextNonce++ >>> 0;
+    return nonce;
   }
 
   /** Pings awaiting their pong. */
@@ -136,7 +157,7 @@ export class Pings {
    * after `timeoutMs`. Returns its nonce.
    */
   ping(to: Address, done: PingDone, opts: PingOptions, now: number, timeoutMs: number): number {
-    const nonce = this.nextNonce++ >>> 0;
+    const nonce = this.drawNonce();
     if (this.pending.size >= DEFAULTS.maxPendingPings) {
       this.stats.pingsRefused++;
       done(undefined, new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`));
@@ -146,7 +167,7 @@ export class Pings {
     const nonceToSign = opts.challenge !== false && security?.authenticates ? security.createNonce() : undefined;
     if (nonceToSign) this.stats.pingsChallenged++;
     const admission = opts.admission === true;
-    const pending: PendingPing = { sentAt: now, done, challenge: nonceToSign, admission };
+    const pending: PendingPing = { sentAt: now, to, done, challenge: nonceToSign, admission };
     this.pending.set(nonce, pending);
     const ping: Writable<Ping> = { nonce };
     if (nonceToSign) ping.challenge = nonceToSign;
@@ -176,16 +197,24 @@ export class Pings {
     p.done(undefined, new TimeoutError(`ping ${nonce} got no pong`));
   }
 
-  /** A pong from `sender` at `now`: settles its ping, once; a pong for no pending ping is ignored. */
-  settle(pong: Pong, sender: NodeHandle, now: number): void {
+  /**
+   * A pong from `sender`, whose datagram came from `from`, at `now`: settles its ping, once. A pong for
+   * no pending ping is ignored, and so is one from any address but the one pinged (it leaves the ping
+   * waiting for the real answer): whoever answers for an address must be reachable there.
+   */
+  settle(pong: Pong, sender: NodeHandle, now: number, from: Address = sender.address): void {
     const p = this.pending.get(pong.nonce);
     if (!p) return;
+    if (!sameAddress(from, p.to)) {
+      this.stats.pongsMisaddressed++;
+      return;
+    }
     this.pending.delete(pong.nonce);
     p.cancelTimeout?.();
     p.cancelResend?.();
     this.opts.sampled?.(sender, now - p.sentAt);
     const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
-      provesIdentity(this.opts.security!, sender.guid, pong.credential, p.challenge, this.opts.self, pong.proof));
+      provesIdentity(this.opts.security!, sender.guid, pong.credential, p.challenge, this.opts.self, pong.proof, this.opts.selfHandle ? p.to : undefined));
     const admitBelowMs = p.admission ? admitFromHint(pong.admitBelowUs) : undefined;
     const noProof = p.challenge !== undefined && pong.credential === undefined && pong.proof === undefined ? true : undefined;
     p.done({ rtt: now - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, noProof, admitBelowMs });
@@ -206,7 +235,7 @@ export class Pings {
     const admit = ping.admission ? admitHint(this.opts.admitBelow(pinger.guid)) : undefined;
     const security = this.opts.security;
     if (!ping.challenge || !security?.authenticates) return { nonce: ping.nonce, ...admit };
-    const proof = security.answerChallenge(ping.challenge, pinger.guid);
+    const proof = security.answerChallenge(ping.challenge, pinger.guid, this.opts.selfHandle);
     return proof ? { nonce: ping.nonce, credential: security.credential(), proof, ...admit } : { nonce: ping.nonce, ...admit };
   }
 

@@ -9,6 +9,8 @@
  */
 import { InvalidArgumentError } from '../errors';
 import type { Guid } from '../routing/guid';
+import type { NodeHandle } from '../routing/handle';
+import { writeAddress } from './records';
 import { CanonicalWriter } from './canonical';
 import type { RandomBytes } from './identity';
 import { DEFAULTS } from './../defaults';
@@ -33,7 +35,18 @@ export function isAnswerableNonce(nonce: unknown): nonce is Uint8Array {
   return nonce instanceof Uint8Array && nonce.length >= DEFAULTS.minNonceBytes && nonce.length <= DEFAULTS.maxNonceBytes;
 }
 
-/** The bytes an answer signs; callers check isAnswerableNonce first. */
-export function challengeMessage(nonce: Uint8Array, challenger: Guid): Uint8Array {
-  return new CanonicalWriter(CHALLENGE_DOMAIN).bytes8(challenger.bytes).bytes8(nonce).finish();
+/** Domain tag of a challenge answer bound to the answerer's own GUID and address. */
+export const BOUND_CHALLENGE_DOMAIN = 'tapestry/challenge-answer/v2';
+
+/**
+ * The bytes an answer signs; callers check isAnswerableNonce first. With `answerer` (what the
+ * built-in nodes always give) the answer also covers the answerer's GUID and the address it is
+ * reached at: a relay at another address that passes a challenge on to the real key holder gets back
+ * an answer the challenger checks against the address it pinged, and refuses.
+ */
+export function challengeMessage(nonce: Uint8Array, challenger: Guid, answerer?: NodeHandle): Uint8Array {
+  if (!answerer) return new CanonicalWriter(CHALLENGE_DOMAIN).bytes8(challenger.bytes).bytes8(nonce).finish();
+  const w = new CanonicalWriter(BOUND_CHALLENGE_DOMAIN).bytes8(challenger.bytes).bytes8(nonce).bytes8(answerer.guid.bytes);
+  writeAddress(w, answerer.address);
+  return w.finish();
 }

@@ -9,6 +9,7 @@
  * frame cannot throw out of an actor. Methods are synchronous: they run once per hop in the router.
  */
 import type { Guid } from '../routing/guid';
+import type { Address, NodeHandle } from '../routing/handle';
 
 export type { RandomBytes } from './identity';
 
@@ -43,16 +44,22 @@ export interface SecurityProvider {
   createNonce(): Uint8Array;
   /**
    * This node's answer to `challenger`'s nonce, or undefined when the nonce is not one it answers
-   * (too short to be fresh, or long enough to make it sign bulk data).
+   * (too short to be fresh, or long enough to make it sign bulk data). `answerer` is this node's own
+   * handle (GUID and the address it advertises): the answer must cover it, so that a relay at another
+   * address cannot pass the answer off as made at its own (the built-in nodes always give it).
    */
-  answerChallenge(nonce: Uint8Array, challenger: Guid): Uint8Array | undefined;
-  /** Whether `answer` proves the holder of `credential` answered `nonce`, sent by `challenger`. */
-  verifyAnswer(credential: Uint8Array, nonce: Uint8Array, challenger: Guid, answer: Uint8Array): boolean;
+  answerChallenge(nonce: Uint8Array, challenger: Guid, answerer?: NodeHandle): Uint8Array | undefined;
+  /**
+   * Whether `answer` proves the holder of `credential` answered `nonce`, sent by `challenger`, at
+   * `answerer` (the GUID it claims and the address the challenge was sent to).
+   */
+  verifyAnswer(credential: Uint8Array, nonce: Uint8Array, challenger: Guid, answer: Uint8Array, answerer?: NodeHandle): boolean;
 }
 
 /**
  * Whether a peer proved it is `claimed`: its credential stands for that GUID, and it answered the
- * nonce this node (`challenger`) sent it. A peer that fails is admitted to no routing table.
+ * nonce this node (`challenger`) sent it. With `at` (the address the challenge went to) the answer
+ * must also be bound to that GUID at that address. A peer that fails is admitted to no routing table.
  */
 export function provesIdentity(
   provider: SecurityProvider,
@@ -61,6 +68,8 @@ export function provesIdentity(
   nonce: Uint8Array,
   challenger: Guid,
   answer: Uint8Array,
+  at?: Address,
 ): boolean {
-  return provider.validateCredential(credential, claimed) && provider.verifyAnswer(credential, nonce, challenger, answer);
+  return provider.validateCredential(credential, claimed) &&
+    provider.verifyAnswer(credential, nonce, challenger, answer, at ? { guid: claimed, address: at } : undefined);
 }

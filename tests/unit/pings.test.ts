@@ -35,7 +35,7 @@ interface Side {
 function side(seed: number, opts: { security?: SecurityProvider; guid?: Guid; resend?: boolean; admitBelow?: number } = {}): Side {
   const guid = opts.guid ?? (opts.security as SignedSecurityProvider | undefined)?.identity.guid() ?? Guid.fromName(`node ${seed}`);
   const handle: NodeHandle = { guid, address: addr(seed) };
-  const stats: PingStats = { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0 };
+  const stats: PingStats = { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisaddressed: 0 };
   const out: Side['out'] = [];
   const timers: Side['timers'] = [];
   const clock = { now: 0 };
@@ -45,7 +45,7 @@ function side(seed: number, opts: { security?: SecurityProvider; guid?: Guid; re
     return () => void (timers.includes(t) && timers.splice(timers.indexOf(t), 1));
   };
   const pings = new Pings({ send: (to, body) => out.push({ to, body }), after }, stats, {
-    self: guid, security: opts.security, resend: opts.resend ?? false, admitBelow: () => opts.admitBelow ?? Infinity,
+    self: guid, selfHandle: handle, security: opts.security, resend: opts.resend ?? false, admitBelow: () => opts.admitBelow ?? Infinity,
   });
   return { pings, handle, stats, out, timers, clock };
 }
@@ -90,8 +90,10 @@ test('the proof is the provider\'s: settle agrees with verifyAnswer on the chall
   // Flip one bit of the proof: both the provider and settle refuse it.
   const bad = Uint8Array.from(pong.proof!);
   bad[0] ^= 1;
-  expect(pa.verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, pong.proof!)).toBe(true);
-  expect(pa.verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, bad)).toBe(false);
+  expect(pa.verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, pong.proof!, b.handle)).toBe(true);
+  expect(pa.verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, bad, b.handle)).toBe(false);
+  // Bound to b's address: the same answer claimed at another address is no proof.
+  expect(pa.verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, pong.proof!, { guid: b.handle.guid, address: addr(61) })).toBe(false);
   a.pings.settle({ ...pong, proof: bad }, b.handle, 5);
   expect(reply).toEqual(expect.objectContaining({ proven: false, challenged: true }));
   // The pong was used up: the genuine one arriving later settles nothing.
@@ -110,14 +112,50 @@ test('without an authenticating provider, or asked for none, a ping carries no c
   expect(s.stats.pingsChallenged).toBe(0);
 });
 
-test('nonces count up from 0, or from the first 4 bytes of a nonce of the provider\'s random source', () => {
+test('nonces count up from 0, or are each drawn afresh from the provider\'s random source (unpredictable from the last)', () => {
   const plain = side(10);
   for (let i = 0; i < 3; i++) expect(plain.pings.ping(addr(1), () => {}, {}, 0, 2_000)).toBe(i);
-  const first = seededRandom(11)(4);
-  const start = ((first[0] << 24) | (first[1] << 16) | (first[2] << 8) | first[3]) >>> 0;
+  // The oracle: the same seeded source, drawn as the provider draws (a nonce for the ping's id, then its challenge).
+  const source = seededRandom(11);
+  const word = (b: Uint8Array) => ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+  const expected: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    expected.push(word(source(DEFAULTS.nonceBytes)));
+    source(DEFAULTS.nonceBytes);
+  }
   const auth = side(11, { security: signed(11) });
-  expect(auth.pings.ping(addr(1), () => {}, {}, 0, 2_000)).toBe(start);
-  expect(auth.pings.ping(addr(1), () => {}, {}, 0, 2_000)).toBe((start + 1) >>> 0);
+  const got = [0, 1, 2].map(() => auth.pings.ping(addr(1), () => {}, {}, 0, 2_000));
+  expect(got).toEqual(expected);
+  expect(got[1]).not.toBe((got[0] + 1) >>> 0);
+});
+
+test('a challenge relayed to the real key holder proves nothing at the relay\'s address (the answer is bound to the holder\'s own)', () => {
+  const a = side(16, { security: signed(16) });
+  const b = side(17, { security: signed(17) });
+  const relayAt = addr(60);
+  let reply: PingReply | undefined;
+  // a pings the relay's address, which claims b's GUID; the relay passes the ping on to b and b's pong back.
+  a.pings.ping(relayAt, (r) => (reply = r), {}, 0, 2_000);
+  b.pings.answer((a.out[0].body as { ping: Ping }).ping, a.handle, relayAt);
+  const pong = (b.out[0].body as { pong: Pong }).pong;
+  a.pings.settle(pong, { guid: b.handle.guid, address: relayAt }, 10, relayAt);
+  expect(reply).toEqual(expect.objectContaining({ proven: false, challenged: true }));
+  // The same answer at b's own address proves b (the oracle: the unrelayed exchange).
+  expect(exchange(a, b)).toEqual(expect.objectContaining({ proven: true, challenged: true }));
+});
+
+test('a pong from another address than the one pinged is ignored and the ping keeps waiting for the real one', () => {
+  const a = side(14);
+  const b = side(15);
+  let replies = 0;
+  a.pings.ping(b.handle.address, (r) => { if (r) replies++; }, {}, 0, 2_000);
+  b.pings.answer((a.out[0].body as { ping: Ping }).ping, a.handle, a.handle.address);
+  const pong = (b.out[0].body as { pong: Pong }).pong;
+  a.pings.settle(pong, b.handle, 5, addr(99));
+  expect(replies).toBe(0);
+  expect(a.stats.pongsMisaddressed).toBe(1);
+  a.pings.settle(pong, b.handle, 6, b.handle.address);
+  expect(replies).toBe(1);
 });
 
 test('an unanswered ping is resent on its schedule with the same nonce, and stops once answered', () => {

@@ -22,7 +22,7 @@ const handle = (n: number): NodeHandle => ({ guid: Guid.fromName(`peer ${n}`), a
 const signed = (seed: number) => new SignedSecurityProvider(Identity.fromSeed(new Uint8Array(32).fill(seed)), { random: () => new Uint8Array(32).fill(seed) });
 
 function pingsOf(self: NodeHandle, security: SecurityProvider | undefined, out: Body[], onProofDemanded?: (p: NodeHandle) => void): Pings {
-  return new Pings({ send: (_to, body) => out.push(body), after: () => () => {} }, { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0 }, {
+  return new Pings({ send: (_to, body) => out.push(body), after: () => () => {} }, { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisaddressed: 0 }, {
     self: self.guid, security, resend: false, admitBelow: () => Infinity, onProofDemanded,
   });
 }
