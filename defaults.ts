@@ -1,3 +1,5 @@
+import { ABUSE_DEFAULTS } from './routing/abuseDefaults';
+
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
  * map, queue and buffer in the code takes its bound from here; hitting a bound is counted and
@@ -401,6 +403,9 @@ export const DEFAULTS = {
    * (4 MiB of 400-byte datagrams is about this many).
    */
   simMaxServiceQueue: 10_000,
+
+  // Issue 15 — amp (no amplification, budgets strangers cannot drain: routing/abuseDefaults.ts)
+  ...ABUSE_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;

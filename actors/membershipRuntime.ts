@@ -5,6 +5,7 @@
  * drives them — and decodes the membership upcall. Pointer hand-over still lives here (marked below).
  */
 import { DEFAULTS } from '../defaults';
+import { LimitExceededError } from '../errors';
 import type { Guid } from '../routing/guid';
 import type { Address, NodeHandle } from '../routing/handle';
 import { PendingRequests, RequestIds } from '../routing/pendingRequests';
@@ -123,7 +124,9 @@ export class MembershipRuntime implements UpcallModule {
     this.liveness = new Liveness({
       health: host.health,
       watched: () => this.watched(),
-      probe: (node, timeoutMs) => this.admission.probe(node.address, timeoutMs, () => {}, { challenge: !this.admission.isProven(node) }),
+      probe: (node, timeoutMs, refused) => this.admission.probe(node.address, timeoutMs, (_r, err) => {
+        if (err instanceof LimitExceededError) refused();
+      }, { challenge: !this.admission.isProven(node) }),
       isNeighbour: (node) => host.table.has(node.guid) || this.leafSet.has(node.guid),
       failed: (node) => this.maintenance.failed(node),
     }, this.budget, this.stalls, this.stats, opts.heartbeatMs);

@@ -77,6 +77,6 @@ export function emptyMembershipStats(): MembershipStats {
     joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
     malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
     forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0, bootstrapUnreachable: 0,
-    livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0, stallsNoticed: 0, maintenanceBudgetExceeded: 0,
+    livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0, probesRefused: 0, stallsNoticed: 0, maintenanceBudgetExceeded: 0,
   };
 }

@@ -59,6 +59,12 @@ export interface PingOptions {
    * and add bytes to its pong for nothing.
    */
   readonly admission?: boolean;
+  /**
+   * Default false. True: a challenge a stranger's message asked for (an adopt, a join, a neighbour
+   * request), drawn from its own budget (DEFAULTS.maxPendingStrangerPings), so strangers asking for
+   * proofs never use up the pings of this node's own heartbeats, joins and repairs (maxPendingPings).
+   */
+  readonly stranger?: boolean;
 }
 
 /**
@@ -100,6 +106,7 @@ interface PendingPing {
   readonly done: PingDone;
   readonly challenge?: Uint8Array;
   readonly admission: boolean;
+  readonly stranger: boolean;
   /** Cancels the ping's timeout and its next resend: a settled ping leaves no timer armed. */
   cancelTimeout?: () => void;
   cancelResend?: () => void;
@@ -108,6 +115,8 @@ interface PendingPing {
 export class Pings {
   /** Nonce → the ping awaiting its pong; at most DEFAULTS.maxPendingPings, beyond it a ping is refused. */
   private readonly pending = new Map<number, PendingPing>();
+  /** Of `pending`, the pings strangers asked for (PingOptions.stranger): their own budget. */
+  private pendingStranger = 0;
   /**
    * Ping nonces count up from a random start when the provider authenticates: a pong to a liveness
    * ping (no challenge) is matched by its nonce alone, which an off-path sender must not guess.
@@ -137,17 +146,20 @@ export class Pings {
    */
   ping(to: Address, done: PingDone, opts: PingOptions, now: number, timeoutMs: number): number {
     const nonce = this.nextNonce++ >>> 0;
-    if (this.pending.size >= DEFAULTS.maxPendingPings) {
+    const stranger = opts.stranger === true;
+    const limit = stranger ? DEFAULTS.maxPendingStrangerPings : DEFAULTS.maxPendingPings;
+    if ((stranger ? this.pendingStranger : this.pending.size - this.pendingStranger) >= limit) {
       this.stats.pingsRefused++;
-      done(undefined, new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`));
+      done(undefined, new LimitExceededError(`more than ${limit} ${stranger ? "strangers' " : ''}pings pending`));
       return nonce;
     }
     const security = this.opts.security;
     const nonceToSign = opts.challenge !== false && security?.authenticates ? security.createNonce() : undefined;
     if (nonceToSign) this.stats.pingsChallenged++;
     const admission = opts.admission === true;
-    const pending: PendingPing = { sentAt: now, done, challenge: nonceToSign, admission };
+    const pending: PendingPing = { sentAt: now, done, challenge: nonceToSign, admission, stranger };
     this.pending.set(nonce, pending);
+    if (stranger) this.pendingStranger++;
     const ping: Writable<Ping> = { nonce };
     if (nonceToSign) ping.challenge = nonceToSign;
     if (admission) ping.admission = true;
@@ -171,7 +183,7 @@ export class Pings {
   private timedOut(nonce: number): void {
     const p = this.pending.get(nonce);
     if (!p) return;
-    this.pending.delete(nonce);
+    this.remove(nonce, p);
     p.cancelResend?.();
     p.done(undefined, new TimeoutError(`ping ${nonce} got no pong`));
   }
@@ -180,7 +192,7 @@ export class Pings {
   settle(pong: Pong, sender: NodeHandle, now: number): void {
     const p = this.pending.get(pong.nonce);
     if (!p) return;
-    this.pending.delete(pong.nonce);
+    this.remove(pong.nonce, p);
     p.cancelTimeout?.();
     p.cancelResend?.();
     this.opts.sampled?.(sender, now - p.sentAt);
@@ -189,6 +201,11 @@ export class Pings {
     const admitBelowMs = p.admission ? admitFromHint(pong.admitBelowUs) : undefined;
     const noProof = p.challenge !== undefined && pong.credential === undefined && pong.proof === undefined ? true : undefined;
     p.done({ rtt: now - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, noProof, admitBelowMs });
+  }
+
+  private remove(nonce: number, p: PendingPing): void {
+    this.pending.delete(nonce);
+    if (p.stranger) this.pendingStranger--;
   }
 
   /**
@@ -214,6 +231,7 @@ export class Pings {
   shutdown(reason: Error): void {
     const pending = [...this.pending.values()];
     this.pending.clear();
+    this.pendingStranger = 0;
     for (const p of pending) {
       p.cancelTimeout?.();
       p.cancelResend?.();
