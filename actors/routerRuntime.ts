@@ -278,7 +278,7 @@ export class RouterRuntime {
       return;
     }
     if (d.reply) return this.requests.receive(d, d.reply, sender, from);
-    this.arrive(this.directToRoute(d, sender), false, sender);
+    this.arrive(this.directToRoute(d, sender), false, sender, from);
   }
 
   /** The route a direct message stands for: from its sender, ending here, one hop more than it had. */
@@ -365,7 +365,7 @@ export class RouterRuntime {
   }
 
   /** The message ends here: reassemble if it is a fragment, then hand it to its module. */
-  private arrive(msg: RouteMsg, ttlExpired: boolean, from: NodeHandle | undefined): void {
+  private arrive(msg: RouteMsg, ttlExpired: boolean, from: NodeHandle | undefined, fromAddress?: Address): void {
     if (msg.routeId) {
       // A hop that failed over may have sent a second copy of a message that did arrive: once only.
       if (!this.duplicates.firstDelivery(`${msg.source.guid.hex}:${msg.routeId}:${msg.fragment?.index ?? -1}`, this.now())) return;
@@ -378,7 +378,7 @@ export class RouterRuntime {
     }
     const delivery: Delivery = {
       dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, ttlExpired,
-      moduleId: msg.moduleId, payload, from,
+      moduleId: msg.moduleId, payload, from, ...(fromAddress ? { fromAddress } : {}),
     };
     if (msg.requestId) this.requests.answer(delivery, msg);
     else this.deliverLocal(delivery);

@@ -43,7 +43,15 @@ export const ABUSE_DEFAULTS = {
   /**
    * Padding (bytes) a ping carrying a challenge brings, so the pong's credential and proof (a 32-byte
    * key and a 64-byte signature for `signed`) are no larger than what the pinger sent. A challenge
-   * ping with less padding than its pong's credential and proof is answered without them.
+   * ping whose challenge and padding are fewer bytes than its pong's credential and proof is answered
+   * without them.
    */
-  challengePaddingBytes: 96,
+  challengePaddingBytes: 80,
+  /**
+   * Padding (bytes) of a NeighbourRequest sent without a cookie: enough that the NeighbourRetry
+   * answering it (a request id and a cookie) is never larger than the request.
+   */
+  neighbourRequestPaddingBytes: 16,
+  /** Cookies a node keeps from the nodes it asks (one per answering address), the oldest forgotten first. */
+  maxHeldCookies: 256,
 } as const;

@@ -161,7 +161,11 @@ export class Pings {
     this.pending.set(nonce, pending);
     if (stranger) this.pendingStranger++;
     const ping: Writable<Ping> = { nonce };
-    if (nonceToSign) ping.challenge = nonceToSign;
+    if (nonceToSign) {
+      ping.challenge = nonceToSign;
+      // The answer's credential and proof are larger than a challenge: padded so no pong outweighs its ping.
+      ping.padding = DEFAULTS.challengePaddingBytes;
+    }
     if (admission) ping.admission = true;
     this.port.send(to, { kind: 'ping', ping });
     // One lost ping or pong must not fail a live neighbour on a lossy link: sent again while unanswered.
@@ -224,7 +228,10 @@ export class Pings {
     const security = this.opts.security;
     if (!ping.challenge || !security?.authenticates) return { nonce: ping.nonce, ...admit };
     const proof = security.answerChallenge(ping.challenge, pinger.guid);
-    return proof ? { nonce: ping.nonce, credential: security.credential(), proof, ...admit } : { nonce: ping.nonce, ...admit };
+    const credential = security.credential();
+    // A proof goes only to a ping that brought as many bytes: no reflection gains from a spoofed source.
+    if (proof && ping.challenge.length + (ping.padding ?? 0) < credential.length + proof.length) return { nonce: ping.nonce, ...admit };
+    return proof ? { nonce: ping.nonce, credential, proof, ...admit } : { nonce: ping.nonce, ...admit };
   }
 
   /** Fails every ping still waiting (the node closes). */
