@@ -169,7 +169,8 @@ export class Pings {
     if (admission) ping.admission = true;
     this.port.send(to, { kind: 'ping', ping });
     // One lost ping or pong must not fail a live neighbour on a lossy link: sent again while unanswered.
-    if (this.opts.resend) pending.cancelResend = this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, DEFAULTS.pingResends));
+    // A stranger's ping is sent once: its resends would multiply what a forged request draws to an address.
+    if (this.opts.resend && !stranger) pending.cancelResend = this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, DEFAULTS.pingResends));
     pending.cancelTimeout = this.port.after(timeoutMs, () => this.timedOut(nonce));
     return nonce;
   }
