@@ -1,3 +1,5 @@
+import { ABUSE_DEFAULTS } from './routing/abuseDefaults';
+
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
  * map, queue and buffer in the code takes its bound from here; hitting a bound is counted and
@@ -406,6 +408,8 @@ export const DEFAULTS = {
 
   // Issue 15 — liars: identity puzzle, end-to-end route confirmation, neighbour scores (security/liarsDefaults.ts)
   ...LIARS_DEFAULTS,
+  // Issue 15 — amp (no amplification, budgets strangers cannot drain: routing/abuseDefaults.ts)
+  ...ABUSE_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;

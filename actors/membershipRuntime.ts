@@ -5,6 +5,7 @@
  * drives them — and decodes the membership upcall. Pointer hand-over still lives here (marked below).
  */
 import { DEFAULTS } from '../defaults';
+import { LimitExceededError } from '../errors';
 import type { Guid } from '../routing/guid';
 import type { Address, NodeHandle } from '../routing/handle';
 import { PendingRequests, RequestIds } from '../routing/pendingRequests';
@@ -21,6 +22,9 @@ import type { Rng } from '../routing/rng';
 import { SeededRng } from '../sim/random';
 import { MEMBERSHIP_MODULE_ID, type JoinReply, type MembershipMsg } from '../membership/messages';
 import { NeighbourAsk } from '../membership/neighbourAsk';
+import { StrangerLimits } from '../membership/strangerLimits';
+import { ReturnRoutability } from '../routing/returnRoutability';
+import { secureRandom } from '../security/identity';
 import { emptyMembershipStats, type MembershipPort, type MembershipStats } from '../membership/port';
 import type { Delivery, UpcallModule } from '../upcalls/contract';
 import { decodeMembership, encodeMembership } from '../wire/membershipCodec';
@@ -50,6 +54,8 @@ export interface MembershipHost extends RuntimeHost {
   readonly security?: SecurityProvider;
   /** Round-trip estimates and last-heard times, kept by the router. */
   readonly health: MembershipPort['health'];
+  /** The node's random source (the cookie key is drawn from it); default: node:crypto's. */
+  readonly random?: (bytes: number) => Uint8Array;
 }
 
 export interface MembershipOptions {
@@ -86,6 +92,10 @@ export class MembershipRuntime implements UpcallModule {
   private changes = 0;
   /** Jitter: a generator seeded from the GUID, so a simulated run repeats exactly. */
   private readonly jitter: Rng;
+  /** Addresses proven to receive what is sent to them, and the credit of those not yet proven. */
+  private readonly routability: ReturnRoutability;
+  /** How many challenges strangers' messages may ask for, per source IP and per GUID prefix. */
+  private readonly strangers = new StrangerLimits();
 
   constructor(
     private readonly host: MembershipHost,
@@ -94,12 +104,18 @@ export class MembershipRuntime implements UpcallModule {
     this.idBytes = host.space.bytes as 20 | 32;
     this.leafSet = new LeafSet(host.self.guid);
     for (const n of host.table.neighbours()) this.leafSet.add(n);
+    const routability = (this.routability = new ReturnRoutability(host.random ?? secureRandom));
     const port: MembershipPort = {
       self: host.self,
       table: host.table,
       now: () => host.now(),
       send: (to, msg) => this.send(to, msg),
-      ping: (to, timeoutMs, done, pingOpts) => host.ping(to, timeoutMs, done, pingOpts),
+      // A pong to a ping sent to an address proves that address receives what is sent there.
+      ping: (to, timeoutMs, done, pingOpts) => host.ping(to, timeoutMs, (r, err) => {
+        if (r) routability.prove(to, host.now());
+        done(r, err);
+      }, pingOpts),
+      sizeOf: (msg) => encodeMembership(msg).length,
       after: (ms, fire) => host.after(ms, fire),
       health: host.health,
     };
@@ -118,12 +134,14 @@ export class MembershipRuntime implements UpcallModule {
     }, host.security?.authenticates === true, opts.requestTimeoutMs);
     this.ask = new NeighbourAsk(port, ids, new PendingRequests<readonly NodeHandle[]>({ after, onTimeout }), opts.requestTimeoutMs);
     this.planner = new JoinPlanner(port, host.space, this.admission, this.ask, ids, new PendingRequests<JoinReply>({ after, onTimeout }), this.stats, opts);
-    this.server = new JoinServer(port, this.leafSet, this.admission, ids, this.stats, opts.requestTimeoutMs, new HoleMemory(host.table));
+    this.server = new JoinServer(port, this.leafSet, this.admission, ids, this.stats, opts.requestTimeoutMs, new HoleMemory(host.table), routability);
     this.maintenance = new Maintenance(port, this.leafSet, this.admission, this.ask, this.stats, this.budget);
     this.liveness = new Liveness({
       health: host.health,
       watched: () => this.watched(),
-      probe: (node, timeoutMs) => this.admission.probe(node.address, timeoutMs, () => {}, { challenge: !this.admission.isProven(node) }),
+      probe: (node, timeoutMs, refused) => this.admission.probe(node.address, timeoutMs, (_r, err) => {
+        if (err instanceof LimitExceededError) refused();
+      }, { challenge: !this.admission.isProven(node) }),
       isNeighbour: (node) => host.table.has(node.guid) || this.leafSet.has(node.guid),
       failed: (node) => this.maintenance.failed(node),
     }, this.budget, this.stalls, this.stats, opts.heartbeatMs);
@@ -256,9 +274,18 @@ export class MembershipRuntime implements UpcallModule {
       return;
     }
     const from = d.from ?? d.source;
+    // Straight from a peer: the datagram's own source, where answers go and whose bytes earn it credit.
+    const source = d.fromAddress;
+    const now = this.host.now();
+    if (source) this.routability.received(source, d.payload.length, now);
     switch (msg.kind) {
       case 'joinRequest': {
         const { joining } = msg.joinRequest;
+        // The first hop from the joining node: its source pays for the surrogate's check of the joining node.
+        if (source && !this.strangers.allow(source, joining.guid, now)) {
+          this.stats.challengesLimited++;
+          return;
+        }
         const route = (): void => this.host.route({ dest: joining.guid, fuzzy: true, ttl: DEFAULTS.defaultTtl, moduleId: MEMBERSHIP_MODULE_ID, payload: d.payload });
         if (!d.dest.equals(joining.guid)) route();
         // Reached as root while still joining: routed again once this node's own table is filled.
@@ -275,12 +302,20 @@ export class MembershipRuntime implements UpcallModule {
         this.planner.onJoinReply(msg.joinReply);
         return;
       case 'neighbourRequest':
-        this.server.onNeighbourRequest(msg.neighbourRequest, from);
+        this.server.onNeighbourRequest(msg.neighbourRequest, from, source);
         return;
       case 'neighbourReply':
         this.ask.onReply(msg.neighbourReply);
         return;
+      case 'neighbourRetry':
+        this.ask.onRetry(msg.neighbourRetry, source);
+        return;
       case 'adopt':
+        // An unproven sender's adopt asks for a challenge: limited per source IP and GUID prefix.
+        if (this.host.security?.authenticates && !this.admission.isProven(from) && !this.strangers.allow(source, from.guid, now)) {
+          this.stats.challengesLimited++;
+          return;
+        }
         this.admission.onAdopt(from, msg.adopt);
         return;
       case 'leave':

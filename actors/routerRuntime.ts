@@ -293,7 +293,7 @@ export class RouterRuntime {
     }
     if (d.reply) return this.requests.receive(d, d.reply, sender, from);
     if (d.moduleId === ROUTE_CONFIRM_MODULE_ID) return this.confirms.receiveAck(d.payload, sender, peerKey(from) === peerKey(sender.address));
-    this.arrive(this.directToRoute(d, sender), false, sender);
+    this.arrive(this.directToRoute(d, sender), false, sender, from);
   }
 
   /** The route a direct message stands for: from its sender, ending here, one hop more than it had. */
@@ -387,7 +387,7 @@ export class RouterRuntime {
   }
 
   /** The message ends here: reassemble if it is a fragment, then hand it to its module. */
-  private arrive(msg: RouteMsg, ttlExpired: boolean, from: NodeHandle | undefined): void {
+  private arrive(msg: RouteMsg, ttlExpired: boolean, from: NodeHandle | undefined, fromAddress?: Address): void {
     // Every copy is acknowledged, a duplicate too: its source learns that first hop worked.
     if (msg.confirm && !ttlExpired) this.confirms.arrived(msg);
     if (msg.routeId) {
@@ -402,7 +402,7 @@ export class RouterRuntime {
     }
     const delivery: Delivery = {
       dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, ttlExpired,
-      moduleId: msg.moduleId, payload, from,
+      moduleId: msg.moduleId, payload, from, ...(fromAddress ? { fromAddress } : {}),
     };
     if (msg.requestId) this.requests.answer(delivery, msg);
     else this.deliverLocal(delivery);

@@ -122,6 +122,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
         },
         after: (ms, fire) => router.after(ms, fire),
         health: router.health,
+        random: options.random ?? (transport as { random?: (bytes: number) => Uint8Array }).random,
         peersChanged: () => child('membership').send({ type: 'peers' }),
         neighbourUpdate: (node, joined, change) => {
           router.upcalls.update(node, joined);

@@ -5,6 +5,7 @@
  * exchanges that admit or drop peers: Adopt ("I measured you") and LeaveNotice.
  */
 import { DEFAULTS } from '../defaults';
+import { LimitExceededError } from '../errors';
 import type { Guid } from '../routing/guid';
 import type { Address, NodeHandle } from '../routing/handle';
 import type { Writable } from '../routing/messages';
@@ -109,7 +110,7 @@ export class Admission {
    * already has or the provider does not authenticate, else after a challenge ping it answers with
    * proof (with the measured round trip). A node that fails is never admitted.
    */
-  whenProven(node: NodeHandle, then: (rttMs: number) => void): void {
+  whenProven(node: NodeHandle, then: (rttMs: number) => void, stranger = false): void {
     if (this.refuses(node)) return;
     if (!this.authenticates || this.proven.has(node)) {
       then(DEFAULTS.unmeasuredLatencyMs);
@@ -121,15 +122,17 @@ export class Admission {
       return;
     }
     this.proving.set(node.guid.hex, [then]);
-    this.probe(node.address, this.requestTimeoutMs, (r) => {
+    // A challenge a stranger's message asked for draws on the strangers' ping budget, never the node's own.
+    this.probe(node.address, this.requestTimeoutMs, (r, err) => {
       const all = this.proving.get(node.guid.hex) ?? [];
       this.proving.delete(node.guid.hex);
       if (!r || !r.peer.guid.equals(node.guid) || !this.proven.has(node)) {
-        this.stats.timeouts++;
+        if (err instanceof LimitExceededError) this.stats.challengesRefused++;
+        else this.stats.timeouts++;
         return;
       }
       for (const f of all) f(r.rtt);
-    });
+    }, stranger ? { stranger: true } : undefined);
   }
 
   /** Adds a node with a latency; updates the leaf set and tells modules. True when the table took it. */
@@ -154,11 +157,11 @@ export class Admission {
   }
 
   /** Pings a node and adds it with the measured round trip when it answers as itself. */
-  measureAndLearn(node: NodeHandle): void {
+  measureAndLearn(node: NodeHandle, stranger = false): void {
     this.probe(node.address, this.requestTimeoutMs, (r) => {
       if (r && r.peer.guid.equals(node.guid)) this.learn(node, r.rtt);
       else this.stats.timeouts++;
-    });
+    }, stranger ? { stranger: true } : undefined);
   }
 
   /** Removes a node that left or failed; modules hear of it. */
@@ -185,7 +188,7 @@ export class Admission {
       // Answer once, only when the sender's expectation is wrong (by default it expects not to be
       // listed), so it keeps its backpointers right; never answer an answer.
       if (!answer && table.has(from.guid) !== (expectListed === true)) this.sendAdopt(from, rttMs, true);
-    });
+    }, true);
   }
 
   /** An answer is marked as one, so the exchange ends there without either side remembering whom it adopted. */

@@ -5,12 +5,13 @@
  * a joining or repairing node asks.
  */
 import { DEFAULTS } from '../defaults';
-import type { NodeHandle } from '../routing/handle';
+import type { Address, NodeHandle } from '../routing/handle';
+import type { ReturnRoutability } from '../routing/returnRoutability';
 import type { RequestIds } from '../routing/pendingRequests';
 import type { Admission } from './admission';
 import { joinHoles, type HoleMemory } from './holes';
 import type { LeafSet } from './leafSet';
-import type { JoinMulticast, JoinMulticastAck, JoinReply, NeighbourRequest } from './messages';
+import type { JoinMulticast, JoinMulticastAck, JoinReply, MembershipMsg, NeighbourRequest } from './messages';
 import { multicastChildren } from './multicast';
 import type { MembershipPort, MembershipStats } from './port';
 
@@ -39,10 +40,32 @@ export class JoinServer {
     private readonly requestTimeoutMs: number,
     /** Recent joining nodes' holes, to pass on nodes that fill them. */
     private readonly holes: HoleMemory,
+    /**
+     * Which addresses proved they receive what is sent to them, and what unproven ones may still be
+     * sent (absent: a test's node whose every asker counts as proven).
+     */
+    private readonly routability?: ReturnRoutability,
   ) {}
 
-  /** This node is the joining node's surrogate: multicast to every node sharing the longest prefix. */
+  /**
+   * This node is the joining node's surrogate. A join request names an address nobody checked: the
+   * multicast (and every candidate, challenge and reply it draws to that address) waits until a ping
+   * to it, no larger than the request, is answered from there by the joining GUID. A request naming
+   * someone who is not joining costs that someone one small ping.
+   */
   startMulticast(joining: NodeHandle, joinId: number): void {
+    if (joining.guid.equals(this.port.self.guid)) {
+      this.multicastNow(joining, joinId);
+      return;
+    }
+    this.admission.probe(joining.address, this.requestTimeoutMs, (r) => {
+      if (r && r.peer.guid.equals(joining.guid)) this.multicastNow(joining, joinId);
+      else this.stats.joinsUnverified++;
+    }, { challenge: false, stranger: true });
+  }
+
+  /** Multicast to every node sharing the joining node's longest prefix. */
+  private multicastNow(joining: NodeHandle, joinId: number): void {
     this.stats.joinsServed++;
     const level = this.port.table.slotOf(joining.guid)?.level ?? this.port.table.levels;
     const multicastId = this.ids.next();
@@ -86,14 +109,37 @@ export class JoinServer {
     if (st.waiting.size === 0) this.completeMulticast(ack.multicastId, st);
   }
 
-  /** Answers a neighbour request: a level's entries, or the leaf set. */
-  onNeighbourRequest(req: NeighbourRequest, from: NodeHandle): void {
+  /**
+   * Answers a neighbour request: a level's entries, or the leaf set. The answer goes to the address the
+   * request came from (`source`), never to the one its frame names; to an address not yet proven
+   * return-routable it carries no more bytes than that address sent (routing/returnRoutability.ts),
+   * else a cookie to echo goes back instead (a NeighbourRetry), or nothing when even that does not fit.
+   */
+  onNeighbourRequest(req: NeighbourRequest, from: NodeHandle, source?: Address): void {
     this.stats.neighbourRequestsServed++;
-    const { requestId, level, perSlot, leafSet, slots } = req;
-    // An asker for the leaf set thinks it is near: if it belongs in this one and is missing, measure it.
-    if (leafSet && this.leafSet.wouldTake(from.guid)) this.admission.measureAndLearn(from);
+    const { requestId, level, perSlot, leafSet, slots, cookie } = req;
+    const now = this.port.now();
+    const to: NodeHandle = source ? { guid: from.guid, address: source } : from;
     const nodes = leafSet ? this.leafSet.members() : this.entriesAt(level, perSlot, slots);
-    this.port.send(from, { kind: 'neighbourReply', neighbourReply: { requestId, level, nodes } });
+    const reply: MembershipMsg = { kind: 'neighbourReply', neighbourReply: { requestId, level, nodes } };
+    const rr = this.routability;
+    if (source && rr && !rr.isProven(source, now) && !(cookie && rr.checkCookie(source, cookie, now))) {
+      if (!rr.spend(source, this.sizeOf(reply), now)) {
+        const retry: MembershipMsg = { kind: 'neighbourRetry', neighbourRetry: { requestId, cookie: rr.cookie(source, now) } };
+        if (rr.spend(source, this.sizeOf(retry), now)) {
+          this.stats.neighbourRetriesSent++;
+          this.port.send(to, retry);
+        } else this.stats.answersWithheld++;
+        return;
+      }
+    }
+    // An asker for the leaf set thinks it is near: if it belongs in this one and is missing, measure it.
+    if (leafSet && this.leafSet.wouldTake(from.guid)) this.admission.measureAndLearn(to, source !== undefined);
+    this.port.send(to, reply);
+  }
+
+  private sizeOf(msg: MembershipMsg): number {
+    return this.port.sizeOf?.(msg) ?? 0;
   }
 
   /**
@@ -109,7 +155,7 @@ export class JoinServer {
     if (!st.joining.guid.equals(this.port.self.guid)) {
       const joining = st.joining;
       // With an authenticating provider the joining node is challenged first, and added once it proved its GUID.
-      this.admission.whenProven(joining, (rtt) => this.admission.learn(joining, rtt));
+      this.admission.whenProven(joining, (rtt) => this.admission.learn(joining, rtt), true);
     }
     if (st.waiting.size === 0) this.completeMulticast(multicastId, st);
     else this.port.after(this.requestTimeoutMs, () => this.completeMulticast(multicastId, st));

@@ -32,8 +32,12 @@ export interface LivenessPort {
    * once a primary fails, and a dead one then costs a failover).
    */
   watched(): { readonly first: readonly NodeHandle[]; readonly backups: readonly NodeHandle[] };
-  /** Sends a liveness ping (`challenge` asks an unproven peer for its proof too); its pong is heard by the router. */
-  probe(node: NodeHandle, timeoutMs: number): void;
+  /**
+   * Sends a liveness ping (`challenge` asks an unproven peer for its proof too); its pong is heard by
+   * the router. Calls `refused` at once, instead, when this node's ping budget refused the ping
+   * (LimitExceededError): nothing went out, so nothing may count as missed.
+   */
+  probe(node: NodeHandle, timeoutMs: number, refused: () => void): void;
   /** Still a neighbour worth watching (in the table or the leaf set). */
   isNeighbour(node: NodeHandle): boolean;
   /** The neighbour is taken as failed. */
@@ -50,16 +54,20 @@ export interface LivenessStats {
   missesDiscounted: number;
   /** Checks that ended because the neighbour was heard from. */
   checksAnswered: number;
+  /** Liveness pings this node's own ping budget refused: tried again next tick, never counted as a miss. */
+  probesRefused: number;
 }
 
 interface Check {
   readonly node: NodeHandle;
   /** When the check's first ping went out: anything heard after it clears the check. */
   readonly since: number;
-  /** Probes counted as missed or still waiting. */
+  /** Probes sent and counted as missed or still waiting (a refused one is not). */
   probes: number;
   lastProbeAt: number;
   waitMs: number;
+  /** False when the last probe was refused by this node's own ping budget (nothing was sent). */
+  sent: boolean;
 }
 
 export class Liveness {
@@ -119,12 +127,13 @@ export class Liveness {
       // The last probe's wait is over without a word. A stall of this node during it proves nothing.
       const discounted = this.stalls.stalledWithin(c.lastProbeAt, now) > 0;
       const silence = now - c.since - this.stalls.stalledWithin(c.since, now);
-      if (!discounted && c.probes >= DEFAULTS.failureProbes && silence >= DEFAULTS.failureSilenceMs) {
+      if (!discounted && c.sent && c.probes >= DEFAULTS.failureProbes && silence >= DEFAULTS.failureSilenceMs) {
         this.end(key);
         this.port.failed(c.node);
         continue;
       }
-      if (discounted) this.stats.missesDiscounted++;
+      if (!c.sent) c.probes++; // the refused probe goes out now: no miss to count, no longer wait
+      else if (discounted) this.stats.missesDiscounted++;
       else {
         // Unanswered for a full wait: routes go around it while it is probed.
         this.port.health.suspected.add(key);
@@ -134,7 +143,7 @@ export class Liveness {
       this.budget.force(now);
       this.stats.livenessProbes++;
       c.lastProbeAt = now;
-      this.port.probe(c.node, c.waitMs);
+      this.send(c);
     }
   }
 
@@ -169,7 +178,21 @@ export class Liveness {
 
   private start(node: NodeHandle, now: number): void {
     const waitMs = this.port.health.rto(node.guid.hex, DEFAULTS.pingTimeoutMs);
-    this.checks.set(node.guid.hex, { node, since: now, probes: 1, lastProbeAt: now, waitMs });
-    this.port.probe(node, waitMs);
+    const check: Check = { node, since: now, probes: 1, lastProbeAt: now, waitMs, sent: true };
+    this.checks.set(node.guid.hex, check);
+    this.send(check);
+  }
+
+  /**
+   * Probes a check's neighbour. A probe the ping budget refused never left this node: it is tried
+   * again once its wait is over, and neither counts as a miss nor lengthens the wait.
+   */
+  private send(c: Check): void {
+    c.sent = true;
+    this.port.probe(c.node, c.waitMs, () => {
+      c.sent = false;
+      c.probes--;
+      this.stats.probesRefused++;
+    });
   }
 }

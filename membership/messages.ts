@@ -54,6 +54,23 @@ export interface NeighbourRequest {
   readonly slots?: number;
   /** Asks for the leaf set instead of a level's entries (leaf-set maintenance); absent: false. */
   readonly leafSet?: boolean;
+  /** A NeighbourRetry's cookie, echoed: the requester receives at its address, so it may get a full answer. */
+  readonly cookie?: Uint8Array;
+  /**
+   * Bytes of padding (zeros on the wire): a request to a node that may not know this node's address
+   * yet brings enough bytes for the NeighbourRetry that answers it (DEFAULTS.neighbourRequestPaddingBytes).
+   */
+  readonly padding?: number;
+}
+
+/**
+ * The answer to a NeighbourRequest from an address not yet proven to receive what is sent to it,
+ * when the full answer would be larger than the request: the request is to be sent again with this
+ * cookie (routing/returnRoutability.ts), as QUIC's Retry and DTLS's cookie exchange do.
+ */
+export interface NeighbourRetry {
+  readonly requestId: number;
+  readonly cookie: Uint8Array;
 }
 
 /** A node's routing-table entries at the asked level, plus its backpointers at that level. */
@@ -100,7 +117,8 @@ export type MembershipMsg =
   | { readonly kind: 'neighbourReply'; readonly neighbourReply: NeighbourReply }
   | { readonly kind: 'adopt'; readonly adopt: Adopt }
   | { readonly kind: 'leave'; readonly leave: LeaveNotice }
-  | { readonly kind: 'candidates'; readonly candidates: JoinCandidates };
+  | { readonly kind: 'candidates'; readonly candidates: JoinCandidates }
+  | { readonly kind: 'neighbourRetry'; readonly neighbourRetry: NeighbourRetry };
 
 /** Module id the membership messages travel under (reserved). */
 export const MEMBERSHIP_MODULE_ID = 0xfff1;

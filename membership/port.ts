@@ -30,6 +30,8 @@ export interface MembershipPort {
   ping(to: Address, timeoutMs: number, done: ProbeDone, opts?: ProbeOptions): void;
   /** A one-shot timer on the node's clock. */
   after(ms: number, fire: () => void): () => void;
+  /** The bytes a message takes on the wire (its encoded payload): what an answer to an unproven address spends. */
+  sizeOf?(msg: MembershipMsg): number;
   /** Round-trip estimates and when each peer was last heard from (the router keeps them). */
   readonly health: PeerHealthView & { track(key: string, now: number): void; forget(key: string): void; readonly suspected: Set<string> };
 }
@@ -70,6 +72,16 @@ export interface MembershipStats extends LivenessStats {
   stallsNoticed: number;
   /** Maintenance datagrams sent past the budget (probes of suspected neighbours, which cannot wait). */
   maintenanceBudgetExceeded: number;
+  /** Strangers' messages dropped because their source address or GUID prefix asked for too many challenges. */
+  challengesLimited: number;
+  /** Challenges strangers asked for that the strangers' ping budget refused (never a heartbeat miss). */
+  challengesRefused: number;
+  /** Join requests whose joining node did not answer the surrogate's ping at its address: no multicast. */
+  joinsUnverified: number;
+  /** Neighbour requests from unproven addresses answered with a cookie to echo instead of the (larger) answer. */
+  neighbourRetriesSent: number;
+  /** Answers not sent because not even a cookie fitted in what the unproven requester sent. */
+  answersWithheld: number;
 }
 
 export function emptyMembershipStats(): MembershipStats {
@@ -77,6 +89,7 @@ export function emptyMembershipStats(): MembershipStats {
     joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
     malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
     forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0, bootstrapUnreachable: 0,
-    livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0, stallsNoticed: 0, maintenanceBudgetExceeded: 0,
+    livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0, probesRefused: 0, stallsNoticed: 0, maintenanceBudgetExceeded: 0,
+    challengesLimited: 0, challengesRefused: 0, joinsUnverified: 0, neighbourRetriesSent: 0, answersWithheld: 0,
   };
 }

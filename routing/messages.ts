@@ -99,6 +99,11 @@ export interface Ping {
   readonly challenge?: Uint8Array;
   /** The pinger wants the answerer's admission hint in the Pong (`Pong.admitBelowUs`). */
   readonly admission?: boolean;
+  /**
+   * Bytes of padding (zeros on the wire) a ping with a challenge brings, so the pong's credential and
+   * proof are no more bytes than the challenge and padding (DEFAULTS.challengePaddingBytes).
+   */
+  readonly padding?: number;
 }
 export interface Pong {
   readonly nonce: number;

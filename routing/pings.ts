@@ -61,6 +61,12 @@ export interface PingOptions {
    * and add bytes to its pong for nothing.
    */
   readonly admission?: boolean;
+  /**
+   * Default false. True: a challenge a stranger's message asked for (an adopt, a join, a neighbour
+   * request), drawn from its own budget (DEFAULTS.maxPendingStrangerPings), so strangers asking for
+   * proofs never use up the pings of this node's own heartbeats, joins and repairs (maxPendingPings).
+   */
+  readonly stranger?: boolean;
 }
 
 /**
@@ -109,6 +115,7 @@ interface PendingPing {
   readonly done: PingDone;
   readonly challenge?: Uint8Array;
   readonly admission: boolean;
+  readonly stranger: boolean;
   /** Cancels the ping's timeout and its next resend: a settled ping leaves no timer armed. */
   cancelTimeout?: () => void;
   cancelResend?: () => void;
@@ -117,6 +124,8 @@ interface PendingPing {
 export class Pings {
   /** Nonce → the ping awaiting its pong; at most DEFAULTS.maxPendingPings, beyond it a ping is refused. */
   private readonly pending = new Map<number, PendingPing>();
+  /** Of `pending`, the pings strangers asked for (PingOptions.stranger): their own budget. */
+  private pendingStranger = 0;
   /**
    * With an authenticating provider every ping's nonce is drawn at random from the provider's source
    * (seeded in the simulator): a pong to a liveness ping (no challenge) is matched by its nonce and
@@ -158,23 +167,31 @@ export class Pings {
    */
   ping(to: Address, done: PingDone, opts: PingOptions, now: number, timeoutMs: number): number {
     const nonce = this.drawNonce();
-    if (this.pending.size >= DEFAULTS.maxPendingPings) {
+    const stranger = opts.stranger === true;
+    const limit = stranger ? DEFAULTS.maxPendingStrangerPings : DEFAULTS.maxPendingPings;
+    if ((stranger ? this.pendingStranger : this.pending.size - this.pendingStranger) >= limit) {
       this.stats.pingsRefused++;
-      done(undefined, new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`));
+      done(undefined, new LimitExceededError(`more than ${limit} ${stranger ? "strangers' " : ''}pings pending`));
       return nonce;
     }
     const security = this.opts.security;
     const nonceToSign = opts.challenge !== false && security?.authenticates ? security.createNonce() : undefined;
     if (nonceToSign) this.stats.pingsChallenged++;
     const admission = opts.admission === true;
-    const pending: PendingPing = { sentAt: now, to, done, challenge: nonceToSign, admission };
+    const pending: PendingPing = { sentAt: now, to, done, challenge: nonceToSign, admission, stranger };
     this.pending.set(nonce, pending);
+    if (stranger) this.pendingStranger++;
     const ping: Writable<Ping> = { nonce };
-    if (nonceToSign) ping.challenge = nonceToSign;
+    if (nonceToSign) {
+      ping.challenge = nonceToSign;
+      // The answer's credential and proof are larger than a challenge: padded so no pong outweighs its ping.
+      ping.padding = DEFAULTS.challengePaddingBytes;
+    }
     if (admission) ping.admission = true;
     this.port.send(to, { kind: 'ping', ping });
     // One lost ping or pong must not fail a live neighbour on a lossy link: sent again while unanswered.
-    if (this.opts.resend) pending.cancelResend = this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, DEFAULTS.pingResends));
+    // A stranger's ping is sent once: its resends would multiply what a forged request draws to an address.
+    if (this.opts.resend && !stranger) pending.cancelResend = this.port.after(DEFAULTS.pingResendMs, () => this.resend(ping, to, DEFAULTS.pingResends));
     pending.cancelTimeout = this.port.after(timeoutMs, () => this.timedOut(nonce));
     return nonce;
   }
@@ -192,7 +209,7 @@ export class Pings {
   private timedOut(nonce: number): void {
     const p = this.pending.get(nonce);
     if (!p) return;
-    this.pending.delete(nonce);
+    this.remove(nonce, p);
     p.cancelResend?.();
     p.done(undefined, new TimeoutError(`ping ${nonce} got no pong`));
   }
@@ -209,7 +226,7 @@ export class Pings {
       this.stats.pongsMisaddressed++;
       return;
     }
-    this.pending.delete(pong.nonce);
+    this.remove(pong.nonce, p);
     p.cancelTimeout?.();
     p.cancelResend?.();
     this.opts.sampled?.(sender, now - p.sentAt);
@@ -218,6 +235,11 @@ export class Pings {
     const admitBelowMs = p.admission ? admitFromHint(pong.admitBelowUs) : undefined;
     const noProof = p.challenge !== undefined && pong.credential === undefined && pong.proof === undefined ? true : undefined;
     p.done({ rtt: now - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, noProof, admitBelowMs });
+  }
+
+  private remove(nonce: number, p: PendingPing): void {
+    this.pending.delete(nonce);
+    if (p.stranger) this.pendingStranger--;
   }
 
   /**
@@ -236,13 +258,17 @@ export class Pings {
     const security = this.opts.security;
     if (!ping.challenge || !security?.authenticates) return { nonce: ping.nonce, ...admit };
     const proof = security.answerChallenge(ping.challenge, pinger.guid, this.opts.selfHandle);
-    return proof ? { nonce: ping.nonce, credential: security.credential(), proof, ...admit } : { nonce: ping.nonce, ...admit };
+    const credential = security.credential();
+    // A proof goes only to a ping that brought as many bytes: no reflection gains from a spoofed source.
+    if (proof && ping.challenge.length + (ping.padding ?? 0) < credential.length + proof.length) return { nonce: ping.nonce, ...admit };
+    return proof ? { nonce: ping.nonce, credential, proof, ...admit } : { nonce: ping.nonce, ...admit };
   }
 
   /** Fails every ping still waiting (the node closes). */
   shutdown(reason: Error): void {
     const pending = [...this.pending.values()];
     this.pending.clear();
+    this.pendingStranger = 0;
     for (const p of pending) {
       p.cancelTimeout?.();
       p.cancelResend?.();

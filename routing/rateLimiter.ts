@@ -97,6 +97,18 @@ export function peerKey(a: { readonly family: 4 | 6; readonly ip: Uint8Array; re
 }
 
 /**
+ * The key of an address's host, its port left out (IPv4: the address as a number; IPv6: the bytes as
+ * a string): a limit per source IP that a sender cannot escape by opening more sockets.
+ */
+export function hostKey(a: { readonly family: 4 | 6; readonly ip: Uint8Array }): PeerKey {
+  const ip = a.ip;
+  if (a.family === 4 && ip.length === 4) return ((ip[0] << 24) | (ip[1] << 16) | (ip[2] << 8) | ip[3]) >>> 0;
+  let key = '';
+  for (let i = 0; i < ip.length; i++) key += String.fromCharCode(ip[i]);
+  return key;
+}
+
+/**
  * Logs one line per kind of drop at most once per `intervalMs` on the node's clock, with how many
  * were dropped since the last line: a flood is visible in the log without flooding it.
  */

@@ -18,6 +18,7 @@ import type { RoutingTable } from '../routing/routingTable';
 import type { LeafSet } from '../membership/leafSet';
 import type { LocateResult } from '../location/locateTracker';
 import type { FragmentInfo, NodeHandle } from '../routing/messages';
+import type { Address } from '../routing/handle';
 
 /** A message passing through this node on its way to `nextHop`. */
 export interface ForwardContext {
@@ -57,6 +58,11 @@ export interface Delivery {
   readonly payload: Uint8Array;
   /** The node that handed it over (the previous hop), when it came over the network. */
   readonly from?: NodeHandle;
+  /**
+   * The address the datagram came from, for a message sent straight to this node (a DirectMsg):
+   * answers to an unauthenticated request go here, never to an address the request names.
+   */
+  readonly fromAddress?: Address;
   /**
    * true when the sender is waiting for an answer (node.request): what deliver returns (or its
    * Promise resolves to) goes straight back to it as the reply. Absent for a plain route.

@@ -108,6 +108,7 @@ interface WireNonce {
 interface WirePing extends WireNonce {
   challenge?: Uint8Array;
   admission?: boolean;
+  padding?: Uint8Array;
 }
 interface WirePong extends WireNonce {
   credential?: Uint8Array;
@@ -343,10 +344,17 @@ function buildHandle(h: WireHandle, idBytes: number, family: 4 | 6): NodeHandle 
 function pingFromWire(p: WirePing): Ping {
   const c = p.challenge;
   const admission = p.admission ? { admission: true } : undefined;
-  if (c === undefined || c.length === 0) return { nonce: p.nonce, ...admission };
+  const padLength = p.padding?.length ?? 0;
+  if (padLength > MAX_PING_PADDING) fail('tooLarge', `padding of ${padLength} bytes over ${MAX_PING_PADDING}`);
+  // Only its length matters: the bytes are never kept.
+  const padding = padLength > 0 ? { padding: padLength } : undefined;
+  if (c === undefined || c.length === 0) return { nonce: p.nonce, ...admission, ...padding };
   if (c.length > DEFAULTS.maxNonceBytes) fail('tooLarge', `challenge of ${c.length} bytes over ${DEFAULTS.maxNonceBytes}`);
-  return { nonce: p.nonce, challenge: c.slice(), ...admission };
+  return { nonce: p.nonce, challenge: c.slice(), ...admission, ...padding };
 }
+
+/** Largest padding a Ping carries (bytes). */
+const MAX_PING_PADDING = 1024;
 
 function pongFromWire(p: WirePong): Pong {
   const credential = p.credential ?? EMPTY;
@@ -361,7 +369,9 @@ function pongFromWire(p: WirePong): Pong {
 
 function pingToWire(p: Ping): WirePing {
   const admission = p.admission === true;
-  return p.challenge === undefined ? { nonce: p.nonce, admission } : { nonce: p.nonce, challenge: p.challenge, admission };
+  const wire: WirePing = p.challenge === undefined ? { nonce: p.nonce, admission } : { nonce: p.nonce, challenge: p.challenge, admission };
+  if (p.padding) wire.padding = new Uint8Array(p.padding);
+  return wire;
 }
 
 function pongToWire(p: Pong): WirePong {

@@ -27,6 +27,7 @@ import type {
   MembershipMsg,
   NeighbourReply,
   NeighbourRequest,
+  NeighbourRetry,
 } from '../membership/messages';
 import type { NodeHandle } from '../routing/handle';
 import type { Writable } from '../routing/messages';
@@ -68,6 +69,12 @@ interface WireNeighbourRequest {
   perSlot?: number;
   leafSet?: boolean;
   slots?: number;
+  cookie?: Uint8Array;
+  padding?: Uint8Array;
+}
+interface WireNeighbourRetry {
+  requestId: number;
+  cookie: Uint8Array;
 }
 interface WireNeighbourReply {
   requestId: number;
@@ -99,6 +106,7 @@ interface WireMembership {
   adopt?: WireAdopt | null;
   leave?: WireLeave | null;
   candidates?: WireCandidates | null;
+  neighbourRetry?: WireNeighbourRetry | null;
 }
 
 /** Encodes a membership message as the payload of a RouteMsg with moduleId MEMBERSHIP_MODULE_ID. */
@@ -140,6 +148,8 @@ export function decodeMembership(bytes: Uint8Array, opts?: DecodeOptions): Membe
       return { kind: 'leave', leave: leaveFromWire(wire.leave!, width) };
     case 'candidates':
       return { kind: 'candidates', candidates: candidatesFromWire(wire.candidates!, width) };
+    case 'neighbourRetry':
+      return { kind: 'neighbourRetry', neighbourRetry: neighbourRetryFromWire(wire.neighbourRetry!) };
     default:
       return fail('emptyBody', 'membership message carries no known body');
   }
@@ -217,7 +227,25 @@ function neighbourRequestFromWire(r: WireNeighbourRequest, width: Width): Neighb
   if (r.perSlot) out.perSlot = r.perSlot;
   if (r.leafSet) out.leafSet = true;
   if (r.slots) out.slots = r.slots;
+  if (r.cookie && r.cookie.length > 0) out.cookie = cookieFromWire(r.cookie);
+  if (r.padding && r.padding.length > MAX_PADDING_BYTES) fail('tooLarge', `padding of ${r.padding.length} bytes over ${MAX_PADDING_BYTES}`);
+  if (r.padding && r.padding.length > 0) out.padding = r.padding.length;
   return out;
+}
+
+/** Largest cookie a NeighbourRequest or NeighbourRetry carries (bytes). */
+const MAX_COOKIE_BYTES = 64;
+/** Largest padding a NeighbourRequest carries (bytes). */
+const MAX_PADDING_BYTES = 1024;
+
+function cookieFromWire(c: Uint8Array): Uint8Array {
+  if (c.length > MAX_COOKIE_BYTES) fail('tooLarge', `cookie of ${c.length} bytes over ${MAX_COOKIE_BYTES}`);
+  return c.slice();
+}
+
+function neighbourRetryFromWire(r: WireNeighbourRetry): NeighbourRetry {
+  if (!r.cookie || r.cookie.length === 0) fail('missing', 'a neighbour retry without its cookie');
+  return { requestId: r.requestId, cookie: cookieFromWire(r.cookie) };
 }
 
 function neighbourReplyFromWire(r: WireNeighbourReply, width: Width): NeighbourReply {
@@ -277,6 +305,8 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
       const wire: WireNeighbourRequest = { requestId: r.requestId, level: r.level, perSlot: r.perSlot ?? 0, leafSet: r.leafSet === true };
       // Written only when set, so every other request keeps its bytes.
       if (r.slots) wire.slots = r.slots;
+      if (r.cookie) wire.cookie = r.cookie;
+      if (r.padding) wire.padding = new Uint8Array(r.padding);
       return { neighbourRequest: wire };
     }
     case 'neighbourReply': {
@@ -291,6 +321,8 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
     }
     case 'candidates':
       return { candidates: { nodes: handlesToWire(msg.candidates.nodes) } };
+    case 'neighbourRetry':
+      return { neighbourRetry: { requestId: msg.neighbourRetry.requestId, cookie: msg.neighbourRetry.cookie } };
     default: {
       const unknown: never = msg;
       throw new InvalidArgumentError(`cannot encode membership message ${JSON.stringify(unknown)}`);

@@ -207,7 +207,10 @@ const HAS_PER_SLOT = 'perSlot' in schema.lookupType('tapestry.NeighbourRequest')
 const neighbourRequest = (idBytes: IdBytes): fc.Arbitrary<MembershipMsg> =>
   fc
     .record(
-      { requestId: uint32, level: level(idBytes), ...(HAS_PER_SLOT ? { perSlot: fc.integer({ min: 1, max: 0xffff_ffff }) } : {}) },
+      {
+        requestId: uint32, level: level(idBytes), ...(HAS_PER_SLOT ? { perSlot: fc.integer({ min: 1, max: 0xffff_ffff }) } : {}),
+        cookie: fc.uint8Array({ minLength: 1, maxLength: 64 }), padding: fc.integer({ min: 1, max: 1024 }),
+      },
       { requiredKeys: ['requestId', 'level'] },
     )
     .map((neighbourRequest) => ({ kind: 'neighbourRequest', neighbourRequest }) as MembershipMsg);
@@ -239,6 +242,7 @@ export const membershipOf = (idBytes: IdBytes): fc.Arbitrary<MembershipMsg> =>
       .record({ leaving: handle(idBytes), replacement: handle(idBytes) }, { requiredKeys: ['leaving'] })
       .map((leave): MembershipMsg => ({ kind: 'leave', leave })),
     fc.record({ nodes: list(handle(idBytes), DEFAULTS.maxJoinCandidates, 16) }).map((candidates): MembershipMsg => ({ kind: 'candidates', candidates })),
+    fc.record({ requestId: uint32, cookie: fc.uint8Array({ minLength: 1, maxLength: 64 }) }).map((neighbourRetry): MembershipMsg => ({ kind: 'neighbourRetry', neighbourRetry })),
   );
 
 /** A message of either id width, with the width it was built for (the decoder may be told it or not). */

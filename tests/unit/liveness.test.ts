@@ -97,7 +97,7 @@ function run(opts: { n: number; deadAt?: Map<number, number>; stall?: (now: numb
   const neighbours = Array.from({ length: opts.n }, (_, i) => node(i + 1));
   const health = new PeerHealth();
   const stalls = new StallWatch();
-  const stats: LivenessStats = { livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0 };
+  const stats: LivenessStats = { livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0, probesRefused: 0 };
   const failed = new Map<string, number>();
   const probes = new Map<string, number[]>();
   /** Pongs on their way: [arrival, key]. */

@@ -112,6 +112,8 @@ function sample(rng: SeededRng, kind: Kind, bits: Bits, family?: Family): Member
       return leave(rng, bits, {}, family);
     case 'candidates':
       return { kind: 'candidates', candidates: { nodes: handles(rng, bits, 3, family) } };
+    case 'neighbourRetry':
+      return { kind: 'neighbourRetry', neighbourRetry: { requestId: 7, cookie: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) } };
   }
 }
 

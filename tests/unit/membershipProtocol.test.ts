@@ -272,6 +272,10 @@ describe('join server', () => {
     p.table.add(child, 5);
     const joining = handle('a2');
     server.startMulticast(joining, 9);
+    // The joining node is verified first: one ping to its address, nothing else until it answers.
+    expect(p.sent).toEqual([]);
+    expect(p.pings.map((q) => q.to)).toEqual([joining.address]);
+    p.answerPings((a) => (a.port === joining.address.port ? { peer: joining, rtt: 5 } : undefined));
     const mc = p.sent.find((s) => s.msg.kind === 'multicast')!;
     expect(mc.to.guid.equals(child.guid)).toBe(true);
     if (mc.msg.kind !== 'multicast') throw new Error();
@@ -281,6 +285,22 @@ describe('join server', () => {
     server.onAck({ multicastId: mc.msg.multicast.multicastId, reached: [child] }, child);
     const reply = p.sent.find((s) => s.msg.kind === 'joinReply')!;
     expect(reply.msg).toEqual({ kind: 'joinReply', joinReply: expect.objectContaining({ joinId: 9, level: 1 }) });
+  });
+
+  test('a join request whose joining node does not answer costs it one ping and nothing more', () => {
+    const self = handle('a1');
+    const { p, server, joined, stats } = parts(self);
+    p.table.add(handle('a3'), 5);
+    const joining = handle('a2');
+    server.startMulticast(joining, 9);
+    expect(p.pings.length).toBe(1);
+    p.answerPings(() => undefined);
+    p.advance(60_000);
+    expect(p.sent).toEqual([]);
+    expect(p.pings).toEqual([]);
+    expect(joined).toEqual([]);
+    expect(stats.joinsUnverified).toBe(1);
+    expect(stats.joinsServed).toBe(0);
   });
 });
 
