@@ -25,6 +25,8 @@ import type { RuntimeHost } from './routerTypes';
 import type { LocatorStats } from './locatorStats';
 import { noneProvider } from '../security/noneProvider';
 import type { SecurityProvider } from '../security/provider';
+import type { RandomBytes } from '../security/identity';
+import { LocateAnswers } from './locateAnswers';
 
 export type { LocateRequest, LocateResult, LocateSink } from '../location/locateTracker';
 
@@ -40,6 +42,8 @@ export interface LocatorHost extends RuntimeHost {
   pointersHeld(): void;
   /** Signs this node's records and checks everyone's; absent = `none` (nothing signed or checked). */
   readonly security?: SecurityProvider;
+  /** The node's injected random source (locate ids); absent: the operating system's CSPRNG. */
+  readonly random?: RandomBytes;
 }
 
 export interface LocatorOptions {
@@ -66,13 +70,15 @@ export class LocatorRuntime implements UpcallModule {
   readonly stats: LocatorStats = {
     published: 0, republished: 0, pointersStored: 0, pointersRefused: 0, extraPointersSent: 0, locatesStarted: 0,
     locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
-    staleReplies: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
+    staleReplies: 0, forgedAnswers: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
   };
   readonly publisher: Publisher;
   private readonly tracker: LocateTracker;
   /** sendToObject messages already handed over here: delivered once per replica. */
   private readonly served = new ServedOnce(DEFAULTS.maxServedRemembered);
   private readonly idBytes: 20 | 32;
+  /** Signs this server's answers and checks the ones this node's locates get. */
+  private readonly answers: LocateAnswers;
 
   constructor(
     private readonly host: LocatorHost,
@@ -80,6 +86,7 @@ export class LocatorRuntime implements UpcallModule {
   ) {
     this.idBytes = host.space.bytes as 20 | 32;
     this.gate = new RecordGate(host.security ?? noneProvider);
+    this.answers = new LocateAnswers(host.security ?? noneProvider, host.self);
     this.publisher = new Publisher(
       {
         self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs,
@@ -96,7 +103,10 @@ export class LocatorRuntime implements UpcallModule {
         sendLocate: (locate) => this.routeToRoot(locate.object, locate.saltIndex, { kind: 'locate', locate }),
         armTimeout: (id, salt, ms) => this.host.armTimeout(id, salt, ms),
       },
-      { self: host.self, salts: opts.salts, attemptTimeoutMs: opts.attemptTimeoutMs },
+      {
+        self: host.self, salts: opts.salts, attemptTimeoutMs: opts.attemptTimeoutMs, random: host.random,
+        ...(this.answers.authenticates ? { answerHolds: (f: LocateFound, from: NodeHandle | undefined) => this.answers.holds(f, from) } : {}),
+      },
       this.stats,
     );
   }
@@ -289,13 +299,13 @@ export class LocatorRuntime implements UpcallModule {
         // The salted root (or where the TTL ran out): last chance for a pointer here.
         const rest = this.divert(l, d.hops);
         if (rest) {
-          const notFound: LocateNotFound = { locateId: l.locateId, object: l.object, saltIndex: l.saltIndex, diverted: rest.exclude, hops: d.hops };
+          const notFound: LocateNotFound = { locateId: l.locateId, locateKey: l.locateKey, object: l.object, saltIndex: l.saltIndex, diverted: rest.exclude, hops: d.hops };
           this.host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'notFound', notFound }), d.hops);
         }
         return;
       }
       case 'found':
-        this.tracker.found(msg.found, this.host.now());
+        this.tracker.found(msg.found, this.host.now(), d.from);
         return;
       case 'notFound':
         this.tracker.notFound(msg.notFound);
@@ -385,9 +395,9 @@ export class LocatorRuntime implements UpcallModule {
       this.stats.staleDiverts++;
       return;
     }
-    const found: LocateFound = { locateId: l.locateId, object: l.object, server: this.host.self, tag: pub.tag, hops, pathLatency: l.pathLatency };
+    const found = this.answers.answer(l, pub.tag, hops);
     this.host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'found', found }), hops);
-    if (l.payload.length > 0 && this.served.firstTime(servedKey(l.origin.guid.hex, l.locateId))) {
+    if (l.payload.length > 0 && this.served.firstTime(servedKey(l.origin.guid.hex, l.locateId, l.locateKey))) {
       this.host.deliverLocal({
         dest: l.object, source: l.origin, hops, fuzzy: true, ttlExpired: false, moduleId: l.moduleId, payload: l.payload,
       });

@@ -27,6 +27,12 @@ export interface LocatorStats {
   attemptsTimedOut: number;
   /** Answers for a locate that had already ended or for another object, ignored. */
   staleReplies: number;
+  /**
+   * Answers for one of this node's locates (id and object matched) that did not prove the server they
+   * named (under an authenticating provider: no signature, a credential that is not the server's, a
+   * signature that does not verify): dropped, never returned.
+   */
+  forgedAnswers: number;
   /** Diverted locates that reached a server no longer serving the object (or another tag). */
   staleDiverts: number;
   /** Location messages that did not decode, dropped. */

@@ -161,7 +161,7 @@ export interface RouteOptions {
  * The node's provider and identity. `signed` needs a key pair: the one given, the one in the file
  * given, or a new one from `random`. `none` uses an identity only when one is given (for its GUID).
  */
-export async function resolveSecurity(options: NodeOptions): Promise<{ security: SecurityProvider; identity?: Identity }> {
+export async function resolveSecurity(options: NodeOptions): Promise<{ security: SecurityProvider; identity?: Identity; random: RandomBytes }> {
   const injected = options.clock !== undefined || isTransport(options.transport);
   const choice: SecurityProviderChoice = options.security ?? (injected ? 'none' : 'signed');
   const random = options.random ?? seededSource(options) ?? secureRandom;
@@ -170,7 +170,7 @@ export async function resolveSecurity(options: NodeOptions): Promise<{ security:
   else identity = options.identity;
   if (choice === 'signed') identity ??= Identity.generate(random);
   const security = createSecurityProvider(choice, identity ?? NO_IDENTITY, { random });
-  return { security, identity };
+  return { security, identity, random };
 }
 
 /** Stands in for an identity the chosen provider never reads (`none`, an application's provider). */

@@ -25,6 +25,29 @@ export interface PublishMsg {
   /** The server's credential and its signature of the record (security/records.ts); absent with `none`. */
   readonly publisherKey?: Uint8Array;
   readonly signature?: Uint8Array;
+  /** Who may publish the object (location/ownership.ts); absent: an open object, anyone may serve it. */
+  readonly owner?: OwnerClaim;
+}
+
+/**
+ * A publish's ownership claim: the owner's credential, for a self-certifying object the hash of its
+ * name (the object GUID is then ownedObjectGuid(key, name): checked at every hop), and for a server
+ * that is not the owner the owner's grant to it. The server's record signature covers key and name.
+ */
+export interface OwnerClaim {
+  /** The owner's credential (for `signed`: its raw ed25519 public key). */
+  readonly key: Uint8Array;
+  /** SHA-256 of the object's name (32 bytes) when the object GUID is self-certifying. */
+  readonly nameHash?: Uint8Array;
+  /** The owner's grant to this server, when the server is not the owner. */
+  readonly grant?: OwnerGrantProof;
+}
+
+/** The owner's signature over {object, server GUID, expiry} (security/ownerGrant.ts). */
+export interface OwnerGrantProof {
+  /** Seconds on the network's wall clock after which the grant no longer holds (uint32). */
+  readonly expiresAt: number;
+  readonly signature: Uint8Array;
 }
 
 /** Withdraws the pointers `server` left for `object` along the same path. */
@@ -42,8 +65,12 @@ export interface UnpublishMsg {
 
 /** Looks for replicas of `object`; diverted to a server at the first hop holding a matching pointer. */
 export interface LocateMsg {
-  /** The origin's id for this locate (uint32). */
+  /**
+   * The origin's id for this locate: 64 random bits as two uint32 halves (`locateId`, `locateKey`),
+   * drawn from the node's random source, so no one off the path can guess an answer's id.
+   */
   readonly locateId: number;
+  readonly locateKey: number;
   readonly object: Guid;
   /** Where results go. */
   readonly origin: NodeHandle;
@@ -66,7 +93,9 @@ export interface LocateMsg {
 
 /** A server's answer to a diverted locate, sent straight to the origin. */
 export interface LocateFound {
+  /** The locate's 64-bit id, echoed. */
   readonly locateId: number;
+  readonly locateKey: number;
   readonly object: Guid;
   readonly server: NodeHandle;
   readonly tag: string;
@@ -74,11 +103,20 @@ export interface LocateFound {
   readonly hops: number;
   /** Latency along the whole path, origin to server (ms). */
   readonly pathLatency: number;
+  /**
+   * Under an authenticating provider: the server's credential and its signature of the answer
+   * (security/locateAnswer.ts: id, object, origin, server handle, tag), so the origin accepts only
+   * an answer the named server made for this very locate.
+   */
+  readonly serverKey?: Uint8Array;
+  readonly signature?: Uint8Array;
 }
 
 /** The salted root's answer when a locate reached it still wanting replicas. */
 export interface LocateNotFound {
+  /** The locate's 64-bit id, echoed. */
   readonly locateId: number;
+  readonly locateKey: number;
   readonly object: Guid;
   readonly saltIndex: number;
   /** Servers the locate was diverted to on its way (their answers may still be in flight). */

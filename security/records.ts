@@ -105,7 +105,8 @@ export function recordOrder(r: Pick<LocationRecord, 'kind' | 'sequence'>): numbe
   return r.sequence * 2 + (r.kind === 'unpublish' ? 1 : 0);
 }
 
-function writeAddress(w: CanonicalWriter, a: Address): void {
+/** A node address in canonical form: family, ip, port (shared by every signed statement naming a server). */
+export function writeAddress(w: CanonicalWriter, a: Address): void {
   if (a.family !== 4 && a.family !== 6) throw new InvalidArgumentError(`address family must be 4 or 6, got ${String(a.family)}`);
   if (a.ip.length !== (a.family === 4 ? 4 : 16)) throw new InvalidArgumentError(`an IPv${a.family} address is ${a.family === 4 ? 4 : 16} bytes, got ${a.ip.length}`);
   if (!Number.isInteger(a.port) || a.port < 0 || a.port > 0xffff) throw new InvalidArgumentError(`port must be 0..65535, got ${a.port}`);

@@ -31,6 +31,7 @@ import type {
   LocateMsg,
   LocateNotFound,
   LocationMsg,
+  OwnerClaim,
   PointerHandOver,
   PublishMsg,
   UnpublishMsg,
@@ -42,6 +43,8 @@ const LocationType = schema.lookupType('tapestry.LocationMsg');
 // ignoreBOM: a leading U+FEFF is part of the tag; stripping it would change the string.
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const EMPTY_BYTES = new Uint8Array(0);
+/** An owner name travels as its SHA-256. */
+const OWNER_NAME_BYTES = 32;
 
 // The shapes protobufjs gives back for the LocationMsg messages (camelCase names; absent sub-messages
 // are null, absent scalars read as their zero value, absent repeated fields as empty arrays). The
@@ -58,6 +61,10 @@ export interface WirePublish {
   extra: boolean;
   publisherKey?: Uint8Array;
   signature?: Uint8Array;
+  ownerKey?: Uint8Array;
+  ownerName?: Uint8Array;
+  grantExpires?: number;
+  grantSignature?: Uint8Array;
 }
 interface WireUnpublish {
   object: Uint8Array;
@@ -80,9 +87,13 @@ interface WireLocate {
   moduleId: number;
   payload: Uint8Array;
   diverted: boolean;
+  locateKey: number;
 }
 interface WireFound {
   locateId: number;
+  locateKey: number;
+  serverKey?: Uint8Array;
+  signature?: Uint8Array;
   object: Uint8Array;
   server: WireHandle | null;
   tag: Uint8Array;
@@ -91,6 +102,7 @@ interface WireFound {
 }
 interface WireNotFound {
   locateId: number;
+  locateKey: number;
   object: Uint8Array;
   saltIndex: number;
   diverted: Uint8Array[];
@@ -168,7 +180,47 @@ export function publishFromWire(p: WirePublish, wantIdBytes: number | undefined)
     pathLatency: p.pathLatency,
     extra: p.extra,
   };
-  return withSignatureFromWire(msg, p);
+  return withOwnerFromWire(withSignatureFromWire(msg, p), p);
+}
+
+/**
+ * A publish's ownership claim (location/messages.ts OwnerClaim): the owner key within its bound, a
+ * name hash of exactly 32 bytes, a grant's signature within its bound; name and grant only with a
+ * key, and only on a signed record (an unsigned one cannot bind them). Copied.
+ */
+function withOwnerFromWire(msg: PublishMsg, w: WirePublish): PublishMsg {
+  const key = w.ownerKey ?? EMPTY_BYTES;
+  const name = w.ownerName ?? EMPTY_BYTES;
+  const grant = w.grantSignature ?? EMPTY_BYTES;
+  const expires = w.grantExpires ?? 0;
+  if (key.length === 0) {
+    if (name.length > 0 || grant.length > 0 || expires !== 0) fail('missing', 'an owner name or grant without an owner key');
+    return msg;
+  }
+  if (msg.signature === undefined) fail('missing', 'an owner claim on an unsigned record');
+  if (key.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `owner key of ${key.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
+  if (name.length !== 0 && name.length !== OWNER_NAME_BYTES) fail('tooLarge', `owner name hash of ${name.length} bytes, not ${OWNER_NAME_BYTES}`);
+  if (grant.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `grant signature of ${grant.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
+  if (grant.length === 0 && expires !== 0) fail('missing', 'a grant expiry without its signature');
+  const owner: OwnerClaim = {
+    key: key.slice(),
+    ...(name.length > 0 ? { nameHash: name.slice() } : {}),
+    ...(grant.length > 0 ? { grant: { expiresAt: expires, signature: grant.slice() } } : {}),
+  };
+  return { ...msg, owner };
+}
+
+/** The ownership fields of a publish's wire shape, only when it has a claim. */
+function withOwnerToWire(w: WirePublish, p: PublishMsg): WirePublish {
+  const o = p.owner;
+  if (o === undefined) return w;
+  const out: WirePublish = { ...w, ownerKey: o.key };
+  if (o.nameHash !== undefined) out.ownerName = o.nameHash;
+  if (o.grant !== undefined) {
+    out.grantExpires = o.grant.expiresAt;
+    out.grantSignature = o.grant.signature;
+  }
+  return out;
 }
 
 /**
@@ -215,6 +267,7 @@ function locateFromWire(l: WireLocate, wantIdBytes: number | undefined): LocateM
   }
   return {
     locateId: l.locateId,
+    locateKey: l.locateKey,
     object,
     origin,
     query,
@@ -234,7 +287,14 @@ function foundFromWire(f: WireFound, wantIdBytes: number | undefined): LocateFou
   const server = requiredHandle(f.server, idBytes, 'found has no server');
   const tag = textFromWire(f.tag, 'tag');
   checkLatency(f.pathLatency);
-  return { locateId: f.locateId, object, server, tag, hops: f.hops, pathLatency: f.pathLatency };
+  const found: LocateFound = { locateId: f.locateId, locateKey: f.locateKey, object, server, tag, hops: f.hops, pathLatency: f.pathLatency };
+  const key = f.serverKey ?? EMPTY_BYTES;
+  const sig = f.signature ?? EMPTY_BYTES;
+  if (key.length === 0 && sig.length === 0) return found;
+  if (key.length === 0 || sig.length === 0) fail('missing', 'an answer carries a server key and a signature together or neither');
+  if (key.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `server key of ${key.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
+  if (sig.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `signature of ${sig.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
+  return { ...found, serverKey: key.slice(), signature: sig.slice() };
 }
 
 function notFoundFromWire(n: WireNotFound, wantIdBytes: number | undefined): LocateNotFound {
@@ -242,7 +302,7 @@ function notFoundFromWire(n: WireNotFound, wantIdBytes: number | undefined): Loc
   const object = guidFromWire(n.object, idBytes, 'object');
   checkSalt(n.saltIndex);
   const diverted = guidListFromWire(n.diverted, idBytes, 'diverted');
-  return { locateId: n.locateId, object, saltIndex: n.saltIndex, diverted, hops: n.hops };
+  return { locateId: n.locateId, locateKey: n.locateKey, object, saltIndex: n.saltIndex, diverted, hops: n.hops };
 }
 
 /** Up to maxHandOverPointers publish records, each checked as a publish hop checks it, all of one width. */
@@ -308,7 +368,7 @@ function locationToWire(msg: LocationMsg): WireLocation {
 
 /** The wire shape of one publish record; exported for the membership hand-over. */
 export function publishToWire(p: PublishMsg): WirePublish {
-  return withSignatureToWire<WirePublish>({
+  return withOwnerToWire(withSignatureToWire<WirePublish>({
     object: p.object.bytes,
     server: handleToWire(p.server),
     tag: textToWire(p.tag),
@@ -317,7 +377,7 @@ export function publishToWire(p: PublishMsg): WirePublish {
     lifetimeMs: p.lifetimeMs,
     pathLatency: p.pathLatency,
     extra: p.extra,
-  }, p);
+  }, p), p);
 }
 
 function unpublishToWire(u: UnpublishMsg): WireUnpublish {
@@ -337,22 +397,29 @@ function locateToWire(l: LocateMsg): WireLocate {
     moduleId: l.moduleId,
     payload: l.payload,
     diverted: l.diverted,
+    locateKey: l.locateKey,
   };
 }
 
 function foundToWire(f: LocateFound): WireFound {
-  return {
+  const w: WireFound = {
     locateId: f.locateId,
+    locateKey: f.locateKey,
     object: f.object.bytes,
     server: handleToWire(f.server),
     tag: textToWire(f.tag),
     hops: f.hops,
     pathLatency: f.pathLatency,
   };
+  if (f.serverKey !== undefined && f.signature !== undefined) {
+    w.serverKey = f.serverKey;
+    w.signature = f.signature;
+  }
+  return w;
 }
 
 function notFoundToWire(n: LocateNotFound): WireNotFound {
-  return { locateId: n.locateId, object: n.object.bytes, saltIndex: n.saltIndex, diverted: guidsToWire(n.diverted), hops: n.hops };
+  return { locateId: n.locateId, locateKey: n.locateKey, object: n.object.bytes, saltIndex: n.saltIndex, diverted: guidsToWire(n.diverted), hops: n.hops };
 }
 
 function textToWire(text: string): Uint8Array {

@@ -161,6 +161,7 @@ export const locationOf = (idBytes: IdBytes): fc.Arbitrary<LocationMsg> =>
     fc
       .record({
         locateId: uint32,
+        locateKey: uint32,
         object: guid(idBytes),
         origin: handle(idBytes),
         query: tag,
@@ -174,10 +175,10 @@ export const locationOf = (idBytes: IdBytes): fc.Arbitrary<LocationMsg> =>
       })
       .map((locate): LocationMsg => ({ kind: 'locate', locate })),
     fc
-      .record({ locateId: uint32, object: guid(idBytes), server: handle(idBytes), tag, hops: uint32, pathLatency: ms })
+      .record({ locateId: uint32, locateKey: uint32, object: guid(idBytes), server: handle(idBytes), tag, hops: uint32, pathLatency: ms })
       .map((found): LocationMsg => ({ kind: 'found', found })),
     fc
-      .record({ locateId: uint32, object: guid(idBytes), saltIndex, diverted: list(guid(idBytes), DEFAULTS.maxReplicas), hops: uint32 })
+      .record({ locateId: uint32, locateKey: uint32, object: guid(idBytes), saltIndex, diverted: list(guid(idBytes), DEFAULTS.maxReplicas), hops: uint32 })
       .map((notFound): LocationMsg => ({ kind: 'notFound', notFound })),
   );
 

@@ -62,6 +62,7 @@ function unpublish(rng: SeededRng, bits: Bits, o: Partial<UnpublishMsg> = {}): L
 function locate(rng: SeededRng, bits: Bits, o: Partial<LocateMsg> = {}): LocationMsg {
   const msg: LocateMsg = {
     locateId: 77,
+    locateKey: 0x8000_0001,
     object: guid(rng, bits),
     origin: handle(rng, bits),
     query: 'video/mp4',
@@ -80,6 +81,7 @@ function locate(rng: SeededRng, bits: Bits, o: Partial<LocateMsg> = {}): Locatio
 function found(rng: SeededRng, bits: Bits, o: Partial<LocateFound> = {}): LocationMsg {
   const msg: LocateFound = {
     locateId: 78,
+    locateKey: 0xffff_fffe,
     object: guid(rng, bits),
     server: handle(rng, bits),
     tag: 'video/mp4',
@@ -91,7 +93,7 @@ function found(rng: SeededRng, bits: Bits, o: Partial<LocateFound> = {}): Locati
 }
 
 function notFound(rng: SeededRng, bits: Bits, o: Partial<LocateNotFound> = {}): LocationMsg {
-  const msg: LocateNotFound = { locateId: 79, object: guid(rng, bits), saltIndex: 2, diverted: guids(rng, bits, 3), hops: 6, ...o };
+  const msg: LocateNotFound = { locateId: 79, locateKey: 12345, object: guid(rng, bits), saltIndex: 2, diverted: guids(rng, bits, 3), hops: 6, ...o };
   return { kind: 'notFound', notFound: msg };
 }
 
