@@ -1,8 +1,15 @@
+import type { OwnershipStats } from '../location/ownership';
+
 /**
  * What the object-location module counts (`node.stats.location`): publications, pointers held for
  * others, locates. Counts since the node started; they only grow.
  */
-export interface LocatorStats {
+export interface LocatorStats extends OwnershipStats {
+  /**
+   * Publishes refused for an ownership claim that does not hold: a self-certifying name that does
+   * not give the object, or a server other than the owner without a valid, unexpired grant.
+   */
+  ownerClaimsInvalid: number;
   /** Objects this node published (one per `publish` call, whatever the number of salted roots). */
   published: number;
   /** Publications walked again to refresh their pointers' expiry (one per object per round). */

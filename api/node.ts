@@ -93,6 +93,8 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
         pointersHeld: () => child('objectLocator').send({ type: 'pointersHeld' }),
         security,
         random,
+        // Owner grants expire by the network's wall clock: Unix time, or the injected (virtual) clock.
+        wallSeconds: options.clock ? () => Math.floor(clock.now() / 1000) : () => Math.floor(Date.now() / 1000),
       },
       {
         salts,
@@ -100,6 +102,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
         republishMs: options.republishMs,
         attemptTimeoutMs: options.locateAttemptTimeoutMs,
         extra: options.extraPointers,
+        ownership: options.objectOwnership,
       },
     );
     router.upcalls.registerBuiltIn(locator);

@@ -14,6 +14,7 @@ import type { BootstrapProvider } from '../bootstrap/provider';
 import { StaticBootstrap } from '../bootstrap/staticList';
 import { type LocateResult } from '../actors/locatorRuntime';
 import { Identity, secureRandom, type RandomBytes } from '../security/identity';
+import type { OwnerGrant } from '../actors/ownerClaims';
 import { loadOrCreateIdentity } from '../security/identityFile';
 import { createSecurityProvider, type SecurityProviderChoice } from '../security/choose';
 import type { SecurityProvider } from '../security/provider';
@@ -111,6 +112,11 @@ export interface NodeOptions {
     /** Datagrams one sender address may send at once (≥ 1). */
     readonly burst: number;
   } | false;
+  /**
+   * Under an authenticating provider: publishes claim this node as the object's owner, and pointers
+   * are kept only for an object's owner and the servers it granted. Default DEFAULTS.objectOwnership (true).
+   */
+  readonly objectOwnership?: boolean;
   /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
   readonly extraPointers?: {
     /** k: backups of each next hop that also get the pointer. */
@@ -144,6 +150,14 @@ export type { LocateResult };
 export interface PublishOptions {
   /** A tag locates can select this replica by (their `query`; at most DEFAULTS.maxTagBytes UTF-8 bytes). Default none. */
   readonly tag?: string;
+  /**
+   * Ownership (under `signed`): absent, this node claims the object as its owner (unless the node's
+   * `objectOwnership` is off); false, an open object anyone may serve; an OwnerGrant (from the
+   * owner's `node.grantPublish`), publish as the server it authorises.
+   */
+  readonly owner?: false | OwnerGrant;
+  /** The object is this node's self-certifying object of this name (`node.ownedObject(name)`). */
+  readonly name?: string;
 }
 
 /** The options of node.route(). */

@@ -38,7 +38,9 @@ export function publishHop(
   lifetimeMs: number = msg.lifetimeMs,
 ): PutOutcome {
   // A signed record keeps its proof, so a hand-over can pass it on for the receiver to verify.
-  const signed = msg.publisherKey && msg.signature ? { publisherKey: msg.publisherKey, signature: msg.signature, lifetimeMs: msg.lifetimeMs } : undefined;
+  const signed = msg.publisherKey && msg.signature
+    ? { publisherKey: msg.publisherKey, signature: msg.signature, lifetimeMs: msg.lifetimeMs, ...(msg.owner ? { owner: msg.owner } : {}) }
+    : undefined;
   const pointer: Pointer = {
     object: msg.object,
     server: msg.server,

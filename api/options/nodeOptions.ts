@@ -115,6 +115,9 @@ export const nodeOptionsSchema = z.strictObject({
       .default({ backups: DEFAULTS.extraPointerBackups, neighbours: DEFAULTS.extraPointerNeighbours, hops: DEFAULTS.extraPointerHops }),
     { type: '{ backups, neighbours, hops }', range: 'integers ≥ 0', description: 'JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops (0 = off).' },
   ),
+  objectOwnership: doc(z.boolean().default(DEFAULTS.objectOwnership), {
+    description: 'Under `signed`: publishes claim this node as the object\'s owner, and pointers are kept only for an object\'s owner and the servers it granted (first use, or a self-certifying GUID); false turns both off.',
+  }),
 });
 
 export type _NodeOptionsMatch = Assert<SameShape<z.input<typeof nodeOptionsSchema>, NodeOptions>>;
