@@ -15,6 +15,7 @@ import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFou
 import type { PointerStore } from '../location/pointerStore';
 import { PointerIntake } from './pointerIntake';
 import { OwnerClaims } from './ownerClaims';
+import { OwnerNotices } from './ownerNotices';
 import { Publisher } from '../location/publisher';
 import { phaseOffsetOf } from '../location/republishSchedule';
 import { RecordGate } from '../location/recordGate';
@@ -75,6 +76,8 @@ export class LocatorRuntime implements UpcallModule {
   readonly gate: RecordGate;
   /** Every check a pointer passes before it is kept (signature, owner, latency): actors/pointerIntake.ts. */
   readonly intake: PointerIntake;
+  /** Owner notices back along a squatter's path (actors/ownerNotices.ts). */
+  private readonly notices: OwnerNotices;
   /** This node's ownership claims, owned-object GUIDs and grants. */
   readonly claims: OwnerClaims;
   /** Seconds on the network's wall clock (owner grants). */
@@ -83,7 +86,7 @@ export class LocatorRuntime implements UpcallModule {
     published: 0, republished: 0, pointersStored: 0, pointersRefused: 0, extraPointersSent: 0, locatesStarted: 0,
     locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
     staleReplies: 0, forgedAnswers: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
-    ownerClaimsInvalid: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0,
+    ownerClaimsInvalid: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,
   };
   readonly publisher: Publisher;
   private readonly tracker: LocateTracker;
@@ -99,7 +102,7 @@ export class LocatorRuntime implements UpcallModule {
   ) {
     this.idBytes = host.space.bytes as 20 | 32;
     this.gate = new RecordGate(host.security ?? noneProvider);
-    this.answers = new LocateAnswers(host.security ?? noneProvider, host.self);
+    this.answers = new LocateAnswers(host.security ?? noneProvider, host.self, () => this.wallSeconds(), this.gate);
     const wallSeconds = host.wallSeconds ?? (() => Math.floor(Date.now() / 1000));
     this.wallSeconds = wallSeconds;
     this.intake = new PointerIntake(
@@ -108,6 +111,7 @@ export class LocatorRuntime implements UpcallModule {
       this.gate, this.stats, opts.ownership,
     );
     this.store = this.intake.store;
+    this.notices = new OwnerNotices(host, this.intake, this.stats);
     this.claims = new OwnerClaims(host.security ?? noneProvider, host.self.guid, opts.ownership ?? DEFAULTS.objectOwnership);
     this.publisher = new Publisher(
       {
@@ -127,7 +131,7 @@ export class LocatorRuntime implements UpcallModule {
       },
       {
         self: host.self, salts: opts.salts, attemptTimeoutMs: opts.attemptTimeoutMs, random: host.random,
-        ...(this.answers.authenticates ? { answerHolds: (f: LocateFound, from: NodeHandle | undefined) => this.answers.holds(f, from) } : {}),
+        ...(this.answers.authenticates ? { answerHolds: (f: LocateFound, from: NodeHandle | undefined, owned: boolean) => this.answers.holds(f, from, owned) } : {}),
       },
       this.stats,
     );
@@ -194,7 +198,7 @@ export class LocatorRuntime implements UpcallModule {
    * root, published on toward the root so the path to it carries the pointer again.
    */
   acceptPointer(p: PublishMsg, from?: NodeHandle): void {
-    if (!this.intake.take(p, from)) return;
+    if (!this.took(p, from)) return;
     const dest = saltedRoot(p.object, p.saltIndex);
     if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
     // A leaving node that roots it (its sender did not know this one leaves) passes it on at once.
@@ -275,7 +279,7 @@ export class LocatorRuntime implements UpcallModule {
         const p = msg.publish;
         if (p.extra) return false; // extra copies are sent straight to their holder, never routed
         // A forged, replayed or squatting record goes no further.
-        if (!this.intake.take(p, ctx.from)) return false;
+        if (!this.took(p, ctx.from)) return false;
         const path = this.intake.pathLatency(p, ctx.from);
         this.sendExtras(ctx.nextHop, ctx.hops, (to, lat) => ({ kind: 'publish', publish: { ...p, extra: true, pathLatency: path + lat } }));
         ctx.payload = encodeLocation({ kind: 'publish', publish: { ...p, pathLatency: path + linkLatency } });
@@ -307,7 +311,10 @@ export class LocatorRuntime implements UpcallModule {
     if (!msg) return;
     switch (msg.kind) {
       case 'publish':
-        this.intake.take(msg.publish, d.from);
+        this.took(msg.publish, d.from);
+        return;
+      case 'ownerNotice':
+        this.notices.received(msg.notice.record, d.from);
         return;
       case 'unpublish':
         if (this.intake.admitUnpublish(msg.unpublish)) unpublishHop(this.store, msg.unpublish);
@@ -356,6 +363,14 @@ export class LocatorRuntime implements UpcallModule {
     this.host.route({ dest: saltedRoot(object, salt), payload: encodeLocation(msg), fuzzy: true, ttl: DEFAULTS.defaultTtl, moduleId: LOCATION_MODULE_ID });
   }
 
+  /** Takes a publish's pointer (actors/pointerIntake.ts); one refused for another owner gets an owner notice back. */
+  private took(p: PublishMsg, from: NodeHandle | undefined): boolean {
+    const outcome = this.intake.take(p, from);
+    if (outcome === 'owned') this.notices.refused(p, from);
+    this.notices.flush();
+    return outcome === 'stored';
+  }
+
   /** JSAC pointer caching: copies to the next hop's backups and this node's nearest neighbours. */
   private sendExtras(nextHop: NodeHandle, hopIndex: number, make: (to: NodeHandle, latency: number) => LocationMsg): void {
     const { extra } = this.opts;
@@ -392,7 +407,7 @@ export class LocatorRuntime implements UpcallModule {
       this.stats.staleDiverts++;
       return;
     }
-    const found = this.answers.answer(l, pub.tag, hops);
+    const found = this.answers.answer(l, pub.tag, hops, pub.owner);
     this.host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'found', found }), hops);
     if (l.payload.length > 0 && this.served.firstTime(servedKey(l.origin.guid.hex, l.locateId, l.locateKey))) {
       this.host.deliverLocal({

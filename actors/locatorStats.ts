@@ -10,6 +10,12 @@ export interface LocatorStats extends OwnershipStats {
    * not give the object, or a server other than the owner without a valid, unexpired grant.
    */
   ownerClaimsInvalid: number;
+  /** Owner notices sent back along a publish path after refusing a publish for another owner. */
+  ownerNoticesSent: number;
+  /** Owner notices that replaced a first-use owner here (and dropped the pointers it did not cover). */
+  ownerNoticesTaken: number;
+  /** Owner notices ignored: not from the next hop toward the salted root, or a record or claim that does not hold. */
+  ownerNoticesRefused: number;
   /** Objects this node published (one per `publish` call, whatever the number of salted roots). */
   published: number;
   /** Publications walked again to refresh their pointers' expiry (one per object per round). */

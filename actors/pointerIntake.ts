@@ -10,13 +10,17 @@ import { publishHop } from '../location/decisions';
 import { trustedPathLatency } from '../location/latencyTrust';
 import type { PublishMsg, UnpublishMsg } from '../location/messages';
 import { OwnerBook, type CheckedClaim } from '../location/ownership';
-import { PointerStore } from '../location/pointerStore';
+import { PointerStore, type Pointer } from '../location/pointerStore';
+import { handOverRecord } from '../location/handOver';
 import { publishRecord, unpublishRecord, type RecordGate } from '../location/recordGate';
 import { latencyEstimate } from '../location/decisions';
 import type { NodeHandle } from '../routing/handle';
 import type { RoutingTable } from '../routing/routingTable';
 import { certifiesObject } from '../security/ownership';
 import type { LocatorStats } from './locatorStats';
+
+/** What `take` did with a publish (see there). */
+export type TakeOutcome = 'stored' | 'refused' | 'owned';
 
 export interface IntakeHost {
   readonly self: NodeHandle;
@@ -43,34 +47,47 @@ export class PointerIntake {
     this.owners = new OwnerBook(DEFAULTS.maxObjectOwners, stats);
   }
 
+  /**
+   * Owner notices a takeover in `take` calls for (the new owner's record, to the previous hops of the
+   * pointers it displaced): the caller sends them and empties the list after every `take`. At most
+   * DEFAULTS.maxPointersPerObject entries per take.
+   */
+  readonly notices: Array<{ to: NodeHandle; saltIndex: number; record: PublishMsg }> = [];
+
   /** Ownership is checked: an authenticating provider and the node's `objectOwnership` on. */
   readonly enforcesOwners: boolean;
 
   /**
-   * Stores a publish's pointer; false when the record itself was refused (forged, replayed, owned by
-   * another key, an invalid claim: counted) and must go no further. `from` handed it over.
+   * Stores a publish's pointer. 'stored': go on (the pointer may still have been refused by a store
+   * bound); 'refused': the record itself was refused (forged, replayed, an invalid claim, expired:
+   * counted) and must go no further; 'owned': refused because the object has another owner here.
+   * `from` handed it over.
    */
-  take(p: PublishMsg, from: NodeHandle | undefined): boolean {
+  take(p: PublishMsg, from: NodeHandle | undefined): TakeOutcome {
     const now = this.host.now();
     const firstAt = this.gate.authenticates ? this.gate.admit(p, publishRecord(p), now) : now;
-    if (firstAt === undefined) return false;
+    if (firstAt === undefined) return 'refused';
     // A duplicate renews the pointer only within the gate's window after its first copy (location/recordGate.ts).
     let lifetimeMs = this.gate.lifetimeLeft(p.lifetimeMs, firstAt, now);
     if (this.enforcesOwners) {
       const claim = this.checkClaim(p);
       if (claim === undefined) {
         this.stats.ownerClaimsInvalid++;
-        return false;
+        return 'refused';
       }
       const verdict = this.owners.admit(p.object.hex, claim, this.store.get(p.object, now).length > 0);
-      if (verdict === 'refuse' || verdict === 'full') return false;
-      if (verdict === 'takeover') this.dropUnauthorised(p, claim, now);
+      if (verdict === 'refuse') return 'owned';
+      if (verdict === 'full') return 'refused';
+      if (verdict === 'takeover') {
+        // The displaced servers' paths learn of the owner too: a notice to each dropped pointer's previous hop.
+        for (const prev of previousHops(this.host.self, this.dropUnauthorised(p, claim, now))) this.notices.push({ ...prev, record: p });
+      }
       // A granted server's pointer lives no longer than its grant.
       if (p.owner?.grant) lifetimeMs = Math.min(lifetimeMs, (p.owner.grant.expiresAt - this.host.wallSeconds()) * 1000);
     }
     if (lifetimeMs <= 0) {
       this.stats.pointersRefused++;
-      return false;
+      return 'refused';
     }
     const wasEmpty = this.store.size === 0;
     let latency = 0;
@@ -82,7 +99,55 @@ export class PointerIntake {
     if (outcome === 'added' || outcome === 'refreshed') this.stats.pointersStored++;
     else this.stats.pointersRefused++;
     if (wasEmpty && this.store.size > 0) this.host.pointersHeld();
-    return true;
+    return 'stored';
+  }
+
+  /**
+   * The notice for a publish of `refused`'s object refused here for another owner: the recorded
+   * owner's record from a pointer held here, on `refused`'s salted path; undefined when none is held.
+   */
+  ownerNotice(refused: PublishMsg): PublishMsg | undefined {
+    const now = this.host.now();
+    const owner = this.owners.get(refused.object.hex);
+    if (owner === undefined || owner.open) return undefined;
+    for (const p of this.store.get(refused.object, now)) {
+      const key = p.signed?.owner?.key;
+      if (key === undefined || hex(key) !== owner.keyHex) continue;
+      return { ...handOverRecord(p, now), saltIndex: refused.saltIndex };
+    }
+    return undefined;
+  }
+
+  /**
+   * An owner notice from `from`, which says it is this node's next hop toward the record's salted
+   * root (`fromNextHop`, checked by the caller): upstream wins. When the record and its claim hold,
+   * its owner replaces what this node recorded on first use (a proven owner here gives way only to
+   * the same key), pointers of servers it does not cover are dropped, and the previous hops of those
+   * pointers are returned: the notice goes on to them. Counted either way.
+   */
+  takeNotice(record: PublishMsg, fromNextHop: boolean): Array<{ to: NodeHandle; saltIndex: number }> {
+    const none: Array<{ to: NodeHandle; saltIndex: number }> = [];
+    if (!this.enforcesOwners || !fromNextHop) {
+      this.stats.ownerNoticesRefused++;
+      return none;
+    }
+    const now = this.host.now();
+    const claim = this.gate.recordHolds(record, publishRecord(record)) ? this.checkClaim(record) : undefined;
+    if (claim === undefined || claim.keyHex === undefined) {
+      this.stats.ownerNoticesRefused++;
+      return none;
+    }
+    const held = this.owners.get(record.object.hex);
+    if (held !== undefined && !held.open && held.keyHex === claim.keyHex) return none; // already so
+    if (held !== undefined && !held.open && held.proven && !claim.proven) {
+      this.stats.ownerNoticesRefused++;
+      return none;
+    }
+    this.stats.ownerNoticesTaken++;
+    const dropped = this.dropUnauthorised(record, claim, now);
+    // With no pointer left the record would end at once; the next publish records the owner anew.
+    if (this.store.get(record.object, now).length > 0 || dropped.length > 0) this.owners.force(record.object.hex, claim);
+    return previousHops(this.host.self, dropped);
   }
 
   /**
@@ -125,17 +190,34 @@ export class PointerIntake {
       if (g === undefined || g.expiresAt <= this.host.wallSeconds()) return undefined;
       if (!this.gate.grantHolds(o.key, p.object, p.server.guid, g.expiresAt, g.signature)) return undefined;
     }
-    return { keyHex: Buffer.from(o.key).toString('hex'), proven };
+    return { keyHex: hex(o.key), proven };
   }
 
-  /** A proven owner took over: pointers of servers that did not claim it are dropped. */
-  private dropUnauthorised(p: PublishMsg, claim: CheckedClaim, now: number): void {
+  /** A new owner took over: pointers of servers that did not claim it are dropped (and returned). */
+  private dropUnauthorised(p: PublishMsg, claim: CheckedClaim, now: number): Pointer[] {
+    const dropped: Pointer[] = [];
     for (const held of this.store.get(p.object, now)) {
       const key = held.signed?.owner?.key;
-      if (key !== undefined && Buffer.from(key).toString('hex') === claim.keyHex) continue;
+      if (key !== undefined && hex(key) === claim.keyHex) continue;
       this.store.remove(p.object, held.server.guid);
+      dropped.push(held);
     }
+    return dropped;
   }
+}
+
+/** The distinct (previous hop, salt) pairs of `dropped` pointers, this node left out. */
+function previousHops(self: NodeHandle, dropped: readonly Pointer[]): Array<{ to: NodeHandle; saltIndex: number }> {
+  const prev = new Map<string, { to: NodeHandle; saltIndex: number }>();
+  for (const p of dropped) {
+    if (p.from === undefined || p.from.guid.equals(self.guid)) continue;
+    prev.set(`${p.from.guid.hex}:${p.saltIndex}`, { to: p.from, saltIndex: p.saltIndex });
+  }
+  return [...prev.values()];
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {

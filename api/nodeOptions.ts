@@ -136,6 +136,11 @@ export interface LocateOptions {
   readonly replicas?: number;
   /** Ends the locate with AbortedError (at once if already aborted). */
   readonly signal?: AbortSignal;
+  /**
+   * The object is a self-certifying GUID (`ownedObjectGuid`): under `signed`, only answers whose
+   * ownership claim derives it and covers their server count. Default false.
+   */
+  readonly owned?: boolean;
 }
 
 /** The options of node.sendToObject(): a locate's, plus the module that receives the payload. */

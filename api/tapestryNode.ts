@@ -350,7 +350,7 @@ export class TapestryNode {
   private startLocate(object: Guid | string, opts: Required<Omit<LocateOptions, 'signal'>> & LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
     this.assertOpen();
     const guid = toGuid(object, this.space);
-    const { query, replicas } = opts;
+    const { query, replicas, owned } = opts;
     if (this.locator.inFlight >= DEFAULTS.maxLocatesInFlight) {
       throw new LimitExceededError(`at most ${DEFAULTS.maxLocatesInFlight} locates in flight`);
     }
@@ -364,7 +364,7 @@ export class TapestryNode {
     this.locatorActor.send({
       type: 'locate',
       // sendToObject goes one salted root at a time: parallel paths could each hand the message to a different replica.
-      request: { object: guid, query, replicas, moduleId, payload, sink, fanout: payload.length > 0 ? 1 : this.fanout },
+      request: { object: guid, query, replicas, moduleId, payload, sink, fanout: payload.length > 0 ? 1 : this.fanout, owned },
       reply: (assigned: number) => (id = assigned),
     });
     signal?.addEventListener(

@@ -52,6 +52,8 @@ export interface LocateRequest {
   readonly payload: Uint8Array;
   /** Salted roots tried at once; sendToObject uses 1 so that only `replicas` servers get the message. */
   readonly fanout: number;
+  /** The object GUID is self-certifying: only answers that prove its owner authorised the server count. */
+  readonly owned?: boolean;
   readonly sink: LocateSink<LocateResult>;
 }
 
@@ -81,7 +83,7 @@ export interface LocateTrackerOptions {
    * counted in `forgedAnswers`. Absent: every
    * matching answer counts (`none`).
    */
-  readonly answerHolds?: (f: LocateFound, from: NodeHandle | undefined) => boolean;
+  readonly answerHolds?: (f: LocateFound, from: NodeHandle | undefined, owned: boolean) => boolean;
 }
 
 /** The counters the tracker keeps (a part of the locator's stats object, shared by reference). */
@@ -188,7 +190,7 @@ export class LocateTracker {
       this.stats.staleReplies++;
       return;
     }
-    if (this.opts.answerHolds !== undefined && !this.opts.answerHolds(f, from)) {
+    if (this.opts.answerHolds !== undefined && !this.opts.answerHolds(f, from, st.req.owned === true)) {
       this.stats.forgedAnswers++;
       return;
     }
@@ -266,6 +268,7 @@ export class LocateTracker {
     const locate: LocateMsg = {
       locateId: st.id, locateKey: st.key, object: st.req.object, origin: this.opts.self, query: st.req.query, wanted, exclude,
       saltIndex: salt, pathLatency: 0, moduleId: st.req.moduleId, payload: st.req.payload, diverted: false,
+      ...(st.req.owned ? { owned: true } : {}),
     };
     this.port.sendLocate(locate);
     this.port.armTimeout(st.id, salt, this.opts.attemptTimeoutMs);

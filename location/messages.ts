@@ -89,6 +89,11 @@ export interface LocateMsg {
   readonly payload: Uint8Array;
   /** true once a pointer node has sent it on to a server. */
   readonly diverted: boolean;
+  /**
+   * The object is self-certifying (LocateOptions.owned): hops divert only to pointers whose ownership
+   * claim proved it when they were stored, so a squatter's first-use pointers are passed over.
+   */
+  readonly owned?: boolean;
 }
 
 /** A server's answer to a diverted locate, sent straight to the origin. */
@@ -110,6 +115,8 @@ export interface LocateFound {
    */
   readonly serverKey?: Uint8Array;
   readonly signature?: Uint8Array;
+  /** The server's publication's ownership claim, checked by an origin that asked for an owned object. */
+  readonly owner?: OwnerClaim;
 }
 
 /** The salted root's answer when a locate reached it still wanting replicas. */
@@ -133,13 +140,23 @@ export interface PointerHandOver {
   readonly pointers: readonly PublishMsg[];
 }
 
+/**
+ * The owner of an object, as the next hop toward its salted root knows it: sent back along a publish
+ * path when a hop refused the publish for another owner (location/ownership.ts, "upstream wins").
+ */
+export interface OwnerNotice {
+  /** The owner's (or a granted server's) signed publish record; its saltIndex names the path. */
+  readonly record: PublishMsg;
+}
+
 export type LocationMsg =
   | { readonly kind: 'publish'; readonly publish: PublishMsg }
   | { readonly kind: 'unpublish'; readonly unpublish: UnpublishMsg }
   | { readonly kind: 'locate'; readonly locate: LocateMsg }
   | { readonly kind: 'found'; readonly found: LocateFound }
   | { readonly kind: 'notFound'; readonly notFound: LocateNotFound }
-  | { readonly kind: 'handOver'; readonly handOver: PointerHandOver };
+  | { readonly kind: 'handOver'; readonly handOver: PointerHandOver }
+  | { readonly kind: 'ownerNotice'; readonly notice: OwnerNotice };
 
 /** Module id the object-location messages travel under (reserved; applications use 0 .. 65279). */
 export const LOCATION_MODULE_ID = 0xfff0;

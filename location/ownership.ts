@@ -100,6 +100,19 @@ export class OwnerBook {
     return 'refuse';
   }
 
+  /**
+   * Records `claim` as the object's owner whatever was recorded (an owner notice from upstream, which
+   * the caller checked). Refused (false) only past the bound for a new object.
+   */
+  force(objectHex: string, claim: CheckedClaim): boolean {
+    if (!this.owners.has(objectHex) && this.owners.size >= this.limit) {
+      this.stats.ownersFull++;
+      return false;
+    }
+    this.owners.set(objectHex, claim.keyHex === undefined ? { open: true } : { open: false, keyHex: claim.keyHex, proven: claim.proven });
+    return true;
+  }
+
   /** Drops the records of objects without a live pointer here; returns how many. */
   sweep(live: (objectHex: string) => boolean): number {
     let dropped = 0;

@@ -109,6 +109,17 @@ export class RecordGate {
   }
 
   /**
+   * Whether a record's signature holds (its server's credential and signature), without the replay
+   * check and without advancing the replay guard: for a record that is quoted (an owner notice), not
+   * acted on as a publish. Never throws.
+   */
+  recordHolds(msg: PublishMsg | UnpublishMsg, record: LocationRecord): boolean {
+    if (!this.provider.authenticates) return true;
+    if (msg.publisherKey === undefined || msg.signature === undefined) return false;
+    return this.signatureHolds(msg.publisherKey, record, msg.signature);
+  }
+
+  /**
    * Whether `signature` is `ownerKey`'s grant to `server` for `object` until `expiresAt`
    * (security/ownership.ts), answered from the same cache as records (a grant's bytes carry their
    * own domain tag, so they never collide with a record's). Never throws.

@@ -50,6 +50,14 @@ const OWNER_NAME_BYTES = 32;
 // are null, absent scalars read as their zero value, absent repeated fields as empty arrays). The
 // encoder is handed the same shapes. WirePublish is exported because a membership hand-over carries
 // publish records (wire/membershipCodec.ts).
+/** The ownership fields a PublishMsg and a LocateFound share. */
+interface WireOwner {
+  ownerKey?: Uint8Array;
+  ownerName?: Uint8Array;
+  grantExpires?: number;
+  grantSignature?: Uint8Array;
+}
+
 export interface WirePublish {
   object: Uint8Array;
   server: WireHandle | null;
@@ -88,8 +96,9 @@ interface WireLocate {
   payload: Uint8Array;
   diverted: boolean;
   locateKey: number;
+  owned?: boolean;
 }
-interface WireFound {
+interface WireFound extends WireOwner {
   locateId: number;
   locateKey: number;
   serverKey?: Uint8Array;
@@ -120,6 +129,7 @@ interface WireLocation {
   found?: WireFound | null;
   notFound?: WireNotFound | null;
   handOver?: WireHandOver | null;
+  ownerNotice?: { record: WirePublish | null } | null;
 }
 
 /** Encodes a location message as the payload of a RouteMsg with moduleId LOCATION_MODULE_ID. */
@@ -150,6 +160,13 @@ export function decodeLocation(bytes: Uint8Array, opts?: DecodeOptions): Locatio
       return { kind: 'notFound', notFound: notFoundFromWire(wire.notFound!, wantIdBytes) };
     case 'handOver':
       return { kind: 'handOver', handOver: handOverFromWire(wire.handOver!, wantIdBytes) };
+    case 'ownerNotice': {
+      const w = wire.ownerNotice!.record;
+      if (!w) return fail('missing', 'owner notice carries no record');
+      const record = publishFromWire(w, wantIdBytes);
+      if (record.owner === undefined) return fail('missing', 'owner notice record names no owner');
+      return { kind: 'ownerNotice', notice: { record } };
+    }
     default:
       return fail('emptyBody', 'location message carries no known body');
   }
@@ -188,7 +205,7 @@ export function publishFromWire(p: WirePublish, wantIdBytes: number | undefined)
  * name hash of exactly 32 bytes, a grant's signature within its bound; name and grant only with a
  * key, and only on a signed record (an unsigned one cannot bind them). Copied.
  */
-function withOwnerFromWire(msg: PublishMsg, w: WirePublish): PublishMsg {
+function withOwnerFromWire<T extends PublishMsg | LocateFound>(msg: T, w: WireOwner): T {
   const key = w.ownerKey ?? EMPTY_BYTES;
   const name = w.ownerName ?? EMPTY_BYTES;
   const grant = w.grantSignature ?? EMPTY_BYTES;
@@ -197,7 +214,7 @@ function withOwnerFromWire(msg: PublishMsg, w: WirePublish): PublishMsg {
     if (name.length > 0 || grant.length > 0 || expires !== 0) fail('missing', 'an owner name or grant without an owner key');
     return msg;
   }
-  if (msg.signature === undefined) fail('missing', 'an owner claim on an unsigned record');
+  if (msg.signature === undefined) fail('missing', 'an owner claim on an unsigned message');
   if (key.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `owner key of ${key.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
   if (name.length !== 0 && name.length !== OWNER_NAME_BYTES) fail('tooLarge', `owner name hash of ${name.length} bytes, not ${OWNER_NAME_BYTES}`);
   if (grant.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `grant signature of ${grant.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
@@ -211,10 +228,10 @@ function withOwnerFromWire(msg: PublishMsg, w: WirePublish): PublishMsg {
 }
 
 /** The ownership fields of a publish's wire shape, only when it has a claim. */
-function withOwnerToWire(w: WirePublish, p: PublishMsg): WirePublish {
+function withOwnerToWire<W extends WireOwner>(w: W, p: PublishMsg | LocateFound): W {
   const o = p.owner;
   if (o === undefined) return w;
-  const out: WirePublish = { ...w, ownerKey: o.key };
+  const out: W = { ...w, ownerKey: o.key };
   if (o.nameHash !== undefined) out.ownerName = o.nameHash;
   if (o.grant !== undefined) {
     out.grantExpires = o.grant.expiresAt;
@@ -278,6 +295,7 @@ function locateFromWire(l: WireLocate, wantIdBytes: number | undefined): LocateM
     moduleId: l.moduleId,
     payload: new Uint8Array(l.payload), // a copy, not a view into the route's payload
     diverted: l.diverted,
+    ...(l.owned ? { owned: true } : {}),
   };
 }
 
@@ -290,11 +308,11 @@ function foundFromWire(f: WireFound, wantIdBytes: number | undefined): LocateFou
   const found: LocateFound = { locateId: f.locateId, locateKey: f.locateKey, object, server, tag, hops: f.hops, pathLatency: f.pathLatency };
   const key = f.serverKey ?? EMPTY_BYTES;
   const sig = f.signature ?? EMPTY_BYTES;
-  if (key.length === 0 && sig.length === 0) return found;
+  if (key.length === 0 && sig.length === 0) return withOwnerFromWire(found, f); // fails on an owner claim
   if (key.length === 0 || sig.length === 0) fail('missing', 'an answer carries a server key and a signature together or neither');
   if (key.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `server key of ${key.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
   if (sig.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `signature of ${sig.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
-  return { ...found, serverKey: key.slice(), signature: sig.slice() };
+  return withOwnerFromWire<LocateFound>({ ...found, serverKey: key.slice(), signature: sig.slice() }, f);
 }
 
 function notFoundFromWire(n: WireNotFound, wantIdBytes: number | undefined): LocateNotFound {
@@ -359,6 +377,8 @@ function locationToWire(msg: LocationMsg): WireLocation {
       return { notFound: notFoundToWire(msg.notFound) };
     case 'handOver':
       return { handOver: { pointers: msg.handOver.pointers.map(publishToWire) } };
+    case 'ownerNotice':
+      return { ownerNotice: { record: publishToWire(msg.notice.record) } };
     default: {
       const unknown: never = msg;
       throw new InvalidArgumentError(`cannot encode location message ${JSON.stringify(unknown)}`);
@@ -398,6 +418,7 @@ function locateToWire(l: LocateMsg): WireLocate {
     payload: l.payload,
     diverted: l.diverted,
     locateKey: l.locateKey,
+    ...(l.owned ? { owned: true } : {}),
   };
 }
 
@@ -415,7 +436,7 @@ function foundToWire(f: LocateFound): WireFound {
     w.serverKey = f.serverKey;
     w.signature = f.signature;
   }
-  return w;
+  return withOwnerToWire(w, f);
 }
 
 function notFoundToWire(n: LocateNotFound): WireNotFound {

@@ -129,6 +129,10 @@ function sample(rng: SeededRng, kind: Kind, bits: Bits): LocationMsg {
       return notFound(rng, bits);
     case 'handOver':
       return handOver(rng, bits);
+    case 'ownerNotice': {
+      const p = (publish(rng, bits) as { publish: PublishMsg }).publish;
+      return { kind: 'ownerNotice', notice: { record: { ...p, publisherKey: randomBytes(rng, 32), signature: randomBytes(rng, 64), owner: { key: randomBytes(rng, 32) } } } };
+    }
   }
 }
 
@@ -245,6 +249,10 @@ function bytesHeld(msg: LocationMsg): Uint8Array[] {
       return msg.handOver.pointers.flatMap((p) => [
         p.object.bytes, ...h(p.server), ...(p.publisherKey ? [p.publisherKey] : []), ...(p.signature ? [p.signature] : []),
       ]);
+    case 'ownerNotice': {
+      const p = msg.notice.record;
+      return [p.object.bytes, ...h(p.server), p.publisherKey!, p.signature!, p.owner!.key];
+    }
   }
 }
 
