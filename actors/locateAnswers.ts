@@ -14,13 +14,31 @@
  * or a node on the path claiming to serve it — is dropped too.
  */
 import type { NodeHandle } from '../routing/handle';
-import type { LocateFound, LocateMsg, OwnerClaim } from '../location/messages';
+import { DEFAULTS } from '../defaults';
+import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type OwnerClaim } from '../location/messages';
+import type { Publisher } from '../location/publisher';
+import { servedKey, ServedOnce } from '../location/servedOnce';
+import { encodeLocation } from '../wire/locationCodec';
+import type { LocatorHost } from './locatorRuntime';
+import type { LocatorStats } from './locatorStats';
 import type { RecordGate } from '../location/recordGate';
 import { certifiesObject } from '../security/ownership';
 import { signAnswer, verifyAnswer } from '../security/locateAnswer';
 import type { SecurityProvider } from '../security/provider';
 
+/** What serving a diverted locate needs from the locator. */
+export interface Serving {
+  readonly host: LocatorHost;
+  readonly publisher: Publisher;
+  readonly stats: LocatorStats;
+}
+
 export class LocateAnswers {
+  /** Set by the locator once its publisher exists. */
+  serving?: Serving;
+  /** sendToObject messages already handed over here: delivered once per replica. */
+  private readonly served = new ServedOnce(DEFAULTS.maxServedRemembered);
+
   constructor(
     private readonly provider: SecurityProvider,
     private readonly self: NodeHandle,
@@ -32,6 +50,24 @@ export class LocateAnswers {
 
   get authenticates(): boolean {
     return this.provider.authenticates;
+  }
+
+  /** A diverted locate reached this server: answer the origin, hand over a sendToObject message. */
+  serve(l: LocateMsg, hops: number): void {
+    const { host, publisher, stats } = this.serving!;
+    const pub = publisher.get(l.object);
+    if (!pub || (l.query !== '' && l.query !== pub.tag)) {
+      // A stale pointer led here; the origin's attempt timeout covers the missing answer.
+      stats.staleDiverts++;
+      return;
+    }
+    const found = this.answer(l, pub.tag, hops, pub.owner);
+    host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'found', found }), hops);
+    if (l.payload.length > 0 && this.served.firstTime(servedKey(l.origin.guid.hex, l.locateId, l.locateKey))) {
+      host.deliverLocal({
+        dest: l.object, source: l.origin, hops, fuzzy: true, ttlExpired: false, moduleId: l.moduleId, payload: l.payload,
+      });
+    }
   }
 
   /** This server's answer to a diverted locate, signed when the provider authenticates. */

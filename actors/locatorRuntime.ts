@@ -20,7 +20,6 @@ import { Publisher } from '../location/publisher';
 import { phaseOffsetOf } from '../location/republishSchedule';
 import { RecordGate } from '../location/recordGate';
 import { saltedRoot } from '../location/saltedRoots';
-import { servedKey, ServedOnce } from '../location/servedOnce';
 import { nextHop, rootWithout } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/contract';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
@@ -90,8 +89,6 @@ export class LocatorRuntime implements UpcallModule {
   };
   readonly publisher: Publisher;
   private readonly tracker: LocateTracker;
-  /** sendToObject messages already handed over here: delivered once per replica. */
-  private readonly served = new ServedOnce(DEFAULTS.maxServedRemembered);
   private readonly idBytes: 20 | 32;
   /** Signs this server's answers and checks the ones this node's locates get. */
   private readonly answers: LocateAnswers;
@@ -124,6 +121,7 @@ export class LocatorRuntime implements UpcallModule {
       },
       this.gate,
     );
+    this.answers.serving = { host, publisher: this.publisher, stats: this.stats };
     this.tracker = new LocateTracker(
       {
         sendLocate: (locate) => this.routeToRoot(locate.object, locate.saltIndex, { kind: 'locate', locate }),
@@ -322,7 +320,7 @@ export class LocatorRuntime implements UpcallModule {
       case 'locate': {
         const l = msg.locate;
         if (l.diverted) {
-          this.serve(l, d.hops);
+          this.answers.serve(l, d.hops);
           return;
         }
         // The salted root (or where the TTL ran out): last chance for a pointer here.
@@ -397,22 +395,5 @@ export class LocatorRuntime implements UpcallModule {
     }
     const wanted = l.wanted - pointers.length;
     return wanted > 0 ? { ...l, wanted, exclude } : undefined;
-  }
-
-  /** A diverted locate reached this server: answer the origin, hand over a sendToObject message. */
-  private serve(l: LocateMsg, hops: number): void {
-    const pub = this.publisher.get(l.object);
-    if (!pub || (l.query !== '' && l.query !== pub.tag)) {
-      // A stale pointer led here; the origin's attempt timeout covers the missing answer.
-      this.stats.staleDiverts++;
-      return;
-    }
-    const found = this.answers.answer(l, pub.tag, hops, pub.owner);
-    this.host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'found', found }), hops);
-    if (l.payload.length > 0 && this.served.firstTime(servedKey(l.origin.guid.hex, l.locateId, l.locateKey))) {
-      this.host.deliverLocal({
-        dest: l.object, source: l.origin, hops, fuzzy: true, ttlExpired: false, moduleId: l.moduleId, payload: l.payload,
-      });
-    }
   }
 }
