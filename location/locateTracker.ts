@@ -213,7 +213,14 @@ export class LocateTracker {
     this.progress(st);
   }
 
-  /** A salted root answered it holds nothing more; the servers it names were diverted to on the way. */
+  /**
+   * A salted root answered it holds nothing more; the servers it names were diverted to on the way.
+   *
+   * Not signed (who roots a salted GUID is not something the origin can check): it must echo all 64
+   * bits of the id, so only a node that saw this locate can forge one, and a forged one ends only its
+   * own salt's attempt — the next salted root is tried as for a real answer — so a locate ends early
+   * only if every salt's path is forged on, and a server's real answer still counts while it runs.
+   */
   notFound(n: LocateNotFound): void {
     const st = this.locates.get(n.locateId);
     const attempt = st?.key === n.locateKey ? st.attempts.get(n.saltIndex) : undefined;
