@@ -53,7 +53,7 @@ export const nodeOptionsSchema = z.strictObject({
     default: "'signed' on UDP, 'none' with an injected transport or clock",
   }),
   random: doc(shaped<RandomBytes>('function (bytes) => Uint8Array', isFunction).optional(), {
-    description: 'Random source for key pairs and challenge nonces (a seeded one makes `signed` simulations repeat).',
+    description: 'Random source for key pairs, challenge nonces and locate ids (a seeded one makes simulations repeat).',
     default: 'the OS CSPRNG',
   }),
   idBits: doc(z.literal([160, 256]).default(DEFAULTS.idBits), { description: 'GUID width in bits.' }),
