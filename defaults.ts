@@ -410,6 +410,18 @@ export const DEFAULTS = {
   ...LIARS_DEFAULTS,
   // Issue 15 — amp (no amplification, budgets strangers cannot drain: routing/abuseDefaults.ts)
   ...ABUSE_DEFAULTS,
+  // Issue 15 — location
+  /**
+   * Most objects whose owner one node remembers (location/ownership.ts): one record per object with a
+   * live pointer here, dropped with its last pointer, so maxPointers bounds it too; a new object
+   * past it is refused (counted as ownersFull).
+   */
+  maxObjectOwners: 200_000,
+  /**
+   * Whether a node under an authenticating provider claims ownership of what it publishes and
+   * enforces owners' claims on the pointers it stores (the node option `objectOwnership`).
+   */
+  objectOwnership: true,
 } as const;
 
 export type Defaults = typeof DEFAULTS;

@@ -48,3 +48,7 @@ export type { RandomBytes } from './security/identity';
 export { Identity } from './security/identity';
 export type { SecurityProvider } from './security/provider';
 export type { SecurityProviderChoice } from './security/choose';
+export { ownedObjectGuid } from './security/ownership';
+export type { OwnerGrant } from './actors/ownerClaims';
+export type { OwnerClaim, OwnerGrantProof } from './location/messages';
+export type { OwnershipStats } from './location/ownership';

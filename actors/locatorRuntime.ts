@@ -8,16 +8,18 @@
 import { DEFAULTS } from '../defaults';
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
-import { extraPointerTargets, latencyEstimate, locateHop, publishHop, unpublishHop } from '../location/decisions';
+import { extraPointerTargets, locateHop, unpublishHop } from '../location/decisions';
 import { handOverBatches } from '../location/handOver';
 import { LocateTracker, type LocateRequest } from '../location/locateTracker';
-import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type PublishMsg, type UnpublishMsg } from '../location/messages';
-import { PointerStore } from '../location/pointerStore';
+import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type OwnerClaim, type PublishMsg } from '../location/messages';
+import type { PointerStore } from '../location/pointerStore';
+import { PointerIntake } from './pointerIntake';
+import { OwnerClaims } from './ownerClaims';
+import { OwnerNotices } from './ownerNotices';
 import { Publisher } from '../location/publisher';
 import { phaseOffsetOf } from '../location/republishSchedule';
-import { publishRecord, RecordGate, unpublishRecord } from '../location/recordGate';
+import { RecordGate } from '../location/recordGate';
 import { saltedRoot } from '../location/saltedRoots';
-import { servedKey, ServedOnce } from '../location/servedOnce';
 import { nextHop, rootWithout } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/contract';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
@@ -25,6 +27,8 @@ import type { RuntimeHost } from './routerTypes';
 import type { LocatorStats } from './locatorStats';
 import { noneProvider } from '../security/noneProvider';
 import type { SecurityProvider } from '../security/provider';
+import type { RandomBytes } from '../security/identity';
+import { LocateAnswers } from './locateAnswers';
 
 export type { LocateRequest, LocateResult, LocateSink } from '../location/locateTracker';
 
@@ -40,6 +44,10 @@ export interface LocatorHost extends RuntimeHost {
   pointersHeld(): void;
   /** Signs this node's records and checks everyone's; absent = `none` (nothing signed or checked). */
   readonly security?: SecurityProvider;
+  /** The node's injected random source (locate ids); absent: the operating system's CSPRNG. */
+  readonly random?: RandomBytes;
+  /** Seconds on the network's wall clock (owner grants expire by it); absent: Unix time. */
+  readonly wallSeconds?: () => number;
 }
 
 export interface LocatorOptions {
@@ -53,6 +61,8 @@ export interface LocatorOptions {
   readonly attemptTimeoutMs: number;
   /** JSAC pointer caching: backups of the next hop, nearest neighbours, on the first `hops` hops. */
   readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
+  /** Claim and enforce object ownership under an authenticating provider (DEFAULTS.objectOwnership). */
+  readonly ownership?: boolean;
 }
 
 export type { LocatorStats } from './locatorStats';
@@ -60,19 +70,28 @@ export type { LocatorStats } from './locatorStats';
 export class LocatorRuntime implements UpcallModule {
   readonly id = LOCATION_MODULE_ID;
   readonly name = 'location';
-  readonly store = new PointerStore();
+  readonly store: PointerStore;
   /** Signature and replay checks on every record before it is acted on (location/recordGate.ts). */
   readonly gate: RecordGate;
+  /** Every check a pointer passes before it is kept (signature, owner, latency): actors/pointerIntake.ts. */
+  readonly intake: PointerIntake;
+  /** Owner notices back along a squatter's path (actors/ownerNotices.ts). */
+  private readonly notices: OwnerNotices;
+  /** This node's ownership claims, owned-object GUIDs and grants. */
+  readonly claims: OwnerClaims;
+  /** Seconds on the network's wall clock (owner grants). */
+  readonly wallSeconds: () => number;
   readonly stats: LocatorStats = {
     published: 0, republished: 0, pointersStored: 0, pointersRefused: 0, extraPointersSent: 0, locatesStarted: 0,
     locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
-    staleReplies: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
+    staleReplies: 0, forgedAnswers: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
+    ownerClaimsInvalid: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,
   };
   readonly publisher: Publisher;
   private readonly tracker: LocateTracker;
-  /** sendToObject messages already handed over here: delivered once per replica. */
-  private readonly served = new ServedOnce(DEFAULTS.maxServedRemembered);
   private readonly idBytes: 20 | 32;
+  /** Signs this server's answers and checks the ones this node's locates get. */
+  private readonly answers: LocateAnswers;
 
   constructor(
     private readonly host: LocatorHost,
@@ -80,6 +99,17 @@ export class LocatorRuntime implements UpcallModule {
   ) {
     this.idBytes = host.space.bytes as 20 | 32;
     this.gate = new RecordGate(host.security ?? noneProvider);
+    this.answers = new LocateAnswers(host.security ?? noneProvider, host.self, () => this.wallSeconds(), this.gate);
+    const wallSeconds = host.wallSeconds ?? (() => Math.floor(Date.now() / 1000));
+    this.wallSeconds = wallSeconds;
+    this.intake = new PointerIntake(
+      // Getters: a host may swap its table (tests do), and the intake must see the current one.
+      { get self() { return host.self; }, get table() { return host.table; }, now: () => host.now(), wallSeconds, pointersHeld: () => host.pointersHeld() },
+      this.gate, this.stats, opts.ownership,
+    );
+    this.store = this.intake.store;
+    this.notices = new OwnerNotices(host, this.intake, this.stats);
+    this.claims = new OwnerClaims(host.security ?? noneProvider, host.self.guid, opts.ownership ?? DEFAULTS.objectOwnership);
     this.publisher = new Publisher(
       {
         self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs,
@@ -91,12 +121,16 @@ export class LocatorRuntime implements UpcallModule {
       },
       this.gate,
     );
+    this.answers.serving = { host, publisher: this.publisher, stats: this.stats };
     this.tracker = new LocateTracker(
       {
         sendLocate: (locate) => this.routeToRoot(locate.object, locate.saltIndex, { kind: 'locate', locate }),
         armTimeout: (id, salt, ms) => this.host.armTimeout(id, salt, ms),
       },
-      { self: host.self, salts: opts.salts, attemptTimeoutMs: opts.attemptTimeoutMs },
+      {
+        self: host.self, salts: opts.salts, attemptTimeoutMs: opts.attemptTimeoutMs, random: host.random,
+        ...(this.answers.authenticates ? { answerHolds: (f: LocateFound, from: NodeHandle | undefined, owned: boolean) => this.answers.holds(f, from, owned) } : {}),
+      },
       this.stats,
     );
   }
@@ -108,8 +142,8 @@ export class LocatorRuntime implements UpcallModule {
   // ---- This node as a publisher -------------------------------------------------------------
 
   /** Advertises that this node serves `object`: a publish walks to each salted root. */
-  publish(object: Guid, tag: string): void {
-    const records = this.publisher.publish(object, tag, this.host.now());
+  publish(object: Guid, tag: string, owner?: OwnerClaim): void {
+    const records = this.publisher.publish(object, tag, this.host.now(), owner);
     this.stats.published++;
     for (const publish of records) this.routeToRoot(object, publish.saltIndex, { kind: 'publish', publish });
   }
@@ -154,17 +188,15 @@ export class LocatorRuntime implements UpcallModule {
 
   /** Drops expired pointers; true while any remain (the actor keeps sweeping). */
   sweep(): boolean {
-    this.store.sweep(this.host.now());
-    if (this.gate.authenticates) this.gate.guard.sweep(this.host.now());
-    return this.store.size > 0;
+    return this.intake.sweep();
   }
 
   /**
    * A pointer handed over by a node that joined or left: kept here, and, unless this node is its
    * root, published on toward the root so the path to it carries the pointer again.
    */
-  acceptPointer(p: PublishMsg): void {
-    if (!this.storePointer(p, undefined)) return;
+  acceptPointer(p: PublishMsg, from?: NodeHandle): void {
+    if (!this.took(p, from)) return;
     const dest = saltedRoot(p.object, p.saltIndex);
     if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
     // A leaving node that roots it (its sender did not know this one leaves) passes it on at once.
@@ -244,15 +276,17 @@ export class LocatorRuntime implements UpcallModule {
       case 'publish': {
         const p = msg.publish;
         if (p.extra) return false; // extra copies are sent straight to their holder, never routed
-        if (!this.storePointer(p, ctx.from)) return false; // a forged or replayed record goes no further
-        this.sendExtras(ctx.nextHop, ctx.hops, (to, lat) => ({ kind: 'publish', publish: { ...p, extra: true, pathLatency: p.pathLatency + lat } }));
-        ctx.payload = encodeLocation({ kind: 'publish', publish: { ...p, pathLatency: p.pathLatency + linkLatency } });
+        // A forged, replayed or squatting record goes no further.
+        if (!this.took(p, ctx.from)) return false;
+        const path = this.intake.pathLatency(p, ctx.from);
+        this.sendExtras(ctx.nextHop, ctx.hops, (to, lat) => ({ kind: 'publish', publish: { ...p, extra: true, pathLatency: path + lat } }));
+        ctx.payload = encodeLocation({ kind: 'publish', publish: { ...p, pathLatency: path + linkLatency } });
         return;
       }
       case 'unpublish': {
         const u = msg.unpublish;
         if (u.extra) return false;
-        if (!this.admitUnpublish(u)) return false;
+        if (!this.intake.admitUnpublish(u)) return false;
         unpublishHop(this.store, u);
         this.sendExtras(ctx.nextHop, ctx.hops, () => ({ kind: 'unpublish', unpublish: { ...u, extra: true } }));
         return;
@@ -275,27 +309,30 @@ export class LocatorRuntime implements UpcallModule {
     if (!msg) return;
     switch (msg.kind) {
       case 'publish':
-        this.storePointer(msg.publish, d.from);
+        this.took(msg.publish, d.from);
+        return;
+      case 'ownerNotice':
+        this.notices.received(msg.notice.record, d.from);
         return;
       case 'unpublish':
-        if (this.admitUnpublish(msg.unpublish)) unpublishHop(this.store, msg.unpublish);
+        if (this.intake.admitUnpublish(msg.unpublish)) unpublishHop(this.store, msg.unpublish);
         return;
       case 'locate': {
         const l = msg.locate;
         if (l.diverted) {
-          this.serve(l, d.hops);
+          this.answers.serve(l, d.hops);
           return;
         }
         // The salted root (or where the TTL ran out): last chance for a pointer here.
         const rest = this.divert(l, d.hops);
         if (rest) {
-          const notFound: LocateNotFound = { locateId: l.locateId, object: l.object, saltIndex: l.saltIndex, diverted: rest.exclude, hops: d.hops };
+          const notFound: LocateNotFound = { locateId: l.locateId, locateKey: l.locateKey, object: l.object, saltIndex: l.saltIndex, diverted: rest.exclude, hops: d.hops };
           this.host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'notFound', notFound }), d.hops);
         }
         return;
       }
       case 'found':
-        this.tracker.found(msg.found, this.host.now());
+        this.tracker.found(msg.found, this.host.now(), d.from);
         return;
       case 'notFound':
         this.tracker.notFound(msg.notFound);
@@ -303,7 +340,7 @@ export class LocatorRuntime implements UpcallModule {
       case 'handOver':
         for (const p of msg.handOver.pointers) {
           this.stats.pointersTakenOver++;
-          this.acceptPointer(p);
+          this.acceptPointer(p, d.from);
         }
         return;
     }
@@ -324,29 +361,12 @@ export class LocatorRuntime implements UpcallModule {
     this.host.route({ dest: saltedRoot(object, salt), payload: encodeLocation(msg), fuzzy: true, ttl: DEFAULTS.defaultTtl, moduleId: LOCATION_MODULE_ID });
   }
 
-  /** Stores a publish's pointer; false when the record itself was refused (forged or replayed, counted by the gate). */
-  private storePointer(p: PublishMsg, from: NodeHandle | undefined): boolean {
-    const now = this.host.now();
-    const firstAt = this.gate.authenticates ? this.gate.admit(p, publishRecord(p), now) : now;
-    if (firstAt === undefined) return false;
-    // A duplicate renews the pointer only within the gate's window after its first copy (location/recordGate.ts).
-    const lifetimeMs = this.gate.lifetimeLeft(p.lifetimeMs, firstAt, now);
-    if (lifetimeMs <= 0) {
-      this.stats.pointersRefused++;
-      return false;
-    }
-    const wasEmpty = this.store.size === 0;
-    const latency = p.server.guid.equals(this.host.self.guid) ? 0 : latencyEstimate(this.host.table, p.server, p.pathLatency);
-    const outcome = publishHop(this.store, p, latency, from, now, lifetimeMs);
-    if (outcome === 'added' || outcome === 'refreshed') this.stats.pointersStored++;
-    else this.stats.pointersRefused++;
-    if (wasEmpty && this.store.size > 0) this.host.pointersHeld();
-    return true;
-  }
-
-  /** Whether an unpublish may withdraw pointers here: signed by the server and not a replay. */
-  private admitUnpublish(u: UnpublishMsg): boolean {
-    return !this.gate.authenticates || this.gate.admit(u, unpublishRecord(u), this.host.now()) !== undefined;
+  /** Takes a publish's pointer (actors/pointerIntake.ts); one refused for another owner gets an owner notice back. */
+  private took(p: PublishMsg, from: NodeHandle | undefined): boolean {
+    const outcome = this.intake.take(p, from);
+    if (outcome === 'owned') this.notices.refused(p, from);
+    this.notices.flush();
+    return outcome === 'stored';
   }
 
   /** JSAC pointer caching: copies to the next hop's backups and this node's nearest neighbours. */
@@ -375,22 +395,5 @@ export class LocatorRuntime implements UpcallModule {
     }
     const wanted = l.wanted - pointers.length;
     return wanted > 0 ? { ...l, wanted, exclude } : undefined;
-  }
-
-  /** A diverted locate reached this server: answer the origin, hand over a sendToObject message. */
-  private serve(l: LocateMsg, hops: number): void {
-    const pub = this.publisher.get(l.object);
-    if (!pub || (l.query !== '' && l.query !== pub.tag)) {
-      // A stale pointer led here; the origin's attempt timeout covers the missing answer.
-      this.stats.staleDiverts++;
-      return;
-    }
-    const found: LocateFound = { locateId: l.locateId, object: l.object, server: this.host.self, tag: pub.tag, hops, pathLatency: l.pathLatency };
-    this.host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'found', found }), hops);
-    if (l.payload.length > 0 && this.served.firstTime(servedKey(l.origin.guid.hex, l.locateId))) {
-      this.host.deliverLocal({
-        dest: l.object, source: l.origin, hops, fuzzy: true, ttlExpired: false, moduleId: l.moduleId, payload: l.payload,
-      });
-    }
   }
 }

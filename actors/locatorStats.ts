@@ -1,8 +1,21 @@
+import type { OwnershipStats } from '../location/ownership';
+
 /**
  * What the object-location module counts (`node.stats.location`): publications, pointers held for
  * others, locates. Counts since the node started; they only grow.
  */
-export interface LocatorStats {
+export interface LocatorStats extends OwnershipStats {
+  /**
+   * Publishes refused for an ownership claim that does not hold: a self-certifying name that does
+   * not give the object, or a server other than the owner without a valid, unexpired grant.
+   */
+  ownerClaimsInvalid: number;
+  /** Owner notices sent back along a publish path after refusing a publish for another owner. */
+  ownerNoticesSent: number;
+  /** Owner notices that replaced a first-use owner here (and dropped the pointers it did not cover). */
+  ownerNoticesTaken: number;
+  /** Owner notices ignored: not from the next hop toward the salted root, or a record or claim that does not hold. */
+  ownerNoticesRefused: number;
   /** Objects this node published (one per `publish` call, whatever the number of salted roots). */
   published: number;
   /** Publications walked again to refresh their pointers' expiry (one per object per round). */
@@ -27,6 +40,12 @@ export interface LocatorStats {
   attemptsTimedOut: number;
   /** Answers for a locate that had already ended or for another object, ignored. */
   staleReplies: number;
+  /**
+   * Answers for one of this node's locates (id and object matched) that did not prove the server they
+   * named (under an authenticating provider: no signature, a credential that is not the server's, a
+   * signature that does not verify): dropped, never returned.
+   */
+  forgedAnswers: number;
   /** Diverted locates that reached a server no longer serving the object (or another tag). */
   staleDiverts: number;
   /** Location messages that did not decode, dropped. */

@@ -5,10 +5,11 @@
  */
 import { enqueueActions, setup } from 'xstate';
 import type { Guid } from '../routing/guid';
+import type { OwnerClaim } from '../location/messages';
 import type { LocateRequest, LocatorRuntime } from './locatorRuntime';
 
 export type LocatorEvent =
-  | { type: 'publish'; object: Guid; tag: string }
+  | { type: 'publish'; object: Guid; tag: string; owner?: OwnerClaim }
   | { type: 'unpublish'; object: Guid; reply?: (removed: boolean) => void }
   | { type: 'locate'; request: LocateRequest; reply: (id: number) => void }
   | { type: 'abort'; id: number; reason: Error }
@@ -46,7 +47,7 @@ export const objectLocatorMachine = setup({
   on: {
     publish: {
       actions: enqueueActions(({ context, event, enqueue }) => {
-        enqueue(() => context.core.publish(event.object, event.tag));
+        enqueue(() => context.core.publish(event.object, event.tag, event.owner));
         // The new publication may be due before the republish timer armed for the others.
         enqueue.raise({ type: 'rearm' });
       }),

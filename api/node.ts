@@ -36,7 +36,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
   // Every key checked (and defaulted) by the one schema before anything opens (api/options/).
   const options = parseOptions(nodeOptionsSchema, given, 'createNode');
   const space = options.table?.space ?? idSpace(options.idBits, options.digitBits);
-  const { security, identity } = await resolveSecurity(options);
+  const { security, identity, random } = await resolveSecurity(options);
   const guid = chooseGuid(options, space, security, identity);
   if (options.table && !options.table.self.guid.equals(guid)) {
     throw new InvalidArgumentError('the routing table belongs to another node');
@@ -94,6 +94,9 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
         armTimeout: (id, attempt, ms) => child('objectLocator').send({ type: 'arm', id, attempt, ms }),
         pointersHeld: () => child('objectLocator').send({ type: 'pointersHeld' }),
         security,
+        random,
+        // Owner grants expire by the network's wall clock: Unix time, or the injected (virtual) clock.
+        wallSeconds: options.clock ? () => Math.floor(clock.now() / 1000) : () => Math.floor(Date.now() / 1000),
       },
       {
         salts,
@@ -101,6 +104,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
         republishMs: options.republishMs,
         attemptTimeoutMs: options.locateAttemptTimeoutMs,
         extra: options.extraPointers,
+        ownership: options.objectOwnership,
       },
     );
     router.upcalls.registerBuiltIn(locator);

@@ -14,6 +14,7 @@ import type { BootstrapProvider } from '../bootstrap/provider';
 import { StaticBootstrap } from '../bootstrap/staticList';
 import { type LocateResult } from '../actors/locatorRuntime';
 import { Identity, secureRandom, type RandomBytes } from '../security/identity';
+import type { OwnerGrant } from '../actors/ownerClaims';
 import { loadOrCreateIdentity } from '../security/identityFile';
 import { createSecurityProvider, type SecurityProviderChoice } from '../security/choose';
 import type { SecurityProvider } from '../security/provider';
@@ -117,6 +118,11 @@ export interface NodeOptions {
     /** Datagrams one sender address may send at once (≥ 1). */
     readonly burst: number;
   } | false;
+  /**
+   * Under an authenticating provider: publishes claim this node as the object's owner, and pointers
+   * are kept only for an object's owner and the servers it granted. Default DEFAULTS.objectOwnership (true).
+   */
+  readonly objectOwnership?: boolean;
   /** JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops. Off by default. */
   readonly extraPointers?: {
     /** k: backups of each next hop that also get the pointer. */
@@ -136,6 +142,11 @@ export interface LocateOptions {
   readonly replicas?: number;
   /** Ends the locate with AbortedError (at once if already aborted). */
   readonly signal?: AbortSignal;
+  /**
+   * The object is a self-certifying GUID (`ownedObjectGuid`): under `signed`, only answers whose
+   * ownership claim derives it and covers their server count. Default false.
+   */
+  readonly owned?: boolean;
 }
 
 /** The options of node.sendToObject(): a locate's, plus the module that receives the payload. */
@@ -150,6 +161,14 @@ export type { LocateResult };
 export interface PublishOptions {
   /** A tag locates can select this replica by (their `query`; at most DEFAULTS.maxTagBytes UTF-8 bytes). Default none. */
   readonly tag?: string;
+  /**
+   * Ownership (under `signed`): absent, this node claims the object as its owner (unless the node's
+   * `objectOwnership` is off); false, an open object anyone may serve; an OwnerGrant (from the
+   * owner's `node.grantPublish`), publish as the server it authorises.
+   */
+  readonly owner?: false | OwnerGrant;
+  /** The object is this node's self-certifying object of this name (`node.ownedObject(name)`). */
+  readonly name?: string;
 }
 
 /** The options of node.route(). */
@@ -175,7 +194,7 @@ export interface RouteOptions {
  * The node's provider and identity. `signed` needs a key pair: the one given, the one in the file
  * given, or a new one from `random`. `none` uses an identity only when one is given (for its GUID).
  */
-export async function resolveSecurity(options: NodeOptions): Promise<{ security: SecurityProvider; identity?: Identity }> {
+export async function resolveSecurity(options: NodeOptions): Promise<{ security: SecurityProvider; identity?: Identity; random: RandomBytes }> {
   const injected = options.clock !== undefined || isTransport(options.transport);
   const choice: SecurityProviderChoice = options.security ?? (injected ? 'none' : 'signed');
   const random = options.random ?? seededSource(options) ?? secureRandom;
@@ -185,7 +204,7 @@ export async function resolveSecurity(options: NodeOptions): Promise<{ security:
   else identity = options.identity;
   if (choice === 'signed') identity ??= Identity.generate(random, difficulty);
   const security = createSecurityProvider(choice, identity ?? NO_IDENTITY, { random, difficulty });
-  return { security, identity };
+  return { security, identity, random };
 }
 
 /** Stands in for an identity the chosen provider never reads (`none`, an application's provider). */

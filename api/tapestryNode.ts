@@ -31,6 +31,7 @@ import { toGuid, type LocateOptions, type PublishOptions, type RouteOptions, typ
 import { locateOptionsSchema, sendToObjectOptionsSchema } from './options/locateOptions';
 import { checkModule } from './options/moduleSchema';
 import { publishOptionsSchema } from './options/publishOptions';
+import type { OwnerGrant } from '../actors/ownerClaims';
 import { isEmpty, ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
 import { parseOptions } from './options/schema';
 import { sendRequest, type RequestOptions, type RequestReply } from './request';
@@ -283,8 +284,30 @@ export class TapestryNode {
   publish(object: Guid | string, opts: PublishOptions = {}): void {
     this.assertOpen();
     const guid = toGuid(object, this.space);
-    const { tag } = parseOptions(publishOptionsSchema, opts, 'publish');
-    this.locatorActor.send({ type: 'publish', object: guid, tag });
+    const { tag, owner, name } = parseOptions(publishOptionsSchema, opts, 'publish');
+    const claim = this.locator.claims.claimFor(guid, { owner, name });
+    this.locatorActor.send({ type: 'publish', object: guid, tag, owner: claim });
+  }
+
+  /**
+   * The self-certifying GUID of this node's object `name`: the hash of this node's public key and the
+   * name, so only this node (and the servers it grants) can ever publish it. Publish it with
+   * `publish(guid, { name })`. Needs `security: 'signed'`.
+   */
+  ownedObject(name: string): Guid {
+    return this.locator.claims.ownedObject(name);
+  }
+
+  /**
+   * This node's permission, as the owner of `object`, for `server` to publish it for `expiresInMs`
+   * (whole seconds, by the network's wall clock); the server passes it as `publish(object, { owner: grant })`.
+   * `name` when the object is this node's self-certifying object of that name. Needs `security: 'signed'`.
+   */
+  grantPublish(object: Guid | string, server: Guid | string, opts: { expiresInMs: number; name?: string }): OwnerGrant {
+    this.assertOpen();
+    if (!(opts.expiresInMs > 0 && opts.expiresInMs <= 0xffff_ffff * 1000)) throw new InvalidArgumentError(`expiresInMs must be > 0, got ${opts.expiresInMs}`);
+    const expiresAt = this.locator.wallSeconds() + Math.ceil(opts.expiresInMs / 1000);
+    return this.locator.claims.grant(toGuid(object, this.space), toGuid(server, this.space), expiresAt, opts.name);
   }
 
   /** Withdraws this node's replica of `object`: the pointers on its paths are removed. */
@@ -327,7 +350,7 @@ export class TapestryNode {
   private startLocate(object: Guid | string, opts: Required<Omit<LocateOptions, 'signal'>> & LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
     this.assertOpen();
     const guid = toGuid(object, this.space);
-    const { query, replicas } = opts;
+    const { query, replicas, owned } = opts;
     if (this.locator.inFlight >= DEFAULTS.maxLocatesInFlight) {
       throw new LimitExceededError(`at most ${DEFAULTS.maxLocatesInFlight} locates in flight`);
     }
@@ -341,7 +364,7 @@ export class TapestryNode {
     this.locatorActor.send({
       type: 'locate',
       // sendToObject goes one salted root at a time: parallel paths could each hand the message to a different replica.
-      request: { object: guid, query, replicas, moduleId, payload, sink, fanout: payload.length > 0 ? 1 : this.fanout },
+      request: { object: guid, query, replicas, moduleId, payload, sink, fanout: payload.length > 0 ? 1 : this.fanout, owned },
       reply: (assigned: number) => (id = assigned),
     });
     signal?.addEventListener(

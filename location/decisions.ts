@@ -38,7 +38,9 @@ export function publishHop(
   lifetimeMs: number = msg.lifetimeMs,
 ): PutOutcome {
   // A signed record keeps its proof, so a hand-over can pass it on for the receiver to verify.
-  const signed = msg.publisherKey && msg.signature ? { publisherKey: msg.publisherKey, signature: msg.signature, lifetimeMs: msg.lifetimeMs } : undefined;
+  const signed = msg.publisherKey && msg.signature
+    ? { publisherKey: msg.publisherKey, signature: msg.signature, lifetimeMs: msg.lifetimeMs, ...(msg.owner ? { owner: msg.owner } : {}) }
+    : undefined;
   const pointer: Pointer = {
     object: msg.object,
     server: msg.server,
@@ -70,7 +72,10 @@ export function locateHop(store: PointerStore, msg: LocateMsg, now: number): Poi
     for (const g of msg.exclude) hexes.add(g.hex);
     exclude = hexes;
   }
-  return store.match(msg.object, msg.query, exclude, now, msg.wanted);
+  if (!msg.owned) return store.match(msg.object, msg.query, exclude, now, msg.wanted);
+  // A claim with a name hash was checked against the object GUID when its pointer was stored.
+  const proven = store.match(msg.object, msg.query, exclude, now, store.maxPerObject).filter((p) => p.signed?.owner?.nameHash !== undefined);
+  return proven.slice(0, msg.wanted);
 }
 
 /**

@@ -63,5 +63,6 @@ export function handOverRecord(p: Pointer, now: number): PublishMsg {
     lifetimeMs: p.signed ? p.signed.lifetimeMs : left,
     pathLatency: p.latency, extra: false,
     ...(p.signed ? { publisherKey: p.signed.publisherKey, signature: p.signed.signature } : {}),
+    ...(p.signed?.owner ? { owner: p.signed.owner } : {}),
   };
 }

@@ -10,11 +10,11 @@
  * (results, then the end or the failure). The port is called synchronously and in order, and it may
  * re-enter the tracker (a locate whose salted root is this very node is answered inside the send).
  */
-import { NotFoundError, TimeoutError } from '../errors';
+import { InvalidArgumentError, NotFoundError, TimeoutError } from '../errors';
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
 import type { LocateFound, LocateMsg, LocateNotFound } from './messages';
-import { RequestIds } from '../routing/pendingRequests';
+import { secureRandom, type RandomBytes } from '../security/identity';
 
 /** One replica a locate found. */
 export interface LocateResult {
@@ -52,6 +52,8 @@ export interface LocateRequest {
   readonly payload: Uint8Array;
   /** Salted roots tried at once; sendToObject uses 1 so that only `replicas` servers get the message. */
   readonly fanout: number;
+  /** The object GUID is self-certifying: only answers that prove its owner authorised the server count. */
+  readonly owned?: boolean;
   readonly sink: LocateSink<LocateResult>;
 }
 
@@ -70,6 +72,18 @@ export interface LocateTrackerOptions {
   readonly salts: number;
   /** How long one salted root's attempt waits for its answers (ms). */
   readonly attemptTimeoutMs: number;
+  /**
+   * Where locate ids come from: 8 bytes per locate (the node's injected source, seeded in the
+   * simulator). Default: the operating system's CSPRNG.
+   */
+  readonly random?: RandomBytes;
+  /**
+   * Whether an answer must prove its server (an authenticating provider): called for every
+   * LocateFound whose id and object match, with the node that sent it when known; false drops it,
+   * counted in `forgedAnswers`. Absent: every
+   * matching answer counts (`none`).
+   */
+  readonly answerHolds?: (f: LocateFound, from: NodeHandle | undefined, owned: boolean) => boolean;
 }
 
 /** The counters the tracker keeps (a part of the locator's stats object, shared by reference). */
@@ -80,6 +94,8 @@ export interface LocateTrackerStats {
   locatesTimedOut: number;
   attemptsTimedOut: number;
   staleReplies: number;
+  /** Answers whose id and object matched but that did not prove the server they named: dropped. */
+  forgedAnswers: number;
 }
 
 /** One salted root a locate is trying. */
@@ -92,6 +108,8 @@ interface Attempt {
 
 interface LocateState {
   readonly id: number;
+  /** The second half of the 64-bit id: answers must echo it too. */
+  readonly key: number;
   readonly req: LocateRequest;
   readonly startedAt: number;
   /** Next salt index to try. */
@@ -107,25 +125,34 @@ interface LocateState {
 }
 
 export class LocateTracker {
-  /** Locates in flight, by id. Bounded by the caller (DEFAULTS.maxLocatesInFlight, checked in api/). */
+  /**
+   * Locates in flight, by the first half of their id (distinct among those in flight). Bounded by the
+   * caller (DEFAULTS.maxLocatesInFlight, checked in api/).
+   */
   private readonly locates = new Map<number, LocateState>();
-  private readonly locateIds = new RequestIds();
+  private readonly random: RandomBytes;
 
   constructor(
     private readonly port: LocatePort,
     private readonly opts: LocateTrackerOptions,
     readonly stats: LocateTrackerStats,
-  ) {}
+  ) {
+    this.random = opts.random ?? secureRandom;
+  }
 
   get inFlight(): number {
     return this.locates.size;
   }
 
-  /** Starts a locate toward salted root 0 (and more, up to `fanout`); returns its id. */
+  /**
+   * Starts a locate toward salted root 0 (and more, up to `fanout`); returns the first half of its id
+   * (what `abort` and `attemptTimedOut` take). The id is 64 random bits: an answer must echo all of
+   * them, so a sender off the locate's path cannot hit one.
+   */
   start(req: LocateRequest, now: number): number {
-    const id = this.locateIds.next();
+    const { id, key } = this.freshId();
     const st: LocateState = {
-      id, req, startedAt: now, nextSalt: 0, attempts: new Map(), found: new Map(), pending: new Map(), rootAnswered: false,
+      id, key, req, startedAt: now, nextSalt: 0, attempts: new Map(), found: new Map(), pending: new Map(), rootAnswered: false,
     };
     this.locates.set(id, st);
     this.stats.locatesStarted++;
@@ -153,11 +180,18 @@ export class LocateTracker {
     this.progress(st);
   }
 
-  /** A server answered: the first answer from each server counts, once. */
-  found(f: LocateFound, now: number): void {
+  /**
+   * A server answered: the first answer from each server counts, once. An answer must match all 64
+   * bits of the id and the object, and (with `answerHolds`) prove the server it names.
+   */
+  found(f: LocateFound, now: number, from?: NodeHandle): void {
     const st = this.locates.get(f.locateId);
-    if (!st || !st.req.object.equals(f.object)) {
+    if (!st || st.key !== f.locateKey || !st.req.object.equals(f.object)) {
       this.stats.staleReplies++;
+      return;
+    }
+    if (this.opts.answerHolds !== undefined && !this.opts.answerHolds(f, from, st.req.owned === true)) {
+      this.stats.forgedAnswers++;
       return;
     }
     const key = f.server.guid.hex;
@@ -179,10 +213,17 @@ export class LocateTracker {
     this.progress(st);
   }
 
-  /** A salted root answered it holds nothing more; the servers it names were diverted to on the way. */
+  /**
+   * A salted root answered it holds nothing more; the servers it names were diverted to on the way.
+   *
+   * Not signed (who roots a salted GUID is not something the origin can check): it must echo all 64
+   * bits of the id, so only a node that saw this locate can forge one, and a forged one ends only its
+   * own salt's attempt — the next salted root is tried as for a real answer — so a locate ends early
+   * only if every salt's path is forged on, and a server's real answer still counts while it runs.
+   */
   notFound(n: LocateNotFound): void {
     const st = this.locates.get(n.locateId);
-    const attempt = st?.attempts.get(n.saltIndex);
+    const attempt = st?.key === n.locateKey ? st.attempts.get(n.saltIndex) : undefined;
     if (!st || !attempt || attempt.rootAnswered || !st.req.object.equals(n.object)) {
       this.stats.staleReplies++;
       return;
@@ -232,11 +273,23 @@ export class LocateTracker {
     st.attempts.set(salt, { rootAnswered: false, pending: new Set() });
     const exclude = [...[...st.found.values()].map((r) => r.server.guid), ...[...st.pending.values()].map((p) => p.guid)];
     const locate: LocateMsg = {
-      locateId: st.id, object: st.req.object, origin: this.opts.self, query: st.req.query, wanted, exclude,
+      locateId: st.id, locateKey: st.key, object: st.req.object, origin: this.opts.self, query: st.req.query, wanted, exclude,
       saltIndex: salt, pathLatency: 0, moduleId: st.req.moduleId, payload: st.req.payload, diverted: false,
+      ...(st.req.owned ? { owned: true } : {}),
     };
     this.port.sendLocate(locate);
     this.port.armTimeout(st.id, salt, this.opts.attemptTimeoutMs);
+  }
+
+  /** 64 random bits: a first half that is not 0 and not in flight (drawn again if so), and a second half. */
+  private freshId(): { id: number; key: number } {
+    for (;;) {
+      const b = this.random(8);
+      if (b.length !== 8) throw new InvalidArgumentError(`random(8) returned ${b.length} bytes`);
+      const id = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+      const key = ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) >>> 0;
+      if (id !== 0 && !this.locates.has(id)) return { id, key };
+    }
   }
 
   private finish(st: LocateState): void {

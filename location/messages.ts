@@ -25,6 +25,29 @@ export interface PublishMsg {
   /** The server's credential and its signature of the record (security/records.ts); absent with `none`. */
   readonly publisherKey?: Uint8Array;
   readonly signature?: Uint8Array;
+  /** Who may publish the object (location/ownership.ts); absent: an open object, anyone may serve it. */
+  readonly owner?: OwnerClaim;
+}
+
+/**
+ * A publish's ownership claim: the owner's credential, for a self-certifying object the hash of its
+ * name (the object GUID is then ownedObjectGuid(key, name): checked at every hop), and for a server
+ * that is not the owner the owner's grant to it. The server's record signature covers key and name.
+ */
+export interface OwnerClaim {
+  /** The owner's credential (for `signed`: its raw ed25519 public key). */
+  readonly key: Uint8Array;
+  /** SHA-256 of the object's name (32 bytes) when the object GUID is self-certifying. */
+  readonly nameHash?: Uint8Array;
+  /** The owner's grant to this server, when the server is not the owner. */
+  readonly grant?: OwnerGrantProof;
+}
+
+/** The owner's signature over {object, server GUID, expiry} (security/ownerGrant.ts). */
+export interface OwnerGrantProof {
+  /** Seconds on the network's wall clock after which the grant no longer holds (uint32). */
+  readonly expiresAt: number;
+  readonly signature: Uint8Array;
 }
 
 /** Withdraws the pointers `server` left for `object` along the same path. */
@@ -42,8 +65,12 @@ export interface UnpublishMsg {
 
 /** Looks for replicas of `object`; diverted to a server at the first hop holding a matching pointer. */
 export interface LocateMsg {
-  /** The origin's id for this locate (uint32). */
+  /**
+   * The origin's id for this locate: 64 random bits as two uint32 halves (`locateId`, `locateKey`),
+   * drawn from the node's random source, so no one off the path can guess an answer's id.
+   */
   readonly locateId: number;
+  readonly locateKey: number;
   readonly object: Guid;
   /** Where results go. */
   readonly origin: NodeHandle;
@@ -62,11 +89,18 @@ export interface LocateMsg {
   readonly payload: Uint8Array;
   /** true once a pointer node has sent it on to a server. */
   readonly diverted: boolean;
+  /**
+   * The object is self-certifying (LocateOptions.owned): hops divert only to pointers whose ownership
+   * claim proved it when they were stored, so a squatter's first-use pointers are passed over.
+   */
+  readonly owned?: boolean;
 }
 
 /** A server's answer to a diverted locate, sent straight to the origin. */
 export interface LocateFound {
+  /** The locate's 64-bit id, echoed. */
   readonly locateId: number;
+  readonly locateKey: number;
   readonly object: Guid;
   readonly server: NodeHandle;
   readonly tag: string;
@@ -74,11 +108,22 @@ export interface LocateFound {
   readonly hops: number;
   /** Latency along the whole path, origin to server (ms). */
   readonly pathLatency: number;
+  /**
+   * Under an authenticating provider: the server's credential and its signature of the answer
+   * (security/locateAnswer.ts: id, object, origin, server handle, tag), so the origin accepts only
+   * an answer the named server made for this very locate.
+   */
+  readonly serverKey?: Uint8Array;
+  readonly signature?: Uint8Array;
+  /** The server's publication's ownership claim, checked by an origin that asked for an owned object. */
+  readonly owner?: OwnerClaim;
 }
 
 /** The salted root's answer when a locate reached it still wanting replicas. */
 export interface LocateNotFound {
+  /** The locate's 64-bit id, echoed. */
   readonly locateId: number;
+  readonly locateKey: number;
   readonly object: Guid;
   readonly saltIndex: number;
   /** Servers the locate was diverted to on its way (their answers may still be in flight). */
@@ -95,13 +140,23 @@ export interface PointerHandOver {
   readonly pointers: readonly PublishMsg[];
 }
 
+/**
+ * The owner of an object, as the next hop toward its salted root knows it: sent back along a publish
+ * path when a hop refused the publish for another owner (location/ownership.ts, "upstream wins").
+ */
+export interface OwnerNotice {
+  /** The owner's (or a granted server's) signed publish record; its saltIndex names the path. */
+  readonly record: PublishMsg;
+}
+
 export type LocationMsg =
   | { readonly kind: 'publish'; readonly publish: PublishMsg }
   | { readonly kind: 'unpublish'; readonly unpublish: UnpublishMsg }
   | { readonly kind: 'locate'; readonly locate: LocateMsg }
   | { readonly kind: 'found'; readonly found: LocateFound }
   | { readonly kind: 'notFound'; readonly notFound: LocateNotFound }
-  | { readonly kind: 'handOver'; readonly handOver: PointerHandOver };
+  | { readonly kind: 'handOver'; readonly handOver: PointerHandOver }
+  | { readonly kind: 'ownerNotice'; readonly notice: OwnerNotice };
 
 /** Module id the object-location messages travel under (reserved; applications use 0 .. 65279). */
 export const LOCATION_MODULE_ID = 0xfff0;

@@ -14,6 +14,7 @@ import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
+import type { OwnerClaim } from './messages';
 
 /** One pointer: `server` serves `object`, as this node last heard it. */
 export interface Pointer {
@@ -50,6 +51,8 @@ export interface SignedPart {
   readonly signature: Uint8Array;
   /** The pointer lifetime the server signed, in ms. */
   readonly lifetimeMs: number;
+  /** The publish's ownership claim (location/ownership.ts), passed on in a hand-over. */
+  readonly owner?: OwnerClaim;
 }
 
 /**
@@ -270,6 +273,11 @@ export class PointerStore {
     if (list === undefined) return false;
     const at = indexOfServer(list, serverGuid.hex);
     return at >= 0 && list[at].expiresAt > now;
+  }
+
+  /** Whether any pointer (even an expired one not yet swept) is held for the object with this GUID hex. */
+  hasObject(objectHex: string): boolean {
+    return this.byObject.has(objectHex);
   }
 
   /** Drops every expired pointer; returns how many. The only whole-store pass, run on a timer. */

@@ -11,7 +11,7 @@
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
 import type { LocationRecord } from '../security/records';
-import type { PublishMsg, UnpublishMsg } from './messages';
+import type { OwnerClaim, PublishMsg, UnpublishMsg } from './messages';
 import { RepublishSchedule } from './republishSchedule';
 
 /** One object this node serves. */
@@ -20,6 +20,8 @@ export interface Publication {
   readonly tag: string;
   /** The sequence its records carry now: a new publish, or a signed republish, takes a higher one. */
   readonly sequence: number;
+  /** The ownership claim its records carry (location/ownership.ts); absent: an open object. */
+  readonly owner?: OwnerClaim;
 }
 
 /** Signs this node's records (location/recordGate.ts's RecordGate is one). */
@@ -87,10 +89,11 @@ export class Publisher {
   }
 
   /** Advertises that this node serves `object`: the records to route, salted root 0 first. */
-  publish(object: Guid, tag: string, now: number): PublishMsg[] {
+  publish(object: Guid, tag: string, now: number, owner?: OwnerClaim): PublishMsg[] {
     const prev = this.published.get(object.hex);
     // A fresh sequence on every publish: it replaces what an earlier publication left behind.
-    const pub: Publication = { object, tag, sequence: this.nextSequence(prev, now) };
+    const seq = this.nextSequence(prev, now);
+    const pub: Publication = owner === undefined ? { object, tag, sequence: seq } : { object, tag, sequence: seq, owner };
     this.published.set(object.hex, pub);
     this.schedule?.add(object.hex, now);
     return this.records(pub, now);
@@ -172,7 +175,11 @@ export class Publisher {
     const key = pub.object.hex;
     let version = this.versions.get(key);
     if (version === undefined || version.sequence !== pub.sequence) {
-      const fields = this.signer.sign({ kind: 'publish', object: pub.object, server, tag: pub.tag, sequence: pub.sequence, lifetimeMs });
+      const o = pub.owner;
+      const fields = this.signer.sign({
+        kind: 'publish', object: pub.object, server, tag: pub.tag, sequence: pub.sequence, lifetimeMs,
+        ...(o === undefined ? {} : { owner: o.nameHash ? { key: o.key, nameHash: o.nameHash } : { key: o.key } }),
+      });
       version = { sequence: pub.sequence, signedAt: now, fields };
       this.versions.set(key, version);
     }
@@ -181,7 +188,7 @@ export class Publisher {
     for (let salt = 0; salt < this.opts.salts; salt++) {
       out.push({
         object: pub.object, server, tag: pub.tag, saltIndex: salt, sequence: pub.sequence,
-        lifetimeMs, pathLatency: 0, extra: false, ...signed,
+        lifetimeMs, pathLatency: 0, extra: false, ...signed, ...(pub.owner && signed ? { owner: pub.owner } : {}),
       });
     }
     return out;

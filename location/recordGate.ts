@@ -22,6 +22,8 @@ import type { SecurityProvider } from '../security/provider';
 import { ReplayGuard } from '../security/replayGuard';
 import { VerifiedRecords } from '../security/verifiedRecords';
 import type { PublishMsg, UnpublishMsg } from './messages';
+import type { Guid } from '../routing/guid';
+import { encodeGrant } from '../security/ownership';
 
 export interface RecordGateStats {
   /** Records refused for carrying no signature while this node requires one. */
@@ -107,6 +109,33 @@ export class RecordGate {
   }
 
   /**
+   * Whether a record's signature holds (its server's credential and signature), without the replay
+   * check and without advancing the replay guard: for a record that is quoted (an owner notice), not
+   * acted on as a publish. Never throws.
+   */
+  recordHolds(msg: PublishMsg | UnpublishMsg, record: LocationRecord): boolean {
+    if (!this.provider.authenticates) return true;
+    if (msg.publisherKey === undefined || msg.signature === undefined) return false;
+    return this.signatureHolds(msg.publisherKey, record, msg.signature);
+  }
+
+  /**
+   * Whether `signature` is `ownerKey`'s grant to `server` for `object` until `expiresAt`
+   * (security/ownership.ts), answered from the same cache as records (a grant's bytes carry their
+   * own domain tag, so they never collide with a record's). Never throws.
+   */
+  grantHolds(ownerKey: Uint8Array, object: Guid, server: Guid, expiresAt: number, signature: Uint8Array): boolean {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeGrant(object, server, expiresAt);
+    } catch {
+      return false;
+    }
+    const provider = this.provider;
+    return this.verified.check(bytes, signature, ownerKey, () => provider.verify(ownerKey, bytes, signature));
+  }
+
+  /**
    * Whether `signature` is the record's server's signature of it, with `credential` the server's
    * (security/recordSigning.ts's verifyRecord), answered from the cache when this exact triple passed
    * before. A record that cannot be encoded is not valid.
@@ -127,7 +156,9 @@ export class RecordGate {
 
 /** The signed statement of a publish message (its per-hop fields left out). */
 export function publishRecord(p: PublishMsg): LocationRecord {
-  return { kind: 'publish', object: p.object, server: p.server, tag: p.tag, sequence: p.sequence, lifetimeMs: p.lifetimeMs };
+  const record: LocationRecord = { kind: 'publish', object: p.object, server: p.server, tag: p.tag, sequence: p.sequence, lifetimeMs: p.lifetimeMs };
+  if (p.owner === undefined) return record;
+  return { ...record, owner: p.owner.nameHash ? { key: p.owner.key, nameHash: p.owner.nameHash } : { key: p.owner.key } };
 }
 
 /** The signed statement of an unpublish message. */

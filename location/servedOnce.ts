@@ -1,6 +1,6 @@
 /**
  * The sendToObject messages a replica already handed to its module: a message that reaches the
- * replica by two salted paths is delivered once. Keyed "origin GUID hex:locate id", oldest forgotten
+ * replica by two salted paths is delivered once. Keyed "origin GUID hex:locate id:locate key", oldest forgotten
  * first once DEFAULTS.maxServedRemembered keys are held.
  */
 import { DEFAULTS } from '../defaults';
@@ -26,7 +26,7 @@ export class ServedOnce {
   }
 }
 
-/** The served-once key of one sendToObject message. */
-export function servedKey(originHex: string, locateId: number): string {
-  return `${originHex}:${locateId}`;
+/** The served-once key of one sendToObject message: its origin and the locate's whole 64-bit id. */
+export function servedKey(originHex: string, locateId: number, locateKey = 0): string {
+  return `${originHex}:${locateId}:${locateKey}`;
 }

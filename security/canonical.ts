@@ -93,6 +93,11 @@ export class CanonicalReader {
     return this.take(n);
   }
 
+  /** Whether every byte was read (an optional trailing field is absent). */
+  get atEnd(): boolean {
+    return this.at === this.buf.length;
+  }
+
   /** Throws unless every byte was read: trailing bytes would make two encodings of one value. */
   end(): void {
     if (this.at !== this.buf.length) throw new DecodeError(`${this.buf.length - this.at} trailing bytes`);

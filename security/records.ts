@@ -10,6 +10,11 @@
  * Hops change or choose those, and a record valid for one salted root is the publisher's statement
  * for all of them; moving it to another salt only stores a pointer off its path.
  *
+ * A publish may also state who owns the object (location/ownership.ts): the owner's credential and,
+ * for a self-certifying object, its name hash. They follow the tag, after a marker byte, only when
+ * present, so a record without an owner has exactly the bytes it had before ownership existed. The
+ * owner's grant to the server is the owner's own signature (security/ownership.ts), not part of this.
+ *
  * A PublishMsg or UnpublishMsg (location/messages.ts) already has the fields, so `{ kind: 'publish', ...msg }`
  * is a record.
  */
@@ -35,7 +40,20 @@ export interface PublishRecord {
   readonly sequence: number;
   /** How long the pointer lives without republish (uint32 ms). */
   readonly lifetimeMs: number;
+  /** Who owns the object, when the publish claims an owner. */
+  readonly owner?: RecordOwner;
 }
+
+/** The owner part of a publish record. */
+export interface RecordOwner {
+  /** The owner's credential (≤ 65,535 bytes here; the wire allows DEFAULTS.maxCredentialBytes). */
+  readonly key: Uint8Array;
+  /** SHA-256 of the object's name when the object GUID is self-certifying (32 bytes). */
+  readonly nameHash?: Uint8Array;
+}
+
+/** Marker before a publish record's owner part. */
+const OWNER_PRESENT = 1;
 
 export interface UnpublishRecord {
   readonly kind: 'unpublish';
@@ -64,6 +82,10 @@ export function encodeRecord(r: LocationRecord): Uint8Array {
     const tag = utf8.encode(r.tag);
     if (tag.length > DEFAULTS.maxTagBytes) throw new InvalidArgumentError(`tag of ${tag.length} bytes is over ${DEFAULTS.maxTagBytes}`);
     w.u32(r.lifetimeMs).bytes16(tag);
+    if (r.owner !== undefined) {
+      if (r.owner.key.length === 0) throw new InvalidArgumentError('an owner key is empty');
+      w.u8(OWNER_PRESENT).bytes16(r.owner.key).bytes8(r.owner.nameHash ?? new Uint8Array(0));
+    }
   }
   return w.finish();
 }
@@ -84,6 +106,15 @@ export function decodeRecord(bytes: Uint8Array): LocationRecord {
   }
   const lifetimeMs = r.u32();
   const tagBytes = r.bytes16();
+  let owner: RecordOwner | undefined;
+  if (!r.atEnd) {
+    if (r.u8() !== OWNER_PRESENT) throw new DecodeError('bad owner marker');
+    const key = r.bytes16();
+    const hash = r.bytes8();
+    if (key.length === 0) throw new DecodeError('an owner key is empty');
+    if (hash.length !== 0 && hash.length !== 32) throw new DecodeError(`owner name hash of ${hash.length} bytes`);
+    owner = hash.length > 0 ? { key, nameHash: hash } : { key };
+  }
   r.end();
   if (tagBytes.length > DEFAULTS.maxTagBytes) throw new DecodeError(`tag of ${tagBytes.length} bytes is over ${DEFAULTS.maxTagBytes}`);
   let tag: string;
@@ -92,7 +123,8 @@ export function decodeRecord(bytes: Uint8Array): LocationRecord {
   } catch {
     throw new DecodeError('tag is not UTF-8');
   }
-  return { kind: 'publish', object, server, tag, sequence, lifetimeMs };
+  const record: PublishRecord = { kind: 'publish', object, server, tag, sequence, lifetimeMs };
+  return owner === undefined ? record : { ...record, owner };
 }
 
 /**
@@ -105,7 +137,7 @@ export function recordOrder(r: Pick<LocationRecord, 'kind' | 'sequence'>): numbe
   return r.sequence * 2 + (r.kind === 'unpublish' ? 1 : 0);
 }
 
-/** Writes an address (family, IP, port) into a signed statement; throws on a malformed one. */
+/** A node address in canonical form: family, ip, port (shared by every signed statement naming a server). */
 export function writeAddress(w: CanonicalWriter, a: Address): void {
   if (a.family !== 4 && a.family !== 6) throw new InvalidArgumentError(`address family must be 4 or 6, got ${String(a.family)}`);
   if (a.ip.length !== (a.family === 4 ? 4 : 16)) throw new InvalidArgumentError(`an IPv${a.family} address is ${a.family === 4 ? 4 : 16} bytes, got ${a.ip.length}`);

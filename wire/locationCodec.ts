@@ -26,6 +26,7 @@ import {
   requiredHandle,
   schema,
 } from './fields';
+import { withOwnerFromWire, withOwnerToWire, withSignatureFromWire, withSignatureToWire, type WireOwner } from './locationProofs';
 import type {
   LocateFound,
   LocateMsg,
@@ -58,6 +59,10 @@ export interface WirePublish {
   extra: boolean;
   publisherKey?: Uint8Array;
   signature?: Uint8Array;
+  ownerKey?: Uint8Array;
+  ownerName?: Uint8Array;
+  grantExpires?: number;
+  grantSignature?: Uint8Array;
 }
 interface WireUnpublish {
   object: Uint8Array;
@@ -80,9 +85,14 @@ interface WireLocate {
   moduleId: number;
   payload: Uint8Array;
   diverted: boolean;
+  locateKey: number;
+  owned?: boolean;
 }
-interface WireFound {
+interface WireFound extends WireOwner {
   locateId: number;
+  locateKey: number;
+  serverKey?: Uint8Array;
+  signature?: Uint8Array;
   object: Uint8Array;
   server: WireHandle | null;
   tag: Uint8Array;
@@ -91,6 +101,7 @@ interface WireFound {
 }
 interface WireNotFound {
   locateId: number;
+  locateKey: number;
   object: Uint8Array;
   saltIndex: number;
   diverted: Uint8Array[];
@@ -108,6 +119,7 @@ interface WireLocation {
   found?: WireFound | null;
   notFound?: WireNotFound | null;
   handOver?: WireHandOver | null;
+  ownerNotice?: { record: WirePublish | null } | null;
 }
 
 /** Encodes a location message as the payload of a RouteMsg with moduleId LOCATION_MODULE_ID. */
@@ -138,6 +150,13 @@ export function decodeLocation(bytes: Uint8Array, opts?: DecodeOptions): Locatio
       return { kind: 'notFound', notFound: notFoundFromWire(wire.notFound!, wantIdBytes) };
     case 'handOver':
       return { kind: 'handOver', handOver: handOverFromWire(wire.handOver!, wantIdBytes) };
+    case 'ownerNotice': {
+      const w = wire.ownerNotice!.record;
+      if (!w) return fail('missing', 'owner notice carries no record');
+      const record = publishFromWire(w, wantIdBytes);
+      if (record.owner === undefined) return fail('missing', 'owner notice record names no owner');
+      return { kind: 'ownerNotice', notice: { record } };
+    }
     default:
       return fail('emptyBody', 'location message carries no known body');
   }
@@ -168,27 +187,7 @@ export function publishFromWire(p: WirePublish, wantIdBytes: number | undefined)
     pathLatency: p.pathLatency,
     extra: p.extra,
   };
-  return withSignatureFromWire(msg, p);
-}
-
-/**
- * A record's publisher key and signature: both or neither, each within its bound, copied. Only the
- * lengths are checked here; the location module verifies the signature before it acts on the record.
- */
-function withSignatureFromWire<T extends PublishMsg | UnpublishMsg>(msg: T, w: { publisherKey?: Uint8Array; signature?: Uint8Array }): T {
-  const key = w.publisherKey ?? EMPTY_BYTES;
-  const sig = w.signature ?? EMPTY_BYTES;
-  if (key.length === 0 && sig.length === 0) return msg;
-  if (key.length === 0 || sig.length === 0) fail('missing', 'a record carries a publisher key and a signature together or neither');
-  if (key.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `publisher key of ${key.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
-  if (sig.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `signature of ${sig.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
-  return { ...msg, publisherKey: key.slice(), signature: sig.slice() };
-}
-
-/** Adds the signature fields to a record's wire shape only when it has them (none: not a byte more). */
-function withSignatureToWire<W extends object>(w: W, m: PublishMsg | UnpublishMsg): W {
-  if (m.publisherKey === undefined || m.signature === undefined) return w;
-  return { ...w, publisherKey: m.publisherKey, signature: m.signature };
+  return withOwnerFromWire(withSignatureFromWire(msg, p), p);
 }
 
 function unpublishFromWire(u: WireUnpublish, wantIdBytes: number | undefined): UnpublishMsg {
@@ -215,6 +214,7 @@ function locateFromWire(l: WireLocate, wantIdBytes: number | undefined): LocateM
   }
   return {
     locateId: l.locateId,
+    locateKey: l.locateKey,
     object,
     origin,
     query,
@@ -225,6 +225,7 @@ function locateFromWire(l: WireLocate, wantIdBytes: number | undefined): LocateM
     moduleId: l.moduleId,
     payload: new Uint8Array(l.payload), // a copy, not a view into the route's payload
     diverted: l.diverted,
+    ...(l.owned ? { owned: true } : {}),
   };
 }
 
@@ -234,7 +235,14 @@ function foundFromWire(f: WireFound, wantIdBytes: number | undefined): LocateFou
   const server = requiredHandle(f.server, idBytes, 'found has no server');
   const tag = textFromWire(f.tag, 'tag');
   checkLatency(f.pathLatency);
-  return { locateId: f.locateId, object, server, tag, hops: f.hops, pathLatency: f.pathLatency };
+  const found: LocateFound = { locateId: f.locateId, locateKey: f.locateKey, object, server, tag, hops: f.hops, pathLatency: f.pathLatency };
+  const key = f.serverKey ?? EMPTY_BYTES;
+  const sig = f.signature ?? EMPTY_BYTES;
+  if (key.length === 0 && sig.length === 0) return withOwnerFromWire(found, f); // fails on an owner claim
+  if (key.length === 0 || sig.length === 0) fail('missing', 'an answer carries a server key and a signature together or neither');
+  if (key.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `server key of ${key.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
+  if (sig.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `signature of ${sig.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
+  return withOwnerFromWire<LocateFound>({ ...found, serverKey: key.slice(), signature: sig.slice() }, f);
 }
 
 function notFoundFromWire(n: WireNotFound, wantIdBytes: number | undefined): LocateNotFound {
@@ -242,7 +250,7 @@ function notFoundFromWire(n: WireNotFound, wantIdBytes: number | undefined): Loc
   const object = guidFromWire(n.object, idBytes, 'object');
   checkSalt(n.saltIndex);
   const diverted = guidListFromWire(n.diverted, idBytes, 'diverted');
-  return { locateId: n.locateId, object, saltIndex: n.saltIndex, diverted, hops: n.hops };
+  return { locateId: n.locateId, locateKey: n.locateKey, object, saltIndex: n.saltIndex, diverted, hops: n.hops };
 }
 
 /** Up to maxHandOverPointers publish records, each checked as a publish hop checks it, all of one width. */
@@ -299,6 +307,8 @@ function locationToWire(msg: LocationMsg): WireLocation {
       return { notFound: notFoundToWire(msg.notFound) };
     case 'handOver':
       return { handOver: { pointers: msg.handOver.pointers.map(publishToWire) } };
+    case 'ownerNotice':
+      return { ownerNotice: { record: publishToWire(msg.notice.record) } };
     default: {
       const unknown: never = msg;
       throw new InvalidArgumentError(`cannot encode location message ${JSON.stringify(unknown)}`);
@@ -308,7 +318,7 @@ function locationToWire(msg: LocationMsg): WireLocation {
 
 /** The wire shape of one publish record; exported for the membership hand-over. */
 export function publishToWire(p: PublishMsg): WirePublish {
-  return withSignatureToWire<WirePublish>({
+  return withOwnerToWire(withSignatureToWire<WirePublish>({
     object: p.object.bytes,
     server: handleToWire(p.server),
     tag: textToWire(p.tag),
@@ -317,7 +327,7 @@ export function publishToWire(p: PublishMsg): WirePublish {
     lifetimeMs: p.lifetimeMs,
     pathLatency: p.pathLatency,
     extra: p.extra,
-  }, p);
+  }, p), p);
 }
 
 function unpublishToWire(u: UnpublishMsg): WireUnpublish {
@@ -337,22 +347,30 @@ function locateToWire(l: LocateMsg): WireLocate {
     moduleId: l.moduleId,
     payload: l.payload,
     diverted: l.diverted,
+    locateKey: l.locateKey,
+    ...(l.owned ? { owned: true } : {}),
   };
 }
 
 function foundToWire(f: LocateFound): WireFound {
-  return {
+  const w: WireFound = {
     locateId: f.locateId,
+    locateKey: f.locateKey,
     object: f.object.bytes,
     server: handleToWire(f.server),
     tag: textToWire(f.tag),
     hops: f.hops,
     pathLatency: f.pathLatency,
   };
+  if (f.serverKey !== undefined && f.signature !== undefined) {
+    w.serverKey = f.serverKey;
+    w.signature = f.signature;
+  }
+  return withOwnerToWire(w, f);
 }
 
 function notFoundToWire(n: LocateNotFound): WireNotFound {
-  return { locateId: n.locateId, object: n.object.bytes, saltIndex: n.saltIndex, diverted: guidsToWire(n.diverted), hops: n.hops };
+  return { locateId: n.locateId, locateKey: n.locateKey, object: n.object.bytes, saltIndex: n.saltIndex, diverted: guidsToWire(n.diverted), hops: n.hops };
 }
 
 function textToWire(text: string): Uint8Array {

@@ -18,6 +18,9 @@ const locateShape = {
   }),
   replicas: doc(z.number().int().min(1).max(DEFAULTS.maxReplicas).default(1), { description: 'How many distinct replicas to find.' }),
   signal: doc(shaped<AbortSignal>('AbortSignal', isSignal).optional(), { description: 'Ends the locate with AbortedError.', default: 'none' }),
+  owned: doc(z.boolean().default(false), {
+    description: "Under `signed`: the object is a self-certifying GUID (`ownedObjectGuid`); only answers proving its owner authorised the server count.",
+  }),
 };
 
 export const locateOptionsSchema = z.strictObject(locateShape);

@@ -53,7 +53,7 @@ export const nodeOptionsSchema = z.strictObject({
     default: "'signed' on UDP, 'none' with an injected transport or clock",
   }),
   random: doc(shaped<RandomBytes>('function (bytes) => Uint8Array', isFunction).optional(), {
-    description: 'Random source for key pairs and challenge nonces (a seeded one makes `signed` simulations repeat).',
+    description: 'Random source for key pairs, challenge nonces and locate ids (a seeded one makes simulations repeat).',
     default: 'the OS CSPRNG',
   }),
   identityDifficulty: doc(int().min(0).max(DEFAULTS.maxIdentityDifficulty).optional(), {
@@ -119,6 +119,9 @@ export const nodeOptionsSchema = z.strictObject({
       .default({ backups: DEFAULTS.extraPointerBackups, neighbours: DEFAULTS.extraPointerNeighbours, hops: DEFAULTS.extraPointerHops }),
     { type: '{ backups, neighbours, hops }', range: 'integers ≥ 0', description: 'JSAC pointer caching on publish: k backups of the next hop, l nearest neighbours, first m hops (0 = off).' },
   ),
+  objectOwnership: doc(z.boolean().default(DEFAULTS.objectOwnership), {
+    description: 'Under `signed`: publishes claim this node as the object\'s owner, and pointers are kept only for an object\'s owner and the servers it granted (first use, or a self-certifying GUID); false turns both off.',
+  }),
 });
 
 export type _NodeOptionsMatch = Assert<SameShape<z.input<typeof nodeOptionsSchema>, NodeOptions>>;

@@ -172,13 +172,14 @@ export const locationOf = (idBytes: IdBytes): fc.Arbitrary<LocationMsg> =>
         payload: bytes(0, DEFAULTS.maxInlineObjectPayload),
         diverted: fc.boolean(),
       })
-      .map((locate): LocationMsg => ({ kind: 'locate', locate })),
+      // locateKey 0 draws nothing and encodes to nothing: the fuzz corpus sampled from here is unchanged.
+      .map((locate): LocationMsg => ({ kind: 'locate', locate: { ...locate, locateKey: 0 } })),
     fc
       .record({ locateId: uint32, object: guid(idBytes), server: handle(idBytes), tag, hops: uint32, pathLatency: ms })
-      .map((found): LocationMsg => ({ kind: 'found', found })),
+      .map((found): LocationMsg => ({ kind: 'found', found: { ...found, locateKey: 0 } })),
     fc
       .record({ locateId: uint32, object: guid(idBytes), saltIndex, diverted: list(guid(idBytes), DEFAULTS.maxReplicas), hops: uint32 })
-      .map((notFound): LocationMsg => ({ kind: 'notFound', notFound })),
+      .map((notFound): LocationMsg => ({ kind: 'notFound', notFound: { ...notFound, locateKey: 0 } })),
   );
 
 /**
@@ -192,7 +193,33 @@ export const locationAllKindsOf = (idBytes: IdBytes): fc.Arbitrary<LocationMsg> 
     fc
       .record({ pointers: list(publishMsg(idBytes), DEFAULTS.maxHandOverPointers) })
       .map((handOver): LocationMsg => ({ kind: 'handOver', handOver })),
+    // Issue 15's fields: the locate id's second half, a signed answer, ownership claims, owner notices.
+    fc.tuple(locationOf(idBytes), uint32).map(([m, locateKey]): LocationMsg => {
+      if (m.kind === 'locate') return { kind: 'locate', locate: { ...m.locate, locateKey, ...(locateKey % 2 ? { owned: true } : {}) } };
+      if (m.kind === 'notFound') return { kind: 'notFound', notFound: { ...m.notFound, locateKey } };
+      return m;
+    }),
+    fc
+      .record({ m: locationOf(idBytes), locateKey: uint32, serverKey: bytes(1, 64), signature: bytes(1, 64), owner: ownerClaim })
+      .map(({ m, locateKey, serverKey, signature, owner }): LocationMsg => {
+        if (m.kind !== 'found') return m;
+        return { kind: 'found', found: { ...m.found, locateKey, serverKey, signature, ...(owner ? { owner } : {}) } };
+      }),
+    fc
+      .record({ p: publishMsg(idBytes), publisherKey: bytes(1, 64), signature: bytes(1, 64), owner: ownerClaim, notice: fc.boolean() })
+      .map(({ p, publisherKey, signature, owner, notice }): LocationMsg => {
+        const record: PublishMsg = { ...p, publisherKey, signature, ...(owner ? { owner } : {}) };
+        return notice && owner ? { kind: 'ownerNotice', notice: { record } } : { kind: 'publish', publish: record };
+      }),
   );
+
+/** An ownership claim (or none): key, maybe a 32-byte name hash, maybe a grant. */
+const ownerClaim = fc.option(
+  fc
+    .record({ key: bytes(1, 64), nameHash: fc.option(bytes(32, 32), { nil: undefined }), grant: fc.option(fc.record({ expiresAt: fc.integer({ min: 1, max: 0xffff_ffff }), signature: bytes(1, 64) }), { nil: undefined }) })
+    .map((o) => ({ key: o.key, ...(o.nameHash ? { nameHash: o.nameHash } : {}), ...(o.grant ? { grant: o.grant } : {}) })),
+  { nil: undefined },
+);
 
 // ---- Membership payloads (wire/membershipCodec.ts) --------------------------------------------
 

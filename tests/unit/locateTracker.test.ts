@@ -41,7 +41,7 @@ type Event =
   | { kind: 'notFound'; n: LocateNotFound }
   | { kind: 'timeout'; id: number; salt: number };
 
-const newStats = (): LocateTrackerStats => ({ locatesStarted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0, staleReplies: 0 });
+const newStats = (): LocateTrackerStats => ({ locatesStarted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0, staleReplies: 0, forgedAnswers: 0 });
 
 /**
  * A scripted overlay: salted root s holds pointers to servers `paths[s]` along its path. A locate is
@@ -85,10 +85,10 @@ class Scenario {
     const excluded = new Set(l.exclude.map((g) => g.hex));
     const diverted = this.paths[l.saltIndex].filter((s) => !excluded.has(s.guid.hex)).slice(0, l.wanted);
     for (const s of diverted) {
-      if (!this.lose()) this.queue.push({ kind: 'found', f: { locateId: l.locateId, object: l.object, server: s, tag: 't', hops: 3, pathLatency: 7 } });
+      if (!this.lose()) this.queue.push({ kind: 'found', f: { locateId: l.locateId, locateKey: l.locateKey, object: l.object, server: s, tag: 't', hops: 3, pathLatency: 7 } });
     }
     if (diverted.length < l.wanted && !this.lose()) {
-      this.queue.push({ kind: 'notFound', n: { locateId: l.locateId, object: l.object, saltIndex: l.saltIndex, diverted: [...l.exclude, ...diverted.map((s) => s.guid)], hops: 4 } });
+      this.queue.push({ kind: 'notFound', n: { locateId: l.locateId, locateKey: l.locateKey, object: l.object, saltIndex: l.saltIndex, diverted: [...l.exclude, ...diverted.map((s) => s.guid)], hops: 4 } });
     }
   }
 
@@ -175,7 +175,7 @@ describe('locate tracker', () => {
     const sc = new Scenario(self, [[servers[3]]]);
     const sink = new RecordingSink();
     const id = sc.tracker.start(request(object, sink), 1000);
-    sc.tracker.found({ locateId: id, object, server: servers[3], tag: 'x', hops: 1, pathLatency: 2 }, 1234);
+    sc.tracker.found({ locateId: id, locateKey: sc.sent[0].locateKey, object, server: servers[3], tag: 'x', hops: 1, pathLatency: 2 }, 1234);
     expect(sink.results[0].elapsedMs).toBe(234);
     expect(sink.outcome).toBe('end');
   });
@@ -188,7 +188,7 @@ describe('locate tracker', () => {
       {
         sendLocate: (l) => {
           sent.push(l.saltIndex);
-          tracker.notFound({ locateId: l.locateId, object: l.object, saltIndex: l.saltIndex, diverted: [], hops: 0 });
+          tracker.notFound({ locateId: l.locateId, locateKey: l.locateKey, object: l.object, saltIndex: l.saltIndex, diverted: [], hops: 0 });
         },
         armTimeout: () => {},
       },
@@ -212,8 +212,8 @@ describe('locate tracker', () => {
     const reason = new Error('aborted');
     sc.tracker.abort(idA, reason);
     expect(a.outcome).toBe(reason);
-    sc.tracker.found({ locateId: idA, object, server: servers[0], tag: '', hops: 1, pathLatency: 0 }, 1);
-    sc.tracker.notFound({ locateId: idA, object, saltIndex: 0, diverted: [], hops: 1 });
+    sc.tracker.found({ locateId: idA, locateKey: sc.sent[0].locateKey, object, server: servers[0], tag: '', hops: 1, pathLatency: 0 }, 1);
+    sc.tracker.notFound({ locateId: idA, locateKey: sc.sent[0].locateKey, object, saltIndex: 0, diverted: [], hops: 1 });
     expect(sc.stats.staleReplies).toBe(2);
     expect(a.results).toHaveLength(0);
 
@@ -227,7 +227,7 @@ describe('locate tracker', () => {
     const c = new RecordingSink();
     const idC = sc.tracker.start(request(object, c), 0);
     // An answer for another object under this id is stale too.
-    sc.tracker.found({ locateId: idC, object: servers[5].guid, server: servers[0], tag: '', hops: 1, pathLatency: 0 }, 1);
+    sc.tracker.found({ locateId: idC, locateKey: sc.sent[sc.sent.length - 1].locateKey, object: servers[5].guid, server: servers[0], tag: '', hops: 1, pathLatency: 0 }, 1);
     expect(sc.stats.staleReplies).toBe(3);
     const closed = new Error('closed');
     sc.tracker.shutdown(closed);
@@ -235,11 +235,60 @@ describe('locate tracker', () => {
     expect(sc.tracker.inFlight).toBe(0);
   });
 
-  test('locate ids wrap past 2^32 - 1 to 1, never 0', () => {
-    const sc = new Scenario(self, [[]], () => true);
-    (sc.tracker as unknown as { locateIds: { nextId: number } }).locateIds.nextId = 0xffffffff;
-    expect(sc.tracker.start(request(object, new RecordingSink()), 0)).toBe(0xffffffff);
-    expect(sc.tracker.start(request(object, new RecordingSink()), 0)).toBe(1);
+  // Changed by design (random ids): ids no longer count up and wrap; they are 64 bits from the
+  // injected random source, the first half never 0 and never one already in flight.
+  test('locate ids: 64 bits from the random source; a first half of 0 or one in flight is drawn again', () => {
+    const draws = [
+      [0, 0, 0, 0, 1, 2, 3, 4], // first half 0: drawn again
+      [0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04],
+      [0xde, 0xad, 0xbe, 0xef, 0x09, 0x09, 0x09, 0x09], // in flight: drawn again
+      [0x00, 0x00, 0x00, 0x07, 0xff, 0xff, 0xff, 0xff],
+    ];
+    const sent: LocateMsg[] = [];
+    const tracker = new LocateTracker(
+      { sendLocate: (l) => sent.push(l), armTimeout: () => {} },
+      { self, salts: 1, attemptTimeoutMs: 100, random: (n) => Uint8Array.from(draws.shift()!.slice(0, n)) },
+      newStats(),
+    );
+    expect(tracker.start(request(object, new RecordingSink()), 0)).toBe(0xdeadbeef);
+    expect(tracker.start(request(object, new RecordingSink()), 0)).toBe(7);
+    expect(sent.map((l) => [l.locateId, l.locateKey])).toEqual([[0xdeadbeef, 0x01020304], [7, 0xffffffff]]);
+    expect(draws).toHaveLength(0);
+  });
+
+  test('an answer must echo all 64 bits of the id; answerHolds decides the rest, refused ones are counted', () => {
+    const holds: Array<NodeHandle | undefined> = [];
+    const sent: LocateMsg[] = [];
+    const stats = newStats();
+    const tracker = new LocateTracker(
+      { sendLocate: (l) => sent.push(l), armTimeout: () => {} },
+      {
+        self, salts: 1, attemptTimeoutMs: 100, random: () => Uint8Array.of(0, 0, 0, 5, 0, 0, 0, 6),
+        answerHolds: (f, from) => {
+          holds.push(from);
+          return f.signature !== undefined && f.signature[0] === 1;
+        },
+      },
+      stats,
+    );
+    const sink = new RecordingSink();
+    const id = tracker.start(request(object, sink), 0);
+    const f: LocateFound = { locateId: id, locateKey: 6, object, server: servers[1], tag: '', hops: 1, pathLatency: 1 };
+    // Every other second half (and a first half alone) is stale, never shown to answerHolds.
+    for (const key of [0, 5, 7, 6 ^ 0x8000_0000]) tracker.found({ ...f, locateKey: key }, 1);
+    tracker.notFound({ locateId: id, locateKey: 7, object, saltIndex: 0, diverted: [], hops: 1 });
+    expect(stats.staleReplies).toBe(5);
+    expect(holds).toEqual([]);
+    // Matching id, but the answer does not prove its server: dropped and counted, the locate goes on.
+    tracker.found({ ...f, signature: Uint8Array.of(0) }, 2, servers[2]);
+    expect(stats.forgedAnswers).toBe(1);
+    expect(sink.results).toEqual([]);
+    expect(sink.outcome).toBeUndefined();
+    tracker.found({ ...f, signature: Uint8Array.of(1) }, 3, servers[1]);
+    expect(holds).toEqual([servers[2], servers[1]]);
+    expect(sink.results.map((r) => r.server)).toEqual([servers[1]]);
+    expect(sink.outcome).toBe('end');
+    expect(sent).toHaveLength(1);
   });
 
   // The oracle: with no answer lost and answers in order, one salt at a time finds exactly

@@ -62,6 +62,7 @@ function unpublish(rng: SeededRng, bits: Bits, o: Partial<UnpublishMsg> = {}): L
 function locate(rng: SeededRng, bits: Bits, o: Partial<LocateMsg> = {}): LocationMsg {
   const msg: LocateMsg = {
     locateId: 77,
+    locateKey: 0x8000_0001,
     object: guid(rng, bits),
     origin: handle(rng, bits),
     query: 'video/mp4',
@@ -80,6 +81,7 @@ function locate(rng: SeededRng, bits: Bits, o: Partial<LocateMsg> = {}): Locatio
 function found(rng: SeededRng, bits: Bits, o: Partial<LocateFound> = {}): LocationMsg {
   const msg: LocateFound = {
     locateId: 78,
+    locateKey: 0xffff_fffe,
     object: guid(rng, bits),
     server: handle(rng, bits),
     tag: 'video/mp4',
@@ -91,7 +93,7 @@ function found(rng: SeededRng, bits: Bits, o: Partial<LocateFound> = {}): Locati
 }
 
 function notFound(rng: SeededRng, bits: Bits, o: Partial<LocateNotFound> = {}): LocationMsg {
-  const msg: LocateNotFound = { locateId: 79, object: guid(rng, bits), saltIndex: 2, diverted: guids(rng, bits, 3), hops: 6, ...o };
+  const msg: LocateNotFound = { locateId: 79, locateKey: 12345, object: guid(rng, bits), saltIndex: 2, diverted: guids(rng, bits, 3), hops: 6, ...o };
   return { kind: 'notFound', notFound: msg };
 }
 
@@ -127,6 +129,10 @@ function sample(rng: SeededRng, kind: Kind, bits: Bits): LocationMsg {
       return notFound(rng, bits);
     case 'handOver':
       return handOver(rng, bits);
+    case 'ownerNotice': {
+      const p = (publish(rng, bits) as { publish: PublishMsg }).publish;
+      return { kind: 'ownerNotice', notice: { record: { ...p, publisherKey: randomBytes(rng, 32), signature: randomBytes(rng, 64), owner: { key: randomBytes(rng, 32) } } } };
+    }
   }
 }
 
@@ -243,6 +249,10 @@ function bytesHeld(msg: LocationMsg): Uint8Array[] {
       return msg.handOver.pointers.flatMap((p) => [
         p.object.bytes, ...h(p.server), ...(p.publisherKey ? [p.publisherKey] : []), ...(p.signature ? [p.signature] : []),
       ]);
+    case 'ownerNotice': {
+      const p = msg.notice.record;
+      return [p.object.bytes, ...h(p.server), p.publisherKey!, p.signature!, p.owner!.key];
+    }
   }
 }
 
@@ -435,7 +445,8 @@ describe('location codec rejects malformed messages with a reason', () => {
 
   test('emptyBody: no body, or only a kind this version does not know', () => {
     expect(reasonOf(new Uint8Array(0))).toBe('emptyBody');
-    expect(reasonOf(Uint8Array.from(lenField(7, [])))).toBe('emptyBody'); // field 7, skipped as unknown (6 is the hand-over)
+    // Changed by design: field 7 is now the owner notice, so the first unknown kind is field 8.
+    expect(reasonOf(Uint8Array.from(lenField(8, [])))).toBe('emptyBody'); // field 8, skipped as unknown (7 is the owner notice)
     expect(reasonOf(Uint8Array.from(lenField(99, [1, 2, 3])))).toBe('emptyBody');
     // protobufjs skips a known field of the wrong wire type as it skips an unknown one: here a
     // publish sent as a varint.

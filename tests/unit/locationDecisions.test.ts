@@ -29,7 +29,7 @@ function unpublish(server: NodeHandle, sequence: number): UnpublishMsg {
 
 function locate(over: Partial<LocateMsg> = {}): LocateMsg {
   return {
-    locateId: 1, object: OBJECT, origin: handle('ee'), query: '', wanted: 1, exclude: [], saltIndex: 0,
+    locateId: 1, locateKey: 2, object: OBJECT, origin: handle('ee'), query: '', wanted: 1, exclude: [], saltIndex: 0,
     pathLatency: 0, moduleId: 0, payload: new Uint8Array(0), diverted: false, ...over,
   };
 }

@@ -137,6 +137,7 @@ test('createNode with no options uses the DEFAULTS values', async () => {
     hopAcks: DEFAULTS.hopAcks,
     peerRateLimit: { perSec: DEFAULTS.peerRatePerSec, burst: DEFAULTS.peerRateBurst },
     extraPointers: { backups: DEFAULTS.extraPointerBackups, neighbours: DEFAULTS.extraPointerNeighbours, hops: DEFAULTS.extraPointerHops },
+    objectOwnership: DEFAULTS.objectOwnership,
   });
   const node = await createNode(simBase());
   opened.push(node);
