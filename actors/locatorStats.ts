@@ -10,6 +10,8 @@ export interface LocatorStats extends OwnershipStats {
    * not give the object, or a server other than the owner without a valid, unexpired grant.
    */
   ownerClaimsInvalid: number;
+  /** Publishes refused under an authenticating provider because the hop that sent them is no admitted peer (not listed here, not a backpointer). */
+  publishesFromStrangers: number;
   /** Owner notices sent back along a publish path after refusing a publish for another owner. */
   ownerNoticesSent: number;
   /** Owner notices that replaced a first-use owner here (and dropped the pointers it did not cover). */

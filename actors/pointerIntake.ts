@@ -14,7 +14,7 @@ import { PointerStore, type Pointer } from '../location/pointerStore';
 import { handOverRecord } from '../location/handOver';
 import { publishRecord, unpublishRecord, type RecordGate } from '../location/recordGate';
 import { latencyEstimate } from '../location/decisions';
-import type { NodeHandle } from '../routing/handle';
+import { sameAddress, type NodeHandle } from '../routing/handle';
 import type { RoutingTable } from '../routing/routingTable';
 import { certifiesObject } from '../security/ownership';
 import type { LocatorStats } from './locatorStats';
@@ -67,6 +67,14 @@ export class PointerIntake {
     const now = this.host.now();
     const firstAt = this.gate.authenticates ? this.gate.admit(p, publishRecord(p), now) : now;
     if (firstAt === undefined) return 'refused';
+    // A valid record is then taken only from an admitted peer: one this node
+    // lists (at the address it lists) or one that lists this node. An outsider that sends its record
+    // straight to every node would otherwise own each object no honest publish has passed yet.
+    // Part of ownership enforcement (`objectOwnership`), which is on by default under `signed`.
+    if (this.enforcesOwners && from && !from.guid.equals(this.host.self.guid) && !this.admitted(from)) {
+      this.stats.publishesFromStrangers++;
+      return 'refused';
+    }
     // A duplicate renews the pointer only within the gate's window after its first copy (location/recordGate.ts).
     let lifetimeMs = this.gate.lifetimeLeft(p.lifetimeMs, firstAt, now);
     if (this.enforcesOwners) {
@@ -116,6 +124,13 @@ export class PointerIntake {
       return { ...handOverRecord(p, now), saltIndex: refused.saltIndex };
     }
     return undefined;
+  }
+
+  /** Whether `from` is a peer this node lists at that address, or a backpointer (a peer that lists it). */
+  private admitted(from: NodeHandle): boolean {
+    const table = this.host.table;
+    const listed = table.get(from.guid);
+    return (listed !== undefined && sameAddress(listed.handle.address, from.address)) || table.hasBackpointer(from.guid);
   }
 
   /**
