@@ -7,7 +7,7 @@
 import { DEFAULTS } from '../defaults';
 import { LimitExceededError } from '../errors';
 import type { Guid } from '../routing/guid';
-import type { Address, NodeHandle } from '../routing/handle';
+import { sameAddress, type Address, type NodeHandle } from '../routing/handle';
 import { PendingRequests, RequestIds } from '../routing/pendingRequests';
 import { Admission } from '../membership/admission';
 import { JoinPlanner } from '../membership/joinPlanner';
@@ -293,6 +293,12 @@ export class MembershipRuntime implements UpcallModule {
         return;
       }
       case 'multicast':
+        // Only a peer that lists this node (or that it lists) passes a join multicast on: a stranger's
+        // would make every node it reaches measure the address it names.
+        if (!this.admitted(from)) {
+          this.stats.multicastsRefused++;
+          return;
+        }
         this.server.onMulticast(msg.multicast, from);
         return;
       case 'multicastAck':
@@ -325,6 +331,13 @@ export class MembershipRuntime implements UpcallModule {
         this.planner.onCandidates(msg.candidates.nodes, from);
         return;
     }
+  }
+
+  /** Whether this node lists `peer` at its address, or `peer` lists this node. */
+  private admitted(peer: NodeHandle): boolean {
+    const table = this.host.table;
+    const listed = table.get(peer.guid);
+    return (listed !== undefined && sameAddress(listed.handle.address, peer.address)) || table.hasBackpointer(peer.guid);
   }
 
   private send(to: NodeHandle, msg: MembershipMsg): void {

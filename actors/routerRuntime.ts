@@ -203,6 +203,13 @@ export class RouterRuntime {
         this.hops.acked(body.ack.frameId, from);
         return;
       case 'direct':
+        // A direct message comes from its sender itself: one that names another address than its
+        // datagram's source is a forgery that would have its answers (adopts, challenges, replies)
+        // reflected to that address.
+        if (peerKey(from) !== peerKey(frame.sender.address)) {
+          this.stats.directMisaddressed++;
+          return;
+        }
         if (frame.messageId !== 0) {
           // An acknowledged DirectMsg: answer every copy, deliver the first (a lost HopAck brings a second).
           this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
@@ -257,6 +264,13 @@ export class RouterRuntime {
     }
     // Larger than one datagram (a long neighbour list): fragmented, and reassembled there.
     const pieces = payload.length <= chunkBytes ? [payload] : splitPayload(payload, chunkBytes);
+    // Resent until acknowledged only to a peer this node lists or that lists it: an answer to an
+    // address a request merely named (a reply, a locate's answer) goes once, so a forged source
+    // draws no train of resends.
+    if (acked && !this.admitted(to)) {
+      acked = false;
+      this.stats.directUnacked++;
+    }
     if (pieces.length === 1) {
       this.sendDirectFrame(to, { ...base, payload }, acked);
       return;
@@ -294,6 +308,12 @@ export class RouterRuntime {
     if (d.reply) return this.requests.receive(d, d.reply, sender, from);
     if (d.moduleId === ROUTE_CONFIRM_MODULE_ID) return this.confirms.receiveAck(d.payload, sender, peerKey(from) === peerKey(sender.address));
     this.arrive(this.directToRoute(d, sender), false, sender, from);
+  }
+
+  /** Whether this node lists `to` at its address, or `to` lists this node. */
+  private admitted(to: NodeHandle): boolean {
+    const listed = this.table.get(to.guid);
+    return (listed !== undefined && peerKey(listed.handle.address) === peerKey(to.address)) || this.table.hasBackpointer(to.guid);
   }
 
   /** The route a direct message stands for: from its sender, ending here, one hop more than it had. */

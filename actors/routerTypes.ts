@@ -91,6 +91,10 @@ export interface RouterStats extends HopStats, PingStats, DuplicateStats, Upcall
   forwarded: number;
   /** Exact routes that reached the root of a GUID no node holds. */
   droppedNoExactMatch: number;
+  /** Direct messages whose frame named another sender address than the datagram's source: dropped. */
+  directMisaddressed: number;
+  /** Direct messages sent once, unacknowledged, because their receiver is no admitted peer (neither listed nor listing this node). */
+  directUnacked: number;
   /** Messages delivered where their TTL ran out. */
   ttlExpired: number;
   /** Messages sent straight to a known node's address (replies, diverted locates, extra pointers). */
@@ -105,7 +109,7 @@ export interface RouterStats extends HopStats, PingStats, DuplicateStats, Upcall
 export function newRouterStats(): RouterStats {
   return {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
-    droppedNoExactMatch: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
+    droppedNoExactMatch: 0, directMisaddressed: 0, directUnacked: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
     pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisaddressed: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
     ...newRequestStats(), ...newConfirmStats(), neighboursDistrusted: 0,
   };

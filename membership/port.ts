@@ -74,6 +74,8 @@ export interface MembershipStats extends LivenessStats {
   maintenanceBudgetExceeded: number;
   /** Strangers' messages dropped because their source address or GUID prefix asked for too many challenges. */
   challengesLimited: number;
+  /** Join multicasts from a peer that neither lists this node nor is listed by it: refused. */
+  multicastsRefused: number;
   /** Challenges strangers asked for that the strangers' ping budget refused (never a heartbeat miss). */
   challengesRefused: number;
   /** Join requests whose joining node did not answer the surrogate's ping at its address: no multicast. */
@@ -90,6 +92,6 @@ export function emptyMembershipStats(): MembershipStats {
     malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
     forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0, bootstrapUnreachable: 0,
     livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0, probesRefused: 0, stallsNoticed: 0, maintenanceBudgetExceeded: 0,
-    challengesLimited: 0, challengesRefused: 0, joinsUnverified: 0, neighbourRetriesSent: 0, answersWithheld: 0,
+    challengesLimited: 0, multicastsRefused: 0, challengesRefused: 0, joinsUnverified: 0, neighbourRetriesSent: 0, answersWithheld: 0,
   };
 }
