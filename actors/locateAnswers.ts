@@ -53,7 +53,7 @@ export class LocateAnswers {
   }
 
   /** A diverted locate reached this server: answer the origin, hand over a sendToObject message. */
-  serve(l: LocateMsg, hops: number): void {
+  serve(l: LocateMsg, hops: number, receivedBytes = Number.POSITIVE_INFINITY): void {
     const { host, publisher, stats } = this.serving!;
     const pub = publisher.get(l.object);
     if (!pub || (l.query !== '' && l.query !== pub.tag)) {
@@ -61,8 +61,14 @@ export class LocateAnswers {
       stats.staleDiverts++;
       return;
     }
-    const found = this.answer(l, pub.tag, hops, pub.owner);
-    host.sendDirect(l.origin, LOCATION_MODULE_ID, encodeLocation({ kind: 'found', found }), hops);
+    const found = encodeLocation({ kind: 'found', found: this.answer(l, pub.tag, hops, pub.owner) });
+    // The origin is only named by the locate: an answer larger than the locate that brought it would
+    // reflect bytes to whatever address was named (an honest origin pads its locates to be as large).
+    if (this.authenticates && found.length > receivedBytes) {
+      stats.answersWithheld++;
+      return;
+    }
+    host.sendDirect(l.origin, LOCATION_MODULE_ID, found, hops);
     if (l.payload.length > 0 && this.served.firstTime(servedKey(l.origin.guid.hex, l.locateId, l.locateKey))) {
       host.deliverLocal({
         dest: l.object, source: l.origin, hops, fuzzy: true, ttlExpired: false, moduleId: l.moduleId, payload: l.payload,

@@ -85,7 +85,7 @@ export class LocatorRuntime implements UpcallModule {
     published: 0, republished: 0, pointersStored: 0, pointersRefused: 0, extraPointersSent: 0, locatesStarted: 0,
     locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
     staleReplies: 0, forgedAnswers: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
-    ownerClaimsInvalid: 0, publishesFromStrangers: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,
+    ownerClaimsInvalid: 0, publishesFromStrangers: 0, answersWithheld: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,
   };
   readonly publisher: Publisher;
   private readonly tracker: LocateTracker;
@@ -129,7 +129,7 @@ export class LocatorRuntime implements UpcallModule {
       },
       {
         self: host.self, salts: opts.salts, attemptTimeoutMs: opts.attemptTimeoutMs, random: host.random,
-        ...(this.answers.authenticates ? { answerHolds: (f: LocateFound, from: NodeHandle | undefined, owned: boolean) => this.answers.holds(f, from, owned) } : {}),
+        ...(this.answers.authenticates ? { padding: DEFAULTS.locatePaddingBytes, answerHolds: (f: LocateFound, from: NodeHandle | undefined, owned: boolean) => this.answers.holds(f, from, owned) } : {}),
       },
       this.stats,
     );
@@ -320,7 +320,7 @@ export class LocatorRuntime implements UpcallModule {
       case 'locate': {
         const l = msg.locate;
         if (l.diverted) {
-          this.answers.serve(l, d.hops);
+          this.answers.serve(l, d.hops, d.payload.length);
           return;
         }
         // The salted root (or where the TTL ran out): last chance for a pointer here.

@@ -12,6 +12,8 @@ export interface LocatorStats extends OwnershipStats {
   ownerClaimsInvalid: number;
   /** Publishes refused under an authenticating provider because the hop that sent them is no admitted peer (not listed here, not a backpointer). */
   publishesFromStrangers: number;
+  /** Diverted locates not answered because the answer would be larger than the locate that brought it (an unpadded locate under an authenticating provider). */
+  answersWithheld: number;
   /** Owner notices sent back along a publish path after refusing a publish for another owner. */
   ownerNoticesSent: number;
   /** Owner notices that replaced a first-use owner here (and dropped the pointers it did not cover). */

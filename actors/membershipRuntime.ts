@@ -318,7 +318,9 @@ export class MembershipRuntime implements UpcallModule {
         return;
       case 'adopt':
         // An unproven sender's adopt asks for a challenge: limited per source IP and GUID prefix.
-        if (this.host.security?.authenticates && !this.admission.isProven(from) && !this.strangers.allow(source, from.guid, now)) {
+        // And it must be as large as the padded challenge ping it draws: no reflection gain.
+        if (this.host.security?.authenticates && !this.admission.isProven(from) &&
+          (d.payload.length < DEFAULTS.adoptPaddingBytes || !this.strangers.allow(source, from.guid, now))) {
           this.stats.challengesLimited++;
           return;
         }

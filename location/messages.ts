@@ -94,6 +94,8 @@ export interface LocateMsg {
    * claim proved it when they were stored, so a squatter's first-use pointers are passed over.
    */
   readonly owned?: boolean;
+  /** Ignored bytes (a count) the locate carries so that it is no smaller than its signed answer (DEFAULTS.locatePaddingBytes). */
+  readonly padding?: number;
 }
 
 /** A server's answer to a diverted locate, sent straight to the origin. */

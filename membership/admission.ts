@@ -196,6 +196,9 @@ export class Admission {
     const adopt: Writable<Adopt> = { rttMs, listsYou: this.port.table.has(to.guid) };
     if (answer) adopt.answer = true;
     if (expectListed) adopt.expectListed = true;
+    // Under an authenticating provider the receiver may not have proven this node yet: it answers
+    // with a padded challenge ping, which an adopt must match in size (DEFAULTS.adoptPaddingBytes).
+    if (this.authenticates) adopt.padding = DEFAULTS.adoptPaddingBytes;
     this.port.send(to, { kind: 'adopt', adopt });
   }
 

@@ -90,6 +90,8 @@ export interface Adopt {
   readonly answer?: true;
   /** The sender counts on being listed: the receiver answers only if it is not (absent: answers if it is). */
   readonly expectListed?: true;
+  /** Ignored bytes (a count): an adopt is as large as the challenge ping it may draw (DEFAULTS.adoptPaddingBytes). */
+  readonly padding?: number;
 }
 
 /** A node leaving on purpose tells a node that lists it, with a node to put in its place. */

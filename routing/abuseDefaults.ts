@@ -54,4 +54,18 @@ export const ABUSE_DEFAULTS = {
   neighbourRequestPaddingBytes: 16,
   /** Cookies a node keeps from the nodes it asks (one per answering address), the oldest forgotten first. */
   maxHeldCookies: 256,
+  /** Largest padding field any message may carry (bytes); a larger one does not decode. */
+  maxPaddingBytes: 1024,
+  /**
+   * Padding (bytes) of an adopt under an authenticating provider: with it an adopt is at least as
+   * large as the padded challenge ping it draws from a node the sender has not proven itself to; an
+   * unpadded adopt from an unproven sender is dropped (counted in challengesLimited).
+   */
+  adoptPaddingBytes: 128,
+  /**
+   * Padding (bytes) of a locate under an authenticating provider: with it a locate is at least as
+   * large as the signed LocateFound (credential, signature) it draws; a server answers an origin
+   * only when the locate that reached it was as large (answersWithheld counts the others).
+   */
+  locatePaddingBytes: 112,
 } as const;

@@ -354,7 +354,7 @@ function pingFromWire(p: WirePing): Ping {
 }
 
 /** Largest padding a Ping carries (bytes). */
-const MAX_PING_PADDING = 1024;
+const MAX_PING_PADDING = DEFAULTS.maxPaddingBytes;
 
 function pongFromWire(p: WirePong): Pong {
   const credential = p.credential ?? EMPTY;

@@ -87,6 +87,7 @@ interface WireLocate {
   diverted: boolean;
   locateKey: number;
   owned?: boolean;
+  padding?: Uint8Array;
 }
 interface WireFound extends WireOwner {
   locateId: number;
@@ -226,6 +227,7 @@ function locateFromWire(l: WireLocate, wantIdBytes: number | undefined): LocateM
     payload: new Uint8Array(l.payload), // a copy, not a view into the route's payload
     diverted: l.diverted,
     ...(l.owned ? { owned: true } : {}),
+    ...paddingFromWire(l.padding),
   };
 }
 
@@ -349,7 +351,15 @@ function locateToWire(l: LocateMsg): WireLocate {
     diverted: l.diverted,
     locateKey: l.locateKey,
     ...(l.owned ? { owned: true } : {}),
+    ...(l.padding ? { padding: new Uint8Array(l.padding) } : {}),
   };
+}
+
+/** A padding field's length (its bytes are ignored), within DEFAULTS.maxPaddingBytes. */
+function paddingFromWire(p: Uint8Array | undefined): { padding?: number } {
+  const n = p?.length ?? 0;
+  if (n > DEFAULTS.maxPaddingBytes) fail('tooLarge', `padding of ${n} bytes over ${DEFAULTS.maxPaddingBytes}`);
+  return n > 0 ? { padding: n } : {};
 }
 
 function foundToWire(f: LocateFound): WireFound {

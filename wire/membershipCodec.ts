@@ -86,6 +86,7 @@ interface WireAdopt {
   listsYou: boolean;
   answer: boolean;
   expectListed?: boolean;
+  padding?: Uint8Array;
 }
 interface WireLeave {
   leaving: WireHandle | null;
@@ -259,6 +260,9 @@ function adoptFromWire(a: WireAdopt): Adopt {
   const out: Writable<Adopt> = { rttMs: a.rttMs, listsYou: a.listsYou };
   if (a.answer) out.answer = true;
   if (a.expectListed) out.expectListed = true;
+  const pad = a.padding?.length ?? 0;
+  if (pad > DEFAULTS.maxPaddingBytes) fail('tooLarge', `padding of ${pad} bytes over ${DEFAULTS.maxPaddingBytes}`);
+  if (pad > 0) out.padding = pad;
   return out;
 }
 
@@ -314,7 +318,7 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
       return { neighbourReply: { requestId: r.requestId, level: r.level, nodes: handlesToWire(r.nodes) } };
     }
     case 'adopt':
-      return { adopt: { rttMs: msg.adopt.rttMs, listsYou: msg.adopt.listsYou, answer: msg.adopt.answer === true, expectListed: msg.adopt.expectListed === true } };
+      return { adopt: { rttMs: msg.adopt.rttMs, listsYou: msg.adopt.listsYou, answer: msg.adopt.answer === true, expectListed: msg.adopt.expectListed === true, ...(msg.adopt.padding ? { padding: new Uint8Array(msg.adopt.padding) } : {}) } };
     case 'leave': {
       const l = msg.leave;
       return { leave: { leaving: handleToWire(l.leaving), replacement: l.replacement ? handleToWire(l.replacement) : null } };
