@@ -109,7 +109,7 @@ export class RouterRuntime {
         after,
         now: () => this.now(),
         waitFor: (to, fallbackMs) => this.health.rto(to.guid.hex, fallbackMs),
-        acked: (to, rttMs) => this.health.sample(to.guid.hex, rttMs, this.now()),
+        acked: (to, rttMs) => this.health.sample(to.guid.hex, rttMs, this.now(), to.address),
         suspect: (node) => onSuspect?.(node),
         failover: (msg, avoid) => this.step(msg, undefined, avoid, true),
       },
@@ -117,11 +117,12 @@ export class RouterRuntime {
     );
     this.pings = new Pings({ send: (to, body) => this.sendFrame(to, body), after }, this.stats, {
       self: this.self.guid,
+      address: this.self.address,
       security: opts.security,
       resend: this.hopAcks,
       admitBelow: (pinger) => this.table.admitBelow(pinger),
       onProofDemanded: opts.onProofDemanded,
-      sampled: (sender, rttMs) => this.health.sample(sender.guid.hex, rttMs, this.now()),
+      sampled: (sender, rttMs) => this.health.sample(sender.guid.hex, rttMs, this.now(), sender.address),
     });
     this.duplicates = new DuplicateFilter(this.stats);
   }
@@ -163,8 +164,8 @@ export class RouterRuntime {
       return;
     }
     if (this.messages.on) this.messages.received(frame.body.kind, from, bytes.length);
-    // Any frame from a neighbour is proof of life: it needs no heartbeat ping (membership/liveness.ts).
-    this.health.heard(frame.sender.guid.hex, now);
+    // Any frame from a neighbour's own address is proof of life: it needs no heartbeat ping (membership/liveness.ts).
+    this.health.heard(frame.sender.guid.hex, now, from);
     try {
       this.handle(frame, from);
     } catch (err) {
@@ -203,7 +204,7 @@ export class RouterRuntime {
         this.pings.answer(body.ping, frame.sender, from);
         return;
       case 'pong':
-        this.pings.settle(body.pong, frame.sender, this.now());
+        this.pings.settle(body.pong, frame.sender, this.now(), from);
         return;
     }
   }

@@ -96,9 +96,12 @@ export class Admission {
         return;
       }
       // Only an answered challenge proves anything: a liveness ping's pong names a sender nobody checked.
-      if (r && this.authenticates && r.challenged && !this.proven.has(r.peer)) {
+      // The proof is of the GUID at the address pinged (the answer was bound to it, and the pong came
+      // from it), whatever address the pong's frame claims.
+      const at = r && { guid: r.peer.guid, address: to };
+      if (r && at && this.authenticates && r.challenged && !this.proven.has(at)) {
         this.stats.peersProven++;
-        this.proven.add(r.peer);
+        this.proven.add(at);
       }
       done(r, err);
     }, opts);

@@ -31,7 +31,7 @@ export interface MembershipPort {
   /** A one-shot timer on the node's clock. */
   after(ms: number, fire: () => void): () => void;
   /** Round-trip estimates and when each peer was last heard from (the router keeps them). */
-  readonly health: PeerHealthView & { track(key: string, now: number): void; forget(key: string): void; readonly suspected: Set<string> };
+  readonly health: PeerHealthView & { track(key: string, now: number, address?: Address): void; forget(key: string): void; readonly suspected: Set<string> };
 }
 
 /** Counters of everything membership did; read through `node.stats.membership`. */

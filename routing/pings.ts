@@ -10,7 +10,7 @@ import { DEFAULTS } from '../defaults';
 import { LimitExceededError, TimeoutError } from '../errors';
 import { provesIdentity, type SecurityProvider } from '../security/provider';
 import type { Guid } from './guid';
-import type { Address, NodeHandle } from './handle';
+import { sameAddress, type Address, type NodeHandle } from './handle';
 import type { Body, Ping, Pong, Writable } from './messages';
 
 /** Ping counters, part of the router's stats (`node.stats.router`). */
@@ -23,6 +23,8 @@ export interface PingStats {
   pingsChallenged: number;
   /** Pings sent again for want of a pong (a round trip measured across one includes the wait). */
   pingsResent: number;
+  /** Pongs ignored because they came from another address than the one pinged (a spoofed or relayed answer). */
+  pongsMisdirected?: number;
 }
 
 /** A pong: the round trip and who answered (a peer's GUID is learnt this way from its address). */
@@ -79,6 +81,11 @@ export interface PingPort {
 export interface PingsOptions {
   /** This node's GUID: a proof is bound to the pinger that asked for it. */
   readonly self: Guid;
+  /**
+   * This node's own address as it advertises it: a proof this node gives is bound to it (and to its
+   * GUID), so a proof relayed to a pinger of another address does not verify there.
+   */
+  readonly address: Address;
   /** When it authenticates, every ping carries a challenge and every pong proves the answerer's GUID. */
   readonly security?: SecurityProvider;
   /** Send an unanswered ping again (DEFAULTS.pingResendMs, pingResends times): on with hop acknowledgements. */
@@ -96,6 +103,8 @@ export interface PingsOptions {
 }
 
 interface PendingPing {
+  /** The address pinged: only a pong from it settles the ping, and a proof must be bound to it. */
+  readonly to: Address;
   readonly sentAt: number;
   readonly done: PingDone;
   readonly challenge?: Uint8Array;
@@ -109,8 +118,10 @@ export class Pings {
   /** Nonce → the ping awaiting its pong; at most DEFAULTS.maxPendingPings, beyond it a ping is refused. */
   private readonly pending = new Map<number, PendingPing>();
   /**
-   * Ping nonces count up from a random start when the provider authenticates: a pong to a liveness
-   * ping (no challenge) is matched by its nonce alone, which an off-path sender must not guess.
+   * Without an authenticating provider ping nonces count up from 0 (nothing is proven by a pong
+   * then, and a seeded run repeats). With one, each ping's nonce is drawn afresh (nextNonce): a pong
+   * to a liveness ping (no challenge) is matched by its nonce alone, which an off-path sender must
+   * not guess, and a counter would tell it the next one.
    */
   private nextNonce = 0;
 
@@ -118,12 +129,27 @@ export class Pings {
     private readonly port: PingPort,
     private readonly stats: PingStats,
     private readonly opts: PingsOptions,
-  ) {
-    const security = opts.security;
-    if (security?.authenticates) {
-      const start = security.createNonce();
-      this.nextNonce = start.length >= 4 ? ((start[0] << 24) | (start[1] << 16) | (start[2] << 8) | start[3]) >>> 0 : 0;
+  ) {}
+
+  /**
+   * The next ping's nonce: counted up without an authenticating provider; else a uint32 from the
+   * first 4 bytes of a nonce from the provider's random source (seeded in the simulator, so a run
+   * still repeats), drawn again while it equals a pending ping's.
+   */
+  private drawNonce(): number {
+    const security = this.opts.security;
+    if (!security?.authenticates) return this.nextNonce++ >>> 0;
+    let nonce = 0;
+    for (let draw = 0; draw < NONCE_DRAWS; draw++) {
+      const b = security.createNonce();
+      // A provider whose nonces are shorter than 4 bytes gets no secrecy from them: count up instead.
+      nonce = b.length >= 4 ? ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0 : this.nextNonce++ >>> 0;
+      if (!this.pending.has(nonce)) return nonce;
     }
+    // A random source that keeps repeating itself (a broken or stub one): the next free nonce after
+    // the last draw, found within maxPendingPings + 1 steps.
+    while (this.pending.has(nonce)) nonce = (nonce + 1) >>> 0;
+    return nonce;
   }
 
   /** Pings awaiting their pong. */
@@ -136,7 +162,7 @@ export class Pings {
    * after `timeoutMs`. Returns its nonce.
    */
   ping(to: Address, done: PingDone, opts: PingOptions, now: number, timeoutMs: number): number {
-    const nonce = this.nextNonce++ >>> 0;
+    const nonce = this.drawNonce();
     if (this.pending.size >= DEFAULTS.maxPendingPings) {
       this.stats.pingsRefused++;
       done(undefined, new LimitExceededError(`more than ${DEFAULTS.maxPendingPings} pings pending`));
@@ -146,7 +172,7 @@ export class Pings {
     const nonceToSign = opts.challenge !== false && security?.authenticates ? security.createNonce() : undefined;
     if (nonceToSign) this.stats.pingsChallenged++;
     const admission = opts.admission === true;
-    const pending: PendingPing = { sentAt: now, done, challenge: nonceToSign, admission };
+    const pending: PendingPing = { to, sentAt: now, done, challenge: nonceToSign, admission };
     this.pending.set(nonce, pending);
     const ping: Writable<Ping> = { nonce };
     if (nonceToSign) ping.challenge = nonceToSign;
@@ -176,16 +202,27 @@ export class Pings {
     p.done(undefined, new TimeoutError(`ping ${nonce} got no pong`));
   }
 
-  /** A pong from `sender` at `now`: settles its ping, once; a pong for no pending ping is ignored. */
-  settle(pong: Pong, sender: NodeHandle, now: number): void {
+  /**
+   * A pong from `sender` (the GUID its frame claims), arrived from the UDP address `from` at `now`:
+   * settles its ping, once. A pong for no pending ping is ignored, and so is one from another
+   * address than the ping went to (the ping stays pending): only the pinged address can answer for
+   * itself, so a pong sent from elsewhere with a guessed or overheard nonce proves nothing.
+   */
+  settle(pong: Pong, sender: NodeHandle, now: number, from: Address): void {
     const p = this.pending.get(pong.nonce);
     if (!p) return;
+    if (!sameAddress(from, p.to)) {
+      this.stats.pongsMisdirected = (this.stats.pongsMisdirected ?? 0) + 1;
+      return;
+    }
     this.pending.delete(pong.nonce);
     p.cancelTimeout?.();
     p.cancelResend?.();
-    this.opts.sampled?.(sender, now - p.sentAt);
+    // The sample is of the address pinged: the GUID it answered with, at that address.
+    this.opts.sampled?.({ guid: sender.guid, address: p.to }, now - p.sentAt);
+    // The proof must be bound to the GUID the pong claims at the address that was pinged.
     const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
-      provesIdentity(this.opts.security!, sender.guid, pong.credential, p.challenge, this.opts.self, pong.proof));
+      provesIdentity(this.opts.security!, { guid: sender.guid, address: p.to }, pong.credential, p.challenge, this.opts.self, pong.proof));
     const admitBelowMs = p.admission ? admitFromHint(pong.admitBelowUs) : undefined;
     const noProof = p.challenge !== undefined && pong.credential === undefined && pong.proof === undefined ? true : undefined;
     p.done({ rtt: now - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, noProof, admitBelowMs });
@@ -206,7 +243,7 @@ export class Pings {
     const admit = ping.admission ? admitHint(this.opts.admitBelow(pinger.guid)) : undefined;
     const security = this.opts.security;
     if (!ping.challenge || !security?.authenticates) return { nonce: ping.nonce, ...admit };
-    const proof = security.answerChallenge(ping.challenge, pinger.guid);
+    const proof = security.answerChallenge(ping.challenge, pinger.guid, { guid: this.opts.self, address: this.opts.address });
     return proof ? { nonce: ping.nonce, credential: security.credential(), proof, ...admit } : { nonce: ping.nonce, ...admit };
   }
 
@@ -221,6 +258,9 @@ export class Pings {
     }
   }
 }
+
+/** Draws of a fresh nonce before a ping takes the next free one (a uint32 collides with a pending one about once in 4 million draws). */
+const NONCE_DRAWS = 4;
 
 // A Pong's admit_below_us: µs rounded up, 0 (left off the wire) for any latency, the largest uint32 for none.
 const ADMIT_NONE = 0xffff_ffff;

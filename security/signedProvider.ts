@@ -9,6 +9,7 @@
 import { sign, verify } from 'node:crypto';
 import { InvalidArgumentError } from '../errors';
 import type { Guid } from '../routing/guid';
+import type { NodeHandle } from '../routing/handle';
 import { challengeMessage, createNonce, isAnswerableNonce } from './challenge';
 import { guidFromPublicKey, secureRandom, type Identity, type RandomBytes } from './identity';
 import { type KeyCache, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sharedKeyCache } from './keys';
@@ -74,13 +75,20 @@ export class SignedSecurityProvider implements SecurityProvider {
     return createNonce(this.random, this.nonceBytes);
   }
 
-  answerChallenge(nonce: Uint8Array, challenger: Guid): Uint8Array | undefined {
+  answerChallenge(nonce: Uint8Array, challenger: Guid, self?: NodeHandle): Uint8Array | undefined {
     if (!isAnswerableNonce(nonce)) return undefined;
-    return this.sign(challengeMessage(nonce, challenger));
+    return this.sign(challengeMessage(nonce, challenger, self));
   }
 
-  verifyAnswer(credential: Uint8Array, nonce: Uint8Array, challenger: Guid, answer: Uint8Array): boolean {
+  verifyAnswer(credential: Uint8Array, nonce: Uint8Array, challenger: Guid, answer: Uint8Array, answerer?: NodeHandle): boolean {
     if (!isAnswerableNonce(nonce)) return false;
-    return this.verify(credential, challengeMessage(nonce, challenger), answer);
+    let message: Uint8Array;
+    try {
+      message = challengeMessage(nonce, challenger, answerer);
+    } catch {
+      // An address no answer could bind (a malformed handle): nothing is proven, and nothing throws.
+      return false;
+    }
+    return this.verify(credential, message, answer);
   }
 }
