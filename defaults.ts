@@ -401,6 +401,23 @@ export const DEFAULTS = {
    * (4 MiB of 400-byte datagrams is about this many).
    */
   simMaxServiceQueue: 10_000,
+
+  // Issue 15 — control messages (signed leave, address changes)
+  /**
+   * A signed leave is acted on only when its issued-at time is within this many ms of the receiver's
+   * clock, either way. Nodes' clocks are not synchronised: minutes absorb ordinary skew, and the
+   * replay memory (maxLeaveReplays) refuses a second copy within the window.
+   */
+  leaveFreshnessMs: 120_000,
+  /** Leaves remembered (newest issued-at per leaving GUID) to refuse replays; the least recently used forgotten first. */
+  maxLeaveReplays: 4_096,
+  /**
+   * Under `none` a leave is acted on only once the leaving node fails a ping sent this long after the
+   * notice (ms): longer than a leaving node's two grace periods (leaveGraceMs) before it closes.
+   */
+  leaveCheckDelayMs: 1_500,
+  /** Leave checks (under `none`) and address-change checks waiting at once; more are refused. */
+  maxControlChecks: 256,
 } as const;
 
 export type Defaults = typeof DEFAULTS;

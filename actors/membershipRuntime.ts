@@ -102,6 +102,7 @@ export class MembershipRuntime implements UpcallModule {
       ping: (to, timeoutMs, done, pingOpts) => host.ping(to, timeoutMs, done, pingOpts),
       after: (ms, fire) => host.after(ms, fire),
       health: host.health,
+      security: host.security,
     };
     const after = port.after;
     const onTimeout = (): void => void this.stats.timeouts++;
@@ -284,7 +285,7 @@ export class MembershipRuntime implements UpcallModule {
         this.admission.onAdopt(from, msg.adopt);
         return;
       case 'leave':
-        this.admission.onLeave(msg.leave);
+        this.admission.onLeave(msg.leave, from);
         return;
       case 'candidates':
         this.planner.onCandidates(msg.candidates.nodes, from);
