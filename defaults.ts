@@ -412,10 +412,15 @@ export const DEFAULTS = {
   /** Leaves remembered (newest issued-at per leaving GUID) to refuse replays; the least recently used forgotten first. */
   maxLeaveReplays: 4_096,
   /**
-   * Under `none` a leave is acted on only once the leaving node fails a ping sent this long after the
-   * notice (ms): longer than a leaving node's two grace periods (leaveGraceMs) before it closes.
+   * Under `none` a leave is checked with a ping sent this long after the notice (ms): longer than a
+   * leaving node's two grace periods (leaveGraceMs) before it closes, so a real leaver is silent then.
    */
   leaveCheckDelayMs: 1_500,
+  /**
+   * Under `none`, after a leave of a GUID proved false (the node still answered), further leaves of
+   * it for this long (ms) are acted on only once the check fails.
+   */
+  leaveDoubtMs: 600_000,
   /** Leave checks (under `none`) and address-change checks waiting at once; more are refused. */
   maxControlChecks: 256,
 } as const;

@@ -15,6 +15,7 @@ import type { Guid } from '../routing/guid';
 import { sameAddress, type Address, type NodeHandle } from '../routing/handle';
 import type { Writable } from '../routing/messages';
 import { ProvenPeers } from '../security/provenPeers';
+import { BoundedMap } from '../routing/boundedMap';
 import type { LeafChange, LeafSet } from './leafSet';
 import { MismatchError, ProviderMismatches, type Mismatch, type MismatchKind } from './providerMismatch';
 import type { Adopt, LeaveNotice } from './messages';
@@ -42,6 +43,14 @@ export class Admission {
   private readonly mismatches = new ProviderMismatches();
   /** The newest signed leave accepted per GUID: a leave sent again is refused (bounded). */
   private readonly leaveReplays = new LeaveReplays();
+  /**
+   * Set once this node sends its own leave notices: it is going, so under `none` it takes the leaves
+   * of nodes leaving with it at their word at once (its hand-over must not go to them; a forged leave
+   * can only misdirect a hand-over the next root's republish repairs).
+   */
+  selfLeaving = false;
+  /** GUIDs a leave was forged for (they answered the check after it) → until when further unsigned leaves of them wait for the check (bounded). */
+  private readonly doubted = new BoundedMap<string, number>(DEFAULTS.maxLeaveReplays);
   /** Leave checks and address-change checks under way ("leave:" or "move:" + GUID hex; at most DEFAULTS.maxControlChecks). */
   private readonly checks = new Set<string>();
 
@@ -270,9 +279,12 @@ export class Admission {
   /**
    * A leave notice from the frame sender `from`: acted on only when it is the leaving node's own
    * (leaveGate.ts). Under an authenticating provider a signed, fresh, first statement of it from the
-   * leaving node at its listed address is acted on at once; under `none` the notice only starts a
-   * check, DEFAULTS.leaveCheckDelayMs later, of the address this node lists the GUID at, and the leave
-   * is acted on only when that ping goes unanswered. Routes go around the node meanwhile.
+   * leaving node at its listed address is acted on at once. Under `none` nothing can be verified: the
+   * notice is acted on at once (as before: nodes leaving together must be gone from each other's
+   * tables before they hand over), then checked DEFAULTS.leaveCheckDelayMs later with a ping to the
+   * address this node listed the GUID at. A node that still answers was not leaving: it is put back,
+   * and for DEFAULTS.leaveDoubtMs further leaves of its GUID are acted on only once that check fails,
+   * so a forged leave costs a live node one short absence, and repeating it costs nothing more.
    */
   onLeave(notice: LeaveNotice, from: NodeHandle): void {
     this.stats.leavesReceived++;
@@ -292,22 +304,32 @@ export class Admission {
       this.stats.leavesRefused++;
       return;
     }
+    const now = this.port.now();
+    const doubted = (this.doubted.get(leaving.guid.hex) ?? -Infinity) > now;
+    // Taken at its word at once (routes and hand-overs must not wait for a leaving node), unless a
+    // leave of this GUID already proved false lately: then only once the check below fails.
+    const entry = this.port.table.get(leaving.guid);
+    const wasBackpointer = this.port.table.hasBackpointer(leaving.guid);
+    const restore: NodeHandle = entry?.handle ?? { guid: leaving.guid, address: listedAt };
+    if (!doubted || this.selfLeaving) this.actOnLeave(notice);
+    if (this.selfLeaving) return;
     this.checks.add(key);
-    const suspected = this.port.health.suspected;
-    const suspectedHere = !suspected.has(leaving.guid.hex);
-    if (suspectedHere) suspected.add(leaving.guid.hex);
     this.port.after(DEFAULTS.leaveCheckDelayMs, () => {
       this.probe(listedAt, this.requestTimeoutMs, (r, err) => {
         this.checks.delete(key);
-        const at = this.listedAt(leaving.guid, true);
-        // Still answering, no ping sent (inconclusive), or listed elsewhere meanwhile: the notice is dropped.
-        if ((r !== undefined && r.peer.guid.equals(leaving.guid)) || (r === undefined && !(err instanceof TimeoutError)) ||
-          (at !== undefined && !sameAddress(at, listedAt))) {
-          if (suspectedHere) suspected.delete(leaving.guid.hex);
-          this.stats.leavesRefused++;
+        const alive = r !== undefined && r.peer.guid.equals(leaving.guid);
+        // No ping sent (inconclusive): nothing more is done either way.
+        if (!alive && r === undefined && !(err instanceof TimeoutError)) return;
+        if (!alive) {
+          if (doubted) this.actOnLeave(notice);
           return;
         }
-        this.actOnLeave(notice);
+        // A forged leave: the node still answers where it is listed. Put back what was dropped.
+        this.stats.leavesRefused++;
+        this.doubted.refresh(leaving.guid.hex, this.port.now() + DEFAULTS.leaveDoubtMs);
+        if (doubted || this.listedAt(leaving.guid, true) !== undefined) return;
+        if (wasBackpointer) this.port.table.addBackpointer(restore);
+        this.learn(restore, entry?.latency ?? r.rtt);
       }, { challenge: false });
     });
   }

@@ -133,6 +133,7 @@ export class Maintenance {
    */
   sendLeaveNotices(): void {
     const { table, self } = this.port;
+    this.admission.selfLeaving = true;
     for (const back of table.backpointers()) {
       const replacement = replacementFor(table, back.guid);
       this.port.send(back, { kind: 'leave', leave: this.signed({ leaving: self, replacement }) });
