@@ -412,10 +412,11 @@ export const DEFAULTS = {
   /** Leaves remembered (newest issued-at per leaving GUID) to refuse replays; the least recently used forgotten first. */
   maxLeaveReplays: 4_096,
   /**
-   * Under `none` a leave is checked with a ping sent this long after the notice (ms): longer than a
-   * leaving node's two grace periods (leaveGraceMs) before it closes, so a real leaver is silent then.
+   * Under `none` a leave is checked with a ping sent this long after the notice (ms): well past a
+   * leaving node's two grace periods (leaveGraceMs) and its close, so a real leaver is silent then
+   * even on a loaded host; a forged leave costs a live node this long out of tables, once per leaveDoubtMs.
    */
-  leaveCheckDelayMs: 1_500,
+  leaveCheckDelayMs: 10_000,
   /**
    * Under `none`, after a leave of a GUID proved false (the node still answered), further leaves of
    * it for this long (ms) are acted on only once the check fails.
