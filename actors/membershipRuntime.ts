@@ -118,6 +118,7 @@ export class MembershipRuntime implements UpcallModule {
       sizeOf: (msg) => encodeMembership(msg).length,
       after: (ms, fire) => host.after(ms, fire),
       health: host.health,
+      security: host.security,
     };
     const after = port.after;
     const onTimeout = (): void => void this.stats.timeouts++;
@@ -327,7 +328,7 @@ export class MembershipRuntime implements UpcallModule {
         this.admission.onAdopt(from, msg.adopt);
         return;
       case 'leave':
-        this.admission.onLeave(msg.leave);
+        this.admission.onLeave(msg.leave, from);
         return;
       case 'candidates':
         this.planner.onCandidates(msg.candidates.nodes, from);

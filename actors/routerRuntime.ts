@@ -112,7 +112,7 @@ export class RouterRuntime {
         after,
         now: () => this.now(),
         waitFor: (to, fallbackMs) => this.health.rto(to.guid.hex, fallbackMs),
-        acked: (to, rttMs) => this.health.sample(to.guid.hex, rttMs, this.now()),
+        acked: (to, rttMs) => this.health.sample(to.guid.hex, rttMs, this.now(), to.address),
         suspect: (node) => onSuspect?.(node),
         // A confirmed route's detour first hop was sent to resume at level 0: its failover starts there too.
         failover: (msg, avoid) => this.step(msg.level < 0 ? { ...msg, level: 0 } : msg, undefined, avoid, true),
@@ -121,12 +121,12 @@ export class RouterRuntime {
     );
     this.pings = new Pings({ send: (to, body) => this.sendFrame(to, body), after }, this.stats, {
       self: this.self.guid,
-      selfHandle: this.self,
+      address: this.self.address,
       security: opts.security,
       resend: this.hopAcks,
       admitBelow: (pinger) => this.table.admitBelow(pinger),
       onProofDemanded: opts.onProofDemanded,
-      sampled: (sender, rttMs) => this.health.sample(sender.guid.hex, rttMs, this.now()),
+      sampled: (sender, rttMs) => this.health.sample(sender.guid.hex, rttMs, this.now(), sender.address),
     });
     this.duplicates = new DuplicateFilter(this.stats);
     this.confirms = new ConfirmRuntime({
@@ -173,10 +173,8 @@ export class RouterRuntime {
       return;
     }
     if (this.messages.on) this.messages.received(frame.body.kind, from, bytes.length);
-    // Any frame from a neighbour is proof of life: it needs no heartbeat ping (membership/liveness.ts).
-    // Only from where that neighbour is known to be: a frame that merely claims its GUID keeps no dead node alive.
-    const known = this.table.get(frame.sender.guid);
-    if (peerKey(from) === peerKey(known ? known.handle.address : frame.sender.address)) this.health.heard(frame.sender.guid.hex, now);
+    // Any frame from a neighbour's own address is proof of life: it needs no heartbeat ping (membership/liveness.ts).
+    this.health.heard(frame.sender.guid.hex, now, from);
     try {
       this.handle(frame, from);
     } catch (err) {

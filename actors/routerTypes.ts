@@ -110,7 +110,7 @@ export function newRouterStats(): RouterStats {
   return {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
     droppedNoExactMatch: 0, directMisaddressed: 0, directUnacked: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
-    pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisaddressed: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
+    pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisdirected: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
     ...newRequestStats(), ...newConfirmStats(), neighboursDistrusted: 0,
   };
 }

@@ -3,16 +3,24 @@
  * authenticating security provider a peer is admitted only after a ping it answered with proof of its
  * GUID's key; admissions that arrive before the proof wait for it (bounded). Also the two small
  * exchanges that admit or drop peers: Adopt ("I measured you") and LeaveNotice.
+ *
+ * A listed GUID's address changes only after a proof made at the new address: under an
+ * authenticating provider a challenge answered there (bound to that address, security/challenge.ts);
+ * under `none` a ping answered there by that GUID while its old address no longer answers. A leave
+ * is acted on only when it is the leaving node's own (leaveGate.ts).
  */
 import { DEFAULTS } from '../defaults';
 import { LimitExceededError } from '../errors';
+import { TimeoutError } from '../errors';
 import type { Guid } from '../routing/guid';
-import type { Address, NodeHandle } from '../routing/handle';
+import { sameAddress, type Address, type NodeHandle } from '../routing/handle';
 import type { Writable } from '../routing/messages';
 import { ProvenPeers } from '../security/provenPeers';
+import { BoundedMap } from '../routing/boundedMap';
 import type { LeafChange, LeafSet } from './leafSet';
 import { MismatchError, ProviderMismatches, type Mismatch, type MismatchKind } from './providerMismatch';
 import type { Adopt, LeaveNotice } from './messages';
+import { judgeSignedLeave, LeaveReplays } from './leaveGate';
 import type { MembershipPort, MembershipStats, ProbeDone, ProbeOptions } from './port';
 
 
@@ -34,6 +42,18 @@ export class Admission {
   private readonly proving = new Map<string, Array<(rtt: number) => void>>();
   /** Peers whose provider does not match this node's (bounded, forgotten after a while). */
   private readonly mismatches = new ProviderMismatches();
+  /** The newest signed leave accepted per GUID: a leave sent again is refused (bounded). */
+  private readonly leaveReplays = new LeaveReplays();
+  /**
+   * Set once this node sends its own leave notices: it is going, so under `none` it takes the leaves
+   * of nodes leaving with it at their word at once (its hand-over must not go to them; a forged leave
+   * can only misdirect a hand-over the next root's republish repairs).
+   */
+  selfLeaving = false;
+  /** GUIDs a leave was forged for (they answered the check after it) → until when further unsigned leaves of them wait for the check (bounded). */
+  private readonly doubted = new BoundedMap<string, number>(DEFAULTS.maxLeaveReplays);
+  /** Leave checks and address-change checks under way ("leave:" or "move:" + GUID hex; at most DEFAULTS.maxControlChecks). */
+  private readonly checks = new Set<string>();
 
   constructor(
     private readonly port: MembershipPort,
@@ -97,9 +117,12 @@ export class Admission {
         return;
       }
       // Only an answered challenge proves anything: a liveness ping's pong names a sender nobody checked.
-      if (r && this.authenticates && r.challenged && !this.proven.has(r.peer)) {
+      // The proof is of the GUID at the address pinged (the answer was bound to it, and the pong came
+      // from it), whatever address the pong's frame claims.
+      const at = r && { guid: r.peer.guid, address: to };
+      if (r && at && this.authenticates && r.challenged && !this.proven.has(at)) {
         this.stats.peersProven++;
-        this.proven.add(r.peer);
+        this.proven.add(at);
       }
       done(r, err);
     }, opts);
@@ -135,15 +158,72 @@ export class Admission {
     }, stranger ? { stranger: true } : undefined);
   }
 
-  /** Adds a node with a latency; updates the leaf set and tells modules. True when the table took it. */
+  /**
+   * Adds a node with a latency; updates the leaf set and tells modules. True when the table took it.
+   * A handle naming a listed GUID at another address moves it only after a proof at the new address.
+   */
   learn(node: NodeHandle, latencyMs: number): boolean {
-    const table = this.port.table;
     if (node.guid.equals(this.port.self.guid) || this.refuses(node)) return false;
     // The last gate: with an authenticating provider no unproven GUID enters the table or leaf set.
+    // The proof is of the GUID at this handle's address, so it also covers a move to that address.
     if (this.authenticates && !this.proven.has(node)) {
       this.whenProven(node, (rtt) => this.learn(node, latencyMs === DEFAULTS.unmeasuredLatencyMs ? rtt : latencyMs));
       return false;
     }
+    const listedAt = this.listedAt(node.guid, false);
+    if (!this.authenticates && listedAt !== undefined && !sameAddress(listedAt, node.address)) {
+      this.confirmMove(node, listedAt, latencyMs);
+      return false;
+    }
+    return this.admit(node, latencyMs);
+  }
+
+  /** Where this node lists `guid`: its table entry, else its leaf-set member, else (with `backpointers`) its backpointer. */
+  private listedAt(guid: Guid, backpointers: boolean): Address | undefined {
+    const table = this.port.table;
+    const entry = table.get(guid);
+    if (entry) return entry.handle.address;
+    if (this.leafSet.has(guid)) return this.leafSet.members().find((m) => m.guid.equals(guid))?.address;
+    if (backpointers && table.hasBackpointer(guid)) return table.backpointers().find((b) => b.guid.equals(guid))?.address;
+    return undefined;
+  }
+
+  /**
+   * Under `none`: a listed GUID is moved to `node.address` only when a ping there is answered in its
+   * name and a ping to its old address goes unanswered (it really moved). Nothing is proven either
+   * way, but a handle {victim's GUID, attacker's address} then cannot move a live victim.
+   */
+  private confirmMove(node: NodeHandle, old: Address, latencyMs: number): void {
+    const key = `move:${node.guid.hex}`;
+    if (this.checks.has(key)) return;
+    if (this.checks.size >= DEFAULTS.maxControlChecks) {
+      this.stats.addressChangesRefused++;
+      return;
+    }
+    this.checks.add(key);
+    this.probe(node.address, this.requestTimeoutMs, (r) => {
+      if (!r || !r.peer.guid.equals(node.guid)) {
+        this.checks.delete(key);
+        this.stats.addressChangesRefused++;
+        return;
+      }
+      this.probe(old, this.requestTimeoutMs, (o, err) => {
+        this.checks.delete(key);
+        const still = o !== undefined && o.peer.guid.equals(node.guid);
+        const at = this.listedAt(node.guid, false);
+        // Still answering at its old address, no ping sent (inconclusive), or listed elsewhere meanwhile.
+        if (still || (o === undefined && !(err instanceof TimeoutError)) || (at !== undefined && !sameAddress(at, old))) {
+          this.stats.addressChangesRefused++;
+          return;
+        }
+        this.admit(node, latencyMs === DEFAULTS.unmeasuredLatencyMs ? r.rtt : latencyMs);
+      }, { challenge: false });
+    }, { challenge: false });
+  }
+
+  /** Takes a node past every gate: into the table and leaf set, modules told. */
+  private admit(node: NodeHandle, latencyMs: number): boolean {
+    const table = this.port.table;
     const wasEmpty = table.size === 0;
     const known = table.get(node.guid);
     // An unmeasured placeholder never overwrites a measurement.
@@ -202,11 +282,77 @@ export class Admission {
     this.port.send(to, { kind: 'adopt', adopt });
   }
 
-  /** A node leaving on purpose: drop it, and measure the replacement it names for its slot. */
-  onLeave(notice: LeaveNotice): void {
+  /**
+   * A leave notice from the frame sender `from`: acted on only when it is the leaving node's own
+   * (leaveGate.ts). Under an authenticating provider a signed, fresh, first statement of it from the
+   * leaving node at its listed address is acted on at once. Under `none` nothing can be verified: the
+   * notice is acted on at once (as before: nodes leaving together must be gone from each other's
+   * tables before they hand over), then checked DEFAULTS.leaveCheckDelayMs later with a ping to the
+   * address this node listed the GUID at. A node that still answers was not leaving: it is put back,
+   * and for DEFAULTS.leaveDoubtMs further leaves of its GUID are acted on only once that check fails,
+   * so a forged leave costs a live node one short absence, and repeating it costs nothing more.
+   */
+  onLeave(notice: LeaveNotice, from: NodeHandle): void {
     this.stats.leavesReceived++;
+    const { leaving } = notice;
+    const listedAt = this.listedAt(leaving.guid, true);
+    const security = this.port.security;
+    if (this.authenticates) {
+      const refusal = security ? judgeSignedLeave(notice, from, listedAt, security, this.port.now(), this.leaveReplays) : 'badSignature';
+      if (refusal === undefined) this.actOnLeave(notice);
+      else this.stats.leavesRefused++;
+      return;
+    }
+    const key = `leave:${leaving.guid.hex}`;
+    if (this.checks.has(key)) return;
+    if (listedAt === undefined || !sameAddress(listedAt, leaving.address) || !from.guid.equals(leaving.guid) ||
+      !sameAddress(from.address, leaving.address) || this.checks.size >= DEFAULTS.maxControlChecks) {
+      this.stats.leavesRefused++;
+      return;
+    }
+    const now = this.port.now();
+    const doubted = (this.doubted.get(leaving.guid.hex) ?? -Infinity) > now;
+    // Taken at its word at once (routes and hand-overs must not wait for a leaving node), unless a
+    // leave of this GUID already proved false lately: then only once the check below fails.
+    const entry = this.port.table.get(leaving.guid);
+    const wasBackpointer = this.port.table.hasBackpointer(leaving.guid);
+    const restore: NodeHandle = entry?.handle ?? { guid: leaving.guid, address: listedAt };
+    if (!doubted || this.selfLeaving) this.actOnLeave(notice);
+    if (this.selfLeaving) return;
+    this.checks.add(key);
+    this.port.after(DEFAULTS.leaveCheckDelayMs, () => {
+      this.probe(listedAt, this.requestTimeoutMs, (r, err) => {
+        this.checks.delete(key);
+        const alive = r !== undefined && r.peer.guid.equals(leaving.guid);
+        // No ping sent (inconclusive): nothing more is done either way.
+        if (!alive && r === undefined && !(err instanceof TimeoutError)) return;
+        if (!alive) {
+          if (doubted) this.actOnLeave(notice);
+          return;
+        }
+        // A forged leave: the node still answers where it is listed. Put back what was dropped.
+        this.stats.leavesRefused++;
+        this.doubted.refresh(leaving.guid.hex, this.port.now() + DEFAULTS.leaveDoubtMs);
+        if (doubted || this.listedAt(leaving.guid, true) !== undefined) return;
+        if (wasBackpointer) this.port.table.addBackpointer(restore);
+        this.learn(restore, entry?.latency ?? r.rtt);
+      }, { challenge: false });
+    });
+  }
+
+  /**
+   * Drops the leaving node, and measures the replacement it names for its slot — unless the
+   * replacement names a GUID this node lists at another address (a leave never moves a node).
+   */
+  private actOnLeave(notice: LeaveNotice): void {
     const { leaving, replacement } = notice;
     this.forget(leaving.guid);
-    if (replacement && !replacement.guid.equals(this.port.self.guid)) this.measureAndLearn(replacement);
+    if (!replacement || replacement.guid.equals(this.port.self.guid)) return;
+    const at = this.listedAt(replacement.guid, false);
+    if (at !== undefined && !sameAddress(at, replacement.address)) {
+      this.stats.addressChangesRefused++;
+      return;
+    }
+    this.measureAndLearn(replacement);
   }
 }

@@ -18,14 +18,14 @@
  * goes back through the port's `failed`.
  */
 import { DEFAULTS } from '../defaults';
-import type { NodeHandle } from '../routing/handle';
+import type { Address, NodeHandle } from '../routing/handle';
 import type { PeerHealthView } from '../routing/peerHealth';
 import type { MaintenanceBudget } from './budget';
 import type { StallWatch } from './stallWatch';
 
 /** What liveness needs from membership. */
 export interface LivenessPort {
-  readonly health: PeerHealthView & { track(key: string, now: number): void; readonly suspected: Set<string> };
+  readonly health: PeerHealthView & { track(key: string, now: number, address?: Address): void; readonly suspected: Set<string> };
   /**
    * The neighbours to keep watch on, each once: table primaries and leaf-set members first, then
    * backups (checked after DEFAULTS.backupQuietFactor times as long a quiet: they carry traffic only
@@ -163,7 +163,8 @@ export class Liveness {
     for (const node of nodes) {
       const key = node.guid.hex;
       if (this.checks.has(key)) continue;
-      this.port.health.track(key, now);
+      // Tracked at the address it is listed at: only frames from there count as heard.
+      this.port.health.track(key, now, node.address);
       const heard = this.port.health.lastHeard(key) ?? now;
       if (now - heard >= quietMs) quiet.push({ node, heard });
     }

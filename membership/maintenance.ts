@@ -11,6 +11,8 @@ import type { MembershipPort, MembershipStats } from './port';
 import type { MaintenanceBudget } from './budget';
 import type { Liveness } from './liveness';
 import { replacementFor } from './replacement';
+import { signLeave } from '../security/leaveStatement';
+import type { LeaveNotice } from './messages';
 
 export class Maintenance {
   private repairRound = 0;
@@ -131,12 +133,21 @@ export class Maintenance {
    */
   sendLeaveNotices(): void {
     const { table, self } = this.port;
+    this.admission.selfLeaving = true;
     for (const back of table.backpointers()) {
       const replacement = replacementFor(table, back.guid);
-      this.port.send(back, { kind: 'leave', leave: { leaving: self, replacement } });
+      this.port.send(back, { kind: 'leave', leave: this.signed({ leaving: self, replacement }) });
     }
     for (const n of table.neighbours()) {
-      if (!table.hasBackpointer(n.guid)) this.port.send(n, { kind: 'leave', leave: { leaving: self } });
+      if (!table.hasBackpointer(n.guid)) this.port.send(n, { kind: 'leave', leave: this.signed({ leaving: self }) });
     }
+  }
+
+  /** Under an authenticating provider a leave is this node's signed statement (security/leaveStatement.ts), issued now. */
+  private signed(notice: LeaveNotice): LeaveNotice {
+    const security = this.port.security;
+    if (!security?.authenticates) return notice;
+    const issuedAtMs = Math.floor(this.port.now());
+    return { ...notice, issuedAtMs, ...signLeave(security, { leaving: notice.leaving, replacement: notice.replacement, issuedAtMs }) };
   }
 }

@@ -94,10 +94,21 @@ export interface Adopt {
   readonly padding?: number;
 }
 
-/** A node leaving on purpose tells a node that lists it, with a node to put in its place. */
+/**
+ * A node leaving on purpose tells a node that lists it, with a node to put in its place. Under an
+ * authenticating provider it is a statement signed by the leaving node (security/leaveStatement.ts):
+ * its time, credential and signature travel with it; under `none` the three are absent and the
+ * receiver acts only once the leaving node stops answering (membership/leaveGate.ts).
+ */
 export interface LeaveNotice {
   readonly leaving: NodeHandle;
   readonly replacement?: NodeHandle;
+  /** When the leaving node issued it (whole ms on its clock: wall time on real networks). */
+  readonly issuedAtMs?: number;
+  /** The leaving node's credential (for `signed`, its public key). */
+  readonly credential?: Uint8Array;
+  /** Its signature of the statement {leaving, replacement, issuedAtMs}. */
+  readonly signature?: Uint8Array;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { RoutingTable } from '../routing/routingTable';
 import type { PeerHealthView } from '../routing/peerHealth';
 import type { LivenessStats } from './liveness';
 import type { MembershipMsg } from './messages';
+import type { SecurityProvider } from '../security/provider';
 
 /**
  * A ping's answer and options as membership uses them: the router's own types (routing/pings.ts),
@@ -32,8 +33,13 @@ export interface MembershipPort {
   after(ms: number, fire: () => void): () => void;
   /** The bytes a message takes on the wire (its encoded payload): what an answer to an unproven address spends. */
   sizeOf?(msg: MembershipMsg): number;
+  /**
+   * The node's security provider: a leave it sends is signed with it, and one it receives verified
+   * (absent, or not authenticating: leaves are checked by a ping instead).
+   */
+  readonly security?: SecurityProvider;
   /** Round-trip estimates and when each peer was last heard from (the router keeps them). */
-  readonly health: PeerHealthView & { track(key: string, now: number): void; forget(key: string): void; readonly suspected: Set<string> };
+  readonly health: PeerHealthView & { track(key: string, now: number, address?: Address): void; forget(key: string): void; readonly suspected: Set<string> };
 }
 
 /** Counters of everything membership did; read through `node.stats.membership`. */
@@ -52,6 +58,14 @@ export interface MembershipStats extends LivenessStats {
   adopted: number;
   /** Leave notices received from neighbours leaving on purpose. */
   leavesReceived: number;
+  /**
+   * Leave notices not acted on: unsigned, badly signed, stale or replayed (an authenticating
+   * provider), from another node or address than the leaving one, or (under `none`) for a node still
+   * answering pings.
+   */
+  leavesRefused: number;
+  /** Handles refused for naming a listed GUID at a new address that was not proven there (or, under `none`, whose old address still answers). */
+  addressChangesRefused: number;
   /** Membership messages that did not decode, dropped. */
   malformed: number;
   /** Membership requests and probes that got no answer in time (or an answer from another GUID). */
@@ -88,7 +102,7 @@ export interface MembershipStats extends LivenessStats {
 
 export function emptyMembershipStats(): MembershipStats {
   return {
-    joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0,
+    joinsServed: 0, multicastsReceived: 0, neighbourRequestsServed: 0, adopted: 0, leavesReceived: 0, leavesRefused: 0, addressChangesRefused: 0,
     malformed: 0, timeouts: 0, repairs: 0, failuresDetected: 0,
     forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0, bootstrapUnreachable: 0,
     livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0, probesRefused: 0, stallsNoticed: 0, maintenanceBudgetExceeded: 0,

@@ -3,7 +3,9 @@
  * retransmission timeout they give, RFC 6298's rules) and when the peer was last heard from.
  *
  * The router feeds it: every pong and every HopAck is a round-trip sample, every frame from a known
- * peer is proof of life. Membership reads it: a neighbour heard from within the heartbeat period needs
+ * peer is proof of life — but only when it came from the address this node has for that peer (the
+ * one membership tracks it at): a frame's sender GUID is only a claim, and an attacker sending frames
+ * in a dead neighbour's name from its own address must not keep that neighbour "alive". Membership reads it: a neighbour heard from within the heartbeat period needs
  * no ping, and a ping's or a hop's timeout is the peer's own RTO, so a loaded node (whose round trips
  * grow) waits longer instead of taking slowness for failure.
  *
@@ -14,6 +16,7 @@
  */
 import { DEFAULTS } from '../defaults';
 import { BoundedMap } from './boundedMap';
+import { sameAddress, type Address } from './handle';
 
 /** One peer's estimate. */
 export interface PeerEstimate {
@@ -25,6 +28,11 @@ export interface PeerEstimate {
   samples: number;
   /** When the peer was last heard from (ms, on the node's clock). */
   lastHeard: number;
+  /**
+   * Where this node reaches the peer (its table or leaf-set address, else where it was first
+   * sampled): frames and samples from any other address say nothing of its health. Absent: any.
+   */
+  address?: Address;
 }
 
 /** Read-only view for membership (and tests). */
@@ -52,11 +60,17 @@ export class PeerHealth implements PeerHealthView {
     return this.peers.size;
   }
 
-  /** A round trip of `rttMs` measured to `key` at `now`: the estimate moves toward it, and the peer was heard. */
-  sample(key: string, rttMs: number, now: number): void {
+  /**
+   * A round trip of `rttMs` measured to `key` at `address` (the address pinged or sent to) at `now`:
+   * the estimate moves toward it, and the peer was heard. A sample at another address than the one
+   * the peer is tracked at is ignored.
+   */
+  sample(key: string, rttMs: number, now: number, address?: Address): void {
     if (!(rttMs >= 0) || !Number.isFinite(rttMs)) return;
-    this.track(key, now);
-    this.heard(key, now);
+    const known = this.peers.get(key);
+    if (known?.address !== undefined && address !== undefined && !sameAddress(known.address, address)) return;
+    if (known === undefined) this.peers.set(key, { rttvar: 0, samples: 0, lastHeard: now, address });
+    this.heard(key, now, address);
     const e = this.peers.get(key)!;
     if (e.srtt === undefined) {
       e.srtt = rttMs;
@@ -68,18 +82,28 @@ export class PeerHealth implements PeerHealthView {
     e.samples++;
   }
 
-  /** A frame from `key` arrived at `now`. Only peers already tracked are updated (a stranger adds nothing). */
-  heard(key: string, now: number): void {
+  /**
+   * A frame claiming to be from `key` arrived from the UDP address `from` at `now`. Only peers already
+   * tracked are updated (a stranger adds nothing), and only from the address they are tracked at.
+   */
+  heard(key: string, now: number, from?: Address): void {
     const e = this.peers.get(key);
     if (e === undefined) return;
+    if (e.address !== undefined && from !== undefined && !sameAddress(e.address, from)) return;
     e.lastHeard = Math.max(e.lastHeard, now);
     // Most recently heard last: the least recently heard are the ones evicted.
     this.peers.refresh(key, e);
   }
 
-  /** Starts tracking `key` (a new neighbour) as heard at `now`, unless it is tracked already. */
-  track(key: string, now: number): void {
-    if (!this.peers.has(key)) this.peers.set(key, { rttvar: 0, samples: 0, lastHeard: now });
+  /**
+   * Starts tracking `key` (a new neighbour) as heard at `now`, unless it is tracked already. With
+   * `address` (where membership lists the neighbour) the peer is tracked at that address from now on:
+   * membership's table and leaf set say where a neighbour is, never a frame.
+   */
+  track(key: string, now: number, address?: Address): void {
+    const e = this.peers.get(key);
+    if (e === undefined) this.peers.set(key, { rttvar: 0, samples: 0, lastHeard: now, address });
+    else if (address !== undefined) e.address = address;
   }
 
   lastHeard(key: string): number | undefined {

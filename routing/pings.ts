@@ -23,8 +23,8 @@ export interface PingStats {
   pingsChallenged: number;
   /** Pings sent again for want of a pong (a round trip measured across one includes the wait). */
   pingsResent: number;
-  /** Pongs that named a waiting ping but came from another address than the one pinged: ignored. */
-  pongsMisaddressed: number;
+  /** Pongs ignored because they came from another address than the one pinged (a spoofed or relayed answer). */
+  pongsMisdirected: number;
 }
 
 /** A pong: the round trip and who answered (a peer's GUID is learnt this way from its address). */
@@ -88,10 +88,10 @@ export interface PingsOptions {
   /** This node's GUID: a proof is bound to the pinger that asked for it. */
   readonly self: Guid;
   /**
-   * This node's own handle (GUID and advertised address): the proof in its pongs covers it, so a
-   * relay at another address cannot pass the proof off as made there. Left out, proofs are unbound.
+   * This node's own address as it advertises it: a proof this node gives is bound to it (and to its
+   * GUID), so a proof relayed to a pinger of another address does not verify there.
    */
-  readonly selfHandle?: NodeHandle;
+  readonly address: Address;
   /** When it authenticates, every ping carries a challenge and every pong proves the answerer's GUID. */
   readonly security?: SecurityProvider;
   /** Send an unanswered ping again (DEFAULTS.pingResendMs, pingResends times): on with hop acknowledgements. */
@@ -109,9 +109,9 @@ export interface PingsOptions {
 }
 
 interface PendingPing {
-  readonly sentAt: number;
-  /** Where the ping went: only a pong from this address settles it, and a proof must be bound to it. */
+  /** The address pinged: only a pong from it settles the ping, and a proof must be bound to it. */
   readonly to: Address;
+  readonly sentAt: number;
   readonly done: PingDone;
   readonly challenge?: Uint8Array;
   readonly admission: boolean;
@@ -127,10 +127,10 @@ export class Pings {
   /** Of `pending`, the pings strangers asked for (PingOptions.stranger): their own budget. */
   private pendingStranger = 0;
   /**
-   * With an authenticating provider every ping's nonce is drawn at random from the provider's source
-   * (seeded in the simulator): a pong to a liveness ping (no challenge) is matched by its nonce and
-   * address alone, and an off-path sender must not guess the next one from the last. Without one
-   * they count up (the simulator's `none` runs repeat exactly as before).
+   * Without an authenticating provider ping nonces count up from 0 (nothing is proven by a pong
+   * then, and a seeded run repeats). With one, each ping's nonce is drawn afresh (nextNonce): a pong
+   * to a liveness ping (no challenge) is matched by its nonce alone, which an off-path sender must
+   * not guess, and a counter would tell it the next one.
    */
   private nextNonce = 0;
 
@@ -138,21 +138,26 @@ export class Pings {
     private readonly port: PingPort,
     private readonly stats: PingStats,
     private readonly opts: PingsOptions,
-  ) {
-  }
+  ) {}
 
-  /** The next ping's nonce: random and not one already waiting under an authenticating provider. */
+  /**
+   * The next ping's nonce: counted up without an authenticating provider; else a uint32 from the
+   * first 4 bytes of a nonce from the provider's random source (seeded in the simulator, so a run
+   * still repeats), drawn again while it equals a pending ping's.
+   */
   private drawNonce(): number {
     const security = this.opts.security;
     if (!security?.authenticates) return this.nextNonce++ >>> 0;
-    // A few draws at most: a provider whose nonces repeat (a test double) falls back to counting.
-    for (let i = 0; i < 4; i++) {
-      const r = security.createNonce();
-      const nonce = r.length >= 4 ? ((r[0] << 24) | (r[1] << 16) | (r[2] << 8) | r[3]) >>> 0 : this.nextNonce++ >>> 0;
+    let nonce = 0;
+    for (let draw = 0; draw < NONCE_DRAWS; draw++) {
+      const b = security.createNonce();
+      // A provider whose nonces are shorter than 4 bytes gets no secrecy from them: count up instead.
+      nonce = b.length >= 4 ? ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0 : this.nextNonce++ >>> 0;
       if (!this.pending.has(nonce)) return nonce;
     }
-    let nonce = this.nextNonce++ >>> 0;
-    while (this.pending.has(nonce)) nonce = this.nextNonce++ >>> 0;
+    // A random source that keeps repeating itself (a broken or stub one): the next free nonce after
+    // the last draw, found within maxPendingPings + 1 steps.
+    while (this.pending.has(nonce)) nonce = (nonce + 1) >>> 0;
     return nonce;
   }
 
@@ -215,23 +220,26 @@ export class Pings {
   }
 
   /**
-   * A pong from `sender`, whose datagram came from `from`, at `now`: settles its ping, once. A pong for
-   * no pending ping is ignored, and so is one from any address but the one pinged (it leaves the ping
-   * waiting for the real answer): whoever answers for an address must be reachable there.
+   * A pong from `sender` (the GUID its frame claims), arrived from the UDP address `from` at `now`:
+   * settles its ping, once. A pong for no pending ping is ignored, and so is one from another
+   * address than the ping went to (the ping stays pending): only the pinged address can answer for
+   * itself, so a pong sent from elsewhere with a guessed or overheard nonce proves nothing.
    */
-  settle(pong: Pong, sender: NodeHandle, now: number, from: Address = sender.address): void {
+  settle(pong: Pong, sender: NodeHandle, now: number, from: Address): void {
     const p = this.pending.get(pong.nonce);
     if (!p) return;
     if (!sameAddress(from, p.to)) {
-      this.stats.pongsMisaddressed++;
+      this.stats.pongsMisdirected++;
       return;
     }
     this.remove(pong.nonce, p);
     p.cancelTimeout?.();
     p.cancelResend?.();
-    this.opts.sampled?.(sender, now - p.sentAt);
+    // The sample is of the address pinged: the GUID it answered with, at that address.
+    this.opts.sampled?.({ guid: sender.guid, address: p.to }, now - p.sentAt);
+    // The proof must be bound to the GUID the pong claims at the address that was pinged.
     const proven = !p.challenge || (pong.credential !== undefined && pong.proof !== undefined &&
-      provesIdentity(this.opts.security!, sender.guid, pong.credential, p.challenge, this.opts.self, pong.proof, this.opts.selfHandle ? p.to : undefined));
+      provesIdentity(this.opts.security!, { guid: sender.guid, address: p.to }, pong.credential, p.challenge, this.opts.self, pong.proof));
     const admitBelowMs = p.admission ? admitFromHint(pong.admitBelowUs) : undefined;
     const noProof = p.challenge !== undefined && pong.credential === undefined && pong.proof === undefined ? true : undefined;
     p.done({ rtt: now - p.sentAt, peer: sender, proven, challenged: p.challenge !== undefined, noProof, admitBelowMs });
@@ -257,7 +265,7 @@ export class Pings {
     const admit = ping.admission ? admitHint(this.opts.admitBelow(pinger.guid)) : undefined;
     const security = this.opts.security;
     if (!ping.challenge || !security?.authenticates) return { nonce: ping.nonce, ...admit };
-    const proof = security.answerChallenge(ping.challenge, pinger.guid, this.opts.selfHandle);
+    const proof = security.answerChallenge(ping.challenge, pinger.guid, { guid: this.opts.self, address: this.opts.address });
     const credential = security.credential();
     // A proof goes only to a ping that brought as many bytes: no reflection gains from a spoofed source.
     if (proof && ping.challenge.length + (ping.padding ?? 0) < credential.length + proof.length) return { nonce: ping.nonce, ...admit };
@@ -276,6 +284,9 @@ export class Pings {
     }
   }
 }
+
+/** Draws of a fresh nonce before a ping takes the next free one (a uint32 collides with a pending one about once in 4 million draws). */
+const NONCE_DRAWS = 4;
 
 // A Pong's admit_below_us: µs rounded up, 0 (left off the wire) for any latency, the largest uint32 for none.
 const ADMIT_NONE = 0xffff_ffff;

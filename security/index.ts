@@ -1,5 +1,5 @@
 /** The security layer: identities, the provider interface and its two built-in providers, signed records. */
-export { CHALLENGE_DOMAIN, challengeMessage, createNonce, isAnswerableNonce } from './challenge';
+export { CHALLENGE_DOMAIN, CHALLENGE_DOMAIN_BOUND, challengeMessage, createNonce, isAnswerableNonce } from './challenge';
 export { CorruptIdentityFileError, IdentityFileError } from './errors';
 export { guidFromPublicKey, Identity, secureRandom, type RandomBytes } from './identity';
 export { createIdentityFile, formatIdentity, loadOrCreateIdentity, parseIdentity, readIdentityFile, type IdentityFileOptions } from './identityFile';

@@ -4,6 +4,7 @@
  * seeded run is the same with it as without it.
  */
 import type { Guid } from '../routing/guid';
+import type { NodeHandle } from '../routing/handle';
 import type { SecurityProvider } from './provider';
 
 const EMPTY = new Uint8Array(0);
@@ -32,11 +33,11 @@ export class NoneSecurityProvider implements SecurityProvider {
     return EMPTY;
   }
 
-  answerChallenge(_nonce: Uint8Array, _challenger: Guid): Uint8Array {
+  answerChallenge(_nonce: Uint8Array, _challenger: Guid, _self?: NodeHandle): Uint8Array {
     return EMPTY;
   }
 
-  verifyAnswer(_credential: Uint8Array, _nonce: Uint8Array, _challenger: Guid, _answer: Uint8Array): boolean {
+  verifyAnswer(_credential: Uint8Array, _nonce: Uint8Array, _challenger: Guid, _answer: Uint8Array, _answerer?: NodeHandle): boolean {
     return true;
   }
 }

@@ -8,8 +8,8 @@
  * answer) returns false or undefined for anything it does not accept and never throws, so a hostile
  * frame cannot throw out of an actor. Methods are synchronous: they run once per hop in the router.
  */
-import type { Guid } from '../routing/guid';
-import type { Address, NodeHandle } from '../routing/handle';
+import { Guid } from '../routing/guid';
+import type { NodeHandle } from '../routing/handle';
 
 export type { RandomBytes } from './identity';
 
@@ -44,32 +44,39 @@ export interface SecurityProvider {
   createNonce(): Uint8Array;
   /**
    * This node's answer to `challenger`'s nonce, or undefined when the nonce is not one it answers
-   * (too short to be fresh, or long enough to make it sign bulk data). `answerer` is this node's own
-   * handle (GUID and the address it advertises): the answer must cover it, so that a relay at another
-   * address cannot pass the answer off as made at its own (the built-in nodes always give it).
+   * (too short to be fresh, or long enough to make it sign bulk data).
+   *
+   * `self` is this node's own handle (its GUID and the address it advertises); the node always
+   * passes it. An answer must bind it, so that an answer relayed from this node to a challenger that
+   * pinged another address does not verify there (see security/challenge.ts, challengeMessage). A
+   * provider written before this parameter existed ignores it and stays bound to the challenger
+   * only: a man in the middle can then relay its challenges to the real key holder.
    */
-  answerChallenge(nonce: Uint8Array, challenger: Guid, answerer?: NodeHandle): Uint8Array | undefined;
+  answerChallenge(nonce: Uint8Array, challenger: Guid, self?: NodeHandle): Uint8Array | undefined;
   /**
-   * Whether `answer` proves the holder of `credential` answered `nonce`, sent by `challenger`, at
-   * `answerer` (the GUID it claims and the address the challenge was sent to).
+   * Whether `answer` proves the holder of `credential` answered `nonce`, sent by `challenger`, from
+   * `answerer`: the GUID the answer claims and the address the challenger pinged (the node always
+   * passes it; the answer must have bound exactly that handle).
    */
   verifyAnswer(credential: Uint8Array, nonce: Uint8Array, challenger: Guid, answer: Uint8Array, answerer?: NodeHandle): boolean;
 }
 
 /**
- * Whether a peer proved it is `claimed`: its credential stands for that GUID, and it answered the
- * nonce this node (`challenger`) sent it. With `at` (the address the challenge went to) the answer
- * must also be bound to that GUID at that address. A peer that fails is admitted to no routing table.
+ * Whether a peer proved it is `claimed.guid` at `claimed.address` (the address this node pinged): its
+ * credential stands for that GUID, and it answered the nonce this node (`challenger`) sent it with an
+ * answer bound to that GUID and address. A peer that fails is admitted to no routing table.
+ *
+ * `claimed` as a bare GUID checks an answer bound to the challenger only (challenge-answer v1): no
+ * address is proven, so the node never calls it so.
  */
 export function provesIdentity(
   provider: SecurityProvider,
-  claimed: Guid,
+  claimed: NodeHandle | Guid,
   credential: Uint8Array,
   nonce: Uint8Array,
   challenger: Guid,
   answer: Uint8Array,
-  at?: Address,
 ): boolean {
-  return provider.validateCredential(credential, claimed) &&
-    provider.verifyAnswer(credential, nonce, challenger, answer, at ? { guid: claimed, address: at } : undefined);
+  if (claimed instanceof Guid) return provider.validateCredential(credential, claimed) && provider.verifyAnswer(credential, nonce, challenger, answer);
+  return provider.validateCredential(credential, claimed.guid) && provider.verifyAnswer(credential, nonce, challenger, answer, claimed);
 }

@@ -91,6 +91,9 @@ interface WireAdopt {
 interface WireLeave {
   leaving: WireHandle | null;
   replacement: WireHandle | null;
+  issuedAtMs?: number;
+  credential?: Uint8Array;
+  signature?: Uint8Array;
 }
 interface WireCandidates {
   nodes: WireHandle[];
@@ -269,8 +272,23 @@ function adoptFromWire(a: WireAdopt): Adopt {
 function leaveFromWire(l: WireLeave, width: Width): LeaveNotice {
   const leaving = width.handle(l.leaving, 'leave notice has no leaving node');
   // Optional: the key is left out when absent, so the decoded object has the fields it was sent with.
-  return l.replacement ? { leaving, replacement: width.handle(l.replacement, 'replacement') } : { leaving };
+  const out: Writable<LeaveNotice> = l.replacement ? { leaving, replacement: width.handle(l.replacement, 'replacement') } : { leaving };
+  const credential = l.credential ?? EMPTY;
+  const signature = l.signature ?? EMPTY;
+  const t = l.issuedAtMs ?? 0;
+  // The signed statement: all of it or none (a `none` node's leave carries none of it).
+  if (credential.length === 0 && signature.length === 0 && t === 0) return out;
+  if (credential.length === 0 || signature.length === 0) fail('missing', 'a leave notice carries a credential and a signature together or neither');
+  if (credential.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `credential of ${credential.length} bytes over ${DEFAULTS.maxCredentialBytes}`);
+  if (signature.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `signature of ${signature.length} bytes over ${DEFAULTS.maxSignatureBytes}`);
+  if (!Number.isSafeInteger(t) || t < 0) fail('rtt', `leave issued at ${t}: not a whole number of ms`);
+  out.issuedAtMs = t;
+  out.credential = Uint8Array.from(credential);
+  out.signature = Uint8Array.from(signature);
+  return out;
 }
+
+const EMPTY = new Uint8Array(0);
 
 function candidatesFromWire(c: WireCandidates, width: Width): JoinCandidates {
   return { nodes: width.handles(c.nodes, DEFAULTS.maxJoinCandidates, 'candidate handles') };
@@ -321,7 +339,14 @@ function membershipToWire(msg: MembershipMsg): WireMembership {
       return { adopt: { rttMs: msg.adopt.rttMs, listsYou: msg.adopt.listsYou, answer: msg.adopt.answer === true, expectListed: msg.adopt.expectListed === true, ...(msg.adopt.padding ? { padding: new Uint8Array(msg.adopt.padding) } : {}) } };
     case 'leave': {
       const l = msg.leave;
-      return { leave: { leaving: handleToWire(l.leaving), replacement: l.replacement ? handleToWire(l.replacement) : null } };
+      const wire: WireLeave = { leaving: handleToWire(l.leaving), replacement: l.replacement ? handleToWire(l.replacement) : null };
+      // Written only when signed, so a `none` node's leave keeps its bytes.
+      if (l.signature !== undefined && l.credential !== undefined) {
+        wire.issuedAtMs = l.issuedAtMs ?? 0;
+        wire.credential = l.credential;
+        wire.signature = l.signature;
+      }
+      return { leave: wire };
     }
     case 'candidates':
       return { candidates: { nodes: handlesToWire(msg.candidates.nodes) } };

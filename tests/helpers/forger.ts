@@ -29,7 +29,7 @@ export class Forger {
     const identity = Identity.fromSeed(new Uint8Array(32).fill(seed & 0xff));
     this.key = new SignedSecurityProvider(identity);
     this.claimed = claimed ?? identity.guid();
-    this.answer = (challenge, pinger) => ({ credential: this.key.credential(), proof: this.key.sign(challengeMessage(challenge, pinger)) });
+    this.answer = (challenge, pinger) => ({ credential: this.key.credential(), proof: this.key.sign(challengeMessage(challenge, pinger, this.handle)) });
     this.transport.onReceive((bytes, from) => this.receive(bytes, from));
   }
 

@@ -16,10 +16,10 @@ import { StallWatch } from '../../membership/stallWatch';
 const addr = (n: number): Address => ({ family: 4, ip: Uint8Array.of(10, (n >> 16) & 255, (n >> 8) & 255, n & 255), port: 4000 });
 
 function pingsUnderTest() {
-  const stats: PingStats = { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisaddressed: 0 };
+  const stats: PingStats = { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisdirected: 0 };
   const sent: Address[] = [];
   const pings = new Pings({ send: (to) => void sent.push(to), after: () => () => {} }, stats, {
-    self: Guid.fromName('self'), resend: false, admitBelow: () => Infinity,
+    self: Guid.fromName('self'), address: addr(1_000_000), resend: false, admitBelow: () => Infinity,
   });
   return { pings, stats, sent };
 }
@@ -49,7 +49,7 @@ test("a settled stranger's ping frees its place in the strangers' pool", () => {
   pings.ping(addr(999), (_r, err) => (refused = err instanceof LimitExceededError), { stranger: true }, 0, 2_000);
   expect(refused).toBe(true);
   const peer: NodeHandle = { guid: Guid.fromName('p'), address: addr(0) };
-  pings.settle({ nonce: nonces[0] }, peer, 10);
+  pings.settle({ nonce: nonces[0] }, peer, 10, peer.address);
   refused = false;
   const before = sent.length;
   pings.ping(addr(999), (_r, err) => (refused = err instanceof LimitExceededError), { stranger: true }, 10, 2_000);

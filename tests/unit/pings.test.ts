@@ -35,7 +35,7 @@ interface Side {
 function side(seed: number, opts: { security?: SecurityProvider; guid?: Guid; resend?: boolean; admitBelow?: number } = {}): Side {
   const guid = opts.guid ?? (opts.security as SignedSecurityProvider | undefined)?.identity.guid() ?? Guid.fromName(`node ${seed}`);
   const handle: NodeHandle = { guid, address: addr(seed) };
-  const stats: PingStats = { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisaddressed: 0 };
+  const stats: PingStats = { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisdirected: 0 };
   const out: Side['out'] = [];
   const timers: Side['timers'] = [];
   const clock = { now: 0 };
@@ -45,7 +45,7 @@ function side(seed: number, opts: { security?: SecurityProvider; guid?: Guid; re
     return () => void (timers.includes(t) && timers.splice(timers.indexOf(t), 1));
   };
   const pings = new Pings({ send: (to, body) => out.push({ to, body }), after }, stats, {
-    self: guid, selfHandle: handle, security: opts.security, resend: opts.resend ?? false, admitBelow: () => opts.admitBelow ?? Infinity,
+    self: guid, address: handle.address, security: opts.security, resend: opts.resend ?? false, admitBelow: () => opts.admitBelow ?? Infinity,
   });
   return { pings, handle, stats, out, timers, clock };
 }
@@ -63,7 +63,7 @@ function exchange(a: Side, b: Side, answerer: Side = b, admission = false): Ping
   const pong = answerer.out.pop()!;
   expect(pong.to).toBe(a.handle.address);
   if (pong.body.kind !== 'pong') throw new Error('expected a pong');
-  a.pings.settle(pong.body.pong, b.handle, 130);
+  a.pings.settle(pong.body.pong, b.handle, 130, sent.to);
   return reply;
 }
 
@@ -92,13 +92,11 @@ test('the proof is the provider\'s: settle agrees with verifyAnswer on the chall
   bad[0] ^= 1;
   expect(pa.verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, pong.proof!, b.handle)).toBe(true);
   expect(pa.verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, bad, b.handle)).toBe(false);
-  // Bound to b's address: the same answer claimed at another address is no proof.
-  expect(pa.verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, pong.proof!, { guid: b.handle.guid, address: addr(61) })).toBe(false);
-  a.pings.settle({ ...pong, proof: bad }, b.handle, 5);
+  a.pings.settle({ ...pong, proof: bad }, b.handle, 5, b.handle.address);
   expect(reply).toEqual(expect.objectContaining({ proven: false, challenged: true }));
   // The pong was used up: the genuine one arriving later settles nothing.
   reply = undefined;
-  a.pings.settle(pong, b.handle, 6);
+  a.pings.settle(pong, b.handle, 6, b.handle.address);
   expect(reply).toBeUndefined();
 });
 
@@ -112,50 +110,72 @@ test('without an authenticating provider, or asked for none, a ping carries no c
   expect(s.stats.pingsChallenged).toBe(0);
 });
 
-test('nonces count up from 0, or are each drawn afresh from the provider\'s random source (unpredictable from the last)', () => {
+test('nonces count up from 0 without authentication; with it each is the first 4 bytes of a fresh draw of the provider\'s random source', () => {
   const plain = side(10);
   for (let i = 0; i < 3; i++) expect(plain.pings.ping(addr(1), () => {}, {}, 0, 2_000)).toBe(i);
-  // The oracle: the same seeded source, drawn as the provider draws (a nonce for the ping's id, then its challenge).
-  const source = seededRandom(11);
-  const word = (b: Uint8Array) => ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
-  const expected: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    expected.push(word(source(DEFAULTS.nonceBytes)));
-    source(DEFAULTS.nonceBytes);
-  }
+  // The oracle: the same seeded source, read in the order the pings draw from it (the nonce, then the challenge).
+  const random = seededRandom(11);
+  const u32 = (b: Uint8Array) => ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
   const auth = side(11, { security: signed(11) });
-  const got = [0, 1, 2].map(() => auth.pings.ping(addr(1), () => {}, {}, 0, 2_000));
-  expect(got).toEqual(expected);
-  expect(got[1]).not.toBe((got[0] + 1) >>> 0);
+  const seen = new Set<number>();
+  for (let i = 0; i < 50; i++) {
+    const expected = u32(random(DEFAULTS.nonceBytes));
+    random(DEFAULTS.nonceBytes); // the ping's challenge
+    const nonce = auth.pings.ping(addr(1), () => {}, {}, 0, 2_000);
+    expect(nonce).toBe(expected);
+    seen.add(nonce);
+  }
+  // Not a counter: 50 draws, 50 different nonces, and no two in a row differ by one.
+  expect(seen.size).toBe(50);
+  const list = [...seen];
+  expect(list.slice(1).filter((n, i) => n === ((list[i] + 1) >>> 0))).toEqual([]);
 });
 
-test('a challenge relayed to the real key holder proves nothing at the relay\'s address (the answer is bound to the holder\'s own)', () => {
-  const a = side(16, { security: signed(16) });
-  const b = side(17, { security: signed(17) });
-  const relayAt = addr(60);
-  let reply: PingReply | undefined;
-  // a pings the relay's address, which claims b's GUID; the relay passes the ping on to b and b's pong back.
-  a.pings.ping(relayAt, (r) => (reply = r), {}, 0, 2_000);
-  b.pings.answer((a.out[0].body as { ping: Ping }).ping, a.handle, relayAt);
-  const pong = (b.out[0].body as { pong: Pong }).pong;
-  a.pings.settle(pong, { guid: b.handle.guid, address: relayAt }, 10, relayAt);
-  expect(reply).toEqual(expect.objectContaining({ proven: false, challenged: true }));
-  // The same answer at b's own address proves b (the oracle: the unrelayed exchange).
-  expect(exchange(a, b)).toEqual(expect.objectContaining({ proven: true, challenged: true }));
+test('a drawn nonce equal to a pending ping\'s is drawn again; a source that repeats itself still gets distinct nonces', () => {
+  const stuck = new SignedSecurityProvider(Identity.fromSeed(new Uint8Array(32).fill(40)), { random: (n) => new Uint8Array(n).fill(9) });
+  const s = side(40, { security: stuck });
+  const nonces = Array.from({ length: 20 }, () => s.pings.ping(addr(1), () => {}, {}, 0, 2_000));
+  expect(new Set(nonces).size).toBe(20);
+  expect(s.pings.size).toBe(20);
 });
 
-test('a pong from another address than the one pinged is ignored and the ping keeps waiting for the real one', () => {
-  const a = side(14);
-  const b = side(15);
-  let replies = 0;
-  a.pings.ping(b.handle.address, (r) => { if (r) replies++; }, {}, 0, 2_000);
-  b.pings.answer((a.out[0].body as { ping: Ping }).ping, a.handle, a.handle.address);
-  const pong = (b.out[0].body as { pong: Pong }).pong;
-  a.pings.settle(pong, b.handle, 5, addr(99));
-  expect(replies).toBe(0);
-  expect(a.stats.pongsMisaddressed).toBe(1);
-  a.pings.settle(pong, b.handle, 6, b.handle.address);
-  expect(replies).toBe(1);
+test('a pong counts only from the address that was pinged: one from elsewhere leaves the ping pending', () => {
+  for (const security of [undefined, signed(41)]) {
+    const a = side(41, { security });
+    const b = side(42, { security: security && signed(42) });
+    const replies: Array<PingReply | undefined> = [];
+    a.pings.ping(b.handle.address, (r) => replies.push(r), {}, 0, 2_000);
+    const ping = (a.out.pop()!.body as { ping: Ping }).ping;
+    b.pings.answer(ping, a.handle, a.handle.address);
+    const pong = (b.out.pop()!.body as { pong: Pong }).pong;
+    // The same bytes from another address (an attacker who overheard or guessed the nonce): ignored.
+    a.pings.settle(pong, b.handle, 5, addr(66));
+    expect(replies).toEqual([]);
+    expect(a.pings.size).toBe(1);
+    expect(a.stats.pongsMisdirected).toBe(1);
+    a.pings.settle(pong, b.handle, 7, b.handle.address);
+    expect(replies).toEqual([expect.objectContaining({ rtt: 7, proven: true })]);
+    expect(a.pings.size).toBe(0);
+  }
+});
+
+test('a proof relayed from the key holder does not prove its GUID at the relay\'s address', () => {
+  const a = side(43, { security: signed(43) });
+  const victim = side(44, { security: signed(44) });
+  const relay: NodeHandle = { guid: victim.handle.guid, address: addr(45) };
+  const replies: Array<PingReply | undefined> = [];
+  // a pings the relay's address, believing the victim's GUID is there.
+  a.pings.ping(relay.address, (r) => replies.push(r), {}, 0, 2_000);
+  const ping = (a.out.pop()!.body as { ping: Ping }).ping;
+  // The relay hands the challenge to the victim as if it were a's (same pinger GUID); the victim answers.
+  victim.pings.answer(ping, a.handle, relay.address);
+  const pong = (victim.out.pop()!.body as { pong: Pong }).pong;
+  // The relay sends the victim's pong on from its own address, in the victim's name.
+  a.pings.settle(pong, relay, 9, relay.address);
+  expect(replies).toEqual([expect.objectContaining({ proven: false, challenged: true })]);
+  // The same answer checked at the victim's own address verifies: it is the address that failed, not the key.
+  expect(signed(43).verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, pong.proof!, victim.handle)).toBe(true);
+  expect(signed(43).verifyAnswer(pong.credential!, ping.challenge!, a.handle.guid, pong.proof!, relay)).toBe(false);
 });
 
 test('an unanswered ping is resent on its schedule with the same nonce, and stops once answered', () => {
@@ -166,7 +186,7 @@ test('an unanswered ping is resent on its schedule with the same nonce, and stop
   expect(a.timers.map((t) => t.ms)).toEqual([DEFAULTS.pingResendMs, 2_000, DEFAULTS.pingResendMs, 2_000]);
   // The first is answered before its resend is due (its resend and timeout are cancelled); the second never is.
   b.pings.answer((a.out[0].body as { ping: Ping }).ping, a.handle, a.handle.address);
-  a.pings.settle((b.out[0].body as { pong: Pong }).pong, b.handle, 10);
+  a.pings.settle((b.out[0].body as { pong: Pong }).pong, b.handle, 10, b.handle.address);
   expect(a.timers).toHaveLength(2);
   let fired = 0;
   while (a.timers.length > 0) {

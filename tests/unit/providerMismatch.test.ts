@@ -22,8 +22,8 @@ const handle = (n: number): NodeHandle => ({ guid: Guid.fromName(`peer ${n}`), a
 const signed = (seed: number) => new SignedSecurityProvider(Identity.fromSeed(new Uint8Array(32).fill(seed)), { random: () => new Uint8Array(32).fill(seed) });
 
 function pingsOf(self: NodeHandle, security: SecurityProvider | undefined, out: Body[], onProofDemanded?: (p: NodeHandle) => void): Pings {
-  return new Pings({ send: (_to, body) => out.push(body), after: () => () => {} }, { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisaddressed: 0 }, {
-    self: self.guid, security, resend: false, admitBelow: () => Infinity, onProofDemanded,
+  return new Pings({ send: (_to, body) => out.push(body), after: () => () => {} }, { pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisdirected: 0 }, {
+    self: self.guid, address: self.address, security, resend: false, admitBelow: () => Infinity, onProofDemanded,
   });
 }
 
@@ -66,9 +66,9 @@ test('a pong with no credential to a challenge is noProof; a forged one and an u
   pa.ping(b.address, (r) => replies.push(r), { challenge: false }, 0, 1_000);
   const bare: Pong = { nonce: nonceOf(0) };
   const forged: Pong = { nonce: nonceOf(1), credential: new Uint8Array(32).fill(7), proof: new Uint8Array(64).fill(7) };
-  pa.settle(bare, b, 10);
-  pa.settle(forged, b, 10);
-  pa.settle({ nonce: nonceOf(2) }, b, 10);
+  pa.settle(bare, b, 10, b.address);
+  pa.settle(forged, b, 10, b.address);
+  pa.settle({ nonce: nonceOf(2) }, b, 10, b.address);
   expect(replies.map((r) => [r?.proven, r?.challenged, r?.noProof])).toEqual([
     [false, true, true],
     [false, true, undefined],

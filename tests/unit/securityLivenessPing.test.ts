@@ -44,7 +44,12 @@ test('a forged pong to a liveness ping never makes its claimed GUID count as pro
   expect(ping.ping.challenge).toBeUndefined();
   // Any host answers with the right nonce (here read off the wire), claiming a GUID it has no key for.
   const forged: NodeHandle = { guid: Guid.fromName('attacker-chosen'), address: addr(66, 6666) };
-  router.receive(encodeFrame({ version: WIRE_VERSION, sender: forged, messageId: 0, body: { kind: 'pong', pong: { nonce: ping.ping.nonce } } }), addr(99, 9999));
+  const pong = encodeFrame({ version: WIRE_VERSION, sender: forged, messageId: 0, body: { kind: 'pong', pong: { nonce: ping.ping.nonce } } });
+  // From another address than the one pinged it settles nothing at all.
+  router.receive(pong, addr(99, 9999));
+  expect(reply).toBeUndefined();
+  // Even from the pinged address (a spoofed source), it proves nothing.
+  router.receive(pong, addr(2, 2000));
   expect(reply).toEqual(expect.objectContaining({ challenged: false }));
   expect(membership.stats.peersProven).toBe(0);
   expect(membership.admission.isProven(forged)).toBe(false);
