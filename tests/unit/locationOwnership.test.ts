@@ -201,8 +201,8 @@ describe('pointer intake under signed', () => {
     pointersTakenOver: 0, ownerClaimsInvalid: 0, publishesFromStrangers: 0, answersWithheld: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,
   });
   let wall = 100;
-  const intake = (s: LocatorStats) => new PointerIntake(
-    { self, table: new RoutingTable(self, space), now: () => 1_000, wallSeconds: () => wall, pointersHeld: () => {} }, new RecordGate(me), s, true,
+  const intake = (s: LocatorStats, table = new RoutingTable(self, space)) => new PointerIntake(
+    { self, table, now: () => 1_000, wallSeconds: () => wall, pointersHeld: () => {} }, new RecordGate(me), s, true,
   );
   const publish = (signer: SignedSecurityProvider, i: number, object: Guid, owner?: PublishMsg['owner'], sequence = 1): PublishMsg => {
     const base: PublishMsg = { object, server: handleOf(signer, i), tag: '', saltIndex: 0, sequence, lifetimeMs: 60_000, pathLatency: 0, extra: false, ...(owner ? { owner } : {}) };
@@ -232,9 +232,29 @@ describe('pointer intake under signed', () => {
     expect(it.notices).toEqual([]);
   });
 
+  test('a publish handed on by a hop that is no admitted peer (neither listed nor a backpointer) is refused', () => {
+    const s = stats();
+    const table = new RoutingTable(self, space);
+    const it = intake(s, table);
+    const object = Guid.fromName('stranger object');
+    expect(it.take(publish(squatter, 2, object, { key: squatter.credential() }), handleOf(squatter, 2))).toBe('refused');
+    expect(s.publishesFromStrangers).toBe(1);
+    // The same record from the same peer once it lists this node (a backpointer) is taken.
+    table.addBackpointer(handleOf(squatter, 2));
+    expect(it.take(publish(squatter, 2, object, { key: squatter.credential() }), handleOf(squatter, 2))).toBe('stored');
+    // A peer claiming a listed GUID at another address is no admitted peer.
+    const elsewhere = { guid: realServer.identity.guid(), address: handleOf(squatter, 2).address };
+    table.add(handleOf(realServer, 1), 5);
+    expect(it.take(publish(realServer, 1, Guid.fromName('other'), { key: realServer.credential() }), elsewhere)).toBe('refused');
+    expect(s.publishesFromStrangers).toBe(2);
+  });
+
   test('a self-certifying claim beats a squatter who came first, and drops its pointer', () => {
     const s = stats();
-    const it = intake(s);
+    const table = new RoutingTable(self, space);
+    // The squatter is an admitted peer here (it lists this node): only ownership stops it.
+    table.addBackpointer(handleOf(squatter, 2));
+    const it = intake(s, table);
     const object = ownedObjectGuid(realServer.credential(), 'film');
     expect(it.take(publish(squatter, 2, object, { key: squatter.credential() }), handleOf(squatter, 2))).toBe('stored');
     // The squatter cannot claim the name: its key does not give the GUID.
