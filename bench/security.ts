@@ -51,6 +51,21 @@ async function publishRate(nodes: number, count: number, security: Security, see
   return (count * 1000) / ms;
 }
 
+/** Routes `count` messages between random nodes of a static mesh; returns routes per wall-clock second. */
+async function routeRate(nodes: number, count: number, security: Security, seed: number): Promise<number> {
+  const net = await createTestnet({ nodes, seed, security, frozen: true, node: { republishMs: 0 } });
+  let delivered = 0;
+  net.nodes.forEach((node) => node.register({ id: 0, name: 'bench', deliver: () => void delivered++ }));
+  const rng = new SeededRng(seed).fork('security-route');
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) net.nodes[rng.int(nodes)].route(net.nodes[rng.int(nodes)].guid, 'x');
+  net.run(5_000);
+  const ms = performance.now() - t0;
+  await net.close();
+  if (delivered !== count) throw new Error(`${security}: ${delivered} of ${count} routes delivered`);
+  return (count * 1000) / ms;
+}
+
 export async function benchSecurity(joinNodes = 300, meshNodes = 500, publishes = 2_000, seed = 3): Promise<Record<string, unknown>> {
   // Warm-up: module loading and JIT count against neither side.
   await joinRate(20, 'signed', seed + 1);
@@ -59,10 +74,13 @@ export async function benchSecurity(joinNodes = 300, meshNodes = 500, publishes 
   const joinSigned = await joinRate(joinNodes, 'signed', seed);
   const publishNone = await publishRate(meshNodes, publishes, 'none', seed);
   const publishSigned = await publishRate(meshNodes, publishes, 'signed', seed);
+  const routeNone = await routeRate(meshNodes, publishes, 'none', seed);
+  const routeSigned = await routeRate(meshNodes, publishes, 'signed', seed);
   const round = (x: number, d = 1) => Number(x.toFixed(d));
   return {
     joinNodes, meshNodes, publishes,
     joinsPerSecondNone: round(joinNone), joinsPerSecondSigned: round(joinSigned), joinRatio: round(joinSigned / joinNone, 3),
     publishesPerSecondNone: round(publishNone), publishesPerSecondSigned: round(publishSigned), publishRatio: round(publishSigned / publishNone, 3),
+    routesPerSecondNone: round(routeNone), routesPerSecondSigned: round(routeSigned), routeRatio: round(routeSigned / routeNone, 3),
   };
 }
