@@ -1,4 +1,7 @@
 import { ABUSE_DEFAULTS } from './routing/abuseDefaults';
+import { CONTROL_DEFAULTS } from './membership/controlDefaults';
+import { OWNERSHIP_DEFAULTS } from './location/ownershipDefaults';
+import { LIARS_DEFAULTS } from './security/liarsDefaults';
 
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
@@ -8,8 +11,6 @@ import { ABUSE_DEFAULTS } from './routing/abuseDefaults';
  *
  * @namespace
  */
-import { LIARS_DEFAULTS } from './security/liarsDefaults';
-
 export const DEFAULTS = {
   // ---- Routing: identifiers, the routing table, frames and fragmentation ---------------------
   /** Bits in a GUID. 160 (SHA-1, Tapestry's default) or 256 (SHA-256, DRT-style keys). */
@@ -406,44 +407,15 @@ export const DEFAULTS = {
    */
   simMaxServiceQueue: 10_000,
 
-  // Issue 15 — liars: identity puzzle, end-to-end route confirmation, neighbour scores (security/liarsDefaults.ts)
+  // ---- Security against a hostile peer (each set in its own file, by room) ------------------
+  // Identity puzzle, end-to-end route confirmation, neighbour scores.
   ...LIARS_DEFAULTS,
-  // Issue 15 — amp (no amplification, budgets strangers cannot drain: routing/abuseDefaults.ts)
+  // Return routability, cookies and padding; budgets strangers cannot drain.
   ...ABUSE_DEFAULTS,
-  // Issue 15 — location
-  /**
-   * Most objects whose owner one node remembers (location/ownership.ts): one record per object with a
-   * live pointer here, dropped with its last pointer, so maxPointers bounds it too; a new object
-   * past it is refused (counted as ownersFull).
-   */
-  maxObjectOwners: 200_000,
-  /**
-   * Whether a node under an authenticating provider claims ownership of what it publishes and
-   * enforces owners' claims on the pointers it stores (the node option `objectOwnership`).
-   */
-  objectOwnership: true,
-  // Issue 15 — control messages (signed leave, address changes)
-  /**
-   * A signed leave is acted on only when its issued-at time is within this many ms of the receiver's
-   * clock, either way. Nodes' clocks are not synchronised: minutes absorb ordinary skew, and the
-   * replay memory (maxLeaveReplays) refuses a second copy within the window.
-   */
-  leaveFreshnessMs: 120_000,
-  /** Leaves remembered (newest issued-at per leaving GUID) to refuse replays; the least recently used forgotten first. */
-  maxLeaveReplays: 4_096,
-  /**
-   * Under `none` a leave is checked with a ping sent this long after the notice (ms): well past a
-   * leaving node's two grace periods (leaveGraceMs) and its close, so a real leaver is silent then
-   * even on a loaded host; a forged leave costs a live node this long out of tables, once per leaveDoubtMs.
-   */
-  leaveCheckDelayMs: 10_000,
-  /**
-   * Under `none`, after a leave of a GUID proved false (the node still answered), further leaves of
-   * it for this long (ms) are acted on only once the check fails.
-   */
-  leaveDoubtMs: 600_000,
-  /** Leave checks (under `none`) and address-change checks waiting at once; more are refused. */
-  maxControlChecks: 256,
+  // Object ownership.
+  ...OWNERSHIP_DEFAULTS,
+  // Signed leaves and address changes.
+  ...CONTROL_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;

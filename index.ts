@@ -44,7 +44,7 @@ export type { LocatorStats } from './actors/locatorRuntime';
 export type { MembershipStats } from './membership/port';
 export type { LeafChange } from './membership/leafSet';
 export type { Pointer, SignedPart } from './location/pointerStore';
-export type { RandomBytes } from './security/identity';
+export type { GrindCost, GroundIdentity, RandomBytes } from './security/identity';
 export { Identity } from './security/identity';
 export type { SecurityProvider } from './security/provider';
 export type { SecurityProviderChoice } from './security/choose';

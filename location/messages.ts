@@ -47,6 +47,7 @@ export interface OwnerClaim {
 export interface OwnerGrantProof {
   /** Seconds on the network's wall clock after which the grant no longer holds (uint32). */
   readonly expiresAt: number;
+  /** The owner's signature of {object, server GUID, expiresAt} (security/ownership.ts). */
   readonly signature: Uint8Array;
 }
 

@@ -36,6 +36,7 @@ export interface CheckedClaim {
 /** What `admit` decided: refuse, accept, or accept with a new owner that displaces earlier servers. */
 export type OwnerVerdict = 'accept' | 'refuse' | 'full' | 'takeover';
 
+/** Counters of the ownership checks, part of the locator's stats (`node.stats.location`). */
 export interface OwnershipStats {
   /** Publishes refused because the object has another owner here. */
   ownerRefused: number;

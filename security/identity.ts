@@ -16,7 +16,17 @@ import { exportPublicKey, exportSeed, importSeed, PUBLIC_KEY_BYTES, SEED_BYTES }
 import { checkDifficulty, meetsDifficulty } from './puzzle';
 
 /** What grinding an identity to a difficulty cost: keys tried (the last one met it). */
+/** An identity ground to a puzzle difficulty (Identity.grind), and what it took. */
+export interface GroundIdentity {
+  /** The first key pair drawn that meets the difficulty. */
+  readonly identity: Identity;
+  /** What finding it took. */
+  readonly cost: GrindCost;
+}
+
+/** What grinding an identity took. */
 export interface GrindCost {
+  /** Key pairs drawn until one met the difficulty (about 2^difficulty on average). */
   readonly tries: number;
 }
 
@@ -68,7 +78,7 @@ export class Identity {
    * are drawn from `random` until one does, about 2^difficulty of them. At 0 the first key is taken,
    * drawing exactly what generate() always drew.
    */
-  static grind(random: RandomBytes = secureRandom, difficulty = 0): { identity: Identity; cost: GrindCost } {
+  static grind(random: RandomBytes = secureRandom, difficulty = 0): GroundIdentity {
     checkDifficulty(difficulty);
     for (let tries = 1; ; tries++) {
       const seed = random(SEED_BYTES);
