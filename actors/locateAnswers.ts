@@ -65,7 +65,16 @@ export class LocateAnswers {
     // The origin is only named by the locate: an answer larger than the locate that brought it would
     // reflect bytes to whatever address was named (an honest origin pads its locates to be as large).
     if (this.authenticates && found.length > receivedBytes) {
-      stats.answersWithheld++;
+      // Larger than what came (a long tag, an owner's claim): only once the origin answered a small
+      // ping at its address, which proves it receives there (return routability).
+      if (!host.checkReturn) {
+        stats.answersWithheld++;
+        return;
+      }
+      host.checkReturn(l.origin, (answered) => {
+        if (answered) host.sendDirect(l.origin, LOCATION_MODULE_ID, found, hops);
+        else stats.answersWithheld++;
+      });
       return;
     }
     host.sendDirect(l.origin, LOCATION_MODULE_ID, found, hops);

@@ -42,6 +42,12 @@ export interface LocatorHost extends RuntimeHost {
   armTimeout(locateId: number, salt: number, ms: number): void;
   /** Tells the actor the pointer store is no longer empty (so it sweeps). */
   pointersHeld(): void;
+  /**
+   * Pings an address once, without a challenge, on the strangers' budget: a server checks that a
+   * locate's origin receives at its address before it sends it an answer larger than the locate.
+   * Absent: such an answer is withheld.
+   */
+  checkReturn?(to: NodeHandle, done: (answered: boolean) => void): void;
   /** Signs this node's records and checks everyone's; absent = `none` (nothing signed or checked). */
   readonly security?: SecurityProvider;
   /** The node's injected random source (locate ids); absent: the operating system's CSPRNG. */
@@ -129,7 +135,7 @@ export class LocatorRuntime implements UpcallModule {
       },
       {
         self: host.self, salts: opts.salts, attemptTimeoutMs: opts.attemptTimeoutMs, random: host.random,
-        ...(this.answers.authenticates ? { padding: DEFAULTS.locatePaddingBytes, answerHolds: (f: LocateFound, from: NodeHandle | undefined, owned: boolean) => this.answers.holds(f, from, owned) } : {}),
+        ...(this.answers.authenticates ? { padding: DEFAULTS.locatePaddingBytes, ownedPadding: DEFAULTS.ownedLocatePaddingBytes, answerHolds: (f: LocateFound, from: NodeHandle | undefined, owned: boolean) => this.answers.holds(f, from, owned) } : {}),
       },
       this.stats,
     );

@@ -93,6 +93,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
         deliverLocal: (d) => router.deliverLocal(d),
         armTimeout: (id, attempt, ms) => child('objectLocator').send({ type: 'arm', id, attempt, ms }),
         pointersHeld: () => child('objectLocator').send({ type: 'pointersHeld' }),
+        checkReturn: (to, done) => router.ping(to.address, DEFAULTS.requestTimeoutMs, (r) => done(r !== undefined && r.peer.guid.equals(to.guid)), { challenge: false, stranger: true }),
         security,
         random,
         // Owner grants expire by the network's wall clock: Unix time, or the injected (virtual) clock.

@@ -86,6 +86,8 @@ export interface LocateTrackerOptions {
   readonly answerHolds?: (f: LocateFound, from: NodeHandle | undefined, owned: boolean) => boolean;
   /** Padding (bytes) each locate carries: under an authenticating provider, DEFAULTS.locatePaddingBytes. */
   readonly padding?: number;
+  /** Padding (bytes) of a locate for a self-certifying object, whose answer carries the owner's claim too. */
+  readonly ownedPadding?: number;
 }
 
 /** The counters the tracker keeps (a part of the locator's stats object, shared by reference). */
@@ -278,7 +280,7 @@ export class LocateTracker {
       locateId: st.id, locateKey: st.key, object: st.req.object, origin: this.opts.self, query: st.req.query, wanted, exclude,
       saltIndex: salt, pathLatency: 0, moduleId: st.req.moduleId, payload: st.req.payload, diverted: false,
       ...(st.req.owned ? { owned: true } : {}),
-      ...(this.opts.padding ? { padding: this.opts.padding } : {}),
+      ...(this.opts.padding ? { padding: st.req.owned ? (this.opts.ownedPadding ?? this.opts.padding) : this.opts.padding } : {}),
     };
     this.port.sendLocate(locate);
     this.port.armTimeout(st.id, salt, this.opts.attemptTimeoutMs);

@@ -68,4 +68,10 @@ export const ABUSE_DEFAULTS = {
    * only when the locate that reached it was as large (answersWithheld counts the others).
    */
   locatePaddingBytes: 112,
+  /**
+   * Padding (bytes) of a locate for a self-certifying object (`owned`) under an authenticating
+   * provider: its answer also carries the owner's claim (key, name hash, and a grant when the server
+   * is not the owner), so the locate must be larger still.
+   */
+  ownedLocatePaddingBytes: 176,
 } as const;
