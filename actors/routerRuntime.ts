@@ -79,8 +79,12 @@ export class RouterRuntime {
   private readonly messages: MessageLog;
   private nextMessageId = 0;
 
+  /** The provider authenticates: answers to strangers' named addresses go once (no resends to reflect). */
+  private readonly openNetwork: boolean;
+
   constructor(opts: RouterRuntimeOptions) {
     this.self = opts.self;
+    this.openNetwork = opts.security?.authenticates === true;
     this.table = opts.table;
     this.transport = opts.transport;
     this.now = opts.now;
@@ -262,10 +266,11 @@ export class RouterRuntime {
     }
     // Larger than one datagram (a long neighbour list): fragmented, and reassembled there.
     const pieces = payload.length <= chunkBytes ? [payload] : splitPayload(payload, chunkBytes);
-    // Resent until acknowledged only to a peer this node lists or that lists it: an answer to an
-    // address a request merely named (a reply, a locate's answer) goes once, so a forged source
-    // draws no train of resends.
-    if (acked && !this.admitted(to)) {
+    // On an open network (an authenticating provider) resent until acknowledged only to a peer this
+    // node lists or that lists it: an answer to an address a request merely named (a reply, a
+    // locate's answer) goes once, so a forged source draws no train of resends. A `none` mesh is a
+    // closed one (simulations, trusted hosts) and keeps its answers reliable under loss.
+    if (acked && this.openNetwork && !this.admitted(to)) {
       acked = false;
       this.stats.directUnacked++;
     }
