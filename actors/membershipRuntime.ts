@@ -7,7 +7,8 @@
 import { DEFAULTS } from '../defaults';
 import { LimitExceededError } from '../errors';
 import type { Guid } from '../routing/guid';
-import { sameAddress, type Address, type NodeHandle } from '../routing/handle';
+import type { Address, NodeHandle } from '../routing/handle';
+import { isAdmittedPeer } from '../routing/admittedPeer';
 import { PendingRequests, RequestIds } from '../routing/pendingRequests';
 import { Admission } from '../membership/admission';
 import { JoinPlanner } from '../membership/joinPlanner';
@@ -296,7 +297,7 @@ export class MembershipRuntime implements UpcallModule {
       case 'multicast':
         // Only a peer that lists this node (or that it lists) passes a join multicast on: a stranger's
         // would make every node it reaches measure the address it names.
-        if (!this.admitted(from)) {
+        if (!isAdmittedPeer(this.host.table, from)) {
           this.stats.multicastsRefused++;
           return;
         }
@@ -334,13 +335,6 @@ export class MembershipRuntime implements UpcallModule {
         this.planner.onCandidates(msg.candidates.nodes, from);
         return;
     }
-  }
-
-  /** Whether this node lists `peer` at its address, or `peer` lists this node. */
-  private admitted(peer: NodeHandle): boolean {
-    const table = this.host.table;
-    const listed = table.get(peer.guid);
-    return (listed !== undefined && sameAddress(listed.handle.address, peer.address)) || table.hasBackpointer(peer.guid);
   }
 
   private send(to: NodeHandle, msg: MembershipMsg): void {

@@ -14,7 +14,8 @@ import { PointerStore, type Pointer } from '../location/pointerStore';
 import { handOverRecord } from '../location/handOver';
 import { publishRecord, unpublishRecord, type RecordGate } from '../location/recordGate';
 import { latencyEstimate } from '../location/decisions';
-import { sameAddress, type NodeHandle } from '../routing/handle';
+import type { NodeHandle } from '../routing/handle';
+import { isAdmittedPeer } from '../routing/admittedPeer';
 import type { RoutingTable } from '../routing/routingTable';
 import { certifiesObject } from '../security/ownership';
 import type { LocatorStats } from './locatorStats';
@@ -71,7 +72,7 @@ export class PointerIntake {
     // lists (at the address it lists) or one that lists this node. An outsider that sends its record
     // straight to every node would otherwise own each object no honest publish has passed yet.
     // Part of ownership enforcement (`objectOwnership`), which is on by default under `signed`.
-    if (this.enforcesOwners && from && !from.guid.equals(this.host.self.guid) && !this.admitted(from)) {
+    if (this.enforcesOwners && from && !from.guid.equals(this.host.self.guid) && !isAdmittedPeer(this.host.table, from)) {
       this.stats.publishesFromStrangers++;
       return 'refused';
     }
@@ -124,13 +125,6 @@ export class PointerIntake {
       return { ...handOverRecord(p, now), saltIndex: refused.saltIndex };
     }
     return undefined;
-  }
-
-  /** Whether `from` is a peer this node lists at that address, or a backpointer (a peer that lists it). */
-  private admitted(from: NodeHandle): boolean {
-    const table = this.host.table;
-    const listed = table.get(from.guid);
-    return (listed !== undefined && sameAddress(listed.handle.address, from.address)) || table.hasBackpointer(from.guid);
   }
 
   /**

@@ -31,6 +31,7 @@ import { RequestRuntime } from './requestRuntime';
 import { NodeTimers, type Cancel } from './nodeTimers';
 import { PeerHealth } from '../routing/peerHealth';
 import { ConfirmRuntime, ROUTE_CONFIRM_MODULE_ID } from './confirmRuntime';
+import { DirectSender } from './directSender';
 
 /** The clock of a router built without one (a unit test of frame handling): its timers never fire. */
 const INERT_CLOCK: Clock = { now: () => 0, setTimeout: () => undefined, clearTimeout: () => {} };
@@ -79,12 +80,11 @@ export class RouterRuntime {
   private readonly messages: MessageLog;
   private nextMessageId = 0;
 
-  /** The provider authenticates: answers to strangers' named addresses go once (no resends to reflect). */
-  private readonly openNetwork: boolean;
+  /** DirectMsg frames out (directSender.ts). */
+  private readonly direct: DirectSender;
 
   constructor(opts: RouterRuntimeOptions) {
     this.self = opts.self;
-    this.openNetwork = opts.security?.authenticates === true;
     this.table = opts.table;
     this.transport = opts.transport;
     this.now = opts.now;
@@ -132,6 +132,12 @@ export class RouterRuntime {
       onProofDemanded: opts.onProofDemanded,
       sampled: (sender, rttMs) => this.health.sample(sender.guid.hex, rttMs, this.now(), sender.address),
     });
+    this.direct = new DirectSender({
+      self: this.self, table: this.table, chunks: this.chunks, hopAcks: this.hopAcks, openNetwork: opts.security?.authenticates === true, hops: this.hops,
+      nextMessageId: () => this.nextMessageId++ >>> 0,
+      arriveHere: (direct) => this.arrive(this.directToRoute(direct, this.self), false, undefined),
+      sendFrame: (to, body) => this.sendFrame(to, body), encode: (frameId, body) => this.encode(frameId, body), latencyOf: (node) => this.latencyOf(node),
+    }, this.stats);
     this.duplicates = new DuplicateFilter(this.stats);
     this.confirms = new ConfirmRuntime({
       self: this.self, table: this.table, after, step: (msg) => this.step(msg), distrust: opts.onDistrusted ?? ((node) => this.table.remove(node.guid)),
@@ -257,48 +263,7 @@ export class RouterRuntime {
    * A reply to a request carries `reply` on every fragment (requestRuntime.ts answers its own requests itself).
    */
   sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops = 0, acked = true, reply?: ReplyInfo): void {
-    this.stats.sentDirect++;
-    const base = { destCheck: guidCheck(to.guid), moduleId, hops: Math.min(hops, DEFAULTS.maxTtl - 1), ...(reply ? { reply } : {}) };
-    const chunkBytes = reply ? this.chunks.reply : this.chunks.direct;
-    if (to.guid.equals(this.self.guid)) {
-      this.arrive(this.directToRoute({ ...base, payload }, this.self), false, undefined);
-      return;
-    }
-    // Larger than one datagram (a long neighbour list): fragmented, and reassembled there.
-    const pieces = payload.length <= chunkBytes ? [payload] : splitPayload(payload, chunkBytes);
-    // On an open network (an authenticating provider) resent until acknowledged only to a peer this
-    // node lists or that lists it: an answer to an address a request merely named (a reply, a
-    // locate's answer) goes once, so a forged source draws no train of resends. A `none` mesh is a
-    // closed one (simulations, trusted hosts) and keeps its answers reliable under loss.
-    if (acked && this.openNetwork && !this.admitted(to)) {
-      acked = false;
-      this.stats.directUnacked++;
-    }
-    if (pieces.length === 1) {
-      this.sendDirectFrame(to, { ...base, payload }, acked);
-      return;
-    }
-    const messageId = this.nextMessageId++ >>> 0;
-    this.stats.fragmentsSent += pieces.length;
-    for (let index = 0; index < pieces.length; index++) {
-      const fragment = { messageId, index, count: pieces.length };
-      this.sendDirectFrame(to, { ...base, payload: pieces[index], fragment }, acked);
-    }
-  }
-
-  /**
-   * One DirectMsg frame. With hop acknowledgements on (and `acked`) it carries a frame id and is sent
-   * again until acknowledged, as a hop to a route's destination is: a locate's diverted copy and its
-   * answer have no other retry. A sender with its own request timeouts (membership) passes false.
-   */
-  private sendDirectFrame(to: NodeHandle, direct: DirectMsg, acked: boolean): void {
-    // claimFrameId counts a hop it cannot track, and is asked only for one that wants tracking.
-    const frameId = this.hopAcks && acked ? this.hops.claimFrameId() : 0;
-    if (frameId === 0) {
-      this.sendFrame(to.address, { kind: 'direct', direct });
-      return;
-    }
-    this.hops.send(frameId, undefined, to, this.encode(frameId, { kind: 'direct', direct }), undefined, this.latencyOf(to));
+    this.direct.send(to, moduleId, payload, hops, acked, reply);
   }
 
   /** A DirectMsg frame: ends here, as an exact route to this node's GUID would, unless it was meant for another node. */
@@ -311,12 +276,6 @@ export class RouterRuntime {
     if (d.reply) return this.requests.receive(d, d.reply, sender, from);
     if (d.moduleId === ROUTE_CONFIRM_MODULE_ID) return this.confirms.receiveAck(d.payload, sender, peerKey(from) === peerKey(sender.address));
     this.arrive(this.directToRoute(d, sender), false, sender, from);
-  }
-
-  /** Whether this node lists `to` at its address, or `to` lists this node. */
-  private admitted(to: NodeHandle): boolean {
-    const listed = this.table.get(to.guid);
-    return (listed !== undefined && peerKey(listed.handle.address) === peerKey(to.address)) || this.table.hasBackpointer(to.guid);
   }
 
   /** The route a direct message stands for: from its sender, ending here, one hop more than it had. */
