@@ -8,7 +8,7 @@ import type { TapestryNode } from '../../index';
 import { Guid } from '../../index';
 import { baseline, leftOver } from '../helpers/activeResources';
 import { Attacker } from './hostile/protoAttacker';
-import { honestMesh, peerOf, type HonestMesh } from './hostile/honestMesh';
+import { honestMesh, locateServers, peerOf, type HonestMesh } from './hostile/honestMesh';
 
 let mesh: HonestMesh;
 let attacker: Attacker;
@@ -38,16 +38,7 @@ afterAll(async () => {
   expect(await leftOver(before)).toEqual({});
 });
 
-/** The servers (GUID hex) a locate from `node` yields; [] when it fails. */
-async function locateAll(node: TapestryNode): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const r of node.locate(object, { replicas: 2 })) out.push(r.server.guid.hex);
-  } catch {
-    // Not found or timed out: no result, which names nobody.
-  }
-  return out;
-}
+const locateAll = (node: TapestryNode): Promise<string[]> => locateServers(node, object, 2);
 
 /** A LocateFound for `id` naming the attacker as the object's server, straight to `origin`. */
 function forge(origin: TapestryNode, id: number): void {

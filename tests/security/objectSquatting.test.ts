@@ -8,7 +8,7 @@ import type { TapestryNode } from '../../index';
 import { Guid } from '../../index';
 import { baseline, leftOver } from '../helpers/activeResources';
 import { Attacker, LOCATION_MODULE, decodeLocation, destCheck, encodeLocation, publishRecordBytes, wireHandle } from './hostile/protoAttacker';
-import { honestMesh, peerOf, type HonestMesh } from './hostile/honestMesh';
+import { honestMesh, locateServers, peerOf, type HonestMesh } from './hostile/honestMesh';
 
 const REPUBLISH_MS = 2_000;
 let mesh: HonestMesh;
@@ -52,15 +52,7 @@ afterAll(async () => {
   expect(await leftOver(before)).toEqual({});
 });
 
-async function locateAll(node: TapestryNode): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const r of node.locate(object)) out.push(r.server.guid.hex);
-  } catch {
-    // Not found or timed out: no result names anyone.
-  }
-  return out;
-}
+const locateAll = (node: TapestryNode): Promise<string[]> => locateServers(node, object);
 
 let sequence = 1;
 

@@ -3,7 +3,7 @@
  * the default UDP transport on 127.0.0.1, each joining through the first, waited on until ACTIVE and
  * until every table lists every other node. Only the public package surface is used.
  */
-import { createNode, type NodeOptions, type TapestryNode } from '../../../index';
+import { createNode, type Guid, type NodeOptions, type TapestryNode } from '../../../index';
 import { until } from '../../helpers/until';
 
 /** Short maintenance periods so a test sees repairs and republishes within seconds. */
@@ -72,4 +72,15 @@ export async function sendersNotReaching(nodes: readonly TapestryNode[], victim:
     await until(() => missing.every(reached), 3_000);
   }
   return nodes.map((_, s) => s).filter((s) => s !== victim && !reached(s));
+}
+
+/** The servers (GUID hex) a locate of `object` from `node` yields; [] when it fails (not found, timed out). */
+export async function locateServers(node: TapestryNode, object: Guid, replicas = 1): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const r of node.locate(object, { replicas })) out.push(r.server.guid.hex);
+  } catch {
+    // No result names anyone.
+  }
+  return out;
 }
