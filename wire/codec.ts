@@ -243,6 +243,16 @@ function fail(reason: DecodeReason, detail: string): never {
   throw new FrameDecodeError(reason, detail);
 }
 
+/**
+ * A padding field's length, within DEFAULTS.maxPaddingBytes: only its length matters (a message is
+ * padded to be as large as what it may draw), so the bytes are never kept. Absent or empty: {}.
+ */
+export function paddingFromWire(p: Uint8Array | undefined): { padding?: number } {
+  const n = p?.length ?? 0;
+  if (n > DEFAULTS.maxPaddingBytes) fail('tooLarge', `padding of ${n} bytes over ${DEFAULTS.maxPaddingBytes}`);
+  return n > 0 ? { padding: n } : {};
+}
+
 function bodyFromWire(wire: WireFrame, idBytes: number): Body {
   switch (wire.body) {
     case 'route':
@@ -344,17 +354,11 @@ function buildHandle(h: WireHandle, idBytes: number, family: 4 | 6): NodeHandle 
 function pingFromWire(p: WirePing): Ping {
   const c = p.challenge;
   const admission = p.admission ? { admission: true } : undefined;
-  const padLength = p.padding?.length ?? 0;
-  if (padLength > MAX_PING_PADDING) fail('tooLarge', `padding of ${padLength} bytes over ${MAX_PING_PADDING}`);
-  // Only its length matters: the bytes are never kept.
-  const padding = padLength > 0 ? { padding: padLength } : undefined;
+  const padding = paddingFromWire(p.padding);
   if (c === undefined || c.length === 0) return { nonce: p.nonce, ...admission, ...padding };
   if (c.length > DEFAULTS.maxNonceBytes) fail('tooLarge', `challenge of ${c.length} bytes over ${DEFAULTS.maxNonceBytes}`);
   return { nonce: p.nonce, challenge: c.slice(), ...admission, ...padding };
 }
-
-/** Largest padding a Ping carries (bytes). */
-const MAX_PING_PADDING = DEFAULTS.maxPaddingBytes;
 
 function pongFromWire(p: WirePong): Pong {
   const credential = p.credential ?? EMPTY;

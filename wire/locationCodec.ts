@@ -13,7 +13,7 @@
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import type { Guid } from '../routing/guid';
-import type { DecodeOptions, WireHandle } from './codec';
+import { paddingFromWire, type DecodeOptions, type WireHandle } from './codec';
 import {
   checkCount,
   checkIdBytesOption,
@@ -355,12 +355,6 @@ function locateToWire(l: LocateMsg): WireLocate {
   };
 }
 
-/** A padding field's length (its bytes are ignored), within DEFAULTS.maxPaddingBytes. */
-function paddingFromWire(p: Uint8Array | undefined): { padding?: number } {
-  const n = p?.length ?? 0;
-  if (n > DEFAULTS.maxPaddingBytes) fail('tooLarge', `padding of ${n} bytes over ${DEFAULTS.maxPaddingBytes}`);
-  return n > 0 ? { padding: n } : {};
-}
 
 function foundToWire(f: LocateFound): WireFound {
   const w: WireFound = {

@@ -14,7 +14,7 @@
  */
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
-import { handleFromWire, type DecodeOptions, type WireHandle } from './codec';
+import { handleFromWire, paddingFromWire, type DecodeOptions, type WireHandle } from './codec';
 import { checkCount, checkIdBytesOption, checkMs, decodePayload, fail, handleToWire, schema } from './fields';
 import type {
   Adopt,
@@ -232,15 +232,11 @@ function neighbourRequestFromWire(r: WireNeighbourRequest, width: Width): Neighb
   if (r.leafSet) out.leafSet = true;
   if (r.slots) out.slots = r.slots;
   if (r.cookie && r.cookie.length > 0) out.cookie = cookieFromWire(r.cookie);
-  if (r.padding && r.padding.length > MAX_PADDING_BYTES) fail('tooLarge', `padding of ${r.padding.length} bytes over ${MAX_PADDING_BYTES}`);
-  if (r.padding && r.padding.length > 0) out.padding = r.padding.length;
-  return out;
+  return { ...out, ...paddingFromWire(r.padding) };
 }
 
 /** Largest cookie a NeighbourRequest or NeighbourRetry carries (bytes). */
 const MAX_COOKIE_BYTES = 64;
-/** Largest padding a NeighbourRequest carries (bytes). */
-const MAX_PADDING_BYTES = 1024;
 
 function cookieFromWire(c: Uint8Array): Uint8Array {
   if (c.length > MAX_COOKIE_BYTES) fail('tooLarge', `cookie of ${c.length} bytes over ${MAX_COOKIE_BYTES}`);
@@ -263,10 +259,7 @@ function adoptFromWire(a: WireAdopt): Adopt {
   const out: Writable<Adopt> = { rttMs: a.rttMs, listsYou: a.listsYou };
   if (a.answer) out.answer = true;
   if (a.expectListed) out.expectListed = true;
-  const pad = a.padding?.length ?? 0;
-  if (pad > DEFAULTS.maxPaddingBytes) fail('tooLarge', `padding of ${pad} bytes over ${DEFAULTS.maxPaddingBytes}`);
-  if (pad > 0) out.padding = pad;
-  return out;
+  return { ...out, ...paddingFromWire(a.padding) };
 }
 
 function leaveFromWire(l: WireLeave, width: Width): LeaveNotice {
