@@ -23,6 +23,8 @@ export interface ModuleContextParts {
   readonly clock: Actor<AnyActorLogic>['clock'];
   /** Where the module's actors are kept, to be stopped with the module or the node. */
   readonly actors: Set<AnyActorRef>;
+  /** Unregisters the module with everything it started (node.register's own unregister). */
+  readonly unregister: () => void;
 }
 
 export function createModuleContext(module: UpcallModule, parts: ModuleContextParts): ModuleContext {
@@ -78,5 +80,6 @@ export function createModuleContext(module: UpcallModule, parts: ModuleContextPa
       actor.start();
       return actor;
     },
+    unregister: () => parts.unregister(),
   };
 }

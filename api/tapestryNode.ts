@@ -8,7 +8,7 @@ import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeE
 import { Guid, type IdSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
 import type { Address, Transport, TransportStats } from '../transport/types';
-import type { UpcallModule } from '../upcalls/contract';
+import type { ModuleWithApi, UpcallModule } from '../upcalls/contract';
 import { createModuleContext } from './moduleContext';
 import type { NodeHandle } from '../routing/messages';
 import { MembershipRuntime, type MembershipStats } from '../actors/membershipRuntime';
@@ -247,24 +247,35 @@ export class TapestryNode {
   }
 
   /**
-   * Registers an upcall module; returns a function that unregisters it. A module with `attach` is
-   * handed its ModuleContext first thing (api/moduleContext.ts).
+   * Registers an upcall module. A module with `attach` is handed its ModuleContext first thing
+   * (api/moduleContext.ts); when attach returns an object (the module's API, as bayeux(), anycast()
+   * and mobile() do) register returns it, otherwise a function that unregisters the module.
    */
-  register(module: UpcallModule): () => void {
+  register<A extends object>(module: ModuleWithApi<A>): A;
+  register(module: UpcallModule): () => void;
+  register(module: UpcallModule): unknown {
     this.assertOpen();
     checkModule(module);
     const host = this.core.upcalls;
     const actors = new Set<AnyActorRef>();
-    const unregister = host.register(module, (m) =>
-      createModuleContext(m, { node: this, router: this.core, routerActor: this.router, host, leafSet: this.membership.leafSet, clock: this.actor.clock, actors }),
-    );
-    this.moduleActors.add(actors);
-    return () => {
+    let api: unknown;
+    const unregisterAll = (): void => {
       unregister();
       this.moduleActors.delete(actors);
       for (const a of actors) a.stop();
       actors.clear();
     };
+    const unregister = host.register(
+      module,
+      (m) =>
+        createModuleContext(m, {
+          node: this, router: this.core, routerActor: this.router, host, leafSet: this.membership.leafSet, clock: this.actor.clock, actors,
+          unregister: () => unregisterAll(),
+        }),
+      (returned) => (api = returned),
+    );
+    this.moduleActors.add(actors);
+    return api !== null && (typeof api === 'object' || typeof api === 'function') ? api : unregisterAll;
   }
 
   /** Each registered module's own actors (ModuleContext.startActor), stopped when the node closes. */

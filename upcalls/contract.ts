@@ -93,8 +93,12 @@ export interface UpcallModule {
   readonly id: number;
   /** A name for logs and errors. */
   readonly name: string;
-  /** Called once when the module is registered, with the context it acts through. */
-  attach?(ctx: ModuleContext): void;
+  /**
+   * Called once when the module is registered, with the context it acts through. What it returns,
+   * when that is an object, is the module's API and node.register() hands it back (as bayeux(),
+   * anycast() and mobile() do); otherwise register() returns the function that unregisters it.
+   */
+  attach?(ctx: ModuleContext): unknown;
   /** A message of this module passes through this node: may rewrite `msg.payload`, drop it (false) or take it ('taken'). */
   forward?(msg: ForwardContext): ForwardVerdict;
   /**
@@ -112,6 +116,11 @@ export interface UpcallModule {
    * little longer, so hand-overs from nodes that did not know it leaves still reach it.
    */
   leaving?(): void;
+}
+
+/** A module whose attach returns its API object `A`: node.register() returns that object. */
+export interface ModuleWithApi<A extends object> extends UpcallModule {
+  attach(ctx: ModuleContext): A;
 }
 
 /** Largest module id an application may use; 0xff00 and above are reserved for built-in modules. */
@@ -173,4 +182,6 @@ export interface ModuleContext {
    * of children of one parent cost O(n²) in xstate 5.
    */
   startActor<L extends AnyActorLogic>(logic: L, input?: InputFrom<L>): Actor<L>;
+  /** Unregisters the module: its timers never fire again and its actors stop (a module API's close()). */
+  unregister(): void;
 }

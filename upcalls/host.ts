@@ -58,13 +58,14 @@ export class UpcallHost {
    * Registers an application module; returns a function that unregisters it. Its id must be free and
    * in 0..MAX_MODULE_ID, and at most DEFAULTS.maxModules application modules are registered at once.
    * A module with `attach` is handed the context `contextFor` makes for it (a module whose attach
-   * throws is not registered).
+   * throws is not registered). `attached` is told what attach returned (a module's API object).
    */
-  register(module: UpcallModule, contextFor?: (module: UpcallModule) => ModuleContext): () => void {
+  register(module: UpcallModule, contextFor?: (module: UpcallModule) => ModuleContext, attached?: (api: unknown) => void): () => void {
     checkModuleId(module.id);
     if (this.modules.has(module.id)) throw new InvalidArgumentError(`module id ${module.id} is already registered`);
     if (this.appModules >= DEFAULTS.maxModules) throw new LimitExceededError(`at most ${DEFAULTS.maxModules} modules`);
-    this.add(module, contextFor);
+    const api = this.add(module, contextFor);
+    attached?.(api);
     return () => void this.unregister(module);
   }
 
@@ -199,12 +200,13 @@ export class UpcallHost {
     }
   }
 
-  private add(module: UpcallModule, contextFor: ((module: UpcallModule) => ModuleContext) | undefined): void {
+  /** Adds `module` and attaches it; returns what its attach returned. */
+  private add(module: UpcallModule, contextFor: ((module: UpcallModule) => ModuleContext) | undefined): unknown {
     this.modules.set(module.id, module);
     if (module.id <= MAX_MODULE_ID) this.appModules++;
-    if (!module.attach || !contextFor) return;
+    if (!module.attach || !contextFor) return undefined;
     try {
-      module.attach(contextFor(module));
+      return module.attach(contextFor(module));
     } catch (err) {
       this.unregister(module);
       throw err;

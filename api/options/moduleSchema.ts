@@ -23,7 +23,7 @@ const upcall = <K extends (typeof UPCALLS)[number]>(name: K, description: string
 export const moduleSchema = z.object({
   id: doc(moduleIdSchema(), { description: 'Module id carried on the wire (0 = the application\'s default module; one module per id).' }),
   name: doc(z.string().min(1), { type: 'non-empty string', description: 'A name for logs and errors.' }),
-  attach: upcall('attach', 'Called once at registration with the ModuleContext the module acts through.'),
+  attach: upcall('attach', 'Called once at registration with the ModuleContext the module acts through; an object it returns is what register() returns (the module API).'),
   forward: upcall('forward', "Called at every hop of the module's messages: go on, drop, or take the message."),
   deliver: upcall('deliver', "Called where the module's message is delivered."),
   update: upcall('update', 'A node joined or left this node\'s neighbourhood.'),

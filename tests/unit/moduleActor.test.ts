@@ -50,3 +50,29 @@ test('at most DEFAULTS.maxModuleActors actors a module; a closing node stops the
   await net.close();
   for (const a of actors) expect(a.getSnapshot().status).toBe('stopped');
 });
+
+test('a module whose attach returns an object gets it back from register(); ctx.unregister() stops its timers and actors', async () => {
+  const net = await createTestnet({ nodes: 2, frozen: true, seed: 5 });
+  let fired = 0;
+  const api = net.nodes[0].register({
+    id: 9,
+    name: 'with-api',
+    attach(ctx: ModuleContext) {
+      const actor = ctx.startActor(sessionTimer, { ms: 1_000, ctx });
+      return { close: () => ctx.unregister(), arm: () => ctx.after(500, () => fired++), actor };
+    },
+  });
+  api.arm();
+  net.run(600);
+  expect(fired).toBe(1);
+  api.arm();
+  api.close();
+  net.run(1_000);
+  // The timer armed before close never fires, the actor stopped before its delay, the id is free again.
+  expect(fired).toBe(1);
+  expect(api.actor.getSnapshot().status).toBe('stopped');
+  expect(api.actor.getSnapshot().context.firedAt).toBeUndefined();
+  const unregister = net.nodes[0].register({ id: 9, name: 'plain', attach: () => undefined });
+  expect(typeof unregister).toBe('function');
+  await net.close();
+});

@@ -15,6 +15,7 @@ import { checkRequestOptions } from '../../api/request';
 import { DEFAULTS } from '../../defaults';
 import { InvalidArgumentError } from '../../errors';
 import { Guid } from '../../routing/guid';
+import type { UpcallModule } from '../../upcalls/contract';
 import { createTestnet } from '../../testing/testnet';
 import { SimNetwork } from '../../transport/simNetwork';
 import { badValues, editDistance, goodValues, LOCATE, MODULE, NODE, NODE_NESTED, oneEdit, PUBLISH, ROUTE, SEND_TO_OBJECT, TESTNET, type Spec } from '../helpers/optionSpecs';
@@ -194,7 +195,7 @@ refusesBadOptions('sendToObject', SEND_TO_OBJECT, () => async (o) => {
 
 // ---- register: a module may carry keys of its own, but not a misspelt upcall ---------------------
 const UPCALLS = ['attach', 'forward', 'deliver', 'update', 'leaving'];
-const registerEntry: Entry = (o) => node.register({ id: 7, name: 'm', ...o } as never)();
+const registerEntry: Entry = (o) => node.register({ id: 7, name: 'm', ...o } as UpcallModule)();
 refusesBadOptions('register', MODULE, () => registerEntry, () => ({}), 60, MODULE, false);
 
 /** The rule, written out: a function key that is no upcall but within 2 edits of one (1 when the first letters differ). */
@@ -233,7 +234,7 @@ test('register refuses a method one edit from an upcall (two with the same first
         : { id: 8, name: 'o' };
       if (onClass) Object.defineProperty(Object.getPrototypeOf(module), typo, { value: () => 1, configurable: true });
       else Object.assign(module, { [typo]: () => 1 });
-      const err = await refusal(() => node.register(module as never)(), {});
+      const err = await refusal(() => node.register(module as UpcallModule)(), {});
       if (onClass) delete (Object.getPrototypeOf(module) as Record<string, unknown>)[typo];
       if (expected === undefined) {
         // Two edits that change the first letter (a swap at the start): the module's own, by the rule.
