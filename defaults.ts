@@ -2,6 +2,7 @@ import { ABUSE_DEFAULTS } from './routing/abuseDefaults';
 import { CONTROL_DEFAULTS } from './membership/controlDefaults';
 import { OWNERSHIP_DEFAULTS } from './location/ownershipDefaults';
 import { LIARS_DEFAULTS } from './security/liarsDefaults';
+import { TOPOLOGY_DEFAULTS } from './sim/topologyDefaults';
 
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
@@ -416,6 +417,8 @@ export const DEFAULTS = {
   ...OWNERSHIP_DEFAULTS,
   // Signed leaves and address changes.
   ...CONTROL_DEFAULTS,
+  // Issue 16 — transit-stub topology and link stress (simulator)
+  ...TOPOLOGY_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;

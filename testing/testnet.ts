@@ -7,6 +7,10 @@ import { InvalidArgumentError } from '../errors';
 import { Guid, idSpace, type IdSpace } from '../routing/guid';
 import { SeededRng } from '../sim/random';
 import { buildStaticMesh } from '../sim/staticMesh';
+import { LinkStressCounter, type MessageClassifier } from '../sim/linkStress';
+import { TransitStub } from '../sim/transitStub';
+import type { TransitStubOptions } from '../sim/transitStubOptions';
+import { moduleClassifier } from './moduleClassifier';
 import type { LatencyModel } from '../transport/latency';
 import { SimNetwork } from '../transport/simNetwork';
 import type { NodeHandle } from '../routing/messages';
@@ -23,6 +27,14 @@ export interface TestnetOptions {
   readonly seed?: number;
   /** Latency model over node indices. Default: nodes on a 2-D plane, latency = distance + jitter. */
   readonly latency?: LatencyModel;
+  /**
+   * The physical topology under the nodes. `'plane'` (the default): nodes on a 2-D plane as with no
+   * option. `'transit-stub'`: a GT-ITM-style router graph, the ~5,000-router default preset
+   * (sim/transitStub.ts), each node on a stub router; the testnet then exposes it as `topology` and
+   * can count link stress (`countLinkStress`). A TransitStubOptions object picks another graph (its
+   * seed defaults to the testnet's seed). Not with `latency` (InvalidArgumentError).
+   */
+  readonly topology?: 'plane' | 'transit-stub' | TransitStubOptions;
   /** Share of datagrams lost (0..1). Default 0. */
   readonly lossRate?: number;
   /** ID width in bits. Default 160. */
@@ -63,7 +75,29 @@ export class Testnet {
     /** The ID space every node uses. */
     readonly space: IdSpace,
     private readonly byGuid: ReadonlyMap<string, number>,
+    /** The transit-stub topology the nodes sit on (also the network's latency model), or undefined on the plane. */
+    readonly topology?: TransitStub,
   ) {}
+
+  private readonly linkCounters = new Map<LinkStressCounter, () => void>();
+
+  /**
+   * Starts counting, per message class, the copies of datagrams crossing each physical link of the
+   * topology, from now on. `classify` names a datagram's class (default: moduleClassifier(), the
+   * module id of its route or direct message). InvalidArgumentError without a transit-stub topology.
+   */
+  countLinkStress(classify: MessageClassifier = moduleClassifier()): LinkStressCounter {
+    if (!this.topology) throw new InvalidArgumentError("link stress needs a testnet created with topology 'transit-stub' (or its options)");
+    const counter = new LinkStressCounter(this.topology, classify);
+    this.linkCounters.set(counter, this.network.countLinks(counter));
+    return counter;
+  }
+
+  /** Stops a counter of countLinkStress (its counts stay readable). */
+  stopLinkStress(counter: LinkStressCounter): void {
+    this.linkCounters.get(counter)?.();
+    this.linkCounters.delete(counter);
+  }
 
   /** Virtual time, ms. */
   get now(): number {
@@ -107,7 +141,9 @@ export async function createTestnet(given: TestnetOptions): Promise<Testnet> {
   if (opts.guids && opts.guids.length !== count) throw new InvalidArgumentError('guids must hold one GUID per node');
   const seed = opts.seed;
   const space = idSpace(opts.idBits, opts.digitBits);
-  const network = new SimNetwork({ seed, latency: opts.latency, lossRate: opts.lossRate, mtu: opts.mtu });
+  if (opts.latency && opts.topology !== undefined) throw new InvalidArgumentError('give either latency or topology, not both');
+  const topology = transitStubOf(opts.topology, seed);
+  const network = new SimNetwork({ seed, latency: opts.latency ?? topology, lossRate: opts.lossRate, mtu: opts.mtu });
   const signed = opts.security === 'signed';
   if (signed && opts.guids) throw new InvalidArgumentError("with security 'signed' a node's GUID is the hash of its key: guids cannot be chosen");
   const identities = signed ? seededIdentities(count, space, new SeededRng(seed).fork('identities')) : undefined;
@@ -123,7 +159,13 @@ export async function createTestnet(given: TestnetOptions): Promise<Testnet> {
     // The caller's own node options (createNode checks and defaults them), not the parsed ones with defaults filled in.
     nodes.push(await createNode({ ...(opts.frozen ? FROZEN : {}), ...given.node, transport: transports[i], clock: network.clock, table: tables[i], ...security }));
   }
-  return new Testnet(network, nodes, space, new Map(guids.map((g, i) => [g.hex, i])));
+  return new Testnet(network, nodes, space, new Map(guids.map((g, i) => [g.hex, i])), topology);
+}
+
+/** The transit-stub graph a `topology` option asks for (undefined for the plane). */
+function transitStubOf(topology: TestnetOptions['topology'], seed: number): TransitStub | undefined {
+  if (topology === undefined || topology === 'plane') return undefined;
+  return new TransitStub(topology === 'transit-stub' ? { seed } : { ...topology, seed: topology.seed ?? seed });
 }
 
 /** What `frozen` turns off: the maintenance traffic a converged, lossless static mesh can do without. */

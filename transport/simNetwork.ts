@@ -1,9 +1,10 @@
 import { DEFAULTS } from '../defaults';
-import { checkInteger, InvalidArgumentError, TransportError } from '../errors';
+import { checkInteger, InvalidArgumentError, LimitExceededError, TransportError } from '../errors';
 import { EventQueue, ScheduledEvent } from '../sim/eventQueue';
 import { SimLoad, type SimLoadOptions } from '../sim/load';
 import { SeededRng } from '../sim/random';
 import { PlaneLatency, type LatencyModel } from './latency';
+import type { LinkCounter } from './linkCounter';
 import {
   countDrop,
   newTransportStats,
@@ -183,6 +184,8 @@ export class SimNetwork {
   /** Partition group per endpoint index; indices past its end (or unlisted, -1) share one group. */
   private groupOf: Int32Array | undefined;
   private readonly down = new Set<number>();
+  /** Observers of every datagram on the wire (countLinks); none by default. */
+  private linkCounters: readonly LinkCounter[] = [];
 
   constructor(opts: SimNetworkOptions) {
     if (!Number.isFinite(opts.seed)) throw new InvalidArgumentError(`seed must be a finite number, got ${opts.seed}`);
@@ -248,6 +251,20 @@ export class SimNetwork {
   /** One-way latency between two endpoints (ms), from the latency model. */
   latency(a: number, b: number): number {
     return this.latencyModel.latency(a, b);
+  }
+
+  /**
+   * Reports every datagram put on the wire from now on to `counter` (link stress counting). Off by
+   * default; at most DEFAULTS.simMaxLinkCounters at once. Returns the function that stops it.
+   */
+  countLinks(counter: LinkCounter): () => void {
+    if (this.linkCounters.length >= DEFAULTS.simMaxLinkCounters) {
+      throw new LimitExceededError(`a simulated network feeds at most ${DEFAULTS.simMaxLinkCounters} link counters`);
+    }
+    this.linkCounters = [...this.linkCounters, counter];
+    return () => {
+      this.linkCounters = this.linkCounters.filter((c) => c !== counter);
+    };
   }
 
   /** Sets the probability in [0, 1] that a datagram sent from now on is lost; InvalidArgumentError outside. */
@@ -381,6 +398,7 @@ export class SimNetwork {
     from.stats.sent++;
     from.stats.bytesSent += bytes.length;
     this.stats.sent++;
+    if (this.linkCounters.length > 0) for (const counter of this.linkCounters) counter.sent(from.index, dest, copy);
   }
 
   /** With a service time: a datagram waits in its receiver's queue and is handed over when served. */

@@ -8,8 +8,9 @@ import { z } from 'zod';
 import { DEFAULTS } from '../../defaults';
 import { Guid } from '../../routing/guid';
 import type { LatencyModel } from '../../transport/latency';
+import type { TransitStubOptions } from '../../sim/transitStubOptions';
 import { nodeOptionsSchema } from './nodeOptions';
-import { documented as doc, hasMethods, readonlyArray, shaped } from './schema';
+import { documented as doc, hasMethods, isObject, readonlyArray, shaped } from './schema';
 
 /** The createNode options a testnet passes to every node. */
 export const TESTNET_NODE_KEYS = ['salts', 'locateFanout', 'repairMs', 'heartbeatMs', 'hopAcks', 'republishMs', 'pointerLifetimeMs', 'locateAttemptTimeoutMs', 'extraPointers', 'debug'] as const;
@@ -32,6 +33,15 @@ export const testnetOptionsSchema = z.strictObject({
     description: 'Latency model over node indices.',
     default: 'nodes on a 2-D plane, latency = distance + jitter',
   }),
+  topology: doc(
+    z.union([z.literal(['plane', 'transit-stub']), shaped<TransitStubOptions>('TransitStubOptions', (v) => isObject(v) && !Array.isArray(v))]).optional(),
+    {
+      type: "'plane' | 'transit-stub' | TransitStubOptions",
+      description:
+        "Physical topology: 'plane' (the default latency plane), 'transit-stub' (a GT-ITM-style router graph of 4,900 routers, nodes on stub routers; link stress can be counted) or the options of a transit-stub graph (checked by TransitStub; its seed defaults to the testnet's). Not with `latency`.",
+      default: "'plane'",
+    },
+  ),
   lossRate: doc(z.number().min(0).max(1).default(0), { description: 'Share of datagrams lost.' }),
   idBits: doc(z.literal([160, 256]).default(DEFAULTS.idBits), { description: 'GUID width in bits.' }),
   digitBits: doc(z.literal([1, 2, 4, 8]).default(DEFAULTS.digitBits), { description: 'Bits per routing digit.' }),
