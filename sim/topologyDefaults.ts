@@ -27,12 +27,17 @@ export const TOPOLOGY_DEFAULTS = {
    * its latency uniformly from its kind's range. `access` is an overlay node's link to its stub router.
    */
   transitStubLatencyMs: {
+    /** Between routers of two transit domains: [20, 40] ms. */
     interTransit: [20, 40],
+    /** Between routers of one transit domain: [5, 15] ms. */
     intraTransit: [5, 15],
+    /** A stub domain's gateway link to its transit router: [2, 6] ms. */
     transitStub: [2, 6],
+    /** Between routers of one stub domain: [1, 4] ms. */
     intraStub: [1, 4],
+    /** An overlay node's access link to its stub router: [0.5, 2] ms. */
     access: [0.5, 2],
-  } as { readonly [K in 'interTransit' | 'intraTransit' | 'transitStub' | 'intraStub' | 'access']: readonly [number, number] },
+  },
   /** Transit-stub topology: most routers in one topology (the model keeps a few arrays per router). */
   topologyMaxRouters: 50_000,
   /** Transit-stub topology: most transit routers; their all-pairs table holds this squared entries (12 bytes each). */

@@ -29,9 +29,11 @@ export interface TopologyLink {
    * joins an endpoint's vertex to its stub router).
    */
   readonly a: number;
+  /** The other end (for an access link: the stub router). */
   readonly b: number;
   /** One-way latency, ms. */
   readonly latencyMs: number;
+  /** What the link joins (transit domains, a stub to its transit router, an endpoint to its router...). */
   readonly kind: LinkKind;
 }
 

@@ -37,16 +37,34 @@ export interface TransitStubOptions {
   readonly latencyMs?: Partial<Readonly<Record<LinkKind, readonly [number, number]>>>;
 }
 
-/** Options with every key filled in. */
+/** Options with every key filled in (see TransitStubOptions for each key's meaning). */
 export interface ResolvedTransitStubOptions {
+  /** Seed of the graph, latencies and attachments. */
   readonly seed: number;
+  /** Transit domains. */
   readonly transitDomains: number;
+  /** Routers per transit domain. */
   readonly routersPerTransit: number;
+  /** Stub domains per transit router. */
   readonly stubsPerTransitRouter: number;
+  /** Routers per stub domain. */
   readonly routersPerStub: number;
+  /** Probability of an intra-domain link beyond the spanning tree. */
   readonly extraEdgeProbability: number;
+  /** Probability of an inter-domain link beyond the domains' spanning tree. */
   readonly interDomainEdgeProbability: number;
+  /** Latency range [min, max] (ms) of every link kind. */
   readonly latencyMs: Readonly<Record<LinkKind, readonly [number, number]>>;
+}
+
+/** The ready-made sizes of {@link TRANSIT_STUB_PRESETS}. */
+export interface TransitStubPresets {
+  /** 10 transit domains × 10 routers, 4 stubs per transit router × 12 routers: 4,900 routers (the default). */
+  readonly large: TransitStubOptions;
+  /** 4 transit domains × 5 routers, 3 stubs per transit router × 8 routers: 500 routers. */
+  readonly medium: TransitStubOptions;
+  /** 3 transit domains × 4 routers, 2 stubs per transit router × 6 routers: 156 routers. */
+  readonly small: TransitStubOptions;
 }
 
 /**
@@ -54,11 +72,11 @@ export interface ResolvedTransitStubOptions {
  * router × 12 routers = 4,900 routers. `medium` (4 × 5, 3 stubs × 8 = 500 routers) and `small`
  * (3 × 4, 2 stubs × 6 = 156 routers) keep tests fast.
  */
-export const TRANSIT_STUB_PRESETS = {
-  large: { transitDomains: 10, routersPerTransit: 10, stubsPerTransitRouter: 4, routersPerStub: 12 },
-  medium: { transitDomains: 4, routersPerTransit: 5, stubsPerTransitRouter: 3, routersPerStub: 8 },
-  small: { transitDomains: 3, routersPerTransit: 4, stubsPerTransitRouter: 2, routersPerStub: 6 },
-} as const satisfies Record<string, TransitStubOptions>;
+export const TRANSIT_STUB_PRESETS: TransitStubPresets = Object.freeze({
+  large: Object.freeze({ transitDomains: 10, routersPerTransit: 10, stubsPerTransitRouter: 4, routersPerStub: 12 }),
+  medium: Object.freeze({ transitDomains: 4, routersPerTransit: 5, stubsPerTransitRouter: 3, routersPerStub: 8 }),
+  small: Object.freeze({ transitDomains: 3, routersPerTransit: 4, stubsPerTransitRouter: 2, routersPerStub: 6 }),
+});
 
 const KEYS: readonly string[] = ['seed', 'transitDomains', 'routersPerTransit', 'stubsPerTransitRouter', 'routersPerStub', 'extraEdgeProbability', 'interDomainEdgeProbability', 'latencyMs'];
 
