@@ -2,6 +2,8 @@ import { ABUSE_DEFAULTS } from './routing/abuseDefaults';
 import { CONTROL_DEFAULTS } from './membership/controlDefaults';
 import { OWNERSHIP_DEFAULTS } from './location/ownershipDefaults';
 import { LIARS_DEFAULTS } from './security/liarsDefaults';
+import { ANYCAST_DEFAULTS } from './upcalls/anycast/defaults';
+import { MOBILE_DEFAULTS } from './upcalls/mobile/defaults';
 
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
@@ -416,6 +418,10 @@ export const DEFAULTS = {
   ...OWNERSHIP_DEFAULTS,
   // Signed leaves and address changes.
   ...CONTROL_DEFAULTS,
+  // Issue 16 — anycast
+  ...ANYCAST_DEFAULTS,
+  // Issue 16 — mobile
+  ...MOBILE_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;
