@@ -3,6 +3,8 @@ import { CONTROL_DEFAULTS } from './membership/controlDefaults';
 import { OWNERSHIP_DEFAULTS } from './location/ownershipDefaults';
 import { LIARS_DEFAULTS } from './security/liarsDefaults';
 import { TOPOLOGY_DEFAULTS } from './sim/topologyDefaults';
+import { ANYCAST_DEFAULTS } from './upcalls/anycast/defaults';
+import { MOBILE_DEFAULTS } from './upcalls/mobile/defaults';
 
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
@@ -419,6 +421,10 @@ export const DEFAULTS = {
   ...CONTROL_DEFAULTS,
   // Issue 16 — transit-stub topology and link stress (simulator)
   ...TOPOLOGY_DEFAULTS,
+  // Issue 16 — anycast
+  ...ANYCAST_DEFAULTS,
+  // Issue 16 — mobile
+  ...MOBILE_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;

@@ -31,6 +31,11 @@ export class AbortedError extends TapestryError {}
 /** An exact request reached the root of a GUID that no node holds (that root said so). */
 export class NoSuchNodeError extends TapestryError {}
 /**
+ * A message reached no node that would take it — no member of an anycast group, no proxy holding a
+ * mobile node — and the sender was told so (a NACK, or every salted root answered without a member).
+ */
+export class UndeliverableError extends TapestryError {}
+/**
  * A request reached a node that answered without a reply: `reason` says why — 'noModule' (no
  * module with a deliver upcall for the request's module id there), 'noReply' (deliver returned or
  * resolved nothing), 'failed' (deliver threw or rejected, or its reply was not bytes or a string, or

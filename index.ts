@@ -57,3 +57,5 @@ export { ownedObjectGuid } from './security/ownership';
 export type { OwnerGrant } from './actors/ownerClaims';
 export type { OwnerClaim, OwnerGrantProof } from './location/messages';
 export type { OwnershipStats } from './location/ownership';
+export { anycast, type Anycast, type AnycastOptions, type AnycastDelivery, type AnycastJoinOptions, type AnycastSendOptions, type AnycastStats } from './upcalls/anycast';
+export { mobile, type Mobile, type MobileOptions, type MobileAttachOptions, type MobileDelivery, type MobileSendOptions, type MobileSendResult, type MobileStats } from './upcalls/mobile';
