@@ -1,0 +1,52 @@
+/**
+ * One node in its own process with the anycast and mobile modules, driven over stdin/stdout with
+ * JSON lines, for the multi-process module test: prints its handle, learns its peers, runs the
+ * module calls it is told and reports what its modules delivered and how each call ended.
+ */
+import { createInterface } from 'node:readline';
+import { createNode } from '../../api/node';
+import { introducePeers } from '../../api/introduce';
+import { Guid } from '../../routing/guid';
+import type { NodeHandle } from '../../routing/handle';
+import { anycast } from '../../upcalls/anycast';
+import { mobile } from '../../upcalls/mobile';
+
+const out = (msg: unknown) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+const handleOf = (p: { guid: string; port: number }): NodeHandle => ({
+  guid: Guid.fromHex(p.guid),
+  address: { family: 4 as const, ip: Uint8Array.of(127, 0, 0, 1), port: p.port },
+});
+const text = (b: Uint8Array) => Buffer.from(b).toString();
+
+async function main(): Promise<void> {
+  const node = await createNode({ transport: { family: 4, host: '127.0.0.1', port: 0 } });
+  const ac = node.register(anycast());
+  const mob = node.register(mobile());
+  mob.onMessage((payload) => out({ mobileGot: text(payload) }));
+  out({ handle: { guid: node.guid.hex, port: node.address.port } });
+  // Each call answers { done: id } or { failed: id, error: name }, so the test sees every outcome.
+  const run = (id: string, work: () => Promise<unknown>) =>
+    work().then(
+      (value) => out({ done: id, value }),
+      (err: Error) => out({ failed: id, error: err.name, message: err.message }),
+    );
+  for await (const line of createInterface({ input: process.stdin })) {
+    const cmd = JSON.parse(line);
+    if (cmd.peers) out({ ready: await introducePeers(node, cmd.peers.map(handleOf)) });
+    else if (cmd.announce) void run(cmd.id, () => ac.announce(cmd.announce));
+    else if (cmd.join) void run(cmd.id, () => ac.join(cmd.join, { onMessage: (p) => out({ anycastGot: text(p) }) }));
+    else if (cmd.anycast) void run(cmd.id, () => ac.send(cmd.anycast, cmd.payload).then((m) => m.guid.hex));
+    else if (cmd.attach) void run(cmd.id, () => mob.attach(handleOf(cmd.attach), { name: cmd.name }));
+    else if (cmd.move) void run(cmd.id, () => mob.move(handleOf(cmd.move)));
+    else if (cmd.mobileSend) void run(cmd.id, () => mob.send(cmd.mobileSend, cmd.payload).then(() => true));
+    else if (cmd.exit) break;
+  }
+  await node.close();
+  // stdin stays referenced after the loop ends; exit explicitly once the node has closed.
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
