@@ -119,7 +119,7 @@ export interface UpcallModule {
 }
 
 /** A module whose attach returns its API object `A`: node.register() returns that object. */
-export interface ModuleWithApi<A extends object> extends UpcallModule {
+export interface ModuleWithApi<A extends object = object> extends UpcallModule {
   attach(ctx: ModuleContext): A;
 }
 
