@@ -157,8 +157,12 @@ export interface ModuleContext {
   route(dest: Guid, payload: Uint8Array, opts?: { readonly fuzzy?: boolean; readonly ttl?: number }): void;
   /** Sends `payload` straight to a known node, past routing (acknowledged hop by hop when the node is). */
   send(to: NodeHandle, payload: Uint8Array): void;
-  /** Advertises that this node serves `object`. */
-  publish(object: Guid, opts?: { readonly tag?: string }): void;
+  /**
+   * Advertises that this node serves `object`. `owner: false` publishes it as an open object that
+   * any node may serve too (under `signed` object ownership otherwise keeps only the first server's
+   * key): an anycast group's members, a mobile node's successive proxies.
+   */
+  publish(object: Guid, opts?: { readonly tag?: string; readonly owner?: false }): void;
   /** Withdraws this node's replica of `object`. */
   unpublish(object: Guid): void;
   /** Finds replicas of `object`, nearest first. */

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     if (cmd.peers) out({ ready: await introducePeers(node, cmd.peers.map(handleOf)) });
     else if (cmd.announce) void run(cmd.id, () => ac.announce(cmd.announce));
     else if (cmd.join) void run(cmd.id, () => ac.join(cmd.join, { onMessage: (p) => out({ anycastGot: text(p) }) }));
+    else if (cmd.leave) void run(cmd.id, () => ac.leave(cmd.leave));
     else if (cmd.anycast) void run(cmd.id, () => ac.send(cmd.anycast, cmd.payload).then((m) => m.guid.hex));
     else if (cmd.attach) void run(cmd.id, () => mob.attach(handleOf(cmd.attach), { name: cmd.name }));
     else if (cmd.move) void run(cmd.id, () => mob.move(handleOf(cmd.move)));

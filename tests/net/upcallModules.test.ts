@@ -58,17 +58,25 @@ test('anycast and Mobile Tapestry across 3 processes over UDP', async () => {
     const got = children.flatMap((c, at) => c.lines.filter((l) => l.anycastGot).map((l) => [l.anycastGot, at] as const));
     expect(got.map(([p]) => p).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `job${i}`).sort());
     expect(got.every(([, at]) => at === 1 || at === 2)).toBe(true);
+    // Once the member that took them leaves, the other one takes every send: its pointers were kept
+    // beside the first member's (under `signed`, the UDP default, a group is an open object).
+    const first = got[0][1];
+    const other = 3 - first;
+    await call(children[first], 'leave', { leave: 'printers' });
+    for (let i = 10; i < 15; i++) expect(await call(children[0], `send${i}`, { anycast: 'printers', payload: `job${i}` })).toBe(handles[other].guid);
+    expect(children[first].lines.filter((l) => l.anycastGot).length).toBe(got.filter(([, at]) => at === first).length);
     // The member each send resolved with is the member that reported it.
     for (const [payload, at] of got) expect(receivers[Number(payload.slice(3))]).toBe(handles[at].guid);
 
-    // Mobile: node 2 attaches to proxy 0, node 1 sends; node 2 moves to proxy 1, node 1 sends again.
-    // (A send from the old proxy itself after the move is not tested here: over UDP its locate finds
-    // no proxy yet — an open finding of the mobile module.)
+    // Mobile: node 2 attaches to proxy 0, node 1 sends; node 2 moves to proxy 1, node 1 and the old
+    // proxy send (under `signed`, the UDP default, the new proxy's pointers must be kept beside the
+    // first proxy's claim).
     await call(children[2], 'attach', { attach: handles[0], name: 'phone' });
     await call(children[1], 'm1', { mobileSend: 'phone', payload: 'before move' });
     await call(children[2], 'move', { move: handles[1] });
     await call(children[1], 'm2', { mobileSend: 'phone', payload: 'after move' });
-    expect(children[2].lines.filter((l) => l.mobileGot).map((l) => l.mobileGot)).toEqual(['before move', 'after move']);
+    await call(children[0], 'm3', { mobileSend: 'phone', payload: 'from the old proxy' });
+    expect(children[2].lines.filter((l) => l.mobileGot).map((l) => l.mobileGot)).toEqual(['before move', 'after move', 'from the old proxy']);
   } finally {
     for (const c of children) c.send({ exit: true });
     await Promise.all(children.map((c) => new Promise((r) => (c.proc.exitCode !== null ? r(null) : c.proc.on('exit', r)))));

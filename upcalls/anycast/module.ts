@@ -124,7 +124,8 @@ class AnycastRuntime {
     if (this.memberships.has(guid.hex)) return;
     const nextCheck = this.ctx.now() + this.cfg.memberCheckMs;
     this.memberships.set(guid.hex, { group: guid, onMessage: opts.onMessage, onTornDown: opts.onTornDown, nextCheck });
-    this.ctx.publish(guid);
+    // Open: every member serves the group, so no member's key may own it.
+    this.ctx.publish(guid, { owner: false });
     this.timer.arm(nextCheck);
   }
 

@@ -238,7 +238,8 @@ class MobileRuntime {
     switch (msg.kind) {
       case 'attach': {
         const status = this.table.attach(msg.mobile.hex, source);
-        if (status === 'ok') this.ctx.publish(msg.mobile);
+        // Open, so the next proxy may publish it too (an owner's grant per proxy would bind it tighter).
+        if (status === 'ok') this.ctx.publish(msg.mobile, { owner: false });
         this.sendTo(source, { kind: 'reply', mobile: msg.mobile, requestId: msg.requestId, status });
         return;
       }
