@@ -3,6 +3,7 @@
  * {"bench": "<name>", ...}. Speed figures come with a baseline measured in the same process.
  */
 import { benchAmplification } from './amplification';
+import { benchAnycast, benchMobile } from './castModules';
 import { benchFuzz } from './fuzz';
 import { benchHopCost } from './hopCost';
 import { benchBareSimulator, benchHops } from './hops';
@@ -51,6 +52,10 @@ async function main(): Promise<void> {
   if (only === 'join-build') {
     // Long: not part of the default run. `npx tsx bench/run.ts join-build 10000`.
     emit('join-build', await benchJoinBuild(Number(process.argv[3] ?? 10_000)));
+  }
+  if (!only || only === 'cast') {
+    for (const members of [256, 1_024]) emit('anycast', await benchAnycast(4_096, members, 300));
+    emit('mobile', await benchMobile(4_096, 5));
   }
   if (!only || only === 'security') {
     emit('security', await benchSecurity());
