@@ -3,38 +3,13 @@
  * exactly one member (the members' own reports are the oracle), and messages follow a mobile node
  * from one proxy to another.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { startJsonChild, stopJsonChildren, type JsonChild } from '../helpers/jsonChild';
 
-interface Child {
-  proc: ChildProcessWithoutNullStreams;
-  lines: any[];
-  next: (pred: (m: any) => boolean) => Promise<any>;
-  send: (cmd: unknown) => void;
-}
-
-function startChild(): Child {
-  const proc = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'modulePeer.ts')], { stdio: 'pipe' });
-  const lines: any[] = [];
-  const waiters: Array<{ pred: (m: any) => boolean; resolve: (m: any) => void }> = [];
-  createInterface({ input: proc.stdout }).on('line', (l) => {
-    const m = JSON.parse(l);
-    lines.push(m);
-    for (const w of waiters.splice(0)) (w.pred(m) ? w.resolve(m) : waiters.push(w));
-  });
-  proc.stderr.on('data', (d) => process.stderr.write(d));
-  const next = (pred: (m: any) => boolean) =>
-    new Promise<any>((resolve) => {
-      const hit = lines.find(pred);
-      if (hit) resolve(hit);
-      else waiters.push({ pred, resolve });
-    });
-  return { proc, lines, next, send: (cmd) => proc.stdin.write(`${JSON.stringify(cmd)}\n`) };
-}
+const startChild = (): JsonChild => startJsonChild(join(__dirname, 'modulePeer.ts'));
 
 /** Runs call `id` on `child` and waits for its outcome; throws with the child's error if it failed. */
-async function call(child: Child, id: string, cmd: Record<string, unknown>): Promise<any> {
+async function call(child: JsonChild, id: string, cmd: Record<string, unknown>): Promise<any> {
   child.send({ ...cmd, id });
   const m = await child.next((l) => l.done === id || l.failed === id);
   if (m.failed) throw new Error(`${id}: ${m.error} ${m.message}`);
@@ -78,7 +53,6 @@ test('anycast and Mobile Tapestry across 3 processes over UDP', async () => {
     await call(children[0], 'm3', { mobileSend: 'phone', payload: 'from the old proxy' });
     expect(children[2].lines.filter((l) => l.mobileGot).map((l) => l.mobileGot)).toEqual(['before move', 'after move', 'from the old proxy']);
   } finally {
-    for (const c of children) c.send({ exit: true });
-    await Promise.all(children.map((c) => new Promise((r) => (c.proc.exitCode !== null ? r(null) : c.proc.on('exit', r)))));
+    await stopJsonChildren(children);
   }
 }, 90_000);
