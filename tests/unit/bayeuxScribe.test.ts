@@ -1,0 +1,90 @@
+/**
+ * Scribe-mode tree state driven over a random routing tree (each node's next hop toward the root is
+ * fixed), against the oracle: the tree is the union of the paths from the current members to the
+ * root, each node's children are the on-tree nodes whose next hop it is, and data from the root
+ * reaches every on-tree node exactly once.
+ */
+import fc from 'fast-check';
+import { Guid } from '../../routing/guid';
+import type { NodeHandle } from '../../routing/handle';
+import { ScribeState } from '../../upcalls/bayeux/scribeState';
+
+const SESSION = Guid.fromName('session');
+const h = (i: number): NodeHandle => ({ guid: Guid.fromName(`n${i}`), address: { family: 4, ip: Uint8Array.of(127, 0, 0, 1), port: 1000 + i } });
+
+test('joins and leaves keep exactly the union of the members\' paths, and data reaches it once', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 2, max: 25 }).chain((n) => fc.tuple(
+        fc.constant(n),
+        // parent[i] < i: node 0 is the root, every route goes down the indices.
+        fc.tuple(...Array.from({ length: n - 1 }, (_, i) => fc.nat(i))),
+        fc.array(fc.tuple(fc.boolean(), fc.nat(n - 1)), { maxLength: 40 }),
+      )),
+      ([n, parents, ops]) => {
+        const parent = (i: number) => (i === 0 ? undefined : parents[i - 1]);
+        const nodes = Array.from({ length: n }, () => new ScribeState({ maxSessions: 4, maxChildrenPerSession: 64 }));
+        const members = new Set<number>();
+        for (const [joining, m] of ops) {
+          if (joining && !members.has(m)) {
+            members.add(m);
+            nodes[m].becomeMember(SESSION, parent(m) === undefined ? undefined : h(parent(m)!));
+            // The JOIN walks toward the root until a node already on the tree absorbs it.
+            let prev = m;
+            let at = parent(m);
+            while (at !== undefined) {
+              const p = parent(at);
+              const step = nodes[at].join(SESSION, h(prev), p === undefined ? undefined : h(p), 1e9);
+              expect(step.kind).not.toBe('full');
+              if (step.kind === 'absorbed') break;
+              prev = at;
+              at = p;
+            }
+          } else if (!joining && members.has(m)) {
+            members.delete(m);
+            let out = nodes[m].leave(SESSION);
+            let from = m;
+            while (out.leftTree && out.notify) {
+              const up = Number(out.notify.address.port) - 1000;
+              out = nodes[up].leave(SESSION, h(from).guid);
+              from = up;
+            }
+          }
+          // Oracle: the union of the paths from members to the root.
+          const onTree = new Set<number>();
+          for (const mm of members) for (let x: number | undefined = mm; x !== undefined; x = parent(x)) onTree.add(x);
+          for (let i = 0; i < n; i++) {
+            expect(nodes[i].onTree(SESSION)).toBe(onTree.has(i));
+            const kids = nodes[i].children(SESSION).map((c) => c.address.port - 1000).sort((a, b) => a - b);
+            expect(kids).toEqual([...onTree].filter((y) => parent(y) === i).sort((a, b) => a - b));
+          }
+          // Data from the root: each on-tree node reached once, nothing else.
+          if (onTree.has(0)) {
+            const reached = new Map<number, number>();
+            const queue = [0];
+            while (queue.length) {
+              const x = queue.shift()!;
+              reached.set(x, (reached.get(x) ?? 0) + 1);
+              for (const c of nodes[x].children(SESSION)) queue.push(c.address.port - 1000);
+            }
+            expect([...reached.keys()].sort((a, b) => a - b)).toEqual([...onTree].sort((a, b) => a - b));
+            for (const count of reached.values()) expect(count).toBe(1);
+          }
+        }
+        // Everyone left: no state anywhere.
+        for (const mm of [...members]) {
+          members.delete(mm);
+          let out = nodes[mm].leave(SESSION);
+          let from = mm;
+          while (out.leftTree && out.notify) {
+            const up = out.notify.address.port - 1000;
+            out = nodes[up].leave(SESSION, h(from).guid);
+            from = up;
+          }
+        }
+        for (const node of nodes) expect(node.counts()).toEqual({ sessions: 0, children: 0, memberships: 0 });
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
