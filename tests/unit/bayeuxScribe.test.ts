@@ -32,7 +32,10 @@ test('joins and leaves keep exactly the union of the members\' paths, and data r
             // The JOIN walks toward the root until a node already on the tree absorbs it.
             let prev = m;
             let at = parent(m);
+            let onTreeVisits = 0; // a JOIN ends at the first node already on the tree
             while (at !== undefined) {
+              if (nodes[at].onTree(SESSION)) onTreeVisits++;
+              expect(onTreeVisits).toBeLessThanOrEqual(1);
               const p = parent(at);
               const step = nodes[at].join(SESSION, h(prev), p === undefined ? undefined : h(p), 1e9);
               expect(step.kind).not.toBe('full');
