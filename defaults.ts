@@ -5,6 +5,7 @@ import { LIARS_DEFAULTS } from './security/liarsDefaults';
 import { TOPOLOGY_DEFAULTS } from './sim/topologyDefaults';
 import { ANYCAST_DEFAULTS } from './upcalls/anycast/defaults';
 import { MOBILE_DEFAULTS } from './upcalls/mobile/defaults';
+import { BAYEUX_DEFAULTS } from './upcalls/bayeux/defaults';
 
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
@@ -425,6 +426,8 @@ export const DEFAULTS = {
   ...ANYCAST_DEFAULTS,
   // Issue 16 — mobile
   ...MOBILE_DEFAULTS,
+  // Issue 16 — bayeux
+  ...BAYEUX_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;
