@@ -21,12 +21,15 @@ interface WireBayeux {
   node: WireHandle | null;
   seq: number;
   payload: Uint8Array;
+  replicas: number;
+  relayed: boolean;
 }
 
 /** Encodes a Bayeux message (a module payload). */
 export function encodeBayeux(msg: BayeuxMsg): Uint8Array {
   const wire: WireBayeux = {
     kind: KINDS.indexOf(msg.kind) + 1, session: msg.session.bytes, replica: msg.replica, node: handleToWire(msg.node), seq: msg.seq, payload: msg.payload,
+    replicas: msg.replicas, relayed: msg.relayed,
   };
   return BayeuxType.encode(wire).finish();
 }
@@ -46,8 +49,15 @@ export function decodeBayeux(bytes: Uint8Array, opts?: DecodeOptions): BayeuxMsg
   if (kind === 'data') {
     if (w.seq === 0) fail('missing', 'a multicast without a sequence number');
     if (w.payload.length > DEFAULTS.bayeuxMaxPayloadBytes) fail('payload', `${w.payload.length} payload bytes exceed ${DEFAULTS.bayeuxMaxPayloadBytes}`);
-  } else if (w.seq !== 0 || w.payload.length > 0) {
-    fail('payload', `a bayeux ${kind} carries a sequence number or payload`);
+  } else if (w.seq !== 0 || w.payload.length > 0 || w.relayed) {
+    fail('payload', `a bayeux ${kind} carries a sequence number, payload or relay flag`);
   }
-  return { kind, session, replica: w.replica, node, seq: w.seq, payload: Uint8Array.from(w.payload) };
+  if (kind === 'create') {
+    if (!(w.replicas >= 1 && w.replicas <= DEFAULTS.bayeuxMaxReplicas && w.replica < w.replicas)) {
+      fail('replicas', `a session of ${w.replicas} replicas (replica ${w.replica}) is not within 1..${DEFAULTS.bayeuxMaxReplicas}`);
+    }
+  } else if (w.replicas !== 0) {
+    fail('replicas', `a bayeux ${kind} carries a replica count`);
+  }
+  return { kind, session, replica: w.replica, node, seq: w.seq, payload: Uint8Array.from(w.payload), replicas: w.replicas, relayed: w.relayed };
 }

@@ -25,18 +25,22 @@ const msgArb: fc.Arbitrary<BayeuxMsg> = fc
     port: fc.integer({ min: 1, max: 65_535 }),
     seq: fc.integer({ min: 1, max: 0xffff_ffff }),
     payload: fc.uint8Array({ maxLength: 300 }),
+    replicas: fc.integer({ min: 1, max: DEFAULTS.bayeuxMaxReplicas }),
+    relayed: fc.boolean(),
   })
   .map((r) => ({
-    kind: r.kind, session: Guid.fromName(r.session), replica: r.replica, node: handle(r.node, r.port),
+    kind: r.kind, session: Guid.fromName(r.session), replica: r.kind === 'create' ? r.replica % r.replicas : r.replica, node: handle(r.node, r.port),
     seq: r.kind === 'data' ? r.seq : 0, payload: r.kind === 'data' ? r.payload : new Uint8Array(0),
+    replicas: r.kind === 'create' ? r.replicas : 0, relayed: r.kind === 'data' && r.relayed,
   }));
 
 test('every valid message round-trips', () => {
   fc.assert(fc.property(msgArb, (m) => expect(plain(decodeBayeux(encodeBayeux(m), { idBytes: 20 }))).toBe(plain(m))), { numRuns: 500 });
 });
 
-test('limits: replica, payload, a multicast without seq, seq or payload on a control kind, GUID width, unknown kind, garbage', () => {
-  const data: BayeuxMsg = { kind: 'data', session: Guid.fromName('s'), replica: 0, node: handle('n', 7), seq: 1, payload: Uint8Array.of(1) };
+test('limits: replica, payload, a multicast without seq, seq / payload / relay flag / replica count on a control kind, a create\'s replica count, GUID width, unknown kind, garbage', () => {
+  const data: BayeuxMsg = { kind: 'data', session: Guid.fromName('s'), replica: 0, node: handle('n', 7), seq: 1, payload: Uint8Array.of(1), replicas: 0, relayed: false };
+  const create: BayeuxMsg = { ...data, kind: 'create', seq: 0, payload: new Uint8Array(0), replicas: 3, replica: 2 };
   const join: BayeuxMsg = { ...data, kind: 'join', seq: 0, payload: new Uint8Array(0) };
   const bad = [
     encodeBayeux({ ...data, replica: DEFAULTS.bayeuxMaxReplicas }),
@@ -44,6 +48,11 @@ test('limits: replica, payload, a multicast without seq, seq or payload on a con
     encodeBayeux({ ...data, seq: 0 }),
     encodeBayeux({ ...join, seq: 5 }),
     encodeBayeux({ ...join, payload: Uint8Array.of(1) }),
+    encodeBayeux({ ...join, relayed: true }),
+    encodeBayeux({ ...join, replicas: 2 }),
+    encodeBayeux({ ...create, replicas: 0 }),
+    encodeBayeux({ ...create, replica: 3 }),
+    encodeBayeux({ ...create, replicas: DEFAULTS.bayeuxMaxReplicas + 1 }),
     encodeBayeux({ ...join, session: Guid.fromName('s', 256), node: handle('n', 7, 256) }),
     encodeBayeux({ ...join, kind: 'nonsense' as BayeuxKind }),
     Uint8Array.of(0xff, 0xff, 0xff),
@@ -53,4 +62,6 @@ test('limits: replica, payload, a multicast without seq, seq or payload on a con
   // The same messages within their limits decode.
   expect(decodeBayeux(encodeBayeux({ ...data, replica: DEFAULTS.bayeuxMaxReplicas - 1 }), { idBytes: 20 }).replica).toBe(DEFAULTS.bayeuxMaxReplicas - 1);
   expect(decodeBayeux(encodeBayeux(join), { idBytes: 20 }).kind).toBe('join');
+  expect(decodeBayeux(encodeBayeux({ ...create, replicas: DEFAULTS.bayeuxMaxReplicas }), { idBytes: 20 }).replicas).toBe(DEFAULTS.bayeuxMaxReplicas);
+  expect(decodeBayeux(encodeBayeux({ ...data, relayed: true }), { idBytes: 20 }).relayed).toBe(true);
 });

@@ -18,6 +18,8 @@ export interface ForwardingEntry {
   readonly upstream: string;
   /** When the entry lapses unless a refresh (the member's next JOIN's TREE) comes (ms). */
   readonly expiresAt: number;
+  /** The member's handle, when the caller gave it (a repair's TREE names the member by it). */
+  readonly member?: NodeHandle;
 }
 
 /** What record() did. */
@@ -48,7 +50,7 @@ export class ForwardingState {
   constructor(private readonly limits: ForwardingLimits) {}
 
   /** Records (or refreshes) `member`'s entry in `session`; refused past a bound. */
-  record(session: Guid, member: Guid, nextHop: NodeHandle, upstream: Guid, expiresAt: number): RecordOutcome {
+  record(session: Guid, member: Guid, nextHop: NodeHandle, upstream: Guid, expiresAt: number, memberHandle?: NodeHandle): RecordOutcome {
     let entries = this.sessions.get(session.hex);
     if (!entries) {
       if (this.sessions.size >= this.limits.maxSessions) return 'sessionsFull';
@@ -57,8 +59,19 @@ export class ForwardingState {
     }
     const had = entries.has(member.hex);
     if (!had && entries.size >= this.limits.maxEntriesPerSession) return 'entriesFull';
-    entries.set(member.hex, { nextHop, upstream: upstream.hex, expiresAt });
+    entries.set(member.hex, memberHandle ? { nextHop, upstream: upstream.hex, expiresAt, member: memberHandle } : { nextHop, upstream: upstream.hex, expiresAt });
     return had ? 'refreshed' : 'added';
+  }
+
+  /** Whether this node holds any entry of `session` (hex). */
+  has(session: string): boolean {
+    return this.sessions.has(session);
+  }
+
+  /** Whether any of `session`'s entries goes to `node` (hex): it is one of this node's children there. */
+  usesNextHop(session: Guid, node: string): boolean {
+    for (const e of this.sessions.get(session.hex)?.values() ?? []) if (e.nextHop.guid.hex === node) return true;
+    return false;
   }
 
   /** `member`'s entry in `session`, if any. */
@@ -114,9 +127,11 @@ export class ForwardingState {
   }
 
   /** Members whose entry in any session goes to `node` (hex): what local repair re-routes when it fails. */
-  membersVia(node: string): Array<{ session: string; member: string }> {
-    const out: Array<{ session: string; member: string }> = [];
-    for (const [session, entries] of this.sessions) for (const [member, e] of entries) if (e.nextHop.guid.hex === node) out.push({ session, member });
+  membersVia(node: string): Array<{ session: string; member: string; handle?: NodeHandle }> {
+    const out: Array<{ session: string; member: string; handle?: NodeHandle }> = [];
+    for (const [session, entries] of this.sessions) {
+      for (const [member, e] of entries) if (e.nextHop.guid.hex === node) out.push(e.member ? { session, member, handle: e.member } : { session, member });
+    }
     return out;
   }
 

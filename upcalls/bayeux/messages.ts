@@ -34,4 +34,8 @@ export interface BayeuxMsg {
   readonly seq: number;
   /** data: the application's payload; empty otherwise. */
   readonly payload: Uint8Array;
+  /** create: how many root replicas the session has (1 .. bayeuxMaxReplicas); 0 otherwise. */
+  readonly replicas: number;
+  /** data: a root replica passed it on to the other replicas (they do not pass it on again); false otherwise. */
+  readonly relayed: boolean;
 }

@@ -73,6 +73,29 @@ export class ScribeState {
     return true;
   }
 
+  /** Whether `child` (hex) is a child of this node in `session`. */
+  hasChild(session: Guid, child: string): boolean {
+    return this.sessions.get(session.hex)?.children.has(child) ?? false;
+  }
+
+  /** The sessions (hex) where this node has a parent, with that parent: where its heartbeats go. */
+  parents(): Array<{ session: string; parent: NodeHandle }> {
+    const out: Array<{ session: string; parent: NodeHandle }> = [];
+    for (const [hex, s] of this.sessions) if (s.parent) out.push({ session: hex, parent: s.parent });
+    return out;
+  }
+
+  /** The sessions (hex) where `node` (hex) is this node's parent, and those where it is a child: what its failure touches. */
+  via(node: string): { readonly asParent: string[]; readonly asChild: string[] } {
+    const asParent: string[] = [];
+    const asChild: string[] = [];
+    for (const [hex, s] of this.sessions) {
+      if (s.parent?.guid.hex === node) asParent.push(hex);
+      if (s.children.has(node)) asChild.push(hex);
+    }
+    return { asParent, asChild };
+  }
+
   /** Where data that reached this node for `session` goes: every child. */
   children(session: Guid): NodeHandle[] {
     return [...(this.sessions.get(session.hex)?.children.values() ?? [])].map((c) => c.node);

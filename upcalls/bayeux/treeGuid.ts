@@ -1,0 +1,18 @@
+/**
+ * A session's GUIDs: the session GUID is the hash of its name under the 'bayeux:' prefix (so a session
+ * and an object or anycast group of the same name never share pointers); root replica i roots the
+ * tree GUID saltedRoot(session, i), the same salting the location layer uses for its roots.
+ */
+import type { Guid, IdSpace } from '../../routing/guid';
+import { saltedRoot } from '../../location/saltedRoots';
+import { groupGuid } from '../anycast/groupGuid';
+
+/** The GUID of session `session` (a name, or a GUID of this id space). */
+export function sessionGuid(session: string | Guid, space: IdSpace, maxNameBytes: number): Guid {
+  return groupGuid(session, space, maxNameBytes, 'bayeux:');
+}
+
+/** The tree GUID of root replica `replica` of `session`. */
+export function treeGuid(session: Guid, replica: number): Guid {
+  return saltedRoot(session, replica);
+}
