@@ -97,6 +97,20 @@ export interface BayeuxStats {
   appErrors: number;
 }
 
+/** One session's state at this node (stats summed over all nodes say what a session costs the mesh). */
+export interface BayeuxSessionStats {
+  /** This node is a member (joined or joining). */
+  readonly member: boolean;
+  /** Root replicas of the session this node holds. */
+  readonly roots: number;
+  /** Trees of the session this node has state in (as forwarder, member or root). */
+  readonly trees: number;
+  /** Bayeux forwarding entries of the session here. */
+  readonly entries: number;
+  /** Children of this node in the session's trees. */
+  readonly children: number;
+}
+
 /**
  * Bayeux multicast sessions over Tapestry routing. A session is a name (hashed to its GUID) or a
  * Guid; anyone may join or multicast to it; only its creator may tear it down.
@@ -121,6 +135,8 @@ export interface Bayeux {
   on<E extends keyof BayeuxEvents>(event: E, listener: (e: BayeuxEvents[E]) => void): () => void;
   /** State sizes and counters. */
   stats(): BayeuxStats;
+  /** One session's state at this node. */
+  sessionStats(session: string | Guid): BayeuxSessionStats;
   /** Leaves every session, stops refreshing created ones and unregisters the module. */
   close(): void;
 }

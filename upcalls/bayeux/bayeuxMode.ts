@@ -134,6 +134,10 @@ export class BayeuxMode implements TreeMode {
     return { trees: c.sessions, entries: c.entries, children: c.children };
   }
 
+  treeCounts(tree: Guid): { entries: number; children: number } {
+    return this.state.sessionCounts(tree);
+  }
+
   /** PRUNE / LEAVE: removes the member's entry if it was learnt from `from` (any at the root) and sends the PRUNE on. */
   private removeAndPassOn(tree: Guid, msg: BayeuxMsg, from: string | undefined): void {
     const entry = this.state.entry(tree, msg.node.guid);

@@ -135,6 +135,13 @@ export class ForwardingState {
     return out;
   }
 
+  /** Entries and children (distinct next hops) of one session. */
+  sessionCounts(session: Guid): { entries: number; children: number } {
+    const entries = this.sessions.get(session.hex);
+    if (!entries) return { entries: 0, children: 0 };
+    return { entries: entries.size, children: new Set([...entries.values()].map((e) => e.nextHop.guid.hex)).size };
+  }
+
   /** Sessions, entries and children over all sessions. */
   counts(): ForwardingCounts {
     let entries = 0;

@@ -4,7 +4,7 @@ import type { Bayeux } from './api';
 import { bayeuxModule } from './module';
 import { parseBayeuxOptions, type BayeuxOptions } from './options';
 
-export type { Bayeux, BayeuxDelivery, BayeuxEvents, BayeuxJoinOptions, BayeuxSession, BayeuxStats, JoinMode } from './api';
+export type { Bayeux, BayeuxDelivery, BayeuxEvents, BayeuxJoinOptions, BayeuxSession, BayeuxSessionStats, BayeuxStats, JoinMode } from './api';
 export type { BayeuxOptions } from './options';
 
 /**

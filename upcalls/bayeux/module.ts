@@ -20,7 +20,7 @@ import type { NodeHandle } from '../../routing/handle';
 import { decodeBayeux, encodeBayeux } from '../../wire/bayeuxCodec';
 import { startDeadlineTimer, type DeadlineTimer } from '../anycast/deadlineTimer';
 import type { Delivery, ForwardContext, ForwardVerdict, ModuleContext, ModuleWithApi } from '../contract';
-import type { Bayeux, BayeuxEvents, BayeuxJoinOptions, BayeuxSession, BayeuxStats } from './api';
+import type { Bayeux, BayeuxEvents, BayeuxJoinOptions, BayeuxSession, BayeuxSessionStats, BayeuxStats } from './api';
 import { BayeuxMode } from './bayeuxMode';
 import { DedupWindows } from './dedupWindow';
 import type { BayeuxMsg } from './messages';
@@ -94,6 +94,7 @@ class BayeuxRuntime implements TreeHost {
       isMember: (s) => this.members.get(this.guid(s).hex) !== undefined,
       on: (event, listener) => this.on(event, listener),
       stats: () => this.stats(),
+      sessionStats: (s) => this.sessionStats(this.guid(s)),
       close: () => this.close(),
     };
   }
@@ -356,6 +357,20 @@ class BayeuxRuntime implements TreeHost {
       joinMode: this.cfg.joinMode, memberships: this.members.size, created: this.created.size, roots: this.roots.size,
       trees: c.trees, entries: c.entries, children: c.children, dedupWindows: this.seen.size + this.members.dedupWindows, ...this.counts,
     };
+  }
+
+  private sessionStats(session: Guid): BayeuxSessionStats {
+    const out = { member: this.members.get(session.hex) !== undefined, roots: 0, trees: 0, entries: 0, children: 0 };
+    for (let i = 0; i < DEFAULTS.bayeuxMaxReplicas; i++) {
+      const tree = treeGuid(session, i);
+      if (this.isRoot(tree)) out.roots++;
+      if (!this.mode.has(tree.hex)) continue;
+      const c = this.mode.treeCounts(tree);
+      out.trees++;
+      out.entries += c.entries;
+      out.children += c.children;
+    }
+    return out;
   }
 
   private close(): void {

@@ -152,6 +152,10 @@ export class ScribeMode implements TreeMode {
     return { trees: c.sessions, entries: 0, children: c.children };
   }
 
+  treeCounts(tree: Guid): { entries: number; children: number } {
+    return { entries: 0, children: this.state.childCount(tree) };
+  }
+
   /** The parent of tree `hex` is gone or silent: this node frees its place; a member seeks a root again. */
   private placeLost(hex: string): void {
     const info = this.trees.get(hex);

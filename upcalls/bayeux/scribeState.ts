@@ -96,6 +96,11 @@ export class ScribeState {
     return { asParent, asChild };
   }
 
+  /** How many children this node has in `session`. */
+  childCount(session: Guid): number {
+    return this.sessions.get(session.hex)?.children.size ?? 0;
+  }
+
   /** Where data that reached this node for `session` goes: every child. */
   children(session: Guid): NodeHandle[] {
     return [...(this.sessions.get(session.hex)?.children.values() ?? [])].map((c) => c.node);

@@ -58,4 +58,6 @@ export interface TreeMode {
   /** Whether this node has state in the tree `tree` (hex). */
   has(tree: string): boolean;
   counts(): { trees: number; entries: number; children: number };
+  /** Entries and children of one tree here. */
+  treeCounts(tree: Guid): { entries: number; children: number };
 }
