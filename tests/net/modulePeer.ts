@@ -1,5 +1,5 @@
 /**
- * One node in its own process with the anycast and mobile modules, driven over stdin/stdout with
+ * One node in its own process with the Bayeux, anycast and mobile modules, driven over stdin/stdout with
  * JSON lines, for the multi-process module test: prints its handle, learns its peers, runs the
  * module calls it is told and reports what its modules delivered and how each call ended.
  */
@@ -10,6 +10,7 @@ import { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { anycast } from '../../upcalls/anycast';
 import { mobile } from '../../upcalls/mobile';
+import { bayeux } from '../../upcalls/bayeux';
 
 const out = (msg: unknown) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 const handleOf = (p: { guid: string; port: number }): NodeHandle => ({
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const node = await createNode({ transport: { family: 4, host: '127.0.0.1', port: 0 } });
   const ac = node.register(anycast());
   const mob = node.register(mobile());
+  const mc = node.register(bayeux());
   mob.onMessage((payload) => out({ mobileGot: text(payload) }));
   out({ handle: { guid: node.guid.hex, port: node.address.port } });
   // Each call answers { done: id } or { failed: id, error: name }, so the test sees every outcome.
@@ -40,6 +42,12 @@ async function main(): Promise<void> {
     else if (cmd.attach) void run(cmd.id, () => mob.attach(handleOf(cmd.attach), { name: cmd.name }));
     else if (cmd.move) void run(cmd.id, () => mob.move(handleOf(cmd.move)));
     else if (cmd.mobileSend) void run(cmd.id, () => mob.send(cmd.mobileSend, cmd.payload).then(() => true));
+    else if (cmd.create) void run(cmd.id, () => mc.createSession(cmd.create, { replicas: cmd.replicas }).then((s) => s.roots.length));
+    else if (cmd.subscribe) void run(cmd.id, () => mc.join(cmd.subscribe, { onMessage: (p) => out({ bayeuxGot: text(p) }) }));
+    else if (cmd.multicast) void run(cmd.id, async () => mc.multicast(cmd.multicast, cmd.payload));
+    else if (cmd.unsubscribe) void run(cmd.id, () => mc.leave(cmd.unsubscribe));
+    else if (cmd.teardown) void run(cmd.id, () => mc.teardown(cmd.teardown));
+    else if (cmd.bayeuxStats) void run(cmd.id, async () => mc.sessionStats(cmd.bayeuxStats));
     else if (cmd.exit) break;
   }
   await node.close();

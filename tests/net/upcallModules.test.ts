@@ -1,7 +1,7 @@
 /**
- * The anycast and mobile modules between three processes on 127.0.0.1: every anycast send reaches
- * exactly one member (the members' own reports are the oracle), and messages follow a mobile node
- * from one proxy to another.
+ * The Bayeux, anycast and mobile modules between three processes on 127.0.0.1: every multicast
+ * reaches each member once and no other node, every anycast send reaches exactly one member (the
+ * members' own reports are the oracle), and messages follow a mobile node from one proxy to another.
  */
 import { join } from 'node:path';
 import { startJsonChild, stopJsonChildren, type JsonChild } from '../helpers/jsonChild';
@@ -16,13 +16,38 @@ async function call(child: JsonChild, id: string, cmd: Record<string, unknown>):
   return m.value;
 }
 
-test('anycast and Mobile Tapestry across 3 processes over UDP', async () => {
+test('Bayeux multicast, anycast and Mobile Tapestry across 3 processes over UDP', async () => {
   const children = [startChild(), startChild(), startChild()];
   try {
     const handles = await Promise.all(children.map((c) => c.next((m) => m.handle).then((m) => m.handle)));
     for (const c of children) c.send({ peers: handles });
     const ready = await Promise.all(children.map((c) => c.next((m) => m.ready !== undefined)));
     expect(ready.map((r) => r.ready)).toEqual([2, 2, 2]);
+
+    // Bayeux: node 0 creates a session with 2 root replicas, nodes 1 and 2 join, 1 and 0 multicast:
+    // each member reports each once, node 0 (no member) none; after node 2 leaves only node 1 gets more.
+    expect(await call(children[0], 'create', { create: 'talks', replicas: 2 })).toBe(2);
+    await call(children[1], 'sub1', { subscribe: 'talks' });
+    await call(children[2], 'sub2', { subscribe: 'talks' });
+    const bayeuxGot = (c: JsonChild) => c.lines.filter((l) => l.bayeuxGot).map((l) => l.bayeuxGot as string);
+    for (let i = 0; i < 5; i++) await call(children[i % 2], `mc${i}`, { multicast: 'talks', payload: `talk${i}` });
+    const talks = Array.from({ length: 5 }, (_, i) => `talk${i}`);
+    await Promise.all([1, 2].map((at) => children[at].next(() => bayeuxGot(children[at]).length >= 5)));
+    for (const at of [1, 2]) expect(bayeuxGot(children[at]).sort()).toEqual(talks);
+    await call(children[2], 'unsub2', { unsubscribe: 'talks' });
+    await call(children[0], 'mc5', { multicast: 'talks', payload: 'talk5' });
+    await children[1].next((l) => l.bayeuxGot === 'talk5');
+    await call(children[0], 'teardown', { teardown: 'talks' });
+    // The teardown reaches the remaining member: it is no member any more, and no node keeps the session.
+    let stats: Array<{ member: boolean; roots: number; trees: number }> = [];
+    for (let tries = 0; tries < 50; tries++) {
+      stats = await Promise.all(children.map((c, at) => call(c, `st${tries}.${at}`, { bayeuxStats: 'talks' })));
+      if (stats.every((st) => !st.member && st.roots === 0 && st.trees === 0)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stats.map((st) => [st.member, st.roots, st.trees])).toEqual([[false, 0, 0], [false, 0, 0], [false, 0, 0]]);
+    expect(bayeuxGot(children[0])).toEqual([]);
+    expect(bayeuxGot(children[2]).sort()).toEqual(talks);
 
     // Anycast: node 0 announces, nodes 1 and 2 join, node 0 sends 10: each reaches exactly one member.
     await call(children[0], 'announce', { announce: 'printers' });
