@@ -9,23 +9,7 @@ import { SeededRng } from '../sim/random';
 import { summarize } from '../sim/stats';
 import { anycast } from '../upcalls/anycast';
 import { mobile } from '../upcalls/mobile';
-
-/** Runs virtual time in steps, letting promise continuations (locate consumers) run between them. */
-async function advance(net: Testnet, ms: number, step = 10): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    net.run(Math.min(step, ms - t));
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-/** Waits for `p` while virtual time runs (at most `ms`); rejects as `p` does. */
-async function settle<T>(net: Testnet, p: Promise<T>, ms = 120_000, step = 10): Promise<T> {
-  let done = false;
-  const watched = p.finally(() => (done = true));
-  watched.catch(() => undefined);
-  for (let t = 0; t < ms && !done; t += step) await advance(net, step, step);
-  return watched;
-}
+import { advance, settle } from './virtualTime';
 
 const round = (x: number) => Number(x.toFixed(3));
 
