@@ -130,12 +130,23 @@ describe.each<JoinMode>(['bayeux', 'scribe'])('%s join mode, 1,000 nodes', (mode
     expect(sessionTotals(mc, 'leaving')).toEqual({ members: 0, roots: 1, trees: 0, entries: 0, children: 0 });
 
     const again = pickNodes(30, new Set([creator]));
+    const events = { joined: new Set<number>(), tornDown: new Set<number>(), childAdded: 0 };
+    const stop = mc.flatMap((m, i) => [
+      m.on('joined', (e) => e.session.equals(m.sessionGuid('leaving')) && events.joined.add(i)),
+      m.on('tornDown', (e) => e.session.equals(m.sessionGuid('leaving')) && events.tornDown.add(i)),
+      m.on('childAdded', () => events.childAdded++),
+    ]);
     await joinAll('leaving', again);
     expect(sessionTotals(mc, 'leaving').trees).toBeGreaterThan(0);
     await mc[creator].teardown('leaving');
     await advance(net, 10_000);
     expect(sessionTotals(mc, 'leaving')).toEqual({ members: 0, roots: 0, trees: 0, entries: 0, children: 0 });
     for (const m of again) expect(mc[m].isMember('leaving')).toBe(false);
+    // Events: each joiner heard `joined`, each of them (and every forwarder) `tornDown`; children were added on the way.
+    stop.forEach((f) => f());
+    expect([...events.joined].sort()).toEqual([...again].sort());
+    for (const m of again) expect(events.tornDown.has(m)).toBe(true);
+    expect(events.childAdded).toBeGreaterThan(0);
   }, 300_000);
 
   test('a session with 3 root replicas goes on after the node holding replica 0 crashes', async () => {
