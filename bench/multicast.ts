@@ -1,7 +1,7 @@
 /**
  * Bayeux multicast on the transit-stub topology (sim/transitStub.ts, ~4,900 routers), side by side
- * on one mesh: the Bayeux join mode, the Scribe join mode, and naive unicast (the root sends one copy
- * straight to each member). Per run: relative delay penalty of each delivery against the direct
+ * on one mesh: the Bayeux join mode (one root, and four root replicas: Bayeux's tree partitioning),
+ * the Scribe join mode, and naive unicast (the root sends one copy straight to each member). Per run: relative delay penalty of each delivery against the direct
  * path from the root, physical link stress (max and mean copies per used link, total crossings) and
  * its ratio to unicast, node stress (entries and children per node on the tree), and join cost.
  */
@@ -17,7 +17,13 @@ import { decodeBayeux } from '../wire/bayeuxCodec';
 import { MODULE_IDS } from '../upcalls/moduleIds';
 import type { MessageClassifier } from '../sim/linkStress';
 
-const SCRIBE_ID = 0xfe20;
+/** The tree arms, each its own module id on the same mesh; the session's replica 0 is the same node for all. */
+const TREE_ARMS = [
+  { arm: 'bayeux', id: MODULE_IDS.bayeux, joinMode: 'bayeux', replicas: 1 },
+  { arm: 'bayeux-4roots', id: 0xfe22, joinMode: 'bayeux', replicas: 4 },
+  { arm: 'scribe', id: 0xfe20, joinMode: 'scribe', replicas: 1 },
+] as const;
+type ArmName = (typeof TREE_ARMS)[number]['arm'] | 'unicast';
 const UNICAST_ID = 0xfe21;
 const MULTICASTS = 3;
 const PAYLOAD = new Uint8Array(256);
@@ -54,37 +60,39 @@ const dataClassifier: MessageClassifier = (bytes) => {
   const m = body.kind === 'route' ? body.route : body.kind === 'direct' ? body.direct : undefined;
   if (!m) return undefined;
   if (m.moduleId === UNICAST_ID) return 'unicast';
-  if (m.moduleId !== MODULE_IDS.bayeux && m.moduleId !== SCRIBE_ID) return undefined;
+  const arm = TREE_ARMS.find((a) => a.id === m.moduleId);
+  if (!arm) return undefined;
   try {
-    if (decodeBayeux(m.payload).kind !== 'data') return undefined;
+    return decodeBayeux(m.payload).kind === 'data' ? arm.arm : undefined;
   } catch {
     return undefined;
   }
-  return m.moduleId === SCRIBE_ID ? 'scribe' : 'bayeux';
 };
 
 export async function benchMulticast(n: number, memberCounts: readonly number[], seed = 1): Promise<Array<Record<string, unknown>>> {
   const net = await createTestnet({ nodes: n, seed, topology: 'transit-stub', frozen: true });
   /** arrival time per (arm, member index, multicast k) */
   const arrived = new Map<string, number>();
-  const bx: Bayeux[] = [];
-  const sc: Bayeux[] = [];
+  const trees = new Map<string, Bayeux[]>(TREE_ARMS.map((a) => [a.arm, []]));
   const uni: Array<UpcallModule & { ctx?: ModuleContext }> = [];
   net.nodes.forEach((node, i) => {
     const u = unicastModule((d) => arrived.set(`unicast:${i}:${d.payload[0]}`, net.now));
     node.register(u);
     uni.push(u);
-    bx.push(node.register(bayeux({ joinMode: 'bayeux' })));
-    sc.push(node.register(bayeux({ joinMode: 'scribe', id: SCRIBE_ID })));
+    for (const a of TREE_ARMS) trees.get(a.arm)!.push(node.register(bayeux({ joinMode: a.joinMode, id: a.id })));
   });
   const rng = new SeededRng(seed).fork('multicast');
   const rows: Array<Record<string, unknown>> = [];
   for (const members of memberCounts) {
     const name = `session-${members}`;
     const creator = rng.int(n);
-    const created = await settle(net, bx[creator].createSession(name));
-    await settle(net, sc[creator].createSession(name));
-    const root = net.indexOf(created.roots[0].guid)!;
+    const roots = new Set<number>();
+    for (const a of TREE_ARMS) {
+      const created = await settle(net, trees.get(a.arm)![creator].createSession(name, { replicas: a.replicas }));
+      roots.add(net.indexOf(created.roots[0].guid)!);
+    }
+    if (roots.size !== 1) throw new Error('replica 0 of one session name is one node whatever the module');
+    const [root] = roots;
     await advance(net, 3_000, 100); // the roots' publishes settle
     const set = new Set<number>();
     while (set.size < members) {
@@ -93,7 +101,8 @@ export async function benchMulticast(n: number, memberCounts: readonly number[],
     }
     const list = [...set];
     const joinCost: Record<string, unknown> = {};
-    for (const [arm, mc] of [['bayeux', bx], ['scribe', sc]] as const) {
+    for (const { arm } of TREE_ARMS) {
+      const mc = trees.get(arm)!;
       const counter = net.countLinkStress();
       const results = await settle(net, Promise.allSettled(list.map((i) => mc[i].join(name, {
         onMessage: (payload) => arrived.set(`${arm}:${i}:${payload[0]}`, net.now),
@@ -108,7 +117,7 @@ export async function benchMulticast(n: number, memberCounts: readonly number[],
     const byArm: Record<string, { rdp: ReturnType<typeof dist>; received: number; linkStress: { linksUsed: number; maxCopies: number; meanCopies: number; crossings: number } }> = {};
     const crossingsOf: Record<string, number> = {};
     const maxOf: Record<string, number> = {};
-    for (const arm of ['unicast', 'bayeux', 'scribe'] as const) {
+    for (const arm of ['unicast', ...TREE_ARMS.map((a) => a.arm)] as ArmName[]) {
       const counter = net.countLinkStress(dataClassifier);
       const rdp: number[] = [];
       let received = 0;
@@ -117,7 +126,7 @@ export async function benchMulticast(n: number, memberCounts: readonly number[],
         payload[0] = k;
         const start = net.now;
         if (arm === 'unicast') for (const i of list) uni[root].ctx!.send(net.nodes[i].handle as NodeHandle, payload);
-        else (arm === 'bayeux' ? bx : sc)[root].multicast(name, payload);
+        else trees.get(arm)![root].multicast(name, payload);
         await advance(net, 5_000, 50);
         for (const i of list) {
           const at = arrived.get(`${arm}:${i}:${k}`);
@@ -149,11 +158,8 @@ export async function benchMulticast(n: number, memberCounts: readonly number[],
       delivered: Object.fromEntries(Object.entries(byArm).map(([a, v]) => [a, `${v.received}/${members * MULTICASTS}`])),
       rdp: Object.fromEntries(Object.entries(byArm).map(([a, v]) => [a, v.rdp])),
       linkStress: Object.fromEntries(Object.entries(byArm).map(([a, v]) => [a, v.linkStress])),
-      unicastOver: {
-        bayeux: { crossings: round(crossingsOf.unicast / crossingsOf.bayeux), maxCopies: round(maxOf.unicast / maxOf.bayeux) },
-        scribe: { crossings: round(crossingsOf.unicast / crossingsOf.scribe), maxCopies: round(maxOf.unicast / maxOf.scribe) },
-      },
-      nodeStress: { bayeux: nodeStress(bx), scribe: nodeStress(sc) },
+      unicastOver: Object.fromEntries(TREE_ARMS.map(({ arm }) => [arm, { crossings: round(crossingsOf.unicast / crossingsOf[arm]), maxCopies: round(maxOf.unicast / maxOf[arm]) }])),
+      nodeStress: Object.fromEntries(TREE_ARMS.map(({ arm }) => [arm, nodeStress(trees.get(arm)!)])),
       joinCost,
     });
   }

@@ -82,3 +82,35 @@ test('bad calls get named errors and a malformed message is counted, on a 20-nod
     await net.close();
   }
 });
+
+test('two Bayeux modules side by side (other id, other join mode) keep their sessions apart under one name', async () => {
+  const net = await createTestnet({ nodes: 60, seed: 7, frozen: true });
+  const step = async (ms: number) => {
+    for (let t = 0; t < ms; t += 50) {
+      net.run(50);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  try {
+    const one = net.nodes.map((n) => n.register(bayeux()));
+    const two = net.nodes.map((n) => n.register(bayeux({ joinMode: 'scribe', id: 0xfe40 })));
+    const created = Promise.all([one[0].createSession('same', { replicas: 3 }), two[0].createSession('same', { replicas: 1 })]);
+    await step(3_000);
+    await created;
+    const got = { one: [] as number[], two: [] as number[] };
+    const members = [5, 9, 17, 23, 31, 44, 58];
+    const joins = Promise.all(members.flatMap((i) => [
+      one[i].join('same', { onMessage: () => got.one.push(i) }),
+      two[i].join('same', { onMessage: () => got.two.push(i) }),
+    ]));
+    await step(10_000);
+    await joins;
+    one[2].multicast('same', 'a');
+    two[3].multicast('same', 'b');
+    await step(3_000);
+    expect(got.one.sort((a, b) => a - b)).toEqual(members);
+    expect(got.two.sort((a, b) => a - b)).toEqual(members);
+  } finally {
+    await net.close();
+  }
+});

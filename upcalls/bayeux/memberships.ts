@@ -77,7 +77,7 @@ export class Memberships {
     let error: Error = new NotFoundError('no root replica of the session was found');
     try {
       const replicas = m.failures === 0 ? 1 : DEFAULTS.bayeuxMaxReplicas;
-      for await (const r of this.host.ctx.locate(m.session, { replicas })) {
+      for await (const r of this.host.ctx.locate(this.host.locator(m.session), { replicas })) {
         const replica = Number(r.tag);
         if (!(Number.isInteger(replica) && replica >= 0 && replica < DEFAULTS.bayeuxMaxReplicas)) continue;
         pick ??= { server: r.server, replica };

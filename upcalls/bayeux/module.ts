@@ -5,7 +5,7 @@
  * what both modes share: sessions created here, memberships, multicast data, teardown, the timer.
  *
  * - createSession: CREATE routed fuzzy to each tree GUID (salted session GUID); the node it reaches
- *   holds that root replica, publishes the session GUID (tag = replica index) so members find their
+ *   holds that root replica, publishes the session's locator GUID (tag = replica index) so members find their
  *   nearest replica by object location, and answers the creator. The creator refreshes it.
  * - join: locate the nearest replica, then the mode's join; answered → joined. No answer in
  *   requestTimeoutMs: that replica is marked failed and another is located (joinAttempts in all).
@@ -28,7 +28,7 @@ import type { BayeuxConfig } from './options';
 import { ScribeMode } from './scribeMode';
 import { SessionRoots } from './sessionRoots';
 import type { BayeuxCounters, TreeHost, TreeMode } from './treeMode';
-import { sessionGuid, treeGuid } from './treeGuid';
+import { locatorGuid, sessionGuid, treeGuid } from './treeGuid';
 import { Memberships } from './memberships';
 
 const EMPTY = new Uint8Array(0);
@@ -179,6 +179,11 @@ class BayeuxRuntime implements TreeHost {
   }
 
   // ---- sessions ----
+  /** What this module's roots of `session` publish and its members locate. */
+  locator(session: Guid): Guid {
+    return locatorGuid(session, this.cfg.id);
+  }
+
   private guid(s: string | Guid): Guid {
     return sessionGuid(s, this.ctx.space, DEFAULTS.bayeuxMaxNameBytes);
   }
@@ -219,7 +224,7 @@ class BayeuxRuntime implements TreeHost {
       return;
     }
     // Open: the replicas of one session are different nodes, so no server's key may own its GUID.
-    if (outcome === 'new') this.ctx.publish(msg.session, { owner: false, tag: String(msg.replica) });
+    if (outcome === 'new') this.ctx.publish(this.locator(msg.session), { owner: false, tag: String(msg.replica) });
     this.timer.arm(expiresAt);
     this.send(msg.node, { ...this.control('create', msg.session, msg.replica), replicas: msg.replicas });
   }
@@ -254,7 +259,7 @@ class BayeuxRuntime implements TreeHost {
         return;
       }
       this.roots.remove(tree.hex);
-      if (!this.roots.rootsSession(msg.session.hex)) this.ctx.unpublish(msg.session);
+      if (!this.roots.rootsSession(msg.session.hex)) this.ctx.unpublish(this.locator(msg.session));
     }
     const had = this.mode.has(tree.hex);
     this.seen.forget(tree.hex);
@@ -337,7 +342,7 @@ class BayeuxRuntime implements TreeHost {
       }
       next = Math.min(next, c.nextRefresh, c.pending?.deadline ?? Infinity);
     }
-    for (const rec of this.roots.expire(now)) if (!this.roots.rootsSession(rec.session.hex)) this.ctx.unpublish(rec.session);
+    for (const rec of this.roots.expire(now)) if (!this.roots.rootsSession(rec.session.hex)) this.ctx.unpublish(this.locator(rec.session));
     next = Math.min(next, this.roots.nextExpiry(), this.members.due(now), this.mode.tick(now));
     this.seen.retain((tree) => this.mode.has(tree) || this.roots.get(tree) !== undefined);
     return next;

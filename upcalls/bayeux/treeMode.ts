@@ -22,6 +22,8 @@ export interface TreeHost {
   send(to: NodeHandle, msg: BayeuxMsg): void;
   /** Routes to `dest`: fuzzy to a tree's root, exact to a member. */
   route(dest: Guid, msg: BayeuxMsg, fuzzy: boolean): void;
+  /** The GUID this module's root replicas of `session` publish (members locate it). */
+  locator(session: Guid): Guid;
   /** Whether this node holds the root replica of `tree`. */
   isRoot(tree: Guid): boolean;
   /** The join or refresh of this node's membership of `session` was answered. */
