@@ -1,48 +1,59 @@
-/** The `tapestry` command. */
-import { parseArgs } from 'node:util';
+/**
+ * The `tapestry` command: subcommands parsed with commander (help, usage errors and option checks
+ * from one well-kept library rather than hand-rolled parsing). Each subcommand lives in its own
+ * folder and exports a Command; this file only assembles them.
+ */
+import { Command, CommanderError, InvalidArgumentError as UsageError } from 'commander';
 import { runDemo } from './demo';
 
-const USAGE = `usage: tapestry demo [--nodes N] [--udp N] [--routes N] [--seed S]
-
-  demo   build a simulated mesh (virtual time) and a UDP mesh on loopback,
-         route exact and fuzzy messages through both, print what happened`;
-
-async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      nodes: { type: 'string', default: '256' },
-      udp: { type: 'string', default: '8' },
-      routes: { type: 'string', default: '2000' },
-      seed: { type: 'string', default: '1' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const command = positionals[0] ?? 'demo';
-  if (values.help || command !== 'demo') {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const int = (name: string, v: string, min: number): number => {
+/** Parses an integer option ≥ `min` (commander calls it with the raw string). */
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
+  return (v) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`must be an integer in ${min}..${max}, got "${v}"`);
     return n;
   };
-  const { ok } = await runDemo({
-    simNodes: int('nodes', values.nodes!, 1),
-    udpNodes: int('udp', values.udp!, 1),
-    routes: int('routes', values.routes!, 1),
-    seed: int('seed', values.seed!, 0),
-    print: (line) => console.log(line),
-  });
-  return ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(2);
-  },
-);
+function demoCommand(): Command {
+  return new Command('demo')
+    .description('build a simulated mesh (virtual time) and a UDP mesh on loopback, route exact and fuzzy messages through both, print what happened')
+    .option('--nodes <n>', 'simulated nodes', intOption(1), 256)
+    .option('--udp <n>', 'UDP nodes on loopback', intOption(1), 8)
+    .option('--routes <n>', 'routes to send', intOption(1), 2000)
+    .option('--seed <s>', 'seed of the simulation', intOption(0), 1)
+    .action(async (o: { nodes: number; udp: number; routes: number; seed: number }) => {
+      const { ok } = await runDemo({ simNodes: o.nodes, udpNodes: o.udp, routes: o.routes, seed: o.seed, print: (line) => console.log(line) });
+      process.exitCode = ok ? 0 : 1;
+    });
+}
+
+function buildProgram(): Command {
+  const program = new Command('tapestry')
+    .description('Tapestry structured peer-to-peer overlay: node daemon, client commands and simulator')
+    .showHelpAfterError('(tapestry --help lists the commands)')
+    .exitOverride();
+  program.addCommand(demoCommand());
+  // Subcommands (one line each):
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; a usage error has already printed its one line.
+      process.exitCode = err.exitCode;
+      return;
+    }
+    console.error(`tapestry: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 2;
+  }
+}
+
+void main(process.argv.slice(2)).then(() => {
+  // A failed command exits at once (a daemon that is still serving keeps running until its signal).
+  if (process.exitCode !== undefined && process.exitCode !== 0) process.exit(process.exitCode);
+});
