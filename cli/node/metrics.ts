@@ -131,7 +131,7 @@ export const LABELLED_COUNTERS: readonly LabelledCounterSpec[] = [
   },
   {
     name: 'tapestry_security_refusals_total', label: 'reason',
-    help: 'What this node refused as unproven or forged, by reason (all 0 under the none provider except the address checks).',
+    help: 'What this node refused as unproven, forged, replayed or misaddressed, by reason (the signature checks count only under an authenticating provider).',
     read: (s) => ({
       forged_credentials: s.security.forgedCredentials, unsigned_records: s.security.unsignedRecords, forged_records: s.security.forgedRecords,
       replayed_records: s.security.replayedRecords, forged_answers: s.location.forgedAnswers, owner_claims_invalid: s.location.ownerClaimsInvalid,
