@@ -1,0 +1,217 @@
+/**
+ * `tapestry node` as a user runs it: three daemon processes on loopback form a mesh; every client
+ * command works against them (the daemons' own inboxes and answers are the oracle); /metrics parses as
+ * Prometheus text and its counters move; the control API refuses bad requests with 4xx and keeps
+ * serving; SIGTERM leaves gracefully (the others count a leave, not a failure); a node killed and
+ * restarted with its data dir keeps its GUID and rejoins without --bootstrap; bad arguments and an
+ * unreachable bootstrap end with one line and a non-zero exit.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parsePrometheusText, type MetricFamily } from '../helpers/prometheusText';
+
+const ROOT = join(__dirname, '..', '..');
+/** tsx as a loader in the same process: a signal sent to the child reaches the daemon itself, not a wrapper. */
+const TSX = ['--require', require.resolve('tsx/cjs')];
+const MAIN = join(ROOT, 'cli', 'main.ts');
+
+interface Daemon {
+  readonly proc: ChildProcessWithoutNullStreams;
+  readonly start: { guid: string; address: string; status: string; control: string; metrics?: string };
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `tapestry node --json ...` and waits for its start line. */
+function startDaemon(args: string[]): Promise<Daemon> {
+  const proc = spawn(process.execPath, [...TSX, MAIN, 'node', '--json', '--control', '127.0.0.1:0', ...args], { cwd: ROOT, stdio: 'pipe' });
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', (l) => resolve({ proc, start: JSON.parse(l), exited }));
+    void exited.then((code) => reject(new Error(`tapestry node exited with ${code}: ${stderr}`)));
+  });
+}
+
+/** Runs a client command; answers its exit code and output. */
+function tapestry(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [...TSX, MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const json = (...args: string[]) => {
+  const r = tapestry(...args, '--json');
+  if (r.code !== 0) throw new Error(`tapestry ${args.join(' ')} exited ${r.code}: ${r.err}`);
+  return JSON.parse(r.out);
+};
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) {
+    const v = await probe();
+    if (v !== undefined) return v;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const dirs: string[] = [];
+const daemons: Daemon[] = [];
+afterAll(async () => {
+  for (const d of daemons) d.proc.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+test('three daemons, every client command, metrics, bad requests, graceful leave, restart with the same GUID', async () => {
+  const dataC = mkdtempSync(join(tmpdir(), 'tapestry-c-'));
+  dirs.push(dataC);
+  const a = await startDaemon(['--metrics', '127.0.0.1:0']);
+  daemons.push(a);
+  expect(a.start.control).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const b = await startDaemon(['--bootstrap', a.start.address]);
+  daemons.push(b);
+  let c = await startDaemon(['--bootstrap', a.start.address, '--data-dir', dataC]);
+  daemons.push(c);
+  const all = [a, b, c];
+  // The first node is ALONE until another joins it; the others start once they joined.
+  expect([a.start.status, b.start.status, c.start.status]).toEqual(['ALONE', 'ACTIVE', 'ACTIVE']);
+  await waitFor('a to be ACTIVE', () => (json('status', '--node', a.start.control).status === 'ACTIVE' ? true : undefined));
+
+  // status / table / leafset: each daemon knows the other two.
+  for (const d of all) {
+    await waitFor('a full leaf set', () => {
+      const l = json('leafset', '--node', d.start.control);
+      const known = new Set([...l.smaller, ...l.larger].map((p: { guid: string }) => p.guid));
+      return all.every((x) => x === d || known.has(x.start.guid)) ? true : undefined;
+    });
+    const s = json('status', '--node', d.start.control);
+    expect([s.status, s.guid]).toEqual(['ACTIVE', d.start.guid]);
+    const t = json('table', '--node', d.start.control);
+    expect(t.size).toBeGreaterThanOrEqual(2);
+  }
+  expect(tapestry('status', '--node', a.start.control).out).toMatch(/^ACTIVE [0-9a-f]{40} on 127\.0\.0\.1:\d+/);
+
+  // route and request: what arrives is what the target daemon's inbox shows.
+  const r = json('route', c.start.guid, 'hello c', '--node', a.start.control);
+  expect(r.dest).toBe(c.start.guid);
+  const got = await waitFor('the route in c\'s inbox', async () => {
+    const inbox = (await (await fetch(`${c.start.control}/inbox`)).json()) as { inbox: Array<{ from: string; payload: string }> };
+    return inbox.inbox.find((e) => e.payload === 'hello c');
+  });
+  expect(got.from).toBe(a.start.guid);
+  const reply = json('request', c.start.guid, 'echo me', '--node', b.start.control);
+  expect([reply.reply, reply.from.guid]).toEqual(['echo me', c.start.guid]);
+
+  // publish / locate / unpublish
+  expect(json('publish', 'report.pdf', '--node', c.start.control).published).toMatch(/^[0-9a-f]{40}$/);
+  const found = await waitFor('a locate that finds c', () => {
+    const l = tapestry('locate', 'report.pdf', '--node', a.start.control, '--json');
+    return l.code === 0 ? l.out.trim().split('\n').map((x) => JSON.parse(x)) : undefined;
+  });
+  expect(found[0].server.guid).toBe(c.start.guid);
+  expect(found.at(-1)).toMatchObject({ done: true, found: 1, outcome: 'found' });
+  const missing = tapestry('locate', 'no such object', '--node', a.start.control, '--timeout', '3000');
+  expect(missing.code).toBe(1);
+  expect(missing.out).toMatch(/no replica/);
+  expect(json('unpublish', 'report.pdf', '--node', c.start.control).unpublished).toBe(found[0].object);
+
+  // ping: the daemon measures a round trip to another node's address.
+  expect(json('ping', b.start.address, '--node', a.start.control).rttMs).toBeGreaterThan(0);
+
+  // /metrics parses as Prometheus text, and the counters move as routes are sent.
+  const scrape = async (): Promise<MetricFamily[]> => parsePrometheusText(await (await fetch(a.start.metrics!)).text());
+  const before = await scrape();
+  expect(before.length).toBeGreaterThan(10);
+  for (const f of before) {
+    expect(f.name).toMatch(/^tapestry_/);
+    if (f.type === 'COUNTER') expect(f.name).toMatch(/_total$/);
+  }
+  const sentTotal = (families: typeof before) => families.filter((f) => f.type === 'COUNTER' && /datagrams|messages/.test(f.name) && /sent|out/.test(f.name))
+    .reduce((sum, f) => sum + f.metrics.reduce((s, m) => s + Number(m.value ?? 0), 0), 0);
+  for (let i = 0; i < 20; i++) json('route', b.start.guid, `m${i}`, '--node', a.start.control);
+  await waitFor('20 routes at b', async () => ((await (await fetch(`${b.start.control}/inbox`)).json()) as { delivered: number }).delivered >= 20 || undefined);
+  expect(sentTotal(await scrape())).toBeGreaterThanOrEqual(sentTotal(before) + 20);
+
+  // Bad requests: 4xx with a JSON error naming the field, and the daemon keeps serving.
+  const post = (path: string, body: string) => fetch(`${a.start.control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const bad = [
+    [await post('/route', '{not json'), undefined],
+    [await post('/route', JSON.stringify({ dest: 'x', payload: 'y', colour: 'red' })), 'colour'],
+    [await post('/route', JSON.stringify({ dest: 'x', ttl: 100_000 })), 'ttl'],
+    [await post('/locate', JSON.stringify({ object: 'x', replicas: 0 })), 'replicas'],
+    [await post('/ping', JSON.stringify({ address: 'not an address' })), 'address'],
+  ] as const;
+  for (const [res, field] of bad) {
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; field?: string };
+    expect(body.error.length).toBeGreaterThan(0);
+    if (field) expect(body.field).toBe(field);
+  }
+  expect((await fetch(`${a.start.control}/nowhere`)).status).toBe(404);
+  expect((await fetch(`${a.start.control}/route`)).status).toBe(405);
+  expect((await fetch(`${a.start.control}/status`)).status).toBe(200);
+
+  // Every curl example of the README's control API section, sent to daemon a (b's address for the ping).
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Running a node'), readme.indexOf('## Options'));
+  const examples = [...section.matchAll(/^curl -s (-N )?(?:-X POST )?(http:\/\/127\.0\.0\.1:7766\S+)(?: -d '([^']*)')?/gm)];
+  expect(examples.length).toBeGreaterThanOrEqual(18);
+  for (const [, stream, url, body] of examples) {
+    const target = url.replace('http://127.0.0.1:7766', a.start.control);
+    const payload = body?.replace('127.0.0.1:4001', b.start.address);
+    const controller = new AbortController();
+    const res = await fetch(target, payload === undefined ? { signal: controller.signal } : { method: 'POST', body: payload, signal: controller.signal });
+    expect([url, res.status < 300]).toEqual([url, true]);
+    if (stream) {
+      // The event stream starts with the node's status; then the example is done.
+      const reader = res.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).toMatch(/^event: status\ndata: \{/);
+      controller.abort();
+    } else {
+      await res.text();
+    }
+  }
+
+  // SIGTERM: b leaves gracefully and exits 0; a counts a leave notice, not a failure.
+  const aBefore = json('status', '--node', a.start.control).counts;
+  b.proc.kill('SIGTERM');
+  expect(await b.exited).toBe(0);
+  const aAfter = await waitFor('a to hear b leave', () => {
+    const s = json('status', '--node', a.start.control).counts;
+    return s.leavesReceived > aBefore.leavesReceived ? s : undefined;
+  });
+  expect(aAfter.failuresDetected).toBe(aBefore.failuresDetected);
+
+  // c is killed outright and restarted with its data dir and no bootstrap (on its address, as a
+  // service restarts): same GUID, back in the mesh through the peers it saved.
+  c.proc.kill('SIGKILL');
+  await c.exited;
+  c = await startDaemon(['--data-dir', dataC, '--listen', c.start.address]);
+  daemons.push(c);
+  expect(c.start.guid).toBe(daemons[2].start.guid);
+  expect(c.start.status).toBe('ACTIVE');
+  await waitFor('a to list the restarted c', () => {
+    const l = json('leafset', '--node', a.start.control);
+    return [...l.smaller, ...l.larger].some((p: { guid: string; address: string }) => p.guid === c.start.guid && p.address === c.start.address) || undefined;
+  });
+}, 180_000);
+
+test('bad arguments, a public control address and an unreachable bootstrap end with one line and a non-zero exit', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['node', '--listen', 'nonsense'], /listen/],
+    [['node', '--security', 'maybe'], /security/],
+    [['node', '--control', '0.0.0.0:0'], /allow-public-control/],
+    [['node', '--listen', '127.0.0.1:0', '--bootstrap', '127.0.0.1:9', '--join-timeout', '2', '--control', '127.0.0.1:0'], /could not join/],
+    [['status', '--node', 'http://127.0.0.1:9'], /cannot reach/],
+    [['route'], /dest/],
+    [['nonsense'], /unknown command/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = tapestry(...args);
+    expect([args.join(' '), r.code === 0]).toEqual([args.join(' '), false]);
+    const lines = r.err.trim().split('\n').filter((l) => !l.startsWith('(tapestry --help'));
+    expect([args.join(' '), lines.length]).toEqual([args.join(' '), 1]);
+    expect(lines[0]).toMatch(pattern);
+  }
+}, 120_000);
