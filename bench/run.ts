@@ -5,6 +5,7 @@
 import { benchAmplification } from './amplification';
 import { benchAnycast, benchMobile } from './castModules';
 import { benchMulticast } from './multicast';
+import { benchDaemon } from './daemon';
 import { benchFuzz } from './fuzz';
 import { benchHopCost } from './hopCost';
 import { benchBareSimulator, benchHops } from './hops';
@@ -57,6 +58,9 @@ async function main(): Promise<void> {
   if (!only || only === 'cast') {
     for (const members of [256, 1_024]) emit('anycast', await benchAnycast(4_096, members, 300));
     emit('mobile', await benchMobile(4_096, 5));
+  }
+  if (!only || only === 'daemon') {
+    emit('daemon', await benchDaemon());
   }
   if (!only || only === 'multicast') {
     for (const n of [4_096, 10_000]) for (const row of await benchMulticast(n, [256, 1_024])) emit('multicast', row);

@@ -70,6 +70,28 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
   expect(a.start.control).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   const b = await startDaemon(['--bootstrap', a.start.address]);
   daemons.push(b);
+  // a's event stream (with traces) from before c joins: c's arrival and a's routes show up in it.
+  const stream = new AbortController();
+  const events: Array<{ type: string; data: any }> = [];
+  const sse = await fetch(`${a.start.control}/events?trace=1`, { signal: stream.signal });
+  void (async () => {
+    let buffered = '';
+    try {
+      for await (const chunk of sse.body as unknown as AsyncIterable<Uint8Array>) {
+        buffered += Buffer.from(chunk).toString('utf8');
+        let end: number;
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const type = /^event: (\w+)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (type && data) events.push({ type, data: JSON.parse(data) });
+        }
+      }
+    } catch {
+      // aborted at the end of the test
+    }
+  })();
   let c = await startDaemon(['--bootstrap', a.start.address, '--data-dir', dataC]);
   daemons.push(c);
   const all = [a, b, c];
@@ -91,6 +113,10 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
   }
   expect(tapestry('status', '--node', a.start.control).out).toMatch(/^ACTIVE [0-9a-f]{40} on 127\.0\.0\.1:\d+/);
 
+  // The stream told of c as a new neighbour of a.
+  await waitFor('a neighbour event for c', () => events.find((e) => e.type === 'neighbour' && e.data.guid === c.start.guid && e.data.joined));
+  expect(events[0].type).toBe('status');
+
   // route and request: what arrives is what the target daemon's inbox shows.
   const r = json('route', c.start.guid, 'hello c', '--node', a.start.control);
   expect(r.dest).toBe(c.start.guid);
@@ -99,6 +125,9 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
     return inbox.inbox.find((e) => e.payload === 'hello c');
   });
   expect(got.from).toBe(a.start.guid);
+  // a's own route passed its module: a route trace for the traced stream.
+  await waitFor('a route trace', () => events.find((e) => e.type === 'route' && e.data.dest === c.start.guid));
+  stream.abort();
   const reply = json('request', c.start.guid, 'echo me', '--node', b.start.control);
   expect([reply.reply, reply.from.guid]).toEqual(['echo me', c.start.guid]);
 
