@@ -52,6 +52,21 @@ export class NoReplyError extends TapestryError {
 }
 
 /**
+ * A DHT record was refused by the nodes that store its key: `reason` says why — 'older' (they hold a
+ * newer version of the key; a put never replaces it with an older one), 'full' (they hold as many
+ * records as they may), 'notPublisher' (a remove from a node that did not publish the record).
+ */
+export class RecordRejectedError extends TapestryError {
+  constructor(
+    /** Why the record was refused (see the class comment). */
+    readonly reason: 'older' | 'full' | 'notPublisher',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * The one integer-range check: `value` if it is an integer in [min, max], else an
  * InvalidArgumentError naming `name`, the range and what was given.
  */

@@ -1,0 +1,67 @@
+/** The DHT module's public API (what `node.register(dht())` returns) and its types. */
+import type { Guid } from '../../routing/guid';
+import type { NodeHandle } from '../../routing/handle';
+
+/** A value read back: the newest version the roots answered with. */
+export interface DhtValue {
+  readonly key: Guid;
+  readonly value: Uint8Array;
+  /** The publisher's version. */
+  readonly seq: number;
+  readonly publisher: Guid;
+  /** The node that answered with it. */
+  readonly from: NodeHandle;
+}
+
+export interface DhtStats {
+  /** Records held here for the mesh (as a root or replica). */
+  records: number;
+  /** Bytes of values held. */
+  valueBytes: number;
+  /** Records this node published (and republishes). */
+  published: number;
+  /** Operations waiting for answers. */
+  pending: number;
+  puts: number;
+  gets: number;
+  removes: number;
+  /** Records stored here as a root (a put) or a replica (a store). */
+  storedAsRoot: number;
+  storedAsReplica: number;
+  /** Puts refused here because a newer version was held. */
+  refusedOlder: number;
+  /** Copies sent to replica holders (after a put, and when the neighbourhood changed). */
+  replicationsSent: number;
+  /** Gets answered here with a record / without one. */
+  getsAnswered: number;
+  getsMissed: number;
+  /** Messages that failed to decode: counted and dropped. */
+  malformed: number;
+}
+
+export interface DhtGetOptions {
+  readonly signal?: AbortSignal;
+  /** Answers with a record to wait for before choosing the newest (1 .. salts). Default 1. */
+  readonly quorum?: number;
+}
+
+/**
+ * Values stored under keys at each key's salted roots and the nodes that would root it next. A key is
+ * a name (hashed to its GUID) or a Guid.
+ */
+export interface Dht {
+  /** The GUID of a key name. */
+  keyGuid(key: string | Guid): Guid;
+  /**
+   * Stores `value` under `key` as a new version; resolves with how many salted roots stored it.
+   * Rejects with MessageTooLargeError, RecordRejectedError ('older', 'full'), TimeoutError or AbortedError.
+   */
+  putValue(key: string | Guid, value: Uint8Array | string, opts?: { readonly signal?: AbortSignal }): Promise<{ readonly key: Guid; readonly stored: number }>;
+  /** The newest version found (NotFoundError when no root holds one; TimeoutError when none answered). */
+  getValue(key: string | Guid, opts?: DhtGetOptions): Promise<DhtValue>;
+  /** Drops this node's record of `key` at every salted root and replica (RecordRejectedError 'notPublisher' if another node published it). */
+  removeValue(key: string | Guid, opts?: { readonly signal?: AbortSignal }): Promise<void>;
+  stats(): DhtStats;
+  /** Fails waiting operations with ClosedError, stops republishing and unregisters the module. */
+  close(): void;
+}

@@ -1,0 +1,42 @@
+/** The DHT module's messages (the payload of a route or direct message carrying MODULE_IDS.dht; wire/dhtCodec.ts maps them to DhtMsg). */
+import type { Guid } from '../../routing/guid';
+import type { NodeHandle } from '../../routing/handle';
+
+/** A value as stored: who published it, its version and how long it lives. */
+export interface DhtRecord {
+  readonly value: Uint8Array;
+  /** The publisher's version: a record with a higher seq replaces one with a lower seq. */
+  readonly seq: number;
+  readonly publisher: Guid;
+  /** Lifetime left when sent (ms). */
+  readonly ttlMs: number;
+}
+
+export type DhtKind =
+  /** Routed fuzzy to a salted key: its root stores the record, replicates it and answers with an ack. */
+  | 'put'
+  /** Straight to a replica holder: keep this copy (no answer). */
+  | 'store'
+  /** Routed fuzzy to a salted key: its root answers with a value. */
+  | 'get'
+  /** The answer to a get: the record found, or none. */
+  | 'value'
+  /** Routed to a salted key (with a request id) or straight to a replica holder (without): drop the publisher's record. */
+  | 'remove'
+  /** The answer to a put or remove. */
+  | 'ack';
+
+/** What a root did with a put or remove. */
+export type AckStatus = 'stored' | 'older' | 'full' | 'removed' | 'notPublisher';
+
+export interface DhtMsg {
+  readonly kind: DhtKind;
+  readonly key: Guid;
+  readonly salt: number;
+  /** 0 for replication messages. */
+  readonly requestId: number;
+  readonly requester?: NodeHandle;
+  readonly record?: DhtRecord;
+  /** ack only. */
+  readonly status?: AckStatus;
+}

@@ -1,0 +1,283 @@
+/**
+ * The DHT module object: thin, acting through the ModuleContext only (DESIGN rule 5). Rules live in
+ * recordStore.ts (versions, expiry) and replicaSet.ts (who holds copies); this file wires them to
+ * routes and direct messages.
+ *
+ * - putValue: a PUT routed fuzzy to each salted key; its root stores the record, sends a STORE to the
+ *   next r - 1 nodes in surrogate-root order (they root the key if it fails), and answers with an ACK.
+ * - getValue: a GET routed fuzzy to each salted key; each root answers with its VALUE (or none); the
+ *   newest version wins once `quorum` records came, or every root answered.
+ * - removeValue: a REMOVE to each salted root, which drops the publisher's record and tells its replicas.
+ * - Soft state: records lapse unless the publisher republishes; when the neighbourhood changes a node
+ *   sends the records it holds to their current replica sets (a moment later, once for a burst).
+ */
+import { DEFAULTS } from '../../defaults';
+import { AbortedError, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, NotFoundError, RecordRejectedError, TimeoutError } from '../../errors';
+import { Guid } from '../../routing/guid';
+import type { NodeHandle } from '../../routing/handle';
+import { saltedRoot } from '../../location/saltedRoots';
+import { decodeDht, encodeDht } from '../../wire/dhtCodec';
+import { groupGuid } from '../anycast/groupGuid';
+import { PendingTable } from '../anycast/pendingTable';
+import { startDeadlineTimer, type DeadlineTimer } from '../anycast/deadlineTimer';
+import type { Delivery, ModuleContext, ModuleWithApi } from '../contract';
+import type { Dht, DhtGetOptions, DhtStats, DhtValue } from './api';
+import type { DhtMsg, DhtRecord } from './messages';
+import type { DhtConfig } from './options';
+import { RecordStore, type HeldRecord } from './recordStore';
+import { replicaSet } from './replicaSet';
+
+interface Op {
+  readonly kind: 'put' | 'get' | 'remove';
+  readonly key: Guid;
+  readonly quorum: number;
+  /** salt → its answer. */
+  readonly answers: Map<number, DhtMsg>;
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+}
+
+export function dhtModule(cfg: DhtConfig): ModuleWithApi<Dht> {
+  let rt: DhtRuntime | undefined;
+  return {
+    id: cfg.id,
+    name: 'dht',
+    attach(ctx: ModuleContext): Dht {
+      rt = new DhtRuntime(ctx, cfg);
+      return rt.api();
+    },
+    deliver: (d) => rt?.receive(d),
+    update: () => rt?.neighbourhoodChanged(),
+  };
+}
+
+class DhtRuntime {
+  private readonly store = new RecordStore(DEFAULTS.dhtMaxRecords);
+  private readonly pending = new PendingTable<Op>(DEFAULTS.dhtMaxPending);
+  /** Keys this node published: key hex → what it republishes. */
+  private readonly published = new Map<string, { key: Guid; value: Uint8Array; seq: number; nextRepublish: number }>();
+  private readonly timer: DeadlineTimer;
+  private replicateAt = Infinity;
+  private seq = 0;
+  private closed = false;
+  private readonly counts = {
+    puts: 0, gets: 0, removes: 0, storedAsRoot: 0, storedAsReplica: 0, refusedOlder: 0, replicationsSent: 0, getsAnswered: 0, getsMissed: 0, malformed: 0,
+  };
+
+  constructor(
+    private readonly ctx: ModuleContext,
+    private readonly cfg: DhtConfig,
+  ) {
+    this.timer = startDeadlineTimer(ctx, () => this.due());
+  }
+
+  api(): Dht {
+    return {
+      keyGuid: (k) => this.guid(k),
+      // A bad key or value rejects the returned promise, as every other failure does.
+      putValue: async (k, v, o) => this.put(k, v, o?.signal),
+      getValue: async (k, o) => this.get(k, o),
+      removeValue: (k, o) => this.remove(k, o?.signal),
+      stats: () => this.stats(),
+      close: () => this.close(),
+    };
+  }
+
+  private guid(k: string | Guid): Guid {
+    return groupGuid(k, this.ctx.space, DEFAULTS.anycastMaxGroupNameBytes, 'dht:');
+  }
+
+  private nextSeq(): number {
+    // Versions grow with the clock (seconds), so a restarted publisher's next put is still newer.
+    this.seq = Math.min(0xffff_ffff, Math.max(this.seq + 1, Math.floor(this.ctx.now() / 1000)));
+    return this.seq;
+  }
+
+  private put(k: string | Guid, v: Uint8Array | string, signal?: AbortSignal): Promise<{ key: Guid; stored: number }> {
+    const key = this.guid(k);
+    const value = typeof v === 'string' ? new TextEncoder().encode(v) : v;
+    if (!(value instanceof Uint8Array) || value.length === 0) return Promise.reject(new InvalidArgumentError('a value is a non-empty Uint8Array or string'));
+    if (value.length > DEFAULTS.dhtMaxValueBytes) return Promise.reject(new MessageTooLargeError(`a value is at most ${DEFAULTS.dhtMaxValueBytes} bytes, got ${value.length}`));
+    if (!this.published.has(key.hex) && this.published.size >= DEFAULTS.dhtMaxPublished) return Promise.reject(new LimitExceededError(`at most ${DEFAULTS.dhtMaxPublished} published keys`));
+    const seq = this.nextSeq();
+    this.published.set(key.hex, { key, value, seq, nextRepublish: this.ctx.now() + this.cfg.republishMs });
+    this.timer.arm(this.ctx.now() + this.cfg.republishMs);
+    this.counts.puts++;
+    return this.operation('put', key, 1, signal, { value, seq, publisher: this.ctx.self.guid, ttlMs: this.cfg.recordLifetimeMs }) as Promise<{ key: Guid; stored: number }>;
+  }
+
+  private get(k: string | Guid, o: DhtGetOptions = {}): Promise<DhtValue> {
+    const key = this.guid(k);
+    const quorum = o.quorum ?? 1;
+    if (!(Number.isInteger(quorum) && quorum >= 1 && quorum <= this.cfg.salts)) return Promise.reject(new InvalidArgumentError(`quorum must be an integer in 1..${this.cfg.salts}`));
+    this.counts.gets++;
+    return this.operation('get', key, quorum, o.signal) as Promise<DhtValue>;
+  }
+
+  private async remove(k: string | Guid, signal?: AbortSignal): Promise<void> {
+    const key = this.guid(k);
+    this.published.delete(key.hex);
+    this.counts.removes++;
+    await this.operation('remove', key, 1, signal);
+  }
+
+  /** Sends one op to every salted root and settles it from their answers. */
+  private operation(kind: Op['kind'], key: Guid, quorum: number, signal: AbortSignal | undefined, record?: DhtRecord): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) throw new ClosedError('dht module closed');
+      if (signal?.aborted) throw new AbortedError(`${kind} aborted before it started`);
+      const deadline = this.ctx.now() + this.cfg.requestTimeoutMs;
+      const op: Op = { kind, key, quorum, answers: new Map(), resolve, reject };
+      const requestId = this.pending.add(op, deadline);
+      if (requestId === undefined) throw new LimitExceededError(`at most ${DEFAULTS.dhtMaxPending} operations waiting`);
+      this.timer.arm(deadline);
+      signal?.addEventListener('abort', () => {
+        if (this.pending.take(requestId)) reject(new AbortedError(`${kind} aborted`));
+      }, { once: true });
+      for (let salt = 0; salt < this.cfg.salts; salt++) {
+        this.ctx.route(saltedRoot(key, salt), encodeDht({ kind, key, salt, requestId, requester: this.ctx.self, ...(record ? { record } : {}) }), { fuzzy: true });
+      }
+    });
+  }
+
+  /** An answer came for op `id`: settle it when it has what it needs. */
+  private answered(msg: DhtMsg): void {
+    const op = this.pending.get(msg.requestId);
+    if (!op || !op.key.equals(msg.key) || op.answers.has(msg.salt)) return;
+    op.answers.set(msg.salt, msg);
+    const records = [...op.answers.values()].filter((a) => a.record).length;
+    if (op.answers.size === this.cfg.salts || (op.kind === 'get' && records >= op.quorum)) this.settle(msg.requestId, op, false);
+  }
+
+  /** Ends op `id` from the answers it has (`timedOut`: not every root answered). */
+  private settle(id: number, op: Op, timedOut: boolean): void {
+    this.pending.take(id);
+    const answers = [...op.answers.values()];
+    if (op.kind === 'get') {
+      const best = answers.filter((a) => a.record).sort((a, b) => b.record!.seq - a.record!.seq)[0];
+      if (best) return op.resolve({ key: op.key, value: best.record!.value, seq: best.record!.seq, publisher: best.record!.publisher, from: best.requester! } satisfies DhtValue);
+      return op.reject(timedOut && answers.length === 0 ? new TimeoutError('no root of the key answered in time') : new NotFoundError(`no value under key ${op.key.hex}`));
+    }
+    const stored = answers.filter((a) => a.status === 'stored' || a.status === 'removed').length;
+    if (stored > 0) return op.resolve(op.kind === 'put' ? { key: op.key, stored } : undefined);
+    const refusal = answers.find((a) => a.status === 'older' || a.status === 'full' || a.status === 'notPublisher');
+    if (refusal) return op.reject(new RecordRejectedError(refusal.status as 'older' | 'full' | 'notPublisher', refusalText(refusal.status!, op.key)));
+    op.reject(new TimeoutError(`no root of the key answered the ${op.kind} in time`));
+  }
+
+  receive(d: Delivery): void {
+    let msg: DhtMsg;
+    try {
+      msg = decodeDht(d.payload, { idBytes: this.ctx.space.bytes as 20 | 32 });
+    } catch {
+      this.counts.malformed++;
+      return;
+    }
+    if (this.closed) return;
+    const salted = saltedRoot(msg.key, msg.salt);
+    const now = this.ctx.now();
+    switch (msg.kind) {
+      case 'put': {
+        const outcome = this.store.put(salted.hex, msg.key, msg.salt, msg.record!, now);
+        if (outcome === 'older') this.counts.refusedOlder++;
+        const ok = outcome === 'stored' || outcome === 'refreshed';
+        if (ok) {
+          this.counts.storedAsRoot++;
+          this.replicate(salted, this.store.get(salted.hex, now)!, now);
+          this.timer.arm(this.store.nextExpiry());
+        }
+        return this.answer(msg, { status: ok ? 'stored' : outcome === 'older' ? 'older' : 'full' });
+      }
+      case 'store':
+        if (this.store.put(salted.hex, msg.key, msg.salt, msg.record!, now) === 'stored') this.counts.storedAsReplica++;
+        this.timer.arm(this.store.nextExpiry());
+        return;
+      case 'get': {
+        const held = this.store.get(salted.hex, now);
+        if (held) this.counts.getsAnswered++;
+        else this.counts.getsMissed++;
+        return this.answer(msg, held ? { record: { ...held.record, ttlMs: Math.max(1, Math.min(DEFAULTS.dhtRecordLifetimeMs, held.expiresAt - now)) } } : {});
+      }
+      case 'remove': {
+        const publisher = msg.requester?.guid.hex;
+        const outcome = publisher ? this.store.remove(salted.hex, publisher) : 'none';
+        if (msg.requestId === 0) return; // a root passing the remove on: nothing to answer
+        if (outcome === 'removed') {
+          for (const n of this.replicas(salted)) this.ctx.send(n, encodeDht({ kind: 'remove', key: msg.key, salt: msg.salt, requestId: 0, requester: msg.requester }));
+        }
+        return this.answer(msg, { status: outcome === 'notPublisher' ? 'notPublisher' : 'removed' });
+      }
+      case 'value':
+      case 'ack':
+        return this.answered(msg);
+    }
+  }
+
+  /** Answers a put, get or remove straight to its requester. */
+  private answer(msg: DhtMsg, body: Pick<DhtMsg, 'status' | 'record'>): void {
+    const reply: DhtMsg = { kind: msg.kind === 'get' ? 'value' : 'ack', key: msg.key, salt: msg.salt, requestId: msg.requestId, requester: this.ctx.self, ...body };
+    if (msg.requester!.guid.equals(this.ctx.self.guid)) this.answered(reply);
+    else this.ctx.send(msg.requester!, encodeDht(reply));
+  }
+
+  /** The other nodes of a salted key's replica set, as this node knows its surroundings. */
+  private replicas(salted: Guid): NodeHandle[] {
+    const known = [this.ctx.self, ...this.ctx.leafSet.members(), ...this.ctx.table.neighbours()];
+    return replicaSet(salted, known, this.cfg.replicas, this.ctx.space).filter((n) => !n.guid.equals(this.ctx.self.guid));
+  }
+
+  /** Sends a held record to the other holders of `salted`'s copies, with the lifetime it has left. */
+  private replicate(salted: Guid, held: HeldRecord, now: number): void {
+    const record = { ...held.record, ttlMs: Math.max(1, Math.min(DEFAULTS.dhtRecordLifetimeMs, held.expiresAt - now)) };
+    for (const n of this.replicas(salted)) {
+      this.counts.replicationsSent++;
+      this.ctx.send(n, encodeDht({ kind: 'store', key: held.key, salt: held.salt, requestId: 0, record }));
+    }
+  }
+
+  /** A neighbour joined or left: re-replicate a moment later (one pass for a burst of changes). */
+  neighbourhoodChanged(): void {
+    if (this.closed || this.store.size === 0 || this.replicateAt < Infinity) return;
+    this.replicateAt = this.ctx.now() + DEFAULTS.dhtReplicateDelayMs;
+    this.timer.arm(this.replicateAt);
+  }
+
+  private due(): number {
+    if (this.closed) return Infinity;
+    const now = this.ctx.now();
+    for (const op of this.pending.expire(now)) this.settle(-1, op, true);
+    this.store.expire(now);
+    if (this.replicateAt <= now) {
+      this.replicateAt = Infinity;
+      for (const [hex, h] of this.store.entries(now)) this.replicate(Guid.fromHex(hex), h, now);
+    }
+    let next = Math.min(this.pending.nextDeadline(), this.store.nextExpiry(), this.replicateAt);
+    for (const p of this.published.values()) {
+      if (p.nextRepublish <= now) {
+        p.nextRepublish = now + this.cfg.republishMs;
+        const record = { value: p.value, seq: p.seq, publisher: this.ctx.self.guid, ttlMs: this.cfg.recordLifetimeMs };
+        this.operation('put', p.key, 1, undefined, record).catch(() => undefined);
+      }
+      next = Math.min(next, p.nextRepublish);
+    }
+    return next;
+  }
+
+  private stats(): DhtStats {
+    return { records: this.store.size, valueBytes: this.store.valueBytes, published: this.published.size, pending: this.pending.size, ...this.counts };
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const op of this.pending.drain()) op.reject(new ClosedError('dht module closed'));
+    this.published.clear();
+    this.ctx.unregister();
+  }
+}
+
+function refusalText(status: string, key: Guid): string {
+  if (status === 'older') return `the roots of key ${key.hex} hold a newer version`;
+  if (status === 'full') return `the roots of key ${key.hex} hold as many records as they may`;
+  return `key ${key.hex} was published by another node`;
+}
