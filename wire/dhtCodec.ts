@@ -10,7 +10,7 @@ import type { AckStatus, DhtKind, DhtMsg, DhtRecord } from '../upcalls/dht/messa
 
 const DhtType = schema.lookupType('tapestry.DhtMsg');
 
-const KINDS: readonly DhtKind[] = ['put', 'store', 'get', 'value', 'remove', 'ack'];
+const KINDS: readonly DhtKind[] = ['put', 'store', 'get', 'value', 'remove', 'ack', 'ping', 'pong'];
 const STATUSES: readonly AckStatus[] = ['stored', 'older', 'full', 'removed', 'notPublisher'];
 
 interface WireRecord {
@@ -42,7 +42,7 @@ export function encodeDht(msg: DhtMsg): Uint8Array {
 
 /** Which kinds carry what. */
 const NEEDS_RECORD: ReadonlySet<DhtKind> = new Set(['put', 'store']);
-const ANSWERED: ReadonlySet<DhtKind> = new Set(['put', 'get']);
+const ANSWERED: ReadonlySet<DhtKind> = new Set(['put', 'get', 'ping', 'pong']);
 
 /** Decodes and validates a DHT message; FrameDecodeError with a reason for anything malformed. */
 export function decodeDht(bytes: Uint8Array, opts?: DecodeOptions): DhtMsg {

@@ -13,6 +13,15 @@ export interface DhtValue {
   readonly from: NodeHandle;
 }
 
+/** A provider of a key, as findProviders yields it. */
+export interface DhtProvider {
+  readonly peer: NodeHandle;
+  /** Overlay hops from the asking node to it. */
+  readonly hops: number;
+  /** Time from the start of the search until it was found (ms). */
+  readonly elapsedMs: number;
+}
+
 export interface DhtStats {
   /** Records held here for the mesh (as a root or replica). */
   records: number;
@@ -61,6 +70,16 @@ export interface Dht {
   getValue(key: string | Guid, opts?: DhtGetOptions): Promise<DhtValue>;
   /** Drops this node's record of `key` at every salted root and replica (RecordRejectedError 'notPublisher' if another node published it). */
   removeValue(key: string | Guid, opts?: { readonly signal?: AbortSignal }): Promise<void>;
+  /** Advertises that this node provides `key` (IPFS's Provide): its pointers lead finders here. */
+  provide(key: string | Guid): Promise<void>;
+  /** Stops providing `key`. */
+  unprovide(key: string | Guid): Promise<void>;
+  /** The providers of `key`, nearest first, up to `count` (default 20); ends when no more are found. */
+  findProviders(key: string | Guid, opts?: { readonly count?: number; readonly signal?: AbortSignal }): AsyncIterable<DhtProvider>;
+  /** The node holding GUID `peer`, with its address, from routing to it (NotFoundError when none answers). */
+  findPeer(peer: string | Guid, opts?: { readonly signal?: AbortSignal }): Promise<NodeHandle>;
+  /** Round-trip time (ms) to the node holding `peer`, over the overlay and back. */
+  ping(peer: string | Guid, opts?: { readonly signal?: AbortSignal }): Promise<number>;
   stats(): DhtStats;
   /** Fails waiting operations with ClosedError, stops republishing and unregisters the module. */
   close(): void;

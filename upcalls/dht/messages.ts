@@ -24,7 +24,11 @@ export type DhtKind =
   /** Routed to a salted key (with a request id) or straight to a replica holder (without): drop the publisher's record. */
   | 'remove'
   /** The answer to a put or remove. */
-  | 'ack';
+  | 'ack'
+  /** Routed exact to a node's GUID (findPeer, ping): it answers straight back. */
+  | 'ping'
+  /** The answer to a ping: `requester` is the node answering (its addresses). */
+  | 'pong';
 
 /** What a root did with a put or remove. */
 export type AckStatus = 'stored' | 'older' | 'full' | 'removed' | 'notPublisher';

@@ -21,14 +21,16 @@ import { groupGuid } from '../anycast/groupGuid';
 import { PendingTable } from '../anycast/pendingTable';
 import { startDeadlineTimer, type DeadlineTimer } from '../anycast/deadlineTimer';
 import type { Delivery, ModuleContext, ModuleWithApi } from '../contract';
-import type { Dht, DhtGetOptions, DhtStats, DhtValue } from './api';
+import type { Dht, DhtGetOptions, DhtProvider, DhtStats, DhtValue } from './api';
 import type { DhtMsg, DhtRecord } from './messages';
 import type { DhtConfig } from './options';
 import { RecordStore, type HeldRecord } from './recordStore';
 import { replicaSet } from './replicaSet';
 
 interface Op {
-  readonly kind: 'put' | 'get' | 'remove';
+  readonly kind: 'put' | 'get' | 'remove' | 'ping';
+  /** When it was sent (node clock, ms): a ping's round trip. */
+  readonly startedAt: number;
   readonly key: Guid;
   readonly quorum: number;
   /** salt → its answer. */
@@ -78,6 +80,11 @@ class DhtRuntime {
       putValue: async (k, v, o) => this.put(k, v, o?.signal),
       getValue: async (k, o) => this.get(k, o),
       removeValue: (k, o) => this.remove(k, o?.signal),
+      provide: async (k) => this.ctx.publish(this.providerGuid(k), { owner: false }),
+      unprovide: async (k) => this.ctx.unpublish(this.providerGuid(k)),
+      findProviders: (k, o) => this.findProviders(k, o),
+      findPeer: async (g, o) => (await this.ping(g, o?.signal)).peer,
+      ping: async (g, o) => (await this.ping(g, o?.signal)).rttMs,
       stats: () => this.stats(),
       close: () => this.close(),
     };
@@ -85,6 +92,33 @@ class DhtRuntime {
 
   private guid(k: string | Guid): Guid {
     return groupGuid(k, this.ctx.space, DEFAULTS.anycastMaxGroupNameBytes, 'dht:');
+  }
+
+  /** What providers of `k` publish (apart from its records' salted roots): the key GUID under a prefix of its own. */
+  private providerGuid(k: string | Guid): Guid {
+    return Guid.fromName(`dht-providers:${this.guid(k).hex}`, this.ctx.space.bits as 160 | 256);
+  }
+
+  /** The providers of `k`, nearest first, as object location finds them; ends when no more are found. */
+  private async *findProviders(k: string | Guid, o: { readonly count?: number; readonly signal?: AbortSignal } = {}): AsyncGenerator<DhtProvider> {
+    const count = o.count ?? 20;
+    if (!(Number.isInteger(count) && count >= 1 && count <= DEFAULTS.maxReplicas)) throw new InvalidArgumentError(`count must be an integer in 1..${DEFAULTS.maxReplicas}`);
+    const object = this.providerGuid(k);
+    try {
+      for await (const r of this.ctx.locate(object, { replicas: count, ...(o.signal ? { signal: o.signal } : {}) })) {
+        yield { peer: r.server, hops: r.hops, elapsedMs: r.elapsedMs };
+      }
+    } catch (err) {
+      // No provider (more) found ends the iteration; an abort or a closed node is the caller's to see.
+      if (!(err instanceof NotFoundError) && !(err instanceof TimeoutError)) throw err;
+    }
+  }
+
+  /** Routes a PING exact to `g`; resolves with the node that answered and the round trip. */
+  private ping(g: string | Guid, signal?: AbortSignal): Promise<{ peer: NodeHandle; rttMs: number }> {
+    const target = typeof g === 'string' ? Guid.fromHex(g) : g;
+    if (!(target instanceof Guid) || target.bytes.length !== this.ctx.space.bytes) return Promise.reject(new InvalidArgumentError(`a peer is a GUID of ${this.ctx.space.bits} bits`));
+    return this.operation('ping', target, 1, signal) as Promise<{ peer: NodeHandle; rttMs: number }>;
   }
 
   private nextSeq(): number {
@@ -127,13 +161,17 @@ class DhtRuntime {
       if (this.closed) throw new ClosedError('dht module closed');
       if (signal?.aborted) throw new AbortedError(`${kind} aborted before it started`);
       const deadline = this.ctx.now() + this.cfg.requestTimeoutMs;
-      const op: Op = { kind, key, quorum, answers: new Map(), resolve, reject };
+      const op: Op = { kind, key, quorum, startedAt: this.ctx.now(), answers: new Map(), resolve, reject };
       const requestId = this.pending.add(op, deadline);
       if (requestId === undefined) throw new LimitExceededError(`at most ${DEFAULTS.dhtMaxPending} operations waiting`);
       this.timer.arm(deadline);
       signal?.addEventListener('abort', () => {
         if (this.pending.take(requestId)) reject(new AbortedError(`${kind} aborted`));
       }, { once: true });
+      if (kind === 'ping') {
+        this.ctx.route(key, encodeDht({ kind, key, salt: 0, requestId, requester: this.ctx.self }), { fuzzy: false });
+        return;
+      }
       for (let salt = 0; salt < this.cfg.salts; salt++) {
         this.ctx.route(saltedRoot(key, salt), encodeDht({ kind, key, salt, requestId, requester: this.ctx.self, ...(record ? { record } : {}) }), { fuzzy: true });
       }
@@ -144,6 +182,11 @@ class DhtRuntime {
   private answered(msg: DhtMsg): void {
     const op = this.pending.get(msg.requestId);
     if (!op || !op.key.equals(msg.key) || op.answers.has(msg.salt)) return;
+    if (op.kind === 'ping') {
+      if (msg.kind !== 'pong' || !msg.requester!.guid.equals(op.key)) return;
+      this.pending.take(msg.requestId);
+      return op.resolve({ peer: msg.requester, rttMs: this.ctx.now() - op.startedAt });
+    }
     op.answers.set(msg.salt, msg);
     const records = [...op.answers.values()].filter((a) => a.record).length;
     if (op.answers.size === this.cfg.salts || (op.kind === 'get' && records >= op.quorum)) this.settle(msg.requestId, op, false);
@@ -152,6 +195,7 @@ class DhtRuntime {
   /** Ends op `id` from the answers it has (`timedOut`: not every root answered). */
   private settle(id: number, op: Op, timedOut: boolean): void {
     this.pending.take(id);
+    if (op.kind === 'ping') return op.reject(new NotFoundError(`no node ${op.key.hex} answered in time`));
     const answers = [...op.answers.values()];
     if (op.kind === 'get') {
       const best = answers.filter((a) => a.record).sort((a, b) => b.record!.seq - a.record!.seq)[0];
@@ -207,8 +251,13 @@ class DhtRuntime {
         }
         return this.answer(msg, { status: outcome === 'notPublisher' ? 'notPublisher' : 'removed' });
       }
+      case 'ping':
+        // Only the node itself answers (an exact route ends nowhere else).
+        if (msg.key.equals(this.ctx.self.guid)) this.ctx.send(msg.requester!, encodeDht({ kind: 'pong', key: msg.key, salt: 0, requestId: msg.requestId, requester: this.ctx.self }));
+        return;
       case 'value':
       case 'ack':
+      case 'pong':
         return this.answered(msg);
     }
   }
