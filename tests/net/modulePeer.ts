@@ -1,5 +1,5 @@
 /**
- * One node in its own process with the Bayeux, anycast and mobile modules, driven over stdin/stdout with
+ * One node in its own process with the Bayeux, anycast, mobile and DHT modules, driven over stdin/stdout with
  * JSON lines, for the multi-process module test: prints its handle, learns its peers, runs the
  * module calls it is told and reports what its modules delivered and how each call ended.
  */
@@ -11,6 +11,7 @@ import type { NodeHandle } from '../../routing/handle';
 import { anycast } from '../../upcalls/anycast';
 import { mobile } from '../../upcalls/mobile';
 import { bayeux } from '../../upcalls/bayeux';
+import { dht } from '../../upcalls/dht';
 
 const out = (msg: unknown) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 const handleOf = (p: { guid: string; port: number }): NodeHandle => ({
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const ac = node.register(anycast());
   const mob = node.register(mobile());
   const mc = node.register(bayeux());
+  const kv = node.register(dht());
   mob.onMessage((payload) => out({ mobileGot: text(payload) }));
   out({ handle: { guid: node.guid.hex, port: node.address.port } });
   // Each call answers { done: id } or { failed: id, error: name }, so the test sees every outcome.
@@ -48,7 +50,16 @@ async function main(): Promise<void> {
     else if (cmd.unsubscribe) void run(cmd.id, () => mc.leave(cmd.unsubscribe));
     else if (cmd.teardown) void run(cmd.id, () => mc.teardown(cmd.teardown));
     else if (cmd.bayeuxStats) void run(cmd.id, async () => mc.sessionStats(cmd.bayeuxStats));
-    else if (cmd.exit) break;
+    else if (cmd.put) void run(cmd.id, () => kv.putValue(cmd.put, cmd.value).then((r) => r.stored));
+    else if (cmd.get) void run(cmd.id, () => kv.getValue(cmd.get).then((r) => ({ value: text(r.value), publisher: r.publisher.hex })));
+    else if (cmd.provide) void run(cmd.id, () => kv.provide(cmd.provide));
+    else if (cmd.findProviders) {
+      void run(cmd.id, async () => {
+        const found: string[] = [];
+        for await (const p of kv.findProviders(cmd.findProviders)) found.push(p.peer.guid.hex);
+        return found;
+      });
+    } else if (cmd.exit) break;
   }
   await node.close();
   // stdin stays referenced after the loop ends; exit explicitly once the node has closed.

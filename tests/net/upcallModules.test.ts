@@ -1,6 +1,7 @@
 /**
- * The Bayeux, anycast and mobile modules between three processes on 127.0.0.1: every multicast
- * reaches each member once and no other node, every anycast send reaches exactly one member (the
+ * The Bayeux, anycast, mobile and DHT modules between three processes on 127.0.0.1: every multicast
+ * reaches each member once and no other node, a value put by one process is read by the others and
+ * both providers of a key are found, every anycast send reaches exactly one member (the
  * members' own reports are the oracle), and messages follow a mobile node from one proxy to another.
  */
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ async function call(child: JsonChild, id: string, cmd: Record<string, unknown>):
   return m.value;
 }
 
-test('Bayeux multicast, anycast and Mobile Tapestry across 3 processes over UDP', async () => {
+test('Bayeux multicast, the DHT, anycast and Mobile Tapestry across 3 processes over UDP', async () => {
   const children = [startChild(), startChild(), startChild()];
   try {
     const handles = await Promise.all(children.map((c) => c.next((m) => m.handle).then((m) => m.handle)));
@@ -48,6 +49,18 @@ test('Bayeux multicast, anycast and Mobile Tapestry across 3 processes over UDP'
     expect(stats.map((st) => [st.member, st.roots, st.trees])).toEqual([[false, 0, 0], [false, 0, 0], [false, 0, 0]]);
     expect(bayeuxGot(children[0])).toEqual([]);
     expect(bayeuxGot(children[2]).sort()).toEqual(talks);
+
+    // DHT: node 1 puts, nodes 0 and 2 get it; nodes 0 and 2 provide a key, node 1 finds both.
+    expect(await call(children[1], 'put', { put: 'config', value: 'v1' })).toBeGreaterThanOrEqual(1);
+    for (const at of [0, 2]) expect(await call(children[at], `get${at}`, { get: 'config' })).toEqual({ value: 'v1', publisher: handles[1].guid });
+    await call(children[0], 'prov0', { provide: 'dataset' });
+    await call(children[2], 'prov2', { provide: 'dataset' });
+    let providers: string[] = [];
+    for (let tries = 0; tries < 30 && providers.length < 2; tries++) {
+      providers = await call(children[1], `find${tries}`, { findProviders: 'dataset' });
+      if (providers.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(providers.sort()).toEqual([handles[0].guid, handles[2].guid].sort());
 
     // Anycast: node 0 announces, nodes 1 and 2 join, node 0 sends 10: each reaches exactly one member.
     await call(children[0], 'announce', { announce: 'printers' });
