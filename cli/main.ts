@@ -3,17 +3,10 @@
  * from one well-kept library rather than hand-rolled parsing). Each subcommand lives in its own
  * folder and exports a Command; this file only assembles them.
  */
-import { Command, CommanderError, InvalidArgumentError as UsageError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { runDemo } from './demo';
-
-/** Parses an integer option ≥ `min` (commander calls it with the raw string). */
-export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`must be an integer in ${min}..${max}, got "${v}"`);
-    return n;
-  };
-}
+import { intOption } from './options';
+import { simCommand } from './sim/command';
 
 function demoCommand(): Command {
   return new Command('demo')
@@ -35,6 +28,7 @@ function buildProgram(): Command {
     .exitOverride();
   program.addCommand(demoCommand());
   // Subcommands (one line each):
+  program.addCommand(simCommand());
   return program;
 }
 
