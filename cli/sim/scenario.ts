@@ -111,7 +111,8 @@ export async function runScenario(
     }
 
     // Operations due by now: op k of n is sent at start + (k + ½) · duration / n.
-    const due = (n: number) => Math.min(n, Math.floor(((now - start) * n) / durationMs + 0.5));
+    // Counted to the end of this step, so the last ones (due in the final step) are sent too.
+    const due = (n: number) => Math.min(n, Math.floor(((now + STEP_MS - start) * n) / durationMs + 0.5));
     const routesDue = due(args.ops.route) - routesSent;
     const locatesDue = due(args.ops.locate) - locatesSent;
     if (routesDue > 0 || locatesDue > 0) {

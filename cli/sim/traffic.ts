@@ -17,11 +17,12 @@ export class TrafficCounter implements LinkCounter {
   readonly total: Traffic = { datagrams: 0, bytes: 0 };
   /**
    * Join traffic while maintenance runs: membership messages plus the pings, pongs and hop
-   * acknowledgements to or from `joiner`. Background heartbeats between other nodes are left out.
+   * acknowledgements to or from a node in `joiners`. Background heartbeats between other nodes are
+   * left out; repair messages (membership too) that happen to fall in the window are not.
    */
   readonly join: Traffic = { datagrams: 0, bytes: 0 };
-  /** The endpoint joining now (−1: none), and whether to classify at all (decoding costs). */
-  joiner = -1;
+  /** The endpoints joining now, and whether to classify at all (decoding costs). */
+  readonly joiners = new Set<number>();
   classify = false;
 
   sent(from: number, to: number, bytes: Uint8Array): void {
@@ -43,7 +44,7 @@ export class TrafficCounter implements LinkCounter {
   }
 
   private isJoinTraffic(from: number, to: number, bytes: Uint8Array): boolean {
-    const touchesJoiner = from === this.joiner || to === this.joiner;
+    const touchesJoiner = this.joiners.has(from) || this.joiners.has(to);
     let body;
     try {
       body = decodeFrame(bytes).body;
