@@ -54,7 +54,7 @@ export function rdpCdfSpec(series: Array<{ name: string; cdf: ReadonlyArray<{ rd
     ...base(title, values),
     mark: { type: 'line', interpolate: 'step-after', point: true, tooltip: true },
     encoding: {
-      x: { field: 'rdp', type: 'quantitative', title: 'RDP (overlay delay / direct delay)', scale: { zero: false } },
+      x: { field: 'rdp', type: 'quantitative', title: 'RDP (overlay delay / direct delay), log scale', scale: { type: 'log' } },
       y: { field: 'share', type: 'quantitative', title: 'share of operations ≤ RDP', scale: { domain: [0, 1] } },
       color: { field: 'kind', type: 'nominal', title: 'operation' },
     },
