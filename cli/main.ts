@@ -8,6 +8,7 @@ import { runDemo } from './demo';
 import { intOption } from './options';
 import { nodeCommand } from './node/command';
 import { clientCommands } from './client/commands';
+import { simCommand } from './sim/command';
 
 function demoCommand(): Command {
   return new Command('demo')
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   // Subcommands (one line each):
   program.addCommand(nodeCommand());
   for (const c of clientCommands()) program.addCommand(c);
+  program.addCommand(simCommand());
   return program;
 }
 
