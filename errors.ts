@@ -59,7 +59,7 @@ export class NoReplyError extends TapestryError {
 export class RecordRejectedError extends TapestryError {
   constructor(
     /** Why the record was refused (see the class comment). */
-    readonly reason: 'older' | 'full' | 'notPublisher',
+    readonly reason: 'older' | 'full' | 'notPublisher' | 'invalid',
     message: string,
   ) {
     super(message);

@@ -11,7 +11,7 @@ import type { AckStatus, DhtKind, DhtMsg, DhtRecord } from '../upcalls/dht/messa
 const DhtType = schema.lookupType('tapestry.DhtMsg');
 
 const KINDS: readonly DhtKind[] = ['put', 'store', 'get', 'value', 'remove', 'ack', 'ping', 'pong'];
-const STATUSES: readonly AckStatus[] = ['stored', 'older', 'full', 'removed', 'notPublisher'];
+const STATUSES: readonly AckStatus[] = ['stored', 'older', 'full', 'removed', 'notPublisher', 'invalid'];
 
 interface WireRecord {
   value: Uint8Array;

@@ -46,10 +46,30 @@ export interface DhtStats {
   getsMissed: number;
   /** Messages that failed to decode: counted and dropped. */
   malformed: number;
+  /** Records the validator refused (at a root, or in a get's answers). */
+  invalid: number;
 }
+
+/**
+ * How records are checked and chosen when the security provider does not (as libp2p's record
+ * validators): `validate` refuses a value (throw, or answer false) — at the publisher before a put and
+ * at every root before it stores one; `select` picks which of several values a get answers with (the
+ * index into `values`; default: the newest version).
+ */
+export interface DhtValidator {
+  validate(key: Guid, value: Uint8Array): boolean | void;
+  select?(key: Guid, values: readonly Uint8Array[]): number;
+}
+
+/** What an operation reports as it goes (as kad-dht's onProgress). */
+export type DhtProgress =
+  | { readonly type: 'sent'; readonly salts: number }
+  | { readonly type: 'answer'; readonly salt: number; readonly from: NodeHandle; readonly found: boolean }
+  | { readonly type: 'done'; readonly answers: number; readonly timedOut: boolean };
 
 export interface DhtGetOptions {
   readonly signal?: AbortSignal;
+  readonly onProgress?: (event: DhtProgress) => void;
   /** Answers with a record to wait for before choosing the newest (1 .. salts). Default 1. */
   readonly quorum?: number;
 }
@@ -65,11 +85,11 @@ export interface Dht {
    * Stores `value` under `key` as a new version; resolves with how many salted roots stored it.
    * Rejects with MessageTooLargeError, RecordRejectedError ('older', 'full'), TimeoutError or AbortedError.
    */
-  putValue(key: string | Guid, value: Uint8Array | string, opts?: { readonly signal?: AbortSignal }): Promise<{ readonly key: Guid; readonly stored: number }>;
+  putValue(key: string | Guid, value: Uint8Array | string, opts?: { readonly signal?: AbortSignal; readonly onProgress?: (event: DhtProgress) => void }): Promise<{ readonly key: Guid; readonly stored: number }>;
   /** The newest version found (NotFoundError when no root holds one; TimeoutError when none answered). */
   getValue(key: string | Guid, opts?: DhtGetOptions): Promise<DhtValue>;
   /** Drops this node's record of `key` at every salted root and replica (RecordRejectedError 'notPublisher' if another node published it). */
-  removeValue(key: string | Guid, opts?: { readonly signal?: AbortSignal }): Promise<void>;
+  removeValue(key: string | Guid, opts?: { readonly signal?: AbortSignal; readonly onProgress?: (event: DhtProgress) => void }): Promise<void>;
   /** Advertises that this node provides `key` (IPFS's Provide): its pointers lead finders here. */
   provide(key: string | Guid): Promise<void>;
   /** Stops providing `key`. */

@@ -31,7 +31,7 @@ export type DhtKind =
   | 'pong';
 
 /** What a root did with a put or remove. */
-export type AckStatus = 'stored' | 'older' | 'full' | 'removed' | 'notPublisher';
+export type AckStatus = 'stored' | 'older' | 'full' | 'removed' | 'notPublisher' | 'invalid';
 
 export interface DhtMsg {
   readonly kind: DhtKind;

@@ -21,14 +21,15 @@ import { groupGuid } from '../anycast/groupGuid';
 import { PendingTable } from '../anycast/pendingTable';
 import { startDeadlineTimer, type DeadlineTimer } from '../anycast/deadlineTimer';
 import type { Delivery, ModuleContext, ModuleWithApi } from '../contract';
-import type { Dht, DhtGetOptions, DhtProvider, DhtStats, DhtValue } from './api';
+import type { Dht, DhtGetOptions, DhtProgress, DhtProvider, DhtStats, DhtValue } from './api';
 import type { DhtMsg, DhtRecord } from './messages';
 import type { DhtConfig } from './options';
-import { RecordStore, type HeldRecord } from './recordStore';
+import { compareRecords, RecordStore, type HeldRecord } from './recordStore';
 import { replicaSet } from './replicaSet';
 
 interface Op {
   readonly kind: 'put' | 'get' | 'remove' | 'ping';
+  readonly onProgress?: (event: DhtProgress) => void;
   /** When it was sent (node clock, ms): a ping's round trip. */
   readonly startedAt: number;
   readonly key: Guid;
@@ -63,7 +64,7 @@ class DhtRuntime {
   private seq = 0;
   private closed = false;
   private readonly counts = {
-    puts: 0, gets: 0, removes: 0, storedAsRoot: 0, storedAsReplica: 0, refusedOlder: 0, replicationsSent: 0, getsAnswered: 0, getsMissed: 0, malformed: 0,
+    puts: 0, gets: 0, removes: 0, storedAsRoot: 0, storedAsReplica: 0, refusedOlder: 0, replicationsSent: 0, getsAnswered: 0, getsMissed: 0, malformed: 0, invalid: 0,
   };
 
   constructor(
@@ -77,9 +78,9 @@ class DhtRuntime {
     return {
       keyGuid: (k) => this.guid(k),
       // A bad key or value rejects the returned promise, as every other failure does.
-      putValue: async (k, v, o) => this.put(k, v, o?.signal),
+      putValue: async (k, v, o) => this.put(k, v, o?.signal, o?.onProgress),
       getValue: async (k, o) => this.get(k, o),
-      removeValue: (k, o) => this.remove(k, o?.signal),
+      removeValue: (k, o) => this.remove(k, o?.signal, o?.onProgress),
       provide: async (k) => this.ctx.publish(this.providerGuid(k), { owner: false }),
       unprovide: async (k) => this.ctx.unpublish(this.providerGuid(k)),
       findProviders: (k, o) => this.findProviders(k, o),
@@ -127,17 +128,28 @@ class DhtRuntime {
     return this.seq;
   }
 
-  private put(k: string | Guid, v: Uint8Array | string, signal?: AbortSignal): Promise<{ key: Guid; stored: number }> {
+  /** Whether the configured validator accepts `value` under `key` (no validator: any value). */
+  private valid(key: Guid, value: Uint8Array): boolean {
+    if (!this.cfg.validator) return true;
+    try {
+      return this.cfg.validator.validate(key, value) !== false;
+    } catch {
+      return false;
+    }
+  }
+
+  private put(k: string | Guid, v: Uint8Array | string, signal?: AbortSignal, onProgress?: (e: DhtProgress) => void): Promise<{ key: Guid; stored: number }> {
     const key = this.guid(k);
     const value = typeof v === 'string' ? new TextEncoder().encode(v) : v;
     if (!(value instanceof Uint8Array) || value.length === 0) return Promise.reject(new InvalidArgumentError('a value is a non-empty Uint8Array or string'));
     if (value.length > DEFAULTS.dhtMaxValueBytes) return Promise.reject(new MessageTooLargeError(`a value is at most ${DEFAULTS.dhtMaxValueBytes} bytes, got ${value.length}`));
+    if (!this.valid(key, value)) return Promise.reject(new InvalidArgumentError(`the validator refused the value for key ${key.hex}`));
     if (!this.published.has(key.hex) && this.published.size >= DEFAULTS.dhtMaxPublished) return Promise.reject(new LimitExceededError(`at most ${DEFAULTS.dhtMaxPublished} published keys`));
     const seq = this.nextSeq();
     this.published.set(key.hex, { key, value, seq, nextRepublish: this.ctx.now() + this.cfg.republishMs });
     this.timer.arm(this.ctx.now() + this.cfg.republishMs);
     this.counts.puts++;
-    return this.operation('put', key, 1, signal, { value, seq, publisher: this.ctx.self.guid, ttlMs: this.cfg.recordLifetimeMs }) as Promise<{ key: Guid; stored: number }>;
+    return this.operation('put', key, 1, signal, { value, seq, publisher: this.ctx.self.guid, ttlMs: this.cfg.recordLifetimeMs }, onProgress) as Promise<{ key: Guid; stored: number }>;
   }
 
   private get(k: string | Guid, o: DhtGetOptions = {}): Promise<DhtValue> {
@@ -145,23 +157,23 @@ class DhtRuntime {
     const quorum = o.quorum ?? 1;
     if (!(Number.isInteger(quorum) && quorum >= 1 && quorum <= this.cfg.salts)) return Promise.reject(new InvalidArgumentError(`quorum must be an integer in 1..${this.cfg.salts}`));
     this.counts.gets++;
-    return this.operation('get', key, quorum, o.signal) as Promise<DhtValue>;
+    return this.operation('get', key, quorum, o.signal, undefined, o.onProgress) as Promise<DhtValue>;
   }
 
-  private async remove(k: string | Guid, signal?: AbortSignal): Promise<void> {
+  private async remove(k: string | Guid, signal?: AbortSignal, onProgress?: (e: DhtProgress) => void): Promise<void> {
     const key = this.guid(k);
     this.published.delete(key.hex);
     this.counts.removes++;
-    await this.operation('remove', key, 1, signal);
+    await this.operation('remove', key, 1, signal, undefined, onProgress);
   }
 
   /** Sends one op to every salted root and settles it from their answers. */
-  private operation(kind: Op['kind'], key: Guid, quorum: number, signal: AbortSignal | undefined, record?: DhtRecord): Promise<unknown> {
+  private operation(kind: Op['kind'], key: Guid, quorum: number, signal: AbortSignal | undefined, record?: DhtRecord, onProgress?: (e: DhtProgress) => void): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.closed) throw new ClosedError('dht module closed');
       if (signal?.aborted) throw new AbortedError(`${kind} aborted before it started`);
       const deadline = this.ctx.now() + this.cfg.requestTimeoutMs;
-      const op: Op = { kind, key, quorum, startedAt: this.ctx.now(), answers: new Map(), resolve, reject };
+      const op: Op = { kind, key, quorum, startedAt: this.ctx.now(), answers: new Map(), resolve, reject, ...(onProgress ? { onProgress } : {}) };
       const requestId = this.pending.add(op, deadline);
       if (requestId === undefined) throw new LimitExceededError(`at most ${DEFAULTS.dhtMaxPending} operations waiting`);
       this.timer.arm(deadline);
@@ -175,6 +187,7 @@ class DhtRuntime {
       for (let salt = 0; salt < this.cfg.salts; salt++) {
         this.ctx.route(saltedRoot(key, salt), encodeDht({ kind, key, salt, requestId, requester: this.ctx.self, ...(record ? { record } : {}) }), { fuzzy: true });
       }
+      this.progress(op, { type: 'sent', salts: this.cfg.salts });
     });
   }
 
@@ -187,7 +200,10 @@ class DhtRuntime {
       this.pending.take(msg.requestId);
       return op.resolve({ peer: msg.requester, rttMs: this.ctx.now() - op.startedAt });
     }
-    op.answers.set(msg.salt, msg);
+    // A record the validator refuses counts as no record from that root.
+    const accepted = msg.record && !this.valid(msg.key, msg.record.value) ? (this.counts.invalid++, { ...msg, record: undefined }) : msg;
+    op.answers.set(msg.salt, accepted);
+    this.progress(op, { type: 'answer', salt: msg.salt, from: msg.requester!, found: accepted.record !== undefined || msg.status === 'stored' || msg.status === 'removed' });
     const records = [...op.answers.values()].filter((a) => a.record).length;
     if (op.answers.size === this.cfg.salts || (op.kind === 'get' && records >= op.quorum)) this.settle(msg.requestId, op, false);
   }
@@ -197,16 +213,39 @@ class DhtRuntime {
     this.pending.take(id);
     if (op.kind === 'ping') return op.reject(new NotFoundError(`no node ${op.key.hex} answered in time`));
     const answers = [...op.answers.values()];
+    this.progress(op, { type: 'done', answers: answers.length, timedOut });
     if (op.kind === 'get') {
-      const best = answers.filter((a) => a.record).sort((a, b) => b.record!.seq - a.record!.seq)[0];
+      const best = this.choose(op.key, answers.filter((a) => a.record));
       if (best) return op.resolve({ key: op.key, value: best.record!.value, seq: best.record!.seq, publisher: best.record!.publisher, from: best.requester! } satisfies DhtValue);
       return op.reject(timedOut && answers.length === 0 ? new TimeoutError('no root of the key answered in time') : new NotFoundError(`no value under key ${op.key.hex}`));
     }
     const stored = answers.filter((a) => a.status === 'stored' || a.status === 'removed').length;
     if (stored > 0) return op.resolve(op.kind === 'put' ? { key: op.key, stored } : undefined);
-    const refusal = answers.find((a) => a.status === 'older' || a.status === 'full' || a.status === 'notPublisher');
-    if (refusal) return op.reject(new RecordRejectedError(refusal.status as 'older' | 'full' | 'notPublisher', refusalText(refusal.status!, op.key)));
+    const refusal = answers.find((a) => a.status === 'older' || a.status === 'full' || a.status === 'notPublisher' || a.status === 'invalid');
+    if (refusal) return op.reject(new RecordRejectedError(refusal.status as 'older' | 'full' | 'notPublisher' | 'invalid', refusalText(refusal.status!, op.key)));
     op.reject(new TimeoutError(`no root of the key answered the ${op.kind} in time`));
+  }
+
+  /** The answer a get settles on: the validator's choice, else the newest version. */
+  private choose(key: Guid, withRecords: DhtMsg[]): DhtMsg | undefined {
+    if (withRecords.length === 0) return undefined;
+    const byNewest = [...withRecords].sort((a, b) => compareRecords(b.record!, a.record!));
+    const select = this.cfg.validator?.select;
+    if (!select) return byNewest[0];
+    try {
+      const i = select(key, byNewest.map((a) => a.record!.value));
+      return Number.isInteger(i) && i >= 0 && i < byNewest.length ? byNewest[i] : byNewest[0];
+    } catch {
+      return byNewest[0];
+    }
+  }
+
+  private progress(op: Op, event: DhtProgress): void {
+    try {
+      op.onProgress?.(event);
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'dht onProgress threw');
+    }
   }
 
   receive(d: Delivery): void {
@@ -222,6 +261,10 @@ class DhtRuntime {
     const now = this.ctx.now();
     switch (msg.kind) {
       case 'put': {
+        if (!this.valid(msg.key, msg.record!.value)) {
+          this.counts.invalid++;
+          return this.answer(msg, { status: 'invalid' });
+        }
         const outcome = this.store.put(salted.hex, msg.key, msg.salt, msg.record!, now);
         if (outcome === 'older') this.counts.refusedOlder++;
         const ok = outcome === 'stored' || outcome === 'refreshed';
@@ -233,6 +276,7 @@ class DhtRuntime {
         return this.answer(msg, { status: ok ? 'stored' : outcome === 'older' ? 'older' : 'full' });
       }
       case 'store':
+        if (!this.valid(msg.key, msg.record!.value)) return void this.counts.invalid++;
         if (this.store.put(salted.hex, msg.key, msg.salt, msg.record!, now) === 'stored') this.counts.storedAsReplica++;
         this.timer.arm(this.store.nextExpiry());
         return;
@@ -327,6 +371,7 @@ class DhtRuntime {
 
 function refusalText(status: string, key: Guid): string {
   if (status === 'older') return `the roots of key ${key.hex} hold a newer version`;
+  if (status === 'invalid') return `the roots of key ${key.hex} refused the value (their validator)`;
   if (status === 'full') return `the roots of key ${key.hex} hold as many records as they may`;
   return `key ${key.hex} was published by another node`;
 }

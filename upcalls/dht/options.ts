@@ -4,6 +4,7 @@ import { DEFAULTS } from '../../defaults';
 import { MAX_MODULE_ID } from '../contract';
 import { MODULE_IDS } from '../moduleIds';
 import { parseModuleOptions } from '../anycast/options';
+import type { DhtValidator } from './api';
 
 /** The options of dht(); every one optional. */
 export interface DhtOptions {
@@ -19,6 +20,8 @@ export interface DhtOptions {
   readonly recordLifetimeMs?: number;
   /** How often a publisher republishes (ms). Default DEFAULTS.dhtRepublishMs. */
   readonly republishMs?: number;
+  /** Checks and chooses records (every node of a mesh should use the same). Default: any value, the newest version wins. */
+  readonly validator?: DhtValidator;
 }
 
 const schema = z
@@ -29,6 +32,7 @@ const schema = z
     requestTimeoutMs: z.number().int().min(1).max(3_600_000).default(DEFAULTS.dhtRequestTimeoutMs),
     recordLifetimeMs: z.number().int().min(1).max(DEFAULTS.dhtRecordLifetimeMs).default(DEFAULTS.dhtRecordLifetimeMs),
     republishMs: z.number().int().min(1).max(86_400_000).default(DEFAULTS.dhtRepublishMs),
+    validator: z.custom<DhtValidator>((v) => typeof v === 'object' && v !== null && typeof (v as DhtValidator).validate === 'function', 'must be an object with validate(key, value)').optional(),
   })
   // A record must outlive the period that refreshes it.
   .refine((o) => o.republishMs < o.recordLifetimeMs, { message: 'must be shorter than recordLifetimeMs', path: ['republishMs'] });

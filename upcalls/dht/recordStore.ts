@@ -17,6 +17,17 @@ export interface HeldRecord {
 
 export type PutOutcome = 'stored' | 'refreshed' | 'older' | 'full';
 
+/**
+ * Orders two records of one key: by version, then — two publishers can pick the same version — by
+ * publisher GUID and by value bytes, so every root keeps the same one whatever order puts came in.
+ * Zero only for the same record.
+ */
+export function compareRecords(a: DhtRecord, b: DhtRecord): number {
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  if (a.publisher.hex !== b.publisher.hex) return a.publisher.hex < b.publisher.hex ? -1 : 1;
+  return Buffer.compare(a.value, b.value);
+}
+
 export class RecordStore {
   /** salted key hex → record. */
   private readonly held = new Map<string, HeldRecord>();
@@ -38,8 +49,9 @@ export class RecordStore {
   put(salted: string, key: Guid, salt: number, record: DhtRecord, now: number): PutOutcome {
     const had = this.held.get(salted);
     if (had && had.expiresAt > now) {
-      if (record.seq < had.record.seq) return 'older';
-      if (record.seq === had.record.seq) {
+      const order = compareRecords(record, had.record);
+      if (order < 0) return 'older';
+      if (order === 0) {
         this.held.set(salted, { ...had, expiresAt: Math.max(had.expiresAt, now + record.ttlMs) });
         return 'refreshed';
       }
