@@ -11,7 +11,7 @@ import type { NodeHandle } from '../../routing/handle';
 import { bruteForceRoot } from '../../sim/oracle';
 import type { DhtMsg } from '../../upcalls/dht/messages';
 import { RecordStore } from '../../upcalls/dht/recordStore';
-import { replicaSet } from '../../upcalls/dht/replicaSet';
+import { replicaSet } from '../../routing/surrogateOrder';
 import { decodeDht, encodeDht } from '../../wire/dhtCodec';
 
 const handle = (name: string, port = 7): NodeHandle => ({ guid: Guid.fromName(name), address: { family: 4, ip: Uint8Array.of(10, 0, 0, 1), port } });

@@ -25,7 +25,7 @@ import type { Dht, DhtGetOptions, DhtProgress, DhtProvider, DhtStats, DhtValue }
 import type { DhtMsg, DhtRecord } from './messages';
 import type { DhtConfig } from './options';
 import { compareRecords, RecordStore, type HeldRecord } from './recordStore';
-import { replicaSet } from './replicaSet';
+import { replicaSet } from '../../routing/surrogateOrder';
 
 interface Op {
   readonly kind: 'put' | 'get' | 'remove' | 'ping';

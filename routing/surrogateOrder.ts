@@ -1,12 +1,12 @@
 /**
- * Which nodes hold a salted key's copies: the node that roots it and the ones that would root it
- * next, one after another, if the root before them failed — the r first in surrogate-root order
- * (level by level, the key's digit or the next one up that some remaining node has). Those are where
- * a get routed to the key lands after failures, so a copy is already there. A node computes the order
- * over what it knows: itself, its leaf set and its routing table. Pure.
+ * Surrogate-root order: the node that roots a key among a set, then the one that would root it if
+ * that one were gone, and so on (level by level, the key's digit or the next one up that some
+ * remaining node has). A replica placed on the first r is where a message routed to the key lands
+ * after r - 1 failures: the DHT's copies and the Common API's replicaSet. A node computes it over what
+ * it knows (itself, its leaf set, its routing table). Pure.
  */
-import { digitAt, type Guid, type IdSpace } from '../../routing/guid';
-import type { NodeHandle } from '../../routing/handle';
+import { digitAt, type Guid, type IdSpace } from './guid';
+import type { NodeHandle } from './handle';
 
 /** The root of `key` among `nodes` (Tapestry's surrogate rule); its index. */
 function rootIndex(nodes: readonly NodeHandle[], key: Guid, space: IdSpace): number {
