@@ -10,7 +10,7 @@ import type { AckStatus, DhtKind, DhtMsg, DhtRecord } from '../upcalls/dht/messa
 
 const DhtType = schema.lookupType('tapestry.DhtMsg');
 
-const KINDS: readonly DhtKind[] = ['put', 'store', 'get', 'value', 'remove', 'ack', 'ping', 'pong'];
+const KINDS: readonly DhtKind[] = ['put', 'store', 'get', 'value', 'remove', 'ack', 'ping', 'pong', 'cache'];
 const STATUSES: readonly AckStatus[] = ['stored', 'older', 'full', 'removed', 'notPublisher', 'invalid'];
 
 interface WireRecord {
@@ -41,7 +41,7 @@ export function encodeDht(msg: DhtMsg): Uint8Array {
 }
 
 /** Which kinds carry what. */
-const NEEDS_RECORD: ReadonlySet<DhtKind> = new Set(['put', 'store']);
+const NEEDS_RECORD: ReadonlySet<DhtKind> = new Set(['put', 'store', 'cache']);
 const ANSWERED: ReadonlySet<DhtKind> = new Set(['put', 'get', 'ping', 'pong']);
 
 /** Decodes and validates a DHT message; FrameDecodeError with a reason for anything malformed. */

@@ -48,6 +48,10 @@ export interface DhtStats {
   malformed: number;
   /** Records the validator refused (at a root, or in a get's answers). */
   invalid: number;
+  /** Cached copies held for gets passing through. */
+  cached: number;
+  /** Gets answered on their way, from a copy held here, before reaching a root. */
+  answeredOnPath: number;
 }
 
 /**

@@ -22,6 +22,10 @@ export const DHT_DEFAULTS = {
   dhtMaxPending: 4_096,
   /** DHT: records this node published and republishes. Default 4,096. */
   dhtMaxPublished: 4_096,
+  /** DHT: most cached copies one node keeps for gets passing through it; more are not kept (lapsed ones are dropped first). Default 4,096. */
+  dhtMaxCached: 4_096,
+  /** DHT: a cached copy shorter-lived than this is not passed on to the next hop back (ms). Default 1,000. */
+  dhtMinCacheMs: 1_000,
   /** DHT: after a neighbour joins or leaves, how long the node waits before re-replicating (ms): one pass for a burst of changes. Default 1,000. */
   dhtReplicateDelayMs: 1_000,
 } as const;

@@ -28,7 +28,9 @@ export type DhtKind =
   /** Routed exact to a node's GUID (findPeer, ping): it answers straight back. */
   | 'ping'
   /** The answer to a ping: `requester` is the node answering (its addresses). */
-  | 'pong';
+  | 'pong'
+  /** Straight to the previous hop of a get that was answered: keep a copy for gets passing by, for half the time the sender would. */
+  | 'cache';
 
 /** What a root did with a put or remove. */
 export type AckStatus = 'stored' | 'older' | 'full' | 'removed' | 'notPublisher' | 'invalid';

@@ -8,6 +8,10 @@
  * - getValue: a GET routed fuzzy to each salted key; each root answers with its VALUE (or none); the
  *   newest version wins once `quorum` records came, or every root answered.
  * - removeValue: a REMOVE to each salted root, which drops the publisher's record and tells its replicas.
+ * - Caching (rust-kad's cache expiry by distance): a root that answers a get sends a copy to the get's
+ *   previous hop for half the record's remaining life; a node holding a copy answers gets passing
+ *   through it on the spot and sends the next hop back a copy for half its own remaining life, so the
+ *   copies spread outward along popular paths and lapse sooner the farther they are from the root.
  * - Soft state: records lapse unless the publisher republishes; when the neighbourhood changes a node
  *   sends the records it holds to their current replica sets (a moment later, once for a burst).
  */
@@ -20,7 +24,7 @@ import { decodeDht, encodeDht } from '../../wire/dhtCodec';
 import { groupGuid } from '../anycast/groupGuid';
 import { PendingTable } from '../anycast/pendingTable';
 import { startDeadlineTimer, type DeadlineTimer } from '../anycast/deadlineTimer';
-import type { Delivery, ModuleContext, ModuleWithApi } from '../contract';
+import type { Delivery, ForwardContext, ForwardVerdict, ModuleContext, ModuleWithApi } from '../contract';
 import type { Dht, DhtGetOptions, DhtProgress, DhtProvider, DhtStats, DhtValue } from './api';
 import type { DhtMsg, DhtRecord } from './messages';
 import type { DhtConfig } from './options';
@@ -49,6 +53,7 @@ export function dhtModule(cfg: DhtConfig): ModuleWithApi<Dht> {
       rt = new DhtRuntime(ctx, cfg);
       return rt.api();
     },
+    forward: (m) => rt?.forward(m) ?? true,
     deliver: (d) => rt?.receive(d),
     update: () => rt?.neighbourhoodChanged(),
   };
@@ -56,6 +61,8 @@ export function dhtModule(cfg: DhtConfig): ModuleWithApi<Dht> {
 
 class DhtRuntime {
   private readonly store = new RecordStore(DEFAULTS.dhtMaxRecords);
+  /** Copies kept for gets passing through (never replicated, never answered as a root). */
+  private readonly cache = new RecordStore(DEFAULTS.dhtMaxCached);
   private readonly pending = new PendingTable<Op>(DEFAULTS.dhtMaxPending);
   /** Keys this node published: key hex → what it republishes. */
   private readonly published = new Map<string, { key: Guid; value: Uint8Array; seq: number; nextRepublish: number }>();
@@ -64,7 +71,7 @@ class DhtRuntime {
   private seq = 0;
   private closed = false;
   private readonly counts = {
-    puts: 0, gets: 0, removes: 0, storedAsRoot: 0, storedAsReplica: 0, refusedOlder: 0, replicationsSent: 0, getsAnswered: 0, getsMissed: 0, malformed: 0, invalid: 0,
+    puts: 0, gets: 0, removes: 0, storedAsRoot: 0, storedAsReplica: 0, refusedOlder: 0, replicationsSent: 0, getsAnswered: 0, getsMissed: 0, malformed: 0, invalid: 0, answeredOnPath: 0,
   };
 
   constructor(
@@ -248,6 +255,33 @@ class DhtRuntime {
     }
   }
 
+  /** A get passing through: answered here from a copy this node holds (and a copy passed one hop back). */
+  forward(at: ForwardContext): ForwardVerdict {
+    if (at.fragment || this.closed) return true;
+    let msg: DhtMsg;
+    try {
+      msg = decodeDht(at.payload, { idBytes: this.ctx.space.bytes as 20 | 32 });
+    } catch {
+      return true; // the destination counts and drops it
+    }
+    if (msg.kind !== 'get' || msg.requester?.guid.equals(this.ctx.self.guid)) return true;
+    const now = this.ctx.now();
+    const salted = saltedRoot(msg.key, msg.salt);
+    const held = this.store.get(salted.hex, now) ?? this.cache.get(salted.hex, now);
+    if (!held) return true;
+    this.counts.answeredOnPath++;
+    this.answer(msg, { record: { ...held.record, ttlMs: remaining(held, now) } });
+    if (at.from) this.passCopy(at.from, held, now);
+    return 'taken';
+  }
+
+  /** Sends a copy of `held` to the node a get came from, for half the life it has left here. */
+  private passCopy(to: NodeHandle, held: HeldRecord, now: number): void {
+    const ttlMs = Math.floor(remaining(held, now) / 2);
+    if (ttlMs < DEFAULTS.dhtMinCacheMs || to.guid.equals(this.ctx.self.guid)) return;
+    this.ctx.send(to, encodeDht({ kind: 'cache', key: held.key, salt: held.salt, requestId: 0, record: { ...held.record, ttlMs } }));
+  }
+
   receive(d: Delivery): void {
     let msg: DhtMsg;
     try {
@@ -284,8 +318,15 @@ class DhtRuntime {
         const held = this.store.get(salted.hex, now);
         if (held) this.counts.getsAnswered++;
         else this.counts.getsMissed++;
-        return this.answer(msg, held ? { record: { ...held.record, ttlMs: Math.max(1, Math.min(DEFAULTS.dhtRecordLifetimeMs, held.expiresAt - now)) } } : {});
+        this.answer(msg, held ? { record: { ...held.record, ttlMs: remaining(held, now) } } : {});
+        if (held && d.fuzzy && d.from) this.passCopy(d.from, held, now);
+        return;
       }
+      case 'cache':
+        if (!this.valid(msg.key, msg.record!.value)) return void this.counts.invalid++;
+        this.cache.expire(now);
+        this.cache.put(salted.hex, msg.key, msg.salt, msg.record!, now);
+        return;
       case 'remove': {
         const publisher = msg.requester?.guid.hex;
         const outcome = publisher ? this.store.remove(salted.hex, publisher) : 'none';
@@ -321,7 +362,7 @@ class DhtRuntime {
 
   /** Sends a held record to the other holders of `salted`'s copies, with the lifetime it has left. */
   private replicate(salted: Guid, held: HeldRecord, now: number): void {
-    const record = { ...held.record, ttlMs: Math.max(1, Math.min(DEFAULTS.dhtRecordLifetimeMs, held.expiresAt - now)) };
+    const record = { ...held.record, ttlMs: remaining(held, now) };
     for (const n of this.replicas(salted)) {
       this.counts.replicationsSent++;
       this.ctx.send(n, encodeDht({ kind: 'store', key: held.key, salt: held.salt, requestId: 0, record }));
@@ -340,6 +381,7 @@ class DhtRuntime {
     const now = this.ctx.now();
     for (const op of this.pending.expire(now)) this.settle(-1, op, true);
     this.store.expire(now);
+    this.cache.expire(now);
     if (this.replicateAt <= now) {
       this.replicateAt = Infinity;
       for (const [hex, h] of this.store.entries(now)) this.replicate(Guid.fromHex(hex), h, now);
@@ -357,7 +399,7 @@ class DhtRuntime {
   }
 
   private stats(): DhtStats {
-    return { records: this.store.size, valueBytes: this.store.valueBytes, published: this.published.size, pending: this.pending.size, ...this.counts };
+    return { records: this.store.size, valueBytes: this.store.valueBytes, published: this.published.size, pending: this.pending.size, cached: this.cache.size, ...this.counts };
   }
 
   private close(): void {
@@ -367,6 +409,11 @@ class DhtRuntime {
     this.published.clear();
     this.ctx.unregister();
   }
+}
+
+/** The life a held record has left, as a record's ttl field carries it (1 .. dhtRecordLifetimeMs). */
+function remaining(held: HeldRecord, now: number): number {
+  return Math.max(1, Math.min(DEFAULTS.dhtRecordLifetimeMs, held.expiresAt - now));
 }
 
 function refusalText(status: string, key: Guid): string {
