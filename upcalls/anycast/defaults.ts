@@ -20,6 +20,10 @@ export const ANYCAST_DEFAULTS = {
    * (ms). Longer than a locate that tries every salted root (salts × locateAttemptTimeoutMs). Default 30,000.
    */
   anycastSendTimeoutMs: 30_000,
+  /** Anycast: a send whose locate found no member tries again this many times (a member that just joined may not be published yet). Default 2. */
+  anycastSendRetries: 2,
+  /** Anycast: …after this long (ms). Default 500. */
+  anycastSendRetryMs: 500,
   /** Anycast: how long an announce, teardown or join waits for the group root's answer (ms). Default 10,000. */
   anycastRequestTimeoutMs: 10_000,
   /** Anycast: how often an announcer refreshes its group record at the root (ms). Default 60,000. */

@@ -160,13 +160,26 @@ class AnycastRuntime {
       this.timer.arm(deadline);
       const data: DataMsg = { kind: 'data', group: guid, sender: this.ctx.self, sendId: id, forwards: 0, visited: [], payload: bytes };
       signal?.addEventListener('abort', () => this.failSend(id, new AbortedError('send aborted')), { once: true });
-      this.ctx.sendToObject(guid, encodeAnycast(data), { replicas: 1, signal }).then(
-        (found) => {
-          if (found.length === 0) this.failSend(id, new UndeliverableError(`no member of group ${String(group)}`));
-        },
-        (err: unknown) => this.failSend(id, sendError(err, group)),
-      );
+      this.attemptSend(id, guid, group, encodeAnycast(data), signal, DEFAULTS.anycastSendRetries);
     });
+  }
+
+  /**
+   * One locate-and-deliver of send `id`. A locate that finds no member is tried again after
+   * anycastSendRetryMs (`retries` more times): a member that joined a moment ago may not have its
+   * pointers at the group's roots yet (publish is asynchronous), and that send is not undeliverable.
+   */
+  private attemptSend(id: number, guid: Guid, group: string | Guid, bytes: Uint8Array, signal: AbortSignal | undefined, retries: number): void {
+    const notFound = () => {
+      if (retries > 0 && this.pending.get(id) && !this.closed) this.ctx.after(DEFAULTS.anycastSendRetryMs, () => this.pending.get(id) && this.attemptSend(id, guid, group, bytes, signal, retries - 1));
+      else this.failSend(id, new UndeliverableError(`no member of group ${String(group)}`));
+    };
+    this.ctx.sendToObject(guid, bytes, { replicas: 1, signal }).then(
+      (found) => {
+        if (found.length === 0) notFound();
+      },
+      (err: unknown) => (err instanceof NotFoundError ? notFound() : this.failSend(id, sendError(err, group))),
+    );
   }
 
   /** Ends a waiting send with `err` (once: a send already settled is left alone). */
