@@ -60,5 +60,5 @@ export type { OwnershipStats } from './location/ownership';
 export { anycast, type Anycast, type AnycastOptions, type AnycastDelivery, type AnycastJoinOptions, type AnycastSendOptions, type AnycastStats } from './upcalls/anycast';
 export { mobile, type Mobile, type MobileOptions, type MobileAttachOptions, type MobileDelivery, type MobileSendOptions, type MobileSendResult, type MobileStats } from './upcalls/mobile';
 export { commonApi, type CommonApi } from './api/commonApi';
-export { dht, type Dht, type DhtOptions, type DhtGetOptions, type DhtProgress, type DhtProvider, type DhtStats, type DhtValidator, type DhtValue } from './upcalls/dht';
+export { dht, type Dht, type DhtOptions, type DhtGetOptions, type DhtProgress, type DhtProvider, type DhtPutResult, type DhtStats, type DhtValidator, type DhtValue } from './upcalls/dht';
 export { bayeux, type Bayeux, type BayeuxOptions, type BayeuxDelivery, type BayeuxEvents, type BayeuxJoinOptions, type BayeuxSession, type BayeuxSessionStats, type BayeuxStats, type JoinMode } from './upcalls/bayeux';

@@ -21,6 +21,7 @@ export interface BayeuxSession {
 
 /** What a member's onMessage is told about a multicast besides its payload. */
 export interface BayeuxDelivery {
+  /** The session's GUID. */
   readonly session: Guid;
   /** The node that multicast it. */
   readonly source: NodeHandle;
@@ -39,19 +40,39 @@ export interface BayeuxJoinOptions {
 /** The events a node's module emits, as member, forwarder or root. */
 export interface BayeuxEvents {
   /** This node joined a session (its first answer came). */
-  joined: { readonly session: Guid };
+  joined: {
+    /** The session's GUID. */
+    readonly session: Guid;
+  };
   /** This node left a session (leave(), its signal, close()). */
-  left: { readonly session: Guid };
+  left: {
+    /** The session's GUID. */
+    readonly session: Guid;
+  };
   /** A child was added to this node's part of a tree (a new next hop, or a Scribe child). */
-  childAdded: { readonly session: Guid; readonly child: NodeHandle };
+  childAdded: {
+    /** The session's GUID. */
+    readonly session: Guid;
+    /** The child: the next hop (Bayeux) or the node that joined under this one (Scribe). */
+    readonly child: NodeHandle;
+  };
   /** A child was removed (pruned, left, or found failed). */
-  childRemoved: { readonly session: Guid; readonly child: NodeHandle };
+  childRemoved: {
+    /** The session's GUID. */
+    readonly session: Guid;
+    /** The child removed. */
+    readonly child: NodeHandle;
+  };
   /** The session was torn down (or its roots are gone): this node freed it. */
-  tornDown: { readonly session: Guid };
+  tornDown: {
+    /** The session's GUID. */
+    readonly session: Guid;
+  };
 }
 
 /** The module's state sizes and counters. */
 export interface BayeuxStats {
+  /** The join mode this module runs. */
   readonly joinMode: JoinMode;
   /** Sessions this node is a member of (joined or joining). */
   memberships: number;
@@ -116,6 +137,7 @@ export interface BayeuxSessionStats {
  * Guid; anyone may join or multicast to it; only its creator may tear it down.
  */
 export interface Bayeux {
+  /** The join mode this module runs (every node of a mesh registers the same). */
   readonly joinMode: JoinMode;
   /** The GUID of a session name. */
   sessionGuid(session: string | Guid): Guid;

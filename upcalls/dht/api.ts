@@ -4,17 +4,29 @@ import type { NodeHandle } from '../../routing/handle';
 
 /** A value read back: the newest version the roots answered with. */
 export interface DhtValue {
+  /** The key's GUID. */
   readonly key: Guid;
+  /** The value stored. */
   readonly value: Uint8Array;
   /** The publisher's version. */
   readonly seq: number;
+  /** The GUID of the node that published it. */
   readonly publisher: Guid;
   /** The node that answered with it. */
   readonly from: NodeHandle;
 }
 
+/** What putValue resolves with. */
+export interface DhtPutResult {
+  /** The key's GUID. */
+  readonly key: Guid;
+  /** Salted roots that stored it. */
+  readonly stored: number;
+}
+
 /** A provider of a key, as findProviders yields it. */
 export interface DhtProvider {
+  /** The providing node and its address. */
   readonly peer: NodeHandle;
   /** Overlay hops from the asking node to it. */
   readonly hops: number;
@@ -22,6 +34,7 @@ export interface DhtProvider {
   readonly elapsedMs: number;
 }
 
+/** The DHT module's state sizes and counters at this node. */
 export interface DhtStats {
   /** Records held here for the mesh (as a root or replica). */
   records: number;
@@ -31,18 +44,23 @@ export interface DhtStats {
   published: number;
   /** Operations waiting for answers. */
   pending: number;
+  /** putValue calls made here. */
   puts: number;
+  /** getValue calls made here. */
   gets: number;
+  /** removeValue calls made here. */
   removes: number;
-  /** Records stored here as a root (a put) or a replica (a store). */
+  /** Records stored here as a salted key's root (a put). */
   storedAsRoot: number;
+  /** Records stored here as a replica (a copy a root sent). */
   storedAsReplica: number;
   /** Puts refused here because a newer version was held. */
   refusedOlder: number;
   /** Copies sent to replica holders (after a put, and when the neighbourhood changed). */
   replicationsSent: number;
-  /** Gets answered here with a record / without one. */
+  /** Gets answered here, as a root, with a record. */
   getsAnswered: number;
+  /** Gets that reached this node as a root that held no record. */
   getsMissed: number;
   /** Messages that failed to decode: counted and dropped. */
   malformed: number;
@@ -61,18 +79,44 @@ export interface DhtStats {
  * index into `values`; default: the newest version).
  */
 export interface DhtValidator {
+  /** Refuses `value` under `key` by throwing or answering false. */
   validate(key: Guid, value: Uint8Array): boolean | void;
+  /** The index in `values` (newest version first) that a get answers with. */
   select?(key: Guid, values: readonly Uint8Array[]): number;
 }
 
 /** What an operation reports as it goes (as kad-dht's onProgress). */
 export type DhtProgress =
-  | { readonly type: 'sent'; readonly salts: number }
-  | { readonly type: 'answer'; readonly salt: number; readonly from: NodeHandle; readonly found: boolean }
-  | { readonly type: 'done'; readonly answers: number; readonly timedOut: boolean };
+  | {
+      /** The operation went out. */
+      readonly type: 'sent';
+      /** To this many salted roots. */
+      readonly salts: number;
+    }
+  | {
+      /** A root answered. */
+      readonly type: 'answer';
+      /** Which salted root. */
+      readonly salt: number;
+      /** The node that answered. */
+      readonly from: NodeHandle;
+      /** It held a record (get) or stored / removed it (put, remove). */
+      readonly found: boolean;
+    }
+  | {
+      /** The operation settled. */
+      readonly type: 'done';
+      /** Answers it had. */
+      readonly answers: number;
+      /** Not every root answered in time. */
+      readonly timedOut: boolean;
+    };
 
+/** The options of getValue(). */
 export interface DhtGetOptions {
+  /** Ends the get with AbortedError. */
   readonly signal?: AbortSignal;
+  /** Called as the get goes (sent, each root's answer, done). */
   readonly onProgress?: (event: DhtProgress) => void;
   /** Answers with a record to wait for before choosing the newest (1 .. salts). Default 1. */
   readonly quorum?: number;
@@ -89,7 +133,7 @@ export interface Dht {
    * Stores `value` under `key` as a new version; resolves with how many salted roots stored it.
    * Rejects with MessageTooLargeError, RecordRejectedError ('older', 'full'), TimeoutError or AbortedError.
    */
-  putValue(key: string | Guid, value: Uint8Array | string, opts?: { readonly signal?: AbortSignal; readonly onProgress?: (event: DhtProgress) => void }): Promise<{ readonly key: Guid; readonly stored: number }>;
+  putValue(key: string | Guid, value: Uint8Array | string, opts?: { readonly signal?: AbortSignal; readonly onProgress?: (event: DhtProgress) => void }): Promise<DhtPutResult>;
   /** The newest version found (NotFoundError when no root holds one; TimeoutError when none answered). */
   getValue(key: string | Guid, opts?: DhtGetOptions): Promise<DhtValue>;
   /** Drops this node's record of `key` at every salted root and replica (RecordRejectedError 'notPublisher' if another node published it). */
@@ -104,6 +148,7 @@ export interface Dht {
   findPeer(peer: string | Guid, opts?: { readonly signal?: AbortSignal }): Promise<NodeHandle>;
   /** Round-trip time (ms) to the node holding `peer`, over the overlay and back. */
   ping(peer: string | Guid, opts?: { readonly signal?: AbortSignal }): Promise<number>;
+  /** State sizes and counters. */
   stats(): DhtStats;
   /** Fails waiting operations with ClosedError, stops republishing and unregisters the module. */
   close(): void;

@@ -4,7 +4,7 @@ import type { Dht } from './api';
 import { dhtModule } from './module';
 import { parseDhtOptions, type DhtOptions } from './options';
 
-export type { Dht, DhtGetOptions, DhtProgress, DhtProvider, DhtStats, DhtValidator, DhtValue } from './api';
+export type { Dht, DhtGetOptions, DhtProgress, DhtProvider, DhtPutResult, DhtStats, DhtValidator, DhtValue } from './api';
 export type { DhtOptions } from './options';
 
 /** The DHT module: `const dht = node.register(dht())`. Every node that may store, put or get registers it. */
