@@ -6,6 +6,7 @@ import { TOPOLOGY_DEFAULTS } from './sim/topologyDefaults';
 import { ANYCAST_DEFAULTS } from './upcalls/anycast/defaults';
 import { MOBILE_DEFAULTS } from './upcalls/mobile/defaults';
 import { BAYEUX_DEFAULTS } from './upcalls/bayeux/defaults';
+import { DRT_DEFAULTS } from './upcalls/drt/defaults';
 
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
@@ -428,6 +429,8 @@ export const DEFAULTS = {
   ...MOBILE_DEFAULTS,
   // Issue 16 — bayeux
   ...BAYEUX_DEFAULTS,
+  // Issue 18 — DRT-style key registry
+  ...DRT_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;
