@@ -32,7 +32,8 @@ const keyValueArb: fc.Arbitrary<bigint> = fc.oneof(
   fc.bigInt(HALF - 20n, HALF + 20n),
   fc.bigInt(0n, TOP),
 );
-const keySetArb = fc.array(keyValueArb, { maxLength: 60 });
+// size 'max': lengths spread over 0..80, so sets larger than maxEndpoints and than a leaf set come up often.
+const keySetArb = fc.array(keyValueArb, { maxLength: 80, size: 'max' });
 const endpointsArb = fc.integer({ min: 1, max: DEFAULTS.drtMaxEndpoints });
 
 const mod = (x: bigint): bigint => ((x % N) + N) % N;
