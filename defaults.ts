@@ -7,6 +7,7 @@ import { ANYCAST_DEFAULTS } from './upcalls/anycast/defaults';
 import { MOBILE_DEFAULTS } from './upcalls/mobile/defaults';
 import { BAYEUX_DEFAULTS } from './upcalls/bayeux/defaults';
 import { DHT_DEFAULTS } from './upcalls/dht/defaults';
+import { DRT_DEFAULTS } from './upcalls/drt/defaults';
 
 /**
  * Every tunable number of the runtime, with its limit, in sections by room (DESIGN rule 6). Each
@@ -431,6 +432,8 @@ export const DEFAULTS = {
   ...BAYEUX_DEFAULTS,
   // Issue 18 — dht
   ...DHT_DEFAULTS,
+  // Issue 18 — DRT-style key registry
+  ...DRT_DEFAULTS,
 } as const;
 
 export type Defaults = typeof DEFAULTS;
