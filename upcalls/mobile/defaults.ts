@@ -26,6 +26,10 @@ export const MOBILE_DEFAULTS = {
    * fails with TimeoutError (ms). Longer than a locate that tries every salted root. Default 40,000.
    */
   mobileSendTimeoutMs: 40_000,
+  /** Mobile: a send whose locate found no proxy tries again this many times (a node that just attached may not be published yet). Default 2. */
+  mobileSendRetries: 2,
+  /** Mobile: …after this long (ms). Default 500. */
+  mobileSendRetryMs: 500,
   /** Mobile: how long an attach or detach waits for the proxy's answer (ms). Default 5,000. */
   mobileRequestTimeoutMs: 5_000,
 } as const;

@@ -196,8 +196,12 @@ class MobileRuntime {
     });
   }
 
-  /** Sends (again) to the remembered proxy, or to the one a fresh locate finds. */
-  private async attempt(id: number): Promise<void> {
+  /**
+   * Sends (again) to the remembered proxy, or to the one a fresh locate finds. A locate that finds
+   * no proxy tries again `retries` times, mobileSendRetryMs apart: a node that attached a moment ago
+   * may not be published at the roots yet.
+   */
+  private async attempt(id: number, retries: number = DEFAULTS.mobileSendRetries): Promise<void> {
     const p = this.pending.get(id);
     if (p?.kind !== 'send') return;
     let proxy = this.cache.get(p.mobile.hex, this.ctx.now());
@@ -205,6 +209,10 @@ class MobileRuntime {
       try {
         for await (const r of this.ctx.locate(p.mobile, { replicas: 1, signal: p.signal })) proxy ??= r.server;
       } catch (err) {
+        if (!proxy && err instanceof NotFoundError && retries > 0 && this.pending.get(id) === p) {
+          this.ctx.after(DEFAULTS.mobileSendRetryMs, () => void this.attempt(id, retries - 1));
+          return;
+        }
         if (!proxy) return this.failSend(id, err instanceof NotFoundError ? new UndeliverableError(`no proxy holds mobile node ${p.mobile.hex}`) : asError(err));
       }
     }
