@@ -75,7 +75,11 @@ export const ROUTE: Spec = {
   module: int(0, MAX_MODULE_ID),
 };
 
-export const PUBLISH: Spec = { tag: { text: DEFAULTS.maxTagBytes } };
+export const PUBLISH: Spec = {
+  tag: { text: DEFAULTS.maxTagBytes },
+  owner: { bad: [5, true, 'x', null, {}, { object: 1 }] },
+  name: { text: DEFAULTS.maxTagBytes },
+};
 
 export const LOCATE: Spec = {
   query: { text: DEFAULTS.maxTagBytes },
