@@ -60,6 +60,10 @@ test('fan-out, prune targets, teardown targets and counts equal a brute-force mo
             expect(fan.length).toBe(new Set(fan).size); // one copy per next hop
             expect(new Set(fan)).toEqual(new Set(model.filter((x) => x.s === s && x.up === up).map((x) => g(x.hop).hex)));
           }
+          // usesNextHop and the per-session counts are kept incrementally: each against the model.
+          const hops = new Set(model.filter((x) => x.s === s).map((x) => x.hop));
+          for (let hop = 0; hop <= 4; hop++) expect(state.usesNextHop(g(100 + s), g(hop).hex)).toBe(hops.has(hop));
+          expect(state.sessionCounts(g(100 + s))).toEqual({ entries: model.filter((x) => x.s === s).length, children: hops.size });
         }
         const sessions = new Set(model.map((x) => x.s));
         const children = [...sessions].reduce((sum, s) => sum + new Set(model.filter((x) => x.s === s).map((x) => x.hop)).size, 0);

@@ -46,6 +46,12 @@ export interface ForwardingCounts {
 export class ForwardingState {
   /** session hex → member hex → entry; a session with no entry left is deleted. */
   private readonly sessions = new Map<string, Map<string, ForwardingEntry>>();
+  /**
+   * session hex → next hop hex → how many of its entries go there: kept beside `sessions` so that
+   * "is this node a child here" (asked on every TREE hop) is one lookup, not a walk over the
+   * session's members. Same keys as `sessions`, so bounded by the same limits.
+   */
+  private readonly children = new Map<string, Map<string, number>>();
 
   constructor(private readonly limits: ForwardingLimits) {}
 
@@ -57,8 +63,11 @@ export class ForwardingState {
       entries = new Map();
       this.sessions.set(session.hex, entries);
     }
-    const had = entries.has(member.hex);
+    const old = entries.get(member.hex);
+    const had = old !== undefined;
     if (!had && entries.size >= this.limits.maxEntriesPerSession) return 'entriesFull';
+    if (old) this.uncount(session.hex, old.nextHop);
+    this.count(session.hex, nextHop);
     entries.set(member.hex, memberHandle ? { nextHop, upstream: upstream.hex, expiresAt, member: memberHandle } : { nextHop, upstream: upstream.hex, expiresAt });
     return had ? 'refreshed' : 'added';
   }
@@ -70,8 +79,7 @@ export class ForwardingState {
 
   /** Whether any of `session`'s entries goes to `node` (hex): it is one of this node's children there. */
   usesNextHop(session: Guid, node: string): boolean {
-    for (const e of this.sessions.get(session.hex)?.values() ?? []) if (e.nextHop.guid.hex === node) return true;
-    return false;
+    return this.children.get(session.hex)?.has(node) ?? false;
   }
 
   /** `member`'s entry in `session`, if any. */
@@ -85,6 +93,7 @@ export class ForwardingState {
     const entry = entries?.get(member.hex);
     if (!entries || !entry) return undefined;
     entries.delete(member.hex);
+    this.uncount(session.hex, entry.nextHop);
     if (entries.size === 0) this.sessions.delete(session.hex);
     return entry.nextHop;
   }
@@ -106,6 +115,7 @@ export class ForwardingState {
     const entries = this.sessions.get(session.hex);
     if (!entries) return [];
     this.sessions.delete(session.hex);
+    this.children.delete(session.hex);
     const out = new Map<string, NodeHandle>();
     for (const e of entries.values()) out.set(e.nextHop.guid.hex, e.nextHop);
     return [...out.values()];
@@ -118,6 +128,7 @@ export class ForwardingState {
       for (const [member, e] of entries) {
         if (e.expiresAt <= now) {
           entries.delete(member);
+          this.uncount(session, e.nextHop);
           removed++;
         }
       }
@@ -139,17 +150,29 @@ export class ForwardingState {
   sessionCounts(session: Guid): { entries: number; children: number } {
     const entries = this.sessions.get(session.hex);
     if (!entries) return { entries: 0, children: 0 };
-    return { entries: entries.size, children: new Set([...entries.values()].map((e) => e.nextHop.guid.hex)).size };
+    return { entries: entries.size, children: this.children.get(session.hex)?.size ?? 0 };
   }
 
   /** Sessions, entries and children over all sessions. */
   counts(): ForwardingCounts {
     let entries = 0;
     let children = 0;
-    for (const s of this.sessions.values()) {
-      entries += s.size;
-      children += new Set([...s.values()].map((e) => e.nextHop.guid.hex)).size;
-    }
+    for (const s of this.sessions.values()) entries += s.size;
+    for (const c of this.children.values()) children += c.size;
     return { sessions: this.sessions.size, entries, children };
+  }
+
+  private count(session: string, nextHop: NodeHandle): void {
+    let hops = this.children.get(session);
+    if (!hops) this.children.set(session, (hops = new Map()));
+    hops.set(nextHop.guid.hex, (hops.get(nextHop.guid.hex) ?? 0) + 1);
+  }
+
+  private uncount(session: string, nextHop: NodeHandle): void {
+    const hops = this.children.get(session);
+    const n = hops?.get(nextHop.guid.hex);
+    if (!hops || n === undefined) return;
+    if (n > 1) hops.set(nextHop.guid.hex, n - 1);
+    else if (hops.delete(nextHop.guid.hex) && hops.size === 0) this.children.delete(session);
   }
 }
