@@ -8,6 +8,9 @@
 import { createTestnet, type Testnet } from '../../testing/testnet';
 import { bayeux, type Bayeux, type JoinMode } from '../../upcalls/bayeux';
 import { SeededRng } from '../../sim/random';
+import { HostilePeer } from '../helpers/hostilePeer';
+import { encodeBayeux } from '../../wire/bayeuxCodec';
+import { MODULE_IDS } from '../../upcalls/moduleIds';
 
 const N = 1_000;
 const MEMBERS = 100;
@@ -113,6 +116,29 @@ describe.each<JoinMode>(['bayeux', 'scribe'])('%s join mode, 1,000 nodes', (mode
     net.network.setDown(victim, true);
     await advance(net, REPAIR_MS);
     await sendAndCheck('news', creator, 'after-crash', members);
+  }, 300_000);
+
+  test('a TEARDOWN sent straight to every node by a peer off the tree frees nothing; the creator\'s frees it all', async () => {
+    const creator = pickNodes(1, new Set())[0];
+    const session = await settle(net, mc[creator].createSession('guarded'));
+    const members = pickNodes(40, new Set([creator]));
+    await joinAll('guarded', members);
+    const before = sessionTotals(mc, 'guarded');
+    expect(before.members).toBe(members.length);
+    const refused = () => mc.reduce((sum, m) => sum + m.stats().teardownsRefused, 0);
+    const refusedBefore = refused();
+    const hostile = new HostilePeer(net.network, new SeededRng(mode === 'bayeux' ? 31 : 32));
+    const teardown = encodeBayeux({ kind: 'teardown', session: session.guid, replica: 0, node: net.nodes[creator].handle, seq: 0, payload: new Uint8Array(0), replicas: 0, relayed: false });
+    const live = net.nodes.filter((_, i) => !down.has(i));
+    for (const n of live) hostile.direct(n.handle, { moduleId: MODULE_IDS.bayeux, payload: teardown });
+    await advance(net, 3_000);
+    // Every live node refused it (none has the hostile peer above it) and the tree is whole.
+    expect(refused() - refusedBefore).toBe(live.length);
+    expect(sessionTotals(mc, 'guarded')).toEqual(before);
+    await sendAndCheck('guarded', creator, 'still-here', members);
+    await mc[creator].teardown('guarded');
+    await advance(net, 10_000);
+    expect(sessionTotals(mc, 'guarded')).toEqual({ members: 0, roots: 0, trees: 0, entries: 0, children: 0 });
   }, 300_000);
 
   test('leave frees every node\'s state for the session, and teardown frees all of it', async () => {

@@ -106,6 +106,12 @@ export interface BayeuxStats {
   droppedFull: number;
   /** Messages for a tree this node does not root (a root that moved; the sender retries). */
   droppedNotRoot: number;
+  /**
+   * TEARDOWNs sent straight to this node by a node its place in the tree does not come from (not
+   * an upstream of its entries, not its parent, not the node its TREE came through, not its root
+   * replica): refused, so no node off the path can free a tree.
+   */
+  teardownsRefused: number;
   /** Entries re-routed around a failed next hop (Bayeux local repair). */
   repairs: number;
   /** Places given up because the parent went silent (Scribe): the node rejoins. */

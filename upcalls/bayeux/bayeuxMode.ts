@@ -129,6 +129,10 @@ export class BayeuxMode implements TreeMode {
     return this.state.has(tree);
   }
 
+  upstreamOf(tree: Guid, node: string): boolean {
+    return this.state.learntFrom(tree, node);
+  }
+
   counts(): { trees: number; entries: number; children: number } {
     const c = this.state.counts();
     return { trees: c.sessions, entries: c.entries, children: c.children };

@@ -82,6 +82,12 @@ export class ForwardingState {
     return this.children.get(session.hex)?.has(node) ?? false;
   }
 
+  /** Whether any of `session`'s entries was learnt from `node` (hex). Walks the session: asked once per direct TEARDOWN, not per hop. */
+  learntFrom(session: Guid, node: string): boolean {
+    for (const e of this.sessions.get(session.hex)?.values() ?? []) if (e.upstream === node) return true;
+    return false;
+  }
+
   /** `member`'s entry in `session`, if any. */
   entry(session: Guid, member: Guid): ForwardingEntry | undefined {
     return this.sessions.get(session.hex)?.get(member.hex);

@@ -18,6 +18,8 @@ export interface Membership {
   /** The root replica joined (after a locate found it). */
   replica?: number;
   root?: NodeHandle;
+  /** The node the last TREE to this member came through (its parent in a Bayeux tree), GUID hex. */
+  via?: string;
   joined: boolean;
   /** A locate is under way. */
   seeking: boolean;
@@ -167,6 +169,18 @@ export class Memberships {
     m.settle?.reject(new AbortedError('left before the join completed'));
     if (m.root && m.replica !== undefined) this.mode.leave(m.session, m.replica, m.root);
     this.host.emit('left', { session });
+  }
+
+  /** A TREE for this member's `session` came through `node` (hex): the last forwarder above it. */
+  treeCameVia(session: Guid, node: string): void {
+    const m = this.byHex.get(session.hex);
+    if (m) m.via = node;
+  }
+
+  /** Whether `node` (hex) is above this member in `session`'s tree: its root replica or the node its TREE came through. */
+  isAbove(session: Guid, node: string): boolean {
+    const m = this.byHex.get(session.hex);
+    return m !== undefined && (m.via === node || m.root?.guid.hex === node);
   }
 
   /** The session was torn down: the membership ends. Answers whether there was one. */

@@ -59,7 +59,7 @@ export function bayeuxModule(cfg: BayeuxConfig): ModuleWithApi<Bayeux> {
 class BayeuxRuntime implements TreeHost {
   readonly counts: BayeuxCounters = {
     joinsSent: 0, answered: 0, joinTimeouts: 0, multicasts: 0, dataSent: 0, delivered: 0, duplicates: 0, droppedFull: 0,
-    droppedNotRoot: 0, repairs: 0, parentLosses: 0, prunesSent: 0, malformed: 0, appErrors: 0,
+    droppedNotRoot: 0, teardownsRefused: 0, repairs: 0, parentLosses: 0, prunesSent: 0, malformed: 0, appErrors: 0,
   };
   private readonly mode: TreeMode;
   private readonly roots = new SessionRoots(DEFAULTS.bayeuxMaxSessions);
@@ -146,7 +146,10 @@ class BayeuxRuntime implements TreeHost {
 
   receive(d: Delivery): void {
     const msg = this.decode(d.payload);
-    if (msg) this.handle(msg, d.fuzzy, d.fuzzy ? (d.from ?? d.source) : d.source);
+    if (!msg) return;
+    // A TREE routed to this member came through its parent: a TEARDOWN sent straight here must come from there.
+    if (msg.kind === 'tree' && !d.fuzzy && d.from && msg.node.guid.equals(this.ctx.self.guid)) this.members.treeCameVia(msg.session, d.from.guid.hex);
+    this.handle(msg, d.fuzzy, d.fuzzy ? (d.from ?? d.source) : d.source);
   }
 
   update(node: NodeHandle, joined: boolean): void {
@@ -172,7 +175,7 @@ class BayeuxRuntime implements TreeHost {
       case 'data':
         return this.onData(msg, routed, from);
       case 'teardown':
-        return this.onTeardown(msg, routed);
+        return this.onTeardown(msg, routed, from);
       default:
         return this.mode.control(msg, routed, from);
     }
@@ -249,9 +252,17 @@ class BayeuxRuntime implements TreeHost {
     for (let i = 0; i < c.replicas; i++) this.route(treeGuid(session, i), this.control('teardown', session, i), true);
   }
 
-  /** TEARDOWN: at a root (routed, from the creator) or down a tree (direct): free the tree and pass it on. */
-  private onTeardown(msg: BayeuxMsg, routed: boolean): void {
+  /**
+   * TEARDOWN: at a root (routed, from the creator) or down a tree (direct, from the node above this
+   * one): free the tree and pass it on. A direct one from any other node is refused — a node off the
+   * path would otherwise free a whole branch with one datagram.
+   */
+  private onTeardown(msg: BayeuxMsg, routed: boolean, from: NodeHandle): void {
     const tree = treeGuid(msg.session, msg.replica);
+    if (!routed && !this.mode.upstreamOf(tree, from.guid.hex) && !this.members.isAbove(msg.session, from.guid.hex)) {
+      this.counts.teardownsRefused++;
+      return;
+    }
     if (routed) {
       const rec = this.roots.get(tree.hex);
       if (!rec || rec.creator !== msg.node.guid.hex) {

@@ -147,6 +147,10 @@ export class ScribeMode implements TreeMode {
     return this.state.onTree(Guid.fromHex(tree));
   }
 
+  upstreamOf(tree: Guid, node: string): boolean {
+    return this.state.parent(tree)?.guid.hex === node;
+  }
+
   counts(): { trees: number; entries: number; children: number } {
     const c = this.state.counts();
     return { trees: c.sessions, entries: 0, children: c.children };

@@ -57,6 +57,8 @@ export interface TreeMode {
   neighbourGone(node: NodeHandle): void;
   /** Lapsed state, heartbeats; answers the mode's next deadline (Infinity: none). */
   tick(now: number): number;
+  /** Whether `node` (hex) is where this node's state in `tree` came from: an upstream of its entries (Bayeux), its parent (Scribe). */
+  upstreamOf(tree: Guid, node: string): boolean;
   /** Whether this node has state in the tree `tree` (hex). */
   has(tree: string): boolean;
   counts(): { trees: number; entries: number; children: number };
