@@ -235,7 +235,10 @@ class DhtRuntime {
     if (msg.kind !== 'get') return true;
     const now = this.ctx.now();
     const salted = saltedRoot(msg.key, msg.salt);
-    const held = msg.requester?.guid.equals(this.ctx.self.guid) ? undefined : this.store.get(salted.hex, now) ?? this.cache.get(salted.hex, now);
+    // Under `signed` only awaited copies answer on the path: a replica's copy may have come from anyone
+    // (a STORE), and is served only where the get ends, by a node that roots the key.
+    const own = msg.requester?.guid.equals(this.ctx.self.guid);
+    const held = own ? undefined : (this.gate.owned ? undefined : this.store.get(salted.hex, now)) ?? this.cache.get(salted.hex, now);
     if (!held) {
       // Passed on: the node it goes to may send a copy back (the only copy of this key taken under `signed`).
       this.gate.expectCopy(salted.hex, at.nextHop.guid);

@@ -4,8 +4,8 @@
  * user's validator, and under an authenticating provider its publisher's signature
  * (recordSignature.ts): a record that fails is refused and counted, never stored and never served.
  *
- * Cached copies, under `signed`: a node takes a CACHE only from the node it passed a get for that
- * salted key to, once. A copy is otherwise a record nobody asked this node to hold; a publisher with a
+ * Cached copies, under `signed`: a node takes a CACHE only from the node it last passed a get for
+ * that salted key to (gets for a popular key pass by together, so every copy from there is taken). A copy is otherwise a record nobody asked this node to hold; a publisher with a
  * key of its own could sign a record of an owned key and spread it to path caches that held none, to
  * be served there in place of the owner's.
  */
@@ -94,13 +94,10 @@ export class RecordGate {
     this.awaited.set(salted, nextHop.hex);
   }
 
-  /** Whether a copy of `salted` from `from` was awaited (always, when nothing is authenticated); it is awaited once. */
+  /** Whether a copy of `salted` from `from` is awaited (always, when nothing is authenticated); a refusal is counted. */
   copyAwaited(salted: string, from: Guid | undefined): boolean {
     if (!this.security.authenticates) return true;
-    if (from && this.awaited.get(salted) === from.hex) {
-      this.awaited.delete(salted);
-      return true;
-    }
+    if (from && this.awaited.get(salted) === from.hex) return true;
     this.counts.unsolicitedCopies++;
     return false;
   }
