@@ -146,7 +146,11 @@ export interface Dht {
   putValue(key: string | Guid, value: Uint8Array | string, opts?: { readonly signal?: AbortSignal; readonly onProgress?: (event: DhtProgress) => void }): Promise<DhtPutResult>;
   /** The newest version found (NotFoundError when no root holds one; TimeoutError when none answered). */
   getValue(key: string | Guid, opts?: DhtGetOptions): Promise<DhtValue>;
-  /** Drops this node's record of `key` at every salted root and replica (RecordRejectedError 'notPublisher' if another node published it). */
+  /**
+   * Drops this node's record of `key` at every salted root and replica (RecordRejectedError
+   * 'notPublisher' if another node published it). Under `signed` the removal is signed, and a later
+   * put outlives a replay of it.
+   */
   removeValue(key: string | Guid, opts?: { readonly signal?: AbortSignal; readonly onProgress?: (event: DhtProgress) => void }): Promise<void>;
   /** Advertises that this node provides `key` (IPFS's Provide): its pointers lead finders here. */
   provide(key: string | Guid): Promise<void>;
