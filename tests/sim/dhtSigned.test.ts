@@ -5,7 +5,7 @@
  * gets with whatever it likes. Honest puts and gets work; a record with a forged signature, one
  * naming another publisher's GUID, one signed by a different key, and a replayed older version are
  * refused by name at every node they reach and counted; a second publisher cannot take over an owned
- * key, nor remove it. The oracle is what the honest publishers put: getValue from every honest node
+ * key, nor remove it, and a replayed removal drops nothing put since. The oracle is what the honest publishers put: getValue from every honest node
  * must answer exactly that.
  */
 import { createTestnet, type Testnet } from '../../testing/testnet';
@@ -266,4 +266,21 @@ describe('a lying root', () => {
     lie = () => ({ ...genuine, ttlMs: 60_000 });
     expect(new Set(await readEverywhere(key, SALTS))).toEqual(new Set(['truth']));
   }, 120_000);
+
+  test('a replay of the publisher\'s signed removal, after it put again, drops nothing', async () => {
+    lie = () => undefined; // the liar now answers that it holds nothing
+    await settle(d[3].removeValue(key));
+    const removal = rawGot.find((m) => m.kind === 'remove' && m.key.equals(key))!;
+    expect(removal.removal).toBeDefined();
+    await advance(1_500);
+    await settle(d[3].putValue(key, 'after removal'));
+    const older = total('refusedOlder');
+    for (let salt = 1; salt < SALTS; salt++) {
+      raw.route(saltedRoot(key, salt), encodeDht({ ...removal, salt, requestId: 3_000 + salt }), { fuzzy: true });
+    }
+    await advance(3_000);
+    expect(total('refusedOlder') - older).toBe(SALTS - 1);
+    await advance(LIFETIME); // copies of 'truth' cached along get paths lapse (a removal does not reach them)
+    expect(new Set(await readEverywhere(key))).toEqual(new Set(['after removal']));
+  }, 180_000);
 });

@@ -54,7 +54,7 @@ export interface DhtStats {
   storedAsRoot: number;
   /** Records stored here as a replica (a copy a root sent). */
   storedAsReplica: number;
-  /** Records refused here (put, store or cached copy) because a newer version was held. */
+  /** Records refused here (put, store or cached copy) because a newer version was held; and removals older than the record held (a replay). */
   refusedOlder: number;
   /** Under `signed`: records refused here (put, store or cached copy) because another publisher owns the key here. */
   refusedNotOwner: number;

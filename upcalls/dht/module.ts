@@ -304,6 +304,7 @@ class DhtRuntime {
         // Under `signed` only the publisher's signed removal drops its record (a root passes it on as it came).
         if (publisher && !this.gate.removalOk(msg.key, publisher, msg.removal)) return msg.requestId === 0 ? undefined : this.answer(msg, { status: 'forged' });
         const outcome = publisher ? this.store.remove(salted.hex, publisher.hex, msg.removal?.seq) : 'none';
+        if (outcome === 'newer') this.counts.refusedOlder++; // a replayed removal: the publisher put again since
         if (msg.requestId === 0) return; // a root passing the remove on: nothing to answer
         if (outcome === 'removed') {
           const passed: DhtMsg = { kind: 'remove', key: msg.key, salt: msg.salt, requestId: 0, requester: msg.requester, ...(msg.removal ? { removal: msg.removal } : {}) };
