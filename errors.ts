@@ -54,12 +54,14 @@ export class NoReplyError extends TapestryError {
 /**
  * A DHT record was refused by the nodes that store its key: `reason` says why — 'older' (they hold a
  * newer version of the key; a put never replaces it with an older one), 'full' (they hold as many
- * records as they may), 'notPublisher' (a remove from a node that did not publish the record).
+ * records as they may), 'notPublisher' (a remove from a node that did not publish the record),
+ * 'invalid' (their validator refused the value); under the `signed` provider also 'notOwner' (another
+ * publisher owns the key there) and 'forged' (the record's signature or credential did not verify).
  */
 export class RecordRejectedError extends TapestryError {
   constructor(
     /** Why the record was refused (see the class comment). */
-    readonly reason: 'older' | 'full' | 'notPublisher' | 'invalid',
+    readonly reason: 'older' | 'full' | 'notPublisher' | 'invalid' | 'notOwner' | 'forged',
     message: string,
   ) {
     super(message);

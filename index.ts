@@ -7,7 +7,7 @@ export { DEFAULTS } from './defaults';
 export * from './errors';
 export { Guid, idSpace, sharedPrefixLength, type IdSpace } from './routing/guid';
 export { RoutingTable } from './routing/routingTable';
-export type { UpcallModule, ModuleWithApi, ForwardContext, Delivery, DeliverResult, ForwardVerdict, ModuleContext, LocatedReplica, RoutingTableView, LeafSetView } from './upcalls/contract';
+export type { UpcallModule, ModuleWithApi, ForwardContext, Delivery, DeliverResult, ForwardVerdict, ModuleContext, LocatedReplica, RoutingTableView, LeafSetView, ModuleSecurity } from './upcalls/contract';
 export type { NodeHandle } from './routing/handle';
 export type { Address, Transport, Clock } from './transport/types';
 export { SimNetwork } from './transport/simNetwork';

@@ -8,9 +8,12 @@ import { createActor, type Actor, type AnyActorLogic, type AnyActorRef } from 'x
 import { DEFAULTS } from '../defaults';
 import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
 import type { RouterRuntime } from '../actors/routerRuntime';
-import type { LeafSetView, ModuleContext, UpcallModule } from '../upcalls/contract';
+import type { LeafSetView, ModuleContext, ModuleSecurity, UpcallModule } from '../upcalls/contract';
+import { CanonicalWriter } from '../security/canonical';
+import type { SecurityProvider } from '../security/provider';
 import type { UpcallHost } from '../upcalls/host';
 import type { TapestryNode } from './node';
+import { Guid } from '../routing/guid';
 
 export interface ModuleContextParts {
   readonly node: TapestryNode;
@@ -25,6 +28,39 @@ export interface ModuleContextParts {
   readonly actors: Set<AnyActorRef>;
   /** Unregisters the module with everything it started (node.register's own unregister). */
   readonly unregister: () => void;
+  /** The node's security provider: the module sees it only through moduleSecurity's view. */
+  readonly security: SecurityProvider;
+}
+
+/** Domain tag of what a module signs (after it: the module id, then the module's own bytes). */
+export const MODULE_SIGNATURE_DOMAIN = 'tapestry/module-signature/v1';
+
+/**
+ * The provider as `module` may use it (ModuleSecurity): no private key, and every signature made or
+ * checked over the module's domain prefix followed by its data. Every statement the node itself signs
+ * starts with a length-prefixed domain tag of its own (security/canonical.ts), so a module's bytes,
+ * whatever they are, never make one of them.
+ */
+export function moduleSecurity(provider: SecurityProvider, moduleId: number): ModuleSecurity {
+  const prefix = new CanonicalWriter(MODULE_SIGNATURE_DOMAIN).u32(moduleId).finish();
+  const framed = (data: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(prefix.length + data.length);
+    out.set(prefix);
+    out.set(data, prefix.length);
+    return out;
+  };
+  return Object.freeze({
+    name: provider.name,
+    authenticates: provider.authenticates,
+    credential: () => Uint8Array.from(provider.credential()),
+    validateCredential: (credential: Uint8Array, guid: Guid) => credential instanceof Uint8Array && guid instanceof Guid && provider.validateCredential(credential, guid),
+    sign: (data: Uint8Array) => {
+      if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('sign() takes a Uint8Array');
+      return provider.sign(framed(data));
+    },
+    verify: (credential: Uint8Array, data: Uint8Array, signature: Uint8Array) =>
+      credential instanceof Uint8Array && data instanceof Uint8Array && signature instanceof Uint8Array && provider.verify(credential, framed(data), signature),
+  });
 }
 
 export function createModuleContext(module: UpcallModule, parts: ModuleContextParts): ModuleContext {
@@ -71,6 +107,7 @@ export function createModuleContext(module: UpcallModule, parts: ModuleContextPa
     table: node.table,
     leafSet: parts.leafSet,
     log: router.log.child({ module: module.name }),
+    security: moduleSecurity(parts.security, module.id),
     startActor: (logic, input) => {
       open();
       if (parts.actors.size >= DEFAULTS.maxModuleActors) throw new LimitExceededError(`at most ${DEFAULTS.maxModuleActors} actors per module`);

@@ -270,7 +270,7 @@ export class TapestryNode {
       (m) =>
         createModuleContext(m, {
           node: this, router: this.core, routerActor: this.router, host, leafSet: this.membership.leafSet, clock: this.actor.clock, actors,
-          unregister: () => unregisterAll(),
+          unregister: () => unregisterAll(), security: this.locator.gate.provider,
         }),
       (returned) => (api = returned),
     );

@@ -144,6 +144,31 @@ export type RoutingTableView = Pick<
 export type LeafSetView = Pick<LeafSet, 'capacity' | 'size' | 'has' | 'smaller' | 'larger' | 'members'>;
 
 /**
+ * The node's security provider as a module may use it (security/provider.ts): its credential, and
+ * signatures made and checked with it — never its private key.
+ *
+ * Signatures are the module's own: `sign` signs the module's domain (its id, after a domain tag of
+ * its own) followed by `data`, and `verify` checks against the same, so nothing a module signs can be
+ * taken for one of the node's own statements (challenge answers, location records, grants), nor for
+ * another module's. Under `none` (`authenticates` false) credentials and signatures are empty and
+ * every check passes.
+ */
+export interface ModuleSecurity {
+  /** The provider's name: 'none', 'signed', or an application's own. */
+  readonly name: string;
+  /** Whether the provider authenticates anything (false under `none`: nothing to sign or check). */
+  readonly authenticates: boolean;
+  /** This node's credential (under `signed` its raw public key: its GUID is the key's hash). */
+  credential(): Uint8Array;
+  /** Whether `credential` stands for the node `guid` (under `signed`: the GUID is the key's hash). Never throws. */
+  validateCredential(credential: Uint8Array, guid: Guid): boolean;
+  /** This node's signature of `data`, in this module's domain. */
+  sign(data: Uint8Array): Uint8Array;
+  /** Whether `signature` is the holder of `credential`'s signature of `data` in this module's domain. Never throws. */
+  verify(credential: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/**
  * What a module acts through. Messages it sends carry its own module id, so the same module sees
  * them at every hop and at their destination. Everything runs on the node's clock (virtual in the
  * simulator). Misuse throws as the node's API does (InvalidArgumentError, ClosedError, …).
@@ -179,6 +204,8 @@ export interface ModuleContext {
   readonly leafSet: LeafSetView;
   /** The node's logger, with the module's name. */
   readonly log: bunyan;
+  /** The node's security provider, read-only and in the module's own signing domain (ModuleSecurity). */
+  readonly security: ModuleSecurity;
   /**
    * Starts an actor of the module's own (its sessions and timers, DESIGN rule 3), attached to the
    * node: its delays run on the node's clock, and it is stopped when the module is unregistered or

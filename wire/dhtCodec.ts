@@ -6,18 +6,25 @@
 import { DEFAULTS } from '../defaults';
 import type { DecodeOptions, WireHandle } from './codec';
 import { checkIdBytesOption, decodePayload, fail, guidFromWire, handleToWire, requiredHandle, schema } from './fields';
-import type { AckStatus, DhtKind, DhtMsg, DhtRecord } from '../upcalls/dht/messages';
+import type { AckStatus, DhtKind, DhtMsg, DhtRecord, DhtRemoval } from '../upcalls/dht/messages';
 
 const DhtType = schema.lookupType('tapestry.DhtMsg');
 
 const KINDS: readonly DhtKind[] = ['put', 'store', 'get', 'value', 'remove', 'ack', 'ping', 'pong', 'cache'];
-const STATUSES: readonly AckStatus[] = ['stored', 'older', 'full', 'removed', 'notPublisher', 'invalid'];
+const STATUSES: readonly AckStatus[] = ['stored', 'older', 'full', 'removed', 'notPublisher', 'invalid', 'notOwner', 'forged'];
 
 interface WireRecord {
   value: Uint8Array;
   seq: number;
   publisher: Uint8Array;
   ttlMs: number;
+  credential: Uint8Array | null;
+  signature: Uint8Array | null;
+}
+interface WireRemoval {
+  seq: number;
+  credential: Uint8Array | null;
+  signature: Uint8Array | null;
 }
 interface WireDht {
   kind: number;
@@ -27,6 +34,7 @@ interface WireDht {
   requester: WireHandle | null;
   record: WireRecord | null;
   status: number;
+  removal: WireRemoval | null;
 }
 
 /** Encodes a DHT message (a module payload). */
@@ -35,8 +43,9 @@ export function encodeDht(msg: DhtMsg): Uint8Array {
   return DhtType.encode({
     kind: KINDS.indexOf(msg.kind) + 1, key: msg.key.bytes, salt: msg.salt, requestId: msg.requestId,
     requester: msg.requester ? handleToWire(msg.requester) : null,
-    record: r ? { value: r.value, seq: r.seq, publisher: r.publisher.bytes, ttlMs: r.ttlMs } : null,
+    record: r ? { value: r.value, seq: r.seq, publisher: r.publisher.bytes, ttlMs: r.ttlMs, credential: r.credential ?? null, signature: r.signature ?? null } : null,
     status: msg.status ? STATUSES.indexOf(msg.status) + 1 : 0,
+    removal: msg.removal ?? null,
   }).finish();
 }
 
@@ -62,7 +71,16 @@ export function decodeDht(bytes: Uint8Array, opts?: DecodeOptions): DhtMsg {
     if (r.value.length === 0 || r.value.length > DEFAULTS.dhtMaxValueBytes) fail('payload', `a value of ${r.value.length} bytes is not within 1..${DEFAULTS.dhtMaxValueBytes}`);
     if (r.seq === 0) fail('missing', 'a record without a version');
     if (!(r.ttlMs >= 1 && r.ttlMs <= DEFAULTS.dhtRecordLifetimeMs)) fail('lifetime', `a record lifetime of ${r.ttlMs} ms is not within 1..${DEFAULTS.dhtRecordLifetimeMs}`);
-    record = { value: Uint8Array.from(r.value), seq: r.seq, publisher: guidFromWire(r.publisher, idBytes, 'publisher'), ttlMs: r.ttlMs };
+    const proof = signatureFields(r.credential, r.signature, 'a record');
+    record = { value: Uint8Array.from(r.value), seq: r.seq, publisher: guidFromWire(r.publisher, idBytes, 'publisher'), ttlMs: r.ttlMs, ...proof };
+  }
+  let removal: DhtRemoval | undefined;
+  if (w.removal) {
+    if (kind !== 'remove') fail('payload', `a dht ${kind} carries a removal`);
+    if (w.removal.seq === 0) fail('missing', 'a removal without a version');
+    const proof = signatureFields(w.removal.credential, w.removal.signature, 'a removal');
+    if (!proof.credential) fail('missing', 'a removal without its credential and signature');
+    removal = { seq: w.removal.seq, credential: proof.credential, signature: proof.signature! };
   }
   if (NEEDS_RECORD.has(kind) && !record) fail('missing', `a dht ${kind} without a record`);
   if (!NEEDS_RECORD.has(kind) && kind !== 'value' && record) fail('payload', `a dht ${kind} carries a record`);
@@ -73,5 +91,18 @@ export function decodeDht(bytes: Uint8Array, opts?: DecodeOptions): DhtMsg {
   } else if (w.status !== 0) {
     fail('reply', `a dht ${kind} carries a status`);
   }
-  return { kind, key, salt: w.salt, requestId: w.requestId, ...(requester ? { requester } : {}), ...(record ? { record } : {}), ...(status ? { status } : {}) };
+  return { kind, key, salt: w.salt, requestId: w.requestId, ...(requester ? { requester } : {}), ...(record ? { record } : {}), ...(status ? { status } : {}), ...(removal ? { removal } : {}) };
 }
+
+/** A credential and signature: both absent (provider `none`) or both present within their limits; copied. */
+function signatureFields(credential: Uint8Array | null, signature: Uint8Array | null, what: string): { credential?: Uint8Array; signature?: Uint8Array } {
+  const c = credential ?? EMPTY;
+  const sig = signature ?? EMPTY;
+  if (c.length === 0 && sig.length === 0) return {};
+  if (c.length === 0 || sig.length === 0) fail('missing', `${what} carries a credential and a signature together or neither`);
+  if (c.length > DEFAULTS.maxCredentialBytes) fail('tooLarge', `${what}'s credential of ${c.length} bytes is over ${DEFAULTS.maxCredentialBytes}`);
+  if (sig.length > DEFAULTS.maxSignatureBytes) fail('tooLarge', `${what}'s signature of ${sig.length} bytes is over ${DEFAULTS.maxSignatureBytes}`);
+  return { credential: Uint8Array.from(c), signature: Uint8Array.from(sig) };
+}
+
+const EMPTY = new Uint8Array(0);

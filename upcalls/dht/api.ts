@@ -54,8 +54,16 @@ export interface DhtStats {
   storedAsRoot: number;
   /** Records stored here as a replica (a copy a root sent). */
   storedAsReplica: number;
-  /** Puts refused here because a newer version was held. */
+  /** Records refused here (put, store or cached copy) because a newer version was held; and removals older than the record held (a replay). */
   refusedOlder: number;
+  /** Under `signed`: records refused here (put, store or cached copy) because another publisher owns the key here. */
+  refusedNotOwner: number;
+  /** Under `signed`: records and removals refused because their signature or credential did not verify (at a root, a replica, a cache, or in a get's answers). */
+  forged: number;
+  /** Under `signed`: cached copies refused because this node had passed no get for their key to their sender. */
+  unsolicitedCopies: number;
+  /** Under `signed`: gets passed on whose cached copy may still come back (bounded by dhtMaxAwaitedCopies). */
+  awaitedCopies: number;
   /** Copies sent to replica holders (after a put, and when the neighbourhood changed). */
   replicationsSent: number;
   /** Gets answered here, as a root, with a record. */
@@ -131,12 +139,18 @@ export interface Dht {
   keyGuid(key: string | Guid): Guid;
   /**
    * Stores `value` under `key` as a new version; resolves with how many salted roots stored it.
-   * Rejects with MessageTooLargeError, RecordRejectedError ('older', 'full'), TimeoutError or AbortedError.
+   * Rejects with MessageTooLargeError, RecordRejectedError ('older', 'full', 'invalid'; under `signed`
+   * also 'notOwner': another publisher owns the key at its roots), TimeoutError or AbortedError.
+   * Under `signed` the record is signed by this node, and only this node may replace or remove it.
    */
   putValue(key: string | Guid, value: Uint8Array | string, opts?: { readonly signal?: AbortSignal; readonly onProgress?: (event: DhtProgress) => void }): Promise<DhtPutResult>;
   /** The newest version found (NotFoundError when no root holds one; TimeoutError when none answered). */
   getValue(key: string | Guid, opts?: DhtGetOptions): Promise<DhtValue>;
-  /** Drops this node's record of `key` at every salted root and replica (RecordRejectedError 'notPublisher' if another node published it). */
+  /**
+   * Drops this node's record of `key` at every salted root and replica (RecordRejectedError
+   * 'notPublisher' if another node published it). Under `signed` the removal is signed, and a later
+   * put outlives a replay of it.
+   */
   removeValue(key: string | Guid, opts?: { readonly signal?: AbortSignal; readonly onProgress?: (event: DhtProgress) => void }): Promise<void>;
   /** Advertises that this node provides `key` (IPFS's Provide): its pointers lead finders here. */
   provide(key: string | Guid): Promise<void>;

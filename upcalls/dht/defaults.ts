@@ -24,6 +24,8 @@ export const DHT_DEFAULTS = {
   dhtMaxPublished: 4_096,
   /** DHT: most cached copies one node keeps for gets passing through it; more are not kept (lapsed ones are dropped first). Default 4,096. */
   dhtMaxCached: 4_096,
+  /** DHT, under `signed`: gets this node passed on whose cached copy it still awaits (key and next hop); past it the oldest is forgotten (its copy is then refused). Default 4,096. */
+  dhtMaxAwaitedCopies: 4_096,
   /** DHT: a cached copy shorter-lived than this is not passed on to the next hop back (ms). Default 1,000. */
   dhtMinCacheMs: 1_000,
   /** DHT: after a neighbour joins or leaves, how long the node waits before re-replicating (ms): one pass for a burst of changes. Default 1,000. */

@@ -8,8 +8,22 @@ export interface DhtRecord {
   /** The publisher's version: a record with a higher seq replaces one with a lower seq. */
   readonly seq: number;
   readonly publisher: Guid;
-  /** Lifetime left when sent (ms). */
+  /** Lifetime left when sent (ms); not signed, as it shrinks in transit. */
   readonly ttlMs: number;
+  /** Under an authenticating provider: the publisher's credential (it must stand for `publisher`). */
+  readonly credential?: Uint8Array;
+  /** With `credential`: the publisher's signature of {key, value, seq, publisher} (recordSignature.ts). */
+  readonly signature?: Uint8Array;
+}
+
+/** A remove's proof under an authenticating provider: the publisher signed that it drops its record up to `seq`. */
+export interface DhtRemoval {
+  /** The publisher's records up to this version go; a newer put outlives a replay of this removal. */
+  readonly seq: number;
+  /** The publisher's credential. */
+  readonly credential: Uint8Array;
+  /** Its signature of {key, seq, publisher} (recordSignature.ts). */
+  readonly signature: Uint8Array;
 }
 
 export type DhtKind =
@@ -33,7 +47,7 @@ export type DhtKind =
   | 'cache';
 
 /** What a root did with a put or remove. */
-export type AckStatus = 'stored' | 'older' | 'full' | 'removed' | 'notPublisher' | 'invalid';
+export type AckStatus = 'stored' | 'older' | 'full' | 'removed' | 'notPublisher' | 'invalid' | 'notOwner' | 'forged';
 
 export interface DhtMsg {
   readonly kind: DhtKind;
@@ -45,4 +59,6 @@ export interface DhtMsg {
   readonly record?: DhtRecord;
   /** ack only. */
   readonly status?: AckStatus;
+  /** remove only, under an authenticating provider: the publisher's signed removal. */
+  readonly removal?: DhtRemoval;
 }

@@ -1,7 +1,8 @@
 /**
  * The DHT module object: thin, acting through the ModuleContext only (DESIGN rule 5). Rules live in
- * recordStore.ts (versions, expiry) and replicaSet.ts (who holds copies); this file wires them to
- * routes and direct messages.
+ * recordStore.ts (versions, expiry, owned keys), recordGate.ts (which records are taken: validator and
+ * signatures) and routing/surrogateOrder.ts (who holds copies); this file wires them to routes and
+ * direct messages.
  *
  * - putValue: a PUT routed fuzzy to each salted key; its root stores the record, sends a STORE to the
  *   next r - 1 nodes in surrogate-root order (they root the key if it fails), and answers with an ACK.
@@ -14,9 +15,12 @@
  *   copies spread outward along popular paths and lapse sooner the farther they are from the root.
  * - Soft state: records lapse unless the publisher republishes; when the neighbourhood changes a node
  *   sends the records it holds to their current replica sets (a moment later, once for a burst).
+ * - Under an authenticating provider (`signed`): every record is signed by its publisher and checked
+ *   wherever it arrives (PUT, STORE, CACHE, and VALUE at the getter); a key is owned by the publisher
+ *   of its live record at each holder, and a remove is the publisher's signed removal.
  */
 import { DEFAULTS } from '../../defaults';
-import { AbortedError, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, NotFoundError, RecordRejectedError, TimeoutError } from '../../errors';
+import { AbortedError, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, NotFoundError, TimeoutError } from '../../errors';
 import { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { saltedRoot } from '../../location/saltedRoots';
@@ -25,10 +29,13 @@ import { groupGuid } from '../anycast/groupGuid';
 import { PendingTable } from '../anycast/pendingTable';
 import { startDeadlineTimer, type DeadlineTimer } from '../anycast/deadlineTimer';
 import type { Delivery, ForwardContext, ForwardVerdict, ModuleContext, ModuleWithApi } from '../contract';
-import type { Dht, DhtGetOptions, DhtProgress, DhtProvider, DhtStats, DhtValue } from './api';
-import type { DhtMsg, DhtRecord } from './messages';
+import type { Dht, DhtGetOptions, DhtProgress, DhtStats, DhtValue } from './api';
+import type { AckStatus, DhtMsg, DhtRecord } from './messages';
 import type { DhtConfig } from './options';
-import { compareRecords, RecordStore, type HeldRecord } from './recordStore';
+import { RecordStore, type HeldRecord } from './recordStore';
+import { chooseAnswer, refusalOf } from './answers';
+import { RecordGate } from './recordGate';
+import { findProviders, providerGuid } from './providers';
 import { replicaSet } from '../../routing/surrogateOrder';
 
 interface Op {
@@ -60,18 +67,19 @@ export function dhtModule(cfg: DhtConfig): ModuleWithApi<Dht> {
 }
 
 class DhtRuntime {
-  private readonly store = new RecordStore(DEFAULTS.dhtMaxRecords);
+  private readonly store: RecordStore;
   /** Copies kept for gets passing through (never replicated, never answered as a root). */
-  private readonly cache = new RecordStore(DEFAULTS.dhtMaxCached);
+  private readonly cache: RecordStore;
+  private readonly gate: RecordGate;
   private readonly pending = new PendingTable<Op>(DEFAULTS.dhtMaxPending);
-  /** Keys this node published: key hex → what it republishes. */
-  private readonly published = new Map<string, { key: Guid; value: Uint8Array; seq: number; nextRepublish: number }>();
+  /** Keys this node published: key hex → the (signed) record it republishes. */
+  private readonly published = new Map<string, { key: Guid; record: DhtRecord; nextRepublish: number }>();
   private readonly timer: DeadlineTimer;
   private replicateAt = Infinity;
   private seq = 0;
   private closed = false;
   private readonly counts = {
-    puts: 0, gets: 0, removes: 0, storedAsRoot: 0, storedAsReplica: 0, refusedOlder: 0, replicationsSent: 0, getsAnswered: 0, getsMissed: 0, malformed: 0, invalid: 0, answeredOnPath: 0,
+    puts: 0, gets: 0, removes: 0, storedAsRoot: 0, storedAsReplica: 0, refusedOlder: 0, refusedNotOwner: 0, replicationsSent: 0, getsAnswered: 0, getsMissed: 0, malformed: 0, invalid: 0, forged: 0, unsolicitedCopies: 0, answeredOnPath: 0,
   };
 
   constructor(
@@ -79,6 +87,9 @@ class DhtRuntime {
     private readonly cfg: DhtConfig,
   ) {
     this.timer = startDeadlineTimer(ctx, () => this.due());
+    this.gate = new RecordGate(ctx.security, cfg.validator, this.counts, DEFAULTS.dhtMaxAwaitedCopies);
+    this.store = new RecordStore(DEFAULTS.dhtMaxRecords, this.gate.owned);
+    this.cache = new RecordStore(DEFAULTS.dhtMaxCached, this.gate.owned);
   }
 
   api(): Dht {
@@ -88,9 +99,9 @@ class DhtRuntime {
       putValue: async (k, v, o) => this.put(k, v, o?.signal, o?.onProgress),
       getValue: async (k, o) => this.get(k, o),
       removeValue: (k, o) => this.remove(k, o?.signal, o?.onProgress),
-      provide: async (k) => this.ctx.publish(this.providerGuid(k), { owner: false }),
-      unprovide: async (k) => this.ctx.unpublish(this.providerGuid(k)),
-      findProviders: (k, o) => this.findProviders(k, o),
+      provide: async (k) => this.ctx.publish(providerGuid(this.guid(k), this.ctx.space.bits), { owner: false }),
+      unprovide: async (k) => this.ctx.unpublish(providerGuid(this.guid(k), this.ctx.space.bits)),
+      findProviders: (k, o) => findProviders(this.ctx, this.guid(k), o),
       findPeer: async (g, o) => (await this.ping(g, o?.signal)).peer,
       ping: async (g, o) => (await this.ping(g, o?.signal)).rttMs,
       stats: () => this.stats(),
@@ -100,26 +111,6 @@ class DhtRuntime {
 
   private guid(k: string | Guid): Guid {
     return groupGuid(k, this.ctx.space, DEFAULTS.anycastMaxGroupNameBytes, 'dht:');
-  }
-
-  /** What providers of `k` publish (apart from its records' salted roots): the key GUID under a prefix of its own. */
-  private providerGuid(k: string | Guid): Guid {
-    return Guid.fromName(`dht-providers:${this.guid(k).hex}`, this.ctx.space.bits as 160 | 256);
-  }
-
-  /** The providers of `k`, nearest first, as object location finds them; ends when no more are found. */
-  private async *findProviders(k: string | Guid, o: { readonly count?: number; readonly signal?: AbortSignal } = {}): AsyncGenerator<DhtProvider> {
-    const count = o.count ?? 20;
-    if (!(Number.isInteger(count) && count >= 1 && count <= DEFAULTS.maxReplicas)) throw new InvalidArgumentError(`count must be an integer in 1..${DEFAULTS.maxReplicas}`);
-    const object = this.providerGuid(k);
-    try {
-      for await (const r of this.ctx.locate(object, { replicas: count, ...(o.signal ? { signal: o.signal } : {}) })) {
-        yield { peer: r.server, hops: r.hops, elapsedMs: r.elapsedMs };
-      }
-    } catch (err) {
-      // No provider (more) found ends the iteration; an abort or a closed node is the caller's to see.
-      if (!(err instanceof NotFoundError) && !(err instanceof TimeoutError)) throw err;
-    }
   }
 
   /** Routes a PING exact to `g`; resolves with the node that answered and the round trip. */
@@ -135,28 +126,18 @@ class DhtRuntime {
     return this.seq;
   }
 
-  /** Whether the configured validator accepts `value` under `key` (no validator: any value). */
-  private valid(key: Guid, value: Uint8Array): boolean {
-    if (!this.cfg.validator) return true;
-    try {
-      return this.cfg.validator.validate(key, value) !== false;
-    } catch {
-      return false;
-    }
-  }
-
   private put(k: string | Guid, v: Uint8Array | string, signal?: AbortSignal, onProgress?: (e: DhtProgress) => void): Promise<{ key: Guid; stored: number }> {
     const key = this.guid(k);
     const value = typeof v === 'string' ? new TextEncoder().encode(v) : v;
     if (!(value instanceof Uint8Array) || value.length === 0) return Promise.reject(new InvalidArgumentError('a value is a non-empty Uint8Array or string'));
     if (value.length > DEFAULTS.dhtMaxValueBytes) return Promise.reject(new MessageTooLargeError(`a value is at most ${DEFAULTS.dhtMaxValueBytes} bytes, got ${value.length}`));
-    if (!this.valid(key, value)) return Promise.reject(new InvalidArgumentError(`the validator refused the value for key ${key.hex}`));
+    if (!this.gate.valid(key, value)) return Promise.reject(new InvalidArgumentError(`the validator refused the value for key ${key.hex}`));
     if (!this.published.has(key.hex) && this.published.size >= DEFAULTS.dhtMaxPublished) return Promise.reject(new LimitExceededError(`at most ${DEFAULTS.dhtMaxPublished} published keys`));
-    const seq = this.nextSeq();
-    this.published.set(key.hex, { key, value, seq, nextRepublish: this.ctx.now() + this.cfg.republishMs });
+    const record = this.gate.sign(key, { value, seq: this.nextSeq(), publisher: this.ctx.self.guid, ttlMs: this.cfg.recordLifetimeMs });
+    this.published.set(key.hex, { key, record, nextRepublish: this.ctx.now() + this.cfg.republishMs });
     this.timer.arm(this.ctx.now() + this.cfg.republishMs);
     this.counts.puts++;
-    return this.operation('put', key, 1, signal, { value, seq, publisher: this.ctx.self.guid, ttlMs: this.cfg.recordLifetimeMs }, onProgress) as Promise<{ key: Guid; stored: number }>;
+    return this.operation('put', key, 1, signal, record, onProgress) as Promise<{ key: Guid; stored: number }>;
   }
 
   private get(k: string | Guid, o: DhtGetOptions = {}): Promise<DhtValue> {
@@ -171,11 +152,13 @@ class DhtRuntime {
     const key = this.guid(k);
     this.published.delete(key.hex);
     this.counts.removes++;
-    await this.operation('remove', key, 1, signal, undefined, onProgress);
+    // Signed (under `signed`) with a version past every put so far: a replay never drops a later put.
+    const removal = this.gate.signRemoval(key, this.nextSeq(), this.ctx.self.guid);
+    await this.operation('remove', key, 1, signal, undefined, onProgress, removal);
   }
 
   /** Sends one op to every salted root and settles it from their answers. */
-  private operation(kind: Op['kind'], key: Guid, quorum: number, signal: AbortSignal | undefined, record?: DhtRecord, onProgress?: (e: DhtProgress) => void): Promise<unknown> {
+  private operation(kind: Op['kind'], key: Guid, quorum: number, signal: AbortSignal | undefined, record?: DhtRecord, onProgress?: (e: DhtProgress) => void, removal?: DhtMsg['removal']): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.closed) throw new ClosedError('dht module closed');
       if (signal?.aborted) throw new AbortedError(`${kind} aborted before it started`);
@@ -192,7 +175,7 @@ class DhtRuntime {
         return;
       }
       for (let salt = 0; salt < this.cfg.salts; salt++) {
-        this.ctx.route(saltedRoot(key, salt), encodeDht({ kind, key, salt, requestId, requester: this.ctx.self, ...(record ? { record } : {}) }), { fuzzy: true });
+        this.ctx.route(saltedRoot(key, salt), encodeDht({ kind, key, salt, requestId, requester: this.ctx.self, ...(record ? { record } : {}), ...(removal ? { removal } : {}) }), { fuzzy: true });
       }
       this.progress(op, { type: 'sent', salts: this.cfg.salts });
     });
@@ -207,8 +190,9 @@ class DhtRuntime {
       this.pending.take(msg.requestId);
       return op.resolve({ peer: msg.requester, rttMs: this.ctx.now() - op.startedAt });
     }
-    // A record the validator refuses counts as no record from that root.
-    const accepted = msg.record && !this.valid(msg.key, msg.record.value) ? (this.counts.invalid++, { ...msg, record: undefined }) : msg;
+    // A record the gate refuses (forged, or the validator's refusal) counts as no record from that root:
+    // a lying root cannot make this node serve a forged value.
+    const accepted = msg.record && this.gate.check(msg.key, msg.record) !== 'ok' ? { ...msg, record: undefined } : msg;
     op.answers.set(msg.salt, accepted);
     this.progress(op, { type: 'answer', salt: msg.salt, from: msg.requester!, found: accepted.record !== undefined || msg.status === 'stored' || msg.status === 'removed' });
     const records = [...op.answers.values()].filter((a) => a.record).length;
@@ -222,29 +206,13 @@ class DhtRuntime {
     const answers = [...op.answers.values()];
     this.progress(op, { type: 'done', answers: answers.length, timedOut });
     if (op.kind === 'get') {
-      const best = this.choose(op.key, answers.filter((a) => a.record));
+      const best = chooseAnswer(op.key, answers.filter((a) => a.record), this.cfg.validator?.select);
       if (best) return op.resolve({ key: op.key, value: best.record!.value, seq: best.record!.seq, publisher: best.record!.publisher, from: best.requester! } satisfies DhtValue);
       return op.reject(timedOut && answers.length === 0 ? new TimeoutError('no root of the key answered in time') : new NotFoundError(`no value under key ${op.key.hex}`));
     }
     const stored = answers.filter((a) => a.status === 'stored' || a.status === 'removed').length;
     if (stored > 0) return op.resolve(op.kind === 'put' ? { key: op.key, stored } : undefined);
-    const refusal = answers.find((a) => a.status === 'older' || a.status === 'full' || a.status === 'notPublisher' || a.status === 'invalid');
-    if (refusal) return op.reject(new RecordRejectedError(refusal.status as 'older' | 'full' | 'notPublisher' | 'invalid', refusalText(refusal.status!, op.key)));
-    op.reject(new TimeoutError(`no root of the key answered the ${op.kind} in time`));
-  }
-
-  /** The answer a get settles on: the validator's choice, else the newest version. */
-  private choose(key: Guid, withRecords: DhtMsg[]): DhtMsg | undefined {
-    if (withRecords.length === 0) return undefined;
-    const byNewest = [...withRecords].sort((a, b) => compareRecords(b.record!, a.record!));
-    const select = this.cfg.validator?.select;
-    if (!select) return byNewest[0];
-    try {
-      const i = select(key, byNewest.map((a) => a.record!.value));
-      return Number.isInteger(i) && i >= 0 && i < byNewest.length ? byNewest[i] : byNewest[0];
-    } catch {
-      return byNewest[0];
-    }
+    op.reject(refusalOf(op.key, answers) ?? new TimeoutError(`no root of the key answered the ${op.kind} in time`));
   }
 
   private progress(op: Op, event: DhtProgress): void {
@@ -264,11 +232,18 @@ class DhtRuntime {
     } catch {
       return true; // the destination counts and drops it
     }
-    if (msg.kind !== 'get' || msg.requester?.guid.equals(this.ctx.self.guid)) return true;
+    if (msg.kind !== 'get') return true;
     const now = this.ctx.now();
     const salted = saltedRoot(msg.key, msg.salt);
-    const held = this.store.get(salted.hex, now) ?? this.cache.get(salted.hex, now);
-    if (!held) return true;
+    // Under `signed` only awaited copies answer on the path: a replica's copy may have come from anyone
+    // (a STORE), and is served only where the get ends, by a node that roots the key.
+    const own = msg.requester?.guid.equals(this.ctx.self.guid);
+    const held = own ? undefined : (this.gate.owned ? undefined : this.store.get(salted.hex, now)) ?? this.cache.get(salted.hex, now);
+    if (!held) {
+      // Passed on: the node it goes to may send a copy back (the only copy of this key taken under `signed`).
+      this.gate.expectCopy(salted.hex, at.nextHop.guid);
+      return true;
+    }
     this.counts.answeredOnPath++;
     this.answer(msg, { record: { ...held.record, ttlMs: remaining(held, now) } });
     if (at.from) this.passCopy(at.from, held, now);
@@ -295,23 +270,20 @@ class DhtRuntime {
     const now = this.ctx.now();
     switch (msg.kind) {
       case 'put': {
-        if (!this.valid(msg.key, msg.record!.value)) {
-          this.counts.invalid++;
-          return this.answer(msg, { status: 'invalid' });
-        }
-        const outcome = this.store.put(salted.hex, msg.key, msg.salt, msg.record!, now);
-        if (outcome === 'older') this.counts.refusedOlder++;
+        const verdict = this.gate.check(msg.key, msg.record!);
+        if (verdict !== 'ok') return this.answer(msg, { status: verdict });
+        const outcome = this.take(this.store, salted, msg);
         const ok = outcome === 'stored' || outcome === 'refreshed';
         if (ok) {
           this.counts.storedAsRoot++;
           this.replicate(salted, this.store.get(salted.hex, now)!, now);
           this.timer.arm(this.store.nextExpiry());
         }
-        return this.answer(msg, { status: ok ? 'stored' : outcome === 'older' ? 'older' : 'full' });
+        return this.answer(msg, { status: ok ? 'stored' : (outcome as AckStatus) });
       }
       case 'store':
-        if (!this.valid(msg.key, msg.record!.value)) return void this.counts.invalid++;
-        if (this.store.put(salted.hex, msg.key, msg.salt, msg.record!, now) === 'stored') this.counts.storedAsReplica++;
+        if (this.gate.check(msg.key, msg.record!) !== 'ok') return;
+        if (this.take(this.store, salted, msg) === 'stored') this.counts.storedAsReplica++;
         this.timer.arm(this.store.nextExpiry());
         return;
       case 'get': {
@@ -323,18 +295,22 @@ class DhtRuntime {
         return;
       }
       case 'cache':
-        if (!this.valid(msg.key, msg.record!.value)) return void this.counts.invalid++;
+        if (!this.gate.copyAwaited(salted.hex, d.from?.guid) || this.gate.check(msg.key, msg.record!) !== 'ok') return;
         this.cache.expire(now);
-        this.cache.put(salted.hex, msg.key, msg.salt, msg.record!, now);
+        this.take(this.cache, salted, msg);
         return;
       case 'remove': {
-        const publisher = msg.requester?.guid.hex;
-        const outcome = publisher ? this.store.remove(salted.hex, publisher) : 'none';
+        const publisher = msg.requester?.guid;
+        // Under `signed` only the publisher's signed removal drops its record (a root passes it on as it came).
+        if (publisher && !this.gate.removalOk(msg.key, publisher, msg.removal)) return msg.requestId === 0 ? undefined : this.answer(msg, { status: 'forged' });
+        const outcome = publisher ? this.store.remove(salted.hex, publisher.hex, msg.removal?.seq) : 'none';
+        if (outcome === 'newer') this.counts.refusedOlder++; // a replayed removal: the publisher put again since
         if (msg.requestId === 0) return; // a root passing the remove on: nothing to answer
         if (outcome === 'removed') {
-          for (const n of this.replicas(salted)) this.ctx.send(n, encodeDht({ kind: 'remove', key: msg.key, salt: msg.salt, requestId: 0, requester: msg.requester }));
+          const passed: DhtMsg = { kind: 'remove', key: msg.key, salt: msg.salt, requestId: 0, requester: msg.requester, ...(msg.removal ? { removal: msg.removal } : {}) };
+          for (const n of this.replicas(salted)) this.ctx.send(n, encodeDht(passed));
         }
-        return this.answer(msg, { status: outcome === 'notPublisher' ? 'notPublisher' : 'removed' });
+        return this.answer(msg, { status: outcome === 'notPublisher' ? 'notPublisher' : outcome === 'newer' ? 'older' : 'removed' });
       }
       case 'ping':
         // Only the node itself answers (an exact route ends nowhere else).
@@ -345,6 +321,14 @@ class DhtRuntime {
       case 'pong':
         return this.answered(msg);
     }
+  }
+
+  /** Stores the record of a put, store or cache in `into`, counting a refusal for an older version or another owner's key. */
+  private take(into: RecordStore, salted: Guid, msg: DhtMsg): ReturnType<RecordStore['put']> {
+    const outcome = into.put(salted.hex, msg.key, msg.salt, msg.record!, this.ctx.now());
+    if (outcome === 'older') this.counts.refusedOlder++;
+    if (outcome === 'notOwner') this.counts.refusedNotOwner++;
+    return outcome;
   }
 
   /** Answers a put, get or remove straight to its requester. */
@@ -390,8 +374,8 @@ class DhtRuntime {
     for (const p of this.published.values()) {
       if (p.nextRepublish <= now) {
         p.nextRepublish = now + this.cfg.republishMs;
-        const record = { value: p.value, seq: p.seq, publisher: this.ctx.self.guid, ttlMs: this.cfg.recordLifetimeMs };
-        this.operation('put', p.key, 1, undefined, record).catch(() => undefined);
+        // The signature covers no lifetime: the same signed record, with a full one.
+        this.operation('put', p.key, 1, undefined, { ...p.record, ttlMs: this.cfg.recordLifetimeMs }).catch(() => undefined);
       }
       next = Math.min(next, p.nextRepublish);
     }
@@ -399,7 +383,7 @@ class DhtRuntime {
   }
 
   private stats(): DhtStats {
-    return { records: this.store.size, valueBytes: this.store.valueBytes, published: this.published.size, pending: this.pending.size, cached: this.cache.size, ...this.counts };
+    return { records: this.store.size, valueBytes: this.store.valueBytes, published: this.published.size, pending: this.pending.size, cached: this.cache.size, awaitedCopies: this.gate.awaitedCopies, ...this.counts };
   }
 
   private close(): void {
@@ -414,11 +398,4 @@ class DhtRuntime {
 /** The life a held record has left, as a record's ttl field carries it (1 .. dhtRecordLifetimeMs). */
 function remaining(held: HeldRecord, now: number): number {
   return Math.max(1, Math.min(DEFAULTS.dhtRecordLifetimeMs, held.expiresAt - now));
-}
-
-function refusalText(status: string, key: Guid): string {
-  if (status === 'older') return `the roots of key ${key.hex} hold a newer version`;
-  if (status === 'invalid') return `the roots of key ${key.hex} refused the value (their validator)`;
-  if (status === 'full') return `the roots of key ${key.hex} hold as many records as they may`;
-  return `key ${key.hex} was published by another node`;
 }

@@ -3,6 +3,11 @@
  * copy. A record replaces the one held only when its version (seq) is higher, so an older record
  * sent late never wins; only the publisher's remove drops it. Records lapse at their expiry unless
  * the publisher republishes. Bounded (dhtMaxRecords).
+ *
+ * Owned keys (under the `signed` provider, where every record is checked to be its publisher's before
+ * it gets here): the publisher of the live record owns the key here, and another publisher's record
+ * is refused ('notOwner') until the owner removes it or it lapses — the first publisher whose record
+ * verified holds the key, as object ownership does for location (location/ownership.ts).
  */
 import type { Guid } from '../../routing/guid';
 import type { DhtRecord } from './messages';
@@ -15,7 +20,7 @@ export interface HeldRecord {
   readonly expiresAt: number;
 }
 
-export type PutOutcome = 'stored' | 'refreshed' | 'older' | 'full';
+export type PutOutcome = 'stored' | 'refreshed' | 'older' | 'full' | 'notOwner';
 
 /**
  * Orders two records of one key: by version, then — two publishers can pick the same version — by
@@ -32,7 +37,11 @@ export class RecordStore {
   /** salted key hex → record. */
   private readonly held = new Map<string, HeldRecord>();
 
-  constructor(private readonly maxRecords: number) {}
+  /** `owned`: a live record's publisher owns its key here (see the file comment). */
+  constructor(
+    private readonly maxRecords: number,
+    private readonly owned = false,
+  ) {}
 
   get size(): number {
     return this.held.size;
@@ -49,6 +58,7 @@ export class RecordStore {
   put(salted: string, key: Guid, salt: number, record: DhtRecord, now: number): PutOutcome {
     const had = this.held.get(salted);
     if (had && had.expiresAt > now) {
+      if (this.owned && had.record.publisher.hex !== record.publisher.hex) return 'notOwner';
       const order = compareRecords(record, had.record);
       if (order < 0) return 'older';
       if (order === 0) {
@@ -68,11 +78,15 @@ export class RecordStore {
     return h && h.expiresAt > now ? h : undefined;
   }
 
-  /** Drops the record under `salted` if `publisher` (hex) published it; answers whether it did. */
-  remove(salted: string, publisher: string): 'removed' | 'notPublisher' | 'none' {
+  /**
+   * Drops the record under `salted` if `publisher` (hex) published it, and its version is at most
+   * `upTo` (a signed removal's: a replay of it never drops a newer put); answers what it did.
+   */
+  remove(salted: string, publisher: string, upTo = Infinity): 'removed' | 'notPublisher' | 'newer' | 'none' {
     const h = this.held.get(salted);
     if (!h) return 'none';
     if (h.record.publisher.hex !== publisher) return 'notPublisher';
+    if (h.record.seq > upTo) return 'newer';
     this.held.delete(salted);
     return 'removed';
   }
