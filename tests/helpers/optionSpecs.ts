@@ -40,6 +40,7 @@ export const NODE: Spec = {
   locateFanout: int(1, DEFAULTS.maxSalts),
   bootstrap: { bad: [42, true, null, {}, { resolve: 'not a function' }, [7], ''] },
   joinRetryMs: int(1),
+  resolveOnly: { bool: true },
   repairMs: int(0),
   heartbeatMs: int(0),
   hopAcks: { bool: true },
