@@ -20,7 +20,7 @@ import { WIRE_VERSION, type Body, type NodeHandle } from '../../routing/messages
 import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
 import { createTestnet, type Testnet } from '../../testing/testnet';
-import { encodeFrame } from '../../wire/codec';
+import { encodeFrame, guidCheck } from '../../wire/codec';
 import { encodeMembership } from '../../wire/membershipCodec';
 import { MEMBERSHIP_MODULE_ID } from '../../membership/messages';
 import { routingTableOf } from '../../api/internals';
@@ -210,6 +210,37 @@ test('DHT put and get through the gateway: what resolve-only nodes put full node
   expect(wrong).toEqual([]);
 }, 300_000);
 
+test('a resolve-only handle offered through membership — its own adopts, a leave notice naming it as replacement, flagged or stripped — is never admitted', async () => {
+  const frame = (sender: NodeHandle, body: Body): Uint8Array => encodeFrame({ version: WIRE_VERSION, sender, messageId: 0, body });
+  const direct = (to: TapestryNode, payload: Uint8Array): Body => ({ kind: 'direct', direct: { destCheck: guidCheck(to.guid), moduleId: MEMBERSHIP_MODULE_ID, payload, hops: 0 } });
+  const endpoint = (n: TapestryNode) => net.network.transport(net.network.indexOf(n.handle.address)!)!;
+  const before = full.map((n) => n.stats.resolveOnly.refused!);
+  // (a) Resolve-only nodes announce themselves with adopts, from their own addresses, as a joining node would.
+  for (const r of ro) {
+    for (let i = 0; i < 20; i++) {
+      const to = full[rng.int(N)];
+      endpoint(r).send(to.handle.address, frame(r.handle, direct(to, encodeMembership({ kind: 'adopt', adopt: { rttMs: 1, listsYou: true } }))));
+    }
+  }
+  // (b) Full nodes "leave" naming a resolve-only node as their replacement, to every node that lists them:
+  // with its flagged handle, and with the flag stripped (the nodes measure it: its answer says what it is).
+  for (const [k, r] of ro.entries()) {
+    const leaving = full[rng.int(N)];
+    const replacement: NodeHandle = k % 2 === 0 ? r.handle : { guid: r.guid, address: r.handle.address };
+    const notice = encodeMembership({ kind: 'leave', leave: { leaving: leaving.handle, replacement } });
+    for (const to of full.filter((n) => routingTableOf(n).has(leaving.guid) || routingTableOf(n).hasBackpointer(leaving.guid))) {
+      endpoint(leaving).send(to.handle.address, frame(leaving.handle, direct(to, notice)));
+    }
+  }
+  await advance(20_000);
+  const roHex = new Set(ro.map((r) => r.guid.hex));
+  const listed = full.filter((n) => [...routingTableOf(n).neighbours(), ...routingTableOf(n).backpointers(), ...n.leafSet.smaller, ...n.leafSet.larger].some((h) => roHex.has(h.guid.hex)));
+  expect(listed.map((n) => n.guid.hex)).toEqual([]);
+  // Refused, and counted: the adopts by the router, the stripped replacements by the membership ping they answered.
+  const after = full.map((n) => n.stats.resolveOnly.refused!);
+  expect(after.reduce((s, a, i) => s + a.membership - before[i].membership, 0)).toBeGreaterThanOrEqual(ro.length * 20 + 1);
+}, 300_000);
+
 test('after all that and a minute of maintenance, no full node lists a resolve-only node anywhere (every node scanned)', async () => {
   await advance(60_000);
   const roHex = new Set(ro.map((r) => r.guid.hex));
@@ -250,7 +281,7 @@ describe('a forged resolve-only flag cannot hide a full node', () => {
       const to = n.handle.address;
       for (const sender of [forged, forgedHere]) {
         attacker.send(to, frame(sender, { kind: 'ping', ping: { nonce: rng.int(1e9) } }));
-        attacker.send(to, frame(sender, { kind: 'direct', direct: { destCheck: 0, moduleId: MEMBERSHIP_MODULE_ID, payload: adopt, hops: 0 } }));
+        attacker.send(to, frame(sender, { kind: 'direct', direct: { destCheck: guidCheck(n.guid), moduleId: MEMBERSHIP_MODULE_ID, payload: adopt, hops: 0 } }));
         for (const moduleId of [ECHO, MEMBERSHIP_MODULE_ID]) {
           attacker.send(to, frame(sender, { kind: 'route', route: { source: sender, dest: randomGuid(), fuzzy: true, ttl: 64, hops: 0, level: 0, moduleId, payload: adopt } }));
         }
@@ -299,10 +330,15 @@ describe('gateway failure', () => {
     const r = await net.addResolveOnly({ gateways: picks });
     // The first two bootstrap addresses, in order.
     expect(r.stats.resolveOnly.gateways).toEqual([formatted(full[picks[0]]), formatted(full[picks[1]])]);
-    const ask = async (count: number): Promise<string[]> => {
+    // Answered by the root among live full nodes; or, while the mesh is still mending after failures
+    // (`via`), by the node the gateway's own request reaches: the gateway routes as if it were the source.
+    const ask = async (count: number, via?: TapestryNode): Promise<string[]> => {
       const dests = Array.from({ length: count }, randomGuid);
       const got = await settle(Promise.allSettled(dests.map((d) => r.request(d, 'who', { fuzzy: true }))));
-      return got.flatMap((g, i) => (g.status === 'fulfilled' && text(g.value.payload) === rootOf(dests[i]).guid.hex ? [] : [`${dests[i].hex}: ${g.status === 'rejected' ? String(g.reason) : text(g.value.payload)}`]));
+      const want = via
+        ? (await settle(Promise.all(dests.map((d) => via.request(d, 'who', { fuzzy: true }))))).map((g) => text(g.payload))
+        : dests.map((d) => rootOf(d).guid.hex);
+      return got.flatMap((g, i) => (g.status === 'fulfilled' && text(g.value.payload) === want[i] ? [] : [`${dests[i].hex}: ${g.status === 'rejected' ? String(g.reason) : text(g.value.payload)}`]));
     };
     expect(await ask(20)).toEqual([]);
     // The gateway in use goes down: the next takes over, and the third bootstrap address tops the list up.
@@ -324,7 +360,7 @@ describe('gateway failure', () => {
     await advance(DEFAULTS.joinRetryMs * 3);
     expect(r.status).toBe('ACTIVE');
     expect(r.stats.resolveOnly.gateways).toEqual([formatted(full[picks[2]])]);
-    expect(await ask(10)).toEqual([]);
+    expect(await ask(10, full[picks[2]])).toEqual([]);
   }, 300_000);
 });
 
