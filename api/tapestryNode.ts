@@ -422,8 +422,10 @@ export class TapestryNode {
     return added;
   }
 
-  /** The addresses of the routing table's neighbours, nearest first (what a bootstrap provider records). */
+  /** The addresses of the routing table's neighbours, nearest first (what a bootstrap provider records); a resolve-only node's gateways. */
   peerAddresses(): Address[] {
+    // A resolve-only node's peers are its gateways: what a persisted bootstrap list should keep.
+    if (this.gateways) return this.gateways.list().map((g) => g.address);
     const all = [...this.table.neighbours()].map((n) => ({ n, l: this.table.get(n.guid)?.latency ?? Infinity }));
     return all.sort((a, b) => a.l - b.l).map((x) => x.n.address);
   }
@@ -438,7 +440,8 @@ export class TapestryNode {
   close(): Promise<void> {
     this.closing ??= (async () => {
       // Remember who we knew, so a restart can rejoin without its original bootstrap address.
-      if (this.provider?.record && this.table.size > 0) await this.provider.record(this.peerAddresses());
+      const peers = this.peerAddresses();
+      if (this.provider?.record && peers.length > 0) await this.provider.record(peers);
       for (const wake of this.leaveWaits.splice(0)) wake();
       for (const actors of this.moduleActors) for (const a of actors) a.stop();
       this.actor.send({ type: 'close' });
