@@ -88,7 +88,7 @@ export class TapestryNode {
     this.locator = cores.locator;
     this.fanout = cores.locateFanout;
     this.membership = cores.membership;
-    this.gateways = cores.gateways;
+    this.gatewaySet = cores.gateways;
     this.leafListeners = leafListeners;
     // Record peers each time the node becomes ACTIVE as well.
     if (provider?.record) {
@@ -108,19 +108,24 @@ export class TapestryNode {
   }
   private readonly membership: MembershipRuntime;
   /** A resolve-only node's gateways; absent on a full node. */
-  private readonly gateways?: Gateways;
+  private readonly gatewaySet?: Gateways;
 
   /**
    * This node is resolve-only (createNode's `resolveOnly`): it routes through a gateway, is never a
    * hop, a root or a leaf-set member, and cannot publish. node.stats.resolveOnly has its gateways.
    */
   get resolveOnly(): boolean {
-    return this.gateways !== undefined;
+    return this.gatewaySet !== undefined;
+  }
+
+  /** The gateways a resolve-only node routes through, the one in use first; empty on a full node. */
+  get gateways(): readonly NodeHandle[] {
+    return this.gatewaySet?.list() ?? [];
   }
 
   /** A resolve-only node with no answering gateway sends nothing: NoGatewayError rather than a silent drop. */
   private assertGateway(): void {
-    if (this.gateways && this.gateways.size === 0) {
+    if (this.gatewaySet && this.gatewaySet.size === 0) {
       throw new NoGatewayError('this resolve-only node has no answering gateway (it retries its bootstrap list every joinRetryMs)');
     }
   }
@@ -231,7 +236,7 @@ export class TapestryNode {
         peersProven: this.membership.stats.peersProven,
         ...this.locator.gate.stats,
       },
-      resolveOnly: resolveOnlyStats({ gateways: this.gateways, router: this.core, table: this.ownTable, leafSet: this.membership.leafSet, membership: this.membership, locator: this.locator }),
+      resolveOnly: resolveOnlyStats({ gateways: this.gatewaySet, router: this.core, table: this.ownTable, leafSet: this.membership.leafSet, membership: this.membership, locator: this.locator }),
     };
   }
 
@@ -317,7 +322,7 @@ export class TapestryNode {
   publish(object: Guid | string, opts: PublishOptions = {}): void {
     this.assertOpen();
     // A server is reached by routing to it, and no table lists a resolve-only node: its replicas could never be found.
-    if (this.gateways) throw new ResolveOnlyError('a resolve-only node cannot publish: no routing table lists it, so no locate could reach it');
+    if (this.gatewaySet) throw new ResolveOnlyError('a resolve-only node cannot publish: no routing table lists it, so no locate could reach it');
     const guid = toGuid(object, this.space);
     const { tag, owner, name } = parseOptions(publishOptionsSchema, opts, 'publish');
     const claim = this.locator.claims.claimFor(guid, { owner, name });
@@ -414,7 +419,7 @@ export class TapestryNode {
   /** Adds a known peer to the routing table with a measured latency (static meshes, tools). */
   addPeer(peer: NodeHandle, latencyMs: number): boolean {
     this.assertOpen();
-    if (this.gateways) throw new ResolveOnlyError('a resolve-only node keeps no routing table: its gateways come from `bootstrap`');
+    if (this.gatewaySet) throw new ResolveOnlyError('a resolve-only node keeps no routing table: its gateways come from `bootstrap`');
     if (!(latencyMs >= 0)) throw new InvalidArgumentError(`latency must be ≥ 0, got ${latencyMs}`);
     const added = this.ownTable.add(peer, latencyMs);
     // A first neighbour takes an ALONE node to ACTIVE.
@@ -425,7 +430,7 @@ export class TapestryNode {
   /** The addresses of the routing table's neighbours, nearest first (what a bootstrap provider records); a resolve-only node's gateways. */
   peerAddresses(): Address[] {
     // A resolve-only node's peers are its gateways: what a persisted bootstrap list should keep.
-    if (this.gateways) return this.gateways.list().map((g) => g.address);
+    if (this.gatewaySet) return this.gatewaySet.list().map((g) => g.address);
     const all = [...this.table.neighbours()].map((n) => ({ n, l: this.table.get(n.guid)?.latency ?? Infinity }));
     return all.sort((a, b) => a.l - b.l).map((x) => x.n.address);
   }

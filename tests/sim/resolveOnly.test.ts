@@ -27,6 +27,7 @@ import { routingTableOf } from '../../api/internals';
 import { createNode, type TapestryNode } from '../../api/node';
 import { dht, type Dht } from '../../upcalls/dht';
 import { formatAddress } from '../../transport/addressText';
+import { commonApi } from '../../api/commonApi';
 
 const N = 300;
 const ECHO = 0;
@@ -132,6 +133,11 @@ test('resolve-only nodes say so; they reached gateways without a table of their 
     const s = r.stats.resolveOnly;
     expect(s.enabled).toBe(true);
     expect(s.gateways!.length).toBe(DEFAULTS.resolveOnlyGateways);
+    expect(r.gateways.map((g) => formatAddress(g.address))).toEqual(s.gateways);
+    // Its Common API: every key's next hop is its gateway; it is no replica and knows none.
+    const api = commonApi(r);
+    expect(api.localLookup(randomGuid(), 5)).toEqual(r.gateways);
+    expect(api.replicaSet(r.guid, 3)).toEqual([]);
   }
   for (const n of full) expect([n.resolveOnly, n.stats.resolveOnly.enabled]).toEqual([false, false]);
 });
