@@ -13,6 +13,23 @@
  * including paths added later. A membership ping answered by a flagged handle counts as no answer
  * (membership/admission.ts), so a hint that stripped the flag is not admitted either.
  *
+ * Where a node learns peers from traffic, and what keeps a resolve-only node out of each:
+ * - joins, join multicasts, adopts (backpointers), neighbour and leaf-set requests: a resolve-only
+ *   node sends none; a full node's router refuses membership messages a flagged handle sent or
+ *   started (actors/resolveOnlyGate.ts), and whatever got past would meet the three refusing calls;
+ * - neighbour lists, join candidates, leaf-set exchange, leave notices' replacements: a flagged handle
+ *   in them is refused by those calls; one whose flag was stripped is measured first, and the answer
+ *   of a resolve-only node (its pongs carry the flag) reads as no answer;
+ * - pings and pong admission hints: answering a ping admits nobody; a resolve-only node asks for no hint;
+ * - route sources and previous hops: only round-trip estimates are kept (bounded, routing/peerHealth.ts);
+ * - introductions (node.addPeer): the table refuses the flagged handle (and a resolve-only node's addPeer throws);
+ * - pointers: a publish naming a resolve-only server is refused (actors/pointerIntake.ts).
+ * A node never a member of any table is never a next hop, hence never a root or surrogate.
+ *
+ * Publish is refused on a resolve-only node (ResolveOnlyError), not allowed: a locate ends at the
+ * server, reached by routing to it, and no routing table lists a resolve-only node; allowing it would
+ * also make it a node others route to, which is what it must never be.
+ *
  * Why the flag cannot hide a full node: it is a property of the handle as written, never of the
  * GUID. Nothing remembers it: a flagged handle is refused where it would be added, and that is all —
  * an entry already listed for the same GUID stays, unrefreshed, and the GUID's own unflagged handle
