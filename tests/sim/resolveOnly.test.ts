@@ -214,6 +214,8 @@ test('DHT put and get through the gateway: what resolve-only nodes put full node
     return g.status === 'fulfilled' && text(g.value.value) === values.get(key) ? [] : [`${key} (${j === 0 ? 'resolve-only' : 'full'} reader)`];
   }));
   expect(wrong).toEqual([]);
+  // Providing is publishing: refused by name.
+  await expect(roDht[0].provide('ro-key-0')).rejects.toThrow(ResolveOnlyError);
 }, 300_000);
 
 test('a resolve-only handle offered through membership — its own adopts, a leave notice naming it as replacement, flagged or stripped — is never admitted', async () => {
@@ -367,6 +369,10 @@ describe('gateway failure', () => {
     expect(r.status).toBe('ACTIVE');
     expect(r.stats.resolveOnly.gateways).toEqual([formatted(full[picks[2]])]);
     expect(await ask(10, full[picks[2]])).toEqual([]);
+    // A new resolve-only node whose first bootstrap address is down starts on the next one.
+    const late = await net.addResolveOnly({ gateways: [picks[0], picks[2]] });
+    expect(late.gateways.map((g) => g.guid.hex)).toEqual([full[picks[2]].guid.hex]);
+    expect(late.stats.resolveOnly.gatewaysRefused).toBe(1);
   }, 300_000);
 });
 
