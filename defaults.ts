@@ -251,6 +251,13 @@ export const DEFAULTS = {
   maxDeferredJoinRequests: 64,
   /** An ALONE node retries its bootstrap this often (ms). */
   joinRetryMs: 5_000,
+  /**
+   * Gateways a resolve-only node keeps answering at once (full nodes from its bootstrap list, in the
+   * list's order): the first carries its messages, the others take over at once when it fails.
+   */
+  resolveOnlyGateways: 2,
+  /** Most bootstrap addresses a resolve-only node tries in one round before it waits `joinRetryMs` (a count). */
+  maxGatewayCandidates: 16,
   /** A join step (ping, neighbour request, multicast acknowledgement) gives up after this long (ms). */
   joinRequestTimeoutMs: 2_000,
   /** A join gives up on a bootstrap node whose surrogate has not answered in this long (ms). */

@@ -31,6 +31,18 @@ export class AbortedError extends TapestryError {}
 /** An exact request reached the root of a GUID that no node holds (that root said so). */
 export class NoSuchNodeError extends TapestryError {}
 /**
+ * What a resolve-only node (createNode's `resolveOnly`) cannot do, or is not: publish (its objects
+ * could only be reached by routing to it, and no routing table lists it), be added as a peer, start a
+ * mesh without a bootstrap list; also what a full node's membership check reads when a resolve-only
+ * node answered it. Its routes, requests and locates are all it sends.
+ */
+export class ResolveOnlyError extends TapestryError {}
+/**
+ * A resolve-only node has no gateway to hand a message to: every bootstrap address failed (it retries
+ * them every `joinRetryMs`); the message was not sent.
+ */
+export class NoGatewayError extends TapestryError {}
+/**
  * A message reached no node that would take it — no member of an anycast group, no proxy holding a
  * mobile node — and the sender was told so (a NACK, or every salted root answered without a member).
  */

@@ -13,6 +13,7 @@ import type { MembershipRuntime } from './membershipRuntime';
 import type { LocatorRuntime } from './locatorRuntime';
 import { objectLocatorMachine } from './objectLocatorMachine';
 import type { RouterRuntime } from './routerRuntime';
+import type { Gateways } from './gateways';
 import { routerMachine } from './routerMachine';
 
 /** The plain objects that do a node's per-message work, built once the transport is known. */
@@ -30,6 +31,8 @@ export interface NodeCores {
   readonly leaveGraceMs: number;
   /** Salted roots a locate tries at once. */
   readonly locateFanout: number;
+  /** A resolve-only node's gateways (absent on a full node). */
+  readonly gateways?: Gateways;
   /** Republish period (ms, 0 = off) and pointer sweep period of the ObjectLocator. */
   readonly republishMs: number;
   readonly pointerSweepMs: number;

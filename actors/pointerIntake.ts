@@ -58,6 +58,9 @@ export class PointerIntake {
   /** Ownership is checked: an authenticating provider and the node's `objectOwnership` on. */
   readonly enforcesOwners: boolean;
 
+  /** Publishes refused because their server is a resolve-only node (routing/resolveOnly.ts; a count). */
+  resolveOnlyRefused = 0;
+
   /**
    * Stores a publish's pointer. 'stored': go on (the pointer may still have been refused by a store
    * bound); 'refused': the record itself was refused (forged, replayed, an invalid claim, expired:
@@ -65,6 +68,12 @@ export class PointerIntake {
    * `from` handed it over.
    */
   take(p: PublishMsg, from: NodeHandle | undefined): TakeOutcome {
+    // No pointer to a resolve-only node: no routing table lists it, so a locate would be led to a
+    // server it could only reach by an address, and the node would serve as a root of sorts.
+    if (p.server.resolveOnly) {
+      this.resolveOnlyRefused++;
+      return 'refused';
+    }
     const now = this.host.now();
     const firstAt = this.gate.authenticates ? this.gate.admit(p, publishRecord(p), now) : now;
     if (firstAt === undefined) return 'refused';

@@ -32,6 +32,7 @@ import { NodeTimers, type Cancel } from './nodeTimers';
 import { PeerHealth } from '../routing/peerHealth';
 import { ConfirmRuntime, ROUTE_CONFIRM_MODULE_ID } from './confirmRuntime';
 import { DirectSender } from './directSender';
+import { isMembership, isResolveOnlyMembership, type Relay } from './resolveOnlyGate';
 
 /** The clock of a router built without one (a unit test of frame handling): its timers never fire. */
 const INERT_CLOCK: Clock = { now: () => 0, setTimeout: () => undefined, clearTimeout: () => {} };
@@ -82,6 +83,8 @@ export class RouterRuntime {
 
   /** DirectMsg frames out (directSender.ts). */
   private readonly direct: DirectSender;
+  /** A resolve-only node's gateways (absent on a full node): see actors/resolveOnlyGate.ts. */
+  private readonly relay?: Relay;
 
   constructor(opts: RouterRuntimeOptions) {
     this.self = opts.self;
@@ -96,6 +99,7 @@ export class RouterRuntime {
     this.mtu = opts.mtu ?? opts.transport.mtu;
     this.chunks = chunkSizes(this.mtu, this.self);
     this.selfCheck = guidCheck(this.self.guid);
+    this.relay = opts.relay;
     const limit = opts.rateLimit ?? { perSec: DEFAULTS.peerRatePerSec, burst: DEFAULTS.peerRateBurst };
     if (limit) this.rateLimiter = new PeerRateLimiter(limit.perSec, limit.burst, DEFAULTS.maxRateLimitedPeers);
     this.dropLog = new DropLog(DEFAULTS.dropLogIntervalMs, (reason, dropped) => this.log.warn({ reason, dropped }, 'dropping input'));
@@ -204,6 +208,15 @@ export class RouterRuntime {
           this.dropLog.drop('decode:level', this.now());
           return;
         }
+        // Refused unacknowledged: a resolve-only node is never a hop (the sender fails over).
+        if (this.relay) {
+          this.stats.refusedAsHop++;
+          return;
+        }
+        if (isResolveOnlyMembership(body.route.moduleId, frame.sender, body.route.source)) {
+          this.stats.resolveOnlyRefused++;
+          return;
+        }
         if (body.route.ackWanted) this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
         this.step(body.route, frame.sender);
         return;
@@ -274,6 +287,11 @@ export class RouterRuntime {
       return;
     }
     if (d.reply) return this.requests.receive(d, d.reply, sender, from);
+    if (this.relay ? isMembership(d.moduleId) : isResolveOnlyMembership(d.moduleId, sender)) {
+      if (this.relay) this.stats.refusedAsHop++;
+      else this.stats.resolveOnlyRefused++;
+      return;
+    }
     if (d.moduleId === ROUTE_CONFIRM_MODULE_ID) return this.confirms.receiveAck(d.payload, sender, peerKey(from) === peerKey(sender.address));
     this.arrive(this.directToRoute(d, sender), false, sender, from);
   }
@@ -307,6 +325,7 @@ export class RouterRuntime {
 
   /** One routing step at this node: deliver here, drop, or forward one hop. */
   private step(msg: RouteMsg, from?: NodeHandle, avoid?: Set<string>, retry = false): void {
+    if (this.relay) return this.toGateway(msg, avoid, retry);
     const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid)
       : msg.confirm ? nextHopForCopy(this.table, msg.dest, msg.level, msg.confirm) : nextHopPassing(this.table, msg.dest, msg.level, this.health.suspected);
     if (hop.kind === 'root') {
@@ -326,6 +345,20 @@ export class RouterRuntime {
       return;
     }
     this.via(msg, hop, from, avoid, retry);
+  }
+
+  /**
+   * A resolve-only node's own message (it routes nothing else): to its gateway, which resumes at
+   * level 0 as if the message had started there; a failover (`avoid`) goes to the next gateway.
+   */
+  private toGateway(msg: RouteMsg, avoid: Set<string> | undefined, retry: boolean): void {
+    const gateway = this.relay!.current(avoid);
+    if (!gateway) {
+      this.stats.relayNoGateway++;
+      return;
+    }
+    this.stats.relayed++;
+    this.via(msg, { kind: 'forward', to: gateway, level: -1 }, undefined, avoid, retry);
   }
 
   /** Forwards `msg` to `hop.to` (which resumes at `hop.level + 1`), past its module's forward upcall unless `retry`. */

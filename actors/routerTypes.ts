@@ -14,6 +14,7 @@ import type { UpcallStats } from '../upcalls/host';
 import { newRequestStats, type RequestStats } from '../routing/requests';
 import { newConfirmStats, type ConfirmStats } from '../routing/routeConfirms';
 import type { ScoreStats } from '../routing/neighbourScore';
+import { newResolveOnlyRouterStats, type Relay, type ResolveOnlyRouterStats } from './resolveOnlyGate';
 
 /** A token bucket per sender address: `perSec` datagrams a second, `burst` at once. */
 export interface PeerRateLimit {
@@ -48,6 +49,11 @@ export interface RouterRuntimeOptions {
   readonly onProofDemanded?: (pinger: NodeHandle) => void;
   /** A neighbour failed too many confirmed routes (routing/neighbourScore.ts): evict it. Default: removed from the table. */
   readonly onDistrusted?: (node: NodeHandle) => void;
+  /**
+   * Present on a resolve-only node only: its gateways. Every message it starts goes to the first one
+   * (resuming there at level 0), and it refuses to be a hop (actors/resolveOnlyGate.ts).
+   */
+  readonly relay?: Relay;
 }
 
 /** What a locally originated route asks for (already validated by the node's API). */
@@ -78,7 +84,7 @@ export interface RouteRequest {
  * (reliable hops, pings, duplicate suppression, the upcall host) count into it through their own
  * slices of it.
  */
-export interface RouterStats extends HopStats, PingStats, DuplicateStats, UpcallStats, RequestStats, ConfirmStats, ScoreStats {
+export interface RouterStats extends HopStats, PingStats, DuplicateStats, UpcallStats, RequestStats, ConfirmStats, ScoreStats, ResolveOnlyRouterStats {
   /** Datagrams received from the transport, before decoding. */
   framesIn: number;
   /** Frames dropped because they could not be decoded, by DecodeError reason. */
@@ -111,6 +117,6 @@ export function newRouterStats(): RouterStats {
     framesIn: 0, decodeErrors: {}, routesStarted: 0, fragmentsSent: 0, forwarded: 0, delivered: 0,
     droppedNoExactMatch: 0, directMisaddressed: 0, directUnacked: 0, ttlExpired: 0, droppedByUpcall: 0, takenByUpcall: 0, sentDirect: 0, droppedNoModule: 0, upcallErrors: 0,
     pingsAnswered: 0, pingsRefused: 0, pingsChallenged: 0, pingsResent: 0, pongsMisdirected: 0, hopTimeouts: 0, hopFailovers: 0, hopRetransmits: 0, hopsUntracked: 0, hopsGivenUp: 0, duplicates: 0, rateLimited: 0, frameErrors: 0,
-    ...newRequestStats(), ...newConfirmStats(), neighboursDistrusted: 0,
+    ...newRequestStats(), ...newConfirmStats(), neighboursDistrusted: 0, ...newResolveOnlyRouterStats(),
   };
 }

@@ -27,7 +27,10 @@ export interface CommonApi {
   localLookup(key: Guid, num: number, safe?: boolean): NodeHandle[];
   /** Up to `num` neighbours: the leaf set, nearest first, alternating sides. */
   neighborSet(num: number): NodeHandle[];
-  /** Up to `maxRank` nodes on which replicas of `key` can be stored: this node and the nodes it knows, in surrogate-root order. */
+  /**
+   * Up to `maxRank` nodes on which replicas of `key` can be stored: this node and the nodes it knows, in surrogate-root order.
+   * Empty on a resolve-only node (never a replica; it knows no nodes near a key); its localLookup is its gateways.
+   */
   replicaSet(key: Guid, maxRank: number): NodeHandle[];
 }
 
@@ -47,6 +50,8 @@ export function commonApi(node: TapestryNode, moduleId = 0): CommonApi {
     localLookup(key, num, safe = false) {
       count('num', num);
       if (safe && node.stats.security.provider !== 'signed') throw new InvalidArgumentError('safe lookups need the signed security provider');
+      // A resolve-only node's next hop for every key is its gateway.
+      if (node.resolveOnly) return node.gateways.slice(0, num);
       const level = sharedPrefixLength(node.guid, key, space.digitBits);
       if (level >= space.digits) return [node.handle].slice(0, num);
       // The key's digit, or the next one up that has an entry (surrogate routing); this node's own digit means it roots the key at this level.
@@ -70,6 +75,8 @@ export function commonApi(node: TapestryNode, moduleId = 0): CommonApi {
     },
     replicaSet(key, maxRank) {
       count('maxRank', maxRank);
+      // A resolve-only node is never a replica and knows no nodes near any key.
+      if (node.resolveOnly) return [];
       const known = [node.handle, ...node.leafSet.smaller, ...node.leafSet.larger, ...node.table.neighbours()];
       return surrogateOrder(key, known, maxRank, space);
     },

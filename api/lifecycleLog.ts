@@ -21,6 +21,7 @@ export function logLifecycle(node: TapestryNode, log: bunyan, facts: LifecycleFa
   const aloneWhy = (): string => {
     if (!facts.provider) return 'no bootstrap given: this node starts a mesh, and is ACTIVE once a peer joins through it';
     const problem = facts.joinProblem();
+    if (node.resolveOnly) return `${was === 'ACTIVE' ? 'every gateway stopped answering' : 'no bootstrap address answered as a full node'} (resolve-only); retrying in ${facts.retryMs} ms`;
     const lost = was === 'ACTIVE' ? 'every neighbour left or failed' : problem ?? `no address from bootstrap provider ${facts.provider.name} led to a surrogate`;
     return `${lost}; retrying in ${facts.retryMs} ms`;
   };
@@ -32,6 +33,11 @@ export function logLifecycle(node: TapestryNode, log: bunyan, facts: LifecycleFa
   const describe = (status: NodeStatus): void => {
     switch (status) {
       case 'ACTIVE': {
+        if (node.resolveOnly) {
+          const gateways = node.stats.resolveOnly.gateways ?? [];
+          log.info({ gateways, resolveOnly: true }, `resolve-only: routing through ${gateways[0] ?? 'no gateway'}`);
+          break;
+        }
         const t = node.table;
         const levels = Array.from({ length: t.levels }, (_, l) => t.levelSize(l));
         while (levels.length > 0 && levels[levels.length - 1] === 0) levels.pop();

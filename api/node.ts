@@ -25,6 +25,8 @@ import { TapestryNode, type LeafSetListener } from './tapestryNode';
 import { chooseGuid, isTransport, resolveSecurity, toProvider, type NodeOptions } from './nodeOptions';
 import { nodeOptionsSchema } from './options/nodeOptions';
 import { parseOptions } from './options/schema';
+import { checkResolveOnly, makeGateways, resolveOnlyDriver } from './resolveOnly';
+import type { Gateways } from '../actors/gateways';
 
 export { TapestryNode } from './tapestryNode';
 export type { LeafSetListener, NodeStats, SecurityStats, NodeStatus } from './tapestryNode';
@@ -35,6 +37,7 @@ export type { RequestOptions, RequestReply } from './request';
 export async function createNode(given: NodeOptions = {}): Promise<TapestryNode> {
   // Every key checked (and defaulted) by the one schema before anything opens (api/options/).
   const options = parseOptions(nodeOptionsSchema, given, 'createNode');
+  checkResolveOnly(options);
   const space = options.table?.space ?? idSpace(options.idBits, options.digitBits);
   const { security, identity, random } = await resolveSecurity(options);
   const guid = chooseGuid(options, space, security, identity);
@@ -70,20 +73,33 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
   };
   let built: { cores: NodeCores; table: RoutingTable; transport: Transport } | undefined;
   const makeCores = (transport: Transport): NodeCores => {
-    const self: NodeHandle = { guid, address: transport.local };
+    // A resolve-only node says so on its own handle, so every frame and message it sends carries it (routing/resolveOnly.ts).
+    const self: NodeHandle = options.resolveOnly ? { guid, address: transport.local, resolveOnly: true } : { guid, address: transport.local };
     const table = options.table ?? new RoutingTable(self, space);
     let membership: MembershipRuntime | undefined;
+    let routerCore: RouterRuntime | undefined;
+    // Pings sent from one of the router's events arm their timeout with it; others go through the actor.
+    const pingNow: RouterRuntime['ping'] = (to, timeoutMs, done, opts) => {
+      if (!routerCore!.inEvent) router$().send({ type: 'ping', to, timeoutMs, done, opts });
+      else routerCore!.ping(to, timeoutMs, done, opts);
+    };
+    const gateways: Gateways | undefined = options.resolveOnly
+      ? makeGateways(self, () => routerCore, { ping: pingNow, authenticates: security.authenticates === true, changed: () => child('membership').send({ type: 'peers' }), heartbeatMs: options.heartbeatMs })
+      : undefined;
     const router = new RouterRuntime({
       self: table.self, table, space, transport, now: () => clock.now(), log, mtu: options.mtu,
       clock,
       hopAcks: options.hopAcks,
       rateLimit: options.peerRateLimit,
-      onSuspect: (n) => membership?.suspect(n),
+      // A resolve-only node's only peers are its gateways: one that missed a hop is dropped, the next takes over.
+      onSuspect: (n) => (gateways ? gateways.failed(n) : membership?.suspect(n)),
+      relay: gateways,
       onProofDemanded: (n) => membership?.proofDemanded(n),
       // A neighbour that failed too many confirmed routes leaves the table as a failed one would; modules hear of it.
       onDistrusted: (n) => membership?.forget(n.guid),
       security,
     });
+    routerCore = router;
     const locator = new LocatorRuntime(
       {
         self: table.self, table, space, log,
@@ -116,15 +132,9 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
         route: (req) => router.route(req),
         // Unacknowledged: every membership request has its own timeout and retry (and joins stay cheap).
         sendDirect: (to, moduleId, payload, hops) => router.sendDirect(to, moduleId, payload, hops, false),
-        ping: (to, timeoutMs, done, opts) => {
-          if (!router.inEvent) {
-            router$().send({ type: 'ping', to, timeoutMs, done, opts });
-            return;
-          }
-          // Asked during one of the router's events (the usual case): sent at once, and the timeout
-          // is one of the timers that event arms, so a ping costs no actor event of its own.
-          router.ping(to, timeoutMs, done, opts);
-        },
+        // Asked during one of the router's events (the usual case) a ping is sent at once, and the timeout
+        // is one of the timers that event arms, so a ping costs no actor event of its own.
+        ping: pingNow,
         after: (ms, fire) => router.after(ms, fire),
         health: router.health,
         random: options.random ?? (transport as { random?: (bytes: number) => Uint8Array }).random,
@@ -142,7 +152,9 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
     router.upcalls.registerBuiltIn(membership);
     const running = membership;
     const heartbeatMs = options.heartbeatMs;
-    const membershipDriver: MembershipDriver = {
+    const spread = { repair: guid.bytes[0], heartbeat: guid.bytes[1] };
+    const inRouterEvent = (work: () => void): void => router$().send({ type: 'fire', fire: work });
+    const membershipDriver: MembershipDriver = gateways ? resolveOnlyDriver(gateways, inRouterEvent, spread) : {
       hasPeers: () => table.size > 0,
       join: (bootstrap, done) => running.join(bootstrap, done),
       repairOnce: () => running.repairOnce(),
@@ -152,15 +164,17 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
       sendLeaveNotices: () => running.sendLeaveNotices(),
       handOver: () => router.upcalls.leaving(),
       // One router event per round, as when these loops were the router's timers: its pings and timeouts arm together.
-      inRouterEvent: (work) => router$().send({ type: 'fire', fire: work }),
-      spread: { repair: guid.bytes[0], heartbeat: guid.bytes[1] },
+      inRouterEvent,
+      spread,
     };
     const cores: NodeCores = {
       router, locator, membership, membershipDriver, locateFanout: Math.min(fanout, salts),
       // Datagrams, and API calls made outside any event, run as plain calls into the router core.
       path: createDatagramPath(router, router$),
       republishMs: options.republishMs, pointerSweepMs: DEFAULTS.pointerSweepMs,
-      repairMs: options.repairMs, heartbeatMs, leaveGraceMs: DEFAULTS.leaveGraceMs,
+      // A resolve-only node has no table to repair; its heartbeat ticks check its gateways.
+      repairMs: gateways ? 0 : options.repairMs, heartbeatMs, leaveGraceMs: DEFAULTS.leaveGraceMs,
+      gateways,
     };
     built = { cores, table, transport };
     return cores;

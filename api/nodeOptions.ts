@@ -97,6 +97,15 @@ export interface NodeOptions {
   /** How long an ALONE node waits before trying its bootstrap again (ms). Default DEFAULTS.joinRetryMs. */
   readonly joinRetryMs?: number;
   /**
+   * A resolve-only node (Windows DRT's "resolve only"): it never joins, so it is never a hop, a root,
+   * a leaf-set member or anyone's neighbour. It hands every message it starts (route, request, locate,
+   * modules' routes) to a gateway, a full node from `bootstrap` (needed), which routes it as if it
+   * had started there; answers come straight back. Up to DEFAULTS.resolveOnlyGateways answering
+   * bootstrap nodes are kept, the next taking over when one fails. It cannot publish
+   * (ResolveOnlyError). Default false.
+   */
+  readonly resolveOnly?: boolean;
+  /**
    * Table repair period while the table changes (ms; 0 = off); it backs off to DEFAULTS.repairMaxMs
    * while nothing does. Default DEFAULTS.repairMs.
    */

@@ -4,6 +4,7 @@ import type { LocatorStats } from '../actors/locatorRuntime';
 import type { RouterStats } from '../actors/routerRuntime';
 import type { TransportStats } from '../transport/types';
 import type { DropStats } from './dropStats';
+import type { ResolveOnlyStats } from './resolveOnly';
 
 /** What node.stats returns: every counter of the node, by room. */
 export interface NodeStats {
@@ -33,6 +34,8 @@ export interface NodeStats {
   readonly security: SecurityStats;
   /** Every drop counter, by reason: decode errors, rate limit, reassembly, pointer store, hops, duplicates. */
   readonly drops: DropStats;
+  /** Resolve-only nodes: a resolve-only node's gateways and relaying, or what a full node refused them. */
+  readonly resolveOnly: ResolveOnlyStats;
 }
 
 /** What the security provider refused, by reason (all 0 with `none`, which refuses nothing). */

@@ -19,7 +19,9 @@ import { LocatorRuntime, type LocateResult, type LocatorStats } from '../actors/
 import { RouterRuntime, type PingDone, type RouterStats } from '../actors/routerRuntime';
 import type { DatagramPath } from '../actors/datagramPath';
 import type { Pointer } from '../location/pointerStore';
-import { AbortedError } from '../errors';
+import { AbortedError, NoGatewayError, ResolveOnlyError } from '../errors';
+import { resolveOnlyStats } from './resolveOnly';
+import type { Gateways } from '../actors/gateways';
 import { Channel } from './channel';
 import { printableAddress } from '../transport/addressText';
 import { dropStats } from './dropStats';
@@ -86,6 +88,7 @@ export class TapestryNode {
     this.locator = cores.locator;
     this.fanout = cores.locateFanout;
     this.membership = cores.membership;
+    this.gatewaySet = cores.gateways;
     this.leafListeners = leafListeners;
     // Record peers each time the node becomes ACTIVE as well.
     if (provider?.record) {
@@ -104,6 +107,28 @@ export class TapestryNode {
     return this.locator.gate.provider.name;
   }
   private readonly membership: MembershipRuntime;
+  /** A resolve-only node's gateways; absent on a full node. */
+  private readonly gatewaySet?: Gateways;
+
+  /**
+   * This node is resolve-only (createNode's `resolveOnly`): it routes through a gateway, is never a
+   * hop, a root or a leaf-set member, and cannot publish. node.stats.resolveOnly has its gateways.
+   */
+  get resolveOnly(): boolean {
+    return this.gatewaySet !== undefined;
+  }
+
+  /** The gateways a resolve-only node routes through, the one in use first; empty on a full node. */
+  get gateways(): readonly NodeHandle[] {
+    return this.gatewaySet?.list() ?? [];
+  }
+
+  /** A resolve-only node with no answering gateway sends nothing: NoGatewayError rather than a silent drop. */
+  private assertGateway(): void {
+    if (this.gatewaySet && this.gatewaySet.size === 0) {
+      throw new NoGatewayError('this resolve-only node has no answering gateway (it retries its bootstrap list every joinRetryMs)');
+    }
+  }
   /** @internal Leaf-set listeners; fed by the membership core through createNode's host. */
   readonly leafListeners: Set<LeafSetListener>;
 
@@ -211,6 +236,7 @@ export class TapestryNode {
         peersProven: this.membership.stats.peersProven,
         ...this.locator.gate.stats,
       },
+      resolveOnly: resolveOnlyStats({ gateways: this.gatewaySet, router: this.core, table: this.ownTable, leafSet: this.membership.leafSet, membership: this.membership, locator: this.locator }),
     };
   }
 
@@ -221,6 +247,7 @@ export class TapestryNode {
    */
   route(dest: Guid | string, payload: Uint8Array | string, opts?: RouteOptions): void {
     this.assertOpen();
+    this.assertGateway();
     const destGuid = toGuid(dest, this.space);
     const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
     if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('payload must be a Uint8Array or a string');
@@ -243,7 +270,7 @@ export class TapestryNode {
    * NoReplyError (no module, no reply, or a failing one there) or LimitExceededError (too many waiting).
    */
   request(dest: Guid | string, payload: Uint8Array | string, opts?: RequestOptions): Promise<RequestReply> {
-    return sendRequest({ core: this.core, path: this.path, space: this.space, assertOpen: () => this.assertOpen() }, dest, payload, opts);
+    return sendRequest({ core: this.core, path: this.path, space: this.space, assertOpen: () => (this.assertOpen(), this.assertGateway()) }, dest, payload, opts);
   }
 
   /**
@@ -294,6 +321,8 @@ export class TapestryNode {
   /** Advertises that this node serves `object` (soft state: republished until unpublished). */
   publish(object: Guid | string, opts: PublishOptions = {}): void {
     this.assertOpen();
+    // A server is reached by routing to it, and no table lists a resolve-only node: its replicas could never be found.
+    if (this.gatewaySet) throw new ResolveOnlyError('a resolve-only node cannot publish: no routing table lists it, so no locate could reach it');
     const guid = toGuid(object, this.space);
     const { tag, owner, name } = parseOptions(publishOptionsSchema, opts, 'publish');
     const claim = this.locator.claims.claimFor(guid, { owner, name });
@@ -360,6 +389,7 @@ export class TapestryNode {
   /** `opts` as the locate schema gave them (defaults applied). */
   private startLocate(object: Guid | string, opts: Required<Omit<LocateOptions, 'signal'>> & LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
     this.assertOpen();
+    this.assertGateway();
     const guid = toGuid(object, this.space);
     const { query, replicas, owned } = opts;
     if (this.locator.inFlight >= DEFAULTS.maxLocatesInFlight) {
@@ -389,6 +419,7 @@ export class TapestryNode {
   /** Adds a known peer to the routing table with a measured latency (static meshes, tools). */
   addPeer(peer: NodeHandle, latencyMs: number): boolean {
     this.assertOpen();
+    if (this.gatewaySet) throw new ResolveOnlyError('a resolve-only node keeps no routing table: its gateways come from `bootstrap`');
     if (!(latencyMs >= 0)) throw new InvalidArgumentError(`latency must be ≥ 0, got ${latencyMs}`);
     const added = this.ownTable.add(peer, latencyMs);
     // A first neighbour takes an ALONE node to ACTIVE.
@@ -396,8 +427,10 @@ export class TapestryNode {
     return added;
   }
 
-  /** The addresses of the routing table's neighbours, nearest first (what a bootstrap provider records). */
+  /** The addresses of the routing table's neighbours, nearest first (what a bootstrap provider records); a resolve-only node's gateways. */
   peerAddresses(): Address[] {
+    // A resolve-only node's peers are its gateways: what a persisted bootstrap list should keep.
+    if (this.gatewaySet) return this.gatewaySet.list().map((g) => g.address);
     const all = [...this.table.neighbours()].map((n) => ({ n, l: this.table.get(n.guid)?.latency ?? Infinity }));
     return all.sort((a, b) => a.l - b.l).map((x) => x.n.address);
   }
@@ -412,7 +445,8 @@ export class TapestryNode {
   close(): Promise<void> {
     this.closing ??= (async () => {
       // Remember who we knew, so a restart can rejoin without its original bootstrap address.
-      if (this.provider?.record && this.table.size > 0) await this.provider.record(this.peerAddresses());
+      const peers = this.peerAddresses();
+      if (this.provider?.record && peers.length > 0) await this.provider.record(peers);
       for (const wake of this.leaveWaits.splice(0)) wake();
       for (const actors of this.moduleActors) for (const a of actors) a.stop();
       this.actor.send({ type: 'close' });

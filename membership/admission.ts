@@ -11,7 +11,7 @@
  */
 import { DEFAULTS } from '../defaults';
 import { LimitExceededError } from '../errors';
-import { TimeoutError } from '../errors';
+import { ResolveOnlyError, TimeoutError } from '../errors';
 import type { Guid } from '../routing/guid';
 import { sameAddress, type Address, type NodeHandle } from '../routing/handle';
 import type { Writable } from '../routing/messages';
@@ -105,6 +105,13 @@ export class Admission {
    */
   probe(to: Address, timeoutMs: number, done: ProbeDone, opts?: ProbeOptions): void {
     this.port.ping(to, timeoutMs, (r, err) => {
+      // A resolve-only node answered: whatever named it (a hint that dropped its flag), it is no
+      // member, so nothing built on this ping may admit it (routing/resolveOnly.ts).
+      if (r?.peer.resolveOnly) {
+        this.stats.resolveOnlyRefused++;
+        done(undefined, new ResolveOnlyError(`${r.peer.guid.hex} is a resolve-only node`));
+        return;
+      }
       if (r && !r.proven) {
         this.stats.forgedCredentials++;
         // No credential at all: not a forgery but a peer that does not authenticate (security `none`).
@@ -164,6 +171,10 @@ export class Admission {
    */
   learn(node: NodeHandle, latencyMs: number): boolean {
     if (node.guid.equals(this.port.self.guid) || this.refuses(node)) return false;
+    if (node.resolveOnly) {
+      this.stats.resolveOnlyRefused++;
+      return false;
+    }
     // The last gate: with an authenticating provider no unproven GUID enters the table or leaf set.
     // The proof is of the GUID at this handle's address, so it also covers a move to that address.
     if (this.authenticates && !this.proven.has(node)) {

@@ -24,6 +24,8 @@ export class LeafSet {
   readonly self: Guid;
   /** L: at most L/2 members on each side. */
   readonly capacity: number;
+  /** Offers refused because the handle was a resolve-only node's (a count). */
+  resolveOnlyRefused = 0;
   private readonly half: number;
   /**
    * Counter-clockwise side, nearest first. Members hold no distances: two members are ordered by
@@ -88,6 +90,11 @@ export class LeafSet {
   add(handle: NodeHandle): LeafChange | undefined {
     const guid = handle.guid;
     if (guid.bytes.length !== this.self.bytes.length || guid.equals(this.self)) return undefined;
+    // Never a member, and never a refresh of one (routing/resolveOnly.ts): nothing here changes.
+    if (handle.resolveOnly) {
+      this.resolveOnlyRefused++;
+      return undefined;
+    }
     const atBelow = findHandle(this.below, guid);
     const atAbove = findHandle(this.above, guid);
     if (atBelow >= 0 || atAbove >= 0) {

@@ -98,6 +98,11 @@ export interface MembershipStats extends LivenessStats {
   neighbourRetriesSent: number;
   /** Answers not sent because not even a cookie fitted in what the unproven requester sent. */
   answersWithheld: number;
+  /**
+   * Resolve-only nodes kept out (routing/resolveOnly.ts): flagged handles offered for admission, pings
+   * answered by one, and membership messages (joins, adopts, neighbour requests...) one sent.
+   */
+  resolveOnlyRefused: number;
 }
 
 export function emptyMembershipStats(): MembershipStats {
@@ -107,5 +112,6 @@ export function emptyMembershipStats(): MembershipStats {
     forgedCredentials: 0, peersProven: 0, holeCandidatesSent: 0, bootstrapUnreachable: 0,
     livenessChecks: 0, livenessProbes: 0, missesDiscounted: 0, checksAnswered: 0, probesRefused: 0, stallsNoticed: 0, maintenanceBudgetExceeded: 0,
     challengesLimited: 0, multicastsRefused: 0, challengesRefused: 0, joinsUnverified: 0, neighbourRetriesSent: 0, answersWithheld: 0,
+    resolveOnlyRefused: 0,
   };
 }

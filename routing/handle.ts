@@ -28,6 +28,12 @@ export interface NodeHandle {
   readonly guid: Guid;
   /** Where the peer was last heard from (or was announced to be). */
   readonly address: Address;
+  /**
+   * Set (only ever to true) on the handle of a resolve-only node: one that is never admitted to a
+   * routing table, backpointers, a leaf set or a pointer's server (routing/resolveOnly.ts). Absent on
+   * every full node's handle.
+   */
+  readonly resolveOnly?: true;
 }
 
 /** Which piece of a larger message a RouteMsg carries. */

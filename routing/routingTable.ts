@@ -40,6 +40,8 @@ export interface RoutingTableOptions {
 export interface RoutingTableStats {
   /** Backpointers refused because the set was full (a count). */
   backpointerOverflow: number;
+  /** Entries and backpointers refused because the handle was a resolve-only node's (routing/resolveOnly.ts). */
+  resolveOnlyRefused: number;
 }
 
 // A module-level copy: global lookups are slow inside vm sandboxes such as jest's.
@@ -78,7 +80,7 @@ export class RoutingTable {
   /** Most backpointers kept; more are refused and counted in `stats`. */
   readonly maxBackpointers: number;
   /** Counters, updated in place. */
-  readonly stats: RoutingTableStats = { backpointerOverflow: 0 };
+  readonly stats: RoutingTableStats = { backpointerOverflow: 0, resolveOnlyRefused: 0 };
 
   /** Self's digit at each level: the slot there holds only this node. */
   private readonly selfDigits: Uint8Array;
@@ -153,6 +155,8 @@ export class RoutingTable {
     }
     const index = this.indexOf(guid);
     if (index < 0) return REJECTED;
+    // Never a neighbour, and never a refresh of a listed one: the flag changes nothing already here.
+    if (handle.resolveOnly) return this.refusedResolveOnly();
     const entry: RoutingEntry = { handle, latency: latencyMs };
     const slot = itemAt(this.slots, index);
     if (slot === undefined) {
@@ -279,6 +283,7 @@ export class RoutingTable {
     this.checkWidth(guid);
     const level = this.levelOf(guid);
     if (level === this.levels) return false; // self
+    if (handle.resolveOnly) return this.refusedResolveOnly().added;
     const list = itemAt(this.backsAt, level);
     const at = this.findBack(level, list, guid);
     if (at >= 0) {
@@ -329,6 +334,11 @@ export class RoutingTable {
       if (index.size <= INDEX_FROM / 2) this.backHex[level] = undefined;
     }
     return true;
+  }
+
+  private refusedResolveOnly(): AddResult {
+    this.stats.resolveOnlyRefused++;
+    return REJECTED;
   }
 
   /** Whether `guid` is recorded as listing this node. */

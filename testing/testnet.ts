@@ -3,7 +3,8 @@
  * fill them (sim/staticMesh.ts), running in virtual time on one seeded event queue.
  */
 import type { z } from 'zod';
-import { InvalidArgumentError } from '../errors';
+import { DEFAULTS } from '../defaults';
+import { InvalidArgumentError, TimeoutError } from '../errors';
 import { Guid, idSpace, type IdSpace } from '../routing/guid';
 import { SeededRng } from '../sim/random';
 import { buildStaticMesh } from '../sim/staticMesh';
@@ -81,6 +82,39 @@ export class Testnet {
 
   private readonly linkCounters = new Map<LinkStressCounter, () => void>();
 
+  /** The resolve-only nodes added with addResolveOnly, in order (never in `nodes`: they are no part of the mesh). */
+  readonly resolveOnlyNodes: TapestryNode[] = [];
+
+  /**
+   * Adds a resolve-only node (createNode's `resolveOnly`) beside the mesh, on the next endpoint of
+   * the network: it never joins, and hands what it sends to its gateways, the nodes at the indices
+   * `gateways` lists, in order (default: DEFAULTS.resolveOnlyGateways + 1 distinct nodes drawn from
+   * the endpoint's seeded source). `node` adds createNode options (its GUID, hopAcks...). Resolves
+   * once it has a gateway (ACTIVE); InvalidArgumentError for a bad index, TimeoutError when no
+   * gateway answered within 10 virtual seconds.
+   */
+  async addResolveOnly(opts: { readonly gateways?: readonly number[]; readonly node?: Omit<NodeOptions, 'transport' | 'clock' | 'resolveOnly' | 'bootstrap'> } = {}): Promise<TapestryNode> {
+    const transport = this.network.createTransport();
+    const picked = opts.gateways ?? drawIndices(transport.random, this.nodes.length, Math.min(this.nodes.length, DEFAULTS.resolveOnlyGateways + 1));
+    for (const i of picked) {
+      if (!Number.isInteger(i) || i < 0 || i >= this.nodes.length) throw new InvalidArgumentError(`gateway index ${i} is not a node of this testnet (0..${this.nodes.length - 1})`);
+    }
+    const node = await createNode({
+      ...opts.node, transport, clock: this.network.clock, resolveOnly: true, bootstrap: picked.map((i) => this.nodes[i].handle.address),
+    });
+    this.resolveOnlyNodes.push(node);
+    const ready = node.whenStatus('ACTIVE');
+    // Virtual time moves only when run: run it until the node found a gateway (a few round trips).
+    let active = false;
+    void ready.then(() => (active = true), () => {});
+    for (let i = 0; i < 200 && !active; i++) {
+      this.run(50);
+      await Promise.resolve();
+    }
+    if (!active) throw new TimeoutError('the resolve-only node found no answering gateway in 10 virtual seconds');
+    return node;
+  }
+
   /**
    * Starts counting, per message class, the copies of datagrams crossing each physical link of the
    * topology, from now on. `classify` names a datagram's class (default: moduleClassifier(), the
@@ -126,7 +160,7 @@ export class Testnet {
 
   /** Closes every node (their timers and endpoints). */
   async close(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => n.close()));
+    await Promise.all([...this.nodes, ...this.resolveOnlyNodes].map((n) => n.close()));
   }
 }
 
@@ -187,6 +221,17 @@ export function seededIdentities(count: number, space: IdSpace, rng: SeededRng):
     if (seen.has(hex)) continue;
     seen.add(hex);
     out.push(id);
+  }
+  return out;
+}
+
+/** `count` distinct indices below `n`, drawn from a seeded byte source. */
+function drawIndices(random: RandomBytes, n: number, count: number): number[] {
+  const out: number[] = [];
+  while (out.length < count) {
+    const b = random(4);
+    const i = (((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0) % n;
+    if (!out.includes(i)) out.push(i);
   }
   return out;
 }

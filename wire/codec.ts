@@ -72,6 +72,8 @@ export interface WireHandle {
   family: number;
   ip: Uint8Array;
   port: number;
+  /** NodeHandle.resolve_only: present (true) only on a resolve-only node's handle. */
+  resolveOnly?: boolean;
 }
 interface WireFragment {
   messageId: number;
@@ -334,6 +336,9 @@ export function handleFromWire(h: WireHandle, idBytes: number): NodeHandle {
   // The family is checked before sharing, so a shared handle never passes for a malformed one.
   const family = h.family === WIRE_V4 && h.ip.length === 4 ? 4 : h.family === WIRE_V6 && h.ip.length === 16 ? 6 : 0;
   if (family === 0) return fail('address', `family ${h.family} with a ${h.ip.length}-byte ip`);
+  // A resolve-only handle is never shared: a shared handle is a full node's, and the flag must neither
+  // be lost (an interned unflagged handle for the same fields) nor stick to the fields (routing/resolveOnly.ts).
+  if (h.resolveOnly) return { ...buildHandle(h, idBytes, family), resolveOnly: true };
   return handleInterner.intern(h.guid, family, h.ip, h.port, () => buildHandle(h, idBytes, family));
 }
 
@@ -447,5 +452,8 @@ function directToWire(d: DirectMsg): WireDirect {
 
 function handleToWire(h: NodeHandle): WireHandle {
   const a = h.address;
-  return { guid: h.guid.bytes, family: a.family === 4 ? WIRE_V4 : WIRE_V6, ip: a.ip, port: a.port };
+  const wire: WireHandle = { guid: h.guid.bytes, family: a.family === 4 ? WIRE_V4 : WIRE_V6, ip: a.ip, port: a.port };
+  // Only when set: a full node's handle stays the bytes it always was.
+  if (h.resolveOnly) wire.resolveOnly = true;
+  return wire;
 }

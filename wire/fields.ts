@@ -82,7 +82,10 @@ export function checkMs(ms: number, reason: DecodeReason, what: string): void {
 
 export function handleToWire(h: NodeHandle): WireHandle {
   const a = h.address;
-  return { guid: h.guid.bytes, family: a.family === 4 ? WIRE_V4 : WIRE_V6, ip: a.ip, port: a.port };
+  const wire: WireHandle = { guid: h.guid.bytes, family: a.family === 4 ? WIRE_V4 : WIRE_V6, ip: a.ip, port: a.port };
+  // Only when set (NodeHandle.resolve_only): a full node's handle stays the bytes it always was.
+  if (h.resolveOnly) wire.resolveOnly = true;
+  return wire;
 }
 
 export function guidsToWire(guids: readonly Guid[]): Uint8Array[] {

@@ -90,6 +90,10 @@ export const nodeOptionsSchema = z.strictObject({
     default: 'none: the node starts a mesh of its own',
   }),
   joinRetryMs: doc(ms(1).default(DEFAULTS.joinRetryMs), { description: 'How long an ALONE node waits before trying its bootstrap again (ms).' }),
+  resolveOnly: doc(z.boolean().optional(), {
+    default: 'false',
+    description: 'A resolve-only node: never joins, so it is never a hop, a root or a leaf-set member; it hands the messages it starts to a gateway from `bootstrap` (needed), the next one when that fails. It cannot publish.',
+  }),
   repairMs: doc(ms(0).default(DEFAULTS.repairMs), { description: 'Table repair period while the table changes (ms; 0 = off); it backs off to DEFAULTS.repairMaxMs while nothing does.' }),
   heartbeatMs: doc(ms(0).default(DEFAULTS.heartbeatMs), { description: 'A table primary or leaf-set member not heard from in this long is checked with a ping, within the maintenance budget (ms; 0 = no checks). Any frame from it counts.' }),
   hopAcks: doc(z.boolean().default(DEFAULTS.hopAcks), { description: 'Acknowledge every forwarded hop and fail over to a backup without one.' }),

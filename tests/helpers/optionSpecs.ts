@@ -40,6 +40,8 @@ export const NODE: Spec = {
   locateFanout: int(1, DEFAULTS.maxSalts),
   bootstrap: { bad: [42, true, null, {}, { resolve: 'not a function' }, [7], ''] },
   joinRetryMs: int(1),
+  // true needs `bootstrap` too (a combination the resolve-only tests check), so only false is good on its own.
+  resolveOnly: { bad: ['true', 1, 0, null, {}], good: [false] },
   repairMs: int(0),
   heartbeatMs: int(0),
   hopAcks: { bool: true },
