@@ -26,6 +26,7 @@ import { MEMBERSHIP_MODULE_ID } from '../../membership/messages';
 import { routingTableOf } from '../../api/internals';
 import { createNode, type TapestryNode } from '../../api/node';
 import { dht, type Dht } from '../../upcalls/dht';
+import { bayeux } from '../../upcalls/bayeux';
 import { formatAddress } from '../../transport/addressText';
 import { commonApi } from '../../api/commonApi';
 
@@ -318,6 +319,11 @@ describe('misuse and bad input', () => {
     await expect(createNode({ transport: transport(), clock: net.network.clock, resolveOnly: true, bootstrap: [full[0].handle.address], table: routingTableOf(full[0]) })).rejects.toThrow(InvalidArgumentError);
     expect(() => ro[1].publish(randomGuid(), { tag: 'x' })).toThrow(ResolveOnlyError);
     expect(() => ro[1].addPeer(full[0].handle, 1)).toThrow(ResolveOnlyError);
+    // A multicast tree is routed to its members' GUIDs: a resolve-only node is told it cannot be one.
+    const mc = ro[1].register(bayeux({ id: 0x4242 }));
+    await expect(mc.join('a-session', { onMessage: () => undefined })).rejects.toThrow(ResolveOnlyError);
+    expect(mc.isMember('a-session')).toBe(false);
+    mc.close();
   });
 
   test('a resolve-only node is no gateway: a node whose bootstrap names only one stays ALONE and sends nothing', async () => {

@@ -14,7 +14,7 @@
  * - teardown: the creator's TEARDOWN reaches each root, which frees the tree down to its members.
  */
 import { DEFAULTS } from '../../defaults';
-import { AbortedError, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, TimeoutError } from '../../errors';
+import { AbortedError, ClosedError, ResolveOnlyError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, TimeoutError } from '../../errors';
 import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { decodeBayeux, encodeBayeux } from '../../wire/bayeuxCodec';
@@ -333,6 +333,8 @@ class BayeuxRuntime implements TreeHost {
   // ---- time, events, stats ----
   private join(s: string | Guid, opts: BayeuxJoinOptions): Promise<void> {
     if (this.closed) return Promise.reject(new ClosedError('bayeux module closed'));
+    // A tree reaches its members by routing to their GUIDs, and no table lists a resolve-only node.
+    if (this.ctx.self.resolveOnly) return Promise.reject(new ResolveOnlyError('a resolve-only node cannot join a multicast tree: the tree is routed to members'));
     return this.members.join(this.guid(s), opts);
   }
 
