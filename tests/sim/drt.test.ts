@@ -174,3 +174,127 @@ describe(`${KEYS} keys on ${N} nodes`, () => {
     expectSame(await searchAll(live(), wrap.min, { match: wrap, maxEndpoints: 64, iterative: true }), want, 'wrap');
   }, 300_000);
 });
+
+describe('changes, refusals and events', () => {
+  const pick = () => [...registered.values()][rng.int(registered.size)];
+  const other = (not: number) => {
+    let i = live();
+    while (i === not) i = live();
+    return i;
+  };
+
+  test('update changes the appData found; only the publisher may change a key; unregister removes it from every search', async () => {
+    const reg = pick();
+    const fresh = randomData();
+    await settle(d[reg.by].update(reg.key, fresh));
+    reg.appData = fresh;
+    expectSame(await searchAll(live(), reg.key, { match: 'exact' }), exactMatch(oracleKeys(), reg.key), 'updated');
+    const stranger = other(reg.by);
+    await expect(settle(d[stranger].update(reg.key, Uint8Array.of(1)))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(settle(d[stranger].unregister(reg.key))).rejects.toBeInstanceOf(InvalidArgumentError);
+    // The successor refuses another node's register of a held key.
+    await expect(settle(d[stranger].register(reg.key, Uint8Array.of(1)))).rejects.toThrow(/registered by another node/);
+    await expect(settle(d[reg.by].register(reg.key, Uint8Array.of(1)))).rejects.toThrow(/update it instead/);
+    expectSame(await searchAll(live(), reg.key, { match: 'exact' }), exactMatch(oracleKeys(), reg.key), 'still theirs');
+
+    await settle(d[reg.by].unregister(reg.key));
+    registered.delete(reg.key.hex);
+    expect(await searchAll(live(), reg.key, { match: 'exact' })).toEqual([]);
+    expectSame(await searchAll(live(), reg.key, { match: 'nearest', maxEndpoints: 4 }), nearestMatches(oracleKeys(), reg.key, 4), 'after unregister');
+    // Now another node may take the key.
+    const taker = other(reg.by);
+    const data = randomData();
+    await settle(d[taker].register(reg.key, data));
+    registered.set(reg.key.hex, { key: reg.key, appData: data, by: taker });
+    expectSame(await searchAll(live(), reg.key, { match: 'exact', iterative: true }), exactMatch(oracleKeys(), reg.key), 'taken over');
+  }, 300_000);
+
+  test('bad input is refused by name and nothing is registered', async () => {
+    const at = live();
+    const key = randomKey();
+    await expect(d[at].register(key, new Uint8Array(DEFAULTS.drtMaxAppDataBytes + 1))).rejects.toBeInstanceOf(MessageTooLargeError);
+    await expect(d[at].register(key, new Uint8Array(0))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(d[at].register(key, 'text' as unknown as Uint8Array)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(d[at].register(Guid.fromName('narrow', 160), Uint8Array.of(1))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(d[at].register('00' as unknown as Guid, Uint8Array.of(1))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(d[at].unregister(key)).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(() => d[at].search(key, { match: 'nearest', maxEndpoints: DEFAULTS.drtMaxEndpoints + 1 })).toThrow(InvalidArgumentError);
+    expect(() => d[at].search(key, { match: 'nearest', maxEndpoints: 0 })).toThrow(InvalidArgumentError);
+    expect(() => d[at].search(key, { match: 'closest' as never })).toThrow(InvalidArgumentError);
+    expect(() => d[at].search(key, { match: { min: key, max: Guid.fromName('narrow', 160) } })).toThrow(InvalidArgumentError);
+    expect(() => d[at].search(Guid.fromName('narrow', 160))).toThrow(InvalidArgumentError);
+    expect(() => drt({ refreshMs: 10_000, lifetimeMs: 5_000 })).toThrow(InvalidArgumentError);
+    expect(() => drt({ lifetimeMs: DEFAULTS.drtMaxLifetimeMs + 1 })).toThrow(InvalidArgumentError);
+    expect(() => drt({ colour: 'red' } as never)).toThrow(InvalidArgumentError);
+    expect(await searchAll(live(), key, { match: 'exact' })).toEqual([]);
+    expect(d.reduce((s, x) => s + x.stats().keys, 0)).toBe(registered.size);
+  }, 120_000);
+
+  test('a search can be aborted', async () => {
+    const ac = new AbortController();
+    const it = d[live()].search(randomKey(), { match: 'nearest', maxEndpoints: 8, signal: ac.signal })[Symbol.asyncIterator]();
+    const first = it.next();
+    ac.abort();
+    await expect(settle(first)).rejects.toThrow(/aborted/);
+  });
+
+  test('leaf-set events fire when a neighbouring key registers and unregisters (checked against search.ts leafSet)', async () => {
+    const { leafSet } = await import('../../upcalls/drt/search');
+    const a = live();
+    const key = randomKey();
+    const data = randomData();
+    await settle(d[a].register(key, data));
+    registered.set(key.hex, { key, appData: data, by: a });
+    const events: { smaller: string[]; larger: string[] }[] = [];
+    // Node a reports the leaf sets of every key it registered; this test follows one of them.
+    const stop = d[a].onLeafSetChange((e) => {
+      if (e.key.equals(key)) events.push({ smaller: e.smaller.map((k) => k.hex), larger: e.larger.map((k) => k.hex) });
+    });
+    const expected = () => {
+      const ls = leafSet(key, oracleKeys(), DEFAULTS.drtLeafSetHalf);
+      return { smaller: ls.smaller.map((k) => k.hex), larger: ls.larger.map((k) => k.hex) };
+    };
+    await advance(5_000);
+    expect(events).toEqual([expected()]);
+    // A key right above it, registered by another node, becomes its nearest larger key.
+    const b = other(a);
+    const neighbour = keyFromValue((keyValue(key) + 1n) % KEY_SPACE);
+    await settle(d[b].register(neighbour, Uint8Array.of(7)));
+    registered.set(neighbour.hex, { key: neighbour, appData: Uint8Array.of(7), by: b });
+    await advance(DEFAULTS.drtLeafSetPollMs + 5_000);
+    expect(events.length).toBe(2);
+    expect(events[1]).toEqual(expected());
+    expect(events[1].larger[0]).toBe(neighbour.hex);
+    await settle(d[b].unregister(neighbour));
+    registered.delete(neighbour.hex);
+    await advance(DEFAULTS.drtLeafSetPollMs + 5_000);
+    expect(events.length).toBe(3);
+    expect(events[2]).toEqual(events[0]);
+    expect(events[2]).toEqual(expected());
+    stop();
+  }, 300_000);
+});
+
+test('a node crashes: after repair and a refresh period the searches are right again, and its own keys have lapsed', async () => {
+  // A victim that published keys and is the successor of others' keys.
+  const held = d.map((x) => x.stats().keys);
+  let victim = live();
+  while (held[victim] === 0 || ![...registered.values()].some((r) => r.by === victim)) victim = live();
+  const theirs = [...registered.values()].filter((r) => r.by === victim);
+  down.add(victim);
+  net.network.setDown(victim, true);
+  for (const r of theirs) registered.delete(r.key.hex);
+  let waited = 0;
+  while (leafSetAccuracy(liveNodes()).exactNodes < liveNodes().length && waited < 600_000) {
+    await advance(30_000);
+    waited += 30_000;
+  }
+  expect(leafSetAccuracy(liveNodes()).exactNodes).toBe(liveNodes().length);
+  // A lifetime later every registration was refreshed at its current successor, and the victim's lapsed.
+  await advance(LIFETIME_MS + REFRESH_MS);
+  const perNode = new Array<number>(N).fill(0);
+  for (const r of registered.values()) perNode[successor(r.key)]++;
+  expect(d.map((x, i) => (down.has(i) ? 0 : x.stats().keys))).toEqual(perNode);
+  for (const r of theirs.slice(0, 5)) expect(await searchAll(live(), r.key, { match: 'exact' })).toEqual([]);
+  await randomSearches(45, 'after the crash');
+}, 900_000);
