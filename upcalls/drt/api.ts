@@ -86,8 +86,10 @@ export interface Drt {
   leafSet(key: Guid, opts?: { readonly signal?: AbortSignal }): Promise<DrtLeafSetEvent>;
   /**
    * Calls `listener` whenever the leaf set of one of this node's registered keys changes (and once
-   * with each key's first one). Polled: each key's leaf set is read every `leafSetPollMs`, so a change
-   * is reported within leafSetPollMs plus one leaf-set search. Returns the function that stops it.
+   * with each key's first one). Polled: every `leafSetPollMs` the leaf sets of the next 32 keys this
+   * node registered are read (two searches each), so with K keys a change is reported within
+   * ceil(K / 32) × leafSetPollMs plus one search (leafSetPollMs plus a search up to 32 keys). Returns
+   * the function that stops it.
    */
   onLeafSetChange(listener: (event: DrtLeafSetEvent) => void): () => void;
   /** State sizes and counters. */

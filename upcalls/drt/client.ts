@@ -14,6 +14,9 @@ import type { DrtConfig } from './options';
 import { exactWalks, leafSetWalks, mergeNearest, nearestWalks, rangeWalks, type WalkSpec } from './queries';
 import { ResultStream, Walk, type WalkMatch } from './searchClient';
 
+/** Published keys whose leaf sets one poll round reads. */
+const POLL_BATCH = 32;
+
 interface OpWait {
   readonly kind: 'op';
   deadline: number;
@@ -40,6 +43,8 @@ export class DrtClient {
   /** The last leaf set reported per published key (keys of `published` only). */
   private readonly lastLeafSets = new Map<string, string>();
   private pollAt = Infinity;
+  /** Where the next poll round starts among the published keys. */
+  private pollCursor = 0;
   closed = false;
 
   constructor(
@@ -262,9 +267,18 @@ export class DrtClient {
     this.rt.arm(this.pollAt);
   }
 
-  /** Reads each published key's leaf set and reports those that changed. */
+  /**
+   * Reads the leaf sets of the next POLL_BATCH published keys (two walks each, so a node with many
+   * keys never fills drtMaxPending with polls) and reports those that changed. Every key is read once
+   * per ceil(published / POLL_BATCH) rounds of leafSetPollMs.
+   */
   private poll(): void {
-    for (const { key } of this.published.values()) {
+    const keys = [...this.published.values()].map((p) => p.key);
+    if (keys.length === 0) return;
+    const start = this.pollCursor % keys.length;
+    const batch = keys.slice(start, start + POLL_BATCH);
+    this.pollCursor = start + batch.length;
+    for (const key of batch) {
       this.leafSet(key).then((ev) => {
         const text = `${ev.smaller.map((k) => k.hex).join(',')}|${ev.larger.map((k) => k.hex).join(',')}`;
         if (!this.published.has(key.hex) || this.lastLeafSets.get(key.hex) === text) return;

@@ -39,6 +39,6 @@ export const DRT_DEFAULTS = {
   drtMaxSearchHops: 256,
   /** DRT module: after the leaf set changes, how long a node waits before handing off keys (ms): one pass per burst. Default 1,000. */
   drtHandoffDelayMs: 1_000,
-  /** DRT module: how often the leaf sets of this node's keys are re-read while anyone listens for their changes (ms). Default 30,000. */
+  /** DRT module: how often the leaf sets of this node's keys are re-read (32 keys a round) while anyone listens for their changes (ms). Default 30,000. */
   drtLeafSetPollMs: 30_000,
 } as const;

@@ -239,8 +239,6 @@ export class DrtRuntime {
       this.counts.handedOff += leaving.length;
       this.handOff(leaving, 0);
     }
-    let next = Math.min(this.handoffAt, this.client.due(now));
-    for (const reg of this.registry.all()) next = Math.min(next, reg.expiresAt);
-    return next;
+    return Math.min(this.handoffAt, this.client.due(now), this.registry.earliestExpiry);
   }
 }

@@ -88,6 +88,11 @@ export class KeyRegistry {
     return this.byKey.size;
   }
 
+  /** No registration expires before this (ms; Infinity when none is held): when an expiry sweep may next find something. */
+  get earliestExpiry(): number {
+    return this.nextExpiry;
+  }
+
   /** Registrations held for one publisher (by GUID). */
   countOf(publisher: Guid): number {
     return this.perPublisher.get(publisher.hex) ?? 0;
