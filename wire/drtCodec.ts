@@ -42,6 +42,7 @@ interface WireDrt {
   done: boolean;
   responder: WireHandle | null;
   part: number;
+  leaving: boolean;
 }
 
 /** Encodes a DRT message (a module payload). */
@@ -65,6 +66,7 @@ export function encodeDrt(msg: DrtMsg): Uint8Array {
     done: msg.done ?? false,
     responder: msg.responder ? handleToWire(msg.responder) : null,
     part: msg.part ?? 0,
+    leaving: msg.leaving ?? false,
   }).finish();
 }
 
@@ -96,6 +98,7 @@ export function decodeDrt(bytes: Uint8Array, opts?: DecodeOptions): DrtMsg {
   if (w.hops > DEFAULTS.drtMaxSearchHops) fail('hops', `${w.hops} drt steps exceed ${DEFAULTS.drtMaxSearchHops}`);
   if (w.part > DEFAULTS.drtMaxSearchHops) fail('hops', `drt part ${w.part} exceeds ${DEFAULTS.drtMaxSearchHops}`);
   if (kind === 'ack' && w.walking) fail('payload', 'a drt ack is walking');
+  if (kind !== 'handoff' && w.leaving) fail('payload', `a drt ${kind} says its sender is leaving`);
 
   let appData: Uint8Array | undefined;
   let ttlMs: number | undefined;
@@ -147,6 +150,7 @@ export function decodeDrt(bytes: Uint8Array, opts?: DecodeOptions): DrtMsg {
   return {
     kind, cursor, requestId: w.requestId, hops: w.hops,
     ...(w.walking ? { walking: true } : {}),
+    ...(w.leaving ? { leaving: true } : {}),
     ...(requester ? { requester } : {}),
     ...(appData ? { appData, ttlMs } : {}),
     ...(status ? { status } : {}),

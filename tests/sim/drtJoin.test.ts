@@ -2,7 +2,8 @@
  * DRT registrations follow the ring as nodes join: a mesh of 256-bit nodes built by the join
  * protocol, keys registered, then more nodes join between them; without any refresh (the refresh
  * period is far off) each node hands the keys of the arc it lost to the new node, so every key ends
- * at its brute-force ring successor and searches equal search.ts over all keys.
+ * at its brute-force ring successor and searches equal search.ts over all keys. A node that leaves
+ * on purpose hands its whole arc to its ring successor, again with no refresh.
  */
 import { createNode, type TapestryNode } from '../../api/node';
 import { Guid } from '../../routing/guid';
@@ -50,11 +51,14 @@ async function join(): Promise<void> {
   await advance(2_000);
 }
 
+const gone = new Set<number>();
+
 function successor(key: Guid): number {
   const k = keyValue(key);
   let best = 0;
   let bestDistance = KEY_SPACE;
   nodes.forEach((n, i) => {
+    if (gone.has(i)) return;
     const dist = (((keyValue(n.guid) - k) % KEY_SPACE) + KEY_SPACE) % KEY_SPACE;
     if (dist < bestDistance) [best, bestDistance] = [i, dist];
   });
@@ -69,7 +73,7 @@ async function searchAll(at: number, key: Guid, opts: DrtSearchOptions): Promise
   })());
 }
 
-afterAll(() => Promise.all(nodes.map((n) => n.close())));
+afterAll(() => Promise.all(nodes.filter((_, i) => !gone.has(i)).map((n) => n.close())));
 
 test('keys are handed to nodes that join in their arcs, with no refresh', async () => {
   for (let i = 0; i < 30; i++) await join();
@@ -100,3 +104,25 @@ test('keys are handed to nodes that join in their arcs, with no refresh', async 
     expect(range.map((r) => r.key.hex)).toEqual(rangeMatches(sorted, target, max, 64).map((m) => m.key.hex));
   }
 }, 600_000);
+
+test('a node leaving on purpose hands its keys to its ring successor, with no refresh', async () => {
+  const held = d.map((x) => x.stats().keys);
+  let leaver = rng.int(nodes.length);
+  while (held[leaver] === 0) leaver = rng.int(nodes.length);
+  const start = network.clock.now();
+  const left = nodes[leaver].leave();
+  await settle(left);
+  gone.add(leaver);
+  await advance(5_000);
+  expect(network.clock.now() - start).toBeLessThan(120_000);
+  const perNode = new Array<number>(nodes.length).fill(0);
+  for (const k of keys) perNode[successor(k)]++;
+  expect(d.map((x, i) => (gone.has(i) ? 0 : x.stats().keys))).toEqual(perNode);
+  const from = leaver === 0 ? 1 : 0;
+  const sorted = SortedKeys.from(keys);
+  for (let q = 0; q < 10; q++) {
+    const target = Guid.random(() => rng.int(256), 256);
+    const near = await searchAll(from, target, { match: 'nearest', maxEndpoints: 6 });
+    expect(near.map((r) => r.key.hex)).toEqual(nearestMatches(sorted, target, 6).map((m) => m.key.hex));
+  }
+}, 300_000);

@@ -43,11 +43,11 @@ function drtMsg(w: IdBytes): fc.Arbitrary<DrtMsg> {
     kind: 'found', cursor, requestId: id, hops: n, ...(f.walking ? { walking: true } : {}), requester: r, mode: f.mode, remaining,
     iterative: f.iterative, part: f.part, ...(f.mode === 'exact' ? {} : { end: f.end }), entries, ...(next ? { next } : {}), done: next === undefined, responder,
   }));
-  const handoff = fc.record({ kind: fc.constant('handoff' as const), cursor: key, requestId: fc.constant(0), hops, entries: fc.array(entry(w), { minLength: 1, maxLength: 4 }) });
+  const handoff = fc.record({ kind: fc.constant('handoff' as const), cursor: key, requestId: fc.constant(0), hops, entries: fc.array(entry(w), { minLength: 1, maxLength: 4 }), leaving: fc.boolean(), walking: fc.boolean() });
   return fc.oneof(op, unregister, ack, search, found, handoff).map((m) => {
-    const o = m as DrtMsg;
-    // The decoder leaves a false `walking` out.
-    return (o.walking === false ? (({ walking: _w, ...rest }) => rest)(o) : o) as DrtMsg;
+    // The decoder leaves a false `walking` or `leaving` out.
+    const { walking, leaving, ...rest } = m as DrtMsg;
+    return { ...rest, ...(walking ? { walking } : {}), ...(leaving ? { leaving } : {}) } as DrtMsg;
   });
 }
 
@@ -94,6 +94,8 @@ test('each limit of DrtMsg is refused with a FrameDecodeError', () => {
     [{ ...found, responder: undefined }, 'missing'],
     [{ kind: 'handoff', cursor: k, requestId: 0, hops: 0, entries: [] }, 'missing'],
     [{ kind: 'handoff', cursor: k, requestId: 3, requester: h, hops: 0, entries: [e] }, 'missing'],
+    [{ ...reg, leaving: true }, 'payload'],
+    [{ ...found, leaving: true }, 'payload'],
   ];
   for (const [m, reason] of bad) {
     let got: unknown;

@@ -16,6 +16,8 @@ import { ResultStream, Walk, type WalkMatch } from './searchClient';
 
 /** Published keys whose leaf sets one poll round reads. */
 const POLL_BATCH = 32;
+/** Most refreshes sent at one timer call (a quarter of drtMaxPending). */
+const REFRESH_BATCH = DEFAULTS.drtMaxPending / 4;
 
 interface OpWait {
   readonly kind: 'op';
@@ -193,8 +195,10 @@ export class DrtClient {
     const ids: number[] = [];
     let left = specs.length;
     let over = false;
+    const onAbort = () => fail(new AbortedError('search aborted'));
     const cancel = () => {
       over = true;
+      signal?.removeEventListener('abort', onAbort);
       for (const id of ids) this.pending.delete(id);
     };
     const fail = (err: Error) => {
@@ -207,7 +211,7 @@ export class DrtClient {
       start: () => {
         if (this.closed) return fail(new ClosedError('drt module closed'));
         if (signal?.aborted) return fail(new AbortedError('search aborted before it started'));
-        signal?.addEventListener('abort', () => fail(new AbortedError('search aborted')), { once: true });
+        signal?.addEventListener('abort', onAbort, { once: true });
         const self = this.rt.ctx.self;
         const firsts: DrtMsg[] = [];
         try {
@@ -219,7 +223,7 @@ export class DrtClient {
               done: () => {
                 this.pending.delete(id);
                 if (--left === 0 && !over) {
-                  over = true;
+                  cancel();
                   sink.done();
                 }
               },
@@ -307,14 +311,18 @@ export class DrtClient {
       if (w.kind === 'op') w.reject(err);
       else w.fail(err);
     }
+    // At most REFRESH_BATCH refreshes per call, so a node refreshing many keys leaves room in
+    // drtMaxPending for its other operations; the rest are due again a second later.
+    let refreshes = 0;
     for (const p of this.published.values()) {
       if (p.refreshAt <= now) {
-        p.refreshAt = now + this.cfg.refreshMs;
-        // A refresh re-registers at whichever node is the key's successor now.
-        try {
+        if (refreshes < REFRESH_BATCH && this.pending.size < DEFAULTS.drtMaxPending) {
+          refreshes++;
+          p.refreshAt = now + this.cfg.refreshMs;
+          // A refresh re-registers at whichever node is the key's successor now.
           this.op('register', p.key, p.appData).catch(() => undefined);
-        } catch {
-          p.refreshAt = now + 1_000; // pending full: try again shortly
+        } else {
+          p.refreshAt = now + 1_000;
         }
       }
       next = Math.min(next, p.refreshAt);

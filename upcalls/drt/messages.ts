@@ -73,6 +73,8 @@ export interface DrtMsg {
   readonly next?: NodeHandle;
   /** found: the walk ended here. */
   readonly done?: boolean;
+  /** handoff: the sender is leaving the mesh; the receiver, its ring successor, takes its arc. */
+  readonly leaving?: boolean;
   /** ack / found: the node answering. */
   readonly responder?: NodeHandle;
 }

@@ -38,6 +38,7 @@ export function drtModule(cfg: DrtConfig): ModuleWithApi<Drt> {
     },
     deliver: (d) => rt?.receive(d),
     update: () => rt?.neighbourhoodChanged(),
+    leaving: () => rt?.leaving(),
   };
 }
 
@@ -81,11 +82,11 @@ export class DrtRuntime {
       return;
     }
     if (this.client.closed || this.ctx.space.bits !== 256) return;
-    this.handle(msg);
+    this.handle(msg, d.source);
   }
 
-  /** A message here, from the network or from this node itself. */
-  handle(msg: DrtMsg): void {
+  /** A message here, from the network (`from`: its sender) or from this node itself. */
+  handle(msg: DrtMsg, from: NodeHandle = this.ctx.self): void {
     switch (msg.kind) {
       case 'register':
       case 'update':
@@ -94,7 +95,7 @@ export class DrtRuntime {
       case 'search':
         return this.onSearch(msg);
       case 'handoff':
-        return this.onHandoff(msg);
+        return this.onHandoff(msg, from);
       case 'ack':
       case 'found':
         return this.client.answered(msg);
@@ -178,12 +179,18 @@ export class DrtRuntime {
     return { key: reg.key, appData: reg.appData, publisher: reg.publisher, ttlMs };
   }
 
-  /** Registrations handed over: kept if this node is their successor, else passed on toward it. */
-  private onHandoff(msg: DrtMsg): void {
+  /**
+   * Registrations handed over: kept if this node is their successor, else passed on toward it. From
+   * a node leaving the mesh, also those whose successor is that node: its arc is this node's once
+   * the leaf set drops it.
+   */
+  private onHandoff(msg: DrtMsg, from: NodeHandle): void {
     const now = this.ctx.now();
     const onward: DrtEntry[] = [];
     for (const e of msg.entries ?? []) {
-      if (successorStep(this.surroundings, e.key, false).kind !== 'here') {
+      const step = successorStep(this.surroundings, e.key, false);
+      const fromLeaving = msg.leaving === true && step.kind === 'next' && step.to.guid.equals(from.guid);
+      if (step.kind !== 'here' && !fromLeaving) {
         onward.push(e);
         continue;
       }
@@ -214,6 +221,19 @@ export class DrtRuntime {
         const part = g.entries.slice(i, i + DEFAULTS.drtMaxEndpoints);
         this.ctx.send(g.to, encodeDrt({ kind: 'handoff', cursor: part[0].key, requestId: 0, hops, entries: part }));
       }
+    }
+  }
+
+  /** This node is leaving the mesh: its ring successor (nearest larger leaf) takes every registration it holds. */
+  leaving(): void {
+    const next = this.ctx.leafSet.larger()[0];
+    if (this.client.closed || !next) return;
+    const now = this.ctx.now();
+    const entries = this.registry.all().filter((r) => r.expiresAt > now).map((r) => this.entry(r));
+    this.counts.handedOff += entries.length;
+    for (let i = 0; i < entries.length; i += DEFAULTS.drtMaxEndpoints) {
+      const part = entries.slice(i, i + DEFAULTS.drtMaxEndpoints);
+      this.ctx.send(next, encodeDrt({ kind: 'handoff', cursor: part[0].key, requestId: 0, hops: 0, entries: part, leaving: true }));
     }
   }
 
