@@ -188,7 +188,7 @@ export class DrtRuntime {
     const now = this.ctx.now();
     const onward: DrtEntry[] = [];
     for (const e of msg.entries ?? []) {
-      const step = successorStep(this.surroundings, e.key, false);
+      const step = successorStep(this.surroundings, e.key, msg.walking ?? false);
       const fromLeaving = msg.leaving === true && step.kind === 'next' && step.to.guid.equals(from.guid);
       if (step.kind !== 'here' && !fromLeaving) {
         onward.push(e);
@@ -203,23 +203,28 @@ export class DrtRuntime {
       this.counts.tooManyHops += onward.length > 0 ? 1 : 0;
       return;
     }
-    this.handOff(onward, msg.hops + 1);
+    this.handOff(onward, msg.hops + 1, msg.walking ?? false);
   }
 
-  /** Sends registrations toward their successors, one message per next node and drtMaxEndpoints entries. */
-  private handOff(entries: readonly DrtEntry[], hops: number): void {
+  /**
+   * Sends registrations toward their successors, one message per next node and drtMaxEndpoints
+   * entries; `walking` as the handoff that brought them had it (a walk past the table routing goes on walking).
+   */
+  private handOff(entries: readonly DrtEntry[], hops: number, walking = false): void {
     const byNext = new Map<string, { to: NodeHandle; walking: boolean; entries: DrtEntry[] }>();
     for (const e of entries) {
-      const step = successorStep(this.surroundings, e.key, false);
+      const step = successorStep(this.surroundings, e.key, walking);
       if (step.kind === 'here') continue;
-      const group = byNext.get(step.to.guid.hex) ?? { to: step.to, walking: step.walking, entries: [] };
+      // Grouped by next node and walking alike, so each message carries one walking flag.
+      const slot = `${step.to.guid.hex}/${step.walking}`;
+      const group = byNext.get(slot) ?? { to: step.to, walking: step.walking, entries: [] };
       group.entries.push(e);
-      byNext.set(step.to.guid.hex, group);
+      byNext.set(slot, group);
     }
     for (const g of byNext.values()) {
       for (let i = 0; i < g.entries.length; i += DEFAULTS.drtMaxEndpoints) {
         const part = g.entries.slice(i, i + DEFAULTS.drtMaxEndpoints);
-        this.ctx.send(g.to, encodeDrt({ kind: 'handoff', cursor: part[0].key, requestId: 0, hops, entries: part }));
+        this.ctx.send(g.to, encodeDrt({ kind: 'handoff', cursor: part[0].key, requestId: 0, hops, entries: part, ...(g.walking ? { walking: true } : {}) }));
       }
     }
   }
