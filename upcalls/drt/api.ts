@@ -79,7 +79,9 @@ export interface Drt {
    * nearest: the registered keys nearest `key` (circular distance, the smaller key first on a tie),
    * nearest first; a range { min, max }: its keys ascending from min. Bad arguments throw
    * InvalidArgumentError at the call; the iteration fails with TimeoutError or AbortedError.
-   * `key` is ignored for a range (pass min).
+   * `key` is ignored for a range (pass min). A search asks at most DEFAULTS.drtMaxSearchHops nodes
+   * in turn: one whose matches lie past that many nodes (a nearest search among a few keys spread
+   * over a large mesh) ends with the matches found within them.
    */
   search(key: Guid, opts?: DrtSearchOptions): AsyncIterable<DrtSearchResult>;
   /** The current leaf set of a registered key (any key): the nearest registered keys on each side. */
