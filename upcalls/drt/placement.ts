@@ -26,9 +26,13 @@
  * the root would lead back to the root. Each walking step moves strictly toward the key on the
  * shorter side, so the walk ends; every message also carries a step bound (drtMaxSearchHops).
  *
- * Correct when leaf sets are (membership repairs them after failures); a stale leaf set costs extra
- * steps or, until repair, a search answered from the wrong arc. Publishers refresh and nodes hand
- * keys off when their leaf set changes, so registrations follow the arcs.
+ * Correct when leaf sets are (membership repairs them after failures, and makes a fresh static
+ * mesh's approximate ones exact); a stale leaf set costs extra steps or, until repair, a search
+ * answered from the wrong arc. A node that stored keys of an arc it only believed its own hands them
+ * off once its leaf set learns the node in between, publishers refresh, and nodes leaving hand their
+ * arc on, so registrations follow the arcs. (Taking the routing table's neighbours as ring
+ * neighbours too was tried: on a fresh 280-node testnet the tables missed the same predecessors the
+ * leaf sets did, so it only cost time per step.)
  */
 import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
