@@ -97,27 +97,33 @@ test('the surrogate table hop fixes one more digit of the key, or the node is th
   }
 });
 
-describe('walks over keys placed at their successors', () => {
+const publisher = ring[0];
+
+/** Each key registered at its brute-force successor's registry (duplicates once); the keys kept. */
+function place(candidates: readonly Guid[]): { registries: Map<string, KeyRegistry>; keys: Guid[] } {
   const registries = new Map(ring.map((h) => [h.guid.hex, new KeyRegistry()]));
   const keys: Guid[] = [];
-  const publisher = ring[0];
-  for (let i = 0; i < 600; i++) {
-    // Clustered keys too, so some nodes hold many and some none.
-    const k = i % 3 === 0 ? keyFromValue((keyValue(ring[rng.int(N)].guid) + BigInt(rng.int(1000))) % KEY_SPACE) : randomKey();
+  for (const k of candidates) {
     const reg = registries.get(successor(k).guid.hex)!;
     if (reg.get(k, 0)) continue;
     reg.register(k, Uint8Array.of(1), publisher, 1_000, 0);
     keys.push(k);
   }
+  return { registries, keys };
+}
+
+describe('walks over keys placed at their successors', () => {
+  // Clustered keys too, so some nodes hold many and some none.
+  const { registries, keys } = place(Array.from({ length: 600 }, (_, i) => (i % 3 === 0 ? keyFromValue((keyValue(ring[rng.int(N)].guid) + BigInt(rng.int(1000))) % KEY_SPACE) : randomKey())));
   const all = SortedKeys.from(keys);
 
   /** Runs one walk from a random node the way the module does: route to the cursor's successor, collect, go on. */
-  function walk(spec: WalkSpec): DrtEntry[] {
+  function walk(spec: WalkSpec, held = registries): DrtEntry[] {
     const out: DrtEntry[] = [];
     let state = { ...spec };
     let node = route(ring[rng.int(N)], spec.cursor).end;
     for (let steps = 0; steps < 2 * N; steps++) {
-      const c = collect(around.get(node.guid.hex)!, registries.get(node.guid.hex)!, state, 1);
+      const c = collect(around.get(node.guid.hex)!, held.get(node.guid.hex)!, state, 1);
       out.push(...c.matches.map((m) => ({ key: m.key, appData: m.registration.appData, publisher, ttlMs: 1 })));
       const remaining = state.remaining - c.matches.length;
       if (!c.next || remaining <= 0) return out;
@@ -134,7 +140,7 @@ describe('walks over keys placed at their successors', () => {
       const min = t % 4 === 0 ? keyFromValue(MAX_KEY_VALUE - (KEY_SPACE >> BigInt(2 + rng.int(8)))) : randomKey();
       const max = keyFromValue((keyValue(min) + (KEY_SPACE >> BigInt(1 + rng.int(10)))) % KEY_SPACE);
       const want = 1 + rng.int(64);
-      const got = rangeWalks(min, max, want).flatMap(walk);
+      const got = rangeWalks(min, max, want).flatMap((w) => walk(w));
       expect(got.map((e) => e.key.hex)).toEqual(rangeMatches(all, min, max, want).map((m) => m.key.hex));
     }
   });
@@ -143,8 +149,21 @@ describe('walks over keys placed at their successors', () => {
     for (let t = 0; t < 300; t++) {
       const target = t % 3 === 0 ? keys[rng.int(keys.length)] : randomKey();
       const want = 1 + rng.int(20);
-      const got = mergeNearest(target, nearestWalks(target, want).flatMap(walk).map((entry) => ({ entry })), want);
+      const got = mergeNearest(target, nearestWalks(target, want).flatMap((w) => walk(w)).map((entry) => ({ entry })), want);
       expect(got.map((g) => g.entry.key.hex)).toEqual(nearestMatches(all, target, want).map((m) => m.key.hex));
+    }
+  });
+
+  test('nearest walks among a few keys far apart (one at the antipode of the target) equal search.ts', () => {
+    for (let t = 0; t < 20; t++) {
+      const target = randomKey();
+      const at = (d: bigint) => keyFromValue((((keyValue(target) + d) % KEY_SPACE) + KEY_SPACE) % KEY_SPACE);
+      const sparse = place([at(KEY_SPACE / 2n), at(BigInt(rng.int(1e9))), at(-BigInt(rng.int(1e9)) * (1n << 200n)), ...(t % 2 ? [at(KEY_SPACE / 2n - 1n), at(KEY_SPACE / 2n + 1n)] : [])]);
+      const few = SortedKeys.from(sparse.keys);
+      for (const want of [1, 2, 3, 8]) {
+        const got = mergeNearest(target, nearestWalks(target, want).flatMap((w) => walk(w, sparse.registries)).map((entry) => ({ entry })), want);
+        expect(got.map((g) => g.entry.key.hex)).toEqual(nearestMatches(few, target, want).map((m) => m.key.hex));
+      }
     }
   });
 

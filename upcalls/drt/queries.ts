@@ -3,9 +3,11 @@
  *
  * - exact key: one 'exact' walk at the key's successor.
  * - range {min, max}: one 'up' walk from min to max (min > max wraps), ascending from min.
- * - nearest key: an 'up' walk from the key to key − 1 and a 'down' walk from key − 1 to key + 1,
- *   each for maxEndpoints matches; the maxEndpoints nearest of both by (circular distance, value), as
- *   search.ts orders them. Each side alone holds the nearest on its side, so the merge is exact.
+ * - nearest key: an 'up' walk from the key to key + 2^255 and a 'down' walk from key − 1 to
+ *   key − 2^255, each for maxEndpoints matches; the maxEndpoints nearest of both by (circular
+ *   distance, value), as search.ts orders them. A key is at most 2^255 away one way round, so the two
+ *   half rings cover every key (the antipode, in both, is kept once), and each side alone holds the
+ *   nearest on its side, so the merge is exact; no walk crosses more than half the ring.
  * - leaf set of a key: the same two walks without the key (key + 1 up to key − 1, key − 1 down to
  *   key + 1), drtLeafSetHalf each: search.ts's leafSet over every registered key.
  */
@@ -31,10 +33,13 @@ export function rangeWalks(min: Guid, max: Guid, maxEndpoints: number): WalkSpec
   return [{ mode: 'up', cursor: min, end: max, remaining: maxEndpoints }];
 }
 
+/** Half the key space: the farthest one key can be from another the shorter way round. */
+const HALF_RING = KEY_SPACE / 2n;
+
 export function nearestWalks(key: Guid, maxEndpoints: number): WalkSpec[] {
   return [
-    { mode: 'up', cursor: key, end: plus(key, -1n), remaining: maxEndpoints },
-    { mode: 'down', cursor: plus(key, -1n), end: plus(key, 1n), remaining: maxEndpoints },
+    { mode: 'up', cursor: key, end: plus(key, HALF_RING), remaining: maxEndpoints },
+    { mode: 'down', cursor: plus(key, -1n), end: plus(key, -HALF_RING), remaining: maxEndpoints },
   ];
 }
 

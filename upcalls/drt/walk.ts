@@ -10,9 +10,9 @@
  *   cursor] nearest the cursor first and the walk goes on to its nearest smaller leaf, its pred.
  *
  * A range search is one 'up' walk from min to max; a nearest search an 'up' walk from the key and a
- * 'down' walk from the key − 1, merged by distance at the searcher (each stops after maxEndpoints
- * matches, so together they hold the maxEndpoints nearest); a key's leaf set the same two walks of
- * drtLeafSetHalf without the key itself.
+ * 'down' walk from the key − 1, each over half the ring, merged by distance at the searcher (each
+ * stops after maxEndpoints matches, so together they hold the maxEndpoints nearest); a key's leaf
+ * set two whole-ring walks of drtLeafSetHalf without the key itself (queries.ts).
  */
 import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
