@@ -22,4 +22,23 @@ export const DRT_DEFAULTS = {
   drtMaxEndpoints: 64,
   /** DRT: keys on each side of a key's leaf set: 5 smaller and 5 larger, as Windows DRT reports. Default 5. */
   drtLeafSetHalf: 5,
+  /** DRT module: how long a registration lives unless its publisher refreshes it (ms). Default 3,600,000 (an hour). */
+  drtLifetimeMs: 3_600_000,
+  /** DRT module: how often a publisher refreshes its registrations (ms); shorter than drtLifetimeMs. Default 1,200,000. */
+  drtRefreshMs: 1_200_000,
+  /** DRT module: how long a register, update, unregister or search (each step, when iterative) waits (ms). Default 5,000. */
+  drtRequestTimeoutMs: 5_000,
+  /** DRT module: registers, updates, unregisters and searches waiting at once at one node. Default 1,024. */
+  drtMaxPending: 1_024,
+  /** DRT module: keys one node has registered and refreshes. Default 1,024 (as drtMaxKeysPerPublisher). */
+  drtMaxPublished: 1_024,
+  /**
+   * DRT module: most steps one message takes (successor routing plus the leaf-set walk); a search that
+   * would need more ends with what it found. Default 256.
+   */
+  drtMaxSearchHops: 256,
+  /** DRT module: after the leaf set changes, how long a node waits before handing off keys (ms): one pass per burst. Default 1,000. */
+  drtHandoffDelayMs: 1_000,
+  /** DRT module: how often the leaf sets of this node's keys are re-read (32 keys a round) while anyone listens for their changes (ms). Default 30,000. */
+  drtLeafSetPollMs: 30_000,
 } as const;

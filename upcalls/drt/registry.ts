@@ -22,7 +22,7 @@ import { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { DRT_DEFAULTS } from './defaults';
 import { checkKey } from './keys';
-import { leafSet, search, type KeyLeafSet, type SearchMatch, type SearchQuery } from './search';
+import { leafSet, rangeMatchesDescending, search, type KeyLeafSet, type SearchMatch, type SearchQuery } from './search';
 import { SortedKeys } from './sortedKeys';
 
 /** One key's registration. Its appData is the registry's own copy: do not modify. */
@@ -86,6 +86,11 @@ export class KeyRegistry {
   /** Registrations held, expired ones not yet swept included. */
   get size(): number {
     return this.byKey.size;
+  }
+
+  /** No registration expires before this (ms; Infinity when none is held): when an expiry sweep may next find something. */
+  get earliestExpiry(): number {
+    return this.nextExpiry;
   }
 
   /** Registrations held for one publisher (by GUID). */
@@ -204,6 +209,12 @@ export class KeyRegistry {
   search(query: SearchQuery, now: number): RegistryMatch[] {
     this.expire(now);
     return search(this.sorted, query).map((m) => ({ ...m, registration: this.byKey.get(m.key.hex) as Registration }));
+  }
+
+  /** The live keys in [min, max] (wrapping when min > max), descending from max, up to maxEndpoints (search.ts). */
+  searchDescending(min: Guid, max: Guid, maxEndpoints: number, now: number): RegistryMatch[] {
+    this.expire(now);
+    return rangeMatchesDescending(this.sorted, min, max, maxEndpoints).map((m) => ({ ...m, registration: this.byKey.get(m.key.hex) as Registration }));
   }
 
   /** A key's leaf set among the live keys (search.ts). */

@@ -111,6 +111,28 @@ export function rangeMatches(keys: SortedKeys, min: Guid, max: Guid, maxEndpoint
 }
 
 /**
+ * Keys in [min, max] inclusive, DESCENDING from max and wrapping below 0 when min > max: a walk that
+ * goes down the key space (a nearest search's lower side) takes them nearest first.
+ */
+export function rangeMatchesDescending(keys: SortedKeys, min: Guid, max: Guid, maxEndpoints: number): SearchMatch[] {
+  const lo = keyValue(checkKey(min, 'min'));
+  const hi = keyValue(checkKey(max, 'max'));
+  const want = checkEndpoints(maxEndpoints);
+  const n = keys.size;
+  const out: SearchMatch[] = [];
+  const take = (i: number) => out.push({ key: keys.keyAt(i), match: 'range' });
+  let i = keys.lowerBound(hi + 1n) - 1;
+  if (lo <= hi) {
+    for (; i >= 0 && out.length < want && keys.valueAt(i) >= lo; i--) take(i);
+    return out;
+  }
+  // Wrapping: [0, max] downward first, then [min, 2^256 − 1].
+  for (; i >= 0 && out.length < want; i--) take(i);
+  for (i = n - 1; i >= 0 && out.length < want && keys.valueAt(i) >= lo; i--) take(i);
+  return out;
+}
+
+/**
  * The `half` nearest keys on each side of `key` (the key itself excluded, whether held or not). Each
  * side is chosen on its own, as membership's LeafSet does: with fewer than 2·half other keys, a key
  * can sit on both sides (with two others, both sides hold both), so a small set still reports its
