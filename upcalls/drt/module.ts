@@ -67,10 +67,15 @@ export class DrtRuntime {
     this.timer.arm(at);
   }
 
-  /** Sends `msg` to `to`; to this node itself it is handled at once. */
+  /**
+   * Sends `msg` to `to`; to this node itself it is handled at once — except on a resolve-only node,
+   * which holds no arc and knows no ring (no leaf set, no table): what it starts is routed to the
+   * cursor's surrogate root through its gateway, and the walk to the successor goes on from there.
+   */
   send(to: NodeHandle, msg: DrtMsg): void {
-    if (to.guid.equals(this.ctx.self.guid)) this.handle(msg);
-    else this.ctx.send(to, encodeDrt(msg));
+    if (!to.guid.equals(this.ctx.self.guid)) this.ctx.send(to, encodeDrt(msg));
+    else if (this.ctx.self.resolveOnly && msg.kind !== 'ack' && msg.kind !== 'found') this.ctx.route(msg.cursor, encodeDrt(msg), { fuzzy: true });
+    else this.handle(msg);
   }
 
   receive(d: Delivery): void {
