@@ -162,6 +162,13 @@ export interface Dht {
   findPeer(peer: string | Guid, opts?: { readonly signal?: AbortSignal }): Promise<NodeHandle>;
   /** Round-trip time (ms) to the node holding `peer`, over the overlay and back. */
   ping(peer: string | Guid, opts?: { readonly signal?: AbortSignal }): Promise<number>;
+  /**
+   * IPFS routing's Bootstrap: resolves with how many neighbours the node knows (routing table and
+   * leaf set) once it knows one — the node joins through createNode's `bootstrap`; this waits for
+   * that — and pushes the records this node holds and publishes to where they belong now.
+   * TimeoutError after `timeoutMs` (default DEFAULTS.dhtBootstrapTimeoutMs), AbortedError on `signal`.
+   */
+  bootstrap(opts?: { readonly signal?: AbortSignal; readonly timeoutMs?: number }): Promise<number>;
   /** State sizes and counters. */
   stats(): DhtStats;
   /** Fails waiting operations with ClosedError, stops republishing and unregisters the module. */

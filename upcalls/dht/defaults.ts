@@ -30,4 +30,8 @@ export const DHT_DEFAULTS = {
   dhtMinCacheMs: 1_000,
   /** DHT: after a neighbour joins or leaves, how long the node waits before re-replicating (ms): one pass for a burst of changes. Default 1,000. */
   dhtReplicateDelayMs: 1_000,
+  /** DHT: how often bootstrap() looks whether the node has a neighbour yet (ms). Default 100. */
+  dhtBootstrapPollMs: 100,
+  /** DHT: how long bootstrap() waits for a neighbour unless told otherwise (ms). Default 30,000. */
+  dhtBootstrapTimeoutMs: 30_000,
 } as const;

@@ -37,6 +37,7 @@ import { chooseAnswer, refusalOf } from './answers';
 import { RecordGate } from './recordGate';
 import { findProviders, providerGuid } from './providers';
 import { replicaSet } from '../../routing/surrogateOrder';
+import { untilNeighbours } from './bootstrap';
 
 interface Op {
   readonly kind: 'put' | 'get' | 'remove' | 'ping';
@@ -75,6 +76,8 @@ class DhtRuntime {
   /** Keys this node published: key hex → the (signed) record it republishes. */
   private readonly published = new Map<string, { key: Guid; record: DhtRecord; nextRepublish: number }>();
   private readonly timer: DeadlineTimer;
+  /** bootstrap() calls waiting for a neighbour: close() fails them (bounded by DEFAULTS.dhtMaxPending). */
+  private readonly bootstrapping = new Set<(e: Error) => void>();
   private replicateAt = Infinity;
   private seq = 0;
   private closed = false;
@@ -104,9 +107,22 @@ class DhtRuntime {
       findProviders: (k, o) => findProviders(this.ctx, this.guid(k), o),
       findPeer: async (g, o) => (await this.ping(g, o?.signal)).peer,
       ping: async (g, o) => (await this.ping(g, o?.signal)).rttMs,
+      bootstrap: async (o) => this.bootstrap(o?.timeoutMs, o?.signal),
       stats: () => this.stats(),
       close: () => this.close(),
     };
+  }
+
+  /** Waits for a neighbour, then re-replicates what it holds and republishes what it published, now. */
+  private async bootstrap(timeoutMs: number = DEFAULTS.dhtBootstrapTimeoutMs, signal?: AbortSignal): Promise<number> {
+    if (!(Number.isInteger(timeoutMs) && timeoutMs >= 1)) throw new InvalidArgumentError('timeoutMs must be a positive integer (ms)');
+    if (this.closed) throw new ClosedError('dht module closed');
+    const neighbours = await untilNeighbours(this.ctx, timeoutMs, this.bootstrapping, signal);
+    const now = this.ctx.now();
+    if (this.store.size > 0) this.replicateAt = now;
+    for (const p of this.published.values()) p.nextRepublish = now;
+    this.timer.arm(now);
+    return neighbours;
   }
 
   private guid(k: string | Guid): Guid {
@@ -390,6 +406,7 @@ class DhtRuntime {
     if (this.closed) return;
     this.closed = true;
     for (const op of this.pending.drain()) op.reject(new ClosedError('dht module closed'));
+    for (const stop of [...this.bootstrapping]) stop(new ClosedError('dht module closed'));
     this.published.clear();
     this.ctx.unregister();
   }
