@@ -9,7 +9,7 @@ import { DecodeError, InvalidArgumentError } from '../../errors';
 import { DEFAULTS } from '../../defaults';
 import { GroupRoots } from '../../upcalls/anycast/groupRoots';
 import { decideData, passedOn, pickForward } from '../../upcalls/anycast/sendDecisions';
-import { PendingTable } from '../../upcalls/anycast/pendingTable';
+import { PendingTable } from '../../upcalls/shared/pendingTable';
 import { anycast } from '../../upcalls/anycast';
 import { decodeAnycast, encodeAnycast } from '../../wire/anycastCodec';
 import type { AnycastMsg, DataMsg } from '../../upcalls/anycast/messages';

@@ -2,7 +2,8 @@
 import type { ModuleWithApi } from '../contract';
 import type { Anycast } from './api';
 import { anycastModule } from './module';
-import { anycastOptionsSchema, parseModuleOptions, type AnycastOptions } from './options';
+import { parseModuleOptions } from '../shared/moduleOptions';
+import { anycastOptionsSchema, type AnycastOptions } from './options';
 
 export type { Anycast, AnycastDelivery, AnycastJoinOptions, AnycastSendOptions, AnycastStats } from './api';
 export type { AnycastOptions } from './options';

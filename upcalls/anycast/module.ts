@@ -25,12 +25,12 @@ import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { decodeAnycast, encodeAnycast } from '../../wire/anycastCodec';
 import type { Delivery, ModuleContext, ModuleWithApi } from '../contract';
-import { startDeadlineTimer, type DeadlineTimer } from './deadlineTimer';
-import { groupGuid } from './groupGuid';
+import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
+import { groupGuid } from '../shared/groupGuid';
 import { GroupRoots } from './groupRoots';
 import type { AnycastMsg, DataMsg, GroupOpKind, GroupStatus } from './messages';
 import type { AnycastConfig } from './options';
-import { PendingTable } from './pendingTable';
+import { PendingTable } from '../shared/pendingTable';
 import { decideData, passedOn, pickForward } from './sendDecisions';
 import type { Anycast, AnycastJoinOptions, AnycastSendOptions, AnycastStats } from './api';
 

@@ -1,10 +1,9 @@
 /**
  * The options of anycast() and their check (zod): unknown keys and values out of range throw
- * InvalidArgumentError naming the key. `parseModuleOptions` is shared with upcalls/mobile/.
+ * InvalidArgumentError naming the key (upcalls/shared/moduleOptions.ts).
  */
 import { z } from 'zod';
 import { DEFAULTS } from '../../defaults';
-import { InvalidArgumentError } from '../../errors';
 import { MAX_MODULE_ID } from '../contract';
 import { MODULE_IDS } from '../moduleIds';
 
@@ -34,13 +33,3 @@ export const anycastOptionsSchema = z.strictObject({
 
 /** anycast()'s options with their defaults filled in. */
 export type AnycastConfig = z.output<typeof anycastOptionsSchema>;
-
-/** Parses a module's options: InvalidArgumentError naming each key that is unknown or out of range. */
-export function parseModuleOptions<S extends z.ZodType>(schema: S, given: unknown, where: string): z.output<S> {
-  const r = schema.safeParse(given ?? {});
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || ('keys' in i ? (i.keys as string[]).join(', ') : 'options')}: ${i.message}`);
-    throw new InvalidArgumentError(`${where}: ${issues.join('; ')}`);
-  }
-  return r.data;
-}

@@ -18,7 +18,7 @@ import { AbortedError, ClosedError, ResolveOnlyError, InvalidArgumentError, Limi
 import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { decodeBayeux, encodeBayeux } from '../../wire/bayeuxCodec';
-import { startDeadlineTimer, type DeadlineTimer } from '../anycast/deadlineTimer';
+import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
 import type { Delivery, ForwardContext, ForwardVerdict, ModuleContext, ModuleWithApi } from '../contract';
 import type { Bayeux, BayeuxEvents, BayeuxJoinOptions, BayeuxSession, BayeuxSessionStats, BayeuxStats } from './api';
 import { BayeuxMode } from './bayeuxMode';

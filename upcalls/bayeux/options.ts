@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULTS } from '../../defaults';
 import { MAX_MODULE_ID } from '../contract';
 import { MODULE_IDS } from '../moduleIds';
-import { parseModuleOptions } from '../anycast/options';
+import { parseModuleOptions } from '../shared/moduleOptions';
 import type { JoinMode } from './api';
 
 /** The options of bayeux(); every one optional. */

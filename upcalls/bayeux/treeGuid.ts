@@ -5,7 +5,7 @@
  */
 import { Guid, type IdSpace } from '../../routing/guid';
 import { saltedRoot } from '../../location/saltedRoots';
-import { groupGuid } from '../anycast/groupGuid';
+import { groupGuid } from '../shared/groupGuid';
 
 /** The GUID of session `session` (a name, or a GUID of this id space). */
 export function sessionGuid(session: string | Guid, space: IdSpace, maxNameBytes: number): Guid {

@@ -17,7 +17,7 @@ import { DEFAULTS } from '../../defaults';
 import { LimitExceededError, MessageTooLargeError } from '../../errors';
 import type { NodeHandle } from '../../routing/handle';
 import { decodeDrt, encodeDrt } from '../../wire/drtCodec';
-import { startDeadlineTimer, type DeadlineTimer } from '../anycast/deadlineTimer';
+import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
 import type { Delivery, ModuleContext, ModuleWithApi } from '../contract';
 import type { Drt } from './api';
 import { DrtClient } from './client';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULTS } from '../../defaults';
 import { MAX_MODULE_ID } from '../contract';
 import { MODULE_IDS } from '../moduleIds';
-import { parseModuleOptions } from '../anycast/options';
+import { parseModuleOptions } from '../shared/moduleOptions';
 
 /** The options of drt(); every one optional. */
 export interface DrtOptions {

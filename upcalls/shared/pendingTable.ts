@@ -2,7 +2,7 @@
  * Operations waiting for an answer from another node (a send waiting for its member's ACK, a request
  * waiting for the group root's status), each with a deadline: a bounded table keyed by a per-node
  * counter. Pure: time comes in as `now`, and what expired comes out for the caller to reject.
- * Shared by the anycast and mobile modules (upcalls/mobile/ imports it).
+ * Shared by the modules in upcalls/ (anycast, mobile, bayeux, dht, drt).
  */
 export class PendingTable<E> {
   private readonly entries = new Map<number, { readonly entry: E; readonly deadline: number }>();

@@ -3,7 +3,7 @@
  * one per session): it waits for the earliest deadline the module asked for, then calls the module's
  * `due()`, which handles whatever expired and answers its next deadline (Infinity: none). Its delay
  * runs on the node's clock (ModuleContext.startActor), so a simulation drives it in virtual time.
- * Shared by the anycast and mobile modules (upcalls/mobile/ imports it).
+ * Shared by the modules in upcalls/ (anycast, mobile, bayeux, dht, drt).
  */
 import { assign, setup } from 'xstate';
 import type { ModuleContext } from '../contract';
