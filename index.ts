@@ -64,5 +64,5 @@ export { anycast, type Anycast, type AnycastOptions, type AnycastDelivery, type 
 export { mobile, type Mobile, type MobileOptions, type MobileAttachOptions, type MobileDelivery, type MobileSendOptions, type MobileSendResult, type MobileStats } from './upcalls/mobile';
 export { commonApi, type CommonApi } from './api/commonApi';
 export { dht, type Dht, type DhtOptions, type DhtGetOptions, type DhtProgress, type DhtProvider, type DhtPutResult, type DhtStats, type DhtValidator, type DhtValue } from './upcalls/dht';
-export { drt, keyFromValue as drtKeyFromValue, keyValue as drtKeyValue, type Drt, type DrtOptions, type DrtMatch, type DrtSearchOptions, type DrtSearchResult, type DrtLeafSetEvent, type DrtStats } from './upcalls/drt';
+export { drt, keyFromValue as drtKeyFromValue, keyValue as drtKeyValue, type Drt, type DrtOptions, type DrtMatch, type DrtRange, type DrtSearchOptions, type DrtSearchResult, type DrtLeafSetEvent, type DrtStats } from './upcalls/drt';
 export { bayeux, type Bayeux, type BayeuxOptions, type BayeuxDelivery, type BayeuxEvents, type BayeuxJoinOptions, type BayeuxSession, type BayeuxSessionStats, type BayeuxStats, type JoinMode } from './upcalls/bayeux';

@@ -8,24 +8,12 @@ import { createNode } from '../../api/node';
 import { dht, type Dht } from '../../upcalls/dht';
 import { DEFAULTS } from '../../defaults';
 import { AbortedError, ClosedError, InvalidArgumentError, TimeoutError } from '../../errors';
+import { virtualTime } from '../helpers/virtualTime';
 
 let net: Testnet;
 let kv: Dht[];
 
-async function advance(ms: number, step = 100): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    net.run(Math.min(step, ms - t));
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function settle<T>(p: Promise<T>, ms = 60_000): Promise<T> {
-  let done = false;
-  const watched = p.finally(() => (done = true));
-  watched.catch(() => undefined);
-  for (let t = 0; t < ms && !done; t += 100) await advance(100);
-  return watched;
-}
+const { advance, settle } = virtualTime(() => net, { settleMs: 60_000 });
 
 beforeAll(async () => {
   net = await createTestnet({ nodes: 40, seed: 909 });

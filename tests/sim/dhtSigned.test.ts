@@ -20,6 +20,7 @@ import { bruteForceRoot } from '../../sim/oracle';
 import { decodeDht, encodeDht } from '../../wire/dhtCodec';
 import type { DhtMsg, DhtRecord } from '../../upcalls/dht/messages';
 import { recordBytes, signRecord } from '../../upcalls/dht/recordSignature';
+import { virtualTime } from '../helpers/virtualTime';
 
 const N = 60;
 const HOSTILE = N - 1;
@@ -34,23 +35,10 @@ let lie: ((get: DhtMsg) => DhtRecord | undefined) | undefined;
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-async function advance(ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 50) {
-    net.run(50);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function settle<T>(p: Promise<T>, ms = 30_000): Promise<T> {
-  let done = false;
-  const watched = p.finally(() => (done = true));
-  watched.catch(() => undefined);
-  for (let t = 0; t < ms && !done; t += 50) await advance(50);
-  return watched;
-}
-
 /** Summed counters of every honest node. */
 const total = (field: keyof DhtStats) => d.reduce((s, x) => s + x.stats()[field], 0);
+
+const { advance, settle } = virtualTime(() => net, { step: 50, settleMs: 30_000 });
 
 /** Every honest node's getValue of `key` (values as text; errors by name). */
 async function readEverywhere(key: Guid, quorum = 1): Promise<string[]> {

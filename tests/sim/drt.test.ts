@@ -18,6 +18,7 @@ import { Guid } from '../../routing/guid';
 import { DEFAULTS } from '../../defaults';
 import { InvalidArgumentError, MessageTooLargeError } from '../../errors';
 import { leafSetAccuracy } from '../helpers/meshChecks';
+import { virtualTime } from '../helpers/virtualTime';
 
 const N = 150;
 const KEYS = 300;
@@ -31,20 +32,7 @@ const down = new Set<number>();
 /** What is registered: key hex → key, appData, publisher's node index. */
 const registered = new Map<string, { key: Guid; appData: Uint8Array; by: number }>();
 
-async function advance(ms: number, step = 100): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    net.run(Math.min(step, ms - t));
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function settle<T>(p: Promise<T>, ms = 120_000): Promise<T> {
-  let done = false;
-  const watched = p.finally(() => (done = true));
-  watched.catch(() => undefined);
-  for (let t = 0; t < ms && !done; t += 100) await advance(100);
-  return watched;
-}
+const { advance, settle } = virtualTime(() => net);
 
 async function searchAll(at: number, key: Guid, opts: DrtSearchOptions): Promise<DrtSearchResult[]> {
   return settle((async () => {

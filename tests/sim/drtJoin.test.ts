@@ -14,6 +14,7 @@ import { KEY_SPACE, keyValue } from '../../upcalls/drt/keys';
 import { nearestMatches, rangeMatches } from '../../upcalls/drt/search';
 import { SortedKeys } from '../../upcalls/drt/sortedKeys';
 import { leafSetAccuracy } from '../helpers/meshChecks';
+import { virtualTime } from '../helpers/virtualTime';
 
 const rng = new SeededRng(1819);
 const network = new SimNetwork({ seed: 1819 });
@@ -23,20 +24,7 @@ const keys: Guid[] = [];
 
 const run = (ms: number) => network.run(network.clock.now() + ms);
 
-async function advance(ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 100) {
-    run(100);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function settle<T>(p: Promise<T>, ms = 60_000): Promise<T> {
-  let done = false;
-  const watched = p.finally(() => (done = true));
-  watched.catch(() => undefined);
-  for (let t = 0; t < ms && !done; t += 100) await advance(100);
-  return watched;
-}
+const { advance, settle } = virtualTime(() => ({ run }), { settleMs: 60_000 });
 
 /** A node joining through a random earlier one, with the DRT registered; waits until it is ACTIVE. */
 async function join(): Promise<void> {

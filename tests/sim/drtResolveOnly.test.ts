@@ -15,6 +15,7 @@ import { keyValue, KEY_SPACE } from '../../upcalls/drt/keys';
 import { SeededRng } from '../../sim/random';
 import { Guid } from '../../routing/guid';
 import { leafSetAccuracy } from '../helpers/meshChecks';
+import { virtualTime } from '../helpers/virtualTime';
 
 const N = 60;
 const KEYS = 80;
@@ -26,20 +27,7 @@ const rng = new SeededRng(4242);
 /** key hex → its key and the GUID (hex) of the node that registered it. */
 const registered = new Map<string, { key: Guid; by: string }>();
 
-async function advance(ms: number, step = 100): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    net.run(Math.min(step, ms - t));
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function settle<T>(p: Promise<T>, ms = 120_000): Promise<T> {
-  let done = false;
-  const watched = p.finally(() => (done = true));
-  watched.catch(() => undefined);
-  for (let t = 0; t < ms && !done; t += 100) await advance(100);
-  return watched;
-}
+const { advance, settle } = virtualTime(() => net);
 
 async function searchAll(at: Drt, key: Guid, opts: DrtSearchOptions): Promise<DrtSearchResult[]> {
   return settle((async () => {

@@ -29,6 +29,7 @@ import { dht, type Dht } from '../../upcalls/dht';
 import { bayeux } from '../../upcalls/bayeux';
 import { formatAddress } from '../../transport/addressText';
 import { commonApi } from '../../api/commonApi';
+import { virtualTime } from '../helpers/virtualTime';
 
 const N = 300;
 const ECHO = 0;
@@ -45,24 +46,7 @@ let roDht: Dht[];
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 
-/** Runs virtual time in steps until `p` settles (at most `ms`). */
-async function settle<T>(p: Promise<T>, ms = 120_000): Promise<T> {
-  let done = false;
-  const watched = p.finally(() => (done = true));
-  watched.catch(() => undefined);
-  for (let t = 0; t < ms && !done; t += 100) {
-    net.run(100);
-    await new Promise((r) => setImmediate(r));
-  }
-  return watched;
-}
-
-async function advance(ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 100) {
-    net.run(100);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+const { advance, settle } = virtualTime(() => net);
 
 /** `g` + delta around the ID space (the GUIDs adjacent to g). */
 function offset(g: Guid, delta: number): Guid {

@@ -3,7 +3,15 @@ import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 
 /** How a search matches: one key, the nearest keys, or the keys of a range (min > max wraps past 2^256 − 1). */
-export type DrtMatch = 'exact' | 'nearest' | { readonly min: Guid; readonly max: Guid };
+export type DrtMatch = 'exact' | 'nearest' | DrtRange;
+
+/** A key range of a search: every registered key from `min` to `max` (min > max wraps past 2^256 − 1). */
+export interface DrtRange {
+  /** The range's first key (inclusive). */
+  readonly min: Guid;
+  /** The range's last key (inclusive). */
+  readonly max: Guid;
+}
 
 /** The options of search(). */
 export interface DrtSearchOptions {

@@ -13,7 +13,7 @@ export { checkKey, circularDistance, clockwiseDistance, compareKeys, KEY_BITS, K
 export { KeyRegistry, type KeyRegistryLimits, type Registration, type RegistrationChanges, type RegistryMatch } from './registry';
 export { exactMatch, leafSet, nearestMatches, rangeMatches, rangeMatchesDescending, search, type KeyLeafSet, type MatchKind, type SearchMatch, type SearchQuery } from './search';
 export { SortedKeys } from './sortedKeys';
-export type { Drt, DrtLeafSetEvent, DrtMatch, DrtSearchOptions, DrtSearchResult, DrtStats } from './api';
+export type { Drt, DrtLeafSetEvent, DrtMatch, DrtRange, DrtSearchOptions, DrtSearchResult, DrtStats } from './api';
 export type { DrtOptions } from './options';
 
 /** The DRT module: `const drt = node.register(drt())` on a node created with `idBits: 256`. Every node that may store, register or search registers it. */
