@@ -121,7 +121,8 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
   };
 
   // Route round trip: an exact request to another node's GUID, answered by its module.
-  figures.set('route', await runOps('route', async () => {
+  const on = (k: PeersArgs['kinds'][number]): boolean => args.kinds.includes(k);
+  if (on('route')) figures.set('route', await runOps('route', async () => {
     const [from, to] = two();
     const reply = await from.request(to.guid, 'ping', { timeoutMs: args.opTimeoutMs });
     return reply.from.guid.equals(to.guid);
@@ -131,7 +132,7 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
   // Publish: done when every salted root holds the publisher's pointer. The roots are found first
   // (outside the measured part) by fuzzy requests from the publisher to the root GUIDs.
   const published: Array<{ object: Guid; server: TapestryNode }> = [];
-  figures.set('publish', await runOps('publish', async (i, mark) => {
+  if (on('publish')) figures.set('publish', await runOps('publish', async (i, mark) => {
     const server = nodes[rng.int(n)];
     const object = Guid.fromName(`peers bench ${args.seed} object ${i}`);
     const roots: TapestryNode[] = [];
@@ -155,7 +156,7 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
   progress('publish');
 
   // Locate: a random published object from a node other than its server; the first replica found must be the server.
-  figures.set('locate', await runOps('locate', async () => {
+  if (on('locate')) figures.set('locate', await runOps('locate', async () => {
     if (!published.length) return false;
     const { object, server } = published[rng.int(published.length)];
     let from = nodes[rng.int(n)];
@@ -166,7 +167,7 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
   progress('locate');
 
   // The DHT module's put and get: the operations set against the peers' put and get.
-  const dht = await tapestryDhtOps(args, kv, rng, runOpts);
+  const dht = on('dht') ? await tapestryDhtOps(args, kv, rng, runOpts) : { figures: new Map<string, OpFigures>(), putsAtEverySalt: 0, salts: 0 };
   for (const [k, f] of dht.figures) figures.set(k, f);
   progress('dht put/get');
   return { figures, dht };
