@@ -19,14 +19,23 @@ import { DEFAULTS } from '../defaults';
 import { advance } from './virtualTime';
 import { DhtSimMesh } from './dhtSimMesh';
 
+/** The flags of `bench/run.ts dht-sim`, with their defaults in DEFAULT_ARGS. */
 export interface DhtSimArgs {
+  /** Nodes of the static testnet. */
   readonly nodes: number;
+  /** Keys put (and each read back after the puts and after the failure). */
   readonly keys: number;
+  /** Share of the nodes that crash at once. */
   readonly failShare: number;
+  /** Virtual seconds of repair between the crash and the gets. */
   readonly repairS: number;
+  /** Virtual seconds of churn. */
   readonly churnS: number;
+  /** Mean node lifetime under churn (s); arrivals come at live nodes ÷ lifetime a second. */
   readonly lifetimeS: number;
+  /** Gets a second under churn. */
   readonly getsPerS: number;
+  /** Size of every value (bytes): fixed, so that cached copies × size is their bytes. */
   readonly valueBytes: number;
   readonly seed: number;
 }
