@@ -2,9 +2,10 @@
  * `npm run bench:peers -- [flags]` (bench/peers/args.ts): the benchmark that runs tapestry the way an
  * application would — N UDP nodes in one process on 127.0.0.1 with createNode's default options
  * (hop acknowledgements, heartbeats, repair, republish, `signed`), built by joins or prefilled —
- * lets maintenance run, then times route round trips, publishes and locates one at a time. In the
- * same run, dht-rpc and bittorrent-dht meshes of the same N do their lookups and put/get, and the
- * ratios tapestry/peer are printed. Every figure is one JSON line {"bench": "peers", ...}; progress
+ * lets maintenance run, then times route round trips, publishes, locates and the DHT module's
+ * putValue / getValue one at a time (`--kinds` picks which). In the same run, dht-rpc and
+ * bittorrent-dht meshes of the same N do their lookups and put/get, and the ratios tapestry/peer are
+ * printed (route/lookup, put/put, get/get, and publish/put, locate/get). Every figure is one JSON line {"bench": "peers", ...}; progress
  * goes to stderr.
  *
  * No node is killed in any mesh, so every failure a tapestry node detects is a false one.

@@ -6,6 +6,7 @@ import { benchAmplification } from './amplification';
 import { benchAnycast, benchMobile } from './castModules';
 import { benchMulticast } from './multicast';
 import { benchDaemon } from './daemon';
+import { benchDhtSim } from './dhtSim';
 import { benchFuzz } from './fuzz';
 import { benchHopCost } from './hopCost';
 import { benchBareSimulator, benchHops } from './hops';
@@ -86,6 +87,11 @@ async function main(): Promise<void> {
     // Long (minutes of maintenance on N real sockets): not part of the default run.
     // `npm run bench:peers -- --nodes 1000 --settle-minutes 5` (flags: bench/peers/args.ts).
     await benchPeers(process.argv.slice(3), (fields) => emit('peers', fields));
+  }
+  if (only === 'dht-sim') {
+    // Long at full size (10,000 living nodes, failure, churn): not part of the default run.
+    // `npx tsx bench/run.ts dht-sim --nodes 10000` (flags: bench/dhtSim.ts; --nodes 1000 is quick).
+    await benchDhtSim(process.argv.slice(3), (fields) => emit('dht-sim', fields));
   }
   if (!only || only === 'fuzz') {
     emit('fuzz', await benchFuzz(1_000_000));

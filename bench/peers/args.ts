@@ -18,14 +18,20 @@ export interface PeersArgs {
   readonly joinConcurrency: number;
   /** An operation kind stops after this many failures in a row (a collapsed mesh would take hours of timeouts). */
   readonly maxConsecutiveFailures: number;
+  /** The tapestry operation kinds run (locate needs publish); `dht` is the DHT module's put and get. */
+  readonly kinds: readonly TapestryKind[];
 }
+
+/** The kinds of tapestry operation the bench can time. */
+export type TapestryKind = 'route' | 'publish' | 'locate' | 'dht';
+const KINDS: readonly TapestryKind[] = ['route', 'publish', 'locate', 'dht'];
 
 const DEFAULT_ARGS: PeersArgs = {
   nodes: 1_000, settleMinutes: 5, ops: 500, security: 'signed', build: 'joins', seed: 1, peers: true,
-  opTimeoutMs: 10_000, joinConcurrency: 4, maxConsecutiveFailures: 50,
+  opTimeoutMs: 10_000, joinConcurrency: 4, maxConsecutiveFailures: 50, kinds: KINDS,
 };
 
-const USAGE = 'usage: bench/run.ts peers [--nodes N] [--settle-minutes M] [--ops K] [--security signed|none] [--build joins|static] [--seed S] [--peers|--no-peers] [--op-timeout-ms T] [--join-concurrency C] [--max-consecutive-failures F]';
+const USAGE = 'usage: bench/run.ts peers [--nodes N] [--settle-minutes M] [--ops K] [--security signed|none] [--build joins|static] [--seed S] [--peers|--no-peers] [--op-timeout-ms T] [--join-concurrency C] [--max-consecutive-failures F] [--kinds route,publish,locate,dht]';
 
 export function parsePeersArgs(argv: readonly string[]): PeersArgs {
   const out: Record<string, unknown> = { ...DEFAULT_ARGS };
@@ -49,6 +55,13 @@ export function parsePeersArgs(argv: readonly string[]): PeersArgs {
         if (value !== 'joins' && value !== 'static') throw new Error(`--build ${value}: ${USAGE}`);
         out.build = value;
         break;
+      case 'kinds': {
+        const kinds = value.split(',').filter(Boolean);
+        const bad = kinds.find((k) => !(KINDS as readonly string[]).includes(k));
+        if (bad !== undefined || (kinds.includes('locate') && !kinds.includes('publish'))) throw new Error(`--kinds ${value} (locate needs publish): ${USAGE}`);
+        out.kinds = kinds;
+        break;
+      }
       case 'peers':
         out.peers = value !== 'false' && value !== '0';
         break;

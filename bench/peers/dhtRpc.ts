@@ -130,7 +130,6 @@ async function ops(args: PeersArgs, nodes: readonly DhtNode[], counts: { datagra
   const rng = new SeededRng(args.seed).fork('peers-dht-rpc');
   const n = nodes.length;
   const runOpts = { count: args.ops, datagrams: () => counts.datagrams, maxConsecutiveFailures: args.maxConsecutiveFailures };
-  const pick = (): DhtNode => nodes[rng.int(n)];
   const figures = new Map<string, OpFigures>();
   /** Runs a query to its end, destroying it when it outlives the operation timeout. */
   const finish = async (q: Query): Promise<void> => {
@@ -152,20 +151,24 @@ async function ops(args: PeersArgs, nodes: readonly DhtNode[], counts: { datagra
     return same(q.closestNodes[0]?.id, target);
   }, runOpts));
 
-  const values: Uint8Array[] = [];
+  // The putter is kept so that a get comes from another node, as in the other two systems.
+  const values: Array<{ value: Uint8Array; by: number }> = [];
   figures.set('put', await runOps('put', async (i) => {
     const value = Buffer.from(`peers bench ${args.seed} value ${i}`);
     const target = sha256(value);
-    values.push(value);
-    await finish(pick().query({ target, command: VALUES, value }, { commit: true }));
+    const by = rng.int(n);
+    values.push({ value, by });
+    await finish(nodes[by].query({ target, command: VALUES, value }, { commit: true }));
     return (stored.get(hex(target)) ?? 0) > 0;
   }, runOpts));
 
   figures.set('get', await runOps('get', async () => {
     if (!values.length) return false;
-    const value = values[rng.int(values.length)];
+    const { value, by } = values[rng.int(values.length)];
     const target = sha256(value);
-    const q = pick().query({ target, command: VALUES });
+    let from = rng.int(n);
+    if (from === by) from = (from + 1) % n;
+    const q = nodes[from].query({ target, command: VALUES });
     const found = (async () => {
       for await (const reply of q) if (same(reply.value, value)) return true; // leaving the loop destroys the query
       return false;

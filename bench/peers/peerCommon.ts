@@ -17,19 +17,22 @@ export function freePort(): Promise<number> {
 /** Quiet time given to a peer mesh between its build and its operations, and over which its background is measured. */
 export const PEER_SETTLE_MS = 10_000;
 
-/** Which tapestry operation each peer operation is set against. */
-export const COUNTERPART: Record<string, string> = { lookup: 'route', put: 'publish', get: 'locate' };
+/**
+ * Which tapestry operations each peer operation is set against: a peer's put / get against the DHT
+ * module's put / get (the same service), and also against publish / locate (pointers, not values).
+ */
+export const COUNTERPART: Record<string, readonly string[]> = { lookup: ['route'], put: ['put', 'publish'], get: ['get', 'locate'] };
 
 const lessBackground = (f: OpFigures): number | null => ('datagramsPerOpLessBackground' in f ? (f.datagramsPerOpLessBackground as number) : null);
 
 /** tapestry ÷ peer for latency and datagrams, operation by operation (below 1: tapestry is cheaper). */
 export function ratios(system: string, tapestry: Map<string, OpFigures>, peer: Map<string, OpFigures>): Record<string, unknown> {
   const out: Record<string, unknown> = { system: `tapestry/${system}` };
-  for (const [op, theirs] of peer) {
-    const ours = tapestry.get(COUNTERPART[op]);
+  const div = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : Number((a / b).toFixed(4)));
+  for (const [op, theirs] of peer) for (const counterpart of COUNTERPART[op] ?? []) {
+    const ours = tapestry.get(counterpart);
     if (!ours) continue;
-    const div = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : Number((a / b).toFixed(4)));
-    out[`${COUNTERPART[op]}/${op}`] = {
+    out[`${counterpart}/${op}`] = {
       latencyMedian: div(ours.latencyMsMedian, theirs.latencyMsMedian),
       latencyP99: div(ours.latencyMsP99, theirs.latencyMsP99),
       datagramsPerOp: div(ours.datagramsPerOp, theirs.datagramsPerOp),

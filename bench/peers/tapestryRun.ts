@@ -1,7 +1,8 @@
 /**
  * The tapestry half of the peers bench: build, let maintenance run, then route round trips,
- * publishes and locates one at a time. Every figure is read through the public API (node.stats,
- * node.table, node.localLookup) or the sockets' own counters.
+ * publishes, locates, and the DHT module's puts and gets (registered on every node) one at a time.
+ * Every figure is read through the public API (node.stats, node.table, node.localLookup, the DHT
+ * module's stats) or the sockets' own counters.
  */
 import type { TapestryNode } from '../../api/node';
 import { DEFAULTS } from '../../defaults';
@@ -12,6 +13,8 @@ import type { UdpTransport } from '../../transport/udp';
 import type { PeersArgs } from './args';
 import { kernelUdpRcvbufErrors, rssMb, runOps, sleep, withBackground, type OpFigures } from './measure';
 import { buildTapestry, closeMesh } from './tapestryBuild';
+import { dhtTotals, registerDht, tapestryDhtOps } from './tapestryDht';
+import type { Dht } from '../../upcalls/dht';
 
 type Emit = (fields: Record<string, unknown>) => void;
 
@@ -54,6 +57,8 @@ export async function runTapestry(args: PeersArgs, emit: Emit): Promise<Map<stri
     emit({ ...base, phase: 'build', buildMs: Math.round(mesh.buildMs), joinsFailed: mesh.joinsFailed, ...meshState(nodes, transports) });
     // Every node answers requests on the default module: the route round trip's other half.
     for (const node of nodes) node.register({ id: 0, name: 'peers-bench', deliver: (msg) => (msg.request ? 'pong' : undefined) });
+    // Every node stores and serves values, as every node of a peer DHT does.
+    const kv = registerDht(nodes);
 
     const settleMs = args.settleMinutes * 60_000;
     const windowMs = Math.min(BACKGROUND_WINDOW_MS, settleMs);
@@ -73,8 +78,10 @@ export async function runTapestry(args: PeersArgs, emit: Emit): Promise<Map<stri
       ...meshState(nodes, transports),
     });
 
-    const figures = new Map([...(await tapestryOps(args, nodes, transports))].map(([k, f]) => [k, withBackground(f, backgroundPerSecond)]));
+    const ops = await tapestryOps(args, nodes, transports, kv);
+    const figures = new Map([...ops.figures].map(([k, f]) => [k, withBackground(f, backgroundPerSecond)]));
     for (const f of figures.values()) emit({ ...base, ...f });
+    emit({ ...base, phase: 'dht', salts: ops.dht.salts, putsAtEverySalt: ops.dht.putsAtEverySalt, ...dhtTotals(kv) });
     emit({ ...base, phase: 'after-ops', ...meshState(nodes, transports) });
     return figures;
   } finally {
@@ -92,7 +99,7 @@ async function settle(ms: number, nodes: readonly TapestryNode[], transports: re
   }
 }
 
-async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], transports: readonly UdpTransport[]): Promise<Map<string, OpFigures>> {
+async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], transports: readonly UdpTransport[], kv: readonly Dht[]): Promise<{ figures: Map<string, OpFigures>; dht: Awaited<ReturnType<typeof tapestryDhtOps>> }> {
   const rng = new SeededRng(args.seed).fork('peers-ops');
   const n = nodes.length;
   const byGuid = new Map(nodes.map((node) => [node.guid.hex, node]));
@@ -114,7 +121,8 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
   };
 
   // Route round trip: an exact request to another node's GUID, answered by its module.
-  figures.set('route', await runOps('route', async () => {
+  const on = (k: PeersArgs['kinds'][number]): boolean => args.kinds.includes(k);
+  if (on('route')) figures.set('route', await runOps('route', async () => {
     const [from, to] = two();
     const reply = await from.request(to.guid, 'ping', { timeoutMs: args.opTimeoutMs });
     return reply.from.guid.equals(to.guid);
@@ -124,7 +132,7 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
   // Publish: done when every salted root holds the publisher's pointer. The roots are found first
   // (outside the measured part) by fuzzy requests from the publisher to the root GUIDs.
   const published: Array<{ object: Guid; server: TapestryNode }> = [];
-  figures.set('publish', await runOps('publish', async (i, mark) => {
+  if (on('publish')) figures.set('publish', await runOps('publish', async (i, mark) => {
     const server = nodes[rng.int(n)];
     const object = Guid.fromName(`peers bench ${args.seed} object ${i}`);
     const roots: TapestryNode[] = [];
@@ -148,7 +156,7 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
   progress('publish');
 
   // Locate: a random published object from a node other than its server; the first replica found must be the server.
-  figures.set('locate', await runOps('locate', async () => {
+  if (on('locate')) figures.set('locate', await runOps('locate', async () => {
     if (!published.length) return false;
     const { object, server } = published[rng.int(published.length)];
     let from = nodes[rng.int(n)];
@@ -157,5 +165,10 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
     return false;
   }, runOpts));
   progress('locate');
-  return figures;
+
+  // The DHT module's put and get: the operations set against the peers' put and get.
+  const dht = on('dht') ? await tapestryDhtOps(args, kv, rng, runOpts) : { figures: new Map<string, OpFigures>(), putsAtEverySalt: 0, salts: 0 };
+  for (const [k, f] of dht.figures) figures.set(k, f);
+  progress('dht put/get');
+  return { figures, dht };
 }
