@@ -2,6 +2,8 @@
  * The run's own cost, kept out of the deterministic report: wall time per phase and the peak RSS
  * and heap seen. Peaks are sampled (at progress points and phase ends), so they are lower bounds.
  */
+import { getHeapStatistics } from 'node:v8';
+
 export class RuntimeSampler {
   private readonly t0 = performance.now();
   private peakRss = 0;
@@ -31,6 +33,8 @@ export class RuntimeSampler {
       phaseWallMs: Object.fromEntries(this.phases),
       peakRssMb: mb(this.peakRss),
       peakHeapUsedMb: mb(this.peakHeap),
+      // The limit the run had: bin/tapestry.cjs raises it for sim runs (three quarters of the machine).
+      heapLimitMb: mb(getHeapStatistics().heap_size_limit),
       node: process.version,
       platform: `${process.platform}-${process.arch}`,
     };

@@ -8,7 +8,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
@@ -153,3 +154,34 @@ test.each([
   expect(lines[0]).not.toMatch(/^\s+at /);
   expect(r.stdout).toBe('');
 }, 30_000);
+
+describe('the heap a sim run gets through bin/tapestry.cjs', () => {
+  // A 100,000-node mesh needs more than Node's default old-space limit (about 4 GB on any machine).
+  function viaBin(args: string[], nodeOptions?: string) {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+    return spawnSync(process.execPath, ['bin/tapestry.cjs', 'sim', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env });
+  }
+  const heapLimit = (dir: string) => (readReport(dir).report.runtime as unknown as { heapLimitMb: number }).heapLimitMb;
+
+  test('is raised to three quarters of the machine unless the user set a limit; exit codes pass through', () => {
+    const raised = path.join(scratch, 'heap-raised');
+    const r = viaBin(['--nodes', '20', '--ops', 'route=5,locate=0', '--quiet', '--out', raised]);
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    const machine = Math.floor((os.totalmem() * 0.75) / 2 ** 20);
+    const defaultLimit = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+    // heap_size_limit is the old-space limit plus the young generation (tens of MB).
+    expect(heapLimit(raised)).toBeGreaterThanOrEqual(Math.max(machine, defaultLimit));
+    expect(heapLimit(raised)).toBeLessThan(Math.max(machine, defaultLimit) + 256);
+
+    const own = path.join(scratch, 'heap-own');
+    expect(viaBin(['--nodes', '20', '--ops', 'route=5,locate=0', '--quiet', '--out', own], '--max-old-space-size=1500').status).toBe(0);
+    expect(heapLimit(own)).toBeGreaterThanOrEqual(1500);
+    expect(heapLimit(own)).toBeLessThan(1500 + 256);
+
+    const bad = viaBin(['--nodes', '0', '--out', path.join(scratch, 'heap-bad')]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

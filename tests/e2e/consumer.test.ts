@@ -5,7 +5,7 @@
  * `tapestry` command run. The oracle for "every public name" is the source: index.ts as the test
  * runner loads it, a separate path from the bundles under test.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as source from '../../index';
 import { codeBlocks, createPackedConsumer, declaredExports, readRepoFile, REPO, type PackedConsumer } from '../helpers/packedConsumer';
@@ -170,4 +170,13 @@ test('npx tapestry demo runs the compiled command', () => {
   const r = consumer.run('npx', ['--no', 'tapestry', 'demo', '--nodes', '64', '--udp', '4', '--routes', '200'], 120_000);
   if (r.status !== 0) throw new Error(`tapestry demo exited with ${r.status ?? r.signal}:\n${r.stdout}${r.stderr}`);
   expect(r.stdout).toMatch(/Everything routed as expected/);
+});
+
+test("the bundles' keepNames helper renames declarations only, not each closure the runtime makes", () => {
+  // scripts/build.mjs narrows esbuild's __name so arrows and methods (no prototype) keep no property
+  // array of their own: about 24 kB per simulated node. The class-name check above still holds.
+  const dist = path.join(consumer.project, 'node_modules', 'tapestry-overlay', 'dist');
+  const definers = readdirSync(dist).filter((f) => /\.(mjs|cjs)$/.test(f)).map((f) => readFileSync(path.join(dist, f), 'utf8')).filter((t) => t.includes('var __name ='));
+  expect(definers.length).toBeGreaterThanOrEqual(2);
+  for (const text of definers) expect(text).toMatch(/var __name = \(target, value\) => \(target\.prototype === undefined \? target : /);
 });
