@@ -57,8 +57,11 @@ async function main(): Promise<void> {
     emit('join-build', await benchJoinBuild(Number(process.argv[3] ?? 10_000)));
   }
   if (!only || only === 'cast') {
-    for (const members of [256, 1_024]) emit('anycast', await benchAnycast(4_096, members, 300));
-    emit('mobile', await benchMobile(4_096, 5));
+    // The sizes of the multicast bench, so the three modules are measured on the same meshes.
+    for (const n of [4_096, 10_000]) {
+      for (const members of [256, 1_024]) emit('anycast', await benchAnycast(n, members, 300));
+      emit('mobile', await benchMobile(n, 5));
+    }
   }
   if (!only || only === 'daemon') {
     emit('daemon', await benchDaemon());
