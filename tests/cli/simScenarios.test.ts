@@ -110,9 +110,10 @@ function checkChurn(d: any, nodes: number, activeAtStart: number, rate: number):
   expect(d.options).toMatchObject({ scenario: 'churn', churnRate: rate, durationS: DURATION_S });
 }
 
-test('churn on a static mesh: arrivals and departures agree with the mesh at the end, buckets follow the pacing, one seed one report', () => {
+// One run: the two-run check is the joins-build churn test's below (the scenario code is the same).
+test('churn on a static mesh: arrivals and departures agree with the mesh at the end, buckets follow the pacing', () => {
   const nodes = 80;
-  const d = twice('churn-static', scenarioArgs(['--nodes', String(nodes), '--seed', '3', '--scenario', 'churn', '--churn-rate', '2', '--churn-lifetime', '20']));
+  const d = JSON.parse(sim('churn-static', scenarioArgs(['--nodes', String(nodes), '--seed', '3', '--scenario', 'churn', '--churn-rate', '2', '--churn-lifetime', '20']))).deterministic;
   expect(d.mesh.activeAfterBuild).toBe(nodes);
   checkChurn(d, nodes, nodes, 2);
   checkBuckets(d);
@@ -161,4 +162,21 @@ test('--build joins with no scenario repeats under one seed; multicast on it rea
   expect(m.membersJoined).toBe(m.members);
   expect(m.received).toBe(m.members * 2);
   expect(m.duplicates).toBe(0);
+}, 120_000);
+
+test('churn that empties the mesh: an arrival that finds no ACTIVE node starts it anew and later arrivals join it', () => {
+  // Three nodes living 5 s on average against one arrival a second: the first nodes die within
+  // seconds, with arrivals still joining. Each arrival used to start an island of its own then.
+  const nodes = 3;
+  const d = JSON.parse(sim('churn-empty', ['--nodes', String(nodes), '--seed', '1', '--scenario', 'churn', '--churn-rate', '1', '--churn-lifetime', '5', '--duration', '30', '--ops', 'route=30,locate=0'])).deterministic;
+  const s = d.scenario;
+  expect(s.arrivalsIntoEmpty).toBeGreaterThan(0);
+  expect(s.arrivalsIntoEmpty).toBeLessThanOrEqual(s.arrivals);
+  // The mesh grew back: arrivals became ACTIVE, and some are ACTIVE at the end.
+  expect(s.arrivalsActive).toBeGreaterThan(0);
+  expect(s.liveAtEnd).toBeGreaterThan(0);
+  expect(d.mesh.nodes).toBe(nodes + s.arrivals);
+  expect(d.mesh.crashed).toBe(s.departures);
+  expect(d.mesh.liveAtEnd).toBe(nodes + s.arrivals - s.departures);
+  expect(s.liveAtEnd).toBeLessThanOrEqual(d.mesh.liveAtEnd);
 }, 120_000);
