@@ -9,7 +9,7 @@
  *   buckets a whole number of 100 ms steps, every bucket holds exactly n / 24 operations;
  * - two runs with one seed write the same deterministic part, byte for byte.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,11 +18,15 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const scratch = mkdtempSync(path.join(tmpdir(), 'tapestry-sim-scenarios-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Runs `tapestry sim … --quiet --out scratch/name`; a run must exit 0 and print nothing. Returns the report's text. */
-function sim(name: string, args: string[]): string {
+/** Runs `tapestry sim … --quiet --out scratch/name`; a run must exit 0 and print nothing. Resolves to the report's text. */
+async function sim(name: string, args: string[]): Promise<string> {
   const out = path.join(scratch, name);
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'cli/main.ts', 'sim', ...args, '--quiet', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, ['--require', 'tsx/cjs', 'cli/main.ts', 'sim', ...args, '--quiet', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }, (_err, stdout, stderr) =>
+      resolve({ status: child.exitCode, stdout, stderr }),
+    );
+  });
+  expect(r).toEqual({ status: 0, stdout: '', stderr: '' });
   return readFileSync(path.join(out, 'report.json'), 'utf8');
 }
 
@@ -31,10 +35,12 @@ function deterministicText(text: string): string {
   return text.slice(text.indexOf('"deterministic"'), text.indexOf('"runtime"'));
 }
 
-/** Runs the same arguments twice; both deterministic parts must be the same bytes. Returns the parsed one. */
-function twice(name: string, args: string[]): any {
-  const a = sim(`${name}-a`, args);
-  const b = sim(`${name}-b`, args);
+/**
+ * Runs the same arguments twice, side by side (two processes: nothing shared but the seed); both
+ * deterministic parts must be the same bytes. Resolves to the parsed one.
+ */
+async function twice(name: string, args: string[]): Promise<any> {
+  const [a, b] = await Promise.all([sim(`${name}-a`, args), sim(`${name}-b`, args)]);
   expect(deterministicText(b)).toBe(deterministicText(a));
   expect(deterministicText(a).length).toBeGreaterThan(1_000);
   return JSON.parse(a).deterministic;
@@ -111,18 +117,18 @@ function checkChurn(d: any, nodes: number, activeAtStart: number, rate: number):
 }
 
 // One run: the two-run check is the joins-build churn test's below (the scenario code is the same).
-test('churn on a static mesh: arrivals and departures agree with the mesh at the end, buckets follow the pacing', () => {
+test('churn on a static mesh: arrivals and departures agree with the mesh at the end, buckets follow the pacing', async () => {
   const nodes = 80;
-  const d = JSON.parse(sim('churn-static', scenarioArgs(['--nodes', String(nodes), '--seed', '3', '--scenario', 'churn', '--churn-rate', '2', '--churn-lifetime', '20']))).deterministic;
+  const d = JSON.parse(await sim('churn-static', scenarioArgs(['--nodes', String(nodes), '--seed', '3', '--scenario', 'churn', '--churn-rate', '2', '--churn-lifetime', '20']))).deterministic;
   expect(d.mesh.activeAfterBuild).toBe(nodes);
   checkChurn(d, nodes, nodes, 2);
   checkBuckets(d);
   expect(d.traffic.scenario.ops).toBe(ROUTES + LOCATES);
 }, 120_000);
 
-test('churn on a mesh built by joins: the same agreements, and the joins build repeats under one seed', () => {
+test('churn on a mesh built by joins: the same agreements, and the joins build repeats under one seed', async () => {
   const nodes = 40;
-  const d = twice('churn-joins', scenarioArgs(['--nodes', String(nodes), '--seed', '5', '--build', 'joins', '--scenario', 'churn', '--churn-rate', '2', '--churn-lifetime', '20']));
+  const d = await twice('churn-joins', scenarioArgs(['--nodes', String(nodes), '--seed', '5', '--build', 'joins', '--scenario', 'churn', '--churn-rate', '2', '--churn-lifetime', '20']));
   const j = d.joinCost;
   expect(j.joins).toBe(nodes - 1);
   expect(sum(j.byMeshSize.map((bin: { joins: number }) => bin.joins))).toBe(nodes - 1);
@@ -132,9 +138,10 @@ test('churn on a mesh built by joins: the same agreements, and the joins build r
   checkBuckets(d);
 }, 120_000);
 
-test('failure: the crashed share, the survivors, every operation sent before the failure succeeds; one seed one report', () => {
+test('failure: the crashed share, the survivors, every operation sent before the failure succeeds', async () => {
   const nodes = 80;
-  const d = twice('failure', scenarioArgs(['--nodes', String(nodes), '--seed', '4', '--scenario', 'failure', '--failure-share', '0.25']));
+  const d = JSON.parse(await sim('failure', scenarioArgs(['--nodes', String(nodes), '--seed', '4', '--scenario', 'failure', '--failure-share', '0.25'])))
+    .deterministic;
   const s = d.scenario;
   expect(s.kind).toBe('failure');
   expect(s.failedNodes).toBe(Math.round(0.25 * nodes));
@@ -151,9 +158,9 @@ test('failure: the crashed share, the survivors, every operation sent before the
   for (const b of before) expect(b).toMatchObject({ routesOk: b.routesSent, locatesOk: b.locatesSent, successRate: 1 });
 }, 120_000);
 
-test('--build joins with no scenario repeats under one seed; multicast on it reaches every member once', () => {
+test('--build joins with no scenario repeats under one seed; multicast on it reaches every member once', async () => {
   const nodes = 40;
-  const d = twice('joins', ['--nodes', String(nodes), '--seed', '9', '--build', 'joins', '--ops', 'route=100,locate=20,multicast=2']);
+  const d = await twice('joins', ['--nodes', String(nodes), '--seed', '9', '--build', 'joins', '--ops', 'route=100,locate=20,multicast=2']);
   expect(d.joinCost.joins).toBe(nodes - 1);
   expect(d.mesh.activeAfterBuild).toBe(1 + d.joinCost.active);
   const m = d.multicast;
@@ -164,11 +171,11 @@ test('--build joins with no scenario repeats under one seed; multicast on it rea
   expect(m.duplicates).toBe(0);
 }, 120_000);
 
-test('churn that empties the mesh: an arrival that finds no ACTIVE node starts it anew and later arrivals join it', () => {
+test('churn that empties the mesh: an arrival that finds no ACTIVE node starts it anew and later arrivals join it', async () => {
   // Three nodes living 5 s on average against one arrival a second: the first nodes die within
   // seconds, with arrivals still joining. Each arrival used to start an island of its own then.
   const nodes = 3;
-  const d = JSON.parse(sim('churn-empty', ['--nodes', String(nodes), '--seed', '1', '--scenario', 'churn', '--churn-rate', '1', '--churn-lifetime', '5', '--duration', '30', '--ops', 'route=30,locate=0'])).deterministic;
+  const d = JSON.parse(await sim('churn-empty', ['--nodes', String(nodes), '--seed', '1', '--scenario', 'churn', '--churn-rate', '1', '--churn-lifetime', '5', '--duration', '30', '--ops', 'route=30,locate=0'])).deterministic;
   const s = d.scenario;
   expect(s.arrivalsIntoEmpty).toBeGreaterThan(0);
   expect(s.arrivalsIntoEmpty).toBeLessThanOrEqual(s.arrivals);
