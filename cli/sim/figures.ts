@@ -42,7 +42,11 @@ export interface RdpFigures {
   readonly cdf: ReadonlyArray<{ readonly rdp: number; readonly share: number }>;
 }
 
-/** Relative delay penalty: what the overlay path took over the direct one (≥ 1 up to rounding). */
+/**
+ * Relative delay penalty: what the overlay path took over the direct one. At least 1 (up to
+ * rounding) where latencies are shortest paths (transit-stub); on the plane each link has its own
+ * jitter, so a two-hop path can beat a direct link and an RDP can fall a little below 1.
+ */
 export function rdpFigures(values: readonly number[]): RdpFigures {
   if (values.length === 0) return { count: 0, mean: 0, median: 0, p90: 0, max: 0, cdf: [] };
   const sorted = Float64Array.from(values).sort();

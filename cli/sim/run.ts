@@ -86,7 +86,7 @@ export async function runSim(args: SimArgs, print: (line: string) => void): Prom
     multicast,
     scenario: outcome && buckets ? {
       kind: args.scenario, failedNodes: outcome.failedNodes, failedAtS: outcome.failedAtMs === undefined ? undefined : outcome.failedAtMs / 1000,
-      arrivals: outcome.arrivals, arrivalsActive: outcome.arrivalsActive, departures: outcome.departures, objects: outcome.objects, liveAtEnd: outcome.liveAtEnd,
+      arrivals: outcome.arrivals, arrivalsActive: outcome.arrivalsActive, arrivalsIntoEmpty: outcome.arrivalsIntoEmpty, departures: outcome.departures, objects: outcome.objects, liveAtEnd: outcome.liveAtEnd,
       bucketS: outcome.bucketMs / 1000, successOverTime: buckets,
       overallSuccessRate: share(routes.delivered + locates.found, routes.sent + locates.sent),
     } : undefined,

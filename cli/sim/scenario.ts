@@ -13,6 +13,7 @@
  * operation's deadline: what is measured is whether the overlay delivers, not whether the
  * destination happened to die.
  */
+import type { TapestryNode } from '../../api/node';
 import type { SeededRng } from '../../sim/random';
 import type { SimArgs } from './args';
 import type { SimMesh } from './mesh';
@@ -35,6 +36,8 @@ export interface ScenarioOutcome {
   readonly failedAtMs: number | undefined;
   readonly arrivals: number;
   readonly arrivalsActive: number;
+  /** Arrivals that found no ACTIVE node to join through (churn had emptied the mesh). */
+  readonly arrivalsIntoEmpty: number;
   readonly departures: number;
   readonly objects: number;
   readonly liveAtEnd: number;
@@ -43,6 +46,19 @@ export interface ScenarioOutcome {
 }
 
 const exponential = (rng: SeededRng, mean: number) => -Math.log(1 - rng.next()) * mean;
+
+/**
+ * The node a churn arrival joins through: a random ACTIVE one. When churn has killed every ACTIVE
+ * node, an arrival that found none started a mesh of its own and waits ALONE: the next arrivals
+ * join it, so the mesh grows back instead of each arrival starting an island of one. With no node
+ * up at all, undefined: the arrival starts the mesh anew.
+ */
+function gateway(mesh: SimMesh, live: readonly number[], rng: SeededRng): TapestryNode | undefined {
+  if (live.length > 0) return mesh.nodes[live[rng.int(live.length)]];
+  const alone: number[] = [];
+  for (let i = 0; i < mesh.nodes.length; i++) if (!mesh.down.has(i) && mesh.nodes[i].status === 'ALONE') alone.push(i);
+  return alone.length > 0 ? mesh.nodes[alone[rng.int(alone.length)]] : undefined;
+}
 
 export async function runScenario(
   mesh: SimMesh,
@@ -77,6 +93,7 @@ export async function runScenario(
   if (args.scenario === 'churn') for (const i of initial) if (!servers.has(i)) deathAt.set(i, start + exponential(rng, args.churnLifetime * 1000));
   let nextArrival = args.scenario === 'churn' ? start + exponential(rng, 1000 / args.churnRate) : Infinity;
   const arrived: number[] = [];
+  let arrivalsIntoEmpty = 0;
   let departures = 0;
 
   const failAt = args.scenario === 'failure' ? start + durationMs / 4 : undefined;
@@ -94,7 +111,8 @@ export async function runScenario(
     }
     while (nextArrival <= now) {
       const live = upNodes(mesh);
-      const node = await mesh.addNode(mesh.nodes[live[rng.int(live.length)]]);
+      if (live.length === 0) arrivalsIntoEmpty++;
+      const node = await mesh.addNode(gateway(mesh, live, rng));
       const index = mesh.nodes.length - 1;
       arrived.push(index);
       node.onStatus((s) => {
@@ -147,6 +165,7 @@ export async function runScenario(
     failedAtMs: failAt === undefined ? undefined : failAt - start,
     arrivals: arrived.length,
     arrivalsActive: arrived.filter((i) => activeSince.has(i)).length,
+    arrivalsIntoEmpty,
     departures,
     objects: objectCount,
     liveAtEnd: upNodes(mesh).length,
