@@ -7,20 +7,14 @@
  * with an <svg> root; two runs with one seed must write the same deterministic part, byte for byte.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os, { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { deterministicText, reportText, ROOT, scratchFolder, simSync as sim, sum } from '../helpers/simCli';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const scratch = mkdtempSync(path.join(tmpdir(), 'tapestry-sim-test-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function sim(args: string[]) {
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'cli/main.ts', 'sim', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const scratch = scratchFolder('sim-test');
 
 interface Report {
   deterministic: any;
@@ -28,13 +22,8 @@ interface Report {
 }
 
 function readReport(dir: string): { report: Report; text: string } {
-  const text = readFileSync(path.join(dir, 'report.json'), 'utf8');
+  const text = reportText(dir);
   return { report: JSON.parse(text) as Report, text };
-}
-
-/** The deterministic part as written (the file's text, not a re-serialisation). */
-function deterministicText(text: string): string {
-  return text.slice(text.indexOf('"deterministic"'), text.indexOf('"runtime"'));
 }
 
 function expectSvg(dir: string, name: string): void {
@@ -46,7 +35,6 @@ function expectSvg(dir: string, name: string): void {
   expect(xml).toMatch(/class="mark-/);
 }
 
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 test('a small static run writes report.json and well-formed SVG plots; the same seed writes the same deterministic part', () => {
   const a = path.join(scratch, 'a');

@@ -9,30 +9,16 @@
  *   buckets a whole number of 100 ms steps, every bucket holds exactly n / 24 operations;
  * - two runs with one seed write the same deterministic part, byte for byte.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { deterministicText, reportText, scratchFolder, simAsync, sum } from '../helpers/simCli';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const scratch = mkdtempSync(path.join(tmpdir(), 'tapestry-sim-scenarios-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchFolder('sim-scenarios');
 
 /** Runs `tapestry sim … --quiet --out scratch/name`; a run must exit 0 and print nothing. Resolves to the report's text. */
 async function sim(name: string, args: string[]): Promise<string> {
   const out = path.join(scratch, name);
-  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, ['--require', 'tsx/cjs', 'cli/main.ts', 'sim', ...args, '--quiet', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }, (_err, stdout, stderr) =>
-      resolve({ status: child.exitCode, stdout, stderr }),
-    );
-  });
-  expect(r).toEqual({ status: 0, stdout: '', stderr: '' });
-  return readFileSync(path.join(out, 'report.json'), 'utf8');
-}
-
-/** The deterministic part as written (the file's text, not a re-serialisation). */
-function deterministicText(text: string): string {
-  return text.slice(text.indexOf('"deterministic"'), text.indexOf('"runtime"'));
+  expect(await simAsync([...args, '--quiet', '--out', out])).toEqual({ status: 0, stdout: '', stderr: '' });
+  return reportText(out);
 }
 
 /**
@@ -45,8 +31,6 @@ async function twice(name: string, args: string[]): Promise<any> {
   expect(deterministicText(a).length).toBeGreaterThan(1_000);
   return JSON.parse(a).deterministic;
 }
-
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 interface Bucket { fromS: number; toS: number; routesSent: number; routesOk: number; locatesSent: number; locatesOk: number; successRate: number }
 

@@ -11,21 +11,16 @@
  * - the options reach the run: the transit-stub report differs from the plane one in its RDP, the
  *   signed one carries signatures (its publish datagrams are larger by at least one signature).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { reportText, scratchFolder, simSync, sum } from '../helpers/simCli';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const scratch = mkdtempSync(path.join(tmpdir(), 'tapestry-sim-variants-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchFolder('sim-variants');
 
 /** Runs `tapestry sim … --quiet --out scratch/name`; a run must exit 0 and print nothing. Returns the deterministic part. */
 function sim(name: string, args: string[]): any {
   const out = path.join(scratch, name);
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'cli/main.ts', 'sim', ...args, '--quiet', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
-  return JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')).deterministic;
+  expect(simSync([...args, '--quiet', '--out', out])).toEqual({ status: 0, stdout: '', stderr: '' });
+  return JSON.parse(reportText(out)).deterministic;
 }
 
 const NODES = 120;
@@ -36,7 +31,6 @@ const COMMON = ['--nodes', String(NODES), '--seed', '11', '--ops', `route=200,lo
 let planeReport: any;
 const plane = () => (planeReport ??= sim('plane', COMMON));
 
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Everything a frozen static mesh with nothing failing must deliver. */
 function checkDelivers(d: any): void {
