@@ -8,6 +8,7 @@ import { runDemo } from './demo';
 import { intOption } from './options';
 import { nodeCommand } from './node/command';
 import { clientCommands } from './client/commands';
+import { dhtCommands } from './client/dhtCommands';
 import { simCommand } from './sim/command';
 
 function demoCommand(): Command {
@@ -32,6 +33,7 @@ function buildProgram(): Command {
   // Subcommands (one line each):
   program.addCommand(nodeCommand());
   for (const c of clientCommands()) program.addCommand(c);
+  for (const c of dhtCommands()) program.addCommand(c);
   program.addCommand(simCommand());
   return program;
 }

@@ -1,6 +1,6 @@
 /**
  * The client commands: `tapestry status | table | leafset | route | request | publish | unpublish |
- * locate | ping`, each one call to a daemon's control API (--node URL). Human-readable output by
+ * locate | ping` (the DHT's in dhtCommands.ts), each one call to a daemon's control API (--node URL). Human-readable output by
  * default, the API's JSON with --json; exit codes from control.ts.
  */
 import { Command } from 'commander';
@@ -8,13 +8,14 @@ import { intOption } from '../options';
 import { call, callLines, ClientError, DEFAULT_NODE_URL } from './control';
 import { formatLeafSet, formatLocate, formatStatus, formatTable, type LocateLine, type Peer } from './format';
 
-interface Common {
+/** The options every client command takes. */
+export interface Common {
   readonly node: string;
   readonly json?: boolean;
 }
 
 /** A client command with --node and --json; `run` prints and sets the exit code. */
-function client(name: string, description: string): Command {
+export function client(name: string, description: string): Command {
   return new Command(name)
     .description(description)
     .option('--node <url>', "the daemon's control API", DEFAULT_NODE_URL)
@@ -22,7 +23,7 @@ function client(name: string, description: string): Command {
 }
 
 /** Runs `work`, turning a ClientError into its one line and exit code. */
-async function run(work: () => Promise<void>): Promise<void> {
+export async function run(work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (err) {
@@ -32,7 +33,8 @@ async function run(work: () => Promise<void>): Promise<void> {
   }
 }
 
-const print = (o: Common, value: unknown, human: string) => console.log(o.json ? JSON.stringify(value) : human);
+/** Prints the JSON answer with --json, else the human line. */
+export const print = (o: Common, value: unknown, human: string) => console.log(o.json ? JSON.stringify(value) : human);
 
 export function clientCommands(): Command[] {
   return [

@@ -40,3 +40,15 @@ export function formatLocate(line: LocateLine): string {
   if ('done' in line) return line.found ? `found ${line.found} replica(s) of ${line.object}` : `no replica of ${line.object} found (${line.outcome})`;
   return `${short(line.server)}${line.tag ? ` tag "${line.tag}"` : ''}: ${line.hops} hops, ${line.elapsedMs.toFixed(1)} ms`;
 }
+
+/** One line of a providers answer. */
+export type ProviderLine =
+  | { key: string; provider: Peer; hops: number; elapsedMs: number }
+  | { done: true; key: string; found: number; outcome: string }
+  | { error: string };
+
+export function formatProvider(line: ProviderLine): string {
+  if ('error' in line) return `error: ${line.error}`;
+  if ('done' in line) return line.found ? `found ${line.found} provider(s) of ${line.key}` : `no provider of ${line.key} found (${line.outcome})`;
+  return `${short(line.provider)}: ${line.hops} hops, ${line.elapsedMs.toFixed(1)} ms`;
+}

@@ -12,8 +12,10 @@ import { Guid } from '../../routing/guid';
 import { parseAddress } from '../../transport/address';
 import type { Anycast } from '../../upcalls/anycast';
 import type { Bayeux } from '../../upcalls/bayeux';
+import type { Dht } from '../../upcalls/dht';
 import { parseHostPort } from '../node/config';
 import { peerJson, type DaemonApp } from '../node/app';
+import { dhtEndpoints } from './dht';
 import type { EventHub } from './events';
 import { HttpError, json, type Endpoint } from './http';
 
@@ -24,6 +26,8 @@ export interface ControlContext {
   readonly events: EventHub;
   readonly multicast: Bayeux;
   readonly anycast: Anycast;
+  /** The daemon's DHT module (the `/dht/...` calls). */
+  readonly dht: Dht;
   readonly startedAt: number;
   /** Called with every locate's time and outcome (the metrics' histogram). */
   readonly onLocate: (seconds: number, outcome: 'found' | 'notFound' | 'timeout' | 'aborted' | 'error') => void;
@@ -139,6 +143,7 @@ export function controlEndpoints(c: ControlContext): Map<string, Endpoint> {
       const member = await c.anycast.send(b.group, b.payload);
       return json({ group: c.anycast.groupGuid(b.group).hex, member: peerJson(member) });
     })],
+    ...dhtEndpoints(c),
   ]);
 }
 

@@ -2,7 +2,7 @@
  * The control API's HTTP plumbing (node:http, JSON): a request body is read up to a bound and
  * parsed; a body that is not JSON, names an unknown field or holds an out-of-range value is answered
  * 400 with `{ error, field }` before any handler runs; unknown paths get 404, wrong methods 405, and
- * a handler that throws a named error gets 4xx (a bug 500) — the server keeps serving whatever a
+ * a handler that throws a named error gets 4xx with `{ error, code }` (a bug 500) — the server keeps serving whatever a
  * request holds. Handlers answer JSON, a stream of JSON lines, or server-sent events.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -17,6 +17,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly field?: string,
+    /** What went wrong, for scripts to branch on (a named library error's name without "Error", lower camel case: `notFound`, `timeout` ...). */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -40,7 +42,7 @@ export interface Endpoint<S extends z.ZodType = z.ZodType> {
 }
 
 /** Maps a handler's error to a status: named library errors are the caller's fault (4xx). */
-export type ErrorStatus = (err: unknown) => { status: number; message: string };
+export type ErrorStatus = (err: unknown) => { status: number; message: string; code?: string };
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return void res.end();
@@ -93,8 +95,8 @@ async function serve(endpoints: ReadonlyMap<string, Endpoint>, errorStatus: Erro
     reply = await ep.handle(body as never, url);
   } catch (err) {
     if (err instanceof HttpError) throw err;
-    const { status, message } = errorStatus(err);
-    throw new HttpError(status, message);
+    const { status, message, code } = errorStatus(err);
+    throw new HttpError(status, message, undefined, code);
   }
   if (reply.kind === 'json') return send(res, reply.status, reply.body);
   if (reply.kind === 'sse') return reply.start(res, req);
@@ -112,7 +114,7 @@ export function startJsonServer(host: string, port: number, endpoints: ReadonlyM
   const server = createServer((req, res) => {
     serve(endpoints, errorStatus, req, res).catch((err: unknown) => {
       const e = err instanceof HttpError ? err : new HttpError(500, err instanceof Error ? err.message : String(err));
-      send(res, e.status, e.field ? { error: e.message, field: e.field } : { error: e.message });
+      send(res, e.status, { error: e.message, ...(e.field ? { field: e.field } : {}), ...(e.code ? { code: e.code } : {}) });
     });
   });
   // A client that sends garbage gets a 400 from node:http; its socket error never reaches the process.

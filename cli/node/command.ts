@@ -6,7 +6,7 @@ import { LEAVE_BOUND_MS, startDaemon } from './daemon';
 import { addressText } from './dataDir';
 
 /** The process exits this long after a stop signal even if the leave hangs (ms). */
-const EXIT_BOUND_MS = LEAVE_BOUND_MS + 5_000;
+export const EXIT_BOUND_MS = LEAVE_BOUND_MS + 5_000;
 
 export function nodeCommand(): Command {
   return new Command('node')

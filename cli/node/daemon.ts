@@ -9,9 +9,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNode } from '../../api/node';
 import type { TapestryNode } from '../../api/tapestryNode';
-import { AbortedError, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, NoReplyError, NoSuchNodeError, NotFoundError, TimeoutError, UndeliverableError } from '../../errors';
+import { AbortedError, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, NoReplyError, NoSuchNodeError, NotFoundError, RecordRejectedError, TapestryError, TimeoutError, UndeliverableError } from '../../errors';
 import { anycast } from '../../upcalls/anycast';
 import { bayeux } from '../../upcalls/bayeux';
+import { dht } from '../../upcalls/dht';
 import { controlEndpoints } from '../control/api';
 import { EventHub } from '../control/events';
 import { startJsonServer, type ErrorStatus } from '../control/http';
@@ -36,18 +37,26 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-/** A library error as the control API answers it: the caller's mistake or the mesh's answer, not a crash. */
+/**
+ * A library error as the control API answers it: the caller's mistake or the mesh's answer, not a
+ * crash. A named error's `code` is its name without "Error" in lower camel case (NotFoundError →
+ * `notFound`), with its reason for a refused DHT record (`recordRejected:notOwner`).
+ */
 export const errorStatus: ErrorStatus = (err) => {
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   const status = err instanceof InvalidArgumentError ? 400
     : err instanceof NotFoundError || err instanceof NoSuchNodeError || err instanceof UndeliverableError ? 404
+    : err instanceof RecordRejectedError ? 409
     : err instanceof MessageTooLargeError ? 413
     : err instanceof LimitExceededError ? 429
     : err instanceof NoReplyError ? 502
     : err instanceof ClosedError ? 503
     : err instanceof TimeoutError || err instanceof AbortedError ? 504
     : 500;
-  return { status, message };
+  if (!(err instanceof TapestryError)) return { status, message };
+  const name = err.name.replace(/Error$/, '');
+  const code = `${name[0].toLowerCase()}${name.slice(1)}${err instanceof RecordRejectedError ? `:${err.reason}` : ''}`;
+  return { status, message, code };
 };
 
 const bound = (server: Server): HostPort => {
@@ -75,6 +84,7 @@ export async function startDaemon(cfg: DaemonConfig, opts: { joinTimeoutMs: numb
   node.register(app.module());
   const multicast = node.register(bayeux());
   const ac = node.register(anycast());
+  const kv = node.register(dht());
   node.onStatus((status) => events.publish('status', { status }));
   node.onLeafSet(() => events.publish('leafset', { smaller: node.leafSet.smaller.map(peerJson), larger: node.leafSet.larger.map(peerJson) }));
 
@@ -107,7 +117,7 @@ export async function startDaemon(cfg: DaemonConfig, opts: { joinTimeoutMs: numb
   }
   try {
     control = await startJsonServer(cfg.control.host, cfg.control.port, controlEndpoints({
-      node, app, events, multicast, anycast: ac, startedAt, onLocate: (s, outcome) => metrics.observeLocate(s, outcome),
+      node, app, events, multicast, anycast: ac, dht: kv, startedAt, onLocate: (s, outcome) => metrics.observeLocate(s, outcome),
     }), errorStatus);
     if (cfg.metrics) metricsServer = await startMetricsServer(metrics, cfg.metrics.host, cfg.metrics.port);
   } catch (err) {
@@ -125,6 +135,8 @@ export async function startDaemon(cfg: DaemonConfig, opts: { joinTimeoutMs: numb
     events.close();
     await Promise.race([node.leave().catch(() => node.close()), new Promise((r) => setTimeout(r, LEAVE_BOUND_MS).unref())]);
     if (node.status !== 'CLOSED') await node.close();
+    // A closed node's timers never fire: DHT calls still waiting end now (ClosedError, a 503) rather than hang.
+    kv.close();
     control?.closeAllConnections();
     await new Promise((r) => control!.close(r));
     await metricsServer?.close();
