@@ -158,10 +158,12 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
 
   // publish / locate / unpublish
   expect(json('publish', 'report.pdf', '--node', c.start.control).published).toMatch(/^[0-9a-f]{40}$/);
-  const found = await waitFor('a locate that finds c', () => {
-    const l = tapestry('locate', 'report.pdf', '--node', a.start.control, '--json');
+  // A streamed command's JSON lines once it exits 0 (found), else undefined (tried again).
+  const lines = (...args: string[]) => {
+    const l = tapestry(...args, '--json');
     return l.code === 0 ? l.out.trim().split('\n').map((x) => JSON.parse(x)) : undefined;
-  });
+  };
+  const found = await waitFor('a locate that finds c', () => lines('locate', 'report.pdf', '--node', a.start.control));
   expect(found[0].server.guid).toBe(c.start.guid);
   expect(found.at(-1)).toMatchObject({ done: true, found: 1, outcome: 'found' });
   // a's locates were traced on its stream: the replica each found, as the client printed it.
@@ -195,10 +197,7 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
   expect(json('get', 'colour of the sky', '--node', b.start.control).value).toBe('teal');
   // provide / providers: c provides, a finds c.
   expect(json('provide', 'dataset-7', '--node', c.start.control).providing).toMatch(/^[0-9a-f]{40}$/);
-  const providers = await waitFor('a providers search that finds c', () => {
-    const l = tapestry('providers', 'dataset-7', '--node', a.start.control, '--json');
-    return l.code === 0 ? l.out.trim().split('\n').map((x) => JSON.parse(x)) : undefined;
-  });
+  const providers = await waitFor('a providers search that finds c', () => lines('providers', 'dataset-7', '--node', a.start.control));
   expect(providers[0].provider.guid).toBe(c.start.guid);
   expect(providers.at(-1)).toMatchObject({ done: true, found: 1, outcome: 'found' });
   expect(tapestry('providers', 'nobody provides this', '--node', a.start.control, '--timeout', '3000').code).toBe(1);
