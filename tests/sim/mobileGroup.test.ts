@@ -125,6 +125,11 @@ test('a group of 4 moves through 3 proxies: one publish of the group GUID per mo
     );
   }
   expect(mob[TRUNK].stats().groupMoves).toBe(2);
+  // Senders reached the members through their records: the trunk redirected, the senders followed.
+  expect(mob[TRUNK].stats().redirectsSent).toBeGreaterThan(0);
+  const followed = mob.reduce((s, m) => s + m.stats().redirectsFollowed, 0);
+  expect(followed).toBeGreaterThan(0);
+  expect(followed).toBeLessThanOrEqual(mob[TRUNK].stats().redirectsSent);
   for (const [, n] of received) expect(n).toBe(1);
 });
 

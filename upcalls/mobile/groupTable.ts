@@ -32,7 +32,7 @@ interface HeldGroup {
 interface GroupForwarding {
   readonly to: NodeHandle;
   readonly expiresAt: number;
-  readonly members: readonly string[];
+  readonly members: ReadonlySet<string>;
 }
 
 export class GroupProxyTable {
@@ -102,7 +102,7 @@ export class GroupProxyTable {
     for (const k of members) this.memberIndex.delete(k);
     this.dropForwarding(group);
     if (newProxy && this.forwarding.size < this.limits.maxForwarding) {
-      this.forwarding.set(group, { to: newProxy, expiresAt: now + this.limits.forwardingMs, members });
+      this.forwarding.set(group, { to: newProxy, expiresAt: now + this.limits.forwardingMs, members: new Set(members) });
       for (const k of members) this.forwardedIndex.set(k, group);
     }
     return 'ok';
@@ -137,11 +137,21 @@ export class GroupProxyTable {
     return next;
   }
 
+  /**
+   * Drops `group`'s forwarding entry. A member indexed to it falls back to the latest other entry
+   * that lists it (a member that changed groups may be in two), so the newest move wins while it lasts.
+   */
   private dropForwarding(group: string): void {
     const f = this.forwarding.get(group);
     if (!f) return;
     this.forwarding.delete(group);
-    for (const k of f.members) if (this.forwardedIndex.get(k) === group) this.forwardedIndex.delete(k);
+    for (const k of f.members) {
+      if (this.forwardedIndex.get(k) !== group) continue;
+      this.forwardedIndex.delete(k);
+      let latest: string | undefined;
+      for (const [g, other] of this.forwarding) if (other.members.has(k)) latest = g;
+      if (latest !== undefined) this.forwardedIndex.set(k, latest);
+    }
   }
 }
 
