@@ -205,7 +205,7 @@ export class MobileGroups {
         return;
       }
       case 'redirect':
-        return void this.onRedirect(msg.sendId, msg.mobile, msg.group);
+        return this.onRedirect(msg.sendId, msg.mobile, msg.group);
       case 'groupProxy': {
         const m = this.membership;
         const me = this.host.me();
@@ -232,8 +232,8 @@ export class MobileGroups {
     );
   }
 
-  /** At a sender: member `member` is reached through `group`; locate it and send to its proxy. */
-  private async onRedirect(sendId: number, member: Guid, group: Guid): Promise<void> {
+  /** At a sender: member `member` is reached through `group` (a redirect from its record); at most 2 per send. */
+  private onRedirect(sendId: number, member: Guid, group: Guid): void {
     const p = this.host.pendingSend(sendId);
     if (!p || !p.mobile.equals(member)) return;
     const seen = this.redirects.get(sendId) ?? 0;
@@ -242,10 +242,25 @@ export class MobileGroups {
     if (this.redirects.size >= DEFAULTS.mobileMaxPending) this.redirects.delete(this.redirects.keys().next().value!);
     this.redirects.set(sendId, seen + 1);
     this.counts.redirectsFollowed++;
+    void this.toGroup(sendId, member, group, DEFAULTS.mobileSendRetries);
+  }
+
+  /**
+   * Locates `group` and sends the waiting message to its proxy. A locate that finds no proxy tries
+   * again `retries` times, mobileSendRetryMs apart, as a send's own locate does: a group attached a
+   * moment ago may not be published at its roots yet.
+   */
+  private async toGroup(sendId: number, member: Guid, group: Guid, retries: number): Promise<void> {
+    const p = this.host.pendingSend(sendId);
+    if (!p) return;
     let proxy: NodeHandle | undefined;
     try {
       for await (const r of this.host.ctx.locate(group, { replicas: 1, signal: p.signal })) proxy ??= r.server;
     } catch (err) {
+      if (!proxy && err instanceof NotFoundError && retries > 0 && this.host.pendingSend(sendId) === p) {
+        this.host.ctx.after(DEFAULTS.mobileSendRetryMs, () => void this.toGroup(sendId, member, group, retries - 1));
+        return;
+      }
       if (!proxy) {
         const e = err instanceof NotFoundError ? new UndeliverableError(`no proxy holds group ${group.hex} of mobile node ${member.hex}`) : err instanceof Error ? err : new UndeliverableError(String(err));
         return this.host.failSend(sendId, e);
