@@ -154,6 +154,22 @@ describe('mobile group codec', () => {
   test('every group message round-trips', () => {
     for (const m of msgs) expect(text(decodeMobile(encodeMobile(m), { idBytes: 20 }))).toBe(text(m));
   });
+  test('mutated group messages decode to a valid message or throw DecodeError, nothing else', () => {
+    const rng = new SeededRng(23);
+    let threw = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const b = Uint8Array.from(encodeMobile(msgs[rng.int(msgs.length)]));
+      for (let k = 1 + rng.int(3); k > 0; k--) b[rng.int(b.length)] = rng.int(256);
+      try {
+        const m = decodeMobile(b, { idBytes: 20 });
+        if (m.kind === 'groupAttach') expect(m.members.length).toBeLessThanOrEqual(DEFAULTS.mobileMaxGroupMembers);
+      } catch (err) {
+        expect(err).toBeInstanceOf(DecodeError);
+        threw++;
+      }
+    }
+    expect(threw).toBeGreaterThan(0);
+  });
   test('limits: members per attach, empty or repeated members, GUID widths, id 0, missing handles', () => {
     const many = Array.from({ length: DEFAULTS.mobileMaxGroupMembers }, (_, i) => member(`n${i}`));
     expect((decodeMobile(encodeMobile({ kind: 'groupAttach', group: g('G'), requestId: 1, members: many }), { idBytes: 20 }) as Extract<MobileMsg, { kind: 'groupAttach' }>).members).toHaveLength(many.length);
