@@ -171,13 +171,25 @@ test('bounds and misuse are refused by name', async () => {
   expect(() => mob[MEMBERS[1]].move(handle(proxies[1]))).toThrow(InvalidArgumentError);
   // Members per group: the trunk refuses the join past mobileMaxGroupMembers.
   const FULL = 'full-group';
-  const joiners = Array.from({ length: DEFAULTS.mobileMaxGroupMembers + 1 }, (_, i) => 100 + i);
+  const joiners = Array.from({ length: DEFAULTS.mobileMaxGroupMembers + 2 }, (_, i) => 100 + i)
+    .filter((j) => !proxies.includes(j))
+    .slice(0, DEFAULTS.mobileMaxGroupMembers + 1);
   const joins = await vt.settle(Promise.allSettled(joiners.map((j, i) => mob[j].joinGroup(handle(60), { name: `crowd-${i}`, group: FULL }))));
   expect(joins.filter((r) => r.status === 'fulfilled').length).toBe(DEFAULTS.mobileMaxGroupMembers);
   const refused = joins.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   expect(refused.length).toBe(1);
   expect(refused[0].reason).toBeInstanceOf(LimitExceededError);
   expect(mob[60].stats().groupsLed).toBe(1);
+  // The full group attaches in one publish; its members are reached through it.
+  await vt.settle(mob[60].attachGroup(FULL, handle(proxies[1])));
+  expect(mob[proxies[1]].stats().groupMembersHeld).toBe(DEFAULTS.mobileMaxGroupMembers);
+  await vt.advance(2_000);
+  const joinedName = `crowd-${joins.findIndex((r) => r.status === 'fulfilled')}`;
+  const got = await vt.settle(mob[randomSender()].send(joinedName, 'to the crowd'));
+  expect(got.proxy.guid.equals(handle(proxies[1]).guid)).toBe(true);
+  // A proxy holding a group for one trunk refuses another trunk's group of the same GUID.
+  await vt.settle(mob[91].joinGroup(handle(80), { name: 'rival', group: GROUP }));
+  await expect(vt.settle(mob[80].attachGroup(GROUP, handle(proxies[0])))).rejects.toThrow(LimitExceededError);
   // Groups per trunk: one group each for mobileMaxLedGroups joiners, the next refused.
   const trunk = 70;
   const singles = Array.from({ length: DEFAULTS.mobileMaxLedGroups + 1 }, (_, i) => 171 + i);
