@@ -4,7 +4,8 @@
  * during a move are delivered once or rejected by name. The oracle for "one publish per group":
  * every node's pointer store, brute force — the group GUID's pointers name only the current proxy
  * and come from one publication (one sequence) covering each salted root, and the members' pointers
- * are their records at the trunk, untouched by the moves. Bounds are refused by name.
+ * are their records at the trunk, untouched by the moves; and the nodes' own publish counters, summed
+ * over the mesh, grow by 1 per move. Bounds are refused by name.
  */
 import { createTestnet, type Testnet } from '../../testing/testnet';
 import { mobile, type Mobile, type MobileSendResult } from '../../upcalls/mobile';
@@ -101,6 +102,7 @@ test('a group of 4 moves through 3 proxies: one publish of the group GUID per mo
     expect(received.get(key)).toBe(1);
   }
   for (let move = 1; move < proxies.length; move++) {
+    const publishedBefore = net.nodes.map((n) => n.stats.location.published);
     await vt.settle(mob[TRUNK].moveGroup(GROUP, handle(proxies[move])), 10_000);
     await vt.advance(1_000); // the trunk's notices of the new proxy reach the members
     for (const m of MEMBERS) expect(mob[m].proxy!.guid.equals(handle(proxies[move]).guid)).toBe(true);
@@ -116,6 +118,10 @@ test('a group of 4 moves through 3 proxies: one publish of the group GUID per mo
     await vt.advance(5_000); // the old proxy's withdrawal reaches every salted root
     expectOnePublish(proxies[move]);
     expect(memberRecords()).toEqual(records); // no member republished: one publish per group, not per member
+    // Second count, the nodes' own: one publish call in the whole mesh for the move, at the new proxy.
+    const grew = net.nodes.map((n, i) => n.stats.location.published - publishedBefore[i]);
+    expect(grew.reduce((x, y) => x + y, 0)).toBe(1);
+    expect(grew[proxies[move]]).toBe(1);
     const old = mob[proxies[move - 1]].stats();
     expect(old.groupsHeld).toBe(0);
     expect(old.groupForwardingEntries).toBe(1);
