@@ -227,7 +227,10 @@ export class MobileGroups {
     if (!g.proxy) return;
     const proxy = g.proxy;
     this.host.request(proxy, this.attachMsg(g)).then(
-      () => g.proxy && this.host.sendTo(source, { kind: 'groupProxy', group: g.guid, proxy: g.proxy }),
+      (status) => {
+        if (status === 'ok' && g.proxy) this.host.sendTo(source, { kind: 'groupProxy', group: g.guid, proxy: g.proxy });
+        else this.host.ctx.log.warn({ status }, 'mobile group: the proxy refused the new member list');
+      },
       (err) => this.host.ctx.log.warn({ err }, 'mobile group: the proxy did not take the new member list'),
     );
   }
