@@ -142,7 +142,7 @@ export interface Mobile {
    * while. Resolves once both answered.
    */
   moveGroup(group: string | Guid, newProxy: NodeHandle): Promise<void>;
-  /** This node's current proxy as a mobile node, if attached. */
+  /** This node's current proxy as a mobile node, if attached; for a group member its group's proxy (its trunk until the trunk named one). */
   readonly proxy: NodeHandle | undefined;
   /** The module's counters and state sizes. */
   stats(): MobileStats;
