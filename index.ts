@@ -61,7 +61,7 @@ export type { OwnerGrant } from './actors/ownerClaims';
 export type { OwnerClaim, OwnerGrantProof } from './location/messages';
 export type { OwnershipStats } from './location/ownership';
 export { anycast, type Anycast, type AnycastOptions, type AnycastDelivery, type AnycastJoinOptions, type AnycastSendOptions, type AnycastStats } from './upcalls/anycast';
-export { mobile, type Mobile, type MobileOptions, type MobileAttachOptions, type MobileDelivery, type MobileSendOptions, type MobileSendResult, type MobileStats } from './upcalls/mobile';
+export { mobile, type Mobile, type MobileOptions, type MobileAttachOptions, type MobileDelivery, type MobileGroupJoinOptions, type MobileSendOptions, type MobileSendResult, type MobileStats } from './upcalls/mobile';
 export { commonApi, type CommonApi } from './api/commonApi';
 export { dht, type Dht, type DhtOptions, type DhtGetOptions, type DhtProgress, type DhtProvider, type DhtPutResult, type DhtStats, type DhtValidator, type DhtValue } from './upcalls/dht';
 export { drt, keyFromValue as drtKeyFromValue, keyValue as drtKeyValue, type Drt, type DrtOptions, type DrtMatch, type DrtRange, type DrtSearchOptions, type DrtSearchResult, type DrtLeafSetEvent, type DrtStats } from './upcalls/drt';

@@ -7,7 +7,7 @@
 import { DEFAULTS } from '../defaults';
 import type { Guid } from '../routing/guid';
 import type { DecodeOptions, WireHandle } from './codec';
-import { checkIdBytesOption, decodePayload, fail, guidFromWire, handleToWire, requiredHandle, schema } from './fields';
+import { checkCount, checkIdBytesOption, decodePayload, fail, guidFromWire, handleToWire, requiredHandle, schema } from './fields';
 import type { MobileMsg, ReplyStatus } from '../upcalls/mobile/messages';
 
 const MobileType = schema.lookupType('tapestry.MobileMsg');
@@ -21,6 +21,11 @@ interface WireMobile {
   data?: { mobile: Uint8Array; sender: WireHandle | null; sendId: number; forwards: number; payload: Uint8Array } | null;
   ack?: { mobile: Uint8Array; sendId: number; proxy: WireHandle | null } | null;
   nack?: { mobile: Uint8Array; sendId: number } | null;
+  groupJoin?: { mobile: Uint8Array; group: Uint8Array; requestId: number } | null;
+  groupAttach?: { group: Uint8Array; requestId: number; members: Array<{ mobile: Uint8Array; node: WireHandle | null }> } | null;
+  groupDetach?: { group: Uint8Array; requestId: number; newProxy: WireHandle | null } | null;
+  redirect?: { mobile: Uint8Array; group: Uint8Array; sendId: number } | null;
+  groupProxy?: { group: Uint8Array; proxy: WireHandle | null } | null;
 }
 
 /** Encodes a Mobile Tapestry message (a module payload). */
@@ -29,6 +34,18 @@ export function encodeMobile(msg: MobileMsg): Uint8Array {
 }
 
 function mobileToWire(msg: MobileMsg): WireMobile {
+  switch (msg.kind) {
+    case 'groupJoin':
+      return { groupJoin: { mobile: msg.mobile.bytes, group: msg.group.bytes, requestId: msg.requestId } };
+    case 'groupAttach':
+      return { groupAttach: { group: msg.group.bytes, requestId: msg.requestId, members: msg.members.map((m) => ({ mobile: m.mobile.bytes, node: handleToWire(m.node) })) } };
+    case 'groupDetach':
+      return { groupDetach: { group: msg.group.bytes, requestId: msg.requestId, newProxy: msg.newProxy ? handleToWire(msg.newProxy) : null } };
+    case 'redirect':
+      return { redirect: { mobile: msg.mobile.bytes, group: msg.group.bytes, sendId: msg.sendId } };
+    case 'groupProxy':
+      return { groupProxy: { group: msg.group.bytes, proxy: handleToWire(msg.proxy) } };
+  }
   const mobile = msg.mobile.bytes;
   switch (msg.kind) {
     case 'attach':
@@ -88,9 +105,50 @@ export function decodeMobile(bytes: Uint8Array, opts?: DecodeOptions): MobileMsg
       const w = wire.nack!;
       return { kind: 'nack', mobile: mobileFromWire(w.mobile, opts), sendId: idFromWire(w.sendId, 'send id') };
     }
+    case 'groupJoin': {
+      const w = wire.groupJoin!;
+      const mobile = mobileFromWire(w.mobile, opts);
+      return { kind: 'groupJoin', mobile, group: guidFromWire(w.group, mobile.bytes.length, 'group'), requestId: idFromWire(w.requestId, 'request id') };
+    }
+    case 'groupAttach':
+      return groupAttachFromWire(wire.groupAttach!, opts);
+    case 'groupDetach': {
+      const w = wire.groupDetach!;
+      const group = mobileFromWire(w.group, opts);
+      const requestId = idFromWire(w.requestId, 'request id');
+      if (!w.newProxy) return { kind: 'groupDetach', group, requestId };
+      return { kind: 'groupDetach', group, requestId, newProxy: requiredHandle(w.newProxy, group.bytes.length, 'no new proxy') };
+    }
+    case 'redirect': {
+      const w = wire.redirect!;
+      const mobile = mobileFromWire(w.mobile, opts);
+      return { kind: 'redirect', mobile, group: guidFromWire(w.group, mobile.bytes.length, 'group'), sendId: idFromWire(w.sendId, 'send id') };
+    }
+    case 'groupProxy': {
+      const w = wire.groupProxy!;
+      const group = mobileFromWire(w.group, opts);
+      return { kind: 'groupProxy', group, proxy: requiredHandle(w.proxy, group.bytes.length, 'group proxy names no proxy') };
+    }
     default:
       return fail('emptyBody', 'mobile message carries no known body');
   }
+}
+
+/** A group attach: 1 .. mobileMaxGroupMembers members with distinct mobile GUIDs, each naming its node. */
+function groupAttachFromWire(w: NonNullable<WireMobile['groupAttach']>, opts?: DecodeOptions): MobileMsg {
+  const group = mobileFromWire(w.group, opts);
+  const requestId = idFromWire(w.requestId, 'request id');
+  const list = w.members ?? [];
+  checkCount(list.length, DEFAULTS.mobileMaxGroupMembers, 'count', 'group members');
+  if (list.length === 0) fail('count', 'a group attach lists no member');
+  const seen = new Set<string>();
+  const members = list.map((m) => {
+    const mobile = guidFromWire(m.mobile, group.bytes.length, 'member');
+    if (seen.has(mobile.hex)) fail('count', `member ${mobile.hex} listed twice`);
+    seen.add(mobile.hex);
+    return { mobile, node: requiredHandle(m.node, group.bytes.length, 'group member names no node') };
+  });
+  return { kind: 'groupAttach', group, requestId, members };
 }
 
 /** The mobile GUID: the configured width, or (without one) 20 or 32 bytes, which then sets the message's width. */

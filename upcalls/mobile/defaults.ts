@@ -32,4 +32,15 @@ export const MOBILE_DEFAULTS = {
   mobileSendRetryMs: 500,
   /** Mobile: how long an attach or detach waits for the proxy's answer (ms). Default 5,000. */
   mobileRequestTimeoutMs: 5_000,
+  /**
+   * Mobile groups: most members one group holds (the trunk refuses more joins, a proxy refuses a
+   * group attach listing more, and the wire refuses a longer list). Default 64.
+   */
+  mobileMaxGroupMembers: 64,
+  /** Mobile groups: most groups one proxy holds (publishes one group GUID for each) at once; more are refused. Default 256. */
+  mobileMaxGroupsPerProxy: 256,
+  /** Mobile groups: most group forwarding entries (groups that moved away) one old proxy keeps; more moves are not forwarded. Default 256. */
+  mobileMaxGroupForwardingEntries: 256,
+  /** Mobile groups: most groups one node leads as their trunk (holds the member list and the members' records); more are refused. Default 16. */
+  mobileMaxLedGroups: 16,
 } as const;

@@ -4,7 +4,7 @@ import type { Mobile } from './api';
 import { mobileModule } from './module';
 import { parseMobileOptions, type MobileOptions } from './options';
 
-export type { Mobile, MobileAttachOptions, MobileDelivery, MobileSendOptions, MobileSendResult, MobileStats } from './api';
+export type { Mobile, MobileAttachOptions, MobileDelivery, MobileGroupJoinOptions, MobileSendOptions, MobileSendResult, MobileStats } from './api';
 export type { MobileOptions } from './options';
 
 /**

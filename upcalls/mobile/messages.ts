@@ -58,5 +58,57 @@ export interface MobileNackMsg {
   readonly sendId: number;
 }
 
+/** One member of a mobile group: its mobile GUID and the node that is it. */
+export interface GroupMember {
+  readonly mobile: Guid;
+  readonly node: NodeHandle;
+}
+
+/** Member → trunk: add me (mobile GUID `mobile`) to group `group`; answered with a reply naming `mobile`. */
+export interface GroupJoinMsg {
+  readonly kind: 'groupJoin';
+  readonly mobile: Guid;
+  readonly group: Guid;
+  readonly requestId: number;
+}
+
+/**
+ * Trunk → proxy: hold group `group` with these members and publish the group GUID (once, when the
+ * group is new here); sent again with the whole list when a member joins. Answered with a reply naming `group`.
+ */
+export interface GroupAttachMsg {
+  readonly kind: 'groupAttach';
+  readonly group: Guid;
+  readonly requestId: number;
+  /** 1 .. mobileMaxGroupMembers members, distinct mobile GUIDs. */
+  readonly members: readonly GroupMember[];
+}
+
+/** Trunk → old proxy: withdraw the group GUID; forward its members' messages to `newProxy` for a while (absent: detached for good). */
+export interface GroupDetachMsg {
+  readonly kind: 'groupDetach';
+  readonly group: Guid;
+  readonly requestId: number;
+  readonly newProxy?: NodeHandle;
+}
+
+/** Member record holder (the trunk) → sender: member `mobile` is reached through group `group`: locate that. */
+export interface RedirectMsg {
+  readonly kind: 'redirect';
+  readonly mobile: Guid;
+  readonly group: Guid;
+  readonly sendId: number;
+}
+
+/** Trunk → member: the group's current proxy (the member's acknowledgements name it, so senders remember it). */
+export interface GroupProxyMsg {
+  readonly kind: 'groupProxy';
+  readonly group: Guid;
+  readonly proxy: NodeHandle;
+}
+
+/** The mobile-group messages (groups.ts). */
+export type GroupMsg = GroupJoinMsg | GroupAttachMsg | GroupDetachMsg | RedirectMsg | GroupProxyMsg;
+
 /** Every Mobile Tapestry message. */
-export type MobileMsg = AttachMsg | DetachMsg | ReplyMsg | MobileDataMsg | MobileAckMsg | MobileNackMsg;
+export type MobileMsg = AttachMsg | DetachMsg | ReplyMsg | MobileDataMsg | MobileAckMsg | MobileNackMsg | GroupMsg;

@@ -26,6 +26,7 @@ import type { Mobile, MobileDelivery, MobileSendOptions, MobileSendResult, Mobil
 import type { MobileDataMsg, MobileMsg, ReplyStatus } from './messages';
 import type { MobileConfig } from './options';
 import { ProxyCache, ProxyTable } from './proxyTable';
+import { MobileGroups } from './groups';
 
 type Pending =
   | {
@@ -57,6 +58,8 @@ class MobileRuntime {
   private readonly table: ProxyTable;
   private readonly cache = new ProxyCache(DEFAULTS.mobileMaxProxyCache, DEFAULTS.mobileProxyCacheMs);
   private readonly timer: DeadlineTimer;
+  /** Mobile groups (groups.ts): proxy, trunk and member parts. */
+  private readonly groups: MobileGroups;
   /** This node as a mobile node: its mobile GUID and current proxy. */
   private me?: { readonly guid: Guid; proxy: NodeHandle };
   private handler?: Handler;
@@ -77,6 +80,20 @@ class MobileRuntime {
       forwardingMs: cfg.forwardingMs, maxForwards: DEFAULTS.mobileMaxForwards,
     });
     this.timer = startDeadlineTimer(ctx, () => this.due());
+    this.groups = new MobileGroups({
+      ctx, forwardingMs: cfg.forwardingMs,
+      request: (to, msg) => this.request(to, msg),
+      sendTo: (to, msg) => this.sendTo(to, msg),
+      pendingSend: (id) => {
+        const p = this.pending.get(id);
+        return p?.kind === 'send' ? p : undefined;
+      },
+      failSend: (id, err) => this.failSend(id, err),
+      me: () => this.me,
+      setMe: (me) => (this.me = me),
+      exclusive: (work) => this.exclusive(work),
+      armTimer: (at) => this.timer.arm(at),
+    });
   }
 
   api(): Mobile {
@@ -96,6 +113,7 @@ class MobileRuntime {
       },
       stats: () => this.stats(),
       close: () => this.close(),
+      ...this.groups.api(),
     };
   }
 
@@ -135,6 +153,7 @@ class MobileRuntime {
     this.checkProxy(newProxy);
     const me = this.me;
     if (!me) throw new InvalidArgumentError('not attached: use attach()');
+    if (this.groups.isMember) throw new InvalidArgumentError('a group member moves with its group (moveGroup at its trunk)');
     return this.exclusive(async () => {
       if (newProxy.guid.equals(me.proxy.guid)) return;
       // The new proxy publishes first, so there is always a proxy holding this node.
@@ -166,7 +185,7 @@ class MobileRuntime {
   }
 
   /** An attach or detach to `to`; resolves with its reply status. */
-  private request(to: NodeHandle, msg: MobileMsg & { kind: 'attach' | 'detach' }): Promise<ReplyStatus> {
+  private request(to: NodeHandle, msg: MobileMsg & { kind: 'attach' | 'detach' | 'groupJoin' | 'groupAttach' | 'groupDetach' }): Promise<ReplyStatus> {
     return new Promise<ReplyStatus>((resolve, reject) => {
       if (this.closed) throw new ClosedError('mobile module closed');
       const deadline = this.ctx.now() + this.cfg.requestTimeoutMs;
@@ -244,6 +263,12 @@ class MobileRuntime {
   private handle(msg: MobileMsg, source: NodeHandle): void {
     const now = this.ctx.now();
     switch (msg.kind) {
+      case 'groupJoin':
+      case 'groupAttach':
+      case 'groupDetach':
+      case 'redirect':
+      case 'groupProxy':
+        return this.groups.handle(msg, source, now);
       case 'attach': {
         const status = this.table.attach(msg.mobile.hex, source);
         // Open, so the next proxy may publish it too (an owner's grant per proxy would bind it tighter).
@@ -306,6 +331,7 @@ class MobileRuntime {
       this.sendTo(msg.sender, { kind: 'ack', mobile: msg.mobile, sendId: msg.sendId, proxy: me.proxy });
       return;
     }
+    if (this.groups.takeData(msg, now)) return;
     const route = this.table.route(msg.mobile.hex, msg.forwards, now);
     if (route.kind === 'toMobile') {
       this.counts.forwardedToMobile++;
@@ -335,12 +361,14 @@ class MobileRuntime {
       p.reject(new TimeoutError(p.kind === 'send' ? 'the mobile node did not acknowledge in time' : 'the proxy did not answer in time'));
     }
     this.table.expire(now);
-    return Math.min(this.pending.nextDeadline(), this.table.nextExpiry());
+    this.groups.expire(now);
+    return Math.min(this.pending.nextDeadline(), this.table.nextExpiry(), this.groups.nextExpiry());
   }
 
   private stats(): MobileStats {
     return {
       ...this.counts,
+      ...this.groups.stats(),
       attachments: this.table.attachments,
       forwardingEntries: this.table.forwardingEntries,
       cachedProxies: this.cache.size,
