@@ -37,6 +37,21 @@ export interface BayeuxJoinOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Why a child was removed (the `childRemoved` event). */
+export type BayeuxChildRemovedReason =
+  /** A LEAVE or PRUNE took it away: the members it led to left. */
+  | 'left'
+  /** Its soft state lapsed: no refresh (Bayeux: the member's TREE; Scribe: the child's heartbeat) came within bayeuxEntryLifetimeMs. */
+  | 'expired'
+  /** It was found failed (it left this node's routing table or leaf set). */
+  | 'failed'
+  /** Bayeux: the members it led to are reached through another next hop now (a refresh or repair took another path). */
+  | 'moved'
+  /** Scribe: this node gave up its place in the tree (its parent went silent or failed, or its join got no answer), and its children with it. */
+  | 'placeLost'
+  /** The session was torn down here (a `tornDown` follows). */
+  | 'teardown';
+
 /** The events a node's module emits, as member, forwarder or root. */
 export interface BayeuxEvents {
   /** This node joined a session (its first answer came). */
@@ -56,12 +71,19 @@ export interface BayeuxEvents {
     /** The child: the next hop (Bayeux) or the node that joined under this one (Scribe). */
     readonly child: NodeHandle;
   };
-  /** A child was removed (pruned, left, or found failed). */
+  /**
+   * A child was removed from this node's part of a tree: once per child, when the last state that
+   * made it one goes (Bayeux: the last forwarding entry through that next hop). Every `childAdded`
+   * is matched by one `childRemoved` while the module runs, so the children the events name are the
+   * children `sessionStats()` counts.
+   */
   childRemoved: {
     /** The session's GUID. */
     readonly session: Guid;
     /** The child removed. */
     readonly child: NodeHandle;
+    /** Why it went. */
+    readonly reason: BayeuxChildRemovedReason;
   };
   /** The session was torn down (or its roots are gone): this node freed it. */
   tornDown: {
