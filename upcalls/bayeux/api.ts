@@ -37,21 +37,6 @@ export interface BayeuxJoinOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Why a child was removed (the `childRemoved` event). */
-export type BayeuxChildRemovedReason =
-  /** A LEAVE or PRUNE took it away: the members it led to left. */
-  | 'left'
-  /** Its soft state lapsed: no refresh (Bayeux: the member's TREE; Scribe: the child's heartbeat) came within bayeuxEntryLifetimeMs. */
-  | 'expired'
-  /** It was found failed (it left this node's routing table or leaf set). */
-  | 'failed'
-  /** Bayeux: the members it led to are reached through another next hop now (a refresh or repair took another path). */
-  | 'moved'
-  /** Scribe: this node gave up its place in the tree (its parent went silent or failed, or its join got no answer), and its children with it. */
-  | 'placeLost'
-  /** The session was torn down here (a `tornDown` follows). */
-  | 'teardown';
-
 /** The events a node's module emits, as member, forwarder or root. */
 export interface BayeuxEvents {
   /** This node joined a session (its first answer came). */
@@ -82,8 +67,17 @@ export interface BayeuxEvents {
     readonly session: Guid;
     /** The child removed. */
     readonly child: NodeHandle;
-    /** Why it went. */
-    readonly reason: BayeuxChildRemovedReason;
+    /**
+     * Why it went: `'left'` — a LEAVE or PRUNE took it away (the members it led to left);
+     * `'expired'` — its soft state lapsed, no refresh (Bayeux: the member's TREE; Scribe: the child's
+     * heartbeat) came within bayeuxEntryLifetimeMs; `'failed'` — it was found failed (it left this
+     * node's routing table or leaf set); `'moved'` — Bayeux: the members it led to are reached
+     * through another next hop now (a refresh or repair took another path); `'placeLost'` — Scribe:
+     * this node gave up its place in the tree (its parent went silent or failed, or its join got no
+     * answer) and its children with it; `'teardown'` — the session was torn down here (a `tornDown`
+     * follows).
+     */
+    readonly reason: 'left' | 'expired' | 'failed' | 'moved' | 'placeLost' | 'teardown';
   };
   /** The session was torn down (or its roots are gone): this node freed it. */
   tornDown: {

@@ -11,7 +11,7 @@ import type { NodeHandle } from '../../routing/handle';
 import { DEFAULTS } from '../../defaults';
 import type { ForwardContext, ForwardVerdict } from '../contract';
 import { ForwardingState } from './forwardingState';
-import type { BayeuxChildRemovedReason } from './api';
+import type { BayeuxEvents } from './api';
 import type { BayeuxMsg } from './messages';
 import type { TreeHost, TreeMode } from './treeMode';
 import { treeGuid } from './treeGuid';
@@ -178,7 +178,7 @@ export class BayeuxMode implements TreeMode {
    * told as removed when no entry goes there any more. Only the removal that leaves it unused finds
    * it so, hence once per child.
    */
-  private childMayBeGone(tree: Guid, session: Guid, child: NodeHandle, reason: BayeuxChildRemovedReason): void {
+  private childMayBeGone(tree: Guid, session: Guid, child: NodeHandle, reason: BayeuxEvents['childRemoved']['reason']): void {
     if (!this.state.usesNextHop(tree, child.guid.hex)) this.host.emit('childRemoved', { session, child, reason });
   }
 
