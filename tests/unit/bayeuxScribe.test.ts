@@ -91,3 +91,45 @@ test('joins and leaves keep exactly the union of the members\' paths, and data r
     { numRuns: 200 },
   );
 });
+
+test('expire removes exactly the lapsed children, and the node leaves (telling its parent) only when no child and no member is left', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(2), fc.nat(5), fc.nat(100)), { maxLength: 30 }),
+      fc.uniqueArray(fc.nat(2), { maxLength: 3 }),
+      fc.nat(100),
+      (joins, memberOf, now) => {
+        const state = new ScribeState({ maxSessions: 4, maxChildrenPerSession: 64 });
+        const session = (s: number) => Guid.fromName(`s${s}`);
+        const parentOf = (s: number) => (s === 0 ? undefined : h(50 + s)); // session 0: this node is the root
+        // The model: session → child → its expiry (the latest join wins).
+        const model = new Map<number, Map<number, number>>();
+        for (const s of memberOf) {
+          state.becomeMember(session(s), parentOf(s));
+          model.set(s, new Map());
+        }
+        for (const [s, c, exp] of joins) {
+          state.join(session(s), h(c), parentOf(s), exp);
+          if (!model.has(s)) model.set(s, new Map());
+          model.get(s)!.set(c, exp);
+        }
+        const out = new Map(state.expire(now).map((l) => [l.session, l]));
+        for (const [s, kids] of model) {
+          const lapsed = [...kids].filter(([, exp]) => exp <= now).map(([c]) => h(c).guid.hex).sort();
+          const leaves = !memberOf.includes(s) && lapsed.length === kids.size;
+          const got = out.get(session(s).hex);
+          if (lapsed.length === 0 && !leaves) expect(got).toBeUndefined();
+          else {
+            expect(got?.expired.map((n) => n.guid.hex).sort()).toEqual(lapsed);
+            expect(got?.leftTree).toBe(leaves);
+            expect(got?.notify?.guid.hex).toBe(leaves ? parentOf(s)?.guid.hex : undefined);
+          }
+          expect(state.onTree(session(s))).toBe(!leaves);
+          expect(state.childCount(session(s))).toBe(kids.size - lapsed.length);
+        }
+        expect(out.size).toBe([...out.keys()].filter((hex) => [...model.keys()].some((s) => session(s).hex === hex)).length);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});

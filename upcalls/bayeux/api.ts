@@ -56,12 +56,28 @@ export interface BayeuxEvents {
     /** The child: the next hop (Bayeux) or the node that joined under this one (Scribe). */
     readonly child: NodeHandle;
   };
-  /** A child was removed (pruned, left, or found failed). */
+  /**
+   * A child was removed from this node's part of a tree: once per child, when the last state that
+   * made it one goes (Bayeux: the last forwarding entry through that next hop). Every `childAdded`
+   * is matched by one `childRemoved` while the module runs, so the children the events name are the
+   * children `sessionStats()` counts.
+   */
   childRemoved: {
     /** The session's GUID. */
     readonly session: Guid;
     /** The child removed. */
     readonly child: NodeHandle;
+    /**
+     * Why it went: `'left'` — a LEAVE or PRUNE took it away (the members it led to left);
+     * `'expired'` — its soft state lapsed, no refresh (Bayeux: the member's TREE; Scribe: the child's
+     * heartbeat) came within bayeuxEntryLifetimeMs; `'failed'` — it was found failed (it left this
+     * node's routing table or leaf set); `'moved'` — Bayeux: the members it led to are reached
+     * through another next hop now (a refresh or repair took another path); `'placeLost'` — Scribe:
+     * this node gave up its place in the tree (its parent went silent or failed, or its join got no
+     * answer) and its children with it; `'teardown'` — the session was torn down here (a `tornDown`
+     * follows).
+     */
+    readonly reason: 'left' | 'expired' | 'failed' | 'moved' | 'placeLost' | 'teardown';
   };
   /** The session was torn down (or its roots are gone): this node freed it. */
   tornDown: {

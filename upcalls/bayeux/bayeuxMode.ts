@@ -11,6 +11,7 @@ import type { NodeHandle } from '../../routing/handle';
 import { DEFAULTS } from '../../defaults';
 import type { ForwardContext, ForwardVerdict } from '../contract';
 import { ForwardingState } from './forwardingState';
+import type { BayeuxEvents } from './api';
 import type { BayeuxMsg } from './messages';
 import type { TreeHost, TreeMode } from './treeMode';
 import { treeGuid } from './treeGuid';
@@ -49,10 +50,11 @@ export class BayeuxMode implements TreeMode {
     this.trees.set(tree.hex, { session: msg.session, replica: msg.replica });
     this.host.arm(this.host.ctx.now() + this.host.cfg.entryLifetimeMs);
     if (newChild) this.host.emit('childAdded', { session: msg.session, child: at.nextHop });
-    if (old && !old.nextHop.guid.equals(at.nextHop.guid) && old.upstream === upstream.hex) {
-      // The member is reached another way now: the old branch below this node is pruned.
-      this.childMayBeGone(tree, msg.session, old.nextHop);
-      if (!old.nextHop.guid.equals(member.guid) && old.nextHop.guid.hex !== this.gone) this.prune(old.nextHop, msg.session, msg.replica, member);
+    if (old && !old.nextHop.guid.equals(at.nextHop.guid)) {
+      // The member is reached another way now: its old next hop may be no child any more.
+      this.childMayBeGone(tree, msg.session, old.nextHop, old.nextHop.guid.hex === this.gone ? 'failed' : 'moved');
+      // The old branch below this node is pruned (a TREE from another upstream leaves it to that upstream's PRUNE).
+      if (old.upstream === upstream.hex && !old.nextHop.guid.equals(member.guid) && old.nextHop.guid.hex !== this.gone) this.prune(old.nextHop, msg.session, msg.replica, member);
     }
     return true;
   }
@@ -96,32 +98,46 @@ export class BayeuxMode implements TreeMode {
   }
 
   drop(tree: Guid): NodeHandle[] {
+    const info = this.trees.get(tree.hex);
     this.trees.delete(tree.hex);
-    return this.state.drop(tree);
+    const hops = this.state.drop(tree);
+    // The distinct next hops are this node's children there: each goes once.
+    if (info) for (const child of hops) this.host.emit('childRemoved', { session: info.session, child, reason: 'teardown' });
+    return hops;
   }
 
   neighbourGone(node: NodeHandle): void {
-    const touched = new Map<string, Guid>();
     this.gone = node.guid.hex;
     for (const { session: treeHex, member, handle } of this.state.membersVia(node.guid.hex)) {
       const info = this.trees.get(treeHex);
       const tree = Guid.fromHex(treeHex);
-      if (info) touched.set(treeHex, info.session);
       if (member === node.guid.hex || !info || !handle) {
         this.state.remove(tree, Guid.fromHex(member));
+        // Told once, by the removal (or the repair below) that leaves no entry through the failed node.
+        if (info) this.childMayBeGone(tree, info.session, node, 'failed');
         continue;
       }
-      // Local repair: a TREE from here finds the member another way; this node's entry keeps its upstream.
+      // Local repair: a TREE from here finds the member another way; this node's entry keeps its upstream
+      // (forward() replaces it and tells of the failed child when it was the last entry through it).
       this.host.counts.repairs++;
       this.host.route(handle.guid, this.msg('tree', info.session, info.replica, handle), false);
     }
     this.gone = undefined;
-    for (const [treeHex, session] of touched) this.childMayBeGone(Guid.fromHex(treeHex), session, node);
     this.forgetEmpty();
   }
 
   tick(now: number): number {
-    if (this.state.expire(now) > 0) this.forgetEmpty();
+    const lapsed = this.state.expire(now);
+    const told = new Set<string>();
+    for (const { session: treeHex, nextHop } of lapsed) {
+      // Each lapsed entry's next hop was a child a moment ago: it is told once, if no entry goes there now.
+      const key = `${treeHex}:${nextHop.guid.hex}`;
+      const info = this.trees.get(treeHex);
+      if (told.has(key) || !info) continue;
+      told.add(key);
+      this.childMayBeGone(Guid.fromHex(treeHex), info.session, nextHop, 'expired');
+    }
+    if (lapsed.length > 0) this.forgetEmpty();
     return this.trees.size > 0 ? now + this.host.cfg.entryLifetimeMs / 2 : Infinity;
   }
 
@@ -147,7 +163,7 @@ export class BayeuxMode implements TreeMode {
     const entry = this.state.entry(tree, msg.node.guid);
     if (!entry || (from !== undefined && entry.upstream !== from)) return;
     this.state.remove(tree, msg.node.guid);
-    this.childMayBeGone(tree, msg.session, entry.nextHop);
+    this.childMayBeGone(tree, msg.session, entry.nextHop, 'left');
     this.forgetEmpty();
     if (!entry.nextHop.guid.equals(msg.node.guid)) this.prune(entry.nextHop, msg.session, msg.replica, msg.node);
   }
@@ -157,8 +173,13 @@ export class BayeuxMode implements TreeMode {
     this.host.send(to, this.msg('prune', session, replica, member));
   }
 
-  private childMayBeGone(tree: Guid, session: Guid, child: NodeHandle): void {
-    if (!this.state.usesNextHop(tree, child.guid.hex)) this.host.emit('childRemoved', { session, child });
+  /**
+   * Called right after an entry through `child` went (so `child` was a child a moment ago): it is
+   * told as removed when no entry goes there any more. Only the removal that leaves it unused finds
+   * it so, hence once per child.
+   */
+  private childMayBeGone(tree: Guid, session: Guid, child: NodeHandle, reason: BayeuxEvents['childRemoved']['reason']): void {
+    if (!this.state.usesNextHop(tree, child.guid.hex)) this.host.emit('childRemoved', { session, child, reason });
   }
 
   /** Forgets the session of trees left with no entry. */

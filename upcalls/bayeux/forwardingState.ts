@@ -22,6 +22,16 @@ export interface ForwardingEntry {
   readonly member?: NodeHandle;
 }
 
+/** An entry expire() removed. */
+export interface LapsedEntry {
+  /** The session (hex). */
+  readonly session: string;
+  /** The member (hex). */
+  readonly member: string;
+  /** Where the entry sent data. */
+  readonly nextHop: NodeHandle;
+}
+
 /** What record() did. */
 export type RecordOutcome = 'added' | 'refreshed' | 'sessionsFull' | 'entriesFull';
 
@@ -127,20 +137,23 @@ export class ForwardingState {
     return [...out.values()];
   }
 
-  /** Removes every entry that lapsed by `now`; returns how many. */
-  expire(now: number): number {
-    let removed = 0;
+  /**
+   * Removes every entry that lapsed by `now`; returns them, so the caller can tell which next hops
+   * are no children any more (usesNextHop after the call) without walking the state again.
+   */
+  expire(now: number): LapsedEntry[] {
+    const lapsed: LapsedEntry[] = [];
     for (const [session, entries] of this.sessions) {
       for (const [member, e] of entries) {
         if (e.expiresAt <= now) {
           entries.delete(member);
           this.uncount(session, e.nextHop);
-          removed++;
+          lapsed.push({ session, member, nextHop: e.nextHop });
         }
       }
       if (entries.size === 0) this.sessions.delete(session);
     }
-    return removed;
+    return lapsed;
   }
 
   /** Members whose entry in any session goes to `node` (hex): what local repair re-routes when it fails. */

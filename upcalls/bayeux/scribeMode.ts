@@ -51,10 +51,11 @@ export class ScribeMode implements TreeMode {
       this.remember(tree, msg.session, msg.replica);
       return true;
     }
+    const isNew = !this.state.hasChild(tree, at.from.guid.hex);
     const step = this.state.join(tree, at.from, at.nextHop, this.expiry());
     if (step.kind === 'full') return this.full();
     this.remember(tree, msg.session, msg.replica);
-    this.host.emit('childAdded', { session: msg.session, child: at.from });
+    if (isNew) this.host.emit('childAdded', { session: msg.session, child: at.from });
     if (step.kind === 'goOn') return true;
     this.host.send(msg.node, this.msg('tree', msg.session, msg.replica, msg.node));
     return 'taken';
@@ -83,7 +84,7 @@ export class ScribeMode implements TreeMode {
       case 'leave': {
         if (!this.state.hasChild(tree, msg.node.guid.hex)) return;
         const r = this.state.leave(tree, msg.node.guid);
-        this.host.emit('childRemoved', { session: msg.session, child: msg.node });
+        this.host.emit('childRemoved', { session: msg.session, child: msg.node, reason: 'left' });
         this.leftTree(tree, msg.session, msg.replica, r);
         return;
       }
@@ -96,7 +97,7 @@ export class ScribeMode implements TreeMode {
 
   abandon(session: Guid, replica: number): void {
     // The branch the JOIN built may hang from no root: freed here; the nodes above lose it at their next heartbeat.
-    this.drop(treeGuid(session, replica));
+    this.free(treeGuid(session, replica), 'placeLost');
   }
 
   leave(session: Guid, replica: number): void {
@@ -105,9 +106,7 @@ export class ScribeMode implements TreeMode {
   }
 
   drop(tree: Guid): NodeHandle[] {
-    this.trees.delete(tree.hex);
-    this.awaiting.delete(tree.hex);
-    return this.state.drop(tree);
+    return this.free(tree, 'teardown');
   }
 
   neighbourGone(node: NodeHandle): void {
@@ -117,7 +116,7 @@ export class ScribeMode implements TreeMode {
       const tree = Guid.fromHex(hex);
       const r = this.state.leave(tree, node.guid);
       if (info) {
-        this.host.emit('childRemoved', { session: info.session, child: node });
+        this.host.emit('childRemoved', { session: info.session, child: node, reason: 'failed' });
         this.leftTree(tree, info.session, info.replica, r);
       }
     }
@@ -125,7 +124,13 @@ export class ScribeMode implements TreeMode {
   }
 
   tick(now: number): number {
-    for (const { session } of this.state.expire(now)) this.trees.delete(session);
+    for (const lapse of this.state.expire(now)) {
+      const info = this.trees.get(lapse.session);
+      if (!info) continue;
+      for (const child of lapse.expired) this.host.emit('childRemoved', { session: info.session, child, reason: 'expired' });
+      // Left with no child and no member: the node leaves its parent at once rather than by its parent's own expiry.
+      this.leftTree(Guid.fromHex(lapse.session), info.session, info.replica, lapse);
+    }
     for (const [hex, due] of this.awaiting) if (due <= now) this.placeLost(hex);
     if (this.nextBeat <= now) {
       this.nextBeat = Infinity;
@@ -164,7 +169,7 @@ export class ScribeMode implements TreeMode {
   private placeLost(hex: string): void {
     const info = this.trees.get(hex);
     this.host.counts.parentLosses++;
-    this.drop(Guid.fromHex(hex));
+    this.free(Guid.fromHex(hex), 'placeLost');
     if (info) this.host.placeLost(info.session);
   }
 
@@ -176,6 +181,16 @@ export class ScribeMode implements TreeMode {
     if (!r.notify) return;
     this.host.counts.prunesSent++;
     this.host.send(r.notify, this.msg('leave', session, replica, this.host.ctx.self));
+  }
+
+  /** Frees `tree` here, telling of each child it had; answers them (where a teardown goes on). */
+  private free(tree: Guid, reason: 'teardown' | 'placeLost'): NodeHandle[] {
+    const info = this.trees.get(tree.hex);
+    this.trees.delete(tree.hex);
+    this.awaiting.delete(tree.hex);
+    const children = this.state.drop(tree);
+    if (info) for (const child of children) this.host.emit('childRemoved', { session: info.session, child, reason });
+    return children;
   }
 
   private remember(tree: Guid, session: Guid, replica: number): void {

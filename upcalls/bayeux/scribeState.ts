@@ -25,6 +25,18 @@ export type JoinStep =
   /** A bound was hit: the JOIN is dropped (counted by the caller). */
   | { readonly kind: 'full' };
 
+/** What expire() did in one session. */
+export interface ScribeLapse {
+  /** The session (hex). */
+  readonly session: string;
+  /** The children that lapsed. */
+  readonly expired: NodeHandle[];
+  /** This node left the tree (no child and no member left). */
+  readonly leftTree: boolean;
+  /** The parent to send a LEAVE to, when it left the tree and is not the root. */
+  readonly notify?: NodeHandle;
+}
+
 /** The bounds of one node's Scribe state. */
 export interface ScribeLimits {
   readonly maxSessions: number;
@@ -133,17 +145,25 @@ export class ScribeState {
     return out;
   }
 
-  /** Removes children that lapsed by `now`; returns the sessions this node left as a result, with their parents. */
-  expire(now: number): Array<{ session: string; parent?: NodeHandle }> {
-    const left: Array<{ session: string; parent?: NodeHandle }> = [];
+  /**
+   * Removes children that lapsed by `now`. Answers, for each session where any did (or that this
+   * node is left in with no child and no member), the children removed and whether this node left
+   * the tree as a result, with the parent to send a LEAVE to (as leave() answers).
+   */
+  expire(now: number): ScribeLapse[] {
+    const out: ScribeLapse[] = [];
     for (const [hex, s] of this.sessions) {
-      for (const [c, e] of s.children) if (e.expiresAt <= now) s.children.delete(c);
-      if (!s.member && s.children.size === 0) {
-        this.sessions.delete(hex);
-        left.push({ session: hex, parent: s.parent });
+      const expired: NodeHandle[] = [];
+      for (const [c, e] of s.children) {
+        if (e.expiresAt > now) continue;
+        s.children.delete(c);
+        expired.push(e.node);
       }
+      const leftTree = !s.member && s.children.size === 0;
+      if (leftTree) this.sessions.delete(hex);
+      if (leftTree || expired.length > 0) out.push(leftTree && s.parent ? { session: hex, expired, leftTree, notify: s.parent } : { session: hex, expired, leftTree });
     }
-    return left;
+    return out;
   }
 
   /** Sessions on this node's trees and children over them. */
