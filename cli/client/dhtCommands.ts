@@ -4,6 +4,7 @@
  * `$(tapestry get key)` is the value) and ends 1 with "not found" when no node holds one.
  */
 import { Command } from 'commander';
+import { DEFAULTS } from '../../defaults';
 import { intOption } from '../options';
 import { client, print, run, type Common } from './commands';
 import { call, callLines, ClientError } from './control';
@@ -17,7 +18,7 @@ export function dhtCommands(): Command[] {
         print(o, r, `stored under ${r.key} at ${r.stored} root(s)`);
       })),
     client('get', 'print the value stored under a key (exit 1 "not found" when none is)').argument('<key>')
-      .option('--quorum <n>', 'answers with a value to wait for before taking the newest', intOption(1, 8), 1)
+      .option('--quorum <n>', 'answers with a value to wait for before taking the newest', intOption(1, DEFAULTS.dhtSalts), 1)
       .option('--timeout <ms>', 'how long to wait', intOption(1, 120_000), 10_000)
       .action((key: string, o: Common & { quorum: number; timeout: number }) => run(async () => {
         const r = await call<{ value: string }>(o.node, '/dht/get', { key, quorum: o.quorum, timeoutMs: o.timeout });
