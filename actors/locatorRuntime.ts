@@ -12,11 +12,13 @@ import { extraPointerTargets, locateHop, unpublishHop } from '../location/decisi
 import { handOverBatches } from '../location/handOver';
 import { LocateTracker, type LocateRequest } from '../location/locateTracker';
 import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type OwnerClaim, type PublishMsg } from '../location/messages';
+import type { PublishWaiter } from '../location/publishAcks';
+import { LocatorPublishing } from './locatorPublishing';
 import type { PointerStore } from '../location/pointerStore';
 import { PointerIntake } from './pointerIntake';
 import { OwnerClaims } from './ownerClaims';
 import { OwnerNotices } from './ownerNotices';
-import { Publisher } from '../location/publisher';
+import type { Publisher } from '../location/publisher';
 import { phaseOffsetOf } from '../location/republishSchedule';
 import { RecordGate } from '../location/recordGate';
 import { saltedRoot } from '../location/saltedRoots';
@@ -27,10 +29,11 @@ import type { RuntimeHost } from './routerTypes';
 import type { LocatorStats } from './locatorStats';
 import { noneProvider } from '../security/noneProvider';
 import type { SecurityProvider } from '../security/provider';
-import type { RandomBytes } from '../security/identity';
+import { secureRandom, type RandomBytes } from '../security/identity';
 import { LocateAnswers } from './locateAnswers';
 
 export type { LocateRequest, LocateResult, LocateSink } from '../location/locateTracker';
+export type { PublishResult, PublishWaiter } from '../location/publishAcks';
 
 /** What the locator needs from its node. */
 export interface LocatorHost extends RuntimeHost {
@@ -40,6 +43,8 @@ export interface LocatorHost extends RuntimeHost {
   deliverLocal(delivery: Delivery): void;
   /** Asks the actor for a timeout of this attempt of a locate. */
   armTimeout(locateId: number, salt: number, ms: number): void;
+  /** Asks the actor for the end of publish wait `id` (`publishTimedOut`) after `ms`. */
+  armPublishTimeout(id: number, ms: number): void;
   /** Tells the actor the pointer store is no longer empty (so it sweeps). */
   pointersHeld(): void;
   /**
@@ -69,6 +74,8 @@ export interface LocatorOptions {
   readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
   /** Claim and enforce object ownership under an authenticating provider (DEFAULTS.objectOwnership). */
   readonly ownership?: boolean;
+  /** How long an awaited publish waits for its salted roots' acknowledgements (ms); default DEFAULTS.publishAckTimeoutMs. */
+  readonly publishAckTimeoutMs?: number;
 }
 
 export type { LocatorStats } from './locatorStats';
@@ -92,8 +99,10 @@ export class LocatorRuntime implements UpcallModule {
     locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
     staleReplies: 0, forgedAnswers: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
     ownerClaimsInvalid: 0, publishesFromStrangers: 0, answersWithheld: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,
+    publishesAcknowledged: 0, publishesUnacknowledged: 0, publishAcksSent: 0, publishAcksUnmatched: 0,
   };
-  readonly publisher: Publisher;
+  /** This node's publications and the wait for their acknowledgements (actors/locatorPublishing.ts). */
+  readonly publishing: LocatorPublishing;
   private readonly tracker: LocateTracker;
   private readonly idBytes: 20 | 32;
   /** Signs this server's answers and checks the ones this node's locates get. */
@@ -116,7 +125,13 @@ export class LocatorRuntime implements UpcallModule {
     this.store = this.intake.store;
     this.notices = new OwnerNotices(host, this.intake, this.stats);
     this.claims = new OwnerClaims(host.security ?? noneProvider, host.self.guid, opts.ownership ?? DEFAULTS.objectOwnership);
-    this.publisher = new Publisher(
+    this.publishing = new LocatorPublishing(
+      {
+        now: () => host.now(),
+        routeToRoot: (object, salt, msg) => this.routeToRoot(object, salt, msg),
+        armPublishTimeout: (id, ms) => host.armPublishTimeout(id, ms),
+        random: host.random ?? secureRandom,
+      },
       {
         self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs,
         // Receivers renew pointers with an unchanged copy within this window: re-send, don't re-sign.
@@ -126,6 +141,8 @@ export class LocatorRuntime implements UpcallModule {
         phaseOffset: phaseOffsetOf(host.self.guid.bytes),
       },
       this.gate,
+      { ackTimeoutMs: opts.publishAckTimeoutMs ?? DEFAULTS.publishAckTimeoutMs, maxPending: DEFAULTS.maxPendingPublishAcks },
+      this.stats,
     );
     this.answers.serving = { host, publisher: this.publisher, stats: this.stats };
     this.tracker = new LocateTracker(
@@ -147,49 +164,42 @@ export class LocatorRuntime implements UpcallModule {
 
   // ---- This node as a publisher -------------------------------------------------------------
 
-  /** Advertises that this node serves `object`: a publish walks to each salted root. */
-  publish(object: Guid, tag: string, owner?: OwnerClaim): void {
-    const records = this.publisher.publish(object, tag, this.host.now(), owner);
-    this.stats.published++;
-    for (const publish of records) this.routeToRoot(object, publish.saltIndex, { kind: 'publish', publish });
+  /** The publications this node serves. */
+  get publisher(): Publisher {
+    return this.publishing.publisher;
+  }
+
+  /**
+   * Advertises that this node serves `object`: a publish walks to each salted root. A `waiter` hears
+   * when every salted root acknowledged storing the pointer (or the wait ran out).
+   */
+  publish(object: Guid, tag: string, owner?: OwnerClaim, waiter?: PublishWaiter): void {
+    this.publishing.publish(object, tag, owner, waiter);
   }
 
   /** Withdraws `object`: an unpublish walks the same paths and removes the pointers. */
   unpublish(object: Guid): boolean {
-    const records = this.publisher.unpublish(object);
-    if (!records) return false;
-    for (const unpublish of records) this.routeToRoot(object, unpublish.saltIndex, { kind: 'unpublish', unpublish });
-    return true;
+    return this.publishing.unpublish(object);
   }
 
   /** Soft state: every publication walks its paths again, refreshing the pointers' expiry. */
   republishAll(): void {
-    this.stats.republished += this.publisher.size;
-    this.routeRepublished(this.publisher.republishAll(this.host.now()));
+    this.publishing.republishAll();
   }
 
-  /**
-   * Soft state on the schedule: the publications due now walk their paths again (each at its own
-   * phase of the period). Without a period in the options, everything (the actor's period).
-   */
+  /** Soft state on the schedule: the publications due now walk their paths again. */
   republishDue(): void {
-    if (this.publisher.nextRepublishAt() === undefined) {
-      this.republishAll();
-      return;
-    }
-    const records = this.publisher.republishDue(this.host.now());
-    this.stats.republished += records.length / this.opts.salts;
-    this.routeRepublished(records);
+    this.publishing.republishDue(this.opts.salts);
   }
 
   /** How long until `republishDue` has work (ms), or `fallbackMs` without a schedule. */
   nextRepublishDelay(fallbackMs: number): number {
-    const at = this.publisher.nextRepublishAt();
-    return at === undefined ? fallbackMs : Math.max(0, at - this.host.now());
+    return this.publishing.nextRepublishDelay(fallbackMs);
   }
 
-  private routeRepublished(records: readonly PublishMsg[]): void {
-    for (const publish of records) this.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
+  /** The actor's timer for publish wait `id` fired: it ends with TimeoutError (the publication stays). */
+  publishTimedOut(id: number): void {
+    this.publishing.timedOut(id);
   }
 
   /** Drops expired pointers; true while any remain (the actor keeps sweeping). */
@@ -201,7 +211,9 @@ export class LocatorRuntime implements UpcallModule {
    * A pointer handed over by a node that joined or left: kept here, and, unless this node is its
    * root, published on toward the root so the path to it carries the pointer again.
    */
-  acceptPointer(p: PublishMsg, from?: NodeHandle): void {
+  acceptPointer(handed: PublishMsg, from?: NodeHandle): void {
+    // A handed-over record asks no acknowledgement: its publisher waits for none from this path.
+    const { ackNonce: _nonce, ...p } = handed;
     if (!this.took(p, from)) return;
     const dest = saltedRoot(p.object, p.saltIndex);
     if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
@@ -266,9 +278,10 @@ export class LocatorRuntime implements UpcallModule {
     this.tracker.attemptTimedOut(id, salt);
   }
 
-  /** Ends every locate (node closing). */
+  /** Ends every locate and every publish's wait for acknowledgements (node closing). */
   shutdown(reason: Error): void {
     this.tracker.shutdown(reason);
+    this.publishing.shutdown(reason);
   }
 
   // ---- The upcalls: every location message at every hop -------------------------------------
@@ -285,7 +298,7 @@ export class LocatorRuntime implements UpcallModule {
         // A forged, replayed or squatting record goes no further.
         if (!this.took(p, ctx.from)) return false;
         const path = this.intake.pathLatency(p, ctx.from);
-        this.sendExtras(ctx.nextHop, ctx.hops, (to, lat) => ({ kind: 'publish', publish: { ...p, extra: true, pathLatency: path + lat } }));
+        this.sendExtras(ctx.nextHop, ctx.hops, (to, lat) => ({ kind: 'publish', publish: { ...withoutNonce(p), extra: true, pathLatency: path + lat } }));
         ctx.payload = encodeLocation({ kind: 'publish', publish: { ...p, pathLatency: path + linkLatency } });
         return;
       }
@@ -315,7 +328,12 @@ export class LocatorRuntime implements UpcallModule {
     if (!msg) return;
     switch (msg.kind) {
       case 'publish':
-        this.took(msg.publish, d.from);
+        if (this.took(msg.publish, d.from) && !d.ttlExpired) this.acknowledge(msg.publish, d.hops);
+        return;
+      case 'publishAck':
+        // Only a message that came over the network names its sender; the root's own ack is a plain call.
+        if (d.from) this.publishing.acked(msg.ack, d.from);
+        else this.stats.publishAcksUnmatched++;
         return;
       case 'ownerNotice':
         this.notices.received(msg.notice.record, d.from);
@@ -353,6 +371,20 @@ export class LocatorRuntime implements UpcallModule {
   }
 
   // ---- Internals ------------------------------------------------------------------------------
+
+  /**
+   * A publish that asked for an acknowledgement reached this node as its salted root and the pointer
+   * is here: the nonce goes straight back to the publisher (this node's own wait, when it is both).
+   */
+  private acknowledge(p: PublishMsg, hops: number): void {
+    if (p.ackNonce === undefined || p.extra) return;
+    if (nextHop(this.host.table, saltedRoot(p.object, p.saltIndex), 0).kind !== 'root') return;
+    if (!this.store.has(p.object, p.server.guid, this.host.now())) return;
+    const ack = { object: p.object, saltIndex: p.saltIndex, nonce: p.ackNonce };
+    this.stats.publishAcksSent++;
+    if (p.server.guid.equals(this.host.self.guid)) this.publishing.acked(ack, this.host.self);
+    else this.host.sendDirect(p.server, LOCATION_MODULE_ID, encodeLocation({ kind: 'publishAck', ack }), hops);
+  }
 
   private decode(bytes: Uint8Array): LocationMsg | undefined {
     try {
@@ -402,4 +434,11 @@ export class LocatorRuntime implements UpcallModule {
     const wanted = l.wanted - pointers.length;
     return wanted > 0 ? { ...l, wanted, exclude } : undefined;
   }
+}
+
+/** An extra pointer copy is stored, never acknowledged: it carries no nonce. */
+function withoutNonce(p: PublishMsg): PublishMsg {
+  if (p.ackNonce === undefined) return p;
+  const { ackNonce: _nonce, ...rest } = p;
+  return rest;
 }

@@ -4,7 +4,7 @@
  */
 import { type Actor, type AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../defaults';
-import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
+import { ClosedError, InvalidArgumentError, MessageTooLargeError } from '../errors';
 import { Guid, type IdSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
 import type { Address, Transport, TransportStats } from '../transport/types';
@@ -15,11 +15,12 @@ import { MembershipRuntime, type MembershipStats } from '../actors/membershipRun
 import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
 import type { BootstrapProvider } from '../bootstrap/provider';
 import type { LeafChange } from '../membership/leafSet';
-import { LocatorRuntime, type LocateResult, type LocatorStats } from '../actors/locatorRuntime';
+import { LocatorRuntime, type LocateResult, type LocatorStats, type PublishResult } from '../actors/locatorRuntime';
 import { RouterRuntime, type PingDone, type RouterStats } from '../actors/routerRuntime';
 import type { DatagramPath } from '../actors/datagramPath';
 import type { Pointer } from '../location/pointerStore';
-import { AbortedError, NoGatewayError, ResolveOnlyError } from '../errors';
+import { NoGatewayError, ResolveOnlyError } from '../errors';
+import { publishObject, startLocate, type ObjectCallsNode } from './objectCalls';
 import { resolveOnlyStats } from './resolveOnly';
 import type { Gateways } from '../actors/gateways';
 import { Channel } from './channel';
@@ -32,13 +33,12 @@ import type { RoutingTableView } from '../upcalls/contract';
 import { toGuid, type LocateOptions, type PublishOptions, type RouteOptions, type SendToObjectOptions } from './nodeOptions';
 import { locateOptionsSchema, sendToObjectOptionsSchema } from './options/locateOptions';
 import { checkModule } from './options/moduleSchema';
-import { publishOptionsSchema } from './options/publishOptions';
 import type { OwnerGrant } from '../actors/ownerClaims';
 import { isEmpty, ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
 import { parseOptions } from './options/schema';
 import { sendRequest, type RequestOptions, type RequestReply } from './request';
 
-export type { NodeStatus };
+export type { NodeStatus, PublishResult };
 export type { NodeStats, SecurityStats } from './nodeStats';
 
 /** A leaf-set change: the nodes that entered and left this node's leaf set. */
@@ -318,15 +318,16 @@ export class TapestryNode {
     });
   }
 
-  /** Advertises that this node serves `object` (soft state: republished until unpublished). */
-  publish(object: Guid | string, opts: PublishOptions = {}): void {
-    this.assertOpen();
-    // A server is reached by routing to it, and no table lists a resolve-only node: its replicas could never be found.
-    if (this.gatewaySet) throw new ResolveOnlyError('a resolve-only node cannot publish: no routing table lists it, so no locate could reach it');
-    const guid = toGuid(object, this.space);
-    const { tag, owner, name } = parseOptions(publishOptionsSchema, opts, 'publish');
-    const claim = this.locator.claims.claimFor(guid, { owner, name });
-    this.locatorActor.send({ type: 'publish', object: guid, tag, owner: claim });
+  /**
+   * Advertises that this node serves `object` (soft state: republished until unpublished). Resolves
+   * once every salted root acknowledged storing its pointer (PublishResult), so a locate issued then
+   * finds it; rejects with TimeoutError after DEFAULTS.publishAckTimeoutMs (the object stays
+   * published and is republished as ever), LimitExceededError when DEFAULTS.maxPendingPublishAcks
+   * publishes already wait, ClosedError when the node closes first. Ignoring the promise is safe: a
+   * rejection no one awaits is never an unhandled one. Bad arguments throw at once.
+   */
+  publish(object: Guid | string, opts: PublishOptions = {}): Promise<PublishResult> {
+    return publishObject(this.objectCalls, object, opts);
   }
 
   /**
@@ -386,34 +387,22 @@ export class TapestryNode {
     return this.locator.store.get(toGuid(object, this.space), this.core.now());
   }
 
+  /** The publish/locate half of the facade's work (api/objectCalls.ts), seeing this node's state. */
+  private get objectCalls(): ObjectCallsNode {
+    const node = this;
+    return (this.calls ??= {
+      space: this.space, locator: this.locator, locatorActor: this.locatorActor, fanout: this.fanout,
+      assertOpen: () => this.assertOpen(), assertGateway: () => this.assertGateway(),
+      get resolveOnly() {
+        return node.resolveOnly;
+      },
+    });
+  }
+  private calls?: ObjectCallsNode;
+
   /** `opts` as the locate schema gave them (defaults applied). */
   private startLocate(object: Guid | string, opts: Required<Omit<LocateOptions, 'signal'>> & LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
-    this.assertOpen();
-    this.assertGateway();
-    const guid = toGuid(object, this.space);
-    const { query, replicas, owned } = opts;
-    if (this.locator.inFlight >= DEFAULTS.maxLocatesInFlight) {
-      throw new LimitExceededError(`at most ${DEFAULTS.maxLocatesInFlight} locates in flight`);
-    }
-    const sink = new Channel<LocateResult>();
-    const signal = opts.signal;
-    if (signal?.aborted) {
-      sink.fail(new AbortedError('locate aborted before it started'));
-      return sink;
-    }
-    let id = 0;
-    this.locatorActor.send({
-      type: 'locate',
-      // sendToObject goes one salted root at a time: parallel paths could each hand the message to a different replica.
-      request: { object: guid, query, replicas, moduleId, payload, sink, fanout: payload.length > 0 ? 1 : this.fanout, owned },
-      reply: (assigned: number) => (id = assigned),
-    });
-    signal?.addEventListener(
-      'abort',
-      () => this.locatorActor.send({ type: 'abort', id, reason: new AbortedError('locate aborted') }),
-      { once: true },
-    );
-    return sink;
+    return startLocate(this.objectCalls, object, opts, moduleId, payload);
   }
 
   /** Adds a known peer to the routing table with a measured latency (static meshes, tools). */

@@ -33,9 +33,11 @@ import type {
   LocateNotFound,
   LocationMsg,
   PointerHandOver,
+  PublishAck,
   PublishMsg,
   UnpublishMsg,
 } from '../location/messages';
+import { PUBLISH_ACK_NONCE_BYTES } from '../location/messages';
 
 const LocationType = schema.lookupType('tapestry.LocationMsg');
 
@@ -63,6 +65,7 @@ export interface WirePublish {
   ownerName?: Uint8Array;
   grantExpires?: number;
   grantSignature?: Uint8Array;
+  ackNonce?: Uint8Array;
 }
 interface WireUnpublish {
   object: Uint8Array;
@@ -111,6 +114,11 @@ interface WireNotFound {
 interface WireHandOver {
   pointers: WirePublish[];
 }
+interface WirePublishAck {
+  object: Uint8Array;
+  saltIndex: number;
+  nonce: Uint8Array;
+}
 interface WireLocation {
   /** The oneof's virtual field: which body member is set. */
   body?: string;
@@ -121,6 +129,7 @@ interface WireLocation {
   notFound?: WireNotFound | null;
   handOver?: WireHandOver | null;
   ownerNotice?: { record: WirePublish | null } | null;
+  publishAck?: WirePublishAck | null;
 }
 
 /** Encodes a location message as the payload of a RouteMsg with moduleId LOCATION_MODULE_ID. */
@@ -158,6 +167,8 @@ export function decodeLocation(bytes: Uint8Array, opts?: DecodeOptions): Locatio
       if (record.owner === undefined) return fail('missing', 'owner notice record names no owner');
       return { kind: 'ownerNotice', notice: { record } };
     }
+    case 'publishAck':
+      return { kind: 'publishAck', ack: publishAckFromWire(wire.publishAck!, wantIdBytes) };
     default:
       return fail('emptyBody', 'location message carries no known body');
   }
@@ -178,6 +189,9 @@ export function publishFromWire(p: WirePublish, wantIdBytes: number | undefined)
     fail('lifetime', `lifetimeMs ${p.lifetimeMs} outside 1..${DEFAULTS.maxPointerLifetimeMs}`);
   }
   checkLatency(p.pathLatency);
+  // An older sender leaves the field out (protobufjs reads it as empty): no acknowledgement wanted.
+  const nonce = p.ackNonce ?? EMPTY_BYTES;
+  if (nonce.length !== 0) checkNonce(nonce, 'publish ack_nonce');
   const msg: PublishMsg = {
     object,
     server,
@@ -187,8 +201,20 @@ export function publishFromWire(p: WirePublish, wantIdBytes: number | undefined)
     lifetimeMs: p.lifetimeMs,
     pathLatency: p.pathLatency,
     extra: p.extra,
+    ...(nonce.length !== 0 ? { ackNonce: nonce.slice() } : {}),
   };
   return withOwnerFromWire(withSignatureFromWire(msg, p), p);
+}
+
+function publishAckFromWire(a: WirePublishAck, wantIdBytes: number | undefined): PublishAck {
+  const object = guidFromWire(a.object, wantIdBytes ?? a.object.length, 'object');
+  checkSalt(a.saltIndex);
+  checkNonce(a.nonce, 'publish ack nonce');
+  return { object, saltIndex: a.saltIndex, nonce: a.nonce.slice() };
+}
+
+function checkNonce(nonce: Uint8Array, what: string): void {
+  if (nonce.length !== PUBLISH_ACK_NONCE_BYTES) fail('nonce', `${what} of ${nonce.length} bytes, not ${PUBLISH_ACK_NONCE_BYTES}`);
 }
 
 function unpublishFromWire(u: WireUnpublish, wantIdBytes: number | undefined): UnpublishMsg {
@@ -311,6 +337,8 @@ function locationToWire(msg: LocationMsg): WireLocation {
       return { handOver: { pointers: msg.handOver.pointers.map(publishToWire) } };
     case 'ownerNotice':
       return { ownerNotice: { record: publishToWire(msg.notice.record) } };
+    case 'publishAck':
+      return { publishAck: { object: msg.ack.object.bytes, saltIndex: msg.ack.saltIndex, nonce: msg.ack.nonce } };
     default: {
       const unknown: never = msg;
       throw new InvalidArgumentError(`cannot encode location message ${JSON.stringify(unknown)}`);
@@ -320,7 +348,7 @@ function locationToWire(msg: LocationMsg): WireLocation {
 
 /** The wire shape of one publish record; exported for the membership hand-over. */
 export function publishToWire(p: PublishMsg): WirePublish {
-  return withOwnerToWire(withSignatureToWire<WirePublish>({
+  const w = withOwnerToWire(withSignatureToWire<WirePublish>({
     object: p.object.bytes,
     server: handleToWire(p.server),
     tag: textToWire(p.tag),
@@ -330,6 +358,8 @@ export function publishToWire(p: PublishMsg): WirePublish {
     pathLatency: p.pathLatency,
     extra: p.extra,
   }, p), p);
+  if (p.ackNonce !== undefined) w.ackNonce = p.ackNonce;
+  return w;
 }
 
 function unpublishToWire(u: UnpublishMsg): WireUnpublish {

@@ -133,6 +133,8 @@ function sample(rng: SeededRng, kind: Kind, bits: Bits): LocationMsg {
       const p = (publish(rng, bits) as { publish: PublishMsg }).publish;
       return { kind: 'ownerNotice', notice: { record: { ...p, publisherKey: randomBytes(rng, 32), signature: randomBytes(rng, 64), owner: { key: randomBytes(rng, 32) } } } };
     }
+    case 'publishAck': // its own tests: tests/unit/publishAckCodec.test.ts
+      return { kind: 'publishAck', ack: { object: guid(rng, bits), saltIndex: 1, nonce: randomBytes(rng, 8) } };
   }
 }
 
@@ -253,6 +255,8 @@ function bytesHeld(msg: LocationMsg): Uint8Array[] {
       const p = msg.notice.record;
       return [p.object.bytes, ...h(p.server), p.publisherKey!, p.signature!, p.owner!.key];
     }
+    case 'publishAck':
+      return [msg.ack.object.bytes, msg.ack.nonce];
   }
 }
 

@@ -1,0 +1,123 @@
+/**
+ * This node as a publisher, at run time: the publisher's records (location/publisher.ts) routed to
+ * their salted roots, and the wait for those roots' acknowledgements (location/publishAcks.ts). A
+ * first publish carries a fresh nonce so each root that stores its pointer answers with a
+ * PublishAck; republishes and unpublishes carry none (soft state needs no answer). Timers live in
+ * the ObjectLocator actor (`armPublishTimeout`), which calls `timedOut` back.
+ */
+import type { Guid } from '../routing/guid';
+import type { NodeHandle } from '../routing/handle';
+import type { LocationMsg, OwnerClaim, PublishAck, PublishMsg } from '../location/messages';
+import { Publisher, type PublisherOptions, type RecordSigner } from '../location/publisher';
+import { PublishAcks, type PublishAckStats, type PublishWaiter } from '../location/publishAcks';
+import type { RandomBytes } from '../security/identity';
+
+/** What the publishing side needs from the locator. */
+export interface PublishingHost {
+  now(): number;
+  /** Routes a location message toward `object`'s salted root `salt`. */
+  routeToRoot(object: Guid, salt: number, msg: LocationMsg): void;
+  /** Asks the actor to call `timedOut(id)` after `ms`. */
+  armPublishTimeout(id: number, ms: number): void;
+  /** The node's injected random source (nonces). */
+  readonly random: RandomBytes;
+}
+
+/** How publishing is counted (part of LocatorStats). */
+export interface PublishingStats extends PublishAckStats {
+  /** Objects this node published (one per `publish` call, whatever the number of salted roots). */
+  published: number;
+  /** Publications walked again to refresh their pointers' expiry (one per object per round). */
+  republished: number;
+}
+
+/** The wait's bounds. */
+export interface PublishingLimits {
+  /** How long a publish waits for every salted root's acknowledgement (ms; DEFAULTS.publishAckTimeoutMs). */
+  readonly ackTimeoutMs: number;
+  /** Most publishes waiting at once (DEFAULTS.maxPendingPublishAcks). */
+  readonly maxPending: number;
+}
+
+export class LocatorPublishing {
+  readonly publisher: Publisher;
+  readonly acks: PublishAcks;
+
+  constructor(
+    private readonly host: PublishingHost,
+    opts: PublisherOptions,
+    signer: RecordSigner,
+    private readonly limits: PublishingLimits,
+    private readonly stats: PublishingStats,
+  ) {
+    this.publisher = new Publisher(opts, signer);
+    this.acks = new PublishAcks({ salts: opts.salts, limit: limits.maxPending, random: host.random }, stats);
+  }
+
+  /**
+   * Advertises that this node serves `object`: a publish walks to each salted root. With a `waiter`,
+   * the records carry a nonce and the waiter hears when every root acknowledged, or the bound ran out.
+   */
+  publish(object: Guid, tag: string, owner?: OwnerClaim, waiter?: PublishWaiter): void {
+    const records = this.publisher.publish(object, tag, this.host.now(), owner);
+    this.stats.published++;
+    const wait = waiter ? this.acks.open(object, waiter) : undefined;
+    if (wait) this.host.armPublishTimeout(wait.id, this.limits.ackTimeoutMs);
+    for (const publish of records) {
+      this.host.routeToRoot(object, publish.saltIndex, { kind: 'publish', publish: wait ? { ...publish, ackNonce: wait.nonce } : publish });
+    }
+  }
+
+  /** Withdraws `object`: an unpublish walks the same paths and removes the pointers. */
+  unpublish(object: Guid): boolean {
+    const records = this.publisher.unpublish(object);
+    if (!records) return false;
+    for (const unpublish of records) this.host.routeToRoot(object, unpublish.saltIndex, { kind: 'unpublish', unpublish });
+    return true;
+  }
+
+  /** Soft state: every publication walks its paths again, refreshing the pointers' expiry. */
+  republishAll(): void {
+    this.stats.republished += this.publisher.size;
+    this.route(this.publisher.republishAll(this.host.now()));
+  }
+
+  /**
+   * Soft state on the schedule: the publications due now walk their paths again (each at its own
+   * phase of the period). Without a period, everything (the actor's own period).
+   */
+  republishDue(salts: number): void {
+    if (this.publisher.nextRepublishAt() === undefined) {
+      this.republishAll();
+      return;
+    }
+    const records = this.publisher.republishDue(this.host.now());
+    this.stats.republished += records.length / salts;
+    this.route(records);
+  }
+
+  /** How long until `republishDue` has work (ms), or `fallbackMs` without a schedule. */
+  nextRepublishDelay(fallbackMs: number): number {
+    const at = this.publisher.nextRepublishAt();
+    return at === undefined ? fallbackMs : Math.max(0, at - this.host.now());
+  }
+
+  /** A salted root's acknowledgement, sent by `from` (this node when it roots the object itself). */
+  acked(ack: PublishAck, from: NodeHandle): void {
+    this.acks.acked(ack, from);
+  }
+
+  /** The actor's timer for publish wait `id` fired. */
+  timedOut(id: number): void {
+    this.acks.timedOut(id, this.limits.ackTimeoutMs);
+  }
+
+  /** Ends every wait (node closing). */
+  shutdown(reason: Error): void {
+    this.acks.shutdown(reason);
+  }
+
+  private route(records: readonly PublishMsg[]): void {
+    for (const publish of records) this.host.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
+  }
+}
