@@ -1,0 +1,168 @@
+/**
+ * Awaitable publish on simulated meshes: publish() resolves once every salted root acknowledged, and
+ * the oracle for "the root" is the brute-forced surrogate root over all the mesh's GUIDs (sim/oracle.ts),
+ * not the router that delivered the publish. Then: a locate issued right after the promise resolves
+ * finds the object on its first try from every node; under loss each publish resolves or rejects
+ * with TimeoutError, none hangs; forged acknowledgements settle nothing; an ignored rejection is never
+ * an unhandled one.
+ */
+import { createTestnet, type Testnet } from '../../testing/testnet';
+import type { PublishResult } from '../../api/node';
+import { DEFAULTS } from '../../defaults';
+import { ClosedError, TimeoutError } from '../../errors';
+import { Guid } from '../../routing/guid';
+import { saltedRoot } from '../../location/saltedRoots';
+import { LOCATION_MODULE_ID } from '../../location/messages';
+import { bruteForceRoot } from '../../sim/oracle';
+import { SeededRng } from '../../sim/random';
+import { encodeLocation } from '../../wire/locationCodec';
+import { collect } from '../helpers/collect';
+import { HostilePeer } from '../helpers/hostilePeer';
+import { virtualTime } from '../helpers/virtualTime';
+
+const rng = new SeededRng(4242);
+const randomObject = (): Guid => Guid.random(() => rng.int(256));
+
+/** The brute-forced root of each salt of `object` over the mesh, as node indices. */
+function rootsOf(net: Testnet, object: Guid): number[] {
+  const guids = net.nodes.map((n) => n.guid);
+  return Array.from({ length: DEFAULTS.salts }, (_, salt) => bruteForceRoot(guids, saltedRoot(object, salt), net.space));
+}
+
+/** Settles `p` without throwing: its value or its error. */
+async function outcome<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  try {
+    return { value: await p };
+  } catch (error) {
+    return { error };
+  }
+}
+
+describe('on a lossless 300-node mesh', () => {
+  const N = 300;
+  let net: Testnet;
+  // Small steps: "right after" the promise resolves is within 5 virtual ms of it.
+  const vt = virtualTime(() => net, { step: 5, settleMs: DEFAULTS.publishAckTimeoutMs + 5_000 });
+  beforeAll(async () => {
+    net = await createTestnet({ nodes: N, frozen: true, seed: 21 });
+  });
+  afterAll(() => net.close());
+
+  test('every publish resolves with every salted root acknowledged, each by the brute-forced root, which holds the pointer', async () => {
+    const cases = Array.from({ length: 40 }, () => ({ object: randomObject(), server: rng.int(N) }));
+    const results: Array<PublishResult | undefined> = new Array(cases.length).fill(undefined);
+    // Checked at each resolution, while nothing else has run: the pointer is at the root then.
+    const checked = cases.map((c, i) =>
+      net.nodes[c.server].publish(c.object).then((r) => {
+        results[i] = r;
+        const roots = rootsOf(net, c.object);
+        for (let salt = 0; salt < DEFAULTS.salts; salt++) {
+          const root = net.nodes[roots[salt]];
+          expect(r.roots[salt].guid.hex).toBe(root.guid.hex);
+          expect(root.localLookup(c.object).some((p) => p.server.guid.equals(net.nodes[c.server].guid))).toBe(true);
+        }
+      }),
+    );
+    await vt.settle(Promise.all(checked));
+    for (let i = 0; i < cases.length; i++) {
+      expect(results[i]).toMatchObject({ tried: DEFAULTS.salts, acknowledged: DEFAULTS.salts });
+      expect(results[i]!.object.hex).toBe(cases[i].object.hex);
+    }
+    // Every acknowledgement matched: none was counted as stray.
+    expect(net.nodes.reduce((n, node) => n + node.stats.location.publishAcksUnmatched, 0)).toBe(0);
+    expect(net.nodes.reduce((n, node) => n + node.stats.location.publishesAcknowledged, 0)).toBe(cases.length);
+  });
+
+  test('a locate issued right after `await publish()` finds the object on its first try from every node', async () => {
+    for (let k = 0; k < 3; k++) {
+      const object = randomObject();
+      const server = rng.int(N);
+      await vt.settle(net.nodes[server].publish(object));
+      const before = net.nodes.map((n) => n.stats.location.attemptsTimedOut);
+      const locates = net.nodes.map((n) => collect(n.locate(object)));
+      const all = await vt.settle(Promise.all(locates));
+      all.forEach(({ results, error }, i) => {
+        expect(error).toBeUndefined();
+        expect(results.map((r) => r.server.guid.hex)).toEqual([net.nodes[server].guid.hex]);
+        // First try: no salted root's attempt ran out before the answer.
+        expect(net.nodes[i].stats.location.attemptsTimedOut).toBe(before[i]);
+      });
+    }
+  });
+
+});
+
+describe('a salted root that is gone (a 120-node mesh, one root closed)', () => {
+  const N = 120;
+  let net: Testnet;
+  const vt = virtualTime(() => net, { step: 50, settleMs: DEFAULTS.publishAckTimeoutMs + 5_000 });
+  let object: Guid;
+  let server: number;
+  let gone: number;
+  beforeAll(async () => {
+    net = await createTestnet({ nodes: N, frozen: true, seed: 5 });
+    // An object none of whose roots is its server, and whose salt-0 root is closed: without hop
+    // acknowledgements (frozen) nothing fails over, so salt 0 can never answer.
+    for (;;) {
+      object = randomObject();
+      server = rng.int(N);
+      const roots = rootsOf(net, object);
+      if (!roots.includes(server) && new Set(roots).size === DEFAULTS.salts) {
+        gone = roots[0];
+        break;
+      }
+    }
+    await net.nodes[gone].close();
+  });
+  afterAll(() => net.close());
+
+  test('forged acknowledgements (random nonces, every salt, from a hostile endpoint) settle nothing: the wait ends by TimeoutError after the bound', async () => {
+    const hostile = new HostilePeer(net.network, new SeededRng(9));
+    const publisher = net.nodes[server];
+    const unmatched = publisher.stats.location.publishAcksUnmatched;
+    const started = net.now;
+    const done = outcome(publisher.publish(object));
+    for (let salt = 0; salt < DEFAULTS.salts; salt++) {
+      const nonce = Uint8Array.from({ length: 8 }, () => rng.int(256));
+      hostile.direct(publisher.handle, { moduleId: LOCATION_MODULE_ID, payload: encodeLocation({ kind: 'publishAck', ack: { object, saltIndex: salt, nonce } }) });
+    }
+    const { value, error } = await vt.settle(done);
+    expect(value).toBeUndefined();
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toContain(`${DEFAULTS.salts - 1} of ${DEFAULTS.salts} salted roots acknowledged`);
+    expect(net.now - started).toBeGreaterThanOrEqual(DEFAULTS.publishAckTimeoutMs);
+    expect(publisher.stats.location.publishAcksUnmatched).toBe(unmatched + DEFAULTS.salts);
+    expect(publisher.stats.location.publishesUnacknowledged).toBe(1);
+  });
+
+  test('a timed-out publish stays published: a locate still finds it through the roots that answered', async () => {
+    const client = [...Array(N).keys()].find((i) => i !== server && i !== gone)!;
+    const { results, error } = await vt.settle(collect(net.nodes[client].locate(object)));
+    expect(error).toBeUndefined();
+    expect(results.map((r) => r.server.guid.hex)).toEqual([net.nodes[server].guid.hex]);
+  });
+
+  test('an ignored publish that times out, or whose node closes, is never an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const listen = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', listen);
+    try {
+      const publisher = net.nodes[server];
+      const timedOut = publisher.stats.location.publishesUnacknowledged;
+      void publisher.publish(object); // ignored: salt 0 never answers
+      await vt.advance(DEFAULTS.publishAckTimeoutMs + 1_000);
+      expect(publisher.stats.location.publishesUnacknowledged).toBe(timedOut + 1);
+      // The same ignored, on a node that closes while it waits: ClosedError for those who await.
+      const other = net.nodes[(server + 1) % N === gone ? (server + 2) % N : (server + 1) % N];
+      void other.publish(randomObject());
+      const awaited = outcome(other.publish(randomObject()));
+      await other.close();
+      expect((await awaited).error).toBeInstanceOf(ClosedError);
+      // Turns of the event loop for Node to report what nobody handled.
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+  });
+});
