@@ -450,6 +450,12 @@ export const DEFAULTS = {
    */
   publishAckTimeoutMs: 15_000,
   /**
+   * A salted root that has not acknowledged an awaited publish after this long gets its record again
+   * (ms), once per period until publishAckTimeoutMs: a publish lost past its hops' own resends, or
+   * ended at another node by a failover, is sent anew. Longer than a hop's resends (hopAckMaxWaitMs).
+   */
+  publishAckResendMs: 5_000,
+  /**
    * Most publishes one node waits to hear acknowledged at once; a publish beyond it still goes out,
    * but its promise rejects at once with LimitExceededError.
    */

@@ -35,6 +35,8 @@ export interface PublishingStats extends PublishAckStats {
 export interface PublishingLimits {
   /** How long a publish waits for every salted root's acknowledgement (ms; DEFAULTS.publishAckTimeoutMs). */
   readonly ackTimeoutMs: number;
+  /** A salted root not heard from after this long gets its record again (ms; DEFAULTS.publishAckResendMs). */
+  readonly ackResendMs: number;
   /** Most publishes waiting at once (DEFAULTS.maxPendingPublishAcks). */
   readonly maxPending: number;
 }
@@ -59,13 +61,18 @@ export class LocatorPublishing {
    * the records carry a nonce and the waiter hears when every root acknowledged, or the bound ran out.
    */
   publish(object: Guid, tag: string, owner?: OwnerClaim, waiter?: PublishWaiter): void {
-    const records = this.publisher.publish(object, tag, this.host.now(), owner);
+    const now = this.host.now();
+    const records = this.publisher.publish(object, tag, now, owner);
     this.stats.published++;
-    const wait = waiter ? this.acks.open(object, waiter) : undefined;
-    if (wait) this.host.armPublishTimeout(wait.id, this.limits.ackTimeoutMs);
-    for (const publish of records) {
-      this.host.routeToRoot(object, publish.saltIndex, { kind: 'publish', publish: wait ? { ...publish, ackNonce: wait.nonce } : publish });
+    const wait = waiter ? this.acks.open(object, waiter, now) : undefined;
+    if (!wait) {
+      this.route(records);
+      return;
     }
+    const asking = records.map((r) => ({ ...r, ackNonce: wait.nonce }));
+    this.acks.sent(wait.id, asking);
+    this.host.armPublishTimeout(wait.id, Math.min(this.limits.ackResendMs, this.limits.ackTimeoutMs));
+    this.route(asking);
   }
 
   /** Withdraws `object`: an unpublish walks the same paths and removes the pointers. */
@@ -107,9 +114,26 @@ export class LocatorPublishing {
     this.acks.acked(ack, from);
   }
 
-  /** The actor's timer for publish wait `id` fired. */
+  /**
+   * The actor's timer for publish wait `id` fired: past the bound the wait ends with TimeoutError;
+   * before it, the roots not heard from get their records again (a publish or its acknowledgement
+   * lost past the hops' own resends, or a route that failed over), and the timer is armed again.
+   */
   timedOut(id: number): void {
-    this.acks.timedOut(id, this.limits.ackTimeoutMs);
+    const wait = this.acks.unanswered(id);
+    if (!wait) return; // settled meanwhile
+    const elapsed = this.host.now() - wait.startedAt;
+    const left = this.limits.ackTimeoutMs - elapsed;
+    if (left <= 0) {
+      this.acks.timedOut(id, this.limits.ackTimeoutMs);
+      return;
+    }
+    // The publication may have been withdrawn or published anew since: only its current records go again.
+    const current = this.publisher.get(wait.object);
+    const resend = current ? wait.records.filter((r) => r.sequence === current.sequence) : [];
+    this.stats.publishRecordsResent += resend.length;
+    this.route(resend);
+    this.host.armPublishTimeout(id, Math.min(this.limits.ackResendMs, left));
   }
 
   /** Ends every wait (node closing). */

@@ -99,7 +99,7 @@ export class LocatorRuntime implements UpcallModule {
     locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
     staleReplies: 0, forgedAnswers: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
     ownerClaimsInvalid: 0, publishesFromStrangers: 0, answersWithheld: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,
-    publishesAcknowledged: 0, publishesUnacknowledged: 0, publishAcksSent: 0, publishAcksUnmatched: 0,
+    publishesAcknowledged: 0, publishesUnacknowledged: 0, publishAcksSent: 0, publishAcksUnmatched: 0, publishRecordsResent: 0,
   };
   /** This node's publications and the wait for their acknowledgements (actors/locatorPublishing.ts). */
   readonly publishing: LocatorPublishing;
@@ -141,7 +141,7 @@ export class LocatorRuntime implements UpcallModule {
         phaseOffset: phaseOffsetOf(host.self.guid.bytes),
       },
       this.gate,
-      { ackTimeoutMs: opts.publishAckTimeoutMs ?? DEFAULTS.publishAckTimeoutMs, maxPending: DEFAULTS.maxPendingPublishAcks },
+      { ackTimeoutMs: opts.publishAckTimeoutMs ?? DEFAULTS.publishAckTimeoutMs, ackResendMs: DEFAULTS.publishAckResendMs, maxPending: DEFAULTS.maxPendingPublishAcks },
       this.stats,
     );
     this.answers.serving = { host, publisher: this.publisher, stats: this.stats };

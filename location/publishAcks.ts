@@ -12,7 +12,7 @@ import { LimitExceededError, TimeoutError, InvalidArgumentError } from '../error
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
 import type { RandomBytes } from '../security/identity';
-import { PUBLISH_ACK_NONCE_BYTES, type PublishAck } from './messages';
+import { PUBLISH_ACK_NONCE_BYTES, type PublishAck, type PublishMsg } from './messages';
 
 /** What an awaited publish() resolves with: every salted root has acknowledged the pointer. */
 export interface PublishResult {
@@ -44,6 +44,8 @@ export interface PublishAckStats {
   publishAcksSent: number;
   /** Acknowledgements that matched no pending publish (late, repeated or forged): dropped. */
   publishAcksUnmatched: number;
+  /** Publish records sent again to a salted root that had not acknowledged within publishAckResendMs. */
+  publishRecordsResent: number;
 }
 
 /** Limits of the table. */
@@ -61,6 +63,10 @@ interface Pending {
   readonly object: Guid;
   readonly nonceHex: string;
   readonly waiter: PublishWaiter;
+  /** When the wait began (the caller's clock, ms). */
+  readonly startedAt: number;
+  /** The records sent, by salt index, nonce included: a root not heard from gets its own again. */
+  records: readonly PublishMsg[];
   /** By salt index: who acknowledged it, undefined while missing. */
   readonly roots: (NodeHandle | undefined)[];
   acknowledged: number;
@@ -88,7 +94,7 @@ export class PublishAcks {
    * the caller arms a timer for, or undefined when the table is full (the waiter is rejected with
    * LimitExceededError at once; the publish itself still goes out, unacknowledged).
    */
-  open(object: Guid, waiter: PublishWaiter): { id: number; nonce: Uint8Array } | undefined {
+  open(object: Guid, waiter: PublishWaiter, now: number): { id: number; nonce: Uint8Array } | undefined {
     if (this.byId.size >= this.opts.limit) {
       waiter.reject(new LimitExceededError(`at most ${this.opts.limit} publishes wait for acknowledgements; this one was sent unacknowledged`));
       return undefined;
@@ -101,9 +107,25 @@ export class PublishAcks {
       nonceHex = Buffer.from(nonce).toString('hex');
     } while (this.byNonce.has(nonceHex));
     const id = this.nextId++;
-    this.byId.set(id, { id, object, nonceHex, waiter, roots: new Array<NodeHandle | undefined>(this.opts.salts).fill(undefined), acknowledged: 0 });
+    this.byId.set(id, { id, object, nonceHex, waiter, startedAt: now, records: [], roots: new Array<NodeHandle | undefined>(this.opts.salts).fill(undefined), acknowledged: 0 });
     this.byNonce.set(nonceHex, id);
     return { id, nonce };
+  }
+
+  /** Keeps the records publish `id` sent (nonce included), by salt index, for `unanswered`. */
+  sent(id: number, records: readonly PublishMsg[]): void {
+    const p = this.byId.get(id);
+    if (p) p.records = records;
+  }
+
+  /**
+   * Publish `id`'s wait: when it began and the records of the salted roots that have not answered
+   * yet; undefined once it settled.
+   */
+  unanswered(id: number): { object: Guid; startedAt: number; records: PublishMsg[] } | undefined {
+    const p = this.byId.get(id);
+    if (!p) return undefined;
+    return { object: p.object, startedAt: p.startedAt, records: p.records.filter((r) => p.roots[r.saltIndex] === undefined) };
   }
 
   /** A salted root's acknowledgement from `from`; true when it matched a pending publish. */

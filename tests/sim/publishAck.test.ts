@@ -166,3 +166,39 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
     }
   });
 });
+
+describe('under 10% datagram loss (hop acknowledgements on)', () => {
+  const N = 150;
+  let net: Testnet;
+  const vt = virtualTime(() => net, { step: 50 });
+  beforeAll(async () => {
+    net = await createTestnet({ nodes: N, frozen: true, seed: 8, lossRate: 0.1, node: { hopAcks: true } });
+  });
+  afterAll(() => net.close());
+
+  test('every publish resolves (hop and record resends) or rejects with TimeoutError within the bound; none hangs', async () => {
+    const cases = Array.from({ length: 30 }, () => ({ object: randomObject(), server: rng.int(N) }));
+    const outcomes: Array<{ value?: PublishResult; error?: unknown } | undefined> = new Array(cases.length).fill(undefined);
+    cases.forEach((c, i) => void outcome(net.nodes[c.server].publish(c.object)).then((o) => (outcomes[i] = o)));
+    // The bound and a margin for its timer's event: after that nothing may still wait.
+    await vt.advance(DEFAULTS.publishAckTimeoutMs + 1_000);
+    let resolved = 0;
+    outcomes.forEach((o, i) => {
+      expect(o).toBeDefined();
+      if (o!.error !== undefined) {
+        expect(o!.error).toBeInstanceOf(TimeoutError);
+        return;
+      }
+      resolved++;
+      expect(o!.value).toMatchObject({ tried: DEFAULTS.salts, acknowledged: DEFAULTS.salts });
+      // Each acknowledging node holds the pointer (a failover may have ended a route at another node than the brute-forced root).
+      for (const root of o!.value!.roots) {
+        const at = net.nodes[net.indexOf(root.guid)!];
+        expect(at.localLookup(cases[i].object).some((p) => p.server.guid.equals(net.nodes[cases[i].server].guid))).toBe(true);
+      }
+    });
+    console.log(`under 10% loss: ${resolved} of ${cases.length} publishes acknowledged by every root, ${cases.length - resolved} timed out`);
+    // Loss is per datagram and every hop is resent: most publishes get through.
+    expect(resolved).toBeGreaterThan(cases.length / 2);
+  });
+});
