@@ -449,8 +449,8 @@ describe('location codec rejects malformed messages with a reason', () => {
 
   test('emptyBody: no body, or only a kind this version does not know', () => {
     expect(reasonOf(new Uint8Array(0))).toBe('emptyBody');
-    // Changed by design: field 7 is now the owner notice, so the first unknown kind is field 8.
-    expect(reasonOf(Uint8Array.from(lenField(8, [])))).toBe('emptyBody'); // field 8, skipped as unknown (7 is the owner notice)
+    // Changed by design: field 7 is the owner notice and 8 the publish ack, so the first unknown kind is field 9.
+    expect(reasonOf(Uint8Array.from(lenField(9, [])))).toBe('emptyBody'); // field 9, skipped as unknown (8 is the publish ack)
     expect(reasonOf(Uint8Array.from(lenField(99, [1, 2, 3])))).toBe('emptyBody');
     // protobufjs skips a known field of the wrong wire type as it skips an unknown one: here a
     // publish sent as a varint.
