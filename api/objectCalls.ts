@@ -6,12 +6,14 @@
  */
 import type { AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../defaults';
-import { AbortedError, LimitExceededError, ResolveOnlyError } from '../errors';
+import { AbortedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, ResolveOnlyError } from '../errors';
 import type { IdSpace } from '../routing/guid';
 import type { Guid } from '../routing/guid';
 import type { LocateResult, LocatorRuntime, PublishResult, PublishWaiter } from '../actors/locatorRuntime';
+import type { OwnerGrant } from '../actors/ownerClaims';
 import { Channel } from './channel';
-import { toGuid, type LocateOptions, type PublishOptions } from './nodeOptions';
+import { toGuid, type LocateOptions, type PublishOptions, type SendToObjectOptions } from './nodeOptions';
+import { sendToObjectOptionsSchema } from './options/locateOptions';
 import { publishOptionsSchema } from './options/publishOptions';
 import { parseOptions } from './options/schema';
 
@@ -84,4 +86,25 @@ export function startLocate(
     { once: true },
   );
   return sink;
+}
+
+/** node.sendToObject(): the payload rides a locate, one salted root at a time; resolves with the replicas reached. */
+export async function sendToObject(node: ObjectCallsNode, object: Guid | string, payload: Uint8Array | string, opts: SendToObjectOptions): Promise<LocateResult[]> {
+  const { module: moduleId, ...locate } = parseOptions(sendToObjectOptionsSchema, opts, 'sendToObject');
+  const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new InvalidArgumentError('payload must be a non-empty Uint8Array or string');
+  if (bytes.length > DEFAULTS.maxInlineObjectPayload) {
+    throw new MessageTooLargeError(`sendToObject carries at most ${DEFAULTS.maxInlineObjectPayload} bytes, got ${bytes.length}`);
+  }
+  const results: LocateResult[] = [];
+  for await (const r of startLocate(node, object, locate, moduleId, bytes)) results.push(r);
+  return results;
+}
+
+/** node.grantPublish(): the owner's grant for `server` to publish `object` for `expiresInMs` (whole seconds of wall clock). */
+export function grantPublish(node: ObjectCallsNode, object: Guid | string, server: Guid | string, opts: { expiresInMs: number; name?: string }): OwnerGrant {
+  node.assertOpen();
+  if (!(opts.expiresInMs > 0 && opts.expiresInMs <= 0xffff_ffff * 1000)) throw new InvalidArgumentError(`expiresInMs must be > 0, got ${opts.expiresInMs}`);
+  const expiresAt = node.locator.wallSeconds() + Math.ceil(opts.expiresInMs / 1000);
+  return node.locator.claims.grant(toGuid(object, node.space), toGuid(server, node.space), expiresAt, opts.name);
 }

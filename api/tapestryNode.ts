@@ -9,7 +9,7 @@ import { Guid, type IdSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
 import type { Address, Transport, TransportStats } from '../transport/types';
 import type { ModuleWithApi, UpcallModule } from '../upcalls/contract';
-import { createModuleContext } from './moduleContext';
+import { registerModule } from './registerModule';
 import type { NodeHandle } from '../routing/messages';
 import { MembershipRuntime, type MembershipStats } from '../actors/membershipRuntime';
 import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
@@ -20,19 +20,18 @@ import { RouterRuntime, type PingDone, type RouterStats } from '../actors/router
 import type { DatagramPath } from '../actors/datagramPath';
 import type { Pointer } from '../location/pointerStore';
 import { NoGatewayError, ResolveOnlyError } from '../errors';
-import { publishObject, startLocate, type ObjectCallsNode } from './objectCalls';
-import { resolveOnlyStats } from './resolveOnly';
+import { grantPublish, publishObject, sendToObject, startLocate, type ObjectCallsNode } from './objectCalls';
+import { whenStatus } from './statusWait';
+import { nodeStatsOf } from './statsSnapshot';
 import type { Gateways } from '../actors/gateways';
 import { Channel } from './channel';
 import { printableAddress } from '../transport/addressText';
-import { dropStats } from './dropStats';
 import type { NodeStats } from './nodeStats';
 import { readOnlyTable } from './tableView';
 import { recordRoutingTable } from './internals';
 import type { RoutingTableView } from '../upcalls/contract';
 import { toGuid, type LocateOptions, type PublishOptions, type RouteOptions, type SendToObjectOptions } from './nodeOptions';
-import { locateOptionsSchema, sendToObjectOptionsSchema } from './options/locateOptions';
-import { checkModule } from './options/moduleSchema';
+import { locateOptionsSchema } from './options/locateOptions';
 import type { OwnerGrant } from '../actors/ownerClaims';
 import { isEmpty, ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
 import { parseOptions } from './options/schema';
@@ -158,20 +157,7 @@ export class TapestryNode {
 
   /** Resolves when the node reaches `status` (at once if it is there). */
   whenStatus(status: NodeStatus): Promise<void> {
-    if (this.status === status) return Promise.resolve();
-    if (this.status === 'CLOSED') return Promise.reject(new ClosedError(`node is closed; it will never be ${status}`));
-    return new Promise((resolve, reject) => {
-      const stop = this.onStatus((s) => {
-        if (s === status) {
-          stop();
-          resolve();
-        } else if (s === 'CLOSED') {
-          // Nothing follows CLOSED: a wait for any other status would never settle.
-          stop();
-          reject(new ClosedError(`node closed before it was ${status}`));
-        }
-      });
-    });
+    return whenStatus(this.status, (l) => this.onStatus(l), status);
   }
 
   /** Calls `listener` whenever the leaf set changes; returns a function that stops it. */
@@ -221,23 +207,10 @@ export class TapestryNode {
 
   /** Counters of everything the node did and refused, by room (a fresh snapshot per read). */
   get stats(): NodeStats {
-    const r = this.core.reassembler;
-    return {
-      router: this.core.stats,
-      reassembly: r.stats as unknown as Record<string, number>,
-      transport: this.transport.stats,
-      membership: this.membership.stats,
-      location: { ...this.locator.stats, pointers: this.locator.store.size, objects: this.locator.store.objects },
-      reassemblyHeld: { bytes: r.bytesHeld, pending: r.pending },
-      drops: dropStats(this.core.stats, r.stats, this.locator.store.stats, this.transport.stats),
-      security: {
-        provider: this.securityName,
-        forgedCredentials: this.membership.stats.forgedCredentials,
-        peersProven: this.membership.stats.peersProven,
-        ...this.locator.gate.stats,
-      },
-      resolveOnly: resolveOnlyStats({ gateways: this.gatewaySet, router: this.core, table: this.ownTable, leafSet: this.membership.leafSet, membership: this.membership, locator: this.locator }),
-    };
+    return nodeStatsOf({
+      router: this.core, transport: this.transport, membership: this.membership, locator: this.locator,
+      gateways: this.gatewaySet, table: this.ownTable, securityName: this.securityName,
+    });
   }
 
   /**
@@ -282,28 +255,12 @@ export class TapestryNode {
   register(module: UpcallModule): () => void;
   register(module: UpcallModule): unknown {
     this.assertOpen();
-    checkModule(module);
-    const host = this.core.upcalls;
-    const actors = new Set<AnyActorRef>();
-    let api: unknown;
-    const unregisterAll = (): void => {
-      unregister();
-      this.moduleActors.delete(actors);
-      for (const a of actors) a.stop();
-      actors.clear();
-    };
-    const unregister = host.register(
-      module,
-      (m) =>
-        createModuleContext(m, {
-          node: this, router: this.core, routerActor: this.router, host, leafSet: this.membership.leafSet, clock: this.actor.clock, actors,
-          unregister: () => unregisterAll(), security: this.locator.gate.provider,
-        }),
-      (returned) => (api = returned),
-    );
-    this.moduleActors.add(actors);
-    return api !== null && (typeof api === 'object' || typeof api === 'function') ? api : unregisterAll;
+    return registerModule(module, {
+      node: this, router: this.core, routerActor: this.router, leafSet: this.membership.leafSet, clock: this.actor.clock,
+      security: this.locator.gate.provider, moduleActors: this.moduleActors,
+    });
   }
+
 
   /** Each registered module's own actors (ModuleContext.startActor), stopped when the node closes. */
   private readonly moduleActors = new Set<Set<AnyActorRef>>();
@@ -345,10 +302,7 @@ export class TapestryNode {
    * `name` when the object is this node's self-certifying object of that name. Needs `security: 'signed'`.
    */
   grantPublish(object: Guid | string, server: Guid | string, opts: { expiresInMs: number; name?: string }): OwnerGrant {
-    this.assertOpen();
-    if (!(opts.expiresInMs > 0 && opts.expiresInMs <= 0xffff_ffff * 1000)) throw new InvalidArgumentError(`expiresInMs must be > 0, got ${opts.expiresInMs}`);
-    const expiresAt = this.locator.wallSeconds() + Math.ceil(opts.expiresInMs / 1000);
-    return this.locator.claims.grant(toGuid(object, this.space), toGuid(server, this.space), expiresAt, opts.name);
+    return grantPublish(this.objectCalls, object, server, opts);
   }
 
   /** Withdraws this node's replica of `object`: the pointers on its paths are removed. */
@@ -371,16 +325,9 @@ export class TapestryNode {
    * by module `module` as a delivery. Resolves with the replicas reached.
    */
   async sendToObject(object: Guid | string, payload: Uint8Array | string, opts: SendToObjectOptions = {}): Promise<LocateResult[]> {
-    const { module: moduleId, ...locate } = parseOptions(sendToObjectOptionsSchema, opts, 'sendToObject');
-    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-    if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new InvalidArgumentError('payload must be a non-empty Uint8Array or string');
-    if (bytes.length > DEFAULTS.maxInlineObjectPayload) {
-      throw new MessageTooLargeError(`sendToObject carries at most ${DEFAULTS.maxInlineObjectPayload} bytes, got ${bytes.length}`);
-    }
-    const results: LocateResult[] = [];
-    for await (const r of this.startLocate(object, locate, moduleId, bytes)) results.push(r);
-    return results;
+    return sendToObject(this.objectCalls, object, payload, opts);
   }
+
 
   /** The pointers this node holds for `object` (Common API localLookup), nearest server first. */
   localLookup(object: Guid | string): Pointer[] {
