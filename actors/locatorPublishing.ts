@@ -7,7 +7,12 @@
  */
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
-import type { LocationMsg, OwnerClaim, PublishAck, PublishMsg } from '../location/messages';
+import { LOCATION_MODULE_ID, type LocationMsg, type OwnerClaim, type PublishAck, type PublishMsg } from '../location/messages';
+import type { PointerStore } from '../location/pointerStore';
+import { saltedRoot } from '../location/saltedRoots';
+import { nextHop } from '../routing/nextHop';
+import { encodeLocation } from '../wire/locationCodec';
+import type { HandOverHost } from './locatorHandOver';
 import { Publisher, type PublisherOptions, type RecordSigner } from '../location/publisher';
 import { PublishAcks, type PublishAckStats, type PublishWaiter } from '../location/publishAcks';
 import type { RandomBytes } from '../security/identity';
@@ -144,4 +149,20 @@ export class LocatorPublishing {
   private route(records: readonly PublishMsg[]): void {
     for (const publish of records) this.host.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
   }
+}
+
+/**
+ * A publish that asked for an acknowledgement reached this node as its salted root and the pointer
+ * is here: the nonce goes straight back to the publisher (this node's own wait, when it is both).
+ * An extra copy, a record sent here directly to a node that is not the root, or one whose pointer a
+ * store bound refused, is not acknowledged.
+ */
+export function acknowledgeAtRoot(host: HandOverHost, store: PointerStore, stats: PublishAckStats, publishing: LocatorPublishing, p: PublishMsg, hops: number): void {
+  if (p.ackNonce === undefined || p.extra) return;
+  if (nextHop(host.table, saltedRoot(p.object, p.saltIndex), 0).kind !== 'root') return;
+  if (!store.has(p.object, p.server.guid, host.now())) return;
+  const ack = { object: p.object, saltIndex: p.saltIndex, nonce: p.ackNonce };
+  stats.publishAcksSent++;
+  if (p.server.guid.equals(host.self.guid)) publishing.acked(ack, host.self);
+  else host.sendDirect(p.server, LOCATION_MODULE_ID, encodeLocation({ kind: 'publishAck', ack }), hops);
 }

@@ -9,11 +9,11 @@ import { DEFAULTS } from '../defaults';
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
 import { extraPointerTargets, locateHop, unpublishHop } from '../location/decisions';
-import { handOverBatches } from '../location/handOver';
+import { LocatorHandOver } from './locatorHandOver';
 import { LocateTracker, type LocateRequest } from '../location/locateTracker';
 import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type OwnerClaim, type PublishMsg } from '../location/messages';
 import type { PublishWaiter } from '../location/publishAcks';
-import { LocatorPublishing } from './locatorPublishing';
+import { acknowledgeAtRoot, LocatorPublishing } from './locatorPublishing';
 import type { PointerStore } from '../location/pointerStore';
 import { PointerIntake } from './pointerIntake';
 import { OwnerClaims } from './ownerClaims';
@@ -22,62 +22,18 @@ import type { Publisher } from '../location/publisher';
 import { phaseOffsetOf } from '../location/republishSchedule';
 import { RecordGate } from '../location/recordGate';
 import { saltedRoot } from '../location/saltedRoots';
-import { nextHop, rootWithout } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/contract';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
-import type { RuntimeHost } from './routerTypes';
+import type { LocatorHost, LocatorOptions } from './locatorTypes';
 import type { LocatorStats } from './locatorStats';
 import { noneProvider } from '../security/noneProvider';
-import type { SecurityProvider } from '../security/provider';
-import { secureRandom, type RandomBytes } from '../security/identity';
+import { secureRandom } from '../security/identity';
 import { LocateAnswers } from './locateAnswers';
 
 export type { LocateRequest, LocateResult, LocateSink } from '../location/locateTracker';
 export type { PublishResult, PublishWaiter } from '../location/publishAcks';
 
-/** What the locator needs from its node. */
-export interface LocatorHost extends RuntimeHost {
-  /** `acked` false: no hop acknowledgement (absent: the router's default, acknowledged). */
-  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number, acked?: boolean): void;
-  /** Hands a message to a local module as a delivery (sendToObject at a replica). */
-  deliverLocal(delivery: Delivery): void;
-  /** Asks the actor for a timeout of this attempt of a locate. */
-  armTimeout(locateId: number, salt: number, ms: number): void;
-  /** Asks the actor for the end of publish wait `id` (`publishTimedOut`) after `ms`. */
-  armPublishTimeout(id: number, ms: number): void;
-  /** Tells the actor the pointer store is no longer empty (so it sweeps). */
-  pointersHeld(): void;
-  /**
-   * Pings an address once, without a challenge, on the strangers' budget: a server checks that a
-   * locate's origin receives at its address before it sends it an answer larger than the locate.
-   * Absent: such an answer is withheld.
-   */
-  checkReturn?(to: NodeHandle, done: (answered: boolean) => void): void;
-  /** Signs this node's records and checks everyone's; absent = `none` (nothing signed or checked). */
-  readonly security?: SecurityProvider;
-  /** The node's injected random source (locate ids); absent: the operating system's CSPRNG. */
-  readonly random?: RandomBytes;
-  /** Seconds on the network's wall clock (owner grants expire by it); absent: Unix time. */
-  readonly wallSeconds?: () => number;
-}
-
-export interface LocatorOptions {
-  readonly salts: number;
-  readonly pointerLifetimeMs: number;
-  /**
-   * Republish period (ms): each publication is republished at its own phase of it (`republishDue`).
-   * Absent or 0: `republishDue` republishes everything, as `republishAll` (the actor's own period).
-   */
-  readonly republishMs?: number;
-  readonly attemptTimeoutMs: number;
-  /** JSAC pointer caching: backups of the next hop, nearest neighbours, on the first `hops` hops. */
-  readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
-  /** Claim and enforce object ownership under an authenticating provider (DEFAULTS.objectOwnership). */
-  readonly ownership?: boolean;
-  /** How long an awaited publish waits for its salted roots' acknowledgements (ms); default DEFAULTS.publishAckTimeoutMs. */
-  readonly publishAckTimeoutMs?: number;
-}
-
+export type { LocatorHost, LocatorOptions } from './locatorTypes';
 export type { LocatorStats } from './locatorStats';
 
 export class LocatorRuntime implements UpcallModule {
@@ -107,6 +63,8 @@ export class LocatorRuntime implements UpcallModule {
   private readonly idBytes: 20 | 32;
   /** Signs this server's answers and checks the ones this node's locates get. */
   private readonly answers: LocateAnswers;
+  /** Pointers passed to the nodes that now root them (joins, leaves). */
+  private readonly handOvers: LocatorHandOver;
 
   constructor(
     private readonly host: LocatorHost,
@@ -145,6 +103,10 @@ export class LocatorRuntime implements UpcallModule {
       this.stats,
     );
     this.answers.serving = { host, publisher: this.publisher, stats: this.stats };
+    this.handOvers = new LocatorHandOver(host, this.store, this.stats, {
+      took: (p, from) => this.took(p, from),
+      routeToRoot: (object, salt, msg) => this.routeToRoot(object, salt, msg),
+    });
     this.tracker = new LocateTracker(
       {
         sendLocate: (locate) => this.routeToRoot(locate.object, locate.saltIndex, { kind: 'locate', locate }),
@@ -212,25 +174,14 @@ export class LocatorRuntime implements UpcallModule {
    * root, published on toward the root so the path to it carries the pointer again.
    */
   acceptPointer(handed: PublishMsg, from?: NodeHandle): void {
-    // A handed-over record asks no acknowledgement: its publisher waits for none from this path.
-    const { ackNonce: _nonce, ...p } = handed;
-    if (!this.took(p, from)) return;
-    const dest = saltedRoot(p.object, p.saltIndex);
-    if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
-    // A leaving node that roots it (its sender did not know this one leaves) passes it on at once.
-    else if (this.isLeaving) this.handOver((salted) => (salted.equals(dest) ? rootWithout(this.host.table, dest) : undefined));
+    this.handOvers.accept(handed, from);
   }
 
-  // ---- Pointer hand-over ---------------------------------------------------------------------
+  // ---- Pointer hand-over (actors/locatorHandOver.ts) -----------------------------------------
 
   /** The `update` upcall: a node that joined gets the pointers it is now the next hop for. */
   update(node: NodeHandle, joined: boolean): void {
-    if (!joined || this.isLeaving) return;
-    const table = this.host.table;
-    this.handOver((dest) => {
-      const hop = nextHop(table, dest, 0);
-      return hop.kind === 'forward' && hop.to.guid.equals(node.guid) ? node : undefined;
-    });
+    if (joined) this.handOvers.joined(node);
   }
 
   /**
@@ -238,27 +189,12 @@ export class LocatorRuntime implements UpcallModule {
    * every pointer this node roots goes to the node that roots it without this one and them.
    */
   leaving(): void {
-    this.isLeaving = true;
-    this.handOverOnLeave();
+    this.handOvers.leaving();
   }
-
-  /** Set once this node hands over to leave: what still reaches it as root is passed on. */
-  private isLeaving = false;
 
   /** This node leaves: every pointer it roots goes to the node that roots it without this one. */
   handOverOnLeave(): void {
-    const table = this.host.table;
-    this.handOver((dest) => (nextHop(table, dest, 0).kind === 'root' ? rootWithout(table, dest) : undefined));
-  }
-
-  /** Sends every pointer whose salted root `newRoot` names (a node other than this one) to it. */
-  private handOver(newRoot: (saltedGuid: Guid) => NodeHandle | undefined): void {
-    const now = this.host.now();
-    for (const { to, handOver } of handOverBatches(this.store.all(now), now, this.host.self.guid, newRoot)) {
-      this.stats.pointersHandedOver += handOver.pointers.length;
-      // Unacknowledged, as membership sent it: a lost hand-over is mended by the next republish.
-      this.host.sendDirect(to, LOCATION_MODULE_ID, encodeLocation({ kind: 'handOver', handOver }), 0, false);
-    }
+    this.handOvers.onLeave();
   }
 
   // ---- This node as a client ----------------------------------------------------------------
@@ -328,7 +264,7 @@ export class LocatorRuntime implements UpcallModule {
     if (!msg) return;
     switch (msg.kind) {
       case 'publish':
-        if (this.took(msg.publish, d.from) && !d.ttlExpired) this.acknowledge(msg.publish, d.hops);
+        if (this.took(msg.publish, d.from) && !d.ttlExpired) acknowledgeAtRoot(this.host, this.store, this.stats, this.publishing, msg.publish, d.hops);
         return;
       case 'publishAck':
         // Only a message that came over the network names its sender; the root's own ack is a plain call.
@@ -371,20 +307,6 @@ export class LocatorRuntime implements UpcallModule {
   }
 
   // ---- Internals ------------------------------------------------------------------------------
-
-  /**
-   * A publish that asked for an acknowledgement reached this node as its salted root and the pointer
-   * is here: the nonce goes straight back to the publisher (this node's own wait, when it is both).
-   */
-  private acknowledge(p: PublishMsg, hops: number): void {
-    if (p.ackNonce === undefined || p.extra) return;
-    if (nextHop(this.host.table, saltedRoot(p.object, p.saltIndex), 0).kind !== 'root') return;
-    if (!this.store.has(p.object, p.server.guid, this.host.now())) return;
-    const ack = { object: p.object, saltIndex: p.saltIndex, nonce: p.ackNonce };
-    this.stats.publishAcksSent++;
-    if (p.server.guid.equals(this.host.self.guid)) this.publishing.acked(ack, this.host.self);
-    else this.host.sendDirect(p.server, LOCATION_MODULE_ID, encodeLocation({ kind: 'publishAck', ack }), hops);
-  }
 
   private decode(bytes: Uint8Array): LocationMsg | undefined {
     try {
