@@ -90,6 +90,17 @@ describe('on a lossless 300-node mesh', () => {
     }
   });
 
+
+  test('ModuleContext.publish answers with the same promise, resolved by the brute-forced roots', async () => {
+    const object = randomObject();
+    const server = rng.int(N);
+    let published: Promise<PublishResult> | undefined;
+    const unregister = net.nodes[server].register({ id: 77, name: 'publishing-module', attach: (ctx) => void (published = ctx.publish(object, { owner: false })) });
+    const r = await vt.settle(published!);
+    unregister();
+    expect(r).toMatchObject({ tried: DEFAULTS.salts, acknowledged: DEFAULTS.salts });
+    expect(r.roots.map((h) => h.guid.hex)).toEqual(rootsOf(net, object).map((i) => net.nodes[i].guid.hex));
+  });
 });
 
 describe('a salted root that is gone (a 120-node mesh, one root closed)', () => {
@@ -133,6 +144,8 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
     expect(net.now - started).toBeGreaterThanOrEqual(DEFAULTS.publishAckTimeoutMs);
     expect(publisher.stats.location.publishAcksUnmatched).toBe(unmatched + DEFAULTS.salts);
     expect(publisher.stats.location.publishesUnacknowledged).toBe(1);
+    // The silent root got its record again every publishAckResendMs while the wait lasted: at 5 s and 10 s of 15 s.
+    expect(publisher.stats.location.publishRecordsResent).toBe(Math.ceil(DEFAULTS.publishAckTimeoutMs / DEFAULTS.publishAckResendMs) - 1);
   });
 
   test('a timed-out publish stays published: a locate still finds it through the roots that answered', async () => {
