@@ -99,7 +99,7 @@ export class LocatorRuntime implements UpcallModule {
         phaseOffset: phaseOffsetOf(host.self.guid.bytes),
       },
       this.gate,
-      { ackTimeoutMs: opts.publishAckTimeoutMs ?? DEFAULTS.publishAckTimeoutMs, ackResendMs: DEFAULTS.publishAckResendMs, maxPending: DEFAULTS.maxPendingPublishAcks },
+      { ackTimeoutMs: DEFAULTS.publishAckTimeoutMs, ackResendMs: DEFAULTS.publishAckResendMs, maxPending: DEFAULTS.maxPendingPublishAcks },
       this.stats,
     );
     this.answers.serving = { host, publisher: this.publisher, stats: this.stats };

@@ -44,6 +44,4 @@ export interface LocatorOptions {
   readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
   /** Claim and enforce object ownership under an authenticating provider (DEFAULTS.objectOwnership). */
   readonly ownership?: boolean;
-  /** How long an awaited publish waits for its salted roots' acknowledgements (ms); default DEFAULTS.publishAckTimeoutMs. */
-  readonly publishAckTimeoutMs?: number;
 }
