@@ -215,3 +215,17 @@ describe('under 10% datagram loss (hop acknowledgements on)', () => {
     expect(resolved).toBeGreaterThan(cases.length / 2);
   });
 });
+
+test('a node alone roots every salt: its publish resolves with itself as every root, no datagram sent', async () => {
+  const net = await createTestnet({ nodes: 1, frozen: true, seed: 2 });
+  try {
+    const vt = virtualTime(() => net);
+    const node = net.nodes[0];
+    const sent = net.network.stats.sent;
+    const r = await vt.settle(node.publish(randomObject()));
+    expect(r.roots.map((h) => h.guid.hex)).toEqual(new Array(DEFAULTS.salts).fill(node.guid.hex));
+    expect(net.network.stats.sent).toBe(sent);
+  } finally {
+    await net.close();
+  }
+});
