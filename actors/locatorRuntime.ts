@@ -9,68 +9,31 @@ import { DEFAULTS } from '../defaults';
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
 import { extraPointerTargets, locateHop, unpublishHop } from '../location/decisions';
-import { handOverBatches } from '../location/handOver';
+import { LocatorHandOver } from './locatorHandOver';
 import { LocateTracker, type LocateRequest } from '../location/locateTracker';
 import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type OwnerClaim, type PublishMsg } from '../location/messages';
+import type { PublishWaiter } from '../location/publishAcks';
+import { acknowledgeAtRoot, LocatorPublishing } from './locatorPublishing';
 import type { PointerStore } from '../location/pointerStore';
 import { PointerIntake } from './pointerIntake';
 import { OwnerClaims } from './ownerClaims';
 import { OwnerNotices } from './ownerNotices';
-import { Publisher } from '../location/publisher';
+import type { Publisher } from '../location/publisher';
 import { phaseOffsetOf } from '../location/republishSchedule';
 import { RecordGate } from '../location/recordGate';
 import { saltedRoot } from '../location/saltedRoots';
-import { nextHop, rootWithout } from '../routing/nextHop';
 import type { Delivery, ForwardContext, ForwardVerdict, UpcallModule } from '../upcalls/contract';
 import { decodeLocation, encodeLocation } from '../wire/locationCodec';
-import type { RuntimeHost } from './routerTypes';
+import type { LocatorHost, LocatorOptions } from './locatorTypes';
 import type { LocatorStats } from './locatorStats';
 import { noneProvider } from '../security/noneProvider';
-import type { SecurityProvider } from '../security/provider';
-import type { RandomBytes } from '../security/identity';
+import { secureRandom } from '../security/identity';
 import { LocateAnswers } from './locateAnswers';
 
 export type { LocateRequest, LocateResult, LocateSink } from '../location/locateTracker';
+export type { PublishResult, PublishWaiter } from '../location/publishAcks';
 
-/** What the locator needs from its node. */
-export interface LocatorHost extends RuntimeHost {
-  /** `acked` false: no hop acknowledgement (absent: the router's default, acknowledged). */
-  sendDirect(to: NodeHandle, moduleId: number, payload: Uint8Array, hops: number, acked?: boolean): void;
-  /** Hands a message to a local module as a delivery (sendToObject at a replica). */
-  deliverLocal(delivery: Delivery): void;
-  /** Asks the actor for a timeout of this attempt of a locate. */
-  armTimeout(locateId: number, salt: number, ms: number): void;
-  /** Tells the actor the pointer store is no longer empty (so it sweeps). */
-  pointersHeld(): void;
-  /**
-   * Pings an address once, without a challenge, on the strangers' budget: a server checks that a
-   * locate's origin receives at its address before it sends it an answer larger than the locate.
-   * Absent: such an answer is withheld.
-   */
-  checkReturn?(to: NodeHandle, done: (answered: boolean) => void): void;
-  /** Signs this node's records and checks everyone's; absent = `none` (nothing signed or checked). */
-  readonly security?: SecurityProvider;
-  /** The node's injected random source (locate ids); absent: the operating system's CSPRNG. */
-  readonly random?: RandomBytes;
-  /** Seconds on the network's wall clock (owner grants expire by it); absent: Unix time. */
-  readonly wallSeconds?: () => number;
-}
-
-export interface LocatorOptions {
-  readonly salts: number;
-  readonly pointerLifetimeMs: number;
-  /**
-   * Republish period (ms): each publication is republished at its own phase of it (`republishDue`).
-   * Absent or 0: `republishDue` republishes everything, as `republishAll` (the actor's own period).
-   */
-  readonly republishMs?: number;
-  readonly attemptTimeoutMs: number;
-  /** JSAC pointer caching: backups of the next hop, nearest neighbours, on the first `hops` hops. */
-  readonly extra: { readonly backups: number; readonly neighbours: number; readonly hops: number };
-  /** Claim and enforce object ownership under an authenticating provider (DEFAULTS.objectOwnership). */
-  readonly ownership?: boolean;
-}
-
+export type { LocatorHost, LocatorOptions } from './locatorTypes';
 export type { LocatorStats } from './locatorStats';
 
 export class LocatorRuntime implements UpcallModule {
@@ -92,12 +55,16 @@ export class LocatorRuntime implements UpcallModule {
     locatesDiverted: 0, locatesFound: 0, locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0,
     staleReplies: 0, forgedAnswers: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
     ownerClaimsInvalid: 0, publishesFromStrangers: 0, answersWithheld: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,
+    publishesAcknowledged: 0, publishesUnacknowledged: 0, publishAcksSent: 0, publishAcksUnmatched: 0, publishRecordsResent: 0,
   };
-  readonly publisher: Publisher;
+  /** This node's publications and the wait for their acknowledgements (actors/locatorPublishing.ts). */
+  readonly publishing: LocatorPublishing;
   private readonly tracker: LocateTracker;
   private readonly idBytes: 20 | 32;
   /** Signs this server's answers and checks the ones this node's locates get. */
   private readonly answers: LocateAnswers;
+  /** Pointers passed to the nodes that now root them (joins, leaves). */
+  private readonly handOvers: LocatorHandOver;
 
   constructor(
     private readonly host: LocatorHost,
@@ -116,7 +83,13 @@ export class LocatorRuntime implements UpcallModule {
     this.store = this.intake.store;
     this.notices = new OwnerNotices(host, this.intake, this.stats);
     this.claims = new OwnerClaims(host.security ?? noneProvider, host.self.guid, opts.ownership ?? DEFAULTS.objectOwnership);
-    this.publisher = new Publisher(
+    this.publishing = new LocatorPublishing(
+      {
+        now: () => host.now(),
+        routeToRoot: (object, salt, msg) => this.routeToRoot(object, salt, msg),
+        armPublishTimeout: (id, ms) => host.armPublishTimeout(id, ms),
+        random: host.random ?? secureRandom,
+      },
       {
         self: host.self, salts: opts.salts, pointerLifetimeMs: opts.pointerLifetimeMs,
         // Receivers renew pointers with an unchanged copy within this window: re-send, don't re-sign.
@@ -126,8 +99,14 @@ export class LocatorRuntime implements UpcallModule {
         phaseOffset: phaseOffsetOf(host.self.guid.bytes),
       },
       this.gate,
+      { ackTimeoutMs: DEFAULTS.publishAckTimeoutMs, ackResendMs: DEFAULTS.publishAckResendMs, maxPending: DEFAULTS.maxPendingPublishAcks },
+      this.stats,
     );
     this.answers.serving = { host, publisher: this.publisher, stats: this.stats };
+    this.handOvers = new LocatorHandOver(host, this.store, this.stats, {
+      took: (p, from) => this.took(p, from),
+      routeToRoot: (object, salt, msg) => this.routeToRoot(object, salt, msg),
+    });
     this.tracker = new LocateTracker(
       {
         sendLocate: (locate) => this.routeToRoot(locate.object, locate.saltIndex, { kind: 'locate', locate }),
@@ -147,49 +126,42 @@ export class LocatorRuntime implements UpcallModule {
 
   // ---- This node as a publisher -------------------------------------------------------------
 
-  /** Advertises that this node serves `object`: a publish walks to each salted root. */
-  publish(object: Guid, tag: string, owner?: OwnerClaim): void {
-    const records = this.publisher.publish(object, tag, this.host.now(), owner);
-    this.stats.published++;
-    for (const publish of records) this.routeToRoot(object, publish.saltIndex, { kind: 'publish', publish });
+  /** The publications this node serves. */
+  get publisher(): Publisher {
+    return this.publishing.publisher;
+  }
+
+  /**
+   * Advertises that this node serves `object`: a publish walks to each salted root. A `waiter` hears
+   * when every salted root acknowledged storing the pointer (or the wait ran out).
+   */
+  publish(object: Guid, tag: string, owner?: OwnerClaim, waiter?: PublishWaiter): void {
+    this.publishing.publish(object, tag, owner, waiter);
   }
 
   /** Withdraws `object`: an unpublish walks the same paths and removes the pointers. */
   unpublish(object: Guid): boolean {
-    const records = this.publisher.unpublish(object);
-    if (!records) return false;
-    for (const unpublish of records) this.routeToRoot(object, unpublish.saltIndex, { kind: 'unpublish', unpublish });
-    return true;
+    return this.publishing.unpublish(object);
   }
 
   /** Soft state: every publication walks its paths again, refreshing the pointers' expiry. */
   republishAll(): void {
-    this.stats.republished += this.publisher.size;
-    this.routeRepublished(this.publisher.republishAll(this.host.now()));
+    this.publishing.republishAll();
   }
 
-  /**
-   * Soft state on the schedule: the publications due now walk their paths again (each at its own
-   * phase of the period). Without a period in the options, everything (the actor's period).
-   */
+  /** Soft state on the schedule: the publications due now walk their paths again. */
   republishDue(): void {
-    if (this.publisher.nextRepublishAt() === undefined) {
-      this.republishAll();
-      return;
-    }
-    const records = this.publisher.republishDue(this.host.now());
-    this.stats.republished += records.length / this.opts.salts;
-    this.routeRepublished(records);
+    this.publishing.republishDue(this.opts.salts);
   }
 
   /** How long until `republishDue` has work (ms), or `fallbackMs` without a schedule. */
   nextRepublishDelay(fallbackMs: number): number {
-    const at = this.publisher.nextRepublishAt();
-    return at === undefined ? fallbackMs : Math.max(0, at - this.host.now());
+    return this.publishing.nextRepublishDelay(fallbackMs);
   }
 
-  private routeRepublished(records: readonly PublishMsg[]): void {
-    for (const publish of records) this.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
+  /** The actor's timer for publish wait `id` fired: it ends with TimeoutError (the publication stays). */
+  publishTimedOut(id: number): void {
+    this.publishing.timedOut(id);
   }
 
   /** Drops expired pointers; true while any remain (the actor keeps sweeping). */
@@ -201,24 +173,15 @@ export class LocatorRuntime implements UpcallModule {
    * A pointer handed over by a node that joined or left: kept here, and, unless this node is its
    * root, published on toward the root so the path to it carries the pointer again.
    */
-  acceptPointer(p: PublishMsg, from?: NodeHandle): void {
-    if (!this.took(p, from)) return;
-    const dest = saltedRoot(p.object, p.saltIndex);
-    if (nextHop(this.host.table, dest, 0).kind !== 'root') this.routeToRoot(p.object, p.saltIndex, { kind: 'publish', publish: p });
-    // A leaving node that roots it (its sender did not know this one leaves) passes it on at once.
-    else if (this.isLeaving) this.handOver((salted) => (salted.equals(dest) ? rootWithout(this.host.table, dest) : undefined));
+  acceptPointer(handed: PublishMsg, from?: NodeHandle): void {
+    this.handOvers.accept(handed, from);
   }
 
-  // ---- Pointer hand-over ---------------------------------------------------------------------
+  // ---- Pointer hand-over (actors/locatorHandOver.ts) -----------------------------------------
 
   /** The `update` upcall: a node that joined gets the pointers it is now the next hop for. */
   update(node: NodeHandle, joined: boolean): void {
-    if (!joined || this.isLeaving) return;
-    const table = this.host.table;
-    this.handOver((dest) => {
-      const hop = nextHop(table, dest, 0);
-      return hop.kind === 'forward' && hop.to.guid.equals(node.guid) ? node : undefined;
-    });
+    if (joined) this.handOvers.joined(node);
   }
 
   /**
@@ -226,27 +189,12 @@ export class LocatorRuntime implements UpcallModule {
    * every pointer this node roots goes to the node that roots it without this one and them.
    */
   leaving(): void {
-    this.isLeaving = true;
-    this.handOverOnLeave();
+    this.handOvers.leaving();
   }
-
-  /** Set once this node hands over to leave: what still reaches it as root is passed on. */
-  private isLeaving = false;
 
   /** This node leaves: every pointer it roots goes to the node that roots it without this one. */
   handOverOnLeave(): void {
-    const table = this.host.table;
-    this.handOver((dest) => (nextHop(table, dest, 0).kind === 'root' ? rootWithout(table, dest) : undefined));
-  }
-
-  /** Sends every pointer whose salted root `newRoot` names (a node other than this one) to it. */
-  private handOver(newRoot: (saltedGuid: Guid) => NodeHandle | undefined): void {
-    const now = this.host.now();
-    for (const { to, handOver } of handOverBatches(this.store.all(now), now, this.host.self.guid, newRoot)) {
-      this.stats.pointersHandedOver += handOver.pointers.length;
-      // Unacknowledged, as membership sent it: a lost hand-over is mended by the next republish.
-      this.host.sendDirect(to, LOCATION_MODULE_ID, encodeLocation({ kind: 'handOver', handOver }), 0, false);
-    }
+    this.handOvers.onLeave();
   }
 
   // ---- This node as a client ----------------------------------------------------------------
@@ -266,9 +214,10 @@ export class LocatorRuntime implements UpcallModule {
     this.tracker.attemptTimedOut(id, salt);
   }
 
-  /** Ends every locate (node closing). */
+  /** Ends every locate and every publish's wait for acknowledgements (node closing). */
   shutdown(reason: Error): void {
     this.tracker.shutdown(reason);
+    this.publishing.shutdown(reason);
   }
 
   // ---- The upcalls: every location message at every hop -------------------------------------
@@ -285,7 +234,7 @@ export class LocatorRuntime implements UpcallModule {
         // A forged, replayed or squatting record goes no further.
         if (!this.took(p, ctx.from)) return false;
         const path = this.intake.pathLatency(p, ctx.from);
-        this.sendExtras(ctx.nextHop, ctx.hops, (to, lat) => ({ kind: 'publish', publish: { ...p, extra: true, pathLatency: path + lat } }));
+        this.sendExtras(ctx.nextHop, ctx.hops, (to, lat) => ({ kind: 'publish', publish: { ...withoutNonce(p), extra: true, pathLatency: path + lat } }));
         ctx.payload = encodeLocation({ kind: 'publish', publish: { ...p, pathLatency: path + linkLatency } });
         return;
       }
@@ -315,7 +264,12 @@ export class LocatorRuntime implements UpcallModule {
     if (!msg) return;
     switch (msg.kind) {
       case 'publish':
-        this.took(msg.publish, d.from);
+        if (this.took(msg.publish, d.from) && !d.ttlExpired) acknowledgeAtRoot(this.host, this.store, this.stats, this.publishing, msg.publish, d.hops);
+        return;
+      case 'publishAck':
+        // Only a message that came over the network names its sender; the root's own ack is a plain call.
+        if (d.from) this.publishing.acked(msg.ack, d.from);
+        else this.stats.publishAcksUnmatched++;
         return;
       case 'ownerNotice':
         this.notices.received(msg.notice.record, d.from);
@@ -402,4 +356,11 @@ export class LocatorRuntime implements UpcallModule {
     const wanted = l.wanted - pointers.length;
     return wanted > 0 ? { ...l, wanted, exclude } : undefined;
   }
+}
+
+/** An extra pointer copy is stored, never acknowledged: it carries no nonce. */
+function withoutNonce(p: PublishMsg): PublishMsg {
+  if (p.ackNonce === undefined) return p;
+  const { ackNonce: _nonce, ...rest } = p;
+  return rest;
 }

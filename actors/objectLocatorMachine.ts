@@ -6,15 +6,17 @@
 import { enqueueActions, setup } from 'xstate';
 import type { Guid } from '../routing/guid';
 import type { OwnerClaim } from '../location/messages';
-import type { LocateRequest, LocatorRuntime } from './locatorRuntime';
+import type { LocateRequest, LocatorRuntime, PublishWaiter } from './locatorRuntime';
 
 export type LocatorEvent =
-  | { type: 'publish'; object: Guid; tag: string; owner?: OwnerClaim }
+  | { type: 'publish'; object: Guid; tag: string; owner?: OwnerClaim; waiter?: PublishWaiter }
   | { type: 'unpublish'; object: Guid; reply?: (removed: boolean) => void }
   | { type: 'locate'; request: LocateRequest; reply: (id: number) => void }
   | { type: 'abort'; id: number; reason: Error }
   | { type: 'arm'; id: number; attempt: number; ms: number }
   | { type: 'attemptTimeout'; id: number; attempt: number }
+  | { type: 'armPublish'; id: number; ms: number }
+  | { type: 'publishTimeout'; id: number }
   | { type: 'pointersHeld' }
   | { type: 'rearm' };
 
@@ -47,7 +49,7 @@ export const objectLocatorMachine = setup({
   on: {
     publish: {
       actions: enqueueActions(({ context, event, enqueue }) => {
-        enqueue(() => context.core.publish(event.object, event.tag, event.owner));
+        enqueue(() => context.core.publish(event.object, event.tag, event.owner, event.waiter));
         // The new publication may be due before the republish timer armed for the others.
         enqueue.raise({ type: 'rearm' });
       }),
@@ -66,6 +68,11 @@ export const objectLocatorMachine = setup({
       ),
     },
     attemptTimeout: { actions: ({ context, event }) => context.core.attemptTimedOut(event.id, event.attempt) },
+    // A publish's wait for its salted roots' acknowledgements (location/publishAcks.ts).
+    armPublish: {
+      actions: enqueueActions(({ event, enqueue }) => enqueue.raise({ type: 'publishTimeout', id: event.id }, { delay: event.ms })),
+    },
+    publishTimeout: { actions: ({ context, event }) => context.core.publishTimedOut(event.id) },
     // Nothing to do but let the sweeper's `always` guard see the store is no longer empty.
     pointersHeld: { actions: () => {} },
   },

@@ -29,7 +29,7 @@ import { checkResolveOnly, makeGateways, resolveOnlyDriver } from './resolveOnly
 import type { Gateways } from '../actors/gateways';
 
 export { TapestryNode } from './tapestryNode';
-export type { LeafSetListener, NodeStats, SecurityStats, NodeStatus } from './tapestryNode';
+export type { LeafSetListener, NodeStats, SecurityStats, NodeStatus, PublishResult } from './tapestryNode';
 export type { LocateOptions, LocateResult, NodeOptions, PublishOptions, RouteOptions, SendToObjectOptions, UdpOptions } from './nodeOptions';
 export type { RequestOptions, RequestReply } from './request';
 
@@ -108,6 +108,7 @@ export async function createNode(given: NodeOptions = {}): Promise<TapestryNode>
         sendDirect: (to, moduleId, payload, hops, acked) => router.sendDirect(to, moduleId, payload, hops, acked),
         deliverLocal: (d) => router.deliverLocal(d),
         armTimeout: (id, attempt, ms) => child('objectLocator').send({ type: 'arm', id, attempt, ms }),
+        armPublishTimeout: (id, ms) => child('objectLocator').send({ type: 'armPublish', id, ms }),
         pointersHeld: () => child('objectLocator').send({ type: 'pointersHeld' }),
         checkReturn: (to, done) => router.ping(to.address, DEFAULTS.requestTimeoutMs, (r) => done(r !== undefined && r.peer.guid.equals(to.guid)), { challenge: false, stranger: true }),
         security,

@@ -4,41 +4,40 @@
  */
 import { type Actor, type AnyActorRef } from 'xstate';
 import { DEFAULTS } from '../defaults';
-import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../errors';
+import { ClosedError, InvalidArgumentError, MessageTooLargeError } from '../errors';
 import { Guid, type IdSpace } from '../routing/guid';
 import { RoutingTable } from '../routing/routingTable';
 import type { Address, Transport, TransportStats } from '../transport/types';
 import type { ModuleWithApi, UpcallModule } from '../upcalls/contract';
-import { createModuleContext } from './moduleContext';
+import { registerModule } from './registerModule';
 import type { NodeHandle } from '../routing/messages';
 import { MembershipRuntime, type MembershipStats } from '../actors/membershipRuntime';
 import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
 import type { BootstrapProvider } from '../bootstrap/provider';
 import type { LeafChange } from '../membership/leafSet';
-import { LocatorRuntime, type LocateResult, type LocatorStats } from '../actors/locatorRuntime';
+import { LocatorRuntime, type LocateResult, type LocatorStats, type PublishResult } from '../actors/locatorRuntime';
 import { RouterRuntime, type PingDone, type RouterStats } from '../actors/routerRuntime';
 import type { DatagramPath } from '../actors/datagramPath';
 import type { Pointer } from '../location/pointerStore';
-import { AbortedError, NoGatewayError, ResolveOnlyError } from '../errors';
-import { resolveOnlyStats } from './resolveOnly';
+import { NoGatewayError, ResolveOnlyError } from '../errors';
+import { grantPublish, publishObject, sendToObject, startLocate, type ObjectCallsNode } from './objectCalls';
+import { whenStatus } from './statusWait';
+import { nodeStatsOf } from './statsSnapshot';
 import type { Gateways } from '../actors/gateways';
 import { Channel } from './channel';
 import { printableAddress } from '../transport/addressText';
-import { dropStats } from './dropStats';
 import type { NodeStats } from './nodeStats';
 import { readOnlyTable } from './tableView';
 import { recordRoutingTable } from './internals';
 import type { RoutingTableView } from '../upcalls/contract';
 import { toGuid, type LocateOptions, type PublishOptions, type RouteOptions, type SendToObjectOptions } from './nodeOptions';
-import { locateOptionsSchema, sendToObjectOptionsSchema } from './options/locateOptions';
-import { checkModule } from './options/moduleSchema';
-import { publishOptionsSchema } from './options/publishOptions';
+import { locateOptionsSchema } from './options/locateOptions';
 import type { OwnerGrant } from '../actors/ownerClaims';
 import { isEmpty, ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOptions';
 import { parseOptions } from './options/schema';
 import { sendRequest, type RequestOptions, type RequestReply } from './request';
 
-export type { NodeStatus };
+export type { NodeStatus, PublishResult };
 export type { NodeStats, SecurityStats } from './nodeStats';
 
 /** A leaf-set change: the nodes that entered and left this node's leaf set. */
@@ -158,20 +157,7 @@ export class TapestryNode {
 
   /** Resolves when the node reaches `status` (at once if it is there). */
   whenStatus(status: NodeStatus): Promise<void> {
-    if (this.status === status) return Promise.resolve();
-    if (this.status === 'CLOSED') return Promise.reject(new ClosedError(`node is closed; it will never be ${status}`));
-    return new Promise((resolve, reject) => {
-      const stop = this.onStatus((s) => {
-        if (s === status) {
-          stop();
-          resolve();
-        } else if (s === 'CLOSED') {
-          // Nothing follows CLOSED: a wait for any other status would never settle.
-          stop();
-          reject(new ClosedError(`node closed before it was ${status}`));
-        }
-      });
-    });
+    return whenStatus(this.status, (l) => this.onStatus(l), status);
   }
 
   /** Calls `listener` whenever the leaf set changes; returns a function that stops it. */
@@ -221,23 +207,10 @@ export class TapestryNode {
 
   /** Counters of everything the node did and refused, by room (a fresh snapshot per read). */
   get stats(): NodeStats {
-    const r = this.core.reassembler;
-    return {
-      router: this.core.stats,
-      reassembly: r.stats as unknown as Record<string, number>,
-      transport: this.transport.stats,
-      membership: this.membership.stats,
-      location: { ...this.locator.stats, pointers: this.locator.store.size, objects: this.locator.store.objects },
-      reassemblyHeld: { bytes: r.bytesHeld, pending: r.pending },
-      drops: dropStats(this.core.stats, r.stats, this.locator.store.stats, this.transport.stats),
-      security: {
-        provider: this.securityName,
-        forgedCredentials: this.membership.stats.forgedCredentials,
-        peersProven: this.membership.stats.peersProven,
-        ...this.locator.gate.stats,
-      },
-      resolveOnly: resolveOnlyStats({ gateways: this.gatewaySet, router: this.core, table: this.ownTable, leafSet: this.membership.leafSet, membership: this.membership, locator: this.locator }),
-    };
+    return nodeStatsOf({
+      router: this.core, transport: this.transport, membership: this.membership, locator: this.locator,
+      gateways: this.gatewaySet, table: this.ownTable, securityName: this.securityName,
+    });
   }
 
   /**
@@ -282,28 +255,12 @@ export class TapestryNode {
   register(module: UpcallModule): () => void;
   register(module: UpcallModule): unknown {
     this.assertOpen();
-    checkModule(module);
-    const host = this.core.upcalls;
-    const actors = new Set<AnyActorRef>();
-    let api: unknown;
-    const unregisterAll = (): void => {
-      unregister();
-      this.moduleActors.delete(actors);
-      for (const a of actors) a.stop();
-      actors.clear();
-    };
-    const unregister = host.register(
-      module,
-      (m) =>
-        createModuleContext(m, {
-          node: this, router: this.core, routerActor: this.router, host, leafSet: this.membership.leafSet, clock: this.actor.clock, actors,
-          unregister: () => unregisterAll(), security: this.locator.gate.provider,
-        }),
-      (returned) => (api = returned),
-    );
-    this.moduleActors.add(actors);
-    return api !== null && (typeof api === 'object' || typeof api === 'function') ? api : unregisterAll;
+    return registerModule(module, {
+      node: this, router: this.core, routerActor: this.router, leafSet: this.membership.leafSet, clock: this.actor.clock,
+      security: this.locator.gate.provider, moduleActors: this.moduleActors,
+    });
   }
+
 
   /** Each registered module's own actors (ModuleContext.startActor), stopped when the node closes. */
   private readonly moduleActors = new Set<Set<AnyActorRef>>();
@@ -318,15 +275,16 @@ export class TapestryNode {
     });
   }
 
-  /** Advertises that this node serves `object` (soft state: republished until unpublished). */
-  publish(object: Guid | string, opts: PublishOptions = {}): void {
-    this.assertOpen();
-    // A server is reached by routing to it, and no table lists a resolve-only node: its replicas could never be found.
-    if (this.gatewaySet) throw new ResolveOnlyError('a resolve-only node cannot publish: no routing table lists it, so no locate could reach it');
-    const guid = toGuid(object, this.space);
-    const { tag, owner, name } = parseOptions(publishOptionsSchema, opts, 'publish');
-    const claim = this.locator.claims.claimFor(guid, { owner, name });
-    this.locatorActor.send({ type: 'publish', object: guid, tag, owner: claim });
+  /**
+   * Advertises that this node serves `object` (soft state: republished until unpublished). Resolves
+   * once every salted root acknowledged storing its pointer (PublishResult), so a locate issued then
+   * finds it; rejects with TimeoutError after DEFAULTS.publishAckTimeoutMs (the object stays
+   * published and is republished as ever), LimitExceededError when DEFAULTS.maxPendingPublishAcks
+   * publishes already wait, ClosedError when the node closes first. Ignoring the promise is safe: a
+   * rejection no one awaits is never an unhandled one. Bad arguments throw at once.
+   */
+  publish(object: Guid | string, opts: PublishOptions = {}): Promise<PublishResult> {
+    return publishObject(this.objectCalls, object, opts);
   }
 
   /**
@@ -344,10 +302,7 @@ export class TapestryNode {
    * `name` when the object is this node's self-certifying object of that name. Needs `security: 'signed'`.
    */
   grantPublish(object: Guid | string, server: Guid | string, opts: { expiresInMs: number; name?: string }): OwnerGrant {
-    this.assertOpen();
-    if (!(opts.expiresInMs > 0 && opts.expiresInMs <= 0xffff_ffff * 1000)) throw new InvalidArgumentError(`expiresInMs must be > 0, got ${opts.expiresInMs}`);
-    const expiresAt = this.locator.wallSeconds() + Math.ceil(opts.expiresInMs / 1000);
-    return this.locator.claims.grant(toGuid(object, this.space), toGuid(server, this.space), expiresAt, opts.name);
+    return grantPublish(this.objectCalls, object, server, opts);
   }
 
   /** Withdraws this node's replica of `object`: the pointers on its paths are removed. */
@@ -370,50 +325,31 @@ export class TapestryNode {
    * by module `module` as a delivery. Resolves with the replicas reached.
    */
   async sendToObject(object: Guid | string, payload: Uint8Array | string, opts: SendToObjectOptions = {}): Promise<LocateResult[]> {
-    const { module: moduleId, ...locate } = parseOptions(sendToObjectOptionsSchema, opts, 'sendToObject');
-    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-    if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new InvalidArgumentError('payload must be a non-empty Uint8Array or string');
-    if (bytes.length > DEFAULTS.maxInlineObjectPayload) {
-      throw new MessageTooLargeError(`sendToObject carries at most ${DEFAULTS.maxInlineObjectPayload} bytes, got ${bytes.length}`);
-    }
-    const results: LocateResult[] = [];
-    for await (const r of this.startLocate(object, locate, moduleId, bytes)) results.push(r);
-    return results;
+    return sendToObject(this.objectCalls, object, payload, opts);
   }
+
 
   /** The pointers this node holds for `object` (Common API localLookup), nearest server first. */
   localLookup(object: Guid | string): Pointer[] {
     return this.locator.store.get(toGuid(object, this.space), this.core.now());
   }
 
+  /** The publish/locate half of the facade's work (api/objectCalls.ts), seeing this node's state. */
+  private get objectCalls(): ObjectCallsNode {
+    const node = this;
+    return (this.calls ??= {
+      space: this.space, locator: this.locator, locatorActor: this.locatorActor, fanout: this.fanout,
+      assertOpen: () => this.assertOpen(), assertGateway: () => this.assertGateway(),
+      get resolveOnly() {
+        return node.resolveOnly;
+      },
+    });
+  }
+  private calls?: ObjectCallsNode;
+
   /** `opts` as the locate schema gave them (defaults applied). */
   private startLocate(object: Guid | string, opts: Required<Omit<LocateOptions, 'signal'>> & LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
-    this.assertOpen();
-    this.assertGateway();
-    const guid = toGuid(object, this.space);
-    const { query, replicas, owned } = opts;
-    if (this.locator.inFlight >= DEFAULTS.maxLocatesInFlight) {
-      throw new LimitExceededError(`at most ${DEFAULTS.maxLocatesInFlight} locates in flight`);
-    }
-    const sink = new Channel<LocateResult>();
-    const signal = opts.signal;
-    if (signal?.aborted) {
-      sink.fail(new AbortedError('locate aborted before it started'));
-      return sink;
-    }
-    let id = 0;
-    this.locatorActor.send({
-      type: 'locate',
-      // sendToObject goes one salted root at a time: parallel paths could each hand the message to a different replica.
-      request: { object: guid, query, replicas, moduleId, payload, sink, fanout: payload.length > 0 ? 1 : this.fanout, owned },
-      reply: (assigned: number) => (id = assigned),
-    });
-    signal?.addEventListener(
-      'abort',
-      () => this.locatorActor.send({ type: 'abort', id, reason: new AbortedError('locate aborted') }),
-      { once: true },
-    );
-    return sink;
+    return startLocate(this.objectCalls, object, opts, moduleId, payload);
   }
 
   /** Adds a known peer to the routing table with a measured latency (static meshes, tools). */

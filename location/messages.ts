@@ -27,6 +27,29 @@ export interface PublishMsg {
   readonly signature?: Uint8Array;
   /** Who may publish the object (location/ownership.ts); absent: an open object, anyone may serve it. */
   readonly owner?: OwnerClaim;
+  /**
+   * The publisher's random nonce for this publish (PUBLISH_ACK_NONCE_BYTES bytes): the salted root
+   * that stores the pointer sends it back in a PublishAck. Absent: no acknowledgement wanted (a
+   * republish, a hand-over). Not signed: it is per hop like `pathLatency`, and only the publisher
+   * acts on it.
+   */
+  readonly ackNonce?: Uint8Array;
+}
+
+/** Length of a publish's acknowledgement nonce (bytes): 64 random bits no one off the path can guess. */
+export const PUBLISH_ACK_NONCE_BYTES = 8;
+
+/**
+ * A salted root's acknowledgement of a publish that carried an `ackNonce`, sent straight to the
+ * server the record names once the pointer is stored there (location/publishAcks.ts).
+ */
+export interface PublishAck {
+  /** The object published. */
+  readonly object: Guid;
+  /** Which salted root acknowledges (the record's saltIndex). */
+  readonly saltIndex: number;
+  /** The record's `ackNonce`, echoed. */
+  readonly nonce: Uint8Array;
 }
 
 /**
@@ -159,7 +182,8 @@ export type LocationMsg =
   | { readonly kind: 'found'; readonly found: LocateFound }
   | { readonly kind: 'notFound'; readonly notFound: LocateNotFound }
   | { readonly kind: 'handOver'; readonly handOver: PointerHandOver }
-  | { readonly kind: 'ownerNotice'; readonly notice: OwnerNotice };
+  | { readonly kind: 'ownerNotice'; readonly notice: OwnerNotice }
+  | { readonly kind: 'publishAck'; readonly ack: PublishAck };
 
 /** Module id the object-location messages travel under (reserved; applications use 0 .. 65279). */
 export const LOCATION_MODULE_ID = 0xfff0;

@@ -17,6 +17,7 @@ import type { Guid, IdSpace } from '../routing/guid';
 import type { RoutingTable } from '../routing/routingTable';
 import type { LeafSet } from '../membership/leafSet';
 import type { LocateResult } from '../location/locateTracker';
+import type { PublishResult } from '../location/publishAcks';
 import type { FragmentInfo, NodeHandle } from '../routing/messages';
 import type { Address } from '../routing/handle';
 
@@ -185,9 +186,11 @@ export interface ModuleContext {
   /**
    * Advertises that this node serves `object`. `owner: false` publishes it as an open object that
    * any node may serve too (under `signed` object ownership otherwise keeps only the first server's
-   * key): an anycast group's members, a mobile node's successive proxies.
+   * key): an anycast group's members, a mobile node's successive proxies. Resolves once every salted
+   * root acknowledged the pointer, rejects with TimeoutError (it stays published) or ClosedError, as
+   * node.publish() does; a module may ignore the promise (no unhandled rejection).
    */
-  publish(object: Guid, opts?: { readonly tag?: string; readonly owner?: false }): void;
+  publish(object: Guid, opts?: { readonly tag?: string; readonly owner?: false }): Promise<PublishResult>;
   /** Withdraws this node's replica of `object`. */
   unpublish(object: Guid): void;
   /** Finds replicas of `object`, nearest first. */

@@ -44,6 +44,7 @@ export type DecodeReason =
   | 'lifetime' // lifetimeMs outside 1 .. DEFAULTS.maxPointerLifetimeMs
   | 'latency' // a path latency that is negative, NaN or infinite
   | 'payload' // an inline object payload above DEFAULTS.maxInlineObjectPayload
+  | 'nonce' // a publish's ack_nonce or a publish ack's nonce that is not exactly 8 bytes
   // Membership messages (wire/membershipCodec.ts); they also use 'missing', 'guid', 'address' and
   // 'level', and the location reasons for the publish records a hand-over carries:
   | 'count' // a list over its bound: holes, reached, neighbours, nodes or hand-over pointers

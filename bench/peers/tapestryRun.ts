@@ -20,8 +20,16 @@ type Emit = (fields: Record<string, unknown>) => void;
 
 /** The background rate is measured over at most this much of the end of the settle period. */
 const BACKGROUND_WINDOW_MS = 60_000;
-/** A publish looks whether its roots hold the pointer yet once per event-loop turn (finer than a 1 ms timer). */
-const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+/** `p`'s value, or undefined when it rejects or takes longer than `ms` (its timer cleared either way). */
+async function withinMs<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+  try {
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const sum = (ts: readonly UdpTransport[], f: (t: UdpTransport) => number): number => ts.reduce((s, t) => s + f(t), 0);
 
@@ -129,8 +137,9 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
   }, runOpts));
   progress('route');
 
-  // Publish: done when every salted root holds the publisher's pointer. The roots are found first
-  // (outside the measured part) by fuzzy requests from the publisher to the root GUIDs.
+  // Publish: done when publish() resolves, every salted root having acknowledged the pointer. The
+  // roots are found first (outside the measured part) by fuzzy requests from the publisher to the
+  // root GUIDs: the acknowledging nodes must be those roots, and they must hold the pointer then.
   const published: Array<{ object: Guid; server: TapestryNode }> = [];
   if (on('publish')) figures.set('publish', await runOps('publish', async (i, mark) => {
     const server = nodes[rng.int(n)];
@@ -143,14 +152,12 @@ async function tapestryOps(args: PeersArgs, nodes: readonly TapestryNode[], tran
       roots.push(holder);
     }
     mark();
-    server.publish(object);
-    published.push({ object, server });
+    const result = await withinMs(server.publish(object), args.opTimeoutMs);
+    if (!result || result.acknowledged !== result.tried) return false;
     const held = (r: TapestryNode): boolean => r.localLookup(object).some((p) => p.server.guid.equals(server.guid));
-    const deadline = performance.now() + args.opTimeoutMs;
-    while (!roots.every(held)) {
-      if (performance.now() > deadline) return false;
-      await nextTurn();
-    }
+    if (!roots.every(held) || !result.roots.every((r, salt) => r.guid.equals(roots[salt].guid))) return false;
+    // Only acknowledged objects are located below: a locate then needs no retry.
+    published.push({ object, server });
     return true;
   }, runOpts));
   progress('publish');

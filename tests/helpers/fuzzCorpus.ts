@@ -34,7 +34,7 @@ const CODECS: Record<Target, Codec> = {
 /** Every DecodeReason, checked against the union at compile time (a missing or unknown key fails). */
 const REASONS = {
   tooLarge: 1, protobuf: 1, version: 1, missing: 1, emptyBody: 1, guid: 1, address: 1, ttl: 1, hops: 1, level: 1,
-  fragment: 1, reply: 1, tag: 1, salt: 1, replicas: 1, lifetime: 1, latency: 1, payload: 1, count: 1, hole: 1, rtt: 1,
+  fragment: 1, reply: 1, tag: 1, salt: 1, replicas: 1, lifetime: 1, latency: 1, payload: 1, count: 1, hole: 1, rtt: 1, nonce: 1,
 } satisfies Record<DecodeReason, 1>;
 export const KNOWN_REASONS = new Set<string>(Object.keys(REASONS));
 

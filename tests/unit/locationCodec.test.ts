@@ -133,6 +133,8 @@ function sample(rng: SeededRng, kind: Kind, bits: Bits): LocationMsg {
       const p = (publish(rng, bits) as { publish: PublishMsg }).publish;
       return { kind: 'ownerNotice', notice: { record: { ...p, publisherKey: randomBytes(rng, 32), signature: randomBytes(rng, 64), owner: { key: randomBytes(rng, 32) } } } };
     }
+    case 'publishAck': // its own tests: tests/unit/publishAckCodec.test.ts
+      return { kind: 'publishAck', ack: { object: guid(rng, bits), saltIndex: 1, nonce: randomBytes(rng, 8) } };
   }
 }
 
@@ -253,6 +255,8 @@ function bytesHeld(msg: LocationMsg): Uint8Array[] {
       const p = msg.notice.record;
       return [p.object.bytes, ...h(p.server), p.publisherKey!, p.signature!, p.owner!.key];
     }
+    case 'publishAck':
+      return [msg.ack.object.bytes, msg.ack.nonce];
   }
 }
 
@@ -445,8 +449,8 @@ describe('location codec rejects malformed messages with a reason', () => {
 
   test('emptyBody: no body, or only a kind this version does not know', () => {
     expect(reasonOf(new Uint8Array(0))).toBe('emptyBody');
-    // Changed by design: field 7 is now the owner notice, so the first unknown kind is field 8.
-    expect(reasonOf(Uint8Array.from(lenField(8, [])))).toBe('emptyBody'); // field 8, skipped as unknown (7 is the owner notice)
+    // Changed by design: field 7 is the owner notice and 8 the publish ack, so the first unknown kind is field 9.
+    expect(reasonOf(Uint8Array.from(lenField(9, [])))).toBe('emptyBody'); // field 9, skipped as unknown (8 is the publish ack)
     expect(reasonOf(Uint8Array.from(lenField(99, [1, 2, 3])))).toBe('emptyBody');
     // protobufjs skips a known field of the wrong wire type as it skips an unknown one: here a
     // publish sent as a varint.

@@ -57,6 +57,7 @@ class Mesh {
           },
           deliverLocal: () => {},
           armTimeout: () => {},
+          armPublishTimeout: () => {},
           pointersHeld: () => {},
         },
         { salts: SALTS, pointerLifetimeMs: DEFAULTS.pointerLifetimeMs, attemptTimeoutMs: 1000, extra: { backups: 0, neighbours: 0, hops: 0 } },

@@ -124,9 +124,13 @@ class AnycastRuntime {
     if (this.memberships.has(guid.hex)) return;
     const nextCheck = this.ctx.now() + this.cfg.memberCheckMs;
     this.memberships.set(guid.hex, { group: guid, onMessage: opts.onMessage, onTornDown: opts.onTornDown, nextCheck });
-    // Open: every member serves the group, so no member's key may own it.
-    this.ctx.publish(guid, { owner: false });
     this.timer.arm(nextCheck);
+    // Open: every member serves the group, so no member's key may own it. Awaited: once every salted
+    // root acknowledged the pointer, a send issued after join() resolves finds this member. A wait that
+    // runs out (TimeoutError) still leaves a member whose pointers the republishes carry on.
+    await this.ctx.publish(guid, { owner: false }).catch((err: unknown) => {
+      if (!(err instanceof TimeoutError)) throw err;
+    });
   }
 
   private async leave(group: string | Guid): Promise<void> {
@@ -166,8 +170,10 @@ class AnycastRuntime {
 
   /**
    * One locate-and-deliver of send `id`. A locate that finds no member is tried again after
-   * anycastSendRetryMs (`retries` more times): a member that joined a moment ago may not have its
-   * pointers at the group's roots yet (publish is asynchronous), and that send is not undeliverable.
+   * anycastSendRetryMs (`retries` more times). A send issued after a member's join() resolved finds
+   * it on the first try (join awaits its publish's acknowledgements); the retry is for what that does
+   * not cover: a join still under way at another node when the send starts, a join whose publish
+   * wait ran out under loss, and a locate whose datagrams were lost.
    */
   private attemptSend(id: number, guid: Guid, group: string | Guid, bytes: Uint8Array, signal: AbortSignal | undefined, retries: number): void {
     const notFound = () => {

@@ -102,7 +102,8 @@ class DhtRuntime {
       putValue: async (k, v, o) => this.put(k, v, o?.signal, o?.onProgress),
       getValue: async (k, o) => this.get(k, o),
       removeValue: (k, o) => this.remove(k, o?.signal, o?.onProgress),
-      provide: async (k) => this.ctx.publish(providerGuid(this.guid(k), this.ctx.space.bits), { owner: false }),
+      // Resolves once sent, as before publish answered with its acknowledgements (its promise is safe to drop).
+      provide: async (k) => void this.ctx.publish(providerGuid(this.guid(k), this.ctx.space.bits), { owner: false }),
       unprovide: async (k) => this.ctx.unpublish(providerGuid(this.guid(k), this.ctx.space.bits)),
       findProviders: (k, o) => findProviders(this.ctx, this.guid(k), o),
       findPeer: async (g, o) => (await this.ping(g, o?.signal)).peer,

@@ -217,8 +217,10 @@ class MobileRuntime {
 
   /**
    * Sends (again) to the remembered proxy, or to the one a fresh locate finds. A locate that finds
-   * no proxy tries again `retries` times, mobileSendRetryMs apart: a node that attached a moment ago
-   * may not be published at the roots yet.
+   * no proxy tries again `retries` times, mobileSendRetryMs apart. A send issued after attach()
+   * resolved finds the proxy on the first try (the proxy answers once its publish is acknowledged);
+   * the retry is for an attach still under way when the send starts, a proxy's publish wait that ran
+   * out under loss, and a locate whose datagrams were lost.
    */
   private async attempt(id: number, retries: number = DEFAULTS.mobileSendRetries): Promise<void> {
     const p = this.pending.get(id);
@@ -271,9 +273,21 @@ class MobileRuntime {
         return this.groups.handle(msg, source, now);
       case 'attach': {
         const status = this.table.attach(msg.mobile.hex, source);
+        let replied = false;
+        const reply = (): void => {
+          if (replied || this.closed) return;
+          replied = true;
+          this.sendTo(source, { kind: 'reply', mobile: msg.mobile, requestId: msg.requestId, status });
+        };
+        if (status !== 'ok') return reply();
         // Open, so the next proxy may publish it too (an owner's grant per proxy would bind it tighter).
-        if (status === 'ok') this.ctx.publish(msg.mobile, { owner: false });
-        this.sendTo(source, { kind: 'reply', mobile: msg.mobile, requestId: msg.requestId, status });
+        // The reply waits for the salted roots' acknowledgements, so a send issued after attach()
+        // resolves finds this proxy; but no longer than half the attaching node's request timeout, and
+        // a wait that ran out still answers ok (the node stays published, soft state).
+        const cancel = this.ctx.after(this.cfg.requestTimeoutMs / 2, reply);
+        const answer = (): void => (cancel(), reply());
+        // A node closing meanwhile cannot answer: nothing to do then.
+        this.ctx.publish(msg.mobile, { owner: false }).then(answer, answer).catch(() => undefined);
         return;
       }
       case 'detach': {
