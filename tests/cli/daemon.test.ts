@@ -89,6 +89,18 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+
+/** `leaver` gets `signal` and exits 0 within its bound; `observer` then counts its leave notice, and no failure. */
+async function expectGracefulStop(leaver: Daemon, signal: NodeJS.Signals, observer: Daemon): Promise<void> {
+  const before = json('status', '--node', observer.start.control).counts;
+  expect(await stopWith(leaver, signal)).toBe(0);
+  const after = await waitFor('the observer to hear the leave', () => {
+    const s = json('status', '--node', observer.start.control).counts;
+    return s.leavesReceived > before.leavesReceived ? s : undefined;
+  });
+  expect(after.failuresDetected).toBe(before.failuresDetected);
+}
+
 test('three daemons, every client command, metrics, bad requests, graceful leave, restart with the same GUID', async () => {
   const dataC = mkdtempSync(join(tmpdir(), 'tapestry-c-'));
   dirs.push(dataC);
@@ -270,13 +282,7 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
   }
 
   // SIGTERM: b leaves gracefully and exits 0 within its bound; a counts a leave notice, not a failure.
-  const aBefore = json('status', '--node', a.start.control).counts;
-  expect(await stopWith(b, 'SIGTERM')).toBe(0);
-  const aAfter = await waitFor('a to hear b leave', () => {
-    const s = json('status', '--node', a.start.control).counts;
-    return s.leavesReceived > aBefore.leavesReceived ? s : undefined;
-  });
-  expect(aAfter.failuresDetected).toBe(aBefore.failuresDetected);
+  await expectGracefulStop(b, 'SIGTERM', a);
 
   // c is killed outright and restarted with its data dir and no bootstrap (on its address, as a
   // service restarts): same GUID, back in the mesh through the peers it saved.
@@ -298,13 +304,7 @@ test('SIGINT leaves gracefully: the other node counts a leave, not a failure, an
   const y = await startDaemon(['--bootstrap', x.start.address]);
   daemons.push(y);
   await knowsAll(x, [x, y]);
-  const before = json('status', '--node', x.start.control).counts;
-  expect(await stopWith(y, 'SIGINT')).toBe(0);
-  const after = await waitFor('x to hear y leave', () => {
-    const s = json('status', '--node', x.start.control).counts;
-    return s.leavesReceived > before.leavesReceived ? s : undefined;
-  });
-  expect(after.failuresDetected).toBe(before.failuresDetected);
+  await expectGracefulStop(y, 'SIGINT', x);
   expect(await stopWith(x, 'SIGINT')).toBe(0);
 }, 180_000);
 

@@ -5,8 +5,8 @@
  */
 import { createTestnet, type Testnet } from '../../testing/testnet';
 import { mobile, type Mobile, type MobileSendResult } from '../../upcalls/mobile';
-import { TimeoutError, UndeliverableError } from '../../errors';
 import { SeededRng } from '../../sim/random';
+import { tallySendOutcomes } from '../helpers/sendOutcomes';
 
 const N = 200;
 const M = 10; // the mobile node
@@ -106,19 +106,7 @@ test('messages sent during a move are each delivered once or rejected with a nam
   }
   await settle(moved!);
   const outcomes = await settle(Promise.allSettled(sends.map((s) => s.p)));
-  let delivered = 0;
-  let rejected = 0;
-  outcomes.forEach((o, i) => {
-    const got = received.get(sends[i].key) ?? 0;
-    expect(got).toBeLessThanOrEqual(1);
-    if (o.status === 'fulfilled') {
-      delivered++;
-      expect(got).toBe(1);
-    } else {
-      rejected++;
-      expect(o.reason instanceof UndeliverableError || o.reason instanceof TimeoutError).toBe(true);
-    }
-  });
+  const { delivered, rejected } = tallySendOutcomes(outcomes, sends.map((s) => s.key), received);
   const onMessageCalls = [...received.keys()].filter((k) => k.startsWith('during:')).length;
   expect(onMessageCalls).toBe(delivered);
   expect(delivered + rejected).toBe(sends.length);

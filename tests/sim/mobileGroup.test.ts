@@ -9,11 +9,12 @@
  */
 import { createTestnet, type Testnet } from '../../testing/testnet';
 import { mobile, type Mobile, type MobileSendResult } from '../../upcalls/mobile';
-import { InvalidArgumentError, LimitExceededError, TimeoutError, UndeliverableError } from '../../errors';
+import { InvalidArgumentError, LimitExceededError } from '../../errors';
 import { DEFAULTS } from '../../defaults';
 import type { Guid } from '../../routing/guid';
 import { SeededRng } from '../../sim/random';
 import { virtualTime } from '../helpers/virtualTime';
+import { tallySendOutcomes } from '../helpers/sendOutcomes';
 
 const N = 200;
 const SALTS = DEFAULTS.salts;
@@ -152,19 +153,7 @@ test('messages sent during a group move are each delivered once or rejected with
   }
   await vt.settle(moved!);
   const outcomes = await vt.settle(Promise.allSettled(sends.map((s) => s.p)));
-  let delivered = 0;
-  let rejected = 0;
-  outcomes.forEach((o, i) => {
-    const got = received.get(sends[i].key) ?? 0;
-    expect(got).toBeLessThanOrEqual(1);
-    if (o.status === 'fulfilled') {
-      delivered++;
-      expect(got).toBe(1);
-    } else {
-      rejected++;
-      expect(o.reason instanceof UndeliverableError || o.reason instanceof TimeoutError).toBe(true);
-    }
-  });
+  const { delivered, rejected } = tallySendOutcomes(outcomes, sends.map((s) => s.key), received);
   expect(delivered + rejected).toBe(sends.length);
   expect(received.size - before).toBe(delivered);
   await vt.advance(5_000);
