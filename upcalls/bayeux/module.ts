@@ -20,6 +20,7 @@ import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { decodeBayeux, encodeBayeux } from '../../wire/bayeuxCodec';
 import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
+import { runtimeModule } from '../shared/runtimeModule';
 import type { Delivery, ForwardContext, ForwardVerdict, ModuleContext, ModuleWithApi } from '../contract';
 import type { Bayeux, BayeuxEvents, BayeuxJoinOptions, BayeuxSessionStats, BayeuxStats } from './api';
 import { BayeuxMode } from './bayeuxMode';
@@ -37,18 +38,15 @@ const EMPTY = new Uint8Array(0);
 
 /** Builds the module object; its attach returns the Bayeux API. */
 export function bayeuxModule(cfg: BayeuxConfig): ModuleWithApi<Bayeux> {
-  let rt: BayeuxRuntime | undefined;
-  return {
+  return runtimeModule({
     id: cfg.id,
     name: 'bayeux',
-    attach(ctx: ModuleContext): Bayeux {
-      rt = new BayeuxRuntime(ctx, cfg);
-      return rt.api();
-    },
-    forward: (msg) => rt?.forward(msg) ?? true,
-    deliver: (msg) => rt?.receive(msg),
-    update: (node, joined) => rt?.update(node, joined),
-  };
+    start: (ctx) => new BayeuxRuntime(ctx, cfg),
+    api: (rt) => rt.api(),
+    forward: (rt, msg) => rt.forward(msg),
+    deliver: (rt, msg) => rt.receive(msg),
+    update: (rt, node, joined) => rt.update(node, joined),
+  });
 }
 
 class BayeuxRuntime implements TreeHost {

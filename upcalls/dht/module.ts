@@ -26,6 +26,7 @@ import type { NodeHandle } from '../../routing/handle';
 import { saltedRoot } from '../../location/saltedRoots';
 import { decodeDht, encodeDht } from '../../wire/dhtCodec';
 import { groupGuid } from '../shared/groupGuid';
+import { runtimeModule } from '../shared/runtimeModule';
 import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
 import type { Delivery, ForwardContext, ForwardVerdict, ModuleContext, ModuleWithApi } from '../contract';
 import type { Dht, DhtGetOptions, DhtProgress, DhtStats, DhtValue } from './api';
@@ -39,18 +40,15 @@ import { untilNeighbours } from './bootstrap';
 import { DhtOperations } from './operations';
 
 export function dhtModule(cfg: DhtConfig): ModuleWithApi<Dht> {
-  let rt: DhtRuntime | undefined;
-  return {
+  return runtimeModule({
     id: cfg.id,
     name: 'dht',
-    attach(ctx: ModuleContext): Dht {
-      rt = new DhtRuntime(ctx, cfg);
-      return rt.api();
-    },
-    forward: (m) => rt?.forward(m) ?? true,
-    deliver: (d) => rt?.receive(d),
-    update: () => rt?.neighbourhoodChanged(),
-  };
+    start: (ctx) => new DhtRuntime(ctx, cfg),
+    api: (rt) => rt.api(),
+    forward: (rt, m) => rt.forward(m),
+    deliver: (rt, d) => rt.receive(d),
+    update: (rt) => rt.neighbourhoodChanged(),
+  });
 }
 
 class DhtRuntime {
