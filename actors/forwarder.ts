@@ -45,38 +45,21 @@ export interface ForwarderDeps {
 
 /** Routing steps at one node; counts into the router's stats. */
 export class Forwarder {
-  private readonly self: NodeHandle;
-  private readonly table: RoutingTable;
-  private readonly health: PeerHealth;
-  private readonly upcalls: UpcallHost;
-  private readonly requests: RequestRuntime;
-  private readonly hops: ReliableHops;
-  private readonly hopAcks: boolean;
-  private readonly relay?: Relay;
-  private readonly deps: ForwarderDeps;
-
-  constructor(deps: ForwarderDeps, private readonly stats: RouterStats) {
-    this.deps = deps;
-    this.self = deps.self;
-    this.table = deps.table;
-    this.health = deps.health;
-    this.upcalls = deps.upcalls;
-    this.requests = deps.requests;
-    this.hops = deps.hops;
-    this.hopAcks = deps.hopAcks;
-    this.relay = deps.relay;
-  }
+  constructor(
+    private readonly deps: ForwarderDeps,
+    private readonly stats: RouterStats,
+  ) {}
 
   /** One routing step at this node: deliver here, drop, or forward one hop. */
   step(msg: RouteMsg, from?: NodeHandle, avoid?: Set<string>, retry = false): void {
-    if (this.relay) return this.toGateway(msg, avoid, retry);
-    const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid)
-      : msg.confirm ? nextHopForCopy(this.table, msg.dest, msg.level, msg.confirm) : nextHopPassing(this.table, msg.dest, msg.level, this.health.suspected);
+    if (this.deps.relay) return this.toGateway(msg, avoid, retry);
+    const hop = avoid ? nextHopAvoiding(this.deps.table, msg.dest, msg.level, avoid)
+      : msg.confirm ? nextHopForCopy(this.deps.table, msg.dest, msg.level, msg.confirm) : nextHopPassing(this.deps.table, msg.dest, msg.level, this.deps.health.suspected);
     if (hop.kind === 'root') {
-      if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
+      if (!msg.fuzzy && !msg.dest.equals(this.deps.self.guid)) {
         // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says (a request is answered so).
         this.stats.droppedNoExactMatch++;
-        if (msg.requestId && !msg.fragment?.index) this.requests.refuse(msg, 'noSuchNode');
+        if (msg.requestId && !msg.fragment?.index) this.deps.requests.refuse(msg, 'noSuchNode');
         return;
       }
       this.deps.arrive(msg, false, from);
@@ -85,7 +68,7 @@ export class Forwarder {
     if (msg.hops >= msg.ttl) {
       this.stats.ttlExpired++;
       if (!msg.requestId) this.deps.arrive(msg, true, from);
-      else if (!msg.fragment?.index) this.requests.refuse(msg, 'ttlExpired');
+      else if (!msg.fragment?.index) this.deps.requests.refuse(msg, 'ttlExpired');
       return;
     }
     this.via(msg, hop, from, avoid, retry);
@@ -96,7 +79,7 @@ export class Forwarder {
    * level 0 as if the message had started there; a failover (`avoid`) goes to the next gateway.
    */
   private toGateway(msg: RouteMsg, avoid: Set<string> | undefined, retry: boolean): void {
-    const gateway = this.relay!.current(avoid);
+    const gateway = this.deps.relay!.current(avoid);
     if (!gateway) {
       this.stats.relayNoGateway++;
       return;
@@ -109,13 +92,13 @@ export class Forwarder {
   via(msg: RouteMsg, hop: NextHop & { kind: 'forward' }, from: NodeHandle | undefined, avoid: Set<string> | undefined, retry: boolean): void {
     let payload = msg.payload;
     // A retry after a silent hop already passed this node's module once.
-    const module = retry ? undefined : this.upcalls.forwarder(msg.moduleId);
+    const module = retry ? undefined : this.deps.upcalls.forwarder(msg.moduleId);
     if (module) {
       const ctx: ForwardContext = {
         dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, nextHop: hop.to,
         fragment: msg.fragment, payload, from,
       };
-      if (!this.upcalls.forward(module, ctx)) return;
+      if (!this.deps.upcalls.forward(module, ctx)) return;
       payload = ctx.payload;
     }
     this.stats.forwarded++;
@@ -127,21 +110,21 @@ export class Forwarder {
    * retransmitted without a HopAck, then failed over to another neighbour.
    */
   private forwardTo(to: NodeHandle, route: RouteMsg, avoid: Set<string> | undefined): void {
-    if (!this.hopAcks) {
+    if (!this.deps.hopAcks) {
       this.deps.sendFrame(to.address, { kind: 'route', route });
       return;
     }
-    const frameId = this.hops.claimFrameId();
+    const frameId = this.deps.hops.claimFrameId();
     if (frameId === 0) {
       this.deps.sendFrame(to.address, { kind: 'route', route: { ...route, ackWanted: false } });
       return;
     }
     const bytes = this.deps.encode(frameId, { kind: 'route', route: { ...route, ackWanted: true } });
-    this.hops.send(frameId, route, to, bytes, avoid, this.latencyOf(to));
+    this.deps.hops.send(frameId, route, to, bytes, avoid, this.latencyOf(to));
   }
 
   /** A neighbour's measured latency; undefined for a node outside the routing table. */
   latencyOf(node: NodeHandle): number | undefined {
-    return this.table.get(node.guid)?.latency;
+    return this.deps.table.get(node.guid)?.latency;
   }
 }
