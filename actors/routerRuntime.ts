@@ -5,19 +5,19 @@
  * that sees wire/), asks the pure `nextHop`, has the upcall host run the message's module, then
  * forwards, delivers or drops — counting every outcome. The protocol it runs lives in routing/:
  * reliable hops (reliableHops.ts), pings and challenges (pings.ts), duplicate suppression
- * (duplicates.ts); this file wires them to the transport, the clock and the node's events.
+ * (duplicates.ts); one routing step and its hop are forwarder.ts's. This file wires them to the
+ * transport, the clock and the node's events.
  */
 import { MessageLog } from './messageLog';
 import type bunyan from 'bunyan';
 import { DEFAULTS } from '../defaults';
 import { DecodeError } from '../errors';
-import { nextHopAvoiding, nextHopForCopy, nextHopPassing, type NextHop } from '../routing/nextHop';
 import type { RoutingTable } from '../routing/routingTable';
 import { Reassembler } from '../routing/reassembler';
 import { splitPayload } from '../routing/fragmenter';
 import type { Address, Clock, Transport } from '../transport/types';
 import { DropLog, PeerRateLimiter, peerKey } from '../routing/rateLimiter';
-import type { Delivery, ForwardContext } from '../upcalls/contract';
+import type { Delivery } from '../upcalls/contract';
 import { UpcallHost } from '../upcalls/host';
 import { decodeFrame, encodeFrame, guidCheck } from '../wire/codec';
 import { chunkSizes, type ChunkSizes } from './chunkSizes';
@@ -33,6 +33,7 @@ import { PeerHealth } from '../routing/peerHealth';
 import { ConfirmRuntime, ROUTE_CONFIRM_MODULE_ID } from './confirmRuntime';
 import { DirectSender } from './directSender';
 import { isMembership, isResolveOnlyMembership, type Relay } from './resolveOnlyGate';
+import { Forwarder } from './forwarder';
 
 /** The clock of a router built without one (a unit test of frame handling): its timers never fire. */
 const INERT_CLOCK: Clock = { now: () => 0, setTimeout: () => undefined, clearTimeout: () => {} };
@@ -62,6 +63,8 @@ export class RouterRuntime {
   private readonly pings: Pings;
   private readonly hops: ReliableHops;
   private readonly duplicates: DuplicateFilter;
+  /** Routing steps: next hop, the module's forward upcall, the (acknowledged) send (forwarder.ts). */
+  private readonly forwarder: Forwarder;
   /** Round-trip estimates and when each peer was last heard from: hop and ping timeouts, liveness. */
   readonly health = new PeerHealth();
   /** The node's timers: every timer the router, membership and the modules ask for, each cancellable. */
@@ -123,10 +126,15 @@ export class RouterRuntime {
         acked: (to, rttMs) => this.health.sample(to.guid.hex, rttMs, this.now(), to.address),
         suspect: (node) => onSuspect?.(node),
         // A confirmed route's detour first hop was sent to resume at level 0: its failover starts there too.
-        failover: (msg, avoid) => this.step(msg.level < 0 ? { ...msg, level: 0 } : msg, undefined, avoid, true),
+        failover: (msg, avoid) => this.forwarder.step(msg.level < 0 ? { ...msg, level: 0 } : msg, undefined, avoid, true),
       },
       this.stats,
     );
+    this.forwarder = new Forwarder({
+      self: this.self, table: this.table, health: this.health, upcalls: this.upcalls, requests: this.requests, hops: this.hops, hopAcks: this.hopAcks, relay: this.relay,
+      arrive: (msg, ttlExpired, from) => this.arrive(msg, ttlExpired, from),
+      sendFrame: (to, body) => this.sendFrame(to, body), encode: (frameId, body) => this.encode(frameId, body),
+    }, this.stats);
     this.pings = new Pings({ send: (to, body) => this.sendFrame(to, body), after }, this.stats, {
       self: this.self.guid,
       address: this.self.address,
@@ -140,12 +148,12 @@ export class RouterRuntime {
       self: this.self, table: this.table, chunks: this.chunks, hopAcks: this.hopAcks, openNetwork: opts.security?.authenticates === true, hops: this.hops,
       nextMessageId: () => this.nextMessageId++ >>> 0,
       arriveHere: (direct) => this.arrive(this.directToRoute(direct, this.self), false, undefined),
-      sendFrame: (to, body) => this.sendFrame(to, body), encode: (frameId, body) => this.encode(frameId, body), latencyOf: (node) => this.latencyOf(node),
+      sendFrame: (to, body) => this.sendFrame(to, body), encode: (frameId, body) => this.encode(frameId, body), latencyOf: (node) => this.forwarder.latencyOf(node),
     }, this.stats);
     this.duplicates = new DuplicateFilter(this.stats);
     this.confirms = new ConfirmRuntime({
-      self: this.self, table: this.table, after, step: (msg) => this.step(msg), distrust: opts.onDistrusted ?? ((node) => this.table.remove(node.guid)),
-      sendVia: (msg, to, resume, retry) => this.via(msg, { kind: 'forward', to, level: resume - 1 }, undefined, undefined, retry),
+      self: this.self, table: this.table, after, step: (msg) => this.forwarder.step(msg), distrust: opts.onDistrusted ?? ((node) => this.table.remove(node.guid)),
+      sendVia: (msg, to, resume, retry) => this.forwarder.via(msg, { kind: 'forward', to, level: resume - 1 }, undefined, undefined, retry),
       sendAck: (to, payload, hops) => this.sendDirect(to, ROUTE_CONFIRM_MODULE_ID, payload, hops),
     }, this.stats);
   }
@@ -218,7 +226,7 @@ export class RouterRuntime {
           return;
         }
         if (body.route.ackWanted) this.sendFrame(from, { kind: 'ack', ack: { frameId: frame.messageId } });
-        this.step(body.route, frame.sender);
+        this.forwarder.step(body.route, frame.sender);
         return;
       case 'ack':
         this.hops.acked(body.ack.frameId, from);
@@ -257,7 +265,7 @@ export class RouterRuntime {
     };
     // A confirmed route's copy number takes fewer bytes than a request id: the request's pieces fit it.
     const chunkBytes = req.requestId || req.confirm ? this.chunks.request : this.chunks.route;
-    const send = req.confirm ? (msg: RouteMsg) => this.confirms.start(msg, req.redundancy ?? 1) : (msg: RouteMsg) => this.step(msg);
+    const send = req.confirm ? (msg: RouteMsg) => this.confirms.start(msg, req.redundancy ?? 1) : (msg: RouteMsg) => this.forwarder.step(msg);
     if (req.payload.length <= chunkBytes) {
       send({ ...base, payload: req.payload });
       return;
@@ -321,84 +329,6 @@ export class RouterRuntime {
     this.pings.shutdown(reason);
     this.requests.shutdown(reason);
     this.confirms.shutdown();
-  }
-
-  /** One routing step at this node: deliver here, drop, or forward one hop. */
-  private step(msg: RouteMsg, from?: NodeHandle, avoid?: Set<string>, retry = false): void {
-    if (this.relay) return this.toGateway(msg, avoid, retry);
-    const hop = avoid ? nextHopAvoiding(this.table, msg.dest, msg.level, avoid)
-      : msg.confirm ? nextHopForCopy(this.table, msg.dest, msg.level, msg.confirm) : nextHopPassing(this.table, msg.dest, msg.level, this.health.suspected);
-    if (hop.kind === 'root') {
-      if (!msg.fuzzy && !msg.dest.equals(this.self.guid)) {
-        // Exact routing ends at the root of a GUID no node holds: dropped, as the spec says (a request is answered so).
-        this.stats.droppedNoExactMatch++;
-        if (msg.requestId && !msg.fragment?.index) this.requests.refuse(msg, 'noSuchNode');
-        return;
-      }
-      this.arrive(msg, false, from);
-      return;
-    }
-    if (msg.hops >= msg.ttl) {
-      this.stats.ttlExpired++;
-      if (!msg.requestId) this.arrive(msg, true, from);
-      else if (!msg.fragment?.index) this.requests.refuse(msg, 'ttlExpired');
-      return;
-    }
-    this.via(msg, hop, from, avoid, retry);
-  }
-
-  /**
-   * A resolve-only node's own message (it routes nothing else): to its gateway, which resumes at
-   * level 0 as if the message had started there; a failover (`avoid`) goes to the next gateway.
-   */
-  private toGateway(msg: RouteMsg, avoid: Set<string> | undefined, retry: boolean): void {
-    const gateway = this.relay!.current(avoid);
-    if (!gateway) {
-      this.stats.relayNoGateway++;
-      return;
-    }
-    this.stats.relayed++;
-    this.via(msg, { kind: 'forward', to: gateway, level: -1 }, undefined, avoid, retry);
-  }
-
-  /** Forwards `msg` to `hop.to` (which resumes at `hop.level + 1`), past its module's forward upcall unless `retry`. */
-  private via(msg: RouteMsg, hop: NextHop & { kind: 'forward' }, from: NodeHandle | undefined, avoid: Set<string> | undefined, retry: boolean): void {
-    let payload = msg.payload;
-    // A retry after a silent hop already passed this node's module once.
-    const module = retry ? undefined : this.upcalls.forwarder(msg.moduleId);
-    if (module) {
-      const ctx: ForwardContext = {
-        dest: msg.dest, source: msg.source, hops: msg.hops, fuzzy: msg.fuzzy, nextHop: hop.to,
-        fragment: msg.fragment, payload, from,
-      };
-      if (!this.upcalls.forward(module, ctx)) return;
-      payload = ctx.payload;
-    }
-    this.stats.forwarded++;
-    this.forwardTo(hop.to, { ...msg, payload, hops: msg.hops + 1, level: hop.level + 1 }, avoid);
-  }
-
-  /**
-   * Sends a routed frame one hop. With a timer available the hop is acknowledged (reliableHops.ts):
-   * retransmitted without a HopAck, then failed over to another neighbour.
-   */
-  private forwardTo(to: NodeHandle, route: RouteMsg, avoid: Set<string> | undefined): void {
-    if (!this.hopAcks) {
-      this.sendFrame(to.address, { kind: 'route', route });
-      return;
-    }
-    const frameId = this.hops.claimFrameId();
-    if (frameId === 0) {
-      this.sendFrame(to.address, { kind: 'route', route: { ...route, ackWanted: false } });
-      return;
-    }
-    const bytes = this.encode(frameId, { kind: 'route', route: { ...route, ackWanted: true } });
-    this.hops.send(frameId, route, to, bytes, avoid, this.latencyOf(to));
-  }
-
-  /** A neighbour's measured latency; undefined for a node outside the routing table. */
-  private latencyOf(node: NodeHandle): number | undefined {
-    return this.table.get(node.guid)?.latency;
   }
 
   /** The message ends here: reassemble if it is a fragment, then hand it to its module. */

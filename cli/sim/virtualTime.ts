@@ -1,6 +1,7 @@
 /**
  * Moving virtual time. The network only moves when run; locates and Bayeux joins are promises whose
  * continuations run on the real event loop, so each step yields once (setImmediate) before the next.
+ * Shared by the simulator command and the benches (bench/virtualTime.ts).
  */
 import type { SimNetwork } from '../../transport/simNetwork';
 
@@ -15,6 +16,12 @@ export async function advance(network: SimNetwork, ms: number, step = 100): Prom
   }
 }
 
+/** Runs virtual time in steps of `step` ms (each yielding) while `pending()` holds, for at most about `ms`. */
+export async function runWhile(network: SimNetwork, pending: () => boolean, ms: number, step: number): Promise<void> {
+  const end = network.clock.now() + ms;
+  while (pending() && network.clock.now() < end) await advance(network, step, step);
+}
+
 /** Waits for `p` while virtual time runs, at most `ms`; resolves to undefined when it did not settle. */
 export async function settle<T>(network: SimNetwork, p: Promise<T>, ms: number, step = 100): Promise<PromiseSettledResult<T> | undefined> {
   let result: PromiseSettledResult<T> | undefined;
@@ -23,7 +30,6 @@ export async function settle<T>(network: SimNetwork, p: Promise<T>, ms: number, 
     (reason: unknown) => (result = { status: 'rejected', reason }),
   );
   await yieldLoop();
-  const end = network.clock.now() + ms;
-  while (!result && network.clock.now() < end) await advance(network, step, step);
+  await runWhile(network, () => !result, ms, step);
   return result;
 }

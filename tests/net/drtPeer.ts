@@ -4,32 +4,24 @@
  * protocol fills its leaf set, which the DRT's placement reads), prints its handle once ACTIVE,
  * registers keys and runs searches it is told, and reports how each call ended (keys and GUIDs as hex).
  */
-import { createInterface } from 'node:readline';
 import { createNode } from '../../api/node';
 import { Guid } from '../../routing/guid';
 import { drt, type DrtSearchOptions } from '../../upcalls/drt';
-
-const out = (msg: unknown) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+import { commandLines, out, run, runPeer, serve } from './peerServe';
 
 async function main(): Promise<void> {
-  const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  const lines = commandLines();
   const start = JSON.parse((await lines.next()).value as string) as { bootstrap?: number };
   const bootstrap = start.bootstrap ? [{ family: 4 as const, ip: Uint8Array.of(127, 0, 0, 1), port: start.bootstrap }] : undefined;
   const node = await createNode({ transport: { family: 4, host: '127.0.0.1', port: 0 }, idBits: 256, ...(bootstrap ? { bootstrap } : {}) });
   const registry = node.register(drt());
   if (bootstrap) await node.whenStatus('ACTIVE');
   out({ handle: { guid: node.guid.hex, port: node.address.port } });
-  const run = (id: string, work: () => Promise<unknown>) =>
-    work().then(
-      (value) => out({ done: id, value }),
-      (err: Error) => out({ failed: id, error: err.name, message: err.message }),
-    );
-  for (let line = await lines.next(); !line.done; line = await lines.next()) {
-    const cmd = JSON.parse(line.value as string);
-    if (cmd.leaves) void run(cmd.id, async () => new Set([...node.leafSet.smaller, ...node.leafSet.larger].map((n) => n.guid.hex)).size);
-    else if (cmd.register) void run(cmd.id, () => registry.register(Guid.fromHex(cmd.register), new TextEncoder().encode(cmd.data)));
+  await serve(lines, node, (cmd) => {
+    if (cmd.leaves) run(cmd.id, async () => new Set([...node.leafSet.smaller, ...node.leafSet.larger].map((n) => n.guid.hex)).size);
+    else if (cmd.register) run(cmd.id, () => registry.register(Guid.fromHex(cmd.register), new TextEncoder().encode(cmd.data)));
     else if (cmd.search) {
-      void run(cmd.id, async () => {
+      run(cmd.id, async () => {
         const match: DrtSearchOptions['match'] = cmd.min ? { min: Guid.fromHex(cmd.min), max: Guid.fromHex(cmd.max) } : cmd.match;
         const found = [];
         for await (const r of registry.search(Guid.fromHex(cmd.search), { match, maxEndpoints: cmd.maxEndpoints, iterative: cmd.iterative })) {
@@ -37,14 +29,8 @@ async function main(): Promise<void> {
         }
         return found;
       });
-    } else if (cmd.exit) break;
-  }
-  await node.close();
-  // stdin stays referenced after the loop ends; exit explicitly once the node has closed.
-  process.exit(0);
+    }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runPeer(main);

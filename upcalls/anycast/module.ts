@@ -24,8 +24,9 @@ import { AbortedError, ClosedError, InvalidArgumentError, LimitExceededError, Me
 import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { decodeAnycast, encodeAnycast } from '../../wire/anycastCodec';
-import type { Delivery, ModuleContext, ModuleWithApi } from '../contract';
+import type { ModuleContext, ModuleWithApi } from '../contract';
 import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
+import { runtimeModule } from '../shared/runtimeModule';
 import { groupGuid } from '../shared/groupGuid';
 import { GroupRoots } from './groupRoots';
 import type { AnycastMsg, DataMsg, GroupOpKind, GroupStatus } from './messages';
@@ -47,18 +48,13 @@ const noop = (): void => undefined;
 
 /** Builds the module object; its attach returns the Anycast API. */
 export function anycastModule(cfg: AnycastConfig): ModuleWithApi<Anycast> {
-  let runtime: AnycastRuntime | undefined;
-  return {
+  return runtimeModule({
     id: cfg.id,
     name: 'anycast',
-    attach(ctx: ModuleContext): Anycast {
-      runtime = new AnycastRuntime(ctx, cfg);
-      return runtime.api();
-    },
-    deliver(msg: Delivery): void {
-      runtime?.receive(msg.payload, msg.source);
-    },
-  };
+    start: (ctx) => new AnycastRuntime(ctx, cfg),
+    api: (runtime) => runtime.api(),
+    deliver: (runtime, msg) => runtime.receive(msg.payload, msg.source),
+  });
 }
 
 class AnycastRuntime {

@@ -2,7 +2,8 @@
  * The Bayeux module object: thin, acting through the ModuleContext only (DESIGN rule 5). The rules
  * live in pure parts — sessionRoots.ts (root replicas), forwardingState.ts and scribeState.ts (tree
  * state), dedupWindow.ts — and in the two join modes (bayeuxMode.ts, scribeMode.ts); this file holds
- * what both modes share: sessions created here, memberships, multicast data, teardown, the timer.
+ * what both modes share: sessions created here (their creator's side in createdSessions.ts),
+ * memberships (memberships.ts), multicast data, teardown, the timer.
  *
  * - createSession: CREATE routed fuzzy to each tree GUID (salted session GUID); the node it reaches
  *   holds that root replica, publishes the session's locator GUID (tag = replica index) so members find their
@@ -14,13 +15,14 @@
  * - teardown: the creator's TEARDOWN reaches each root, which frees the tree down to its members.
  */
 import { DEFAULTS } from '../../defaults';
-import { AbortedError, ClosedError, ResolveOnlyError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, TimeoutError } from '../../errors';
+import { ClosedError, ResolveOnlyError, InvalidArgumentError, MessageTooLargeError } from '../../errors';
 import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { decodeBayeux, encodeBayeux } from '../../wire/bayeuxCodec';
 import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
+import { runtimeModule } from '../shared/runtimeModule';
 import type { Delivery, ForwardContext, ForwardVerdict, ModuleContext, ModuleWithApi } from '../contract';
-import type { Bayeux, BayeuxEvents, BayeuxJoinOptions, BayeuxSession, BayeuxSessionStats, BayeuxStats } from './api';
+import type { Bayeux, BayeuxEvents, BayeuxJoinOptions, BayeuxSessionStats, BayeuxStats } from './api';
 import { BayeuxMode } from './bayeuxMode';
 import { DedupWindows } from './dedupWindow';
 import type { BayeuxMsg } from './messages';
@@ -30,30 +32,21 @@ import { SessionRoots } from './sessionRoots';
 import type { BayeuxCounters, TreeHost, TreeMode } from './treeMode';
 import { locatorGuid, sessionGuid, treeGuid } from './treeGuid';
 import { Memberships } from './memberships';
+import { CreatedSessions } from './createdSessions';
 
 const EMPTY = new Uint8Array(0);
 
-interface Created {
-  readonly session: Guid;
-  readonly replicas: number;
-  nextRefresh: number;
-  pending?: { readonly roots: Array<NodeHandle | undefined>; readonly deadline: number; resolve(s: BayeuxSession): void; reject(e: Error): void };
-}
-
 /** Builds the module object; its attach returns the Bayeux API. */
 export function bayeuxModule(cfg: BayeuxConfig): ModuleWithApi<Bayeux> {
-  let rt: BayeuxRuntime | undefined;
-  return {
+  return runtimeModule({
     id: cfg.id,
     name: 'bayeux',
-    attach(ctx: ModuleContext): Bayeux {
-      rt = new BayeuxRuntime(ctx, cfg);
-      return rt.api();
-    },
-    forward: (msg) => rt?.forward(msg) ?? true,
-    deliver: (msg) => rt?.receive(msg),
-    update: (node, joined) => rt?.update(node, joined),
-  };
+    start: (ctx) => new BayeuxRuntime(ctx, cfg),
+    api: (rt) => rt.api(),
+    forward: (rt, msg) => rt.forward(msg),
+    deliver: (rt, msg) => rt.receive(msg),
+    update: (rt, node, joined) => rt.update(node, joined),
+  });
 }
 
 class BayeuxRuntime implements TreeHost {
@@ -63,8 +56,8 @@ class BayeuxRuntime implements TreeHost {
   };
   private readonly mode: TreeMode;
   private readonly roots = new SessionRoots(DEFAULTS.bayeuxMaxSessions);
-  /** Sessions created here, by session hex (≤ bayeuxMaxCreated). */
-  private readonly created = new Map<string, Created>();
+  /** Sessions created here (≤ bayeuxMaxCreated): createdSessions.ts. */
+  private readonly created: CreatedSessions;
   private readonly members: Memberships;
   /** Multicasts seen per tree, at every node that passes data on. */
   private readonly seen = new DedupWindows(DEFAULTS.bayeuxDedupWindow, DEFAULTS.bayeuxMaxSessions);
@@ -80,17 +73,21 @@ class BayeuxRuntime implements TreeHost {
     this.mode = cfg.joinMode === 'scribe' ? new ScribeMode(this) : new BayeuxMode(this);
     this.members = new Memberships(this, this.mode);
     this.timer = startDeadlineTimer(ctx, () => this.due());
+    this.created = new CreatedSessions({
+      ctx, cfg, closed: () => this.closed, guid: (s) => this.guid(s), route: (dest, msg, fuzzy) => this.route(dest, msg, fuzzy),
+      control: (kind, session, replica) => this.control(kind, session, replica), arm: (at) => this.timer.arm(at),
+    });
   }
 
   api(): Bayeux {
     return {
       joinMode: this.cfg.joinMode,
       sessionGuid: (s) => this.guid(s),
-      createSession: (name, opts) => this.createSession(name, opts?.replicas ?? 1),
+      createSession: (name, opts) => this.created.create(name, opts?.replicas ?? 1),
       join: (s, opts) => this.join(s, opts),
       multicast: (s, payload) => this.multicast(s, payload),
       leave: async (s) => this.members.leave(this.guid(s)),
-      teardown: async (s) => this.teardown(s),
+      teardown: async (s) => this.created.tearDown(s),
       isMember: (s) => this.members.get(this.guid(s).hex) !== undefined,
       on: (event, listener) => this.on(event, listener),
       stats: () => this.stats(),
@@ -171,7 +168,7 @@ class BayeuxRuntime implements TreeHost {
     if (this.closed) return;
     switch (msg.kind) {
       case 'create':
-        return routed ? this.onCreate(msg) : this.onCreated(msg);
+        return routed ? this.onCreate(msg) : this.created.answered(msg);
       case 'data':
         return this.onData(msg, routed, from);
       case 'teardown':
@@ -191,32 +188,6 @@ class BayeuxRuntime implements TreeHost {
     return sessionGuid(s, this.ctx.space, DEFAULTS.bayeuxMaxNameBytes);
   }
 
-  private createSession(name: string | Guid, replicas: number): Promise<BayeuxSession> {
-    return new Promise<BayeuxSession>((resolve, reject) => {
-      if (this.closed) throw new ClosedError('bayeux module closed');
-      if (!(Number.isInteger(replicas) && replicas >= 1 && replicas <= DEFAULTS.bayeuxMaxReplicas)) {
-        throw new InvalidArgumentError(`replicas must be an integer in 1..${DEFAULTS.bayeuxMaxReplicas}`);
-      }
-      const session = this.guid(name);
-      const had = this.created.get(session.hex);
-      if (had && had.replicas !== replicas) throw new InvalidArgumentError(`session ${String(name)} was created here with ${had.replicas} replicas`);
-      if (!had && this.created.size >= DEFAULTS.bayeuxMaxCreated) throw new LimitExceededError(`at most ${DEFAULTS.bayeuxMaxCreated} sessions created per node`);
-      const now = this.ctx.now();
-      const c: Created = had ?? { session, replicas, nextRefresh: now + this.cfg.refreshMs };
-      c.pending?.reject(new AbortedError('createSession called again'));
-      c.pending = { roots: new Array<NodeHandle | undefined>(replicas).fill(undefined), deadline: now + this.cfg.requestTimeoutMs, resolve, reject };
-      this.created.set(session.hex, c);
-      this.timer.arm(Math.min(c.nextRefresh, c.pending.deadline));
-      this.sendCreates(c);
-    });
-  }
-
-  private sendCreates(c: Created): void {
-    for (let i = 0; i < c.replicas; i++) {
-      this.route(treeGuid(c.session, i), { ...this.control('create', c.session, i), replicas: c.replicas }, true);
-    }
-  }
-
   /** A CREATE reached the root of its tree GUID: this node holds (or keeps) that replica. */
   private onCreate(msg: BayeuxMsg): void {
     const tree = treeGuid(msg.session, msg.replica);
@@ -230,26 +201,6 @@ class BayeuxRuntime implements TreeHost {
     if (outcome === 'new') this.ctx.publish(this.locator(msg.session), { owner: false, tag: String(msg.replica) });
     this.timer.arm(expiresAt);
     this.send(msg.node, { ...this.control('create', msg.session, msg.replica), replicas: msg.replicas });
-  }
-
-  /** A root replica answered this creator. */
-  private onCreated(msg: BayeuxMsg): void {
-    const c = this.created.get(msg.session.hex);
-    const p = c?.pending;
-    if (!c || !p || msg.replica >= p.roots.length) return;
-    p.roots[msg.replica] = msg.node;
-    if (p.roots.some((r) => r === undefined)) return;
-    c.pending = undefined;
-    p.resolve({ guid: c.session, replicas: c.replicas, roots: p.roots as NodeHandle[] });
-  }
-
-  private async teardown(s: string | Guid): Promise<void> {
-    const session = this.guid(s);
-    const c = this.created.get(session.hex);
-    if (!c) throw new InvalidArgumentError(`session ${String(s)} was not created by this node`);
-    this.created.delete(session.hex);
-    c.pending?.reject(new AbortedError('session torn down'));
-    for (let i = 0; i < c.replicas; i++) this.route(treeGuid(session, i), this.control('teardown', session, i), true);
   }
 
   /**
@@ -342,19 +293,7 @@ class BayeuxRuntime implements TreeHost {
   private due(): number {
     if (this.closed) return Infinity;
     const now = this.ctx.now();
-    let next = Infinity;
-    for (const c of this.created.values()) {
-      if (c.pending && c.pending.deadline <= now) {
-        const missing = c.pending.roots.flatMap((r, i) => (r ? [] : [i]));
-        c.pending.reject(new TimeoutError(`root replica(s) ${missing.join(', ')} did not answer in time`));
-        c.pending = undefined;
-      }
-      if (c.nextRefresh <= now) {
-        c.nextRefresh = now + this.cfg.refreshMs;
-        this.sendCreates(c);
-      }
-      next = Math.min(next, c.nextRefresh, c.pending?.deadline ?? Infinity);
-    }
+    let next = this.created.due(now);
     for (const rec of this.roots.expire(now)) if (!this.roots.rootsSession(rec.session.hex)) this.ctx.unpublish(this.locator(rec.session));
     next = Math.min(next, this.roots.nextExpiry(), this.members.due(now), this.mode.tick(now));
     this.seen.retain((tree) => this.mode.has(tree) || this.roots.get(tree) !== undefined);
@@ -394,8 +333,7 @@ class BayeuxRuntime implements TreeHost {
   private close(): void {
     if (this.closed) return;
     this.members.leaveAll();
-    for (const c of this.created.values()) c.pending?.reject(new ClosedError('bayeux module closed'));
-    this.created.clear();
+    this.created.closeAll();
     this.closed = true;
     this.ctx.unregister();
   }

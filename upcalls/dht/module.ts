@@ -1,8 +1,8 @@
 /**
  * The DHT module object: thin, acting through the ModuleContext only (DESIGN rule 5). Rules live in
  * recordStore.ts (versions, expiry, owned keys), recordGate.ts (which records are taken: validator and
- * signatures) and routing/surrogateOrder.ts (who holds copies); this file wires them to routes and
- * direct messages.
+ * signatures) and routing/surrogateOrder.ts (who holds copies); this node's own requests wait for their
+ * answers in operations.ts; this file wires them to routes and direct messages.
  *
  * - putValue: a PUT routed fuzzy to each salted key; its root stores the record, sends a STORE to the
  *   next r - 1 nodes in surrogate-root order (they root the key if it fails), and answers with an ACK.
@@ -20,51 +20,35 @@
  *   of its live record at each holder, and a remove is the publisher's signed removal.
  */
 import { DEFAULTS } from '../../defaults';
-import { AbortedError, ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, NotFoundError, TimeoutError } from '../../errors';
+import { ClosedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError } from '../../errors';
 import { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { saltedRoot } from '../../location/saltedRoots';
 import { decodeDht, encodeDht } from '../../wire/dhtCodec';
 import { groupGuid } from '../shared/groupGuid';
-import { PendingTable } from '../shared/pendingTable';
+import { runtimeModule } from '../shared/runtimeModule';
 import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
 import type { Delivery, ForwardContext, ForwardVerdict, ModuleContext, ModuleWithApi } from '../contract';
 import type { Dht, DhtGetOptions, DhtProgress, DhtStats, DhtValue } from './api';
 import type { AckStatus, DhtMsg, DhtRecord } from './messages';
 import type { DhtConfig } from './options';
 import { RecordStore, type HeldRecord } from './recordStore';
-import { chooseAnswer, refusalOf } from './answers';
 import { RecordGate } from './recordGate';
 import { findProviders, providerGuid } from './providers';
 import { replicaSet } from '../../routing/surrogateOrder';
 import { untilNeighbours } from './bootstrap';
-
-interface Op {
-  readonly kind: 'put' | 'get' | 'remove' | 'ping';
-  readonly onProgress?: (event: DhtProgress) => void;
-  /** When it was sent (node clock, ms): a ping's round trip. */
-  readonly startedAt: number;
-  readonly key: Guid;
-  readonly quorum: number;
-  /** salt → its answer. */
-  readonly answers: Map<number, DhtMsg>;
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-}
+import { DhtOperations } from './operations';
 
 export function dhtModule(cfg: DhtConfig): ModuleWithApi<Dht> {
-  let rt: DhtRuntime | undefined;
-  return {
+  return runtimeModule({
     id: cfg.id,
     name: 'dht',
-    attach(ctx: ModuleContext): Dht {
-      rt = new DhtRuntime(ctx, cfg);
-      return rt.api();
-    },
-    forward: (m) => rt?.forward(m) ?? true,
-    deliver: (d) => rt?.receive(d),
-    update: () => rt?.neighbourhoodChanged(),
-  };
+    start: (ctx) => new DhtRuntime(ctx, cfg),
+    api: (rt) => rt.api(),
+    forward: (rt, m) => rt.forward(m),
+    deliver: (rt, d) => rt.receive(d),
+    update: (rt) => rt.neighbourhoodChanged(),
+  });
 }
 
 class DhtRuntime {
@@ -72,7 +56,8 @@ class DhtRuntime {
   /** Copies kept for gets passing through (never replicated, never answered as a root). */
   private readonly cache: RecordStore;
   private readonly gate: RecordGate;
-  private readonly pending = new PendingTable<Op>(DEFAULTS.dhtMaxPending);
+  /** This node's own puts, gets, removes and pings, until answered (operations.ts). */
+  private readonly ops: DhtOperations;
   /** Keys this node published: key hex → the (signed) record it republishes. */
   private readonly published = new Map<string, { key: Guid; record: DhtRecord; nextRepublish: number }>();
   private readonly timer: DeadlineTimer;
@@ -93,6 +78,7 @@ class DhtRuntime {
     this.gate = new RecordGate(ctx.security, cfg.validator, this.counts, DEFAULTS.dhtMaxAwaitedCopies);
     this.store = new RecordStore(DEFAULTS.dhtMaxRecords, this.gate.owned);
     this.cache = new RecordStore(DEFAULTS.dhtMaxCached, this.gate.owned);
+    this.ops = new DhtOperations(ctx, cfg, this.gate, this.timer, () => this.closed);
   }
 
   api(): Dht {
@@ -106,8 +92,8 @@ class DhtRuntime {
       provide: async (k) => void this.ctx.publish(providerGuid(this.guid(k), this.ctx.space.bits), { owner: false }),
       unprovide: async (k) => this.ctx.unpublish(providerGuid(this.guid(k), this.ctx.space.bits)),
       findProviders: (k, o) => findProviders(this.ctx, this.guid(k), o),
-      findPeer: async (g, o) => (await this.ping(g, o?.signal)).peer,
-      ping: async (g, o) => (await this.ping(g, o?.signal)).rttMs,
+      findPeer: async (g, o) => (await this.ops.ping(g, o?.signal)).peer,
+      ping: async (g, o) => (await this.ops.ping(g, o?.signal)).rttMs,
       bootstrap: async (o) => this.bootstrap(o?.timeoutMs, o?.signal),
       stats: () => this.stats(),
       close: () => this.close(),
@@ -130,13 +116,6 @@ class DhtRuntime {
     return groupGuid(k, this.ctx.space, DEFAULTS.anycastMaxGroupNameBytes, 'dht:');
   }
 
-  /** Routes a PING exact to `g`; resolves with the node that answered and the round trip. */
-  private ping(g: string | Guid, signal?: AbortSignal): Promise<{ peer: NodeHandle; rttMs: number }> {
-    const target = typeof g === 'string' ? Guid.fromHex(g) : g;
-    if (!(target instanceof Guid) || target.bytes.length !== this.ctx.space.bytes) return Promise.reject(new InvalidArgumentError(`a peer is a GUID of ${this.ctx.space.bits} bits`));
-    return this.operation('ping', target, 1, signal) as Promise<{ peer: NodeHandle; rttMs: number }>;
-  }
-
   private nextSeq(): number {
     // Versions grow with the clock (seconds), so a restarted publisher's next put is still newer.
     this.seq = Math.min(0xffff_ffff, Math.max(this.seq + 1, Math.floor(this.ctx.now() / 1000)));
@@ -154,7 +133,7 @@ class DhtRuntime {
     this.published.set(key.hex, { key, record, nextRepublish: this.ctx.now() + this.cfg.republishMs });
     this.timer.arm(this.ctx.now() + this.cfg.republishMs);
     this.counts.puts++;
-    return this.operation('put', key, 1, signal, record, onProgress) as Promise<{ key: Guid; stored: number }>;
+    return this.ops.start('put', key, 1, signal, record, onProgress) as Promise<{ key: Guid; stored: number }>;
   }
 
   private get(k: string | Guid, o: DhtGetOptions = {}): Promise<DhtValue> {
@@ -162,7 +141,7 @@ class DhtRuntime {
     const quorum = o.quorum ?? 1;
     if (!(Number.isInteger(quorum) && quorum >= 1 && quorum <= this.cfg.salts)) return Promise.reject(new InvalidArgumentError(`quorum must be an integer in 1..${this.cfg.salts}`));
     this.counts.gets++;
-    return this.operation('get', key, quorum, o.signal, undefined, o.onProgress) as Promise<DhtValue>;
+    return this.ops.start('get', key, quorum, o.signal, undefined, o.onProgress) as Promise<DhtValue>;
   }
 
   private async remove(k: string | Guid, signal?: AbortSignal, onProgress?: (e: DhtProgress) => void): Promise<void> {
@@ -171,73 +150,7 @@ class DhtRuntime {
     this.counts.removes++;
     // Signed (under `signed`) with a version past every put so far: a replay never drops a later put.
     const removal = this.gate.signRemoval(key, this.nextSeq(), this.ctx.self.guid);
-    await this.operation('remove', key, 1, signal, undefined, onProgress, removal);
-  }
-
-  /** Sends one op to every salted root and settles it from their answers. */
-  private operation(kind: Op['kind'], key: Guid, quorum: number, signal: AbortSignal | undefined, record?: DhtRecord, onProgress?: (e: DhtProgress) => void, removal?: DhtMsg['removal']): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (this.closed) throw new ClosedError('dht module closed');
-      if (signal?.aborted) throw new AbortedError(`${kind} aborted before it started`);
-      const deadline = this.ctx.now() + this.cfg.requestTimeoutMs;
-      const op: Op = { kind, key, quorum, startedAt: this.ctx.now(), answers: new Map(), resolve, reject, ...(onProgress ? { onProgress } : {}) };
-      const requestId = this.pending.add(op, deadline);
-      if (requestId === undefined) throw new LimitExceededError(`at most ${DEFAULTS.dhtMaxPending} operations waiting`);
-      this.timer.arm(deadline);
-      signal?.addEventListener('abort', () => {
-        if (this.pending.take(requestId)) reject(new AbortedError(`${kind} aborted`));
-      }, { once: true });
-      if (kind === 'ping') {
-        this.ctx.route(key, encodeDht({ kind, key, salt: 0, requestId, requester: this.ctx.self }), { fuzzy: false });
-        return;
-      }
-      for (let salt = 0; salt < this.cfg.salts; salt++) {
-        this.ctx.route(saltedRoot(key, salt), encodeDht({ kind, key, salt, requestId, requester: this.ctx.self, ...(record ? { record } : {}), ...(removal ? { removal } : {}) }), { fuzzy: true });
-      }
-      this.progress(op, { type: 'sent', salts: this.cfg.salts });
-    });
-  }
-
-  /** An answer came for op `id`: settle it when it has what it needs. */
-  private answered(msg: DhtMsg): void {
-    const op = this.pending.get(msg.requestId);
-    if (!op || !op.key.equals(msg.key) || op.answers.has(msg.salt)) return;
-    if (op.kind === 'ping') {
-      if (msg.kind !== 'pong' || !msg.requester!.guid.equals(op.key)) return;
-      this.pending.take(msg.requestId);
-      return op.resolve({ peer: msg.requester, rttMs: this.ctx.now() - op.startedAt });
-    }
-    // A record the gate refuses (forged, or the validator's refusal) counts as no record from that root:
-    // a lying root cannot make this node serve a forged value.
-    const accepted = msg.record && this.gate.check(msg.key, msg.record) !== 'ok' ? { ...msg, record: undefined } : msg;
-    op.answers.set(msg.salt, accepted);
-    this.progress(op, { type: 'answer', salt: msg.salt, from: msg.requester!, found: accepted.record !== undefined || msg.status === 'stored' || msg.status === 'removed' });
-    const records = [...op.answers.values()].filter((a) => a.record).length;
-    if (op.answers.size === this.cfg.salts || (op.kind === 'get' && records >= op.quorum)) this.settle(msg.requestId, op, false);
-  }
-
-  /** Ends op `id` from the answers it has (`timedOut`: not every root answered). */
-  private settle(id: number, op: Op, timedOut: boolean): void {
-    this.pending.take(id);
-    if (op.kind === 'ping') return op.reject(new NotFoundError(`no node ${op.key.hex} answered in time`));
-    const answers = [...op.answers.values()];
-    this.progress(op, { type: 'done', answers: answers.length, timedOut });
-    if (op.kind === 'get') {
-      const best = chooseAnswer(op.key, answers.filter((a) => a.record), this.cfg.validator?.select);
-      if (best) return op.resolve({ key: op.key, value: best.record!.value, seq: best.record!.seq, publisher: best.record!.publisher, from: best.requester! } satisfies DhtValue);
-      return op.reject(timedOut && answers.length === 0 ? new TimeoutError('no root of the key answered in time') : new NotFoundError(`no value under key ${op.key.hex}`));
-    }
-    const stored = answers.filter((a) => a.status === 'stored' || a.status === 'removed').length;
-    if (stored > 0) return op.resolve(op.kind === 'put' ? { key: op.key, stored } : undefined);
-    op.reject(refusalOf(op.key, answers) ?? new TimeoutError(`no root of the key answered the ${op.kind} in time`));
-  }
-
-  private progress(op: Op, event: DhtProgress): void {
-    try {
-      op.onProgress?.(event);
-    } catch (err) {
-      this.ctx.log.warn({ err }, 'dht onProgress threw');
-    }
+    await this.ops.start('remove', key, 1, signal, undefined, onProgress, removal);
   }
 
   /** A get passing through: answered here from a copy this node holds (and a copy passed one hop back). */
@@ -336,7 +249,7 @@ class DhtRuntime {
       case 'value':
       case 'ack':
       case 'pong':
-        return this.answered(msg);
+        return this.ops.answered(msg);
     }
   }
 
@@ -351,7 +264,7 @@ class DhtRuntime {
   /** Answers a put, get or remove straight to its requester. */
   private answer(msg: DhtMsg, body: Pick<DhtMsg, 'status' | 'record'>): void {
     const reply: DhtMsg = { kind: msg.kind === 'get' ? 'value' : 'ack', key: msg.key, salt: msg.salt, requestId: msg.requestId, requester: this.ctx.self, ...body };
-    if (msg.requester!.guid.equals(this.ctx.self.guid)) this.answered(reply);
+    if (msg.requester!.guid.equals(this.ctx.self.guid)) this.ops.answered(reply);
     else this.ctx.send(msg.requester!, encodeDht(reply));
   }
 
@@ -380,19 +293,19 @@ class DhtRuntime {
   private due(): number {
     if (this.closed) return Infinity;
     const now = this.ctx.now();
-    for (const op of this.pending.expire(now)) this.settle(-1, op, true);
+    this.ops.expire(now);
     this.store.expire(now);
     this.cache.expire(now);
     if (this.replicateAt <= now) {
       this.replicateAt = Infinity;
       for (const [hex, h] of this.store.entries(now)) this.replicate(Guid.fromHex(hex), h, now);
     }
-    let next = Math.min(this.pending.nextDeadline(), this.store.nextExpiry(), this.replicateAt);
+    let next = Math.min(this.ops.nextDeadline(), this.store.nextExpiry(), this.replicateAt);
     for (const p of this.published.values()) {
       if (p.nextRepublish <= now) {
         p.nextRepublish = now + this.cfg.republishMs;
         // The signature covers no lifetime: the same signed record, with a full one.
-        this.operation('put', p.key, 1, undefined, { ...p.record, ttlMs: this.cfg.recordLifetimeMs }).catch(() => undefined);
+        this.ops.start('put', p.key, 1, undefined, { ...p.record, ttlMs: this.cfg.recordLifetimeMs }).catch(() => undefined);
       }
       next = Math.min(next, p.nextRepublish);
     }
@@ -400,13 +313,13 @@ class DhtRuntime {
   }
 
   private stats(): DhtStats {
-    return { records: this.store.size, valueBytes: this.store.valueBytes, published: this.published.size, pending: this.pending.size, cached: this.cache.size, awaitedCopies: this.gate.awaitedCopies, ...this.counts };
+    return { records: this.store.size, valueBytes: this.store.valueBytes, published: this.published.size, pending: this.ops.size, cached: this.cache.size, awaitedCopies: this.gate.awaitedCopies, ...this.counts };
   }
 
   private close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const op of this.pending.drain()) op.reject(new ClosedError('dht module closed'));
+    this.ops.closeAll();
     for (const stop of [...this.bootstrapping]) stop(new ClosedError('dht module closed'));
     this.published.clear();
     this.ctx.unregister();

@@ -18,6 +18,7 @@ import { LimitExceededError, MessageTooLargeError } from '../../errors';
 import type { NodeHandle } from '../../routing/handle';
 import { decodeDrt, encodeDrt } from '../../wire/drtCodec';
 import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
+import { runtimeModule } from '../shared/runtimeModule';
 import type { Delivery, ModuleContext, ModuleWithApi } from '../contract';
 import type { Drt } from './api';
 import { DrtClient } from './client';
@@ -28,18 +29,15 @@ import { KeyRegistry, type Registration } from './registry';
 import { collect } from './walk';
 
 export function drtModule(cfg: DrtConfig): ModuleWithApi<Drt> {
-  let rt: DrtRuntime | undefined;
-  return {
+  return runtimeModule({
     id: cfg.id,
     name: 'drt',
-    attach(ctx: ModuleContext): Drt {
-      rt = new DrtRuntime(ctx, cfg);
-      return rt.client.api();
-    },
-    deliver: (d) => rt?.receive(d),
-    update: () => rt?.neighbourhoodChanged(),
-    leaving: () => rt?.leaving(),
-  };
+    start: (ctx) => new DrtRuntime(ctx, cfg),
+    api: (rt) => rt.client.api(),
+    deliver: (rt, d) => rt.receive(d),
+    update: (rt) => rt.neighbourhoodChanged(),
+    leaving: (rt) => rt.leaving(),
+  });
 }
 
 /** The node side: the registrations this node is the successor of, and the messages passing through. */

@@ -18,8 +18,9 @@ import { AbortedError, ClosedError, InvalidArgumentError, LimitExceededError, Me
 import type { Guid } from '../../routing/guid';
 import type { NodeHandle } from '../../routing/handle';
 import { decodeMobile, encodeMobile } from '../../wire/mobileCodec';
-import type { Delivery, ModuleContext, ModuleWithApi } from '../contract';
+import type { ModuleContext, ModuleWithApi } from '../contract';
 import { startDeadlineTimer, type DeadlineTimer } from '../shared/deadlineTimer';
+import { runtimeModule } from '../shared/runtimeModule';
 import { groupGuid } from '../shared/groupGuid';
 import { PendingTable } from '../shared/pendingTable';
 import type { Mobile, MobileDelivery, MobileSendOptions, MobileSendResult, MobileStats } from './api';
@@ -39,18 +40,13 @@ type Handler = (payload: Uint8Array, info: MobileDelivery) => void;
 
 /** Builds the module object; its attach returns the Mobile API. */
 export function mobileModule(cfg: MobileConfig): ModuleWithApi<Mobile> {
-  let runtime: MobileRuntime | undefined;
-  return {
+  return runtimeModule({
     id: cfg.id,
     name: 'mobile',
-    attach(ctx: ModuleContext): Mobile {
-      runtime = new MobileRuntime(ctx, cfg);
-      return runtime.api();
-    },
-    deliver(msg: Delivery): void {
-      runtime?.receive(msg.payload, msg.source);
-    },
-  };
+    start: (ctx) => new MobileRuntime(ctx, cfg),
+    api: (runtime) => runtime.api(),
+    deliver: (runtime, msg) => runtime.receive(msg.payload, msg.source),
+  });
 }
 
 class MobileRuntime {
