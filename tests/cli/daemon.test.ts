@@ -65,6 +65,18 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
  * stop signal (with 1 if its leave hung); one still running 5 s past that is killed, and its exit
  * code is then null: a code of 0 says it left and exited within the bound.
  */
+
+/**
+ * fetch after one turn of the event loop. The client commands run through spawnSync, which blocks
+ * this process for seconds; a daemon may close an idle keep-alive connection meanwhile, and a fetch
+ * issued before the loop has read that close reuses the dead socket ("other side closed"). A turn
+ * of the loop (its poll phase runs before setImmediate callbacks) lets the client drop it first.
+ */
+async function controlFetch(input: string, init?: RequestInit): Promise<Response> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return fetch(input, init);
+}
+
 async function stopWith(d: Daemon, signal: NodeJS.Signals): Promise<number | null> {
   const watchdog = setTimeout(() => d.proc.kill('SIGKILL'), EXIT_BOUND_MS + 5_000);
   d.proc.kill(signal);
@@ -159,7 +171,7 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
   const r = json('route', c.start.guid, 'hello c', '--node', a.start.control);
   expect(r.dest).toBe(c.start.guid);
   const got = await waitFor('the route in c\'s inbox', async () => {
-    const inbox = (await (await fetch(`${c.start.control}/inbox`)).json()) as { inbox: Array<{ from: string; payload: string }> };
+    const inbox = (await (await controlFetch(`${c.start.control}/inbox`)).json()) as { inbox: Array<{ from: string; payload: string }> };
     return inbox.inbox.find((e) => e.payload === 'hello c');
   });
   expect(got.from).toBe(a.start.guid);
@@ -201,7 +213,7 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
   // A key no node holds: exit 1 and one "not found" line; the API's 404 says notFound.
   const nothing = tapestry('get', 'no such key', '--node', b.start.control);
   expect([nothing.code, nothing.err.trim().split('\n')]).toEqual([1, [expect.stringMatching(/^tapestry: not found: no value under key [0-9a-f]{40}$/)]]);
-  const getMissing = await fetch(`${c.start.control}/dht/get`, { method: 'POST', body: JSON.stringify({ key: 'no such key' }) });
+  const getMissing = await controlFetch(`${c.start.control}/dht/get`, { method: 'POST', body: JSON.stringify({ key: 'no such key' }) });
   expect([getMissing.status, ((await getMissing.json()) as { code: string }).code]).toEqual([404, 'notFound']);
   // Under `signed` the key is a's: b's put is refused (one line, exit 1) and a's value stays.
   const stolen = tapestry('put', 'colour of the sky', 'red', '--node', b.start.control);
@@ -215,7 +227,7 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
   expect(tapestry('providers', 'nobody provides this', '--node', a.start.control, '--timeout', '3000').code).toBe(1);
 
   // /metrics parses as Prometheus text, and the counters move as routes are sent.
-  const scrape = async (): Promise<MetricFamily[]> => parsePrometheusText(await (await fetch(a.start.metrics!)).text());
+  const scrape = async (): Promise<MetricFamily[]> => parsePrometheusText(await (await controlFetch(a.start.metrics!)).text());
   const before = await scrape();
   expect(before.length).toBeGreaterThan(10);
   for (const f of before) {
@@ -226,14 +238,14 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
     .reduce((sum, f) => sum + f.metrics.reduce((s, m) => s + Number(m.value ?? 0), 0), 0);
   // Sent through the API rather than 20 client processes (the route command was checked above).
   for (let i = 0; i < 20; i++) {
-    const sent = await fetch(`${a.start.control}/route`, { method: 'POST', body: JSON.stringify({ dest: b.start.guid, payload: `m${i}` }) });
+    const sent = await controlFetch(`${a.start.control}/route`, { method: 'POST', body: JSON.stringify({ dest: b.start.guid, payload: `m${i}` }) });
     expect(sent.status).toBe(202);
   }
-  await waitFor('20 routes at b', async () => ((await (await fetch(`${b.start.control}/inbox`)).json()) as { delivered: number }).delivered >= 20 || undefined);
+  await waitFor('20 routes at b', async () => ((await (await controlFetch(`${b.start.control}/inbox`)).json()) as { delivered: number }).delivered >= 20 || undefined);
   expect(sentTotal(await scrape())).toBeGreaterThanOrEqual(sentTotal(before) + 20);
 
   // Bad requests: 4xx with a JSON error naming the field, and the daemon keeps serving.
-  const post = (path: string, body: string) => fetch(`${a.start.control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (path: string, body: string) => controlFetch(`${a.start.control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const bad = [
     [await post('/route', '{not json'), undefined],
     [await post('/route', JSON.stringify({ dest: 'x', payload: 'y', colour: 'red' })), 'colour'],
@@ -255,9 +267,9 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
     expect(body.error.length).toBeGreaterThan(0);
     if (field) expect(body.field).toBe(field);
   }
-  expect((await fetch(`${a.start.control}/nowhere`)).status).toBe(404);
-  expect((await fetch(`${a.start.control}/route`)).status).toBe(405);
-  expect((await fetch(`${a.start.control}/status`)).status).toBe(200);
+  expect((await controlFetch(`${a.start.control}/nowhere`)).status).toBe(404);
+  expect((await controlFetch(`${a.start.control}/route`)).status).toBe(405);
+  expect((await controlFetch(`${a.start.control}/status`)).status).toBe(200);
 
   // Every curl example of the README's control API section, sent to daemon a (b's address for the ping).
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -268,7 +280,7 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
     const target = url.replace('http://127.0.0.1:7766', a.start.control);
     const payload = body?.replace('127.0.0.1:4001', b.start.address);
     const controller = new AbortController();
-    const res = await fetch(target, payload === undefined ? { signal: controller.signal } : { method: 'POST', body: payload, signal: controller.signal });
+    const res = await controlFetch(target, payload === undefined ? { signal: controller.signal } : { method: 'POST', body: payload, signal: controller.signal });
     expect([url, res.status < 300]).toEqual([url, true]);
     if (stream) {
       // The event stream starts with the node's status; then the example is done.
@@ -320,7 +332,7 @@ const ipv6Loopback = Object.values(networkInterfaces()).some((list) => list?.som
   daemons.push(w);
   expect(w.start.status).toBe('ACTIVE');
   await knowsAll(v, [v, w]);
-  const inboxOf = async (d: Daemon) => ((await (await fetch(`${d.start.control}/inbox`)).json()) as { inbox: Array<{ from: string; payload: string }> }).inbox;
+  const inboxOf = async (d: Daemon) => ((await (await controlFetch(`${d.start.control}/inbox`)).json()) as { inbox: Array<{ from: string; payload: string }> }).inbox;
   for (const [from, to] of [[v, w], [w, v]]) {
     json('route', to.start.guid, `over IPv6 to ${to.start.guid}`, '--node', from.start.control);
     const got = await waitFor('a route over IPv6', async () => (await inboxOf(to)).find((e) => e.payload === `over IPv6 to ${to.start.guid}`));
