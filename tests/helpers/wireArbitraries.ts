@@ -211,6 +211,11 @@ export const locationAllKindsOf = (idBytes: IdBytes): fc.Arbitrary<LocationMsg> 
         const record: PublishMsg = { ...p, publisherKey, signature, ...(owner ? { owner } : {}) };
         return notice && owner ? { kind: 'ownerNotice', notice: { record } } : { kind: 'publish', publish: record };
       }),
+    // The awaitable publish: a first publish asks for an acknowledgement, and its root answers.
+    fc.record({ p: publishMsg(idBytes), ackNonce: bytes(8, 8) }).map(({ p, ackNonce }): LocationMsg => ({ kind: 'publish', publish: { ...p, ackNonce } })),
+    fc
+      .record({ object: guid(idBytes), saltIndex, nonce: bytes(8, 8) })
+      .map((ack): LocationMsg => ({ kind: 'publishAck', ack })),
   );
 
 /** An ownership claim (or none): key, maybe a 32-byte name hash, maybe a grant. */
