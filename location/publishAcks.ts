@@ -151,7 +151,7 @@ export class PublishAcks {
       nonceHex = Buffer.from(nonce).toString('hex');
     } while (this.byNonce.has(nonceHex));
     const id = this.nextId++;
-    this.byId.set(id, { id, kind, object, nonceHex, waiter, startedAt: now, records: { kind: 'publish', records: [] }, roots: new Array<NodeHandle | undefined>(this.opts.salts).fill(undefined), acknowledged: 0 });
+    this.byId.set(id, { id, kind, object, nonceHex, waiter, startedAt: now, records: kind === 'publish' ? { kind, records: [] } : { kind, records: [] }, roots: new Array<NodeHandle | undefined>(this.opts.salts).fill(undefined), acknowledged: 0 });
     this.byNonce.set(nonceHex, id);
     return { id, nonce };
   }
