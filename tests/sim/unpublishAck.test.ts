@@ -135,6 +135,33 @@ describe('on a lossless 300-node mesh', () => {
   });
 });
 
+describe('with JSAC pointer caching on (extra copies beside the first hops)', () => {
+  const N = 200;
+  let net: Testnet;
+  const vt = virtualTime(() => net, { step: 5, settleMs: DEFAULTS.publishAckTimeoutMs + 5_000 });
+  beforeAll(async () => {
+    net = await createTestnet({ nodes: N, frozen: true, seed: 33, node: { extraPointers: { backups: 1, neighbours: 2, hops: 2 } } });
+  });
+  afterAll(() => net.close());
+
+  test('right after `await unpublish()` no node holds a pointer from that publisher, extra copies included', async () => {
+    const cases = Array.from({ length: 20 }, () => ({ object: randomObject(), server: rng.int(N) }));
+    await vt.settle(Promise.all(cases.map((c) => net.nodes[c.server].publish(c.object))));
+    const before = cases.map((c) => holders(net, c.object, c.server).length);
+    // The extra copies are there to be removed: more holders than the path alone has. Their removal
+    // is one direct hop from one of the first hops, while the root's acknowledgement takes the rest of
+    // the path and the way back: it arrives first on this mesh, though only the path is acknowledged.
+    expect(Math.min(...before)).toBeGreaterThan(DEFAULTS.salts);
+    const checked = cases.map((c) =>
+      net.nodes[c.server].unpublish(c.object).then((r) => {
+        expect(r.acknowledged).toBe(DEFAULTS.salts);
+        expect(holders(net, c.object, c.server)).toEqual([]);
+      }),
+    );
+    await vt.settle(Promise.all(checked));
+  });
+});
+
 describe('a salted root that is gone (a 120-node mesh, one root closed)', () => {
   const N = 120;
   let net: Testnet;
