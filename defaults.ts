@@ -142,22 +142,24 @@ export const DEFAULTS = {
   // Issue 18 — DRT-style key registry
   ...DRT_DEFAULTS,
 
-  // ---- Awaitable publish: salted roots acknowledge a publish (location/publishAcks.ts) ----------
+  // ---- Awaitable publish and unpublish: salted roots acknowledge them (location/publishAcks.ts) --
   /**
    * How long an awaited publish() waits for every salted root's acknowledgement before it rejects
    * with TimeoutError (ms). Longer than a lost hop's resends on a slow path (maxHopAttempts sends
    * backing off to hopAckMaxWaitMs), so loss alone rarely ends the wait; the publication stays either way.
+   * An awaited unpublish() has the same bound (the pointers it did not reach expire with their lifetime).
    */
   publishAckTimeoutMs: 15_000,
   /**
    * A salted root that has not acknowledged an awaited publish after this long gets its record again
    * (ms), once per period until publishAckTimeoutMs: a publish lost past its hops' own resends, or
    * ended at another node by a failover, is sent anew. Longer than a hop's resends (hopAckMaxWaitMs).
+   * An awaited unpublish's records are sent again on the same period.
    */
   publishAckResendMs: 5_000,
   /**
-   * Most publishes one node waits to hear acknowledged at once; a publish beyond it still goes out,
-   * but its promise rejects at once with LimitExceededError.
+   * Most publishes and unpublishes one node waits to hear acknowledged at once (one table); one
+   * beyond it still goes out, but its promise rejects at once with LimitExceededError.
    */
   maxPendingPublishAcks: 4_096,
 } as const;

@@ -16,7 +16,7 @@ export { formatAddress, parseAddress } from './transport/addressText';
 export { StaticBootstrap } from './bootstrap/staticList';
 export { PersistedPeers } from './bootstrap/persistedPeers';
 export { ChainedBootstrap, type BootstrapProvider } from './bootstrap/provider';
-export type { LocateResult, LocateOptions, PublishOptions, PublishResult, SendToObjectOptions, LeafSetListener, RequestOptions, RequestReply } from './api/node';
+export type { LocateResult, LocateOptions, PublishOptions, PublishResult, UnpublishResult, SendToObjectOptions, LeafSetListener, RequestOptions, RequestReply } from './api/node';
 /*
  * Types that the public signatures above name (options, results, stats, the objects some functions
  * return), exported so a caller can name them too and the API reference can show them.

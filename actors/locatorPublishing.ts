@@ -2,19 +2,20 @@
  * This node as a publisher, at run time: the publisher's records (location/publisher.ts) routed to
  * their salted roots, and the wait for those roots' acknowledgements (location/publishAcks.ts). A
  * first publish carries a fresh nonce so each root that stores its pointer answers with a
- * PublishAck; republishes and unpublishes carry none (soft state needs no answer). Timers live in
- * the ObjectLocator actor (`armPublishTimeout`), which calls `timedOut` back.
+ * PublishAck, and so does an unpublish, answered by each root it reaches; republishes carry none
+ * (soft state needs no answer). Timers live in the ObjectLocator actor (`armPublishTimeout`), which
+ * calls `timedOut` back.
  */
 import type { Guid } from '../routing/guid';
 import type { NodeHandle } from '../routing/handle';
-import { LOCATION_MODULE_ID, type LocationMsg, type OwnerClaim, type PublishAck, type PublishMsg } from '../location/messages';
+import { LOCATION_MODULE_ID, type LocationMsg, type OwnerClaim, type PublishAck, type PublishMsg, type UnpublishMsg } from '../location/messages';
 import type { PointerStore } from '../location/pointerStore';
 import { saltedRoot } from '../location/saltedRoots';
 import { nextHop } from '../routing/nextHop';
 import { encodeLocation } from '../wire/locationCodec';
 import type { HandOverHost } from './locatorHandOver';
 import { Publisher, type PublisherOptions, type RecordSigner } from '../location/publisher';
-import { PublishAcks, type PublishAckStats, type PublishWaiter } from '../location/publishAcks';
+import { PublishAcks, type PublishAckStats, type PublishWaiter, type UnpublishAckStats, type UnpublishWaiter } from '../location/publishAcks';
 import type { RandomBytes } from '../security/identity';
 
 /** What the publishing side needs from the locator. */
@@ -29,7 +30,7 @@ export interface PublishingHost {
 }
 
 /** How publishing is counted (part of LocatorStats). */
-export interface PublishingStats extends PublishAckStats {
+export interface PublishingStats extends PublishAckStats, UnpublishAckStats {
   /** Objects this node published (one per `publish` call, whatever the number of salted roots). */
   published: number;
   /** Publications walked again to refresh their pointers' expiry (one per object per round). */
@@ -58,7 +59,7 @@ export class LocatorPublishing {
     private readonly stats: PublishingStats,
   ) {
     this.publisher = new Publisher(opts, signer);
-    this.acks = new PublishAcks({ salts: opts.salts, limit: limits.maxPending, random: host.random }, stats);
+    this.acks = new PublishAcks({ salts: opts.salts, limit: limits.maxPending, random: host.random }, stats, stats);
   }
 
   /**
@@ -80,11 +81,28 @@ export class LocatorPublishing {
     this.route(asking);
   }
 
-  /** Withdraws `object`: an unpublish walks the same paths and removes the pointers. */
-  unpublish(object: Guid): boolean {
+  /**
+   * Withdraws `object`: an unpublish walks the same paths and removes the pointers. With a `waiter`,
+   * the records carry a nonce and the waiter hears when every salted root acknowledged that the
+   * unpublish reached it, or the bound ran out; an object not published resolves it at once with
+   * no roots. A publish of `object` still waiting for its acknowledgements ends (AbortedError).
+   */
+  unpublish(object: Guid, waiter?: UnpublishWaiter): boolean {
     const records = this.publisher.unpublish(object);
-    if (!records) return false;
-    for (const unpublish of records) this.host.routeToRoot(object, unpublish.saltIndex, { kind: 'unpublish', unpublish });
+    if (!records) {
+      waiter?.resolve({ object, tried: 0, acknowledged: 0, roots: [] });
+      return false;
+    }
+    this.acks.withdrawn(object);
+    const wait = waiter ? this.acks.open(object, waiter, this.host.now(), 'unpublish') : undefined;
+    if (!wait) {
+      this.routeUnpublishes(records);
+      return true;
+    }
+    const asking = records.map((r) => ({ ...r, ackNonce: wait.nonce }));
+    this.acks.sentUnpublish(wait.id, asking);
+    this.host.armPublishTimeout(wait.id, Math.min(this.limits.ackResendMs, this.limits.ackTimeoutMs));
+    this.routeUnpublishes(asking);
     return true;
   }
 
@@ -125,7 +143,7 @@ export class LocatorPublishing {
    * lost past the hops' own resends, or a route that failed over), and the timer is armed again.
    */
   timedOut(id: number): void {
-    const wait = this.acks.unanswered(id);
+    const wait = this.acks.unansweredRecords(id);
     if (!wait) return; // settled meanwhile
     const elapsed = this.host.now() - wait.startedAt;
     const left = this.limits.ackTimeoutMs - elapsed;
@@ -133,11 +151,18 @@ export class LocatorPublishing {
       this.acks.timedOut(id, this.limits.ackTimeoutMs);
       return;
     }
-    // The publication may have been withdrawn or published anew since: only its current records go again.
-    const current = this.publisher.get(wait.object);
-    const resend = current ? wait.records.filter((r) => r.sequence === current.sequence) : [];
-    this.stats.publishRecordsResent += resend.length;
-    this.route(resend);
+    if (wait.records.kind === 'unpublish') {
+      // Always safe to send again: it removes only pointers of its sequence or older, so even once
+      // the object is published anew (a higher sequence) it leaves the new pointers alone.
+      this.stats.unpublishRecordsResent += wait.records.records.length;
+      this.routeUnpublishes(wait.records.records);
+    } else {
+      // The publication may have been published anew since: only its current records go again.
+      const current = this.publisher.get(wait.object);
+      const resend = current ? wait.records.records.filter((r) => r.sequence === current.sequence) : [];
+      this.stats.publishRecordsResent += resend.length;
+      this.route(resend);
+    }
     this.host.armPublishTimeout(id, Math.min(this.limits.ackResendMs, left));
   }
 
@@ -148,6 +173,10 @@ export class LocatorPublishing {
 
   private route(records: readonly PublishMsg[]): void {
     for (const publish of records) this.host.routeToRoot(publish.object, publish.saltIndex, { kind: 'publish', publish });
+  }
+
+  private routeUnpublishes(records: readonly UnpublishMsg[]): void {
+    for (const unpublish of records) this.host.routeToRoot(unpublish.object, unpublish.saltIndex, { kind: 'unpublish', unpublish });
   }
 }
 
@@ -165,4 +194,20 @@ export function acknowledgeAtRoot(host: HandOverHost, store: PointerStore, stats
   stats.publishAcksSent++;
   if (p.server.guid.equals(host.self.guid)) publishing.acked(ack, host.self);
   else host.sendDirect(p.server, LOCATION_MODULE_ID, encodeLocation({ kind: 'publishAck', ack }), hops);
+}
+
+/**
+ * An unpublish that asked for an acknowledgement reached this node as its salted root (its pointer,
+ * if any, removed here as on every hop before): the nonce goes straight back to the publisher, so
+ * its unpublish() knows the whole path to this root is clear. Whether this root held the pointer
+ * does not matter: a publish lost before it got here left nothing further on. An extra copy, or a
+ * record sent to a node that is not the root (a TTL that ran out), is not acknowledged.
+ */
+export function acknowledgeUnpublishAtRoot(host: HandOverHost, stats: UnpublishAckStats, publishing: LocatorPublishing, u: UnpublishMsg, hops: number): void {
+  if (u.ackNonce === undefined || u.extra) return;
+  if (nextHop(host.table, saltedRoot(u.object, u.saltIndex), 0).kind !== 'root') return;
+  const ack = { object: u.object, saltIndex: u.saltIndex, nonce: u.ackNonce };
+  stats.unpublishAcksSent++;
+  if (u.server.guid.equals(host.self.guid)) publishing.acked(ack, host.self);
+  else host.sendDirect(u.server, LOCATION_MODULE_ID, encodeLocation({ kind: 'publishAck', ack }), hops);
 }

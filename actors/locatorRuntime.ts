@@ -11,9 +11,9 @@ import type { NodeHandle } from '../routing/handle';
 import { extraPointerTargets, locateHop, unpublishHop } from '../location/decisions';
 import { LocatorHandOver } from './locatorHandOver';
 import { LocateTracker, type LocateRequest } from '../location/locateTracker';
-import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type OwnerClaim, type PublishMsg } from '../location/messages';
-import type { PublishWaiter } from '../location/publishAcks';
-import { acknowledgeAtRoot, LocatorPublishing } from './locatorPublishing';
+import { LOCATION_MODULE_ID, type LocateFound, type LocateMsg, type LocateNotFound, type LocationMsg, type OwnerClaim, type PublishMsg, type UnpublishMsg } from '../location/messages';
+import type { PublishWaiter, UnpublishWaiter } from '../location/publishAcks';
+import { acknowledgeAtRoot, acknowledgeUnpublishAtRoot, LocatorPublishing } from './locatorPublishing';
 import type { PointerStore } from '../location/pointerStore';
 import { PointerIntake } from './pointerIntake';
 import { OwnerClaims } from './ownerClaims';
@@ -31,7 +31,7 @@ import { secureRandom } from '../security/identity';
 import { LocateAnswers } from './locateAnswers';
 
 export type { LocateRequest, LocateResult, LocateSink } from '../location/locateTracker';
-export type { PublishResult, PublishWaiter } from '../location/publishAcks';
+export type { PublishResult, PublishWaiter, UnpublishResult, UnpublishWaiter } from '../location/publishAcks';
 
 export type { LocatorHost, LocatorOptions } from './locatorTypes';
 export type { LocatorStats } from './locatorStats';
@@ -56,6 +56,7 @@ export class LocatorRuntime implements UpcallModule {
     staleReplies: 0, forgedAnswers: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0, pointersTakenOver: 0,
     ownerClaimsInvalid: 0, publishesFromStrangers: 0, answersWithheld: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,
     publishesAcknowledged: 0, publishesUnacknowledged: 0, publishAcksSent: 0, publishAcksUnmatched: 0, publishRecordsResent: 0,
+    unpublishesAcknowledged: 0, unpublishesUnacknowledged: 0, unpublishAcksSent: 0, unpublishRecordsResent: 0, publishesWithdrawnWaiting: 0,
   };
   /** This node's publications and the wait for their acknowledgements (actors/locatorPublishing.ts). */
   readonly publishing: LocatorPublishing;
@@ -139,9 +140,12 @@ export class LocatorRuntime implements UpcallModule {
     this.publishing.publish(object, tag, owner, waiter);
   }
 
-  /** Withdraws `object`: an unpublish walks the same paths and removes the pointers. */
-  unpublish(object: Guid): boolean {
-    return this.publishing.unpublish(object);
+  /**
+   * Withdraws `object`: an unpublish walks the same paths and removes the pointers. A `waiter` hears
+   * when every salted root acknowledged that the unpublish reached it (or the wait ran out).
+   */
+  unpublish(object: Guid, waiter?: UnpublishWaiter): boolean {
+    return this.publishing.unpublish(object, waiter);
   }
 
   /** Soft state: every publication walks its paths again, refreshing the pointers' expiry. */
@@ -243,7 +247,7 @@ export class LocatorRuntime implements UpcallModule {
         if (u.extra) return false;
         if (!this.intake.admitUnpublish(u)) return false;
         unpublishHop(this.store, u);
-        this.sendExtras(ctx.nextHop, ctx.hops, () => ({ kind: 'unpublish', unpublish: { ...u, extra: true } }));
+        this.sendExtras(ctx.nextHop, ctx.hops, () => ({ kind: 'unpublish', unpublish: { ...withoutNonce(u), extra: true } }));
         return;
       }
       case 'locate': {
@@ -275,7 +279,9 @@ export class LocatorRuntime implements UpcallModule {
         this.notices.received(msg.notice.record, d.from);
         return;
       case 'unpublish':
-        if (this.intake.admitUnpublish(msg.unpublish)) unpublishHop(this.store, msg.unpublish);
+        if (!this.intake.admitUnpublish(msg.unpublish)) return;
+        unpublishHop(this.store, msg.unpublish);
+        if (!d.ttlExpired) acknowledgeUnpublishAtRoot(this.host, this.stats, this.publishing, msg.unpublish, d.hops);
         return;
       case 'locate': {
         const l = msg.locate;
@@ -358,9 +364,9 @@ export class LocatorRuntime implements UpcallModule {
   }
 }
 
-/** An extra pointer copy is stored, never acknowledged: it carries no nonce. */
-function withoutNonce(p: PublishMsg): PublishMsg {
+/** An extra copy (of a publish or an unpublish) is acted on, never acknowledged: it carries no nonce. */
+function withoutNonce<T extends PublishMsg | UnpublishMsg>(p: T): T {
   if (p.ackNonce === undefined) return p;
   const { ackNonce: _nonce, ...rest } = p;
-  return rest;
+  return rest as T;
 }

@@ -1,11 +1,11 @@
 import type { OwnershipStats } from '../location/ownership';
-import type { PublishAckStats } from '../location/publishAcks';
+import type { PublishAckStats, UnpublishAckStats } from '../location/publishAcks';
 
 /**
  * What the object-location module counts (`node.stats.location`): publications, pointers held for
  * others, locates. Counts since the node started; they only grow.
  */
-export interface LocatorStats extends OwnershipStats, PublishAckStats {
+export interface LocatorStats extends OwnershipStats, PublishAckStats, UnpublishAckStats {
   /**
    * Publishes refused for an ownership claim that does not hold: a self-certifying name that does
    * not give the object, or a server other than the owner without a valid, unexpired grant.

@@ -6,11 +6,11 @@
 import { enqueueActions, setup } from 'xstate';
 import type { Guid } from '../routing/guid';
 import type { OwnerClaim } from '../location/messages';
-import type { LocateRequest, LocatorRuntime, PublishWaiter } from './locatorRuntime';
+import type { LocateRequest, LocatorRuntime, PublishWaiter, UnpublishWaiter } from './locatorRuntime';
 
 export type LocatorEvent =
   | { type: 'publish'; object: Guid; tag: string; owner?: OwnerClaim; waiter?: PublishWaiter }
-  | { type: 'unpublish'; object: Guid; reply?: (removed: boolean) => void }
+  | { type: 'unpublish'; object: Guid; waiter?: UnpublishWaiter; reply?: (removed: boolean) => void }
   | { type: 'locate'; request: LocateRequest; reply: (id: number) => void }
   | { type: 'abort'; id: number; reason: Error }
   | { type: 'arm'; id: number; attempt: number; ms: number }
@@ -56,7 +56,7 @@ export const objectLocatorMachine = setup({
     },
     unpublish: {
       actions: ({ context, event }) => {
-        const removed = context.core.unpublish(event.object);
+        const removed = context.core.unpublish(event.object, event.waiter);
         event.reply?.(removed);
       },
     },
@@ -68,7 +68,7 @@ export const objectLocatorMachine = setup({
       ),
     },
     attemptTimeout: { actions: ({ context, event }) => context.core.attemptTimedOut(event.id, event.attempt) },
-    // A publish's wait for its salted roots' acknowledgements (location/publishAcks.ts).
+    // A publish's (or unpublish's) wait for its salted roots' acknowledgements (location/publishAcks.ts).
     armPublish: {
       actions: enqueueActions(({ event, enqueue }) => enqueue.raise({ type: 'publishTimeout', id: event.id }, { delay: event.ms })),
     },

@@ -29,7 +29,7 @@ import { checkResolveOnly, makeGateways, resolveOnlyDriver } from './resolveOnly
 import type { Gateways } from '../actors/gateways';
 
 export { TapestryNode } from './tapestryNode';
-export type { LeafSetListener, NodeStats, SecurityStats, NodeStatus, PublishResult } from './tapestryNode';
+export type { LeafSetListener, NodeStats, SecurityStats, NodeStatus, PublishResult, UnpublishResult } from './tapestryNode';
 export type { LocateOptions, LocateResult, NodeOptions, PublishOptions, RouteOptions, SendToObjectOptions, UdpOptions } from './nodeOptions';
 export type { RequestOptions, RequestReply } from './request';
 

@@ -1,6 +1,6 @@
 /**
- * The object-location half of the node facade (api/tapestryNode.ts): publish, which now answers
- * with a promise of its salted roots' acknowledgements, and the start of a locate or sendToObject.
+ * The object-location half of the node facade (api/tapestryNode.ts): publish and unpublish, which
+ * answer with a promise of their salted roots' acknowledgements, and the start of a locate or sendToObject.
  * Arguments are checked here, synchronously, before anything is sent; the work is the
  * ObjectLocator actor's.
  */
@@ -9,7 +9,7 @@ import { DEFAULTS } from '../defaults';
 import { AbortedError, InvalidArgumentError, LimitExceededError, MessageTooLargeError, ResolveOnlyError } from '../errors';
 import type { IdSpace } from '../routing/guid';
 import type { Guid } from '../routing/guid';
-import type { LocateResult, LocatorRuntime, PublishResult, PublishWaiter } from '../actors/locatorRuntime';
+import type { LocateResult, LocatorRuntime, PublishResult, PublishWaiter, UnpublishResult } from '../actors/locatorRuntime';
 import type { OwnerGrant } from '../actors/ownerClaims';
 import { Channel } from './channel';
 import { toGuid, type LocateOptions, type PublishOptions, type SendToObjectOptions } from './nodeOptions';
@@ -49,6 +49,22 @@ export function publishObject(node: ObjectCallsNode, object: Guid | string, opts
   const done = new Promise<PublishResult>((resolve, reject) => (waiter = { resolve, reject }));
   done.catch(() => undefined);
   node.locatorActor.send({ type: 'publish', object: guid, tag, owner: claim, waiter });
+  return done;
+}
+
+/**
+ * node.unpublish(): a bad GUID or a closed node throws at once; the returned promise resolves when
+ * every salted root acknowledged that the unpublish reached it (every pointer on the path to it
+ * removed), at once with `tried` 0 for an object this node does not publish, and rejects with
+ * TimeoutError, LimitExceededError or ClosedError. Ignoring it is safe, as for publish.
+ */
+export function unpublishObject(node: ObjectCallsNode, object: Guid | string): Promise<UnpublishResult> {
+  node.assertOpen();
+  const guid = toGuid(object, node.space);
+  let waiter!: PublishWaiter;
+  const done = new Promise<UnpublishResult>((resolve, reject) => (waiter = { resolve, reject }));
+  done.catch(() => undefined);
+  node.locatorActor.send({ type: 'unpublish', object: guid, waiter });
   return done;
 }
 

@@ -15,16 +15,15 @@ import { MembershipRuntime, type MembershipStats } from '../actors/membershipRun
 import { nodeMachine, statusOf, type NodeCores, type NodeStatus } from '../actors/nodeMachine';
 import type { BootstrapProvider } from '../bootstrap/provider';
 import type { LeafChange } from '../membership/leafSet';
-import { LocatorRuntime, type LocateResult, type LocatorStats, type PublishResult } from '../actors/locatorRuntime';
+import { LocatorRuntime, type LocateResult, type LocatorStats, type PublishResult, type UnpublishResult } from '../actors/locatorRuntime';
 import { RouterRuntime, type PingDone, type RouterStats } from '../actors/routerRuntime';
 import type { DatagramPath } from '../actors/datagramPath';
 import type { Pointer } from '../location/pointerStore';
 import { NoGatewayError, ResolveOnlyError } from '../errors';
-import { grantPublish, publishObject, sendToObject, startLocate, type ObjectCallsNode } from './objectCalls';
+import { grantPublish, publishObject, sendToObject, startLocate, unpublishObject, type ObjectCallsNode } from './objectCalls';
 import { whenStatus } from './statusWait';
 import { nodeStatsOf } from './statsSnapshot';
 import type { Gateways } from '../actors/gateways';
-import { Channel } from './channel';
 import { printableAddress } from '../transport/addressText';
 import type { NodeStats } from './nodeStats';
 import { readOnlyTable } from './tableView';
@@ -37,7 +36,7 @@ import { isEmpty, ROUTE_DEFAULTS, routeOptionsSchema } from './options/routeOpti
 import { parseOptions } from './options/schema';
 import { sendRequest, type RequestOptions, type RequestReply } from './request';
 
-export type { NodeStatus, PublishResult };
+export type { NodeStatus, PublishResult, UnpublishResult };
 export type { NodeStats, SecurityStats } from './nodeStats';
 
 /** A leaf-set change: the nodes that entered and left this node's leaf set. */
@@ -305,10 +304,16 @@ export class TapestryNode {
     return grantPublish(this.objectCalls, object, server, opts);
   }
 
-  /** Withdraws this node's replica of `object`: the pointers on its paths are removed. */
-  unpublish(object: Guid | string): void {
-    this.assertOpen();
-    this.locatorActor.send({ type: 'unpublish', object: toGuid(object, this.space) });
+  /**
+   * Withdraws this node's replica of `object`: the pointers on its paths are removed. Resolves once
+   * every salted root acknowledged that the unpublish reached it, so no pointer on the way to it is
+   * left (UnpublishResult); at once with `tried` 0 when this node does not publish `object`. A
+   * publish of it still waiting ends with AbortedError. Rejects as publish() does (TimeoutError after
+   * DEFAULTS.publishAckTimeoutMs: pointers it missed expire; LimitExceededError; ClosedError), and
+   * ignoring the promise is as safe. A bad GUID or a closed node throws at once.
+   */
+  unpublish(object: Guid | string): Promise<UnpublishResult> {
+    return unpublishObject(this.objectCalls, object);
   }
 
   /**
@@ -317,7 +322,7 @@ export class TapestryNode {
    * answered, AbortedError when `signal` aborts.
    */
   locate(object: Guid | string, opts: LocateOptions = {}): AsyncIterableIterator<LocateResult> {
-    return this.startLocate(object, parseOptions(locateOptionsSchema, opts, 'locate'), 0, new Uint8Array(0));
+    return startLocate(this.objectCalls, object, parseOptions(locateOptionsSchema, opts, 'locate'), 0, new Uint8Array(0));
   }
 
   /**
@@ -327,7 +332,6 @@ export class TapestryNode {
   async sendToObject(object: Guid | string, payload: Uint8Array | string, opts: SendToObjectOptions = {}): Promise<LocateResult[]> {
     return sendToObject(this.objectCalls, object, payload, opts);
   }
-
 
   /** The pointers this node holds for `object` (Common API localLookup), nearest server first. */
   localLookup(object: Guid | string): Pointer[] {
@@ -346,11 +350,6 @@ export class TapestryNode {
     });
   }
   private calls?: ObjectCallsNode;
-
-  /** `opts` as the locate schema gave them (defaults applied). */
-  private startLocate(object: Guid | string, opts: Required<Omit<LocateOptions, 'signal'>> & LocateOptions, moduleId: number, payload: Uint8Array): Channel<LocateResult> {
-    return startLocate(this.objectCalls, object, opts, moduleId, payload);
-  }
 
   /** Adds a known peer to the routing table with a measured latency (static meshes, tools). */
   addPeer(peer: NodeHandle, latencyMs: number): boolean {

@@ -40,8 +40,14 @@ export interface PublishMsg {
 export const PUBLISH_ACK_NONCE_BYTES = 8;
 
 /**
- * A salted root's acknowledgement of a publish that carried an `ackNonce`, sent straight to the
- * server the record names once the pointer is stored there (location/publishAcks.ts).
+ * A salted root's acknowledgement of a publish or an unpublish that carried an `ackNonce`, sent
+ * straight to the server the record names once the pointer is stored there (publish) or the
+ * unpublish has reached it, every pointer on its way removed (location/publishAcks.ts).
+ *
+ * One kind serves both: the nonce alone names the wait it answers, and the publisher knows whether
+ * that wait is a publish or an unpublish. A separate kind would carry the very same three fields and
+ * tell the publisher nothing its own table does not; an ack for the wrong one cannot be made without
+ * the nonce, which only travels on that record's path.
  */
 export interface PublishAck {
   /** The object published. */
@@ -85,6 +91,13 @@ export interface UnpublishMsg {
   /** As in PublishMsg: the server's credential and signature of the record. */
   readonly publisherKey?: Uint8Array;
   readonly signature?: Uint8Array;
+  /**
+   * As in PublishMsg: the publisher's random nonce for this unpublish (PUBLISH_ACK_NONCE_BYTES
+   * bytes). The salted root it reaches answers with a PublishAck carrying it, so the publisher knows
+   * every pointer on the path to that root was removed. Absent: no answer wanted (a JSAC extra copy,
+   * an older sender). Not signed: only the publisher acts on it.
+   */
+  readonly ackNonce?: Uint8Array;
 }
 
 /** Looks for replicas of `object`; diverted to a server at the first hop holding a matching pointer. */

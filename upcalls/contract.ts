@@ -17,7 +17,7 @@ import type { Guid, IdSpace } from '../routing/guid';
 import type { RoutingTable } from '../routing/routingTable';
 import type { LeafSet } from '../membership/leafSet';
 import type { LocateResult } from '../location/locateTracker';
-import type { PublishResult } from '../location/publishAcks';
+import type { PublishResult, UnpublishResult } from '../location/publishAcks';
 import type { FragmentInfo, NodeHandle } from '../routing/messages';
 import type { Address } from '../routing/handle';
 
@@ -191,8 +191,13 @@ export interface ModuleContext {
    * node.publish() does; a module may ignore the promise (no unhandled rejection).
    */
   publish(object: Guid, opts?: { readonly tag?: string; readonly owner?: false }): Promise<PublishResult>;
-  /** Withdraws this node's replica of `object`. */
-  unpublish(object: Guid): void;
+  /**
+   * Withdraws this node's replica of `object`. Resolves once every salted root acknowledged that the
+   * unpublish reached it (no pointer on the way left), at once with `tried` 0 when this node does not
+   * publish `object`; rejects with TimeoutError or ClosedError, as node.unpublish() does; a module
+   * may ignore the promise (no unhandled rejection).
+   */
+  unpublish(object: Guid): Promise<UnpublishResult>;
   /** Finds replicas of `object`, nearest first. */
   locate(object: Guid, opts?: { readonly query?: string; readonly replicas?: number; readonly signal?: AbortSignal }): AsyncIterableIterator<LocatedReplica>;
   /** Delivers `payload` to this module at the nearest replica(s) of `object`; resolves with the replicas reached. */

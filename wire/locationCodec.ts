@@ -71,6 +71,7 @@ interface WireUnpublish {
   extra: boolean;
   publisherKey?: Uint8Array;
   signature?: Uint8Array;
+  ackNonce?: Uint8Array;
 }
 interface WireLocate {
   locateId: number;
@@ -214,7 +215,11 @@ function unpublishFromWire(u: WireUnpublish, wantIdBytes: number | undefined): U
   const object = guidFromWire(u.object, idBytes, 'object');
   const server = requiredHandle(u.server, idBytes, 'unpublish has no server');
   checkSalt(u.saltIndex);
-  return withSignatureFromWire<UnpublishMsg>({ object, server, saltIndex: u.saltIndex, sequence: u.sequence, extra: u.extra }, u);
+  // As for a publish: an older sender leaves the field out, asking no acknowledgement.
+  const nonce = u.ackNonce ?? EMPTY_BYTES;
+  if (nonce.length !== 0) checkNonce(nonce, 'unpublish ack_nonce');
+  const msg: UnpublishMsg = { object, server, saltIndex: u.saltIndex, sequence: u.sequence, extra: u.extra, ...(nonce.length !== 0 ? { ackNonce: nonce.slice() } : {}) };
+  return withSignatureFromWire<UnpublishMsg>(msg, u);
 }
 
 function locateFromWire(l: WireLocate, wantIdBytes: number | undefined): LocateMsg {
@@ -336,7 +341,9 @@ export function publishToWire(p: PublishMsg): WirePublish {
 }
 
 function unpublishToWire(u: UnpublishMsg): WireUnpublish {
-  return withSignatureToWire<WireUnpublish>({ object: u.object.bytes, server: handleToWire(u.server), saltIndex: u.saltIndex, sequence: u.sequence, extra: u.extra }, u);
+  const w = withSignatureToWire<WireUnpublish>({ object: u.object.bytes, server: handleToWire(u.server), saltIndex: u.saltIndex, sequence: u.sequence, extra: u.extra }, u);
+  if (u.ackNonce !== undefined) w.ackNonce = u.ackNonce;
+  return w;
 }
 
 function locateToWire(l: LocateMsg): WireLocate {

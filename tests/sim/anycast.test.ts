@@ -1,7 +1,7 @@
 /**
  * Anycast on a 300-node simulated mesh (repair and hop acknowledgements on): every send reaches
  * exactly one member, the nearest one by the latency model in a measured share, a member that left
- * never receives, and every send settles (a member, or a named error).
+ * never receives (and no pointer to it remains once leave() resolved), and every send settles (a member, or a named error).
  */
 import { createTestnet, type Testnet } from '../../testing/testnet';
 import { anycast, type Anycast } from '../../upcalls/anycast';
@@ -96,14 +96,24 @@ describe('one group of 30 members', () => {
   test('a member that left never receives; every later send resolves with another member or fails as undeliverable', async () => {
     const leavers = members.slice(0, 10);
     const stay = members.slice(10);
-    // leave() resolves without waiting on the network: the sends below start in the same virtual instant.
-    await Promise.all(leavers.map((m) => ac[m].leave(GROUP)));
+    // leave() resolves once the unpublish reached every salted root. Checked at each resolution, while
+    // nothing else has run, by brute force over every node's pointer store: no pointer to that member
+    // remains anywhere (path pointers, extra copies, the roots).
+    const groupGuid = ac[0].groupGuid(GROUP);
+    const left: number[] = [];
+    await settle(Promise.all(leavers.map((m) => ac[m].leave(GROUP).then(() => {
+      left.push(m);
+      const holders = net.nodes.filter((n) => n.localLookup(groupGuid).some((p) => p.server.guid.equals(net.nodes[m].guid)));
+      expect(holders.map((n) => n.guid.hex)).toEqual([]);
+    }))));
+    expect(left.sort((a, b) => a - b)).toEqual([...leavers].sort((a, b) => a - b));
+    for (const m of leavers) expect(net.nodes[m].stats.location.unpublishesAcknowledged).toBe(1);
     const staleBefore = leavers.reduce((a, m) => a + net.nodes[m].stats.location.staleDiverts, 0);
     for (const m of leavers) expect(ac[m].stats().memberships).toBe(0);
     const base = 1_000;
     const SENDS = 300;
     const senders = Array.from({ length: SENDS }, () => rng.int(N));
-    // Sent at once after the leaves resolved: many locates still meet the leavers' stale pointers.
+    // Sent at once after the leaves resolved: no pointer to a leaver is left for a locate to meet.
     const results = await settle(Promise.allSettled(senders.map((s, k) => ac[s].send(GROUP, String(base + k)))), 120_000);
     let delivered = 0;
     let undeliverable = 0;
@@ -125,6 +135,9 @@ describe('one group of 30 members', () => {
     const stale = leavers.reduce((a, m) => a + net.nodes[m].stats.location.staleDiverts, 0) - staleBefore;
     for (const m of leavers) expect(ac[m].stats().delivered).toBe(ac[m].stats().acksSent);
     console.log(`anycast after 10 of 30 members left: ${delivered} delivered to remaining members, ${undeliverable} rejected; ${stale} locates reached an ex-member by a stale pointer (dropped there, retried by the sender), ${forwarded} passed on or refused by ex-members`);
+    // Every leaver's pointers were gone before the sends started: no locate was diverted to one.
+    expect(stale).toBe(0);
+    expect(forwarded).toBe(0);
     expect(delivered).toBeGreaterThan(SENDS * 0.9);
   });
 

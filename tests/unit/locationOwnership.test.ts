@@ -197,6 +197,7 @@ describe('pointer intake under signed', () => {
   const self: NodeHandle = { guid: me.identity.guid(), address: addr(10) };
   const stats = (): LocatorStats => ({
     publishesAcknowledged: 0, publishesUnacknowledged: 0, publishAcksSent: 0, publishAcksUnmatched: 0, publishRecordsResent: 0,
+    unpublishesAcknowledged: 0, unpublishesUnacknowledged: 0, unpublishAcksSent: 0, unpublishRecordsResent: 0, publishesWithdrawnWaiting: 0,
     published: 0, republished: 0, pointersStored: 0, pointersRefused: 0, extraPointersSent: 0, locatesStarted: 0, locatesDiverted: 0, locatesFound: 0,
     locatesNotFound: 0, locatesTimedOut: 0, attemptsTimedOut: 0, staleReplies: 0, forgedAnswers: 0, staleDiverts: 0, malformed: 0, pointersHandedOver: 0,
     pointersTakenOver: 0, ownerClaimsInvalid: 0, publishesFromStrangers: 0, answersWithheld: 0, ownerRefused: 0, ownersTakenOver: 0, ownersFull: 0, ownerNoticesSent: 0, ownerNoticesTaken: 0, ownerNoticesRefused: 0,

@@ -77,7 +77,7 @@ export interface Anycast {
   announce(group: string | Guid): Promise<void>;
   /** Becomes a member of an announced group (NotFoundError if nobody announced it or it was torn down). */
   join(group: string | Guid, opts: AnycastJoinOptions): Promise<void>;
-  /** Stops being a member at once; its group pointers are withdrawn before this resolves. */
+  /** Stops being a member at once; its group pointers are withdrawn before this resolves (TimeoutError when a salted root never confirmed it). */
   leave(group: string | Guid): Promise<void>;
   /**
    * Sends `payload` to exactly one member, the nearest found; resolves with the member that received

@@ -11,7 +11,9 @@
  *   member by those pointers; the member acknowledges it straight to the sender, and send resolves
  *   with that member. Every send settles: the ACK, a NACK or no member found (UndeliverableError),
  *   no answer in sendTimeoutMs (TimeoutError), or the caller's signal (AbortedError).
- * - leave: stops being a member at once and unpublishes (pointers withdrawn) before it resolves. A
+ * - leave: stops being a member at once and unpublishes: it resolves once every salted root
+ *   acknowledged the unpublish (no pointer to this member left on the paths to them), and rejects
+ *   with TimeoutError when one stayed silent past publishAckTimeoutMs (those pointers expire). A
  *   send that still reaches this node is never handed to the application: the location layer drops
  *   a locate for an object this node no longer serves (the sender's locate tries the next salted
  *   root), and a send that reaches this module anyway (passed on by another ex-member) is passed to
@@ -133,7 +135,8 @@ class AnycastRuntime {
     const guid = this.guid(group);
     // Not a member from this moment: a send that still arrives is passed on or refused.
     if (!this.memberships.delete(guid.hex)) return;
-    this.ctx.unpublish(guid);
+    // Awaited: the API promises the pointers are withdrawn before leave resolves.
+    await this.ctx.unpublish(guid);
   }
 
   private async teardown(group: string | Guid): Promise<void> {
@@ -329,7 +332,8 @@ class AnycastRuntime {
   private checked(hex: string, m: Membership, status: GroupStatus): void {
     if (status !== 'tornDown' || this.memberships.get(hex) !== m) return;
     this.counts.tornDownLeaves++;
-    void this.leave(m.group);
+    // Nobody awaits this leave: a timed-out unpublish is no unhandled rejection.
+    this.leave(m.group).catch(noop);
     try {
       m.onTornDown?.();
     } catch (err) {

@@ -90,7 +90,8 @@ class DhtRuntime {
       removeValue: (k, o) => this.remove(k, o?.signal, o?.onProgress),
       // Resolves once sent, as before publish answered with its acknowledgements (its promise is safe to drop).
       provide: async (k) => void this.ctx.publish(providerGuid(this.guid(k), this.ctx.space.bits), { owner: false }),
-      unprovide: async (k) => this.ctx.unpublish(providerGuid(this.guid(k), this.ctx.space.bits)),
+      // Resolves once sent, as provide does (unpublish's acknowledgement promise is safe to drop).
+      unprovide: async (k) => void this.ctx.unpublish(providerGuid(this.guid(k), this.ctx.space.bits)),
       findProviders: (k, o) => findProviders(this.ctx, this.guid(k), o),
       findPeer: async (g, o) => (await this.ops.ping(g, o?.signal)).peer,
       ping: async (g, o) => (await this.ops.ping(g, o?.signal)).rttMs,

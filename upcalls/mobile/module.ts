@@ -288,11 +288,21 @@ class MobileRuntime {
       }
       case 'detach': {
         const status = this.table.detach(msg.mobile.hex, source, now, msg.newProxy);
-        if (status === 'ok') {
-          this.ctx.unpublish(msg.mobile);
-          this.timer.arm(this.table.nextExpiry());
-        }
-        this.sendTo(source, { kind: 'reply', mobile: msg.mobile, requestId: msg.requestId, status });
+        let replied = false;
+        const reply = (): void => {
+          if (replied || this.closed) return;
+          replied = true;
+          this.sendTo(source, { kind: 'reply', mobile: msg.mobile, requestId: msg.requestId, status });
+        };
+        if (status !== 'ok') return reply();
+        this.timer.arm(this.table.nextExpiry());
+        // As attach: the reply waits for the salted roots' acknowledgements of the unpublish, so once
+        // detach() or move() resolves no pointer to this proxy is left on the way to them; no longer
+        // than half the node's request timeout, and a wait that ran out still answers ok (the
+        // forwarding entry covers the pointers left until they expire).
+        const cancel = this.ctx.after(this.cfg.requestTimeoutMs / 2, reply);
+        const answer = (): void => (cancel(), reply());
+        this.ctx.unpublish(msg.mobile).then(answer, answer).catch(() => undefined);
         return;
       }
       case 'reply': {
