@@ -216,6 +216,10 @@ export const locationAllKindsOf = (idBytes: IdBytes): fc.Arbitrary<LocationMsg> 
     fc
       .record({ object: guid(idBytes), saltIndex, nonce: bytes(8, 8) })
       .map((ack): LocationMsg => ({ kind: 'publishAck', ack })),
+    // The awaitable unpublish asks its roots the same way.
+    fc
+      .record({ object: guid(idBytes), server: handle(idBytes), saltIndex, sequence: uint32, extra: fc.boolean(), ackNonce: bytes(8, 8) })
+      .map((unpublish): LocationMsg => ({ kind: 'unpublish', unpublish })),
   );
 
 /** An ownership claim (or none): key, maybe a 32-byte name hash, maybe a grant. */
