@@ -69,13 +69,13 @@ export function clientCommands(): Command[] {
     client('publish', 'publish an object (GUID or name) served by the daemon')
       .argument('<object>').option('--tag <tag>', 'a tag locates can select it by')
       .action((object: string, o: Common & { tag?: string }) => run(async () => {
-        const r = await call<{ published: string }>(o.node, '/publish', { object, ...(o.tag ? { tag: o.tag } : {}) });
-        print(o, r, `published ${r.published}`);
+        const r = await call<{ published: string; acknowledged: number }>(o.node, '/publish', { object, ...(o.tag ? { tag: o.tag } : {}) });
+        print(o, r, `published ${r.published} (acknowledged by ${r.acknowledged} salted roots)`);
       })),
     client('unpublish', "withdraw the daemon's replica of an object").argument('<object>')
       .action((object: string, o: Common) => run(async () => {
-        const r = await call<{ unpublished: string }>(o.node, '/unpublish', { object });
-        print(o, r, `unpublished ${r.unpublished}`);
+        const r = await call<{ unpublished: string; acknowledged: number }>(o.node, '/unpublish', { object });
+        print(o, r, `unpublished ${r.unpublished} (acknowledged by ${r.acknowledged} salted roots)`);
       })),
     client('locate', 'find replicas of an object, nearest first (exit 1 when none is found)')
       .argument('<object>')

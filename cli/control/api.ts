@@ -91,15 +91,17 @@ export function controlEndpoints(c: ControlContext): Map<string, Endpoint> {
       const r = await n.request(dest, b.payload, { fuzzy: b.fuzzy, timeoutMs: b.timeoutMs });
       return json({ dest: dest.hex, from: peerJson(r.from), hops: r.hops, rttMs: r.rttMs, reply: Buffer.from(r.payload).toString('utf8') });
     })],
-    ['/publish', endpoint('POST', z.strictObject({ object: name, tag: z.string().max(DEFAULTS.maxTagBytes).optional() }), (b) => {
+    // Both answer once every salted root acknowledged (a TimeoutError otherwise: the publish stays
+    // in soft state), so a locate issued after the answer finds the object.
+    ['/publish', endpoint('POST', z.strictObject({ object: name, tag: z.string().max(DEFAULTS.maxTagBytes).optional() }), async (b) => {
       const object = guidOf(n, b.object);
-      n.publish(object, b.tag ? { tag: b.tag } : {});
-      return json({ published: object.hex });
+      const r = await n.publish(object, b.tag ? { tag: b.tag } : {});
+      return json({ published: object.hex, acknowledged: r.acknowledged, roots: r.roots.map((h) => peerJson(h)) });
     })],
-    ['/unpublish', endpoint('POST', z.strictObject({ object: name }), (b) => {
+    ['/unpublish', endpoint('POST', z.strictObject({ object: name }), async (b) => {
       const object = guidOf(n, b.object);
-      n.unpublish(object);
-      return json({ unpublished: object.hex });
+      const r = await n.unpublish(object);
+      return json({ unpublished: object.hex, acknowledged: r.acknowledged, roots: r.roots.map((h) => peerJson(h)) });
     })],
     ['/locate', endpoint('POST', z.strictObject({
       object: name, replicas: z.number().int().min(1).max(DEFAULTS.maxReplicas).default(1), query: z.string().max(DEFAULTS.maxTagBytes).optional(), timeoutMs: timeoutMs.default(10_000),

@@ -181,7 +181,13 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
   expect([reply.reply, reply.from.guid]).toEqual(['echo me', c.start.guid]);
 
   // publish / locate / unpublish
-  expect(json('publish', 'report.pdf', '--node', c.start.control).published).toMatch(/^[0-9a-f]{40}$/);
+  // The answer comes once every salted root acknowledged: each is one of the three daemons.
+  const daemonGuids = [a, b, c].map((d) => d.start.guid);
+  const pub = json('publish', 'report.pdf', '--node', c.start.control);
+  expect(pub.published).toMatch(/^[0-9a-f]{40}$/);
+  expect(pub.acknowledged).toBeGreaterThanOrEqual(1);
+  expect(pub.roots).toHaveLength(pub.acknowledged);
+  for (const root of pub.roots) expect(daemonGuids).toContain(root.guid);
   // A streamed command's JSON lines once it exits 0 (found), else undefined (tried again).
   const lines = (...args: string[]) => {
     const l = tapestry(...args, '--json');
@@ -197,7 +203,10 @@ test('three daemons, every client command, metrics, bad requests, graceful leave
   const missing = tapestry('locate', 'no such object', '--node', a.start.control, '--timeout', '3000');
   expect(missing.code).toBe(1);
   expect(missing.out).toMatch(/no replica/);
-  expect(json('unpublish', 'report.pdf', '--node', c.start.control).unpublished).toBe(found[0].object);
+  const unpub = json('unpublish', 'report.pdf', '--node', c.start.control);
+  expect([unpub.unpublished, unpub.acknowledged]).toEqual([found[0].object, pub.acknowledged]);
+  // Withdrawn at every root before the answer: a locate now finds no replica.
+  expect(tapestry('locate', 'report.pdf', '--node', a.start.control, '--timeout', '3000').code).toBe(1);
 
   // ping: the daemon measures a round trip to another node's address.
   expect(json('ping', b.start.address, '--node', a.start.control).rttMs).toBeGreaterThan(0);
