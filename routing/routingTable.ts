@@ -8,7 +8,8 @@ import type { NodeHandle } from './handle';
 import { DEFAULTS } from '../defaults';
 import { InvalidArgumentError } from '../errors';
 import { compareGuids, digitAt, sharedPrefixLength, type Guid, type IdSpace } from './guid';
-import { appended, findHandle, grownTo, itemAt, removedAt, settle } from './lists';
+import { BackpointerSet } from './backpointerSet';
+import { appended, grownTo, itemAt, removedAt, settle } from './lists';
 
 /** One neighbour in a slot. */
 export interface RoutingEntry {
@@ -47,7 +48,6 @@ export interface RoutingTableStats {
 // A module-level copy: global lookups are slow inside vm sandboxes such as jest's.
 const INFINITY = Number.POSITIVE_INFINITY;
 const NO_ENTRIES: readonly RoutingEntry[] = Object.freeze([]);
-const NO_HANDLES: readonly NodeHandle[] = Object.freeze([]);
 const REJECTED: AddResult = Object.freeze({ added: false, isNew: false });
 const INSERTED: AddResult = Object.freeze({ added: true, isNew: true });
 const UPDATED: AddResult = Object.freeze({ added: true, isNew: false });
@@ -95,20 +95,8 @@ export class RoutingTable {
   private count = 0;
   /** Neighbours per level, so routing can pass over a level that holds only this node in one step. */
   private readonly levelCounts: Int32Array;
-  /**
-   * Backpointers by shared-prefix level, each level in the order first recorded, so a neighbour
-   * request for one level reads only that level. Grown as far as the deepest level used, like
-   * `slots`. A lookup scans only its own level; only a long level also keeps an index (`backHex`):
-   * a Map by hex over all of them cost a simulated node more memory than all its levels together.
-   */
-  private backsAt: (NodeHandle[] | undefined)[] = [];
-  /**
-   * The GUID hexes of each long level's backpointers (undefined while the level is short): a
-   * well-placed node is listed by thousands of others at level 0 in a large mesh, and a linear scan
-   * for every new backpointer made building 5,000 nodes by joins a third slower.
-   */
-  private backHex: (Set<string> | undefined)[] = [];
-  private backCount = 0;
+  /** The nodes that list this node (routing/backpointerSet.ts). */
+  private readonly backs: BackpointerSet;
 
   constructor(self: NodeHandle, space: IdSpace, opts: RoutingTableOptions = {}) {
     if (self.guid.bytes.length !== space.bytes) {
@@ -126,6 +114,7 @@ export class RoutingTable {
     this.base = space.base;
     this.slotSize = slotSize;
     this.maxBackpointers = maxBackpointers;
+    this.backs = new BackpointerSet(maxBackpointers);
     this.selfDigits = new Uint8Array(space.digits);
     for (let l = 0; l < space.digits; l++) this.selfDigits[l] = digitAt(self.guid.bytes, l, space.digitBits);
     this.selfSlot = Object.freeze([Object.freeze({ handle: self, latency: 0 })]);
@@ -284,56 +273,16 @@ export class RoutingTable {
     const level = this.levelOf(guid);
     if (level === this.levels) return false; // self
     if (handle.resolveOnly) return this.refusedResolveOnly().added;
-    const list = itemAt(this.backsAt, level);
-    const at = this.findBack(level, list, guid);
-    if (at >= 0) {
-      // A refresh keeps its place; most are the same interned handle, which costs nothing more.
-      list![at] = handle;
-      return true;
-    }
-    if (this.backCount >= this.maxBackpointers) {
-      this.stats.backpointerOverflow++;
-      return false;
-    }
-    if (level >= this.backsAt.length) this.backsAt = grownTo(this.backsAt, level + 1);
-    if (list === undefined) this.backsAt[level] = [handle];
-    // Copying a long level on every record would cost O(n) each; a push's spare room (at most about
-    // half) is a small share of a list that long.
-    else if (list.length >= EXACT_UP_TO) list.push(handle);
-    else this.backsAt[level] = appended(list, handle);
-    this.backCount++;
-    const index = itemAt(this.backHex, level);
-    if (index !== undefined) index.add(guid.hex);
-    else if (list !== undefined && list.length + 1 > INDEX_FROM) {
-      if (level >= this.backHex.length) this.backHex = grownTo(this.backHex, level + 1);
-      this.backHex[level] = new Set(this.backsAt[level]!.map((h) => h.guid.hex));
-    }
-    return true;
-  }
-
-  /** Where `guid` is in its level's backpointer list, or -1; a long level answers a miss from its index. */
-  private findBack(level: number, list: readonly NodeHandle[] | undefined, guid: Guid): number {
-    const index = itemAt(this.backHex, level);
-    if (index !== undefined && !index.has(guid.hex)) return -1;
-    return findHandle(list, guid);
+    if (this.backs.add(level, handle)) return true;
+    this.stats.backpointerOverflow++;
+    return false;
   }
 
   /** Forgets that `guid` lists this node; false when it was not recorded. */
   removeBackpointer(guid: Guid): boolean {
     if (guid.bytes.length !== this.space.bytes) return false;
     const level = this.levelOf(guid);
-    const list = itemAt(this.backsAt, level);
-    const at = this.findBack(level, list, guid);
-    if (at < 0) return false;
-    this.backsAt[level] = list!.length === 1 ? undefined : removedAt(list!, at);
-    this.backCount--;
-    const index = itemAt(this.backHex, level);
-    if (index !== undefined) {
-      index.delete(guid.hex);
-      // Short again: the scan is cheap, and the index's memory goes.
-      if (index.size <= INDEX_FROM / 2) this.backHex[level] = undefined;
-    }
-    return true;
+    return this.backs.remove(level, guid);
   }
 
   private refusedResolveOnly(): AddResult {
@@ -345,19 +294,17 @@ export class RoutingTable {
   hasBackpointer(guid: Guid): boolean {
     if (guid.bytes.length !== this.space.bytes) return false;
     const level = this.levelOf(guid);
-    return this.findBack(level, itemAt(this.backsAt, level), guid) >= 0;
+    return this.backs.has(level, guid);
   }
 
   /** Backpointers recorded, over every level. */
   get backpointerCount(): number {
-    return this.backCount;
+    return this.backs.size;
   }
 
   /** A copy of the backpointer set: level by level from 0, each level in the order first recorded. */
   backpointers(): NodeHandle[] {
-    const out: NodeHandle[] = [];
-    for (const list of this.backsAt) if (list !== undefined) for (const h of list) out.push(h);
-    return out;
+    return this.backs.all();
   }
 
   /**
@@ -366,7 +313,7 @@ export class RoutingTable {
    */
   backpointersAt(level: number): readonly NodeHandle[] {
     this.checkSlot(level, 0);
-    return itemAt(this.backsAt, level) ?? NO_HANDLES;
+    return this.backs.at(level);
   }
 
   /**
@@ -416,12 +363,3 @@ function findIn(slot: readonly RoutingEntry[] | undefined, guid: Guid): number {
   }
   return -1;
 }
-
-/**
- * Lists that grow past this length are pushed onto, not copied: see `addBackpointer`. Slots (slotSize
- * entries) and leaf-set sides (L/2) stay far below it.
- */
-const EXACT_UP_TO = 64;
-
-/** A backpointer level longer than this gets a hex index (see `backHex`); it drops it at half. */
-const INDEX_FROM = 16;
