@@ -28,6 +28,7 @@ import type { MobileDataMsg, MobileMsg, ReplyStatus } from './messages';
 import type { MobileConfig } from './options';
 import { ProxyCache, ProxyTable } from './proxyTable';
 import { MobileGroups } from './groups';
+import { replyWhenAcknowledged, type ReplyChannel } from './proxyReplies';
 
 type Pending =
   | {
@@ -269,41 +270,14 @@ class MobileRuntime {
         return this.groups.handle(msg, source, now);
       case 'attach': {
         const status = this.table.attach(msg.mobile.hex, source);
-        let replied = false;
-        const reply = (): void => {
-          if (replied || this.closed) return;
-          replied = true;
-          this.sendTo(source, { kind: 'reply', mobile: msg.mobile, requestId: msg.requestId, status });
-        };
-        if (status !== 'ok') return reply();
         // Open, so the next proxy may publish it too (an owner's grant per proxy would bind it tighter).
-        // The reply waits for the salted roots' acknowledgements, so a send issued after attach()
-        // resolves finds this proxy; but no longer than half the attaching node's request timeout, and
-        // a wait that ran out still answers ok (the node stays published, soft state).
-        const cancel = this.ctx.after(this.cfg.requestTimeoutMs / 2, reply);
-        const answer = (): void => (cancel(), reply());
-        // A node closing meanwhile cannot answer: nothing to do then.
-        this.ctx.publish(msg.mobile, { owner: false }).then(answer, answer).catch(() => undefined);
-        return;
+        return replyWhenAcknowledged(this.replies(msg, source), status, () => this.ctx.publish(msg.mobile, { owner: false }));
       }
       case 'detach': {
         const status = this.table.detach(msg.mobile.hex, source, now, msg.newProxy);
-        let replied = false;
-        const reply = (): void => {
-          if (replied || this.closed) return;
-          replied = true;
-          this.sendTo(source, { kind: 'reply', mobile: msg.mobile, requestId: msg.requestId, status });
-        };
-        if (status !== 'ok') return reply();
-        this.timer.arm(this.table.nextExpiry());
-        // As attach: the reply waits for the salted roots' acknowledgements of the unpublish, so once
-        // detach() or move() resolves no pointer to this proxy is left on the way to them; no longer
-        // than half the node's request timeout, and a wait that ran out still answers ok (the
-        // forwarding entry covers the pointers left until they expire).
-        const cancel = this.ctx.after(this.cfg.requestTimeoutMs / 2, reply);
-        const answer = (): void => (cancel(), reply());
-        this.ctx.unpublish(msg.mobile).then(answer, answer).catch(() => undefined);
-        return;
+        if (status === 'ok') this.timer.arm(this.table.nextExpiry());
+        // If the wait runs out, the forwarding entry covers the pointers left until they expire.
+        return replyWhenAcknowledged(this.replies(msg, source), status, () => this.ctx.unpublish(msg.mobile));
       }
       case 'reply': {
         const p = this.pending.get(msg.requestId);
@@ -366,6 +340,15 @@ class MobileRuntime {
   }
 
   /** Sends straight to `to`; a message to this node itself is handled here at once. */
+  /** How a proxy answers `msg` from `source` (proxyReplies.ts). */
+  private replies(msg: { mobile: Guid; requestId: number }, source: NodeHandle): ReplyChannel {
+    return {
+      after: (ms, fn) => this.ctx.after(ms, fn),
+      waitMs: this.cfg.requestTimeoutMs / 2,
+      send: (status) => !this.closed && this.sendTo(source, { kind: 'reply', mobile: msg.mobile, requestId: msg.requestId, status }),
+    };
+  }
+
   private sendTo(to: NodeHandle, msg: MobileMsg): void {
     if (this.closed) return;
     if (to.guid.equals(this.ctx.self.guid)) this.handle(msg, this.ctx.self);
