@@ -11,32 +11,14 @@ import type { PublishResult } from '../../api/node';
 import { DEFAULTS } from '../../defaults';
 import { ClosedError, TimeoutError } from '../../errors';
 import { Guid } from '../../routing/guid';
-import { saltedRoot } from '../../location/saltedRoots';
-import { LOCATION_MODULE_ID } from '../../location/messages';
-import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
-import { encodeLocation } from '../../wire/locationCodec';
 import { collect } from '../helpers/collect';
 import { HostilePeer } from '../helpers/hostilePeer';
 import { virtualTime } from '../helpers/virtualTime';
+import { forgeAcks, outcome, rootsOf, silentRootMesh } from '../helpers/rootAcks';
 
 const rng = new SeededRng(4242);
 const randomObject = (): Guid => Guid.random(() => rng.int(256));
-
-/** The brute-forced root of each salt of `object` over the mesh, as node indices. */
-function rootsOf(net: Testnet, object: Guid): number[] {
-  const guids = net.nodes.map((n) => n.guid);
-  return Array.from({ length: DEFAULTS.salts }, (_, salt) => bruteForceRoot(guids, saltedRoot(object, salt), net.space));
-}
-
-/** Settles `p` without throwing: its value or its error. */
-async function outcome<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  try {
-    return { value: await p };
-  } catch (error) {
-    return { error };
-  }
-}
 
 describe('on a lossless 300-node mesh', () => {
   const N = 300;
@@ -111,19 +93,7 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
   let server: number;
   let gone: number;
   beforeAll(async () => {
-    net = await createTestnet({ nodes: N, frozen: true, seed: 5 });
-    // An object none of whose roots is its server, and whose salt-0 root is closed: without hop
-    // acknowledgements (frozen) nothing fails over, so salt 0 can never answer.
-    for (;;) {
-      object = randomObject();
-      server = rng.int(N);
-      const roots = rootsOf(net, object);
-      if (!roots.includes(server) && new Set(roots).size === DEFAULTS.salts) {
-        gone = roots[0];
-        break;
-      }
-    }
-    await net.nodes[gone].close();
+    ({ net, object, server, gone } = await silentRootMesh(N, 5, rng, randomObject));
   });
   afterAll(() => net.close());
 
@@ -133,10 +103,7 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
     const unmatched = publisher.stats.location.publishAcksUnmatched;
     const started = net.now;
     const done = outcome(publisher.publish(object));
-    for (let salt = 0; salt < DEFAULTS.salts; salt++) {
-      const nonce = Uint8Array.from({ length: 8 }, () => rng.int(256));
-      hostile.direct(publisher.handle, { moduleId: LOCATION_MODULE_ID, payload: encodeLocation({ kind: 'publishAck', ack: { object, saltIndex: salt, nonce } }) });
-    }
+    forgeAcks(hostile, publisher, object, rng);
     const { value, error } = await vt.settle(done);
     expect(value).toBeUndefined();
     expect(error).toBeInstanceOf(TimeoutError);

@@ -12,37 +12,19 @@ import type { UnpublishResult } from '../../api/node';
 import { DEFAULTS } from '../../defaults';
 import { AbortedError, ClosedError, NotFoundError, TimeoutError } from '../../errors';
 import { Guid } from '../../routing/guid';
-import { saltedRoot } from '../../location/saltedRoots';
-import { LOCATION_MODULE_ID } from '../../location/messages';
-import { bruteForceRoot } from '../../sim/oracle';
 import { SeededRng } from '../../sim/random';
-import { encodeLocation } from '../../wire/locationCodec';
 import { collect } from '../helpers/collect';
 import { HostilePeer } from '../helpers/hostilePeer';
 import { virtualTime } from '../helpers/virtualTime';
+import { forgeAcks, outcome, rootsOf, silentRootMesh } from '../helpers/rootAcks';
 
 const rng = new SeededRng(8181);
 const randomObject = (): Guid => Guid.random(() => rng.int(256));
-
-/** The brute-forced root of each salt of `object` over the mesh, as node indices. */
-function rootsOf(net: Testnet, object: Guid): number[] {
-  const guids = net.nodes.map((n) => n.guid);
-  return Array.from({ length: DEFAULTS.salts }, (_, salt) => bruteForceRoot(guids, saltedRoot(object, salt), net.space));
-}
 
 /** Every node holding a pointer to `server` for `object`, read store by store. */
 function holders(net: Testnet, object: Guid, server: number): number[] {
   const guid = net.nodes[server].guid;
   return net.nodes.flatMap((n, i) => (n.localLookup(object).some((p) => p.server.guid.equals(guid)) ? [i] : []));
-}
-
-/** Settles `p` without throwing: its value or its error. */
-async function outcome<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  try {
-    return { value: await p };
-  } catch (error) {
-    return { error };
-  }
 }
 
 describe('on a lossless 300-node mesh', () => {
@@ -170,18 +152,7 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
   let server: number;
   let gone: number;
   beforeAll(async () => {
-    net = await createTestnet({ nodes: N, frozen: true, seed: 5 });
-    // Frozen (no hop acknowledgements, no failover): the salt-0 root closed can never answer.
-    for (;;) {
-      object = randomObject();
-      server = rng.int(N);
-      const roots = rootsOf(net, object);
-      if (!roots.includes(server) && new Set(roots).size === DEFAULTS.salts) {
-        gone = roots[0];
-        break;
-      }
-    }
-    await net.nodes[gone].close();
+    ({ net, object, server, gone } = await silentRootMesh(N, 5, rng, randomObject));
   });
   afterAll(() => net.close());
 
@@ -194,10 +165,7 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
     const unmatched = publisher.stats.location.publishAcksUnmatched;
     const started = net.now;
     const done = outcome(publisher.unpublish(object));
-    for (let salt = 0; salt < DEFAULTS.salts; salt++) {
-      const nonce = Uint8Array.from({ length: 8 }, () => rng.int(256));
-      hostile.direct(publisher.handle, { moduleId: LOCATION_MODULE_ID, payload: encodeLocation({ kind: 'publishAck', ack: { object, saltIndex: salt, nonce } }) });
-    }
+    forgeAcks(hostile, publisher, object, rng);
     const { value, error } = await vt.settle(done);
     expect(value).toBeUndefined();
     expect(error).toBeInstanceOf(TimeoutError);
