@@ -52,3 +52,20 @@ export function forgeAcks(hostile: HostilePeer, publisher: TapestryNode, object:
     hostile.direct(publisher.handle, { moduleId: LOCATION_MODULE_ID, payload: encodeLocation({ kind: 'publishAck', ack: { object, saltIndex: salt, nonce } }) });
   }
 }
+
+/**
+ * Runs `fn` and returns the rejections Node reported as unhandled meanwhile (after a few turns of the
+ * event loop, which Node needs to report them).
+ */
+export async function unhandledRejectionsDuring(fn: () => Promise<void>): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const listen = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', listen);
+  try {
+    await fn();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off('unhandledRejection', listen);
+  }
+  return unhandled;
+}

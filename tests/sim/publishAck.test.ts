@@ -15,7 +15,7 @@ import { SeededRng } from '../../sim/random';
 import { collect } from '../helpers/collect';
 import { HostilePeer } from '../helpers/hostilePeer';
 import { virtualTime } from '../helpers/virtualTime';
-import { forgeAcks, outcome, rootsOf, silentRootMesh } from '../helpers/rootAcks';
+import { forgeAcks, outcome, rootsOf, silentRootMesh, unhandledRejectionsDuring } from '../helpers/rootAcks';
 
 const rng = new SeededRng(4242);
 const randomObject = (): Guid => Guid.random(() => rng.int(256));
@@ -123,10 +123,7 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
   });
 
   test('an ignored publish that times out, or whose node closes, is never an unhandled rejection', async () => {
-    const unhandled: unknown[] = [];
-    const listen = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', listen);
-    try {
+    const unhandled = await unhandledRejectionsDuring(async () => {
       const publisher = net.nodes[server];
       const timedOut = publisher.stats.location.publishesUnacknowledged;
       void publisher.publish(object); // ignored: salt 0 never answers
@@ -138,12 +135,8 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
       const awaited = outcome(other.publish(randomObject()));
       await other.close();
       expect((await awaited).error).toBeInstanceOf(ClosedError);
-      // Turns of the event loop for Node to report what nobody handled.
-      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', listen);
-    }
+    });
+    expect(unhandled).toEqual([]);
   });
 });
 

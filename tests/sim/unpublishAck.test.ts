@@ -16,7 +16,7 @@ import { SeededRng } from '../../sim/random';
 import { collect } from '../helpers/collect';
 import { HostilePeer } from '../helpers/hostilePeer';
 import { virtualTime } from '../helpers/virtualTime';
-import { forgeAcks, outcome, rootsOf, silentRootMesh } from '../helpers/rootAcks';
+import { forgeAcks, outcome, rootsOf, silentRootMesh, unhandledRejectionsDuring } from '../helpers/rootAcks';
 
 const rng = new SeededRng(8181);
 const randomObject = (): Guid => Guid.random(() => rng.int(256));
@@ -178,10 +178,7 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
   });
 
   test('an ignored unpublish that times out, or whose node closes, is never an unhandled rejection', async () => {
-    const unhandled: unknown[] = [];
-    const listen = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', listen);
-    try {
+    const unhandled = await unhandledRejectionsDuring(async () => {
       const publisher = net.nodes[server];
       const timedOut = publisher.stats.location.unpublishesUnacknowledged;
       await vt.settle(outcome(publisher.publish(object))); // times out: salt 0 never answers
@@ -197,11 +194,8 @@ describe('a salted root that is gone (a 120-node mesh, one root closed)', () => 
       await other.close();
       expect((await awaited).error).toBeInstanceOf(ClosedError);
       expect(() => other.unpublish(o1)).toThrow(ClosedError); // synchronous once closed
-      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', listen);
-    }
+    });
+    expect(unhandled).toEqual([]);
   });
 });
 
