@@ -190,10 +190,8 @@ export function acknowledgeAtRoot(host: HandOverHost, store: PointerStore, stats
   if (p.ackNonce === undefined || p.extra) return;
   if (nextHop(host.table, saltedRoot(p.object, p.saltIndex), 0).kind !== 'root') return;
   if (!store.has(p.object, p.server.guid, host.now())) return;
-  const ack = { object: p.object, saltIndex: p.saltIndex, nonce: p.ackNonce };
   stats.publishAcksSent++;
-  if (p.server.guid.equals(host.self.guid)) publishing.acked(ack, host.self);
-  else host.sendDirect(p.server, LOCATION_MODULE_ID, encodeLocation({ kind: 'publishAck', ack }), hops);
+  answerPublisher(host, publishing, p, p.ackNonce, hops);
 }
 
 /**
@@ -206,8 +204,13 @@ export function acknowledgeAtRoot(host: HandOverHost, store: PointerStore, stats
 export function acknowledgeUnpublishAtRoot(host: HandOverHost, stats: UnpublishAckStats, publishing: LocatorPublishing, u: UnpublishMsg, hops: number): void {
   if (u.ackNonce === undefined || u.extra) return;
   if (nextHop(host.table, saltedRoot(u.object, u.saltIndex), 0).kind !== 'root') return;
-  const ack = { object: u.object, saltIndex: u.saltIndex, nonce: u.ackNonce };
   stats.unpublishAcksSent++;
-  if (u.server.guid.equals(host.self.guid)) publishing.acked(ack, host.self);
-  else host.sendDirect(u.server, LOCATION_MODULE_ID, encodeLocation({ kind: 'publishAck', ack }), hops);
+  answerPublisher(host, publishing, u, u.ackNonce, hops);
+}
+
+/** The root's PublishAck to the record's server, straight back (or to this node's own wait). */
+function answerPublisher(host: HandOverHost, publishing: LocatorPublishing, record: PublishMsg | UnpublishMsg, nonce: Uint8Array, hops: number): void {
+  const ack = { object: record.object, saltIndex: record.saltIndex, nonce };
+  if (record.server.guid.equals(host.self.guid)) publishing.acked(ack, host.self);
+  else host.sendDirect(record.server, LOCATION_MODULE_ID, encodeLocation({ kind: 'publishAck', ack }), hops);
 }
